@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { gatewayErrorSchema } from "../errors.js";
+import { finishReasonSchema } from "./chat-response.js";
+
+/** Token counts as the provider reported them, normalized across providers. */
+export const tokenUsageSchema = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  cachedPromptTokens: z.number().int().nonnegative().default(0),
+  reasoningTokens: z.number().int().nonnegative().default(0),
+});
+export type TokenUsage = z.infer<typeof tokenUsageSchema>;
+
+/**
+ * What the connector sends back to ingress for one generation, in order, each with a sequence number so a
+ * lost message is detected rather than silently producing a truncated answer. Only ingress frames SSE.
+ */
+export const streamPartSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("stream-start"), seq: z.number().int(), upstreamId: z.string().nullable() }),
+  z.object({ type: z.literal("text-delta"), seq: z.number().int(), text: z.string() }),
+  z.object({ type: z.literal("reasoning-delta"), seq: z.number().int(), text: z.string() }),
+  z.object({
+    type: z.literal("tool-call-delta"),
+    seq: z.number().int(),
+    index: z.number().int().nonnegative(),
+    id: z.string().optional(),
+    name: z.string().optional(),
+    argumentsDelta: z.string(),
+  }),
+  z.object({
+    type: z.literal("finish"),
+    seq: z.number().int(),
+    finishReason: finishReasonSchema,
+    nativeFinishReason: z.string().nullable(),
+  }),
+  z.object({ type: z.literal("usage"), seq: z.number().int(), usage: tokenUsageSchema }),
+  z.object({ type: z.literal("stream-end"), seq: z.number().int() }),
+  z.object({
+    type: z.literal("error"),
+    seq: z.number().int(),
+    error: gatewayErrorSchema,
+    /** True when no output reached the connector before the failure, so another endpoint may be tried. */
+    beforeFirstToken: z.boolean(),
+  }),
+]);
+export type StreamPart = z.infer<typeof streamPartSchema>;
+/** A stream part before the connector numbers it. */
+export type UnnumberedStreamPart = StreamPart extends infer Part
+  ? Part extends { seq: number }
+    ? Omit<Part, "seq">
+    : never
+  : never;

@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+/** Ingress sends the SHA-256 of the presented key, never the key itself. */
+export const authenticateKeyRequestSchema = z.object({ keyHash: z.string().regex(/^[0-9a-f]{64}$/) });
+export type AuthenticateKeyRequest = z.infer<typeof authenticateKeyRequestSchema>;
+
+export const authenticatedKeySchema = z.object({
+  keyId: z.string(),
+  keyHash: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+});
+export type AuthenticatedKey = z.infer<typeof authenticatedKeySchema>;
+
+/** Holds an upper-bound amount of the account's credit for one generation, exactly once per generation id. */
+export const reserveRequestSchema = z.object({
+  generationId: z.string(),
+  accountId: z.string(),
+  keyId: z.string(),
+  amountMicros: z.number().int().nonnegative(),
+});
+export type ReserveRequest = z.infer<typeof reserveRequestSchema>;
+
+export const reserveReplySchema = z.object({
+  generationId: z.string(),
+  amountMicros: z.number().int().nonnegative(),
+});
+export type ReserveReply = z.infer<typeof reserveReplySchema>;
+
+export const accountSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  balance_micros: z.number().int(),
+  reserved_micros: z.number().int(),
+  /** balance − reserved, as a USD string. */
+  available_usd: z.string(),
+  balance_usd: z.string(),
+  created_at: z.string(),
+});
+export type Account = z.infer<typeof accountSchema>;
+
+export const createAccountRequestSchema = z.object({ name: z.string().trim().min(1).max(200) });
+export type CreateAccountRequest = z.infer<typeof createAccountRequestSchema>;
+
+export const getAccountRequestSchema = z.object({ accountId: z.string() });
+export type GetAccountRequest = z.infer<typeof getAccountRequestSchema>;
+
+export const grantCreditsRequestSchema = z.object({
+  accountId: z.string(),
+  amountMicros: z.number().int().positive(),
+});
+export type GrantCreditsRequest = z.infer<typeof grantCreditsRequestSchema>;
+
+export const createKeyRequestSchema = z.object({
+  accountId: z.string(),
+  name: z.string().trim().min(1).max(200),
+});
+export type CreateKeyRequest = z.infer<typeof createKeyRequestSchema>;
+
+/** An API key as OpenRouter's key-management API shows it; the secret is never part of it. */
+export const keyRecordSchema = z.object({
+  hash: z.string(),
+  name: z.string(),
+  /** Masked key for display, e.g. `sk-sb-v1-3f2...9ab`. */
+  label: z.string(),
+  account_id: z.string(),
+  disabled: z.boolean(),
+  limit: z.null(),
+  usage: z.number(),
+  created_at: z.string(),
+  updated_at: z.string().nullable(),
+});
+export type KeyRecord = z.infer<typeof keyRecordSchema>;
+
+/** The one place a key's secret appears: the answer to its creation. */
+export const createKeyReplySchema = z.object({ data: keyRecordSchema, key: z.string() });
+export type CreateKeyReply = z.infer<typeof createKeyReplySchema>;

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { tokenUsageSchema } from "../chat/stream-part.js";
+
+export const generationStatuses = { success: "success", error: "error", cancelled: "cancelled" } as const;
+export type GenerationStatus = (typeof generationStatuses)[keyof typeof generationStatuses];
+
+/** One endpoint tried for a generation, in order. */
+export const generationAttemptSchema = z.object({
+  endpointId: z.string(),
+  providerId: z.string(),
+  /** HTTP-like status: 200 when it served, the error status otherwise. */
+  status: z.number().int(),
+  errorCode: z.string().nullable(),
+});
+export type GenerationAttempt = z.infer<typeof generationAttemptSchema>;
+
+/**
+ * The durable fact that a generation ended (JetStream, message id = generation id). Billing settles the
+ * reservation from it and metadata-logging records it. Metadata only: no prompt or completion text.
+ */
+export const generationCompletedSchema = z.object({
+  generationId: z.string(),
+  accountId: z.string(),
+  keyId: z.string(),
+  /** The catalog model and endpoint that served, or the last one tried when none did. */
+  modelId: z.string(),
+  providerId: z.string().nullable(),
+  providerName: z.string().nullable(),
+  endpointId: z.string().nullable(),
+  price: z.object({ promptPicosPerToken: z.string(), completionPicosPerToken: z.string() }),
+  /** Tokens to charge; zero when nothing was produced. */
+  usage: tokenUsageSchema,
+  /** True when usage was counted by us (cancelled stream without provider usage), not reported upstream. */
+  usageEstimated: z.boolean(),
+  status: z.enum(["success", "error", "cancelled"]),
+  errorCode: z.string().nullable(),
+  finishReason: z.string().nullable(),
+  nativeFinishReason: z.string().nullable(),
+  streamed: z.boolean(),
+  upstreamId: z.string().nullable(),
+  latencyMs: z.number().int().nonnegative(),
+  timeToFirstTokenMs: z.number().int().nonnegative().nullable(),
+  attempts: z.array(generationAttemptSchema),
+  createdAt: z.string(),
+});
+export type GenerationCompleted = z.infer<typeof generationCompletedSchema>;

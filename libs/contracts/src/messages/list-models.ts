@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+/** A model as `GET /api/v1/models` lists it (OpenRouter's shape, prices as USD-per-token strings). */
+export const modelListingSchema = z.object({
+  id: z.string(),
+  canonical_slug: z.string(),
+  name: z.string(),
+  created: z.number().int(),
+  description: z.string(),
+  context_length: z.number().int(),
+  architecture: z.object({
+    modality: z.string(),
+    input_modalities: z.array(z.string()),
+    output_modalities: z.array(z.string()),
+    tokenizer: z.string(),
+    instruct_type: z.string().nullable(),
+  }),
+  pricing: z.object({
+    prompt: z.string(),
+    completion: z.string(),
+    request: z.string(),
+    image: z.string(),
+    web_search: z.string(),
+    internal_reasoning: z.string(),
+  }),
+  top_provider: z.object({
+    context_length: z.number().int(),
+    max_completion_tokens: z.number().int().nullable(),
+    is_moderated: z.boolean(),
+  }),
+  per_request_limits: z.null(),
+  supported_parameters: z.array(z.string()),
+  default_parameters: z.null(),
+});
+export type ModelListing = z.infer<typeof modelListingSchema>;
+
+export const listModelsRequestSchema = z.object({});
+export const listModelsReplySchema = z.object({ data: z.array(modelListingSchema) });
+export type ListModelsReply = z.infer<typeof listModelsReplySchema>;

@@ -1,0 +1,80 @@
+/**
+ * Every NATS subject, service name, stream and consumer name Switchboard uses.
+ *
+ * A namespace prefixes all of them so that several independent Switchboard stacks (parallel test runs,
+ * staging beside production) can share one NATS server without answering each other's requests.
+ * Wire identifiers carry a version (`v1`) so a later incompatible change gets new subjects.
+ */
+export interface Subjects {
+  readonly namespace: string;
+  readonly routerGroup: string;
+  readonly routerRoute: string;
+  readonly routerListModels: string;
+  readonly connectorGroup: string;
+  readonly connectorGenerate: string;
+  /** Every connector replica listens here (no queue group) so the one holding the upstream call sees it. */
+  readonly connectorCancelWildcard: string;
+  readonly billingGroup: string;
+  readonly billingAuthenticateKey: string;
+  readonly billingReserve: string;
+  readonly billingCreateAccount: string;
+  readonly billingGrantCredits: string;
+  readonly billingCreateKey: string;
+  readonly billingGetAccount: string;
+  readonly loggingGroup: string;
+  readonly loggingGetGeneration: string;
+  /** JetStream subject of the generation-completed fact. */
+  readonly generationCompleted: string;
+  readonly factsStream: string;
+  readonly billingConsumer: string;
+  readonly loggingConsumer: string;
+  readonly queueGroup: (service: ServiceName) => string;
+  readonly connectorCancel: (generationId: string) => string;
+}
+
+/** The NATS services framework names of our request/reply services. */
+export const serviceNames = {
+  router: "router",
+  connector: "connector",
+  billing: "billing",
+  logging: "logging",
+} as const;
+export type ServiceName = (typeof serviceNames)[keyof typeof serviceNames];
+
+const namespacePattern = /^[A-Za-z0-9_-]+$/;
+
+/** Builds the subject set for one namespace (default `sb`). */
+export function createSubjects(namespace = "sb"): Subjects {
+  if (!namespacePattern.test(namespace)) {
+    throw new Error(`NATS namespace "${namespace}" may only contain letters, digits, "_" and "-"`);
+  }
+  const routerGroup = `${namespace}.router.v1`;
+  const connectorGroup = `${namespace}.connector.v1`;
+  const billingGroup = `${namespace}.billing.v1`;
+  const loggingGroup = `${namespace}.logging.v1`;
+  const streamSuffix = namespace.toUpperCase().replace(/-/g, "_");
+  return {
+    namespace,
+    routerGroup,
+    routerRoute: `${routerGroup}.route`,
+    routerListModels: `${routerGroup}.models`,
+    connectorGroup,
+    connectorGenerate: `${connectorGroup}.generate`,
+    connectorCancelWildcard: `${namespace}.connector-cancel.v1.*`,
+    billingGroup,
+    billingAuthenticateKey: `${billingGroup}.authenticate`,
+    billingReserve: `${billingGroup}.reserve`,
+    billingCreateAccount: `${billingGroup}.create-account`,
+    billingGrantCredits: `${billingGroup}.grant-credits`,
+    billingCreateKey: `${billingGroup}.create-key`,
+    billingGetAccount: `${billingGroup}.get-account`,
+    loggingGroup,
+    loggingGetGeneration: `${loggingGroup}.get-generation`,
+    generationCompleted: `${namespace}.facts.v1.generation-completed`,
+    factsStream: `SWITCHBOARD_FACTS_${streamSuffix}`,
+    billingConsumer: "billing-settlement",
+    loggingConsumer: "metadata-logging",
+    queueGroup: (service) => `${namespace}.${service}`,
+    connectorCancel: (generationId) => `${namespace}.connector-cancel.v1.${generationId}`,
+  };
+}

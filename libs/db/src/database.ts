@@ -1,0 +1,15 @@
+import type { AccountsTable, ApiKeysTable, LedgerEntriesTable, ReservationsTable } from "./tables/billing.table.js";
+import type { EndpointsTable, ModelsTable, ProvidersTable } from "./tables/catalog.table.js";
+import type { GenerationsTable } from "./tables/generations.table.js";
+
+/** Every table, by name. Each has exactly one writing service (see DESIGN.md). */
+export interface Database {
+  providers: ProvidersTable;
+  models: ModelsTable;
+  endpoints: EndpointsTable;
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  reservations: ReservationsTable;
+  ledger_entries: LedgerEntriesTable;
+  generations: GenerationsTable;
+}

@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
+
+/**
+ * Every migration, keyed by its timestamped name (kysely runs them in name order). Listed explicitly
+ * rather than read from a folder so the same code runs from `src/` under tests and `dist/` in production.
+ */
+export const migrations: Record<string, Migration> = {
+  "2026-11-25T13-50-initial-schema": initialSchema,
+};
