@@ -10,3 +10,4 @@ export * from "./messages/billing.js";
 export * from "./messages/generation-completed.js";
 export * from "./pricing/usd-amount.js";
 export * from "./pricing/compute-cost.js";
+export * from "./messages/get-generation.js";

@@ -74,7 +74,8 @@ export function createSubjects(namespace = "sb"): Subjects {
     factsStream: `SWITCHBOARD_FACTS_${streamSuffix}`,
     billingConsumer: "billing-settlement",
     loggingConsumer: "metadata-logging",
-    queueGroup: (service) => `${namespace}.${service}`,
+    // The services framework rejects dots in queue names.
+    queueGroup: (service) => `${namespace}-${service}`,
     connectorCancel: (generationId) => `${namespace}.connector-cancel.v1.${generationId}`,
   };
 }

@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+/**
+ * Asks metadata-logging for one generation's record. `accountId` is the authenticated caller's account:
+ * a generation of another account is answered exactly like an unknown one (404), so ids reveal nothing.
+ */
+export const getGenerationRequestSchema = z.object({
+  id: z.string().min(1).max(200),
+  accountId: z.string(),
+});
+export type GetGenerationRequest = z.infer<typeof getGenerationRequestSchema>;
+
+/** One generation in the shape of OpenRouter's `GET /api/v1/generation` `data`. Metadata only, never text. */
+export const generationRecordSchema = z.object({
+  id: z.string(),
+  /** USD, display only. */
+  total_cost: z.number(),
+  created_at: z.string(),
+  model: z.string(),
+  streamed: z.boolean(),
+  cancelled: z.boolean(),
+  provider_name: z.string().nullable(),
+  /** Total latency in milliseconds, as the client saw it. */
+  latency: z.number().int().nonnegative(),
+  /** Milliseconds spent generating; we measure no separate upstream time, so it equals `latency`. */
+  generation_time: z.number().int().nonnegative(),
+  finish_reason: z.string().nullable(),
+  native_finish_reason: z.string().nullable(),
+  tokens_prompt: z.number().int().nonnegative(),
+  tokens_completion: z.number().int().nonnegative(),
+  native_tokens_prompt: z.number().int().nonnegative(),
+  native_tokens_completion: z.number().int().nonnegative(),
+  native_tokens_reasoning: z.number().int().nonnegative(),
+  native_tokens_cached: z.number().int().nonnegative(),
+  /** USD charged, equal to `total_cost` (no BYOK yet). */
+  usage: z.number(),
+  is_byok: z.literal(false),
+  upstream_id: z.string().nullable(),
+  api_type: z.literal("completions"),
+});
+export type GenerationRecord = z.infer<typeof generationRecordSchema>;
+
+export const getGenerationReplySchema = z.object({ data: generationRecordSchema });
+export type GetGenerationReply = z.infer<typeof getGenerationReplySchema>;

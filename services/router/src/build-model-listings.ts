@@ -1,0 +1,49 @@
+import { formatPicosAsUsd, type ModelListing } from "@switchboard/contracts";
+import { compareEndpointsByPrice } from "./compare-endpoints-by-price.js";
+import type { CatalogSnapshot } from "./catalog/catalog-snapshot.js";
+
+/**
+ * `GET /api/v1/models` in OpenRouter's shape: every model that has a usable endpoint, priced at its
+ * cheapest one (the one routing tries first), with the union of the endpoints' supported parameters.
+ */
+export function buildModelListings(catalog: CatalogSnapshot): ModelListing[] {
+  const listings: ModelListing[] = [];
+  const created = Math.floor(catalog.loadedAt.getTime() / 1000);
+  for (const model of catalog.models.values()) {
+    const cheapest = [...model.endpoints].sort(compareEndpointsByPrice)[0];
+    if (!cheapest) continue;
+    const supported = new Set(model.endpoints.flatMap((endpoint) => endpoint.supportedParameters));
+    listings.push({
+      id: model.id,
+      canonical_slug: model.id,
+      name: model.name,
+      created,
+      description: model.description,
+      context_length: model.contextLength,
+      architecture: {
+        modality: `${model.inputModalities.join("+")}->${model.outputModalities.join("+")}`,
+        input_modalities: model.inputModalities,
+        output_modalities: model.outputModalities,
+        tokenizer: "Other",
+        instruct_type: null,
+      },
+      pricing: {
+        prompt: formatPicosAsUsd(BigInt(cheapest.price.promptPicosPerToken)),
+        completion: formatPicosAsUsd(BigInt(cheapest.price.completionPicosPerToken)),
+        request: "0",
+        image: "0",
+        web_search: "0",
+        internal_reasoning: "0",
+      },
+      top_provider: {
+        context_length: cheapest.contextLength,
+        max_completion_tokens: cheapest.maxCompletionTokens,
+        is_moderated: false,
+      },
+      per_request_limits: null,
+      supported_parameters: [...supported].sort(),
+      default_parameters: null,
+    });
+  }
+  return listings;
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+const perTokenPrice = z
+  .union([z.string(), z.number()])
+  .transform((value) => String(value))
+  .pipe(z.string().regex(/^\d+(\.\d{1,12})?$/, "a USD-per-token decimal string with at most 12 decimal places, e.g. \"0.00000015\""));
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lowercase letters, digits, '.', '_' and '-'");
+
+/** One upstream provider as the catalog file declares it. */
+export const catalogProviderSchema = z.strictObject({
+  id: slug,
+  name: z.string().min(1),
+  api: z.string().min(1),
+  base_url: z.url(),
+  api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name").optional(),
+  data_policy: z.strictObject({
+    training: z.boolean(),
+    retains_prompts: z.boolean(),
+    retention_days: z.number().int().nonnegative().nullable().optional(),
+    zdr: z.boolean(),
+  }),
+});
+export type CatalogProvider = z.infer<typeof catalogProviderSchema>;
+
+export const catalogEndpointSchema = z.strictObject({
+  provider: slug,
+  upstream_model: z.string().min(1),
+  pricing: z.strictObject({ prompt: perTokenPrice, completion: perTokenPrice }),
+  context_length: z.number().int().positive().optional(),
+  max_completion_tokens: z.number().int().positive().optional(),
+  supported_parameters: z.array(z.string()).default([]),
+});
+export type CatalogEndpoint = z.infer<typeof catalogEndpointSchema>;
+
+export const catalogModelSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._:-]*$/i, "an `author/slug` model id"),
+  name: z.string().min(1),
+  description: z.string().default(""),
+  context_length: z.number().int().positive(),
+  input_modalities: z.array(z.string()).default(["text"]),
+  output_modalities: z.array(z.string()).default(["text"]),
+  endpoints: z.array(catalogEndpointSchema).min(1),
+});
+export type CatalogModel = z.infer<typeof catalogModelSchema>;
+
+/** The catalog file (`SWITCHBOARD_CATALOG`): providers, and models with the endpoints that serve them. */
+export const catalogFileSchema = z
+  .strictObject({ providers: z.array(catalogProviderSchema).min(1), models: z.array(catalogModelSchema).min(1) })
+  .superRefine((catalog, context) => {
+    const providerIds = new Set<string>();
+    catalog.providers.forEach((provider, index) => {
+      if (providerIds.has(provider.id)) context.addIssue({ code: "custom", path: ["providers", index, "id"], message: `duplicate provider id "${provider.id}"` });
+      providerIds.add(provider.id);
+    });
+    const modelIds = new Set<string>();
+    catalog.models.forEach((model, modelIndex) => {
+      if (modelIds.has(model.id)) context.addIssue({ code: "custom", path: ["models", modelIndex, "id"], message: `duplicate model id "${model.id}"` });
+      modelIds.add(model.id);
+      const servedBy = new Set<string>();
+      model.endpoints.forEach((endpoint, endpointIndex) => {
+        const path = ["models", modelIndex, "endpoints", endpointIndex, "provider"];
+        if (!providerIds.has(endpoint.provider)) context.addIssue({ code: "custom", path, message: `unknown provider "${endpoint.provider}"` });
+        if (servedBy.has(endpoint.provider)) context.addIssue({ code: "custom", path, message: `provider "${endpoint.provider}" listed twice for ${model.id}` });
+        servedBy.add(endpoint.provider);
+      });
+    });
+  });
+export type CatalogFile = z.infer<typeof catalogFileSchema>;

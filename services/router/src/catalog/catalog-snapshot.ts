@@ -1,0 +1,75 @@
+import { parseUsdPerTokenToPicos, type RouteCandidate } from "@switchboard/contracts";
+import type { CatalogFile } from "./catalog-file-schema.js";
+
+/** A model with the endpoints that can serve it right now (their provider is configured). */
+export interface CatalogModelEntry {
+  id: string;
+  name: string;
+  description: string;
+  contextLength: number;
+  inputModalities: string[];
+  outputModalities: string[];
+  endpoints: RouteCandidate[];
+  /** Providers listed for the model but not usable, with the variable that would enable each. */
+  unconfiguredProviders: { providerId: string; apiKeyEnv: string }[];
+}
+
+/** What the router answers from: the catalog file, resolved against which provider keys are set. */
+export interface CatalogSnapshot {
+  models: Map<string, CatalogModelEntry>;
+  loadedAt: Date;
+}
+
+/**
+ * Builds the in-memory catalog. An endpoint is usable when its provider needs no key or its key variable
+ * is set; prices become exact pico-dollar integers here, once.
+ */
+export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: string) => boolean, loadedAt = new Date()): CatalogSnapshot {
+  const providers = new Map(file.providers.map((provider) => [provider.id, provider]));
+  const models = new Map<string, CatalogModelEntry>();
+  for (const model of file.models) {
+    const entry: CatalogModelEntry = {
+      id: model.id,
+      name: model.name,
+      description: model.description,
+      contextLength: model.context_length,
+      inputModalities: model.input_modalities,
+      outputModalities: model.output_modalities,
+      endpoints: [],
+      unconfiguredProviders: [],
+    };
+    for (const endpoint of model.endpoints) {
+      const provider = providers.get(endpoint.provider);
+      if (!provider) continue; // the file schema already rejects unknown providers
+      if (provider.api_key_env !== undefined && !isKeyConfigured(provider.api_key_env)) {
+        entry.unconfiguredProviders.push({ providerId: provider.id, apiKeyEnv: provider.api_key_env });
+        continue;
+      }
+      entry.endpoints.push({
+        endpointId: `${model.id}@${provider.id}`,
+        modelId: model.id,
+        providerId: provider.id,
+        providerName: provider.name,
+        api: provider.api,
+        baseUrl: provider.base_url,
+        apiKeyEnv: provider.api_key_env ?? null,
+        upstreamModel: endpoint.upstream_model,
+        price: {
+          promptPicosPerToken: parseUsdPerTokenToPicos(endpoint.pricing.prompt).toString(),
+          completionPicosPerToken: parseUsdPerTokenToPicos(endpoint.pricing.completion).toString(),
+        },
+        contextLength: endpoint.context_length ?? model.context_length,
+        maxCompletionTokens: endpoint.max_completion_tokens ?? null,
+        supportedParameters: endpoint.supported_parameters,
+        dataPolicy: {
+          training: provider.data_policy.training,
+          retainsPrompts: provider.data_policy.retains_prompts,
+          retentionDays: provider.data_policy.retention_days ?? null,
+          zdr: provider.data_policy.zdr,
+        },
+      });
+    }
+    models.set(model.id, entry);
+  }
+  return { models, loadedAt };
+}

@@ -1,0 +1,41 @@
+import { createSubjects } from "@switchboard/contracts";
+import { loadConfig } from "@switchboard/config";
+import { createDatabase } from "@switchboard/db";
+import { connectNats } from "@switchboard/messaging";
+import { createLogger } from "@switchboard/telemetry";
+import { routerConfigSchema } from "./config.js";
+import { startRouter } from "./start-router.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig(routerConfigSchema, process.env);
+  const logger = createLogger("router", config.LOG_LEVEL);
+  const connection = await connectNats({ servers: config.NATS_URL, name: "switchboard-router", logger });
+  const database = createDatabase({ connectionString: config.DATABASE_URL, applicationName: "switchboard-router", maxConnections: 2 });
+  const router = await startRouter({
+    connection,
+    database,
+    subjects: createSubjects(config.SWITCHBOARD_NATS_NAMESPACE),
+    logger,
+    catalogPath: config.SWITCHBOARD_CATALOG,
+    environment: { ...process.env },
+  });
+  logger.info("router ready");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "router stopping");
+    await router.stop();
+    await connection.drain();
+    await database.destroy();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`router failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

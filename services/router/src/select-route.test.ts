@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { SwitchboardError } from "@switchboard/contracts";
+import { buildCatalogSnapshot } from "./catalog/catalog-snapshot.js";
+import { parseCatalog } from "./catalog/read-catalog-file.js";
+import { selectRoute } from "./select-route.js";
+import { buildModelListings } from "./build-model-listings.js";
+
+const catalogText = `
+providers:
+  - { id: cheap, name: Cheap, api: openai, base_url: "http://cheap.test/v1", api_key_env: CHEAP_KEY, data_policy: { training: true, retains_prompts: true, retention_days: 30, zdr: false } }
+  - { id: middle, name: Middle, api: openai, base_url: "http://middle.test/v1", data_policy: { training: false, retains_prompts: false, zdr: true } }
+  - { id: pricey, name: Pricey, api: openai, base_url: "http://pricey.test/v1", api_key_env: PRICEY_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 7, zdr: false } }
+  - { id: absent, name: Absent, api: openai, base_url: "http://absent.test/v1", api_key_env: ABSENT_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }
+models:
+  - id: vendor/model-a
+    name: "Vendor: Model A"
+    context_length: 8000
+    endpoints:
+      - { provider: pricey, upstream_model: a-pricey, pricing: { prompt: "0.000003", completion: "0.000006" }, supported_parameters: [tools] }
+      - { provider: cheap, upstream_model: a-cheap, pricing: { prompt: "0.000001", completion: "0.000002" }, max_completion_tokens: 1000, supported_parameters: [temperature] }
+      - { provider: middle, upstream_model: a-middle, pricing: { prompt: "0.000002", completion: "0.000002" } }
+  - id: vendor/model-b
+    name: "Vendor: Model B"
+    context_length: 4000
+    endpoints:
+      - { provider: absent, upstream_model: b, pricing: { prompt: "0.000001", completion: "0.000001" } }
+`;
+const environment = { CHEAP_KEY: "x", PRICEY_KEY: "y" };
+const catalog = buildCatalogSnapshot(parseCatalog(catalogText, "test.yaml", environment), (name) => name in environment);
+const providersOf = (models: string[], provider?: Parameters<typeof selectRoute>[1]["provider"]) =>
+  selectRoute(catalog, { models, ...(provider ? { provider } : {}) }).candidates.map((candidate) => candidate.providerId);
+
+function routeError(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof SwitchboardError) return error.error;
+    throw error;
+  }
+  throw new Error("expected a routing error");
+}
+
+describe("selectRoute", () => {
+  it("orders a model's configured endpoints cheapest first", () => {
+    expect(providersOf(["vendor/model-a"])).toEqual(["cheap", "middle", "pricey"]);
+    const [first] = selectRoute(catalog, { models: ["vendor/model-a"] }).candidates;
+    expect(first).toMatchObject({ upstreamModel: "a-cheap", price: { promptPicosPerToken: "1000000", completionPicosPerToken: "2000000" }, maxCompletionTokens: 1000 });
+  });
+
+  it("rejects an unknown model with a 400 naming it", () => {
+    const error = routeError(() => selectRoute(catalog, { models: ["nobody/nothing"] }));
+    expect(error).toMatchObject({ status: 400, code: "model_not_found" });
+    expect(error.message).toContain("nobody/nothing");
+  });
+
+  it("explains which key to set when no provider of a model is configured", () => {
+    const error = routeError(() => selectRoute(catalog, { models: ["vendor/model-b"] }));
+    expect(error).toMatchObject({ status: 404, code: "no_endpoints" });
+    expect(error.message).toContain("ABSENT_KEY");
+  });
+
+  it("falls back across models in order, skipping unusable ones", () => {
+    expect(providersOf(["vendor/model-b", "vendor/model-a"])).toEqual(["cheap", "middle", "pricey"]);
+  });
+
+  it("applies provider preferences", () => {
+    expect(providersOf(["vendor/model-a"], { order: ["pricey"] })).toEqual(["pricey", "cheap", "middle"]);
+    expect(providersOf(["vendor/model-a"], { order: ["pricey"], allow_fallbacks: false })).toEqual(["pricey"]);
+    expect(providersOf(["vendor/model-a"], { only: ["middle", "pricey"] })).toEqual(["middle", "pricey"]);
+    expect(providersOf(["vendor/model-a"], { ignore: ["cheap"] })).toEqual(["middle", "pricey"]);
+    expect(providersOf(["vendor/model-a"], { data_collection: "deny" })).toEqual(["middle", "pricey"]);
+    expect(providersOf(["vendor/model-a"], { zdr: true })).toEqual(["middle"]);
+    expect(routeError(() => selectRoute(catalog, { models: ["vendor/model-a"], provider: { only: ["absent"] } }))).toMatchObject({ status: 404 });
+  });
+});
+
+describe("buildModelListings", () => {
+  it("lists usable models in OpenRouter's shape, priced at the cheapest endpoint", () => {
+    const listings = buildModelListings(catalog);
+    expect(listings.map((listing) => listing.id)).toEqual(["vendor/model-a"]);
+    expect(listings[0]).toMatchObject({
+      name: "Vendor: Model A",
+      context_length: 8000,
+      pricing: { prompt: "0.000001", completion: "0.000002" },
+      top_provider: { max_completion_tokens: 1000 },
+      supported_parameters: ["temperature", "tools"],
+      architecture: { input_modalities: ["text"], output_modalities: ["text"] },
+    });
+  });
+});
+
+describe("parseCatalog", () => {
+  it("reports every problem with its path", () => {
+    const text = `providers:\n  - { id: p, name: P, api: openai, base_url: "not a url", data_policy: { training: false, retains_prompts: false, zdr: false } }\nmodels:\n  - { id: a/b, name: B, context_length: 10, endpoints: [ { provider: q, upstream_model: b, pricing: { prompt: "abc", completion: "0" } } ] }\n`;
+    expect(() => parseCatalog(text, "bad.yaml", {})).toThrow(/providers\.0\.base_url[\s\S]*models\.0\.endpoints\.0\.pricing\.prompt[\s\S]*unknown provider "q"/);
+  });
+
+  it("expands environment references with defaults", () => {
+    const text = `providers:\n  - { id: demo, name: Demo, api: openai, base_url: "\${DEMO_URL:-http://127.0.0.1:1/v1}", data_policy: { training: false, retains_prompts: false, zdr: true } }\nmodels:\n  - { id: a/b, name: B, context_length: 10, endpoints: [ { provider: demo, upstream_model: b, pricing: { prompt: "0", completion: "0" } } ] }\n`;
+    expect(parseCatalog(text, "x.yaml", {}).providers[0]?.base_url).toBe("http://127.0.0.1:1/v1");
+    expect(parseCatalog(text, "x.yaml", { DEMO_URL: "http://demo:9/v1" }).providers[0]?.base_url).toBe("http://demo:9/v1");
+  });
+});
