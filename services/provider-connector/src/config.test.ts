@@ -1,0 +1,20 @@
+import { loadConfig } from "@switchboard/config";
+import { describe, expect, it } from "vitest";
+import { providerConnectorConfigSchema } from "./config.js";
+
+describe("provider connector config", () => {
+  it("defaults every setting", () => {
+    expect(loadConfig(providerConnectorConfigSchema, {})).toMatchObject({
+      NATS_URL: "nats://127.0.0.1:4222",
+      SWITCHBOARD_NATS_NAMESPACE: "sb",
+      UPSTREAM_CONNECT_TIMEOUT_MS: 10_000,
+      UPSTREAM_HEADERS_TIMEOUT_MS: 120_000,
+      UPSTREAM_BODY_TIMEOUT_MS: 120_000,
+    });
+  });
+
+  it("reads timeouts as integers and rejects zero", () => {
+    expect(loadConfig(providerConnectorConfigSchema, { UPSTREAM_BODY_TIMEOUT_MS: "5000" }).UPSTREAM_BODY_TIMEOUT_MS).toBe(5_000);
+    expect(() => loadConfig(providerConnectorConfigSchema, { UPSTREAM_CONNECT_TIMEOUT_MS: "0" })).toThrow(/UPSTREAM_CONNECT_TIMEOUT_MS/);
+  });
+});

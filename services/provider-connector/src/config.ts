@@ -1,0 +1,21 @@
+import { integerSetting, natsSettings } from "@switchboard/config";
+import { z } from "zod";
+import { defaultUpstreamTimeouts } from "./transport/upstream-transport.js";
+
+/**
+ * The environment the provider connector reads. Provider API keys are not listed here: each route
+ * candidate names the variable that holds its key (`apiKeyEnv`), so adding a provider to the catalog
+ * needs no change to this schema, only the variable in the connector's deployment.
+ */
+export const providerConnectorConfigSchema = z.object({
+  ...natsSettings,
+  /** Time allowed to open the TCP (and TLS) connection to a provider. */
+  UPSTREAM_CONNECT_TIMEOUT_MS: integerSetting(defaultUpstreamTimeouts.connectTimeoutMs, 1),
+  /** Time allowed until the response headers arrive; reasoning models may think for a long while first. */
+  UPSTREAM_HEADERS_TIMEOUT_MS: integerSetting(defaultUpstreamTimeouts.headersTimeoutMs, 1),
+  /** Longest silence allowed between two body chunks, so a stalled stream fails instead of hanging. */
+  UPSTREAM_BODY_TIMEOUT_MS: integerSetting(defaultUpstreamTimeouts.bodyTimeoutMs, 1),
+});
+
+/** The validated, frozen configuration of the provider connector. */
+export type ProviderConnectorConfig = Readonly<z.infer<typeof providerConnectorConfigSchema>>;

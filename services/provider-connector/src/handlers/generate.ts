@@ -1,0 +1,164 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  gatewayError,
+  gatewayErrorCodes,
+  SwitchboardError,
+  type GatewayError,
+  type GenerateReply,
+  type GenerateRequest,
+  type RouteCandidate,
+} from "@switchboard/contracts";
+import type { Logger } from "@switchboard/telemetry";
+import type { ProviderAdapter } from "../providers/provider-adapter.js";
+import type { ProviderRegistry } from "../providers/registry.js";
+import { classifyTransportError } from "../transport/classify-transport-error.js";
+import { parseServerSentEvents } from "../transport/parse-server-sent-events.js";
+import { readLimitedText } from "../transport/read-limited-text.js";
+import type { UpstreamTransport } from "../transport/upstream-transport.js";
+import type { InFlightGenerations } from "./in-flight-generations.js";
+import { createNumberedPartPublisher, type NumberedPartPublisher } from "./numbered-part-publisher.js";
+
+export interface GenerateHandlerDependencies {
+  /** Parts are published to the asking ingress's inbox on this connection. */
+  connection: Pick<NatsConnection, "publish">;
+  transport: UpstreamTransport;
+  registry: ProviderRegistry;
+  /** Reads a provider key by the environment variable name the catalog gives (`candidate.apiKeyEnv`). */
+  resolveApiKey: (environmentVariableName: string) => string | undefined;
+  inFlight: InFlightGenerations;
+  logger: Logger;
+}
+
+/** Enough of an error body to show the provider's message, not so much that a proxy's HTML page hurts. */
+const maximumErrorBodyBytes = 64 * 1024;
+
+const cancelledError = gatewayError(gatewayErrorCodes.cancelled, 499, "The generation was cancelled");
+
+function unsupportedApiError(candidate: RouteCandidate): GatewayError {
+  // Retryable: the next candidate may use an API this connector speaks; the catalog needs fixing meanwhile.
+  return gatewayError(
+    gatewayErrorCodes.upstreamError,
+    502,
+    `Provider API "${candidate.api}" of endpoint ${candidate.endpointId} is not supported by this provider connector`,
+    { retryable: true },
+  );
+}
+
+function resolveCandidateKey(candidate: RouteCandidate, resolveApiKey: GenerateHandlerDependencies["resolveApiKey"]): string | undefined {
+  if (candidate.apiKeyEnv === null) return undefined;
+  const apiKey = resolveApiKey(candidate.apiKeyEnv);
+  if (apiKey === undefined || apiKey === "") {
+    // Retryable: another provider may be configured. The message is for the operator reading the logs.
+    throw new SwitchboardError(
+      gatewayError(
+        gatewayErrorCodes.upstreamError,
+        502,
+        `No API key for provider ${candidate.providerName}: set the environment variable ${candidate.apiKeyEnv} in the provider connector`,
+        { retryable: true },
+      ),
+    );
+  }
+  return apiKey;
+}
+
+function malformedBody(candidate: RouteCandidate): SwitchboardError {
+  return new SwitchboardError(
+    gatewayError(gatewayErrorCodes.upstreamError, 502, `Provider ${candidate.providerName} sent a response that is not JSON`, { retryable: true }),
+  );
+}
+
+/** Calls the provider and publishes the translated parts; throws on any failure. */
+async function callUpstream(
+  dependencies: GenerateHandlerDependencies,
+  request: GenerateRequest,
+  adapter: ProviderAdapter,
+  apiKey: string | undefined,
+  parts: NumberedPartPublisher,
+  signal: AbortSignal,
+): Promise<void> {
+  const { candidate } = request;
+  const upstreamRequest = adapter.toUpstreamRequest({
+    body: request.body,
+    upstreamModel: candidate.upstreamModel,
+    stream: request.stream,
+    maxCompletionTokens: request.maxCompletionTokens,
+    apiKey,
+  });
+  const response = await dependencies.transport.send({
+    baseUrl: candidate.baseUrl,
+    path: upstreamRequest.path,
+    headers: upstreamRequest.headers,
+    body: JSON.stringify(upstreamRequest.body),
+    signal,
+  });
+  try {
+    if (response.status < 200 || response.status > 299) {
+      const bodyText = await readLimitedText(response.body, maximumErrorBodyBytes);
+      throw new SwitchboardError(adapter.fromUpstreamError(response.status, bodyText));
+    }
+    if (request.stream) {
+      const state = adapter.createStreamState();
+      for await (const event of parseServerSentEvents(response.body)) {
+        for (const part of adapter.fromUpstreamStreamEvent(event, state)) parts.publish(part);
+      }
+      return;
+    }
+    const text = await response.body.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw malformedBody(candidate);
+    }
+    for (const part of adapter.fromUpstreamResponse(json).parts) parts.publish(part);
+  } catch (thrown) {
+    // Stop reading at once: an unread body keeps the upstream connection (and its generation) alive.
+    response.body.destroy();
+    throw thrown;
+  }
+}
+
+/** Runs one generation to its single terminal part; never throws for upstream failures. */
+async function runGeneration(dependencies: GenerateHandlerDependencies, request: GenerateRequest, signal: AbortSignal): Promise<void> {
+  const { candidate, generationId } = request;
+  const parts = createNumberedPartPublisher(dependencies.connection, request.replyTo);
+  const logContext = { generationId, endpointId: candidate.endpointId, providerId: candidate.providerId };
+  const startedAt = performance.now();
+  try {
+    if (signal.aborted) throw new SwitchboardError(cancelledError);
+    const adapter = dependencies.registry.get(candidate.api);
+    if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
+    const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
+    await callUpstream(dependencies, request, adapter, apiKey, parts, signal);
+    // An abort can end the body without an error (the stream simply stops): that is not a success.
+    if (signal.aborted) throw new SwitchboardError(cancelledError);
+    parts.publish({ type: "stream-end" });
+    dependencies.logger.debug({ ...logContext, durationMs: Math.round(performance.now() - startedAt) }, "generation finished");
+  } catch (thrown) {
+    let error: GatewayError;
+    if (signal.aborted) error = cancelledError;
+    else if (thrown instanceof SwitchboardError) error = thrown.error;
+    else error = classifyTransportError(thrown, candidate.providerName);
+
+    if (error.code === gatewayErrorCodes.internal) dependencies.logger.error({ ...logContext, err: thrown }, "generation failed unexpectedly");
+    else if (error.code !== gatewayErrorCodes.cancelled) {
+      dependencies.logger.warn({ ...logContext, code: error.code, status: error.status, outputSent: parts.outputSent }, "generation failed");
+    }
+
+    const metadata = error.code === gatewayErrorCodes.cancelled ? error.metadata : { ...error.metadata, provider_name: candidate.providerName };
+    parts.publish({ type: "error", error: { ...error, ...(metadata !== undefined ? { metadata } : {}) }, beforeFirstToken: !parts.outputSent });
+  }
+}
+
+/**
+ * The `connector.generate` endpoint: acknowledges at once and runs the upstream call in the background,
+ * publishing numbered parts to `request.replyTo`. Every generation ends with exactly one terminal part:
+ * `stream-end` after success, or an `error` part saying whether any output had been sent (only then
+ * may ingress try the next candidate).
+ */
+export function createGenerateHandler(dependencies: GenerateHandlerDependencies): (request: GenerateRequest) => Promise<GenerateReply> {
+  return async (request) => {
+    dependencies.inFlight.start(request.generationId, (signal) => runGeneration(dependencies, request, signal));
+    return { accepted: true };
+  };
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it, vi } from "vitest";
+import { InFlightGenerations } from "./in-flight-generations.js";
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
+describe("InFlightGenerations", () => {
+  it("registers at once, runs the work on a later turn and forgets the generation when done", async () => {
+    const inFlight = new InFlightGenerations(() => undefined);
+    const done = deferred();
+    const work = vi.fn(() => done.promise);
+    inFlight.start("gen-1", work);
+    expect(work).not.toHaveBeenCalled();
+    expect(inFlight.size).toBe(1);
+    await vi.waitFor(() => expect(work).toHaveBeenCalledOnce());
+    done.resolve();
+    expect(await inFlight.waitUntilIdle(1_000)).toBe(true);
+    expect(inFlight.size).toBe(0);
+    expect(inFlight.cancel("gen-1")).toBe(false);
+  });
+
+  it("aborts every running attempt of a cancelled generation, and only those", async () => {
+    const inFlight = new InFlightGenerations(() => undefined);
+    const signals: Record<string, AbortSignal[]> = { first: [], second: [] };
+    const until = (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+    inFlight.start("first", (signal) => (signals["first"]!.push(signal), until(signal)));
+    inFlight.start("first", (signal) => (signals["first"]!.push(signal), until(signal)));
+    inFlight.start("second", (signal) => (signals["second"]!.push(signal), until(signal)));
+    await vi.waitFor(() => expect(inFlight.size).toBe(3));
+    await vi.waitFor(() => expect(signals["second"]).toHaveLength(1));
+
+    expect(inFlight.cancel("first")).toBe(true);
+    expect(signals["first"]!.every((signal) => signal.aborted)).toBe(true);
+    expect(signals["second"]![0]!.aborted).toBe(false);
+    expect(await inFlight.waitUntilIdle(50)).toBe(false);
+
+    inFlight.abortAll();
+    expect(await inFlight.waitUntilIdle(1_000)).toBe(true);
+  });
+
+  it("hands a rejected work to the failure callback instead of an unhandled rejection", async () => {
+    const onFailure = vi.fn();
+    const inFlight = new InFlightGenerations(onFailure);
+    inFlight.start("gen-bad", async () => {
+      throw new Error("bug");
+    });
+    expect(await inFlight.waitUntilIdle(1_000)).toBe(true);
+    expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ message: "bug" }), "gen-bad");
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { createNumberedPartPublisher } from "./numbered-part-publisher.js";
+
+describe("createNumberedPartPublisher", () => {
+  it("numbers parts from 0, tracks output and publishes nothing after the terminal part", () => {
+    const published: { subject: string; payload: unknown }[] = [];
+    const publisher = createNumberedPartPublisher(
+      { publish: (subject, payload) => void published.push({ subject, payload: JSON.parse(String(payload)) }) },
+      "_INBOX.x",
+    );
+    publisher.publish({ type: "stream-start", upstreamId: null });
+    expect(publisher.outputSent).toBe(false);
+    publisher.publish({ type: "reasoning-delta", text: "hm" });
+    expect(publisher.outputSent).toBe(true);
+    publisher.publish({ type: "stream-end" });
+    publisher.publish({ type: "text-delta", text: "late" });
+    publisher.publish({ type: "stream-end" });
+
+    expect(publisher.ended).toBe(true);
+    expect(published).toEqual([
+      { subject: "_INBOX.x", payload: { type: "stream-start", upstreamId: null, seq: 0 } },
+      { subject: "_INBOX.x", payload: { type: "reasoning-delta", text: "hm", seq: 1 } },
+      { subject: "_INBOX.x", payload: { type: "stream-end", seq: 2 } },
+    ]);
+  });
+});

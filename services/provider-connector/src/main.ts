@@ -1,0 +1,48 @@
+import { loadConfig } from "@switchboard/config";
+import { createSubjects } from "@switchboard/contracts";
+import { connectNats } from "@switchboard/messaging";
+import { createLogger } from "@switchboard/telemetry";
+import { providerConnectorConfigSchema } from "./config.js";
+import { startProviderConnector } from "./start-provider-connector.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig(providerConnectorConfigSchema, process.env);
+  const logger = createLogger("provider-connector", config.LOG_LEVEL);
+  const connection = await connectNats({ servers: config.NATS_URL, name: "provider-connector", logger });
+  const connector = await startProviderConnector({
+    connection,
+    subjects: createSubjects(config.SWITCHBOARD_NATS_NAMESPACE),
+    logger,
+    // Read at call time, by the name each catalog endpoint gives: keys never pass through NATS.
+    resolveApiKey: (environmentVariableName) => process.env[environmentVariableName],
+    upstreamTimeouts: {
+      connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
+    },
+  });
+  logger.info({ namespace: config.SWITCHBOARD_NATS_NAMESPACE }, "provider connector started");
+
+  let shuttingDown = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, "shutting down");
+    try {
+      await connector.stop();
+      await connection.drain();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", (signal) => void shutdown(signal));
+  process.once("SIGINT", (signal) => void shutdown(signal));
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (invalid configuration), so report on stderr directly.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

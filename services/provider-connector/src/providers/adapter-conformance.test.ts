@@ -1,0 +1,94 @@
+import { readFile } from "node:fs/promises";
+import { gatewayErrorCodes, streamPartSchema, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { describe, expect, it } from "vitest";
+import { parseServerSentEvents } from "../transport/parse-server-sent-events.js";
+import type { ProviderAdapter } from "./provider-adapter.js";
+import { providerRegistry } from "./registry.js";
+
+/**
+ * The behaviour every registered adapter must show, run over the registry (kysely's `for (const dialect
+ * of DIALECTS)`). Each adapter ships, in `__fixtures__/`, recordings named after its `api`:
+ * `<api>-chat-completion.json`, `<api>-stream-text.sse` (the same answer streamed, with usage),
+ * `<api>-stream-tool-calls.sse` and `<api>-error-body.json` (a 4xx body).
+ */
+
+function fixture(name: string): Promise<string> {
+  return readFile(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8");
+}
+
+async function replayStream(adapter: ProviderAdapter, transcript: string): Promise<UnnumberedStreamPart[]> {
+  const state = adapter.createStreamState();
+  const parts: UnnumberedStreamPart[] = [];
+  // Cut the transcript in small pieces so adapters also see events split across network chunks.
+  async function* chunks() {
+    for (let start = 0; start < transcript.length; start += 37) yield transcript.slice(start, start + 37);
+  }
+  for await (const event of parseServerSentEvents(chunks())) parts.push(...adapter.fromUpstreamStreamEvent(event, state));
+  return parts;
+}
+
+function text(parts: readonly UnnumberedStreamPart[]): string {
+  return parts.map((part) => (part.type === "text-delta" ? part.text : "")).join("");
+}
+
+function expectWellFormedGeneration(parts: readonly UnnumberedStreamPart[]): void {
+  const types = parts.map((part) => part.type);
+  expect(types[0]).toBe("stream-start");
+  expect(types.slice(-2)).toEqual(["finish", "usage"]);
+  expect(types.filter((type) => type === "stream-start")).toHaveLength(1);
+  expect(types.filter((type) => type === "finish")).toHaveLength(1);
+  // Ending a generation is the handler's job.
+  expect(types).not.toContain("stream-end");
+  expect(types).not.toContain("error");
+  parts.forEach((part, seq) => expect(streamPartSchema.safeParse({ ...part, seq }).success).toBe(true));
+}
+
+describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
+  it("builds a request for the upstream model that carries the output cap", () => {
+    const request = adapter.toUpstreamRequest({
+      body: { model: "catalog/model", messages: [{ role: "user", content: "Hi" }] },
+      upstreamModel: "upstream-model-7",
+      stream: true,
+      maxCompletionTokens: 321,
+      apiKey: "secret-key",
+    });
+    expect(request.path).toMatch(/^\//);
+    const serialized = JSON.stringify(request.body);
+    expect(serialized).toContain("upstream-model-7");
+    expect(serialized).not.toContain("catalog/model");
+    expect(serialized).toContain("321");
+    expect(Object.values(request.headers).some((value) => value.includes("secret-key"))).toBe(true);
+  });
+
+  it("turns its recorded text stream into stream-start … finish, usage", async () => {
+    expectWellFormedGeneration(await replayStream(adapter, await fixture(`${api}-stream-text.sse`)));
+  });
+
+  it("turns its recorded tool-call stream into stream-start … tool-call deltas … finish, usage", async () => {
+    const parts = await replayStream(adapter, await fixture(`${api}-stream-tool-calls.sse`));
+    expectWellFormedGeneration(parts);
+    const finish = parts.find((part) => part.type === "finish");
+    expect(finish).toMatchObject({ finishReason: "tool_calls" });
+    expect(parts.some((part) => part.type === "tool-call-delta" && part.id !== undefined && part.name !== undefined)).toBe(true);
+  });
+
+  it("produces the same text, finish and usage from the streamed and the whole recording", async () => {
+    const streamed = await replayStream(adapter, await fixture(`${api}-stream-text.sse`));
+    const { parts: whole } = adapter.fromUpstreamResponse(JSON.parse(await fixture(`${api}-chat-completion.json`)));
+    expectWellFormedGeneration(whole);
+    expect(text(streamed)).not.toBe("");
+    expect(text(whole)).toBe(text(streamed));
+    expect(whole.slice(-2)).toEqual(streamed.slice(-2));
+  });
+
+  it("classifies provider errors by status", async () => {
+    expect(adapter.fromUpstreamError(400, await fixture(`${api}-error-body.json`))).toMatchObject({
+      code: gatewayErrorCodes.invalidRequest,
+      status: 400,
+      retryable: false,
+    });
+    expect(adapter.fromUpstreamError(429, "")).toMatchObject({ code: gatewayErrorCodes.upstreamRateLimited, retryable: true });
+    expect(adapter.fromUpstreamError(500, "")).toMatchObject({ code: gatewayErrorCodes.upstreamError, status: 502, retryable: true });
+    expect(adapter.fromUpstreamError(401, "")).toMatchObject({ code: gatewayErrorCodes.upstreamError, status: 502, retryable: false });
+  });
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { convertOpenAIUsage } from "./convert-openai-usage.js";
+
+describe("convertOpenAIUsage", () => {
+  it("keeps OpenAI's totals and copies the cached and reasoning breakdowns", () => {
+    expect(
+      convertOpenAIUsage({
+        prompt_tokens: 120,
+        completion_tokens: 300,
+        prompt_tokens_details: { cached_tokens: 100 },
+        completion_tokens_details: { reasoning_tokens: 256 },
+      }),
+    ).toEqual({ promptTokens: 120, completionTokens: 300, cachedPromptTokens: 100, reasoningTokens: 256 });
+  });
+
+  it("treats missing or null fields as zero", () => {
+    expect(convertOpenAIUsage({ prompt_tokens: 5, completion_tokens: null, prompt_tokens_details: null })).toEqual({
+      promptTokens: 5,
+      completionTokens: 0,
+      cachedPromptTokens: 0,
+      reasoningTokens: 0,
+    });
+  });
+});

@@ -1,0 +1,386 @@
+import { readFile } from "node:fs/promises";
+import { gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { describe, expect, it } from "vitest";
+import { parseServerSentEvents } from "../../transport/parse-server-sent-events.js";
+import { createOpenAICompatibleAdapter } from "./openai-compatible-adapter.js";
+
+const adapter = createOpenAICompatibleAdapter({
+  providerLabel: "Example",
+  authorizationHeader: (apiKey) => ({ "x-example-key": apiKey }),
+});
+
+function fixture(name: string): Promise<string> {
+  return readFile(new URL(`../__fixtures__/${name}`, import.meta.url), "utf8");
+}
+
+async function replayStream(transcript: string): Promise<UnnumberedStreamPart[]> {
+  const state = adapter.createStreamState();
+  const parts: UnnumberedStreamPart[] = [];
+  async function* source() {
+    yield transcript;
+  }
+  for await (const event of parseServerSentEvents(source())) parts.push(...adapter.fromUpstreamStreamEvent(event, state));
+  return parts;
+}
+
+function streamEvent(chunk: unknown) {
+  return { data: JSON.stringify(chunk) };
+}
+
+describe("openai-compatible adapter: toUpstreamRequest", () => {
+  const clientBody = {
+    model: "openai/gpt-4o-mini",
+    models: ["openai/gpt-4o-mini", "anthropic/claude-haiku"],
+    messages: [{ role: "user", content: "Hi" }],
+    provider: { order: ["openai"] },
+    route: "fallback",
+    transforms: ["middle-out"],
+    plugins: [{ id: "web" }],
+    usage: { include: true },
+    stream_options: { include_usage: false },
+    max_completion_tokens: 9_999,
+    temperature: 0.2,
+    user: "end-user-1",
+  };
+
+  it("forwards the client body without gateway-only keys, with our model, cap and usage request", () => {
+    const request = adapter.toUpstreamRequest({ body: clientBody, upstreamModel: "gpt-4o-mini", stream: true, maxCompletionTokens: 512, apiKey: "sk-1" });
+    expect(request).toEqual({
+      path: "/chat/completions",
+      headers: { "content-type": "application/json", accept: "text/event-stream", "x-example-key": "sk-1" },
+      body: {
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: "Hi" }],
+        temperature: 0.2,
+        user: "end-user-1",
+        max_tokens: 512,
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+    });
+  });
+
+  it("asks for JSON without stream options when not streaming and sends no key for keyless providers", () => {
+    const request = adapter.toUpstreamRequest({ body: clientBody, upstreamModel: "m", stream: false, maxCompletionTokens: 64, apiKey: undefined });
+    expect(request.headers).toEqual({ "content-type": "application/json", accept: "application/json" });
+    expect(request.body["stream"]).toBe(false);
+    expect(request.body).not.toHaveProperty("stream_options");
+    expect(request.body).not.toHaveProperty("max_completion_tokens");
+    expect(request.body["max_tokens"]).toBe(64);
+  });
+
+  it("does not modify the caller's body", () => {
+    const body = { model: "x", messages: [], provider: { order: ["a"] } };
+    adapter.toUpstreamRequest({ body, upstreamModel: "y", stream: true, maxCompletionTokens: 1, apiKey: "k" });
+    expect(body).toEqual({ model: "x", messages: [], provider: { order: ["a"] } });
+  });
+});
+
+describe("openai-compatible adapter: fromUpstreamResponse", () => {
+  it("turns a recorded completion into parts", async () => {
+    const { parts } = adapter.fromUpstreamResponse(JSON.parse(await fixture("openai-chat-completion.json")));
+    expect(parts).toMatchInlineSnapshot(`
+      [
+        {
+          "type": "stream-start",
+          "upstreamId": "chatcmpl-CfqKa1mYt6Wn2Hd9VxRr3LpQ8sE0u",
+        },
+        {
+          "text": "Hello! How can I assist you today?",
+          "type": "text-delta",
+        },
+        {
+          "finishReason": "stop",
+          "nativeFinishReason": "stop",
+          "type": "finish",
+        },
+        {
+          "type": "usage",
+          "usage": {
+            "cachedPromptTokens": 0,
+            "completionTokens": 10,
+            "promptTokens": 19,
+            "reasoningTokens": 0,
+          },
+        },
+      ]
+    `);
+  });
+
+  it("turns a recorded tool-call completion into one delta per call with whole arguments", async () => {
+    const { parts } = adapter.fromUpstreamResponse(JSON.parse(await fixture("openai-chat-completion-tool-calls.json")));
+    expect(parts).toMatchInlineSnapshot(`
+      [
+        {
+          "type": "stream-start",
+          "upstreamId": "chatcmpl-CfqOe7Tn4Bv1Kx9WsYd2LmRq6Hp3a",
+        },
+        {
+          "argumentsDelta": "{"location": "Paris"}",
+          "id": "call_8Qx2mR7vLk3pTn5wYd1fJ0aZ",
+          "index": 0,
+          "name": "get_weather",
+          "type": "tool-call-delta",
+        },
+        {
+          "argumentsDelta": "{"location": "Tokyo"}",
+          "id": "call_3Vb9nHs2Lq6rWc8tXe4gPy7K",
+          "index": 1,
+          "name": "get_weather",
+          "type": "tool-call-delta",
+        },
+        {
+          "finishReason": "tool_calls",
+          "nativeFinishReason": "tool_calls",
+          "type": "finish",
+        },
+        {
+          "type": "usage",
+          "usage": {
+            "cachedPromptTokens": 32,
+            "completionTokens": 46,
+            "promptTokens": 58,
+            "reasoningTokens": 0,
+          },
+        },
+      ]
+    `);
+  });
+
+  it("reports reasoning_content as reasoning and omits usage the provider did not send", () => {
+    const { parts } = adapter.fromUpstreamResponse({
+      id: "x",
+      choices: [{ index: 0, message: { role: "assistant", content: "4", reasoning_content: "2+2" }, finish_reason: "stop" }],
+    });
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "reasoning-delta", "text-delta", "finish"]);
+  });
+
+  it("rejects a body that is not a completion as a retryable upstream error", () => {
+    expect.assertions(2);
+    try {
+      adapter.fromUpstreamResponse({ object: "list", data: [] });
+    } catch (thrown) {
+      expect(thrown).toBeInstanceOf(SwitchboardError);
+      expect((thrown as SwitchboardError).error).toMatchObject({ code: gatewayErrorCodes.upstreamError, status: 502, retryable: true });
+    }
+  });
+});
+
+describe("openai-compatible adapter: fromUpstreamStreamEvent", () => {
+  it("turns a recorded text stream into stream-start, text deltas, finish and usage", async () => {
+    expect(await replayStream(await fixture("openai-stream-text.sse"))).toMatchInlineSnapshot(`
+      [
+        {
+          "type": "stream-start",
+          "upstreamId": "chatcmpl-CfqLw0bKZ3xVx8yGkQmT1nUe4rJ2p",
+        },
+        {
+          "text": "Hello",
+          "type": "text-delta",
+        },
+        {
+          "text": "!",
+          "type": "text-delta",
+        },
+        {
+          "text": " How",
+          "type": "text-delta",
+        },
+        {
+          "text": " can",
+          "type": "text-delta",
+        },
+        {
+          "text": " I",
+          "type": "text-delta",
+        },
+        {
+          "text": " assist",
+          "type": "text-delta",
+        },
+        {
+          "text": " you",
+          "type": "text-delta",
+        },
+        {
+          "text": " today",
+          "type": "text-delta",
+        },
+        {
+          "text": "?",
+          "type": "text-delta",
+        },
+        {
+          "finishReason": "stop",
+          "nativeFinishReason": "stop",
+          "type": "finish",
+        },
+        {
+          "type": "usage",
+          "usage": {
+            "cachedPromptTokens": 0,
+            "completionTokens": 10,
+            "promptTokens": 19,
+            "reasoningTokens": 0,
+          },
+        },
+      ]
+    `);
+  });
+
+  it("turns a recorded parallel tool-call stream into tool-call deltas", async () => {
+    expect(await replayStream(await fixture("openai-stream-tool-calls.sse"))).toMatchInlineSnapshot(`
+      [
+        {
+          "type": "stream-start",
+          "upstreamId": "chatcmpl-CfqN2sVd8HqYwP0aJrL5eXk7cM1tB",
+        },
+        {
+          "argumentsDelta": "",
+          "id": "call_8Qx2mR7vLk3pTn5wYd1fJ0aZ",
+          "index": 0,
+          "name": "get_weather",
+          "type": "tool-call-delta",
+        },
+        {
+          "argumentsDelta": "{"lo",
+          "index": 0,
+          "type": "tool-call-delta",
+        },
+        {
+          "argumentsDelta": "cation": "P",
+          "index": 0,
+          "type": "tool-call-delta",
+        },
+        {
+          "argumentsDelta": "aris"}",
+          "index": 0,
+          "type": "tool-call-delta",
+        },
+        {
+          "argumentsDelta": "",
+          "id": "call_3Vb9nHs2Lq6rWc8tXe4gPy7K",
+          "index": 1,
+          "name": "get_weather",
+          "type": "tool-call-delta",
+        },
+        {
+          "argumentsDelta": "{"lo",
+          "index": 1,
+          "type": "tool-call-delta",
+        },
+        {
+          "argumentsDelta": "cation": "T",
+          "index": 1,
+          "type": "tool-call-delta",
+        },
+        {
+          "argumentsDelta": "okyo"}",
+          "index": 1,
+          "type": "tool-call-delta",
+        },
+        {
+          "finishReason": "tool_calls",
+          "nativeFinishReason": "tool_calls",
+          "type": "finish",
+        },
+        {
+          "type": "usage",
+          "usage": {
+            "cachedPromptTokens": 0,
+            "completionTokens": 46,
+            "promptTokens": 58,
+            "reasoningTokens": 0,
+          },
+        },
+      ]
+    `);
+  });
+
+  it("maps reasoning and reasoning_content deltas and ignores empty deltas", () => {
+    const state = adapter.createStreamState();
+    const parts = [
+      ...adapter.fromUpstreamStreamEvent(streamEvent({ id: "g1", choices: [{ index: 0, delta: { role: "assistant", content: "" } }] }), state),
+      ...adapter.fromUpstreamStreamEvent(streamEvent({ id: "g1", choices: [{ index: 0, delta: { reasoning: "think" } }] }), state),
+      ...adapter.fromUpstreamStreamEvent(streamEvent({ id: "g1", choices: [{ index: 0, delta: { reasoning_content: " more" } }] }), state),
+      ...adapter.fromUpstreamStreamEvent(streamEvent({ id: "g1", choices: [{ index: 0, delta: { content: null, tool_calls: [{ index: 0, function: { arguments: "" } }] } }] }), state),
+      ...adapter.fromUpstreamStreamEvent(streamEvent({ id: "g1", choices: [{ index: 0, delta: {}, finish_reason: "function_call" }] }), state),
+    ];
+    expect(parts).toEqual([
+      { type: "stream-start", upstreamId: "g1" },
+      { type: "reasoning-delta", text: "think" },
+      { type: "reasoning-delta", text: " more" },
+      { type: "finish", finishReason: "tool_calls", nativeFinishReason: "function_call" },
+    ]);
+  });
+
+  it("ignores everything after [DONE]", () => {
+    const state = adapter.createStreamState();
+    expect(adapter.fromUpstreamStreamEvent({ data: "[DONE]" }, state)).toEqual([]);
+    expect(adapter.fromUpstreamStreamEvent(streamEvent({ id: "late", choices: [{ index: 0, delta: { content: "x" } }] }), state)).toEqual([]);
+  });
+
+  it("emits one finish even if a vendor repeats finish_reason", () => {
+    const state = adapter.createStreamState();
+    const finishing = streamEvent({ id: "g", choices: [{ index: 0, delta: {}, finish_reason: "length" }] });
+    const parts = [...adapter.fromUpstreamStreamEvent(finishing, state), ...adapter.fromUpstreamStreamEvent(finishing, state)];
+    expect(parts.filter((part) => part.type === "finish")).toHaveLength(1);
+  });
+
+  it("throws a retryable upstream error for a non-JSON event and for an error reported inside the stream", () => {
+    const state = adapter.createStreamState();
+    expect(() => adapter.fromUpstreamStreamEvent({ data: "{not json" }, state)).toThrow(SwitchboardError);
+    try {
+      adapter.fromUpstreamStreamEvent(streamEvent({ error: { message: "overloaded", code: 503 } }), state);
+      expect.unreachable();
+    } catch (thrown) {
+      expect((thrown as SwitchboardError).error).toMatchObject({
+        code: gatewayErrorCodes.upstreamError,
+        retryable: true,
+        metadata: { raw: "overloaded", provider_code: "503" },
+      });
+    }
+  });
+});
+
+describe("openai-compatible adapter: fromUpstreamError", () => {
+  it("reports a recorded 404 as the provider's invalid request, not retryable", async () => {
+    expect(adapter.fromUpstreamError(404, await fixture("openai-error-body.json"))).toMatchInlineSnapshot(`
+      {
+        "code": "invalid_request",
+        "message": "Provider returned error",
+        "metadata": {
+          "provider_code": "model_not_found",
+          "raw": "The model \`gpt-4o-mini-typo\` does not exist or you do not have access to it.",
+        },
+        "retryable": false,
+        "status": 400,
+      }
+    `);
+  });
+
+  it.each([
+    [429, gatewayErrorCodes.upstreamRateLimited, 429, true],
+    [500, gatewayErrorCodes.upstreamError, 502, true],
+    [503, gatewayErrorCodes.upstreamError, 502, true],
+    [408, gatewayErrorCodes.upstreamTimeout, 408, true],
+    [400, gatewayErrorCodes.invalidRequest, 400, false],
+    [422, gatewayErrorCodes.invalidRequest, 400, false],
+    [401, gatewayErrorCodes.upstreamError, 502, false],
+    [403, gatewayErrorCodes.upstreamError, 502, false],
+  ])("maps HTTP %i to %s (status %i, retryable %s)", (status, code, gatewayStatus, retryable) => {
+    const body = JSON.stringify({ error: { message: "nope", type: "some_error", code: null } });
+    expect(adapter.fromUpstreamError(status, body)).toMatchObject({ code, status: gatewayStatus, retryable, metadata: { raw: "nope", provider_code: "some_error" } });
+  });
+
+  it("tells the operator, not the client, to fix a rejected provider key", () => {
+    expect(adapter.fromUpstreamError(401, "{}").message).toMatch(/provider key.*operator/);
+  });
+
+  it("keeps a truncated raw body when the error is not JSON", () => {
+    const error = adapter.fromUpstreamError(502, `<html>${"x".repeat(5_000)}</html>`);
+    expect(error.code).toBe(gatewayErrorCodes.upstreamError);
+    expect(String(error.metadata?.["raw"]).length).toBeLessThanOrEqual(1_001);
+    expect(error.metadata).not.toHaveProperty("provider_code");
+  });
+});

@@ -1,0 +1,182 @@
+import { gatewayError, gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { mapUpstreamErrorStatus } from "../map-upstream-error-status.js";
+import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamStreamEvent } from "../provider-adapter.js";
+import { convertOpenAIUsage } from "./convert-openai-usage.js";
+import { mapOpenAIFinishReason } from "./map-openai-finish-reason.js";
+import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIErrorBodySchema, type OpenAIChatChunk } from "./openai-api-schemas.js";
+
+/** What differs between vendors that speak OpenAI's chat completions API. */
+export interface OpenAICompatibleAdapterConfig {
+  /** Names the API in error messages, e.g. "OpenAI". */
+  providerLabel: string;
+  /** The headers that carry the provider key (`Authorization: Bearer …` for most, `api-key` for Azure). */
+  authorizationHeader: (apiKey: string) => Record<string, string>;
+}
+
+/** Per-generation stream state of the OpenAI-compatible adapter. */
+export interface OpenAICompatibleStreamState {
+  started: boolean;
+  finished: boolean;
+  /** Set by `data: [DONE]`; anything after it is ignored. */
+  done: boolean;
+}
+
+/**
+ * Keys of OpenRouter's request that configure the gateway itself (routing, fallbacks, plugins, usage
+ * accounting). They mean nothing to a provider, and strict providers reject unknown keys with a 400.
+ * `stream_options` is ours to set: we always ask for usage when streaming.
+ */
+const gatewayOnlyKeys = ["models", "provider", "route", "transforms", "plugins", "usage", "stream_options"] as const;
+
+const chatCompletionsPath = "/chat/completions";
+
+function malformed(providerLabel: string, detail: string): SwitchboardError {
+  return new SwitchboardError(
+    gatewayError(gatewayErrorCodes.upstreamError, 502, `The provider (${providerLabel} API) sent a malformed response: ${detail}`, {
+      retryable: true,
+    }),
+  );
+}
+
+function firstChoice<Choice extends { index?: number | null | undefined }>(choices: readonly Choice[] | null | undefined): Choice | undefined {
+  return choices?.find((choice) => (choice.index ?? 0) === 0);
+}
+
+/** The parts carried by one chunk's first choice, in the order the provider produced them. */
+function deltaParts(chunk: OpenAIChatChunk): UnnumberedStreamPart[] {
+  const delta = firstChoice(chunk.choices)?.delta;
+  if (!delta) return [];
+  const parts: UnnumberedStreamPart[] = [];
+  const reasoning = delta.reasoning ?? delta.reasoning_content;
+  if (reasoning) parts.push({ type: "reasoning-delta", text: reasoning });
+  if (delta.content) parts.push({ type: "text-delta", text: delta.content });
+  for (const toolCall of delta.tool_calls ?? []) {
+    const id = toolCall.id ?? undefined;
+    const name = toolCall.function?.name ?? undefined;
+    const argumentsDelta = toolCall.function?.arguments ?? "";
+    if (id === undefined && name === undefined && argumentsDelta === "") continue;
+    parts.push({
+      type: "tool-call-delta",
+      index: toolCall.index,
+      ...(id !== undefined ? { id } : {}),
+      ...(name !== undefined ? { name } : {}),
+      argumentsDelta,
+    });
+  }
+  return parts;
+}
+
+/** Builds the adapter for one OpenAI-compatible vendor from its differences. */
+export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterConfig): ProviderAdapter<OpenAICompatibleStreamState> {
+  const { providerLabel } = config;
+  return {
+    toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
+      const body: Record<string, unknown> = { ...input.body };
+      for (const key of gatewayOnlyKeys) delete body[key];
+      body["model"] = input.upstreamModel;
+      // One cap, the reserved one: sending both fields is rejected by OpenAI ("only one of ... may be set").
+      delete body["max_completion_tokens"];
+      body["max_tokens"] = input.maxCompletionTokens;
+      body["stream"] = input.stream;
+      // Without include_usage a streamed answer carries no token counts, and billing would have to guess.
+      if (input.stream) body["stream_options"] = { include_usage: true };
+
+      const headers: Record<string, string> = {
+        "content-type": "application/json",
+        accept: input.stream ? "text/event-stream" : "application/json",
+        ...(input.apiKey !== undefined ? config.authorizationHeader(input.apiKey) : {}),
+      };
+      return { path: chatCompletionsPath, headers, body };
+    },
+
+    fromUpstreamResponse(json: unknown) {
+      const parsed = openAIChatCompletionSchema.safeParse(json);
+      if (!parsed.success) throw malformed(providerLabel, "unexpected completion shape");
+      const completion = parsed.data;
+      const choice = firstChoice(completion.choices);
+      if (!choice) throw malformed(providerLabel, "no choices");
+
+      const parts: UnnumberedStreamPart[] = [{ type: "stream-start", upstreamId: completion.id ?? null }];
+      const message = choice.message;
+      const reasoning = message.reasoning ?? message.reasoning_content;
+      if (reasoning) parts.push({ type: "reasoning-delta", text: reasoning });
+      if (message.content) parts.push({ type: "text-delta", text: message.content });
+      (message.tool_calls ?? []).forEach((toolCall, index) => {
+        const id = toolCall.id ?? undefined;
+        const name = toolCall.function.name ?? undefined;
+        parts.push({
+          type: "tool-call-delta",
+          index,
+          ...(id !== undefined ? { id } : {}),
+          ...(name !== undefined ? { name } : {}),
+          argumentsDelta: toolCall.function.arguments ?? "",
+        });
+      });
+      parts.push({ type: "finish", ...mapOpenAIFinishReason(choice.finish_reason) });
+      if (completion.usage) parts.push({ type: "usage", usage: convertOpenAIUsage(completion.usage) });
+      return { parts };
+    },
+
+    createStreamState(): OpenAICompatibleStreamState {
+      return { started: false, finished: false, done: false };
+    },
+
+    fromUpstreamStreamEvent(event: UpstreamStreamEvent, state: OpenAICompatibleStreamState) {
+      if (state.done) return [];
+      // https://platform.openai.com/docs/api-reference/chat-streaming: the stream ends with `data: [DONE]`.
+      if (event.data.trim() === "[DONE]") {
+        state.done = true;
+        return [];
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(event.data);
+      } catch {
+        throw malformed(providerLabel, "a stream event is not JSON");
+      }
+      const parsed = openAIChatChunkSchema.safeParse(json);
+      if (!parsed.success) throw malformed(providerLabel, "unexpected stream chunk shape");
+      const chunk = parsed.data;
+      if (chunk.error) {
+        throw new SwitchboardError(
+          mapUpstreamErrorStatus({
+            status: 502,
+            providerLabel,
+            providerMessage: chunk.error.message ?? "error inside the stream",
+            ...(chunk.error.code !== null && chunk.error.code !== undefined ? { providerCode: String(chunk.error.code) } : {}),
+          }),
+        );
+      }
+
+      const parts: UnnumberedStreamPart[] = [];
+      if (!state.started) {
+        state.started = true;
+        parts.push({ type: "stream-start", upstreamId: chunk.id ?? null });
+      }
+      parts.push(...deltaParts(chunk));
+      const finishReason = firstChoice(chunk.choices)?.finish_reason;
+      if (finishReason && !state.finished) {
+        state.finished = true;
+        parts.push({ type: "finish", ...mapOpenAIFinishReason(finishReason) });
+      }
+      if (chunk.usage) parts.push({ type: "usage", usage: convertOpenAIUsage(chunk.usage) });
+      return parts;
+    },
+
+    fromUpstreamError(status: number, bodyText: string) {
+      let providerMessage = bodyText;
+      let providerCode: string | undefined;
+      try {
+        const parsed = openAIErrorBodySchema.safeParse(JSON.parse(bodyText));
+        if (parsed.success) {
+          providerMessage = parsed.data.error.message ?? bodyText;
+          const code = parsed.data.error.code ?? parsed.data.error.type;
+          if (code !== null && code !== undefined) providerCode = String(code);
+        }
+      } catch {
+        // Not JSON (an HTML error page of a proxy, say): the raw text is all we have.
+      }
+      return mapUpstreamErrorStatus({ status, providerLabel, providerMessage, ...(providerCode !== undefined ? { providerCode } : {}) });
+    },
+  };
+}

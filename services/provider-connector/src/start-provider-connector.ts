@@ -1,0 +1,91 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import { generateRequestSchema, serviceNames, type Subjects } from "@switchboard/contracts";
+import { defineEndpoint, serveEndpoints } from "@switchboard/messaging";
+import type { Logger } from "@switchboard/telemetry";
+import { createGenerateHandler } from "./handlers/generate.js";
+import { InFlightGenerations } from "./handlers/in-flight-generations.js";
+import { subscribeToCancellations } from "./handlers/subscribe-to-cancellations.js";
+import { providerRegistry, type ProviderRegistry } from "./providers/registry.js";
+import { createUpstreamTransport, defaultUpstreamTimeouts, type UpstreamTimeouts } from "./transport/upstream-transport.js";
+
+export interface ProviderConnectorDependencies {
+  /** An open connection; the caller owns it and drains it after `stop()`. */
+  connection: NatsConnection;
+  subjects: Subjects;
+  logger: Logger;
+  /** Reads a provider key by environment variable name; main.ts passes `(name) => process.env[name]`. */
+  resolveApiKey: (environmentVariableName: string) => string | undefined;
+  /** Defaults to the same values as the `UPSTREAM_*_TIMEOUT_MS` settings. */
+  upstreamTimeouts?: UpstreamTimeouts;
+  /** The adapters to serve; every registered adapter unless a test narrows it. */
+  registry?: ProviderRegistry;
+  /** How long `stop()` lets in-flight generations finish before aborting them. */
+  shutdownGraceMs?: number;
+}
+
+export interface ProviderConnector {
+  /**
+   * Stops accepting generations, lets in-flight ones finish (bounded by `shutdownGraceMs`, then aborts
+   * them), stops listening for cancels and closes the upstream connection pools. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+const defaultShutdownGraceMs = 10_000;
+/** After aborting, generations only have to publish their `cancelled` part. */
+const abortedGenerationsGraceMs = 1_000;
+
+/**
+ * Everything of the provider connector after configuration and the NATS connection: the `connector`
+ * NATS service with its `generate` endpoint, the cancel subscription and the upstream transport. Tests
+ * run it in-process against a real NATS server under their own namespace.
+ */
+export async function startProviderConnector(dependencies: ProviderConnectorDependencies): Promise<ProviderConnector> {
+  const { connection, subjects, logger } = dependencies;
+  const transport = createUpstreamTransport(dependencies.upstreamTimeouts ?? defaultUpstreamTimeouts);
+  const inFlight = new InFlightGenerations((error, generationId) => logger.error({ err: error, generationId }, "generation crashed"));
+  // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.
+  const cancelSubscription = subscribeToCancellations({ connection, subjects, inFlight, logger });
+  const service = await serveEndpoints(connection, {
+    name: serviceNames.connector,
+    version: "0.1.0",
+    description: "Calls upstream LLM provider APIs and streams translated parts back",
+    queue: subjects.queueGroup(serviceNames.connector),
+    endpoints: [
+      defineEndpoint({
+        subject: subjects.connectorGenerate,
+        requestSchema: generateRequestSchema,
+        handler: createGenerateHandler({
+          connection,
+          transport,
+          registry: dependencies.registry ?? providerRegistry,
+          resolveApiKey: dependencies.resolveApiKey,
+          inFlight,
+          logger,
+        }),
+      }),
+    ],
+    logger,
+  });
+  // The server knows our subscriptions once this returns, so a request sent next finds a responder.
+  await connection.flush();
+
+  let stopping: Promise<void> | undefined;
+  async function stop(): Promise<void> {
+    await service.stop();
+    const graceMs = dependencies.shutdownGraceMs ?? defaultShutdownGraceMs;
+    if (!(await inFlight.waitUntilIdle(graceMs))) {
+      logger.warn({ inFlight: inFlight.size, graceMs }, "aborting generations still running at shutdown");
+      inFlight.abortAll();
+      await inFlight.waitUntilIdle(abortedGenerationsGraceMs);
+    }
+    cancelSubscription.unsubscribe();
+    await transport.close();
+  }
+  return {
+    stop() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,370 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { createInbox, type NatsConnection } from "@nats-io/transport-node";
+import {
+  createSubjects,
+  gatewayErrorCodes,
+  generateReplySchema,
+  streamPartSchema,
+  SwitchboardError,
+  type GenerateRequest,
+  type RouteCandidate,
+  type StreamPart,
+  type Subjects,
+} from "@switchboard/contracts";
+import { requestReply } from "@switchboard/messaging";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startProviderConnector, type ProviderConnector } from "../../../services/provider-connector/src/start-provider-connector.js";
+import { startFakeUpstream, type FakeUpstream } from "../../fake-upstream/fake-upstream.js";
+import { testLogger } from "../../support/silent-logger.js";
+import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+
+interface Generation {
+  generationId: string;
+  /** Every part received so far, validated against the contract. */
+  parts: StreamPart[];
+  /** Resolves with the parts once the terminal part arrived. */
+  finished: Promise<StreamPart[]>;
+}
+
+interface GenerationOptions {
+  generationId: string;
+  candidate: RouteCandidate;
+  userText: string;
+  stream: boolean;
+  onPart?: (part: StreamPart) => void;
+}
+
+/** Does what ingress does: subscribe to a private inbox, then ask a connector to generate into it. */
+async function startGeneration(connection: NatsConnection, subjects: Subjects, options: GenerationOptions): Promise<Generation> {
+  const inbox = createInbox();
+  const parts: StreamPart[] = [];
+  const finished = new Promise<StreamPart[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no terminal part within 5 s; got ${JSON.stringify(parts)}`)), 5_000);
+    connection.subscribe(inbox, {
+      callback: (error, message) => {
+        if (error) return reject(error);
+        const part = streamPartSchema.parse(message.json());
+        parts.push(part);
+        options.onPart?.(part);
+        if (part.type === "stream-end" || part.type === "error") {
+          clearTimeout(timer);
+          resolve(parts);
+        }
+      },
+    });
+  });
+  const request: GenerateRequest = {
+    generationId: options.generationId,
+    candidate: options.candidate,
+    body: {
+      model: "fake/echo",
+      messages: [{ role: "user", content: options.userText }],
+      provider: { order: ["fake"] },
+      max_completion_tokens: 4_096,
+      temperature: 0.5,
+    },
+    stream: options.stream,
+    maxCompletionTokens: 256,
+    replyTo: inbox,
+  };
+  const reply = await requestReply(connection, subjects.connectorGenerate, request, generateReplySchema, { serviceLabel: "connector" });
+  expect(reply).toEqual({ accepted: true });
+  return { generationId: options.generationId, parts, finished };
+}
+
+function fakeCandidate(baseUrl: string, overrides: Partial<RouteCandidate> = {}): RouteCandidate {
+  return {
+    endpointId: "fake-endpoint",
+    modelId: "fake/echo",
+    providerId: "fake",
+    providerName: "Fake",
+    api: "openai",
+    baseUrl,
+    apiKeyEnv: "FAKE_KEY",
+    upstreamModel: "fake-model-1",
+    price: { promptPicosPerToken: "1000000", completionPicosPerToken: "2000000" },
+    contextLength: 8_192,
+    maxCompletionTokens: 1_024,
+    supportedParameters: ["max_tokens", "temperature"],
+    dataPolicy: { training: false, retainsPrompts: false, retentionDays: null, zdr: true },
+    ...overrides,
+  };
+}
+
+/** Short, so the timeout tests are fast; the scripted delays elsewhere stay well below them. */
+const upstreamTimeouts = { connectTimeoutMs: 1_000, headersTimeoutMs: 800, bodyTimeoutMs: 800 };
+
+/** The connector in-process against the real NATS server and the fake upstream; the test plays ingress. */
+describe("provider connector: generate", () => {
+  const subjects = createSubjects(uniqueNamespace("connector"));
+  let fakeUpstream: FakeUpstream;
+  let connectorConnection: NatsConnection;
+  let ingressConnection: NatsConnection;
+  let connector: ProviderConnector;
+
+  beforeAll(async () => {
+    fakeUpstream = await startFakeUpstream();
+    connectorConnection = await connectTestNats("provider-connector-under-test");
+    ingressConnection = await connectTestNats("ingress-stand-in");
+    connector = await startProviderConnector({
+      connection: connectorConnection,
+      subjects,
+      logger: testLogger("provider-connector"),
+      resolveApiKey: (name) => (name === "FAKE_KEY" ? "sk-test" : undefined),
+      upstreamTimeouts,
+      shutdownGraceMs: 1_000,
+    });
+  });
+
+  afterAll(async () => {
+    await connector?.stop();
+    await connectorConnection?.drain();
+    await ingressConnection?.drain();
+    await fakeUpstream?.close();
+  });
+
+  function candidate(overrides: Partial<RouteCandidate> = {}): RouteCandidate {
+    return fakeCandidate(fakeUpstream.url, overrides);
+  }
+
+  let generationCounter = 0;
+
+  /** A generation against this suite's connector, with a fresh generation id. */
+  function generate(options: { userText: string; stream: boolean; candidate?: RouteCandidate; onPart?: (part: StreamPart) => void }): Promise<Generation> {
+    generationCounter += 1;
+    return startGeneration(ingressConnection, subjects, {
+      generationId: `gen-test-${generationCounter}-${Date.now()}`,
+      candidate: options.candidate ?? candidate(),
+      userText: options.userText,
+      stream: options.stream,
+      ...(options.onPart ? { onPart: options.onPart } : {}),
+    });
+  }
+
+  /** Waits a little longer to prove nothing follows the terminal part. */
+  async function settled(generation: Generation): Promise<StreamPart[]> {
+    const parts = await generation.finished;
+    const count = parts.length;
+    await sleep(100);
+    expect(generation.parts).toHaveLength(count);
+    return parts;
+  }
+
+  function expectContiguousSeq(parts: readonly StreamPart[]): void {
+    expect(parts.map((part) => part.seq)).toEqual(parts.map((_, index) => index));
+  }
+
+  function textOf(parts: readonly StreamPart[]): string {
+    return parts.map((part) => (part.type === "text-delta" ? part.text : "")).join("");
+  }
+
+  function recordedRequest(userText: string) {
+    return fakeUpstream.requests.find((request) => JSON.stringify(request.body["messages"]).includes(JSON.stringify(userText)));
+  }
+
+  it("streams numbered parts ending with finish, usage and stream-end", async () => {
+    fakeUpstream.addRule("stream-basic", { text: "The quick brown fox", usage: { prompt_tokens: 11, completion_tokens: 4 } });
+    const parts = await settled(await generate({ userText: "stream-basic", stream: true }));
+
+    expectContiguousSeq(parts);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "text-delta", "text-delta", "text-delta", "finish", "usage", "stream-end"]);
+    expect(textOf(parts)).toBe("The quick brown fox");
+    expect(parts[0]).toMatchObject({ type: "stream-start", upstreamId: expect.stringMatching(/^chatcmpl-/) });
+    expect(parts.find((part) => part.type === "finish")).toMatchObject({ finishReason: "stop", nativeFinishReason: "stop" });
+    expect(parts.find((part) => part.type === "usage")).toMatchObject({ usage: { promptTokens: 11, completionTokens: 4, cachedPromptTokens: 0, reasoningTokens: 0 } });
+
+    const upstream = recordedRequest("stream-basic");
+    expect(upstream?.headers["authorization"]).toBe("Bearer sk-test");
+    expect(upstream?.body).toMatchObject({ model: "fake-model-1", max_tokens: 256, stream: true, stream_options: { include_usage: true }, temperature: 0.5 });
+    expect(upstream?.body).not.toHaveProperty("provider");
+    expect(upstream?.body).not.toHaveProperty("max_completion_tokens");
+  });
+
+  it("answers a non-streamed generation with the whole text as one delta", async () => {
+    fakeUpstream.addRule("whole-answer", { text: "All at once", usage: { prompt_tokens: 5, completion_tokens: 3 } });
+    const parts = await settled(await generate({ userText: "whole-answer", stream: false }));
+
+    expectContiguousSeq(parts);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish", "usage", "stream-end"]);
+    expect(textOf(parts)).toBe("All at once");
+    expect(parts.find((part) => part.type === "usage")).toMatchObject({ usage: { promptTokens: 5, completionTokens: 3 } });
+    expect(recordedRequest("whole-answer")?.body).toMatchObject({ model: "fake-model-1", max_tokens: 256, stream: false });
+  });
+
+  it("ends with stream-end and no usage when the provider reports none", async () => {
+    fakeUpstream.addRule("no-usage", { text: "quiet", omitUsage: true });
+    const parts = await settled(await generate({ userText: "no-usage", stream: true }));
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish", "stream-end"]);
+  });
+
+  it("reports an upstream 500 as a retryable error before the first token", async () => {
+    fakeUpstream.addRule("fail-500", { status: 500, delayBeforeHeadersMs: 50 });
+    const parts = await settled(await generate({ userText: "fail-500", stream: true }));
+
+    expect(parts).toHaveLength(1);
+    expect(parts[0]).toMatchObject({
+      seq: 0,
+      type: "error",
+      beforeFirstToken: true,
+      error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true, metadata: { provider_name: "Fake" } },
+    });
+  });
+
+  it("reports an upstream 400 as the provider's verdict on the request, not retryable", async () => {
+    fakeUpstream.addRule("fail-400", { status: 400, errorMessage: "Invalid 'messages': too long" });
+    const [part] = await settled(await generate({ userText: "fail-400", stream: false }));
+    expect(part).toMatchObject({
+      type: "error",
+      beforeFirstToken: true,
+      error: { code: gatewayErrorCodes.invalidRequest, status: 400, retryable: false, message: "Provider returned error", metadata: { raw: "Invalid 'messages': too long" } },
+    });
+  });
+
+  it("reports a connection reset after output as an error that forbids fallback", async () => {
+    fakeUpstream.addRule("reset-after-two", { text: "one two three four five", resetAfterChunks: 2 });
+    const parts = await settled(await generate({ userText: "reset-after-two", stream: true }));
+
+    expectContiguousSeq(parts);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "text-delta", "error"]);
+    expect(textOf(parts)).toBe("one two ");
+    expect(parts.at(-1)).toMatchObject({ type: "error", beforeFirstToken: false, error: { code: gatewayErrorCodes.upstreamError, retryable: true } });
+  });
+
+  it("times out a provider that never sends headers", async () => {
+    fakeUpstream.addRule("never-headers", { neverRespond: true });
+    const parts = await settled(await generate({ userText: "never-headers", stream: true }));
+    expect(parts).toEqual([
+      expect.objectContaining({ type: "error", beforeFirstToken: true, error: expect.objectContaining({ code: gatewayErrorCodes.upstreamTimeout, retryable: true }) }),
+    ]);
+    await vi.waitFor(() => expect(recordedRequest("never-headers")?.closedAt).toBeTypeOf("number"));
+  });
+
+  it("times out a stream that stalls between chunks", async () => {
+    fakeUpstream.addRule("stall", { text: "first second", delayBetweenChunksMs: 3_000 });
+    const parts = await settled(await generate({ userText: "stall", stream: true }));
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "error"]);
+    expect(parts.at(-1)).toMatchObject({ beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamTimeout, retryable: true } });
+  });
+
+  it("aborts the upstream request when ingress cancels, closing its connection within a second", async () => {
+    fakeUpstream.addRule("cancel-me", { text: Array.from({ length: 50 }, (_, index) => `word${index}`).join(" "), delayBetweenChunksMs: 40 });
+    let cancelledAt = 0;
+    const generation = await generate({
+      userText: "cancel-me",
+      stream: true,
+      onPart: (part) => {
+        if (part.type === "text-delta" && cancelledAt === 0) {
+          cancelledAt = Date.now();
+          ingressConnection.publish(subjects.connectorCancel(generation.generationId));
+        }
+      },
+    });
+    const parts = await settled(generation);
+
+    expectContiguousSeq(parts);
+    expect(parts.at(-1)).toMatchObject({ type: "error", beforeFirstToken: false, error: { code: gatewayErrorCodes.cancelled, retryable: false } });
+    expect(parts.filter((part) => part.type === "text-delta").length).toBeLessThan(10);
+    await vi.waitFor(() => expect(recordedRequest("cancel-me")?.closedAt).toBeTypeOf("number"), { timeout: 1_000 });
+    const upstream = recordedRequest("cancel-me")!;
+    expect(upstream.completed).toBe(false);
+    expect(upstream.closedAt! - cancelledAt).toBeLessThan(1_000);
+  });
+
+  it("tells the operator which environment variable holds the missing provider key", async () => {
+    const parts = await settled(await generate({ userText: "missing-key", stream: true, candidate: candidate({ apiKeyEnv: "MISSING_PROVIDER_KEY" }) }));
+    expect(parts).toHaveLength(1);
+    expect(parts[0]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
+    expect(parts[0]?.type === "error" && parts[0].error.message).toMatch(/MISSING_PROVIDER_KEY/);
+    expect(recordedRequest("missing-key")).toBeUndefined();
+  });
+
+  it("calls keyless providers without an Authorization header", async () => {
+    const parts = await settled(await generate({ userText: "keyless", stream: false, candidate: candidate({ apiKeyEnv: null }) }));
+    expect(textOf(parts)).toBe("Echo: keyless");
+    expect(recordedRequest("keyless")?.headers).not.toHaveProperty("authorization");
+  });
+
+  it("answers an unsupported provider API with a retryable error naming it", async () => {
+    const parts = await settled(await generate({ userText: "unknown-api", stream: true, candidate: candidate({ api: "carrier-pigeon" }) }));
+    expect(parts[0]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
+    expect(parts[0]?.type === "error" && parts[0].error.message).toMatch(/carrier-pigeon/);
+  });
+
+  it("rejects a malformed generate request in the reply", async () => {
+    const failure = await requestReply(ingressConnection, subjects.connectorGenerate, { generationId: 7 }, generateReplySchema).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SwitchboardError);
+    expect((failure as SwitchboardError).error).toMatchObject({ code: gatewayErrorCodes.invalidRequest, status: 400 });
+  });
+});
+
+/** Each test stops its own connector, under its own namespace, so the suite above is unaffected. */
+describe("provider connector: shutdown", () => {
+  let fakeUpstream: FakeUpstream;
+  let connection: NatsConnection;
+
+  beforeAll(async () => {
+    fakeUpstream = await startFakeUpstream();
+    connection = await connectTestNats("provider-connector-shutdown");
+  });
+
+  afterAll(async () => {
+    await connection?.drain();
+    await fakeUpstream?.close();
+  });
+
+  async function startConnector(shutdownGraceMs: number) {
+    const subjects = createSubjects(uniqueNamespace("connector"));
+    const connector = await startProviderConnector({
+      connection,
+      subjects,
+      logger: testLogger("provider-connector"),
+      resolveApiKey: () => "sk-test",
+      upstreamTimeouts,
+      shutdownGraceMs,
+    });
+    return { subjects, connector };
+  }
+
+  it("lets in-flight generations finish, then accepts no more", async () => {
+    const { subjects, connector } = await startConnector(3_000);
+    fakeUpstream.addRule("finish-during-shutdown", { chunks: ["a", "b", "c", "d", "e", "f"], delayBetweenChunksMs: 40 });
+    let stopping: Promise<void> | undefined;
+    const generation = await startGeneration(connection, subjects, {
+      generationId: "gen-shutdown-finish",
+      candidate: fakeCandidate(fakeUpstream.url),
+      userText: "finish-during-shutdown",
+      stream: true,
+      onPart: (part) => {
+        if (part.type === "text-delta") stopping ??= connector.stop();
+      },
+    });
+    const parts = await generation.finished;
+    await stopping;
+
+    expect(parts.map((part) => part.type).slice(-3)).toEqual(["finish", "usage", "stream-end"]);
+    expect(parts.map((part) => (part.type === "text-delta" ? part.text : "")).join("")).toBe("abcdef");
+    const refused = await requestReply(connection, subjects.connectorGenerate, {}, generateReplySchema).catch((error: unknown) => error);
+    expect((refused as SwitchboardError).error).toMatchObject({ code: gatewayErrorCodes.serviceUnavailable, retryable: true });
+  });
+
+  it("aborts generations still running when the grace period ends", async () => {
+    const { subjects, connector } = await startConnector(200);
+    fakeUpstream.addRule("outlive-shutdown", { chunks: Array.from({ length: 40 }, (_, index) => `${index} `), delayBetweenChunksMs: 50 });
+    let stopping: Promise<void> | undefined;
+    const generation = await startGeneration(connection, subjects, {
+      generationId: "gen-shutdown-abort",
+      candidate: fakeCandidate(fakeUpstream.url),
+      userText: "outlive-shutdown",
+      stream: true,
+      onPart: (part) => {
+        if (part.type === "text-delta") stopping ??= connector.stop();
+      },
+    });
+    const parts = await generation.finished;
+    await stopping;
+
+    expect(parts.at(-1)).toMatchObject({ type: "error", beforeFirstToken: false, error: { code: gatewayErrorCodes.cancelled } });
+    const upstream = fakeUpstream.requests.find((request) => JSON.stringify(request.body).includes("outlive-shutdown"));
+    await vi.waitFor(() => expect(upstream?.closedAt).toBeTypeOf("number"), { timeout: 1_000 });
+  });
+});
