@@ -1,0 +1,166 @@
+import { parseArgs } from "node:util";
+import {
+  createAccountRequestSchema,
+  createKeyRequestSchema,
+  parseUsdToMicros,
+  SwitchboardError,
+} from "@switchboard/contracts";
+import type { Database } from "@switchboard/db";
+import type { Kysely } from "kysely";
+import { createAccountReply } from "../handlers/create-account.js";
+import { createKeyReply } from "../handlers/create-key.js";
+import { getAccountReply } from "../handlers/get-account.js";
+import { grantCreditsReply } from "../handlers/grant-credits.js";
+
+/** Where the CLI writes: JSON results to `stdout`, problems and what to do about them to `stderr`. */
+export interface AdminCommandOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface AdminCommandDependencies {
+  database: Kysely<Database>;
+  output: AdminCommandOutput;
+}
+
+/** A problem with how the command was invoked, reported with the command's usage. */
+class AdminUsageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AdminUsageError";
+  }
+}
+
+interface AdminCommand {
+  usage: string;
+  summary: string;
+  options: Record<string, { type: "string" }>;
+  run(values: Record<string, string | undefined>, database: Kysely<Database>): Promise<unknown>;
+}
+
+const commands: Record<string, AdminCommand> = {
+  "create-account": {
+    usage: "create-account --name <name>",
+    summary: "Open an account with a zero balance.",
+    options: { name: { type: "string" } },
+    run: async (values, database) => {
+      const request = createAccountRequestSchema.safeParse({ name: required(values, "name") });
+      if (!request.success) throw new AdminUsageError("--name must be 1 to 200 characters");
+      return createAccountReply(database, request.data);
+    },
+  },
+  "grant-credits": {
+    usage: "grant-credits --account <id> --amount-usd <amount>",
+    summary: "Add credit to an account, e.g. --amount-usd 10.50 (at most 6 decimal places).",
+    options: { account: { type: "string" }, "amount-usd": { type: "string" } },
+    run: async (values, database) => {
+      const accountId = required(values, "account");
+      const amountMicros = parseAmount(required(values, "amount-usd"));
+      return grantCreditsReply(database, { accountId, amountMicros });
+    },
+  },
+  "create-key": {
+    usage: "create-key --account <id> --name <name>",
+    summary: "Create an API key; its secret is printed once and stored nowhere.",
+    options: { account: { type: "string" }, name: { type: "string" } },
+    run: async (values, database) => {
+      const request = createKeyRequestSchema.safeParse({ accountId: required(values, "account"), name: required(values, "name") });
+      if (!request.success) throw new AdminUsageError("--name must be 1 to 200 characters");
+      return createKeyReply(database, request.data);
+    },
+  },
+  "show-account": {
+    usage: "show-account --account <id>",
+    summary: "Show an account's balance, reserved and available credit.",
+    options: { account: { type: "string" } },
+    run: (values, database) => getAccountReply(database, { accountId: required(values, "account") }),
+  },
+};
+
+const helpText = [
+  "Switchboard billing admin. Talks to PostgreSQL directly (DATABASE_URL).",
+  "",
+  "Usage: npm run admin -- <command> [options]",
+  "",
+  "Commands:",
+  ...Object.values(commands).flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`]),
+  "  help",
+  "      Show this text.",
+  "",
+  "Results are printed as JSON. Example:",
+  '  npm run admin -- create-account --name "Acme"',
+].join("\n");
+
+/**
+ * Runs one admin command (`argv` without the node and script paths) and returns the process exit code:
+ * 0 with the JSON result on stdout, or 1 with a message saying what went wrong and what to do next.
+ */
+export async function runAdminCommand(argv: readonly string[], dependencies: AdminCommandDependencies): Promise<number> {
+  const { output } = dependencies;
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    output.stderr(`No command given.\n\n${helpText}\n`);
+    return 1;
+  }
+  if (name === "help" || name === "--help" || name === "-h") {
+    output.stdout(`${helpText}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    output.stderr(`Unknown command "${name}". Run \`npm run admin -- help\` to list the commands.\n`);
+    return 1;
+  }
+  try {
+    const { values } = parseArgs({ args: [...rest], options: command.options, strict: true, allowPositionals: false });
+    const result = await command.run(values as Record<string, string | undefined>, dependencies.database);
+    output.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    output.stderr(`${describeFailure(error, command)}\n`);
+    return 1;
+  }
+}
+
+function required(values: Record<string, string | undefined>, option: string): string {
+  const value = values[option];
+  if (value === undefined || value.trim() === "") throw new AdminUsageError(`Missing --${option}`);
+  return value.trim();
+}
+
+function parseAmount(value: string): number {
+  let micros: number;
+  try {
+    micros = parseUsdToMicros(value);
+  } catch (error) {
+    throw new AdminUsageError(`--amount-usd: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (micros <= 0) throw new AdminUsageError("--amount-usd must be greater than 0");
+  return micros;
+}
+
+function describeFailure(error: unknown, command: AdminCommand): string {
+  if (error instanceof AdminUsageError || isParseArgsError(error)) {
+    return `${(error as Error).message}.\nUsage: npm run admin -- ${command.usage}`;
+  }
+  if (error instanceof SwitchboardError) return error.message;
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "42P01") {
+    return `The database has no billing tables yet (${message}). Run \`npm run migrate\` with the same DATABASE_URL first.`;
+  }
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "3D000" || code === "28P01" || /connect|timeout/i.test(message)) {
+    return `Could not reach PostgreSQL (${message}). Check that it is running and that DATABASE_URL points to it.`;
+  }
+  return `The command failed: ${message}`;
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    typeof error.code === "string" &&
+    error.code.startsWith("ERR_PARSE_ARGS_")
+  );
+}

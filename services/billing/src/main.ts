@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig } from "@switchboard/config";
+import { createSubjects } from "@switchboard/contracts";
+import { createDatabase } from "@switchboard/db";
+import { connectNats } from "@switchboard/messaging";
+import { createLogger } from "@switchboard/telemetry";
+import { billingConfigSchema, type BillingConfig } from "./config.js";
+import { startBilling } from "./start-billing.js";
+
+let config: Readonly<BillingConfig>;
+try {
+  config = loadConfig(billingConfigSchema, process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const logger = createLogger("billing", config.LOG_LEVEL);
+const subjects = createSubjects(config.SWITCHBOARD_NATS_NAMESPACE);
+const connection = await connectNats({ servers: config.NATS_URL, name: "billing", logger });
+const database = createDatabase({ connectionString: config.DATABASE_URL, applicationName: "switchboard-billing" });
+const billing = await startBilling({
+  connection,
+  database,
+  subjects,
+  logger,
+  reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+  sweepIntervalSeconds: config.SWEEP_INTERVAL_SECONDS,
+});
+logger.info({ namespace: subjects.namespace }, "billing started");
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "billing stopping");
+  try {
+    await billing.stop();
+    await connection.drain();
+    await database.destroy();
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, "billing did not stop cleanly");
+    process.exit(1);
+  }
+}
+process.once("SIGTERM", (signal) => void shutdown(signal));
+process.once("SIGINT", (signal) => void shutdown(signal));

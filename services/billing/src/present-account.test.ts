@@ -1,0 +1,58 @@
+import { accountSchema, keyRecordSchema } from "@switchboard/contracts";
+import { describe, expect, it } from "vitest";
+import { presentAccount } from "./present-account.js";
+import { presentKeyRecord } from "./present-key-record.js";
+
+const createdAt = new Date("2026-11-25T14:00:00.000Z");
+
+describe("presentAccount", () => {
+  it("shows balances in micro-dollars and USD, available = balance − reserved", () => {
+    const account = presentAccount({
+      id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
+      name: "Acme",
+      balance_micros: 10_500_000,
+      reserved_micros: 500_000,
+      created_at: createdAt,
+    });
+    expect(account).toEqual({
+      id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
+      name: "Acme",
+      balance_micros: 10_500_000,
+      reserved_micros: 500_000,
+      available_usd: "10",
+      balance_usd: "10.5",
+      created_at: "2026-11-25T14:00:00.000Z",
+    });
+    expect(accountSchema.parse(account)).toEqual(account);
+  });
+});
+
+describe("presentKeyRecord", () => {
+  it("shows the hash, the label and usage in USD", () => {
+    const record = presentKeyRecord(
+      {
+        id: "5a0f2d8e-7c53-4f8e-b1f1-0b7b1c8d9e01",
+        account_id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
+        name: "ci",
+        key_hash: "ab".repeat(32),
+        label: "sk-sb-v1-3f2...9ab",
+        disabled: false,
+        created_at: createdAt,
+        updated_at: null,
+      },
+      1_250,
+    );
+    expect(record).toEqual({
+      hash: "ab".repeat(32),
+      name: "ci",
+      label: "sk-sb-v1-3f2...9ab",
+      account_id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
+      disabled: false,
+      limit: null,
+      usage: 0.00125,
+      created_at: "2026-11-25T14:00:00.000Z",
+      updated_at: null,
+    });
+    expect(keyRecordSchema.parse(record)).toEqual(record);
+  });
+});

@@ -1,0 +1,55 @@
+import type { ApiKeyRow } from "@switchboard/db";
+import { sql } from "kysely";
+import { generateApiKeySecret, hashApiKey, labelApiKey } from "./api-key-secret.js";
+import { isForeignKeyViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
+
+/** A key just created: the stored record, and the secret that exists nowhere else from now on. */
+export interface CreatedApiKey {
+  record: ApiKeyRow;
+  secret: string;
+}
+
+/**
+ * Creates a key for the account. Only the SHA-256 of the secret and a masked label are stored; the
+ * secret is returned once, to be shown to the user. Undefined when the account does not exist.
+ */
+export async function createApiKey(
+  database: DatabaseExecutor,
+  accountId: string,
+  name: string,
+): Promise<CreatedApiKey | undefined> {
+  if (!isUuid(accountId)) return undefined;
+  const secret = generateApiKeySecret();
+  try {
+    const record = await database
+      .insertInto("api_keys")
+      .values({ account_id: accountId, name, key_hash: hashApiKey(secret), label: labelApiKey(secret) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { record, secret };
+  } catch (error) {
+    if (isForeignKeyViolation(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The enabled key with this SHA-256 hash, or undefined. */
+export function findKeyByHash(database: DatabaseExecutor, keyHash: string): Promise<ApiKeyRow | undefined> {
+  return database
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("key_hash", "=", keyHash)
+    .where("disabled", "=", false)
+    .executeTakeFirst();
+}
+
+/** Micro-dollars charged to generations made with this key (settled, and late charges after expiry). */
+export async function getKeyUsageMicros(database: DatabaseExecutor, keyId: string): Promise<number> {
+  if (!isUuid(keyId)) return 0;
+  const row = await database
+    .selectFrom("reservations")
+    .select(sql<number>`coalesce(sum(charged_micros), 0)::bigint`.as("usage_micros"))
+    .where("key_id", "=", keyId)
+    .executeTakeFirstOrThrow();
+  return row.usage_micros;
+}

@@ -1,0 +1,262 @@
+import { computeCostMicros, gatewayError, gatewayErrorCodes, SwitchboardError, type GenerationCompleted } from "@switchboard/contracts";
+import type { Database, ReservationRow, ReservationStatus } from "@switchboard/db";
+import type { Transaction } from "kysely";
+import { insufficientCreditsError } from "../insufficient-credits-error.js";
+import { inTransaction, isForeignKeyViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
+
+export interface ReserveOptions {
+  generationId: string;
+  accountId: string;
+  keyId: string;
+  amountMicros: number;
+  ttlSeconds: number;
+  /** The reservation's start; its expiry is `now + ttlSeconds`. Defaults to the current time. */
+  now?: Date;
+}
+
+/**
+ * Holds `amountMicros` of the account's available credit for one generation, in one transaction:
+ * insert the pending reservation (a repeated request for the same generation gets the existing one back
+ * and reserves nothing more), then raise `reserved_micros` only if `balance − reserved` still covers the
+ * amount. PostgreSQL re-evaluates that condition after waiting for the row lock, so concurrent
+ * reservations are serialized per account and can never overdraw it.
+ *
+ * Throws SwitchboardError 402 `insufficient_credits` when the account is short, 404 when the account or
+ * key does not exist.
+ */
+export async function reserve(database: DatabaseExecutor, options: ReserveOptions): Promise<ReservationRow> {
+  const { generationId, accountId, keyId, amountMicros } = options;
+  if (!Number.isSafeInteger(amountMicros) || amountMicros < 0) {
+    throw new RangeError(`A reservation must be a non-negative whole number of micro-dollars, got ${amountMicros}`);
+  }
+  if (!isUuid(accountId) || !isUuid(keyId)) throw accountOrKeyNotFound();
+  const now = options.now ?? new Date();
+  const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000);
+  try {
+    return await inTransaction(database, async (transaction) => {
+      const inserted = await transaction
+        .insertInto("reservations")
+        .values({
+          generation_id: generationId,
+          account_id: accountId,
+          key_id: keyId,
+          amount_micros: amountMicros,
+          status: "pending",
+          charged_micros: null,
+          resolved_at: null,
+          expires_at: expiresAt,
+        })
+        .onConflict((conflict) => conflict.column("generation_id").doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!inserted) return existingReservation(transaction, generationId, accountId);
+
+      const account = await transaction
+        .updateTable("accounts")
+        .set((expression) => ({ reserved_micros: expression("reserved_micros", "+", amountMicros) }))
+        .where("id", "=", accountId)
+        .where((expression) => expression(expression("balance_micros", "-", expression.ref("reserved_micros")), ">=", amountMicros))
+        .returning("id")
+        .executeTakeFirst();
+      if (!account) {
+        // Throwing rolls the reservation insert back with the transaction.
+        const current = await transaction
+          .selectFrom("accounts")
+          .select(["balance_micros", "reserved_micros"])
+          .where("id", "=", accountId)
+          .executeTakeFirst();
+        throw insufficientCreditsError(amountMicros, current ? current.balance_micros - current.reserved_micros : 0);
+      }
+      return inserted;
+    });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw accountOrKeyNotFound();
+    throw error;
+  }
+}
+
+async function existingReservation(
+  transaction: Transaction<Database>,
+  generationId: string,
+  accountId: string,
+): Promise<ReservationRow> {
+  const existing = await transaction
+    .selectFrom("reservations")
+    .selectAll()
+    .where("generation_id", "=", generationId)
+    .executeTakeFirstOrThrow();
+  if (existing.account_id !== accountId) {
+    throw new SwitchboardError(
+      gatewayError(gatewayErrorCodes.invalidRequest, 400, `Generation ${generationId} is already reserved by another account`),
+    );
+  }
+  return existing;
+}
+
+function accountOrKeyNotFound(): SwitchboardError {
+  return new SwitchboardError(gatewayError(gatewayErrorCodes.notFound, 404, "Account or API key not found"));
+}
+
+/** What `settle` did with a fact; the caller logs the unusual outcomes. */
+export const settleOutcomes = {
+  /** The pending reservation was charged the actual cost and released. */
+  settled: "settled",
+  /** Nothing was produced by a failed generation: released without a charge. */
+  voided: "voided",
+  /** The reservation had already been settled or voided (a redelivered fact): nothing changed. */
+  alreadyResolved: "already-resolved",
+  /** The reservation had expired before the fact arrived; the generation was charged now, once. */
+  chargedAfterExpiry: "charged-after-expiry",
+  /** No reservation exists for the generation; it was charged anyway, once. */
+  chargedWithoutReservation: "charged-without-reservation",
+  /** No reservation and no such account: nothing can be charged. */
+  unknownAccount: "unknown-account",
+} as const;
+export type SettleOutcome = (typeof settleOutcomes)[keyof typeof settleOutcomes];
+
+export interface SettleResult {
+  outcome: SettleOutcome;
+  /** The generation's cost, whether or not this call was the one that charged it. */
+  costMicros: number;
+  /** True when this call inserted the charge into the ledger. */
+  charged: boolean;
+}
+
+/**
+ * Settles the generation a completion fact reports, idempotently by generation id, in one transaction.
+ * The reservation row is locked first, so a concurrent settle or expiry waits and then sees the result.
+ * A pending reservation is charged `computeCostMicros(usage, price)` and its hold released. The real
+ * exactly-once guard is the ledger's unique charge per generation (`ON CONFLICT DO NOTHING`): it also
+ * covers a late fact after expiry and a fact without a reservation, both of which are still charged once.
+ */
+export async function settle(
+  database: DatabaseExecutor,
+  fact: GenerationCompleted,
+  options: { now?: Date } = {},
+): Promise<SettleResult> {
+  const costMicros = computeCostMicros(fact.usage, fact.price);
+  const now = options.now ?? new Date();
+  return inTransaction(database, async (transaction) => {
+    const reservation = await transaction
+      .selectFrom("reservations")
+      .selectAll()
+      .where("generation_id", "=", fact.generationId)
+      .forUpdate()
+      .executeTakeFirst();
+
+    if (!reservation) {
+      if (!isUuid(fact.accountId)) return { outcome: settleOutcomes.unknownAccount, costMicros, charged: false };
+      const account = await transaction.selectFrom("accounts").select("id").where("id", "=", fact.accountId).executeTakeFirst();
+      if (!account) return { outcome: settleOutcomes.unknownAccount, costMicros, charged: false };
+      const charged = await chargeOnce(transaction, fact.accountId, fact.generationId, costMicros);
+      return { outcome: settleOutcomes.chargedWithoutReservation, costMicros, charged };
+    }
+
+    if (reservation.status === "pending") {
+      const charged = await chargeOnce(transaction, reservation.account_id, fact.generationId, costMicros);
+      await transaction
+        .updateTable("accounts")
+        .set((expression) => ({ reserved_micros: expression("reserved_micros", "-", reservation.amount_micros) }))
+        .where("id", "=", reservation.account_id)
+        .execute();
+      const status: ReservationStatus = costMicros === 0 && fact.status === "error" ? "voided" : "settled";
+      await transaction
+        .updateTable("reservations")
+        .set({ status, charged_micros: costMicros, resolved_at: now })
+        .where("generation_id", "=", fact.generationId)
+        .execute();
+      return { outcome: status === "voided" ? settleOutcomes.voided : settleOutcomes.settled, costMicros, charged };
+    }
+
+    if (reservation.status === "expired" && reservation.charged_micros === null) {
+      // The hold was released by the sweeper; the generation still happened and is charged. The status
+      // stays `expired` (a reservation resolves once); charged_micros records the late charge.
+      const charged = await chargeOnce(transaction, reservation.account_id, fact.generationId, costMicros);
+      await transaction
+        .updateTable("reservations")
+        .set({ charged_micros: costMicros })
+        .where("generation_id", "=", fact.generationId)
+        .execute();
+      return { outcome: settleOutcomes.chargedAfterExpiry, costMicros, charged };
+    }
+
+    return { outcome: settleOutcomes.alreadyResolved, costMicros, charged: false };
+  });
+}
+
+/**
+ * Inserts the generation's one `charge` entry and lowers the balance by the same amount, unless the
+ * ledger already holds a charge for it. A zero cost writes nothing. True when this call charged.
+ */
+async function chargeOnce(
+  transaction: Transaction<Database>,
+  accountId: string,
+  generationId: string,
+  costMicros: number,
+): Promise<boolean> {
+  if (costMicros === 0) return false;
+  const entry = await transaction
+    .insertInto("ledger_entries")
+    .values({ account_id: accountId, kind: "charge", amount_micros: -costMicros, generation_id: generationId })
+    // Targets the partial unique index ledger_entries_one_charge_per_generation.
+    .onConflict((conflict) => conflict.column("generation_id").where("kind", "=", "charge").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (!entry) return false;
+  await transaction
+    .updateTable("accounts")
+    .set((expression) => ({ balance_micros: expression("balance_micros", "-", costMicros) }))
+    .where("id", "=", accountId)
+    .execute();
+  return true;
+}
+
+/**
+ * Releases the hold of every pending reservation whose `expires_at` is before `now` (a generation that
+ * never reported), marking it `expired`. Rows another transaction holds are skipped (`SKIP LOCKED`) and
+ * left for the next sweep, and accounts are updated in id order, so concurrent sweepers on several
+ * replicas neither block nor deadlock. Returns how many reservations expired.
+ */
+export async function expirePendingReservations(
+  database: DatabaseExecutor,
+  now: Date = new Date(),
+  batchSize = 500,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const expired = await inTransaction(database, async (transaction) => {
+      const rows = await transaction
+        .selectFrom("reservations")
+        .select(["generation_id", "account_id", "amount_micros"])
+        .where("status", "=", "pending")
+        .where("expires_at", "<", now)
+        .orderBy("expires_at")
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return 0;
+      await transaction
+        .updateTable("reservations")
+        .set({ status: "expired", resolved_at: now })
+        .where("generation_id", "in", rows.map((row) => row.generation_id))
+        .execute();
+      const releasedByAccount = new Map<string, number>();
+      for (const row of rows) {
+        releasedByAccount.set(row.account_id, (releasedByAccount.get(row.account_id) ?? 0) + row.amount_micros);
+      }
+      for (const accountId of [...releasedByAccount.keys()].sort()) {
+        const released = releasedByAccount.get(accountId) ?? 0;
+        await transaction
+          .updateTable("accounts")
+          .set((expression) => ({ reserved_micros: expression("reserved_micros", "-", released) }))
+          .where("id", "=", accountId)
+          .execute();
+      }
+      return rows.length;
+    });
+    total += expired;
+    if (expired < batchSize) return total;
+  }
+}
+

@@ -1,0 +1,70 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import { serviceNames, type Subjects } from "@switchboard/contracts";
+import type { Database } from "@switchboard/db";
+import { ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
+import type { Logger } from "@switchboard/telemetry";
+import type { Kysely } from "kysely";
+import { startExpirySweeper } from "./expiry-sweeper.js";
+import { authenticateKeyEndpoint } from "./handlers/authenticate-key.js";
+import { createAccountEndpoint } from "./handlers/create-account.js";
+import { createKeyEndpoint } from "./handlers/create-key.js";
+import { getAccountEndpoint } from "./handlers/get-account.js";
+import { grantCreditsEndpoint } from "./handlers/grant-credits.js";
+import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
+import { startSettlementConsumer } from "./handlers/settle-generation.js";
+
+export interface StartBillingOptions {
+  connection: NatsConnection;
+  database: Kysely<Database>;
+  subjects: Subjects;
+  logger: Logger;
+  /** How long a reservation holds credit; fractions of a second are allowed (tests). */
+  reservationTtlSeconds: number;
+  /** Pause between expiry sweeps; fractions of a second are allowed (tests). */
+  sweepIntervalSeconds: number;
+}
+
+/** A running billing service. */
+export interface BillingService {
+  /** Stops answering requests, then stops the sweeper and the consumer after the fact in hand. */
+  stop(): Promise<void>;
+}
+
+export const billingServiceVersion = "0.1.0";
+
+/** Serves the billing endpoints, settles generation-completed facts and sweeps expired reservations. */
+export async function startBilling(options: StartBillingOptions): Promise<BillingService> {
+  const { connection, database, subjects, logger } = options;
+  const manager = await ensureFactsStream(connection, subjects);
+  const service = await serveEndpoints(connection, {
+    name: serviceNames.billing,
+    version: billingServiceVersion,
+    description: "Accounts, API keys, credit reservations and settlement",
+    queue: subjects.queueGroup(serviceNames.billing),
+    logger,
+    endpoints: [
+      authenticateKeyEndpoint({ database, subjects }),
+      reserveCreditsEndpoint({ database, subjects, reservationTtlSeconds: options.reservationTtlSeconds }),
+      createAccountEndpoint({ database, subjects }),
+      getAccountEndpoint({ database, subjects }),
+      grantCreditsEndpoint({ database, subjects }),
+      createKeyEndpoint({ database, subjects }),
+    ],
+  });
+  let consumer;
+  try {
+    consumer = await startSettlementConsumer(connection, { manager, subjects, database, logger });
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  const sweeper = startExpirySweeper({ database, intervalMs: options.sweepIntervalSeconds * 1000, logger });
+
+  return {
+    async stop() {
+      await service.stop();
+      await sweeper.stop();
+      await consumer.stop();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { generationRecordSchema } from "@switchboard/contracts";
+import { describe, expect, it } from "vitest";
+import { presentGeneration } from "./present-generation.js";
+
+describe("presentGeneration", () => {
+  it("answers in OpenRouter's GET /generation shape", () => {
+    const record = presentGeneration({
+      id: "gen-01",
+      account_id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
+      key_id: "5a0f2d8e-7c53-4f8e-b1f1-0b7b1c8d9e01",
+      model: "openai/gpt-4o-mini",
+      provider_id: "openai",
+      provider_name: "OpenAI",
+      endpoint_id: "openai/gpt-4o-mini@openai",
+      tokens_prompt: 1000,
+      tokens_completion: 1000,
+      tokens_cached: 200,
+      tokens_reasoning: 50,
+      usage_estimated: false,
+      cost_micros: 750,
+      latency_ms: 1250,
+      time_to_first_token_ms: 300,
+      finish_reason: "stop",
+      native_finish_reason: "stop",
+      streamed: true,
+      cancelled: false,
+      status: "success",
+      error_code: null,
+      upstream_id: "chatcmpl-1",
+      attempts: [],
+      created_at: new Date("2026-11-25T14:00:00.000Z"),
+    });
+    expect(record).toEqual({
+      id: "gen-01",
+      total_cost: 0.00075,
+      created_at: "2026-11-25T14:00:00.000Z",
+      model: "openai/gpt-4o-mini",
+      streamed: true,
+      cancelled: false,
+      provider_name: "OpenAI",
+      latency: 1250,
+      generation_time: 1250,
+      finish_reason: "stop",
+      native_finish_reason: "stop",
+      tokens_prompt: 1000,
+      tokens_completion: 1000,
+      native_tokens_prompt: 1000,
+      native_tokens_completion: 1000,
+      native_tokens_reasoning: 50,
+      native_tokens_cached: 200,
+      usage: 0.00075,
+      is_byok: false,
+      upstream_id: "chatcmpl-1",
+      api_type: "completions",
+    });
+    expect(generationRecordSchema.parse(record)).toEqual(record);
+  });
+});

@@ -1,0 +1,33 @@
+import { microsToUsdNumber, type GenerationRecord } from "@switchboard/contracts";
+import type { GenerationRow } from "@switchboard/db";
+
+/**
+ * A generation in OpenRouter's `GET /api/v1/generation` shape. We count tokens only as the provider
+ * reports them, so the normalized and native counts are the same numbers.
+ */
+export function presentGeneration(row: GenerationRow): GenerationRecord {
+  const costUsd = microsToUsdNumber(row.cost_micros);
+  return {
+    id: row.id,
+    total_cost: costUsd,
+    created_at: row.created_at.toISOString(),
+    model: row.model,
+    streamed: row.streamed,
+    cancelled: row.cancelled,
+    provider_name: row.provider_name,
+    latency: row.latency_ms,
+    generation_time: row.latency_ms,
+    finish_reason: row.finish_reason,
+    native_finish_reason: row.native_finish_reason,
+    tokens_prompt: row.tokens_prompt,
+    tokens_completion: row.tokens_completion,
+    native_tokens_prompt: row.tokens_prompt,
+    native_tokens_completion: row.tokens_completion,
+    native_tokens_reasoning: row.tokens_reasoning,
+    native_tokens_cached: row.tokens_cached,
+    usage: costUsd,
+    is_byok: false,
+    upstream_id: row.upstream_id,
+    api_type: "completions",
+  };
+}

@@ -1,0 +1,139 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  createSubjects,
+  generationCompletedSchema,
+  parseUsdPerTokenToPicos,
+  type GenerationCompleted,
+  type Subjects,
+} from "@switchboard/contracts";
+import type { Database } from "@switchboard/db";
+import { requestReply } from "@switchboard/messaging";
+import { sql, type Kysely } from "kysely";
+import type { z } from "zod";
+import { startBilling, type BillingService } from "../../../services/billing/src/start-billing.js";
+import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+import { testLogger } from "../../support/silent-logger.js";
+
+/** Billing running in-process on a fresh database and its own NATS namespace. */
+export interface BillingUnderTest {
+  connection: NatsConnection;
+  subjects: Subjects;
+  testDatabase: TestDatabase;
+  database: Kysely<Database>;
+  billing: BillingService;
+  /** A request to a billing endpoint, parsed with `schema`; error replies throw SwitchboardError. */
+  request<Schema extends z.ZodType>(subject: string, payload: unknown, schema: Schema): Promise<z.infer<Schema>>;
+  stop(): Promise<void>;
+}
+
+export async function startBillingUnderTest(options: { reservationTtlSeconds?: number; sweepIntervalSeconds?: number } = {}): Promise<BillingUnderTest> {
+  const testDatabase = await createTestDatabase();
+  const connection = await connectTestNats("billing-test");
+  const subjects = createSubjects(uniqueNamespace("bil"));
+  const billing = await startBilling({
+    connection,
+    database: testDatabase.database,
+    subjects,
+    logger: testLogger("billing"),
+    reservationTtlSeconds: options.reservationTtlSeconds ?? 900,
+    sweepIntervalSeconds: options.sweepIntervalSeconds ?? 30,
+  });
+  return {
+    connection,
+    subjects,
+    testDatabase,
+    database: testDatabase.database,
+    billing,
+    request: (subject, payload, schema) => requestReply(connection, subject, payload, schema, { timeoutMs: 10_000 }),
+    async stop() {
+      await billing.stop();
+      const manager = await jetstreamManager(connection);
+      await manager.streams.delete(subjects.factsStream).catch(() => undefined);
+      await connection.drain();
+      await testDatabase.drop();
+    },
+  };
+}
+
+/** gpt-4o-mini's price: 0.15 µ$ per prompt token, 0.6 µ$ per completion token. */
+export const testPrice = {
+  promptPicosPerToken: parseUsdPerTokenToPicos("0.00000015").toString(),
+  completionPicosPerToken: parseUsdPerTokenToPicos("0.0000006").toString(),
+};
+
+/** A valid generation-completed fact; 1000 + 1000 tokens at `testPrice` cost 750 µ$. */
+export function completedFact(overrides: Partial<GenerationCompleted> & Pick<GenerationCompleted, "generationId" | "accountId" | "keyId">): GenerationCompleted {
+  return generationCompletedSchema.parse({
+    modelId: "openai/gpt-4o-mini",
+    providerId: "openai",
+    providerName: "OpenAI",
+    endpointId: "openai/gpt-4o-mini@openai",
+    price: testPrice,
+    usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 0, reasoningTokens: 0 },
+    usageEstimated: false,
+    status: "success",
+    errorCode: null,
+    finishReason: "stop",
+    nativeFinishReason: "stop",
+    streamed: false,
+    upstreamId: "chatcmpl-test",
+    latencyMs: 420,
+    timeToFirstTokenMs: null,
+    attempts: [{ endpointId: "openai/gpt-4o-mini@openai", providerId: "openai", status: 200, errorCode: null }],
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  });
+}
+
+/**
+ * Publishes a fact and waits for the stream's acknowledgement. Each call may pass its own message id:
+ * distinct ids defeat JetStream's duplicate window, which is what a redelivery after AckWait or a
+ * republish after the window looks like to the consumer.
+ */
+export async function publishFact(connection: NatsConnection, subjects: Subjects, fact: GenerationCompleted, messageId = fact.generationId): Promise<void> {
+  await jetstream(connection).publish(subjects.generationCompleted, JSON.stringify(generationCompletedSchema.parse(fact)), { msgID: messageId });
+}
+
+/** Resolves once the durable consumer has handled and acknowledged everything in the stream. */
+export async function waitForConsumerIdle(connection: NatsConnection, stream: string, durableName: string, timeoutMs = 10_000): Promise<void> {
+  const manager = await jetstreamManager(connection);
+  await waitFor(async () => {
+    const info = await manager.consumers.info(stream, durableName);
+    return info.num_pending === 0 && info.num_ack_pending === 0;
+  }, timeoutMs);
+}
+
+/** Polls `check` every 20 ms until it is true; fails after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * The ledger audit: for every account, balance = Σ ledger entries (A2), reserved = Σ pending reservations,
+ * and each generation has at most one charge (A4). Returns the violations, empty when all hold.
+ */
+export async function findLedgerViolations(database: Kysely<Database>): Promise<string[]> {
+  const { rows } = await sql<{ id: string; balance_micros: number; ledger_micros: number; reserved_micros: number; pending_micros: number }>`
+    SELECT a.id, a.balance_micros, a.reserved_micros,
+      (SELECT coalesce(sum(l.amount_micros), 0)::bigint FROM ledger_entries l WHERE l.account_id = a.id) AS ledger_micros,
+      (SELECT coalesce(sum(r.amount_micros), 0)::bigint FROM reservations r WHERE r.account_id = a.id AND r.status = 'pending') AS pending_micros
+    FROM accounts a
+  `.execute(database);
+  const violations: string[] = [];
+  for (const row of rows) {
+    if (row.balance_micros !== row.ledger_micros) violations.push(`${row.id}: balance ${row.balance_micros} ≠ Σ ledger ${row.ledger_micros}`);
+    if (row.reserved_micros !== row.pending_micros) violations.push(`${row.id}: reserved ${row.reserved_micros} ≠ Σ pending ${row.pending_micros}`);
+  }
+  const { rows: doubleCharges } = await sql<{ generation_id: string }>`
+    SELECT generation_id FROM ledger_entries WHERE kind = 'charge' GROUP BY generation_id HAVING count(*) > 1
+  `.execute(database);
+  for (const row of doubleCharges) violations.push(`${row.generation_id}: charged more than once`);
+  return violations;
+}

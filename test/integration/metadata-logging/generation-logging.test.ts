@@ -1,0 +1,216 @@
+import { randomUUID } from "node:crypto";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  createSubjects,
+  generationCompletedSchema,
+  getGenerationReplySchema,
+  parseUsdPerTokenToPicos,
+  type GenerationCompleted,
+  type Subjects,
+} from "@switchboard/contracts";
+import { FactPublisher, requestReply } from "@switchboard/messaging";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMetadataLogging, type MetadataLoggingService } from "../../../services/metadata-logging/src/start-metadata-logging.js";
+import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+import { testLogger } from "../../support/silent-logger.js";
+
+const price = {
+  promptPicosPerToken: parseUsdPerTokenToPicos("0.00000015").toString(),
+  completionPicosPerToken: parseUsdPerTokenToPicos("0.0000006").toString(),
+};
+
+function completedFact(overrides: Partial<GenerationCompleted> = {}): GenerationCompleted {
+  return generationCompletedSchema.parse({
+    generationId: `gen-${randomUUID()}`,
+    accountId: randomUUID(),
+    keyId: randomUUID(),
+    modelId: "openai/gpt-4o-mini",
+    providerId: "openai",
+    providerName: "OpenAI",
+    endpointId: "openai/gpt-4o-mini@openai",
+    price,
+    usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 200, reasoningTokens: 50 },
+    usageEstimated: false,
+    status: "success",
+    errorCode: null,
+    finishReason: "stop",
+    nativeFinishReason: "end_turn",
+    streamed: true,
+    upstreamId: "chatcmpl-abc",
+    latencyMs: 1250,
+    timeToFirstTokenMs: 310,
+    attempts: [
+      { endpointId: "openai/gpt-4o-mini@azure", providerId: "azure", status: 503, errorCode: "upstream_error" },
+      { endpointId: "openai/gpt-4o-mini@openai", providerId: "openai", status: 200, errorCode: null },
+    ],
+    createdAt: "2026-11-25T14:00:00.123Z",
+    ...overrides,
+  });
+}
+
+describe("metadata-logging", () => {
+  let testDatabase: TestDatabase;
+  let connection: NatsConnection;
+  let subjects: Subjects;
+  let service: MetadataLoggingService;
+  let publisher: FactPublisher;
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    connection = await connectTestNats("metadata-logging-test");
+    subjects = createSubjects(uniqueNamespace("log"));
+    service = await startMetadataLogging({ connection, database: testDatabase.database, subjects, logger: testLogger("metadata-logging") });
+    publisher = new FactPublisher(connection, { logger: testLogger("publisher") });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    if (connection) {
+      const manager = await jetstreamManager(connection);
+      await manager.streams.delete(subjects.factsStream).catch(() => undefined);
+      await connection.drain();
+    }
+    await testDatabase?.drop();
+  });
+
+  async function waitForConsumerIdle(): Promise<void> {
+    await publisher.pending();
+    const manager = await jetstreamManager(connection);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const info = await manager.consumers.info(subjects.factsStream, subjects.loggingConsumer);
+      if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+      if (Date.now() > deadline) throw new Error("metadata-logging did not consume the facts in time");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  const getGeneration = (id: string, accountId: string) =>
+    requestReply(connection, subjects.loggingGetGeneration, { id, accountId }, getGenerationReplySchema, { timeoutMs: 5_000 });
+
+  it("records one metadata row per generation, with the cost billing charges", async () => {
+    const fact = completedFact();
+    await publisher.publish(subjects.generationCompleted, fact, fact.generationId);
+    await waitForConsumerIdle();
+
+    const row = await testDatabase.database.selectFrom("generations").selectAll().where("id", "=", fact.generationId).executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      id: fact.generationId,
+      account_id: fact.accountId,
+      key_id: fact.keyId,
+      model: "openai/gpt-4o-mini",
+      provider_id: "openai",
+      provider_name: "OpenAI",
+      endpoint_id: "openai/gpt-4o-mini@openai",
+      tokens_prompt: 1000,
+      tokens_completion: 1000,
+      tokens_cached: 200,
+      tokens_reasoning: 50,
+      usage_estimated: false,
+      cost_micros: 750,
+      latency_ms: 1250,
+      time_to_first_token_ms: 310,
+      finish_reason: "stop",
+      native_finish_reason: "end_turn",
+      streamed: true,
+      cancelled: false,
+      status: "success",
+      error_code: null,
+      upstream_id: "chatcmpl-abc",
+      attempts: fact.attempts,
+      created_at: new Date("2026-11-25T14:00:00.123Z"),
+    });
+  });
+
+  it("records a cancelled generation as cancelled", async () => {
+    const fact = completedFact({ status: "cancelled", usageEstimated: true, finishReason: null, nativeFinishReason: null });
+    await publisher.publish(subjects.generationCompleted, fact, fact.generationId);
+    await waitForConsumerIdle();
+    const row = await testDatabase.database.selectFrom("generations").select(["cancelled", "status", "usage_estimated"]).where("id", "=", fact.generationId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ cancelled: true, status: "cancelled", usage_estimated: true });
+  });
+
+  it("keeps one row when the same fact arrives several times", async () => {
+    const fact = completedFact();
+    for (let copy = 0; copy < 4; copy++) {
+      // Distinct message ids defeat the stream's duplicate window, as a redelivery would.
+      await publisher.publish(subjects.generationCompleted, copy === 3 ? { ...fact, latencyMs: 9 } : fact, `${fact.generationId}#${copy}`);
+    }
+    await waitForConsumerIdle();
+    const rows = await testDatabase.database.selectFrom("generations").select(["id", "latency_ms"]).where("id", "=", fact.generationId).execute();
+    expect(rows).toEqual([{ id: fact.generationId, latency_ms: 1250 }]);
+  });
+
+  it("drops a fact its columns cannot hold instead of retrying it forever", async () => {
+    const bad = completedFact({ accountId: "not-a-uuid" });
+    const good = completedFact();
+    await publisher.publish(subjects.generationCompleted, bad, bad.generationId);
+    await publisher.publish(subjects.generationCompleted, good, good.generationId);
+    await waitForConsumerIdle();
+    const ids = await testDatabase.database.selectFrom("generations").select("id").where("id", "in", [bad.generationId, good.generationId]).execute();
+    expect(ids).toEqual([{ id: good.generationId }]);
+  });
+
+  it("answers get-generation in OpenRouter's shape for the owning account only", async () => {
+    const fact = completedFact();
+    await publisher.publish(subjects.generationCompleted, fact, fact.generationId);
+    await waitForConsumerIdle();
+
+    const reply = await getGeneration(fact.generationId, fact.accountId);
+    expect(reply.data).toEqual({
+      id: fact.generationId,
+      total_cost: 0.00075,
+      created_at: "2026-11-25T14:00:00.123Z",
+      model: "openai/gpt-4o-mini",
+      streamed: true,
+      cancelled: false,
+      provider_name: "OpenAI",
+      latency: 1250,
+      generation_time: 1250,
+      finish_reason: "stop",
+      native_finish_reason: "end_turn",
+      tokens_prompt: 1000,
+      tokens_completion: 1000,
+      native_tokens_prompt: 1000,
+      native_tokens_completion: 1000,
+      native_tokens_reasoning: 50,
+      native_tokens_cached: 200,
+      usage: 0.00075,
+      is_byok: false,
+      upstream_id: "chatcmpl-abc",
+      api_type: "completions",
+    });
+
+    for (const [id, accountId] of [
+      [fact.generationId, randomUUID()],
+      [fact.generationId, "not-a-uuid"],
+      [`gen-${randomUUID()}`, fact.accountId],
+    ] as const) {
+      await expect(getGeneration(id, accountId)).rejects.toMatchObject({ error: { code: "not_found", status: 404 } });
+    }
+  });
+
+  it("has no column that could hold prompt or completion text", async () => {
+    const { rows } = await sql<{ column_name: string }>`
+      SELECT column_name FROM information_schema.columns
+      WHERE table_name = 'generations' AND data_type IN ('text', 'character varying', 'jsonb', 'json', 'bytea')
+      ORDER BY column_name
+    `.execute(testDatabase.database);
+    // Identifiers, reasons and codes only; a new free-form column must be added here deliberately.
+    expect(rows.map((row) => row.column_name)).toEqual([
+      "attempts",
+      "endpoint_id",
+      "error_code",
+      "finish_reason",
+      "id",
+      "model",
+      "native_finish_reason",
+      "provider_id",
+      "provider_name",
+      "status",
+      "upstream_id",
+    ]);
+  });
+});
