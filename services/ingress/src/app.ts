@@ -1,0 +1,43 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "@switchboard/telemetry";
+import { KeyAuthenticator } from "./plugins/authenticate.js";
+import { errorHandlerPlugin } from "./plugins/error-handler.js";
+import type { ServiceClients } from "./plugins/service-clients.js";
+import { adminRoutes } from "./routes/admin.js";
+import { chatCompletionsRoutes } from "./routes/chat-completions.js";
+import { healthRoutes } from "./routes/health.js";
+import { modelsRoutes } from "./routes/models.js";
+
+export interface AppDependencies {
+  clients: ServiceClients;
+  logger: Logger;
+  adminKey: string | undefined;
+  maxBodyBytes: number;
+  keyCacheTtlMs: number;
+  generationIdleTimeoutMs: number;
+  streamKeepAliveMs: number;
+}
+
+/** The ingress HTTP app. It never listens: main.ts does, tests use `inject()` or listen on port 0. */
+export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: dependencies.logger as FastifyBaseLogger,
+    bodyLimit: dependencies.maxBodyBytes,
+    // Request logs carry method, URL and status only: never headers (API keys) or bodies (prompts).
+    disableRequestLogging: false,
+    requestIdHeader: "x-request-id",
+    return503OnClosing: true,
+  });
+  await app.register(errorHandlerPlugin);
+  const authenticator = new KeyAuthenticator(dependencies.clients, dependencies.keyCacheTtlMs);
+  await app.register(healthRoutes, { clients: dependencies.clients });
+  await app.register(modelsRoutes, { clients: dependencies.clients });
+  await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
+  await app.register(chatCompletionsRoutes, {
+    clients: dependencies.clients,
+    authenticator,
+    idleTimeoutMs: dependencies.generationIdleTimeoutMs,
+    keepAliveMs: dependencies.streamKeepAliveMs,
+  });
+  return app;
+}

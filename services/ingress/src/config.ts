@@ -1,0 +1,21 @@
+import { integerSetting, natsSettings } from "@switchboard/config";
+import { z } from "zod";
+
+/** The ingress environment. */
+export const ingressConfigSchema = z.object({
+  ...natsSettings,
+  PORT: integerSetting(8080, 0),
+  HOST: z.string().default("0.0.0.0"),
+  /** Management key for the admin API; the admin API answers 403 while it is unset. */
+  SWITCHBOARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  MAX_BODY_BYTES: integerSetting(10 * 1024 * 1024, 1024),
+  /** How long one NATS request to router or billing may take before the client gets a 503. */
+  SERVICE_REQUEST_TIMEOUT_MS: integerSetting(5_000, 50),
+  /** Longest silence from the connector during a generation before it is given up. */
+  GENERATION_IDLE_TIMEOUT_MS: integerSetting(180_000, 100),
+  /** Interval of `: SWITCHBOARD PROCESSING` comments while a stream waits for tokens. */
+  STREAM_KEEPALIVE_MS: integerSetting(10_000, 100),
+  /** How long an authenticated key is trusted without asking billing again. */
+  KEY_CACHE_TTL_MS: integerSetting(1_000, 0),
+});
+export type IngressConfig = z.infer<typeof ingressConfigSchema>;

@@ -1,0 +1,67 @@
+import { microsToUsdNumber, type ChatChunk, type ChatResponse, type ChatUsage, type TokenUsage } from "@switchboard/contracts";
+import type { ResponseAccumulator } from "./response-accumulator.js";
+
+/** What every response and chunk of one generation repeats. */
+export interface GenerationIdentity {
+  id: string;
+  created: number;
+  model: string;
+  provider: string;
+}
+
+/** `usage` in OpenRouter's shape; `cost` is the exact micro-dollar charge shown in USD. */
+export function buildChatUsage(usage: TokenUsage, costMicros: number): ChatUsage {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+    cost: microsToUsdNumber(costMicros),
+    is_byok: false,
+  };
+}
+
+export function buildChatResponse(identity: GenerationIdentity, accumulator: ResponseAccumulator, usage: ChatUsage): ChatResponse {
+  const toolCalls = accumulator.toolCalls.map((call) => ({ id: call.id, type: "function" as const, function: { name: call.name, arguments: call.arguments } }));
+  const message: ChatResponse["choices"][number]["message"] = {
+    role: "assistant",
+    content: accumulator.text === "" && toolCalls.length > 0 ? null : accumulator.text,
+    refusal: null,
+  };
+  if (accumulator.reasoning !== "") message.reasoning = accumulator.reasoning;
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return {
+    id: identity.id,
+    object: "chat.completion",
+    created: identity.created,
+    model: identity.model,
+    provider: identity.provider,
+    system_fingerprint: null,
+    choices: [
+      {
+        index: 0,
+        finish_reason: accumulator.finishReason ?? "stop",
+        native_finish_reason: accumulator.nativeFinishReason,
+        logprobs: null,
+        message,
+      },
+    ],
+    usage,
+  };
+}
+
+type ChunkChoice = ChatChunk["choices"][number];
+
+export function buildChatChunk(identity: GenerationIdentity, choices: ChunkChoice[], extra: Pick<ChatChunk, "usage" | "error"> = {}): ChatChunk {
+  return {
+    id: identity.id,
+    object: "chat.completion.chunk",
+    created: identity.created,
+    model: identity.model,
+    provider: identity.provider,
+    system_fingerprint: null,
+    choices,
+    ...extra,
+  };
+}

@@ -1,0 +1,77 @@
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { createInbox } from "@nats-io/transport-node";
+import { gatewayError, gatewayErrorCodes, streamPartSchema, type StreamPart } from "@switchboard/contracts";
+
+/**
+ * Reads one connector attempt's stream parts from a private inbox, in order. A gap in sequence numbers,
+ * a malformed part or silence longer than `idleTimeoutMs` becomes an `error` part, so a lost message
+ * never turns into a silently truncated answer and a dead connector never hangs the client.
+ */
+export class PartReader {
+  readonly inbox: string;
+  private readonly subscription: Subscription;
+  private readonly queue: StreamPart[] = [];
+  private waiter: ((part: StreamPart) => void) | undefined;
+  private expectedSeq = 0;
+  private finished = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(connection: NatsConnection, private readonly idleTimeoutMs: number) {
+    this.inbox = createInbox();
+    this.subscription = connection.subscribe(this.inbox, {
+      callback: (error, message) => {
+        if (error) return this.push(this.failure("The connection to the connector failed mid-generation."));
+        let part: StreamPart;
+        try {
+          part = streamPartSchema.parse(message.json());
+        } catch {
+          return this.push(this.failure("The connector sent a malformed stream part."));
+        }
+        if (part.seq !== this.expectedSeq) return this.push(this.failure("Stream parts were lost between connector and ingress."));
+        this.expectedSeq++;
+        this.push(part);
+      },
+    });
+    this.armIdleTimer();
+  }
+
+  /** The next part; after a terminal part (`stream-end` or `error`) nothing more is read. */
+  next(): Promise<StreamPart> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  close(): void {
+    this.finished = true;
+    clearTimeout(this.idleTimer);
+    this.subscription.unsubscribe();
+  }
+
+  private push(part: StreamPart): void {
+    if (this.finished) return;
+    if (part.type === "stream-end" || part.type === "error") this.close();
+    else this.armIdleTimer();
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter(part);
+    } else {
+      this.queue.push(part);
+    }
+  }
+
+  private armIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(
+      () => this.push(this.failure(`The provider sent nothing for ${Math.round(this.idleTimeoutMs / 1000)} s.`, gatewayErrorCodes.upstreamTimeout)),
+      this.idleTimeoutMs,
+    );
+    this.idleTimer.unref();
+  }
+
+  private failure(message: string, code: typeof gatewayErrorCodes.upstreamError | typeof gatewayErrorCodes.upstreamTimeout = gatewayErrorCodes.upstreamError): StreamPart {
+    // beforeFirstToken is corrected by the caller, which knows whether output was already seen.
+    return { type: "error", seq: -1, error: gatewayError(code, 502, message, { retryable: true }), beforeFirstToken: this.expectedSeq <= 1 };
+  }
+}

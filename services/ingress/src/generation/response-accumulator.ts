@@ -1,0 +1,64 @@
+import type { FinishReason, StreamPart, TokenUsage } from "@switchboard/contracts";
+
+interface AccumulatedToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Folds stream parts into what the non-streaming response and the completion fact need: the text,
+ * tool calls, finish reason, reported usage and how much output was produced (for cancelled streams
+ * that never got a usage report).
+ */
+export class ResponseAccumulator {
+  text = "";
+  reasoning = "";
+  readonly toolCalls: AccumulatedToolCall[] = [];
+  finishReason: FinishReason | null = null;
+  nativeFinishReason: string | null = null;
+  usage: TokenUsage | null = null;
+  upstreamId: string | null = null;
+  /** True once any output (text, reasoning or tool call) was produced. */
+  producedOutput = false;
+
+  add(part: StreamPart): void {
+    switch (part.type) {
+      case "stream-start":
+        this.upstreamId = part.upstreamId;
+        break;
+      case "text-delta":
+        this.text += part.text;
+        this.producedOutput = true;
+        break;
+      case "reasoning-delta":
+        this.reasoning += part.text;
+        this.producedOutput = true;
+        break;
+      case "tool-call-delta": {
+        const call = (this.toolCalls[part.index] ??= { id: "", name: "", arguments: "" });
+        if (part.id) call.id = part.id;
+        if (part.name) call.name += part.name;
+        call.arguments += part.argumentsDelta;
+        this.producedOutput = true;
+        break;
+      }
+      case "finish":
+        this.finishReason = part.finishReason;
+        this.nativeFinishReason = part.nativeFinishReason;
+        break;
+      case "usage":
+        this.usage = part.usage;
+        break;
+      case "stream-end":
+      case "error":
+        break;
+    }
+  }
+
+  /** UTF-8 bytes of everything produced, for estimating output tokens when the provider reported none. */
+  outputBytes(): number {
+    const toolText = this.toolCalls.map((call) => call.name + call.arguments).join("");
+    return Buffer.byteLength(this.text + this.reasoning + toolText, "utf8");
+  }
+}

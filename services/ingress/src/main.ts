@@ -1,0 +1,45 @@
+import { createSubjects } from "@switchboard/contracts";
+import { loadConfig } from "@switchboard/config";
+import { connectNats, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
+import { createLogger } from "@switchboard/telemetry";
+import { buildApp } from "./app.js";
+import { ingressConfigSchema } from "./config.js";
+import { createServiceClients } from "./plugins/service-clients.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig(ingressConfigSchema, process.env);
+  const logger = createLogger("ingress", config.LOG_LEVEL);
+  const subjects = createSubjects(config.SWITCHBOARD_NATS_NAMESPACE);
+  const connection = await connectNats({ servers: config.NATS_URL, name: "switchboard-ingress", logger });
+  await ensureFactsStream(connection, subjects);
+  const publisher = new FactPublisher(connection, { logger });
+  const app = await buildApp({
+    clients: createServiceClients(connection, subjects, publisher, config.SERVICE_REQUEST_TIMEOUT_MS),
+    logger,
+    adminKey: config.SWITCHBOARD_ADMIN_KEY,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
+    generationIdleTimeoutMs: config.GENERATION_IDLE_TIMEOUT_MS,
+    streamKeepAliveMs: config.STREAM_KEEPALIVE_MS,
+  });
+  await app.listen({ port: config.PORT, host: config.HOST });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "ingress stopping: finishing in-flight requests");
+    // close() stops accepting and waits for in-flight requests; facts are then flushed before NATS drains.
+    await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    await Promise.race([publisher.pending(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    await connection.drain();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`ingress failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { gatewayError, gatewayErrorCodes } from "@switchboard/contracts";
+import fastifyPlugin from "fastify-plugin";
+import { JsonBodyError, parseJsonBody } from "./parse-json-body.js";
+import { errorFromThrown, sendError } from "./send-error.js";
+
+/**
+ * Every error leaves in OpenRouter's shape `{"error":{"code","message","metadata"}}`: thrown errors, body
+ * parsing failures and unknown routes alike. JSON bodies go through a depth-limited parser.
+ */
+export const errorHandlerPlugin = fastifyPlugin(
+  async (app) => {
+    app.removeContentTypeParser(["application/json"]);
+    app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        const message = error instanceof JsonBodyError ? error.message : "Request body is not valid JSON";
+        done(Object.assign(new Error(message), { statusCode: 400 }), undefined);
+      }
+    });
+    app.setErrorHandler((thrown, request, reply) => {
+      const error = errorFromThrown(thrown);
+      if (error.status >= 500) request.log.error({ err: thrown }, "request failed");
+      if (reply.raw.headersSent) {
+        reply.raw.destroy();
+        return;
+      }
+      return sendError(reply, error);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      sendError(reply, gatewayError(gatewayErrorCodes.notFound, 404, `No route ${request.method} ${request.url.split("?")[0]}. The API lives under /api/v1.`)),
+    );
+  },
+  { name: "error-handler" },
+);

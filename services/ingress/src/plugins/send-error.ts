@@ -1,0 +1,34 @@
+import { gatewayError, gatewayErrorCodes, SwitchboardError, type GatewayError, type HttpErrorBody } from "@switchboard/contracts";
+import type { FastifyReply } from "fastify";
+
+/** OpenRouter's error body for a GatewayError; 5xx detail is not leaked beyond its message. */
+export function toHttpErrorBody(error: GatewayError): HttpErrorBody {
+  const metadata: Record<string, unknown> = { ...(error.metadata ?? {}), error_type: error.code, retryable: error.retryable };
+  return { error: { code: error.status, message: error.message, metadata } };
+}
+
+/** Answers with a GatewayError in OpenRouter's shape and status; 503/429 get a Retry-After hint. */
+export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
+  if (error.retryable && (error.status === 503 || error.status === 429)) reply.header("retry-after", "1");
+  return reply.code(error.status).type("application/json; charset=utf-8").send(toHttpErrorBody(error));
+}
+
+/** Maps anything thrown in a route to a GatewayError, translating fastify's own errors. */
+export function errorFromThrown(thrown: unknown): GatewayError {
+  if (thrown instanceof SwitchboardError) return thrown.error;
+  const fastifyError = thrown as { code?: string; statusCode?: number; message?: string };
+  switch (fastifyError.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return gatewayError(gatewayErrorCodes.payloadTooLarge, 413, "Request body is larger than this server accepts (MAX_BODY_BYTES). Send a smaller request.");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return gatewayError(gatewayErrorCodes.invalidRequest, 415, "Unsupported Content-Type: send application/json.");
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return gatewayError(gatewayErrorCodes.invalidRequest, 400, "Request body is empty: send a JSON object.");
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return gatewayError(gatewayErrorCodes.invalidRequest, 400, "Content-Length does not match the body.");
+  }
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return gatewayError(gatewayErrorCodes.invalidRequest, fastifyError.statusCode, fastifyError.message ?? "Bad request");
+  }
+  return gatewayError(gatewayErrorCodes.internal, 500, "Internal error. Retry; if it persists, report it with the X-Generation-Id.", { retryable: true });
+}

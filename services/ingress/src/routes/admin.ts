@@ -1,0 +1,78 @@
+import {
+  createKeyReplySchema,
+  gatewayError,
+  gatewayErrorCodes,
+  parseUsdToMicros,
+  SwitchboardError,
+  accountSchema,
+} from "@switchboard/contracts";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { isAdminKey, readBearerToken } from "../plugins/authenticate.js";
+import type { ServiceClients } from "../plugins/service-clients.js";
+
+const accountReplySchema = z.object({ data: accountSchema });
+const createAccountBodySchema = z.object({ name: z.string().trim().min(1).max(200) });
+const grantCreditsBodySchema = z.object({ amount_usd: z.union([z.string(), z.number()]).transform(String) });
+const createKeyBodySchema = z.object({ account_id: z.string().min(1), name: z.string().trim().min(1).max(200) });
+const accountParamsSchema = z.object({ id: z.string().uuid("account id must be a UUID") });
+
+/**
+ * The management API, authorized by SWITCHBOARD_ADMIN_KEY: create accounts, grant credits, create keys
+ * (OpenRouter's `POST /keys` shape: the secret appears only in that answer).
+ */
+export async function adminRoutes(app: FastifyInstance, options: { clients: ServiceClients; adminKey: string | undefined }): Promise<void> {
+  const { clients, adminKey } = options;
+  const requireAdmin = (request: FastifyRequest) => {
+    const token = readBearerToken(request);
+    if (!adminKey) {
+      throw new SwitchboardError(gatewayError(gatewayErrorCodes.forbidden, 403, "The admin API is disabled: set SWITCHBOARD_ADMIN_KEY on the ingress."));
+    }
+    if (!isAdminKey(token, adminKey)) {
+      throw new SwitchboardError(gatewayError(gatewayErrorCodes.forbidden, 403, "Only management keys can perform this operation."));
+    }
+  };
+
+  app.post("/api/v1/admin/accounts", async (request, reply) => {
+    requireAdmin(request);
+    const body = parseBody(createAccountBodySchema, request.body);
+    const account = await clients.request(clients.subjects.billingCreateAccount, { name: body.name }, accountReplySchema, "billing");
+    return reply.code(201).send(account);
+  });
+
+  app.get("/api/v1/admin/accounts/:id", async (request) => {
+    requireAdmin(request);
+    const { id } = parseBody(accountParamsSchema, request.params);
+    return clients.request(clients.subjects.billingGetAccount, { accountId: id }, accountReplySchema, "billing");
+  });
+
+  app.post("/api/v1/admin/accounts/:id/credits", async (request) => {
+    requireAdmin(request);
+    const { id } = parseBody(accountParamsSchema, request.params);
+    const body = parseBody(grantCreditsBodySchema, request.body);
+    let amountMicros: number;
+    try {
+      amountMicros = parseUsdToMicros(body.amount_usd);
+    } catch (error) {
+      throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, `amount_usd: ${(error as Error).message}`));
+    }
+    if (amountMicros <= 0) throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "amount_usd must be greater than zero"));
+    return clients.request(clients.subjects.billingGrantCredits, { accountId: id, amountMicros }, accountReplySchema, "billing");
+  });
+
+  app.post("/api/v1/keys", async (request, reply) => {
+    requireAdmin(request);
+    const body = parseBody(createKeyBodySchema, request.body);
+    const created = await clients.request(clients.subjects.billingCreateKey, { accountId: body.account_id, name: body.name }, createKeyReplySchema, "billing");
+    return reply.code(201).header("cache-control", "no-store").send(created);
+  });
+}
+
+function parseBody<Schema extends z.ZodType>(schema: Schema, value: unknown): z.infer<Schema> {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new SwitchboardError(
+    gatewayError(gatewayErrorCodes.invalidRequest, 400, `Invalid request: ${issue?.path.join(".") ? `${issue.path.join(".")}: ` : ""}${issue?.message ?? "malformed"}`),
+  );
+}

@@ -1,0 +1,177 @@
+import { chatRequestSchema, gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { buildChatChunk, buildChatResponse, buildChatUsage, type GenerationIdentity } from "../generation/build-chat-payloads.js";
+import { Generation } from "../generation/generation.js";
+import type { KeyAuthenticator } from "../plugins/authenticate.js";
+import { readBearerToken } from "../plugins/authenticate.js";
+import { sendError } from "../plugins/send-error.js";
+import type { ServiceClients } from "../plugins/service-clients.js";
+
+export interface ChatCompletionsRouteOptions {
+  clients: ServiceClients;
+  authenticator: KeyAuthenticator;
+  idleTimeoutMs: number;
+  keepAliveMs: number;
+}
+
+/** POST /api/v1/chat/completions: OpenAI-compatible, streaming (SSE) and not. */
+export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatCompletionsRouteOptions): Promise<void> {
+  app.post("/api/v1/chat/completions", async (request, reply) => {
+    const key = await options.authenticator.authenticate(readBearerToken(request));
+    const body = parseChatRequest(request.body);
+    const generation = new Generation({ clients: options.clients, idleTimeoutMs: options.idleTimeoutMs, key, request: body });
+    await generation.prepare();
+    reply.header("x-generation-id", generation.id);
+    const abort = abortOnClientGone(reply);
+    try {
+      await generation.connect(abort.signal);
+    } catch (error) {
+      abort.dispose();
+      generation.publishFact(false);
+      throw error;
+    }
+    if (generation.wasCancelled) {
+      abort.dispose();
+      generation.publishFact(false);
+      return reply;
+    }
+    if (body.stream === true) {
+      await streamResponse(generation, reply, abort.signal, options.keepAliveMs);
+    } else {
+      await respondWhole(generation, reply, abort.signal);
+    }
+    abort.dispose();
+    return reply;
+  });
+}
+
+function parseChatRequest(body: unknown): ChatRequest {
+  if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Request body must be a JSON object with `model` and `messages`."));
+  }
+  const parsed = chatRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    throw new SwitchboardError(
+      gatewayError(gatewayErrorCodes.invalidRequest, 400, `Invalid request: ${where}${issue?.message ?? "malformed body"}`, {
+        metadata: { issues: parsed.error.issues.slice(0, 10).map((item) => ({ path: item.path.join("."), message: item.message })) },
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+/** An AbortSignal that fires when the client disconnects before the response is complete. */
+function abortOnClientGone(reply: FastifyReply): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  };
+  reply.raw.on("close", onClose);
+  return { signal: controller.signal, dispose: () => reply.raw.off("close", onClose) };
+}
+
+function identityOf(generation: Generation): GenerationIdentity {
+  return {
+    id: generation.id,
+    created: Math.floor(generation.startedAt / 1000),
+    model: generation.candidate?.modelId ?? "",
+    provider: generation.candidate?.providerName ?? "",
+  };
+}
+
+async function respondWhole(generation: Generation, reply: FastifyReply, signal: AbortSignal): Promise<void> {
+  let failure: StreamPart | undefined;
+  for await (const part of generation.parts(signal)) {
+    if (part.type === "error") failure = part;
+  }
+  if (generation.wasCancelled) {
+    generation.publishFact(false);
+    return;
+  }
+  if (failure?.type === "error") {
+    generation.publishFact(false);
+    await sendError(reply, failure.error);
+    return;
+  }
+  const { usage } = generation.chargeableUsage(true);
+  const response = buildChatResponse(identityOf(generation), generation.accumulator, buildChatUsage(usage, generation.costMicros(usage)));
+  await reply.code(200).send(response);
+  generation.publishFact(true);
+}
+
+async function streamResponse(generation: Generation, reply: FastifyReply, signal: AbortSignal, keepAliveMs: number): Promise<void> {
+  const identity = identityOf(generation);
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+    "x-generation-id": generation.id,
+  });
+  const write = async (text: string) => {
+    if (raw.destroyed) return;
+    if (!raw.write(text)) await new Promise<void>((resolve) => {
+      const done = () => {
+        raw.off("drain", done);
+        raw.off("close", done);
+        resolve();
+      };
+      raw.on("drain", done);
+      raw.on("close", done);
+    });
+  };
+  const sendChunk = (chunk: object) => write(`data: ${JSON.stringify(chunk)}\n\n`);
+  // Clients and proxies drop idle connections; SSE comments keep them open while the model thinks.
+  const keepAlive = setInterval(() => void write(": SWITCHBOARD PROCESSING\n\n"), keepAliveMs);
+  let roleSent = false;
+  const role = () => {
+    if (roleSent) return {};
+    roleSent = true;
+    return { role: "assistant" as const };
+  };
+  try {
+    for await (const part of generation.parts(signal)) {
+      switch (part.type) {
+        case "text-delta":
+          await sendChunk(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: part.text }, finish_reason: null }]));
+          break;
+        case "reasoning-delta":
+          await sendChunk(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: "", reasoning: part.text }, finish_reason: null }]));
+          break;
+        case "tool-call-delta": {
+          const call = { index: part.index, ...(part.id ? { id: part.id, type: "function" as const } : {}), function: { ...(part.name ? { name: part.name } : {}), arguments: part.argumentsDelta } };
+          await sendChunk(buildChatChunk(identity, [{ index: 0, delta: { ...role(), tool_calls: [call] }, finish_reason: null }]));
+          break;
+        }
+        case "finish":
+          await sendChunk(buildChatChunk(identity, [{ index: 0, delta: {}, finish_reason: part.finishReason, native_finish_reason: part.nativeFinishReason }]));
+          break;
+        case "error":
+          await sendChunk(
+            buildChatChunk(identity, [{ index: 0, delta: { content: "" }, finish_reason: "error" }], {
+              error: { code: part.error.status, message: part.error.message },
+            }),
+          );
+          break;
+        case "stream-start":
+        case "usage":
+        case "stream-end":
+          break;
+      }
+    }
+    if (!generation.wasCancelled) {
+      const { usage } = generation.chargeableUsage(true);
+      await sendChunk(buildChatChunk(identity, [], { usage: buildChatUsage(usage, generation.costMicros(usage)) }));
+      await write("data: [DONE]\n\n");
+    }
+  } finally {
+    clearInterval(keepAlive);
+    if (!raw.destroyed) raw.end();
+    generation.publishFact(true);
+  }
+}
+

@@ -1,0 +1,35 @@
+import { SwitchboardError } from "@switchboard/contracts";
+import { checkNats } from "@switchboard/messaging";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { ServiceClients } from "../plugins/service-clients.js";
+
+/**
+ * GET /healthz: the process is alive. GET /readyz: NATS is connected and the router and billing answer,
+ * i.e. a chat request could be served; Kubernetes takes the pod out of rotation otherwise.
+ */
+export async function healthRoutes(app: FastifyInstance, options: { clients: ServiceClients }): Promise<void> {
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const { clients } = options;
+    const nats = await checkNats(clients.connection);
+    const [router, billing] = nats
+      ? await Promise.all([
+          answers(() => clients.request(clients.subjects.routerListModels, {}, z.unknown(), "router")),
+          answers(() => clients.request(clients.subjects.billingGetAccount, { accountId: "00000000-0000-0000-0000-000000000000" }, z.unknown(), "billing")),
+        ])
+      : [false, false];
+    const ready = nats && router && billing;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: { nats, router, billing } });
+  });
+}
+
+/** A service answers when it replies at all, even with an error (e.g. 404 for a probe id). */
+async function answers(call: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await call();
+    return true;
+  } catch (error) {
+    return error instanceof SwitchboardError && error.error.status !== 503;
+  }
+}

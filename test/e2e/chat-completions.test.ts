@@ -1,0 +1,151 @@
+import OpenAI from "openai";
+import { chatChunkSchema, chatResponseSchema, computeCostMicros, parseUsdPerTokenToPicos } from "@switchboard/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readServerSentEvents } from "../support/read-server-sent-events.js";
+import { startStack, testPrices, type TestStack } from "../support/start-stack.js";
+import { waitFor } from "../support/wait-for.js";
+
+const primaryPrice = {
+  promptPicosPerToken: parseUsdPerTokenToPicos(testPrices.primary.prompt).toString(),
+  completionPicosPerToken: parseUsdPerTokenToPicos(testPrices.primary.completion).toString(),
+};
+
+describe("chat completions end to end (issue #3)", () => {
+  let stack: TestStack;
+  let client: OpenAI;
+  let key: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    ({ key } = await stack.createFundedKey("10.00"));
+    client = new OpenAI({ apiKey: key, baseURL: stack.baseUrl, maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("serves a completion and a stream to the official openai SDK, with identical text", async () => {
+    stack.primary.addRule("tell me a story", { text: "Once upon a time, a router met a model.", usage: { prompt_tokens: 12, completion_tokens: 9 } });
+    const messages = [{ role: "user" as const, content: "tell me a story" }];
+
+    const completion = await client.chat.completions.create({ model: "test/echo", messages });
+    expect(completion.id).toMatch(/^gen-/);
+    expect(chatResponseSchema.parse(completion)).toBeTruthy();
+    expect(completion.model).toBe("test/echo");
+    expect((completion as unknown as { provider: string }).provider).toBe("Primary Labs");
+    expect(completion.choices[0]?.message.content).toBe("Once upon a time, a router met a model.");
+    expect(completion.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 });
+    const expectedCost = computeCostMicros({ promptTokens: 12, completionTokens: 9, cachedPromptTokens: 0, reasoningTokens: 0 }, primaryPrice) / 1e6;
+    expect((completion.usage as unknown as { cost: number }).cost).toBe(expectedCost);
+
+    const stream = await client.chat.completions.create({ model: "test/echo", messages, stream: true });
+    let streamedText = "";
+    const ids = new Set<string>();
+    let usageChunk: unknown;
+    for await (const chunk of stream) {
+      expect(chatChunkSchema.safeParse(chunk).success).toBe(true);
+      ids.add(chunk.id);
+      streamedText += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.usage) usageChunk = chunk;
+    }
+    expect(streamedText).toBe(completion.choices[0]?.message.content);
+    expect(ids.size).toBe(1);
+    expect([...ids][0]).toMatch(/^gen-/);
+    expect(usageChunk).toMatchObject({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 9, cost: expectedCost } });
+  });
+
+  it("sends the upstream the catalog's upstream model, the provider key and a max_tokens cap", async () => {
+    stack.primary.addRule("what do you see", { text: "ok" });
+    await client.chat.completions.create({ model: "test/echo", messages: [{ role: "user", content: "what do you see" }] });
+    const seen = stack.primary.requests.filter((request) => JSON.stringify(request.body).includes("what do you see")).at(-1);
+    expect(seen?.body).toMatchObject({ model: "echo-primary", max_tokens: 1000 });
+    expect(seen?.headers["authorization"]).toBe("Bearer sk-primary-test");
+    expect(JSON.stringify(seen?.body)).not.toContain("provider");
+  });
+
+  it("ends every stream with a usage chunk and [DONE] even without stream_options, and sends X-Generation-Id", async () => {
+    stack.primary.addRule("raw stream please", { chunks: ["a", "b", "c"] });
+    const response = await fetch(`${stack.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/echo", stream: true, messages: [{ role: "user", content: "raw stream please" }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const generationId = response.headers.get("x-generation-id");
+    expect(generationId).toMatch(/^gen-/);
+    const { data } = readServerSentEvents(await response.text());
+    expect(data.at(-1)).toBe("[DONE]");
+    const chunks = data.slice(0, -1).map((payload) => chatChunkSchema.parse(JSON.parse(payload)));
+    expect(chunks.every((chunk) => chunk.id === generationId)).toBe(true);
+    const last = chunks.at(-1);
+    expect(last?.choices).toEqual([]);
+    expect(last?.usage?.cost).toBeGreaterThan(0);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe("abc");
+    expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason === "stop")).toBe(true);
+  });
+
+  it("falls back to the next provider when the cheapest fails before the first token", async () => {
+    stack.primary.addRule("fallback please", { status: 503 });
+    stack.backup.addRule("fallback please", { text: "served by backup" });
+    const completion = await client.chat.completions.create({ model: "test/echo", messages: [{ role: "user", content: "fallback please" }] });
+    expect(completion.choices[0]?.message.content).toBe("served by backup");
+    expect((completion as unknown as { provider: string }).provider).toBe("Backup Cloud");
+    const row = await waitFor(() => stack.database.database.selectFrom("generations").selectAll().where("id", "=", completion.id).executeTakeFirst(), 5_000, "generation row");
+    expect(row.provider_id).toBe("backup");
+    expect(row.attempts).toEqual([
+      { endpointId: "test/echo@primary", providerId: "primary", status: 502, errorCode: "upstream_error" },
+      { endpointId: "test/echo@backup", providerId: "backup", status: 200, errorCode: null },
+    ]);
+  });
+
+  it("charges the balance exactly the sum of recorded generation costs, one row per generation", async () => {
+    const funded = await stack.createFundedKey("5.00");
+    const fundedClient = new OpenAI({ apiKey: funded.key, baseURL: stack.baseUrl, maxRetries: 0 });
+    const count = 6;
+    const ids: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const request = { model: "test/echo", messages: [{ role: "user" as const, content: `count me ${index} ${"x".repeat(index * 50)}` }] };
+      if (index % 2 === 0) {
+        ids.push((await fundedClient.chat.completions.create(request)).id);
+      } else {
+        for await (const chunk of await fundedClient.chat.completions.create({ ...request, stream: true })) ids.push(chunk.id);
+      }
+    }
+    const uniqueIds = [...new Set(ids)];
+    expect(uniqueIds).toHaveLength(count);
+    const rows = await waitFor(async () => {
+      const found = await stack.database.database.selectFrom("generations").selectAll().where("account_id", "=", funded.accountId).execute();
+      return found.length >= count ? found : undefined;
+    }, 5_000, "generation rows");
+    const settled = await waitFor(async () => {
+      const pending = await stack.database.database.selectFrom("reservations").select("status").where("account_id", "=", funded.accountId).where("status", "=", "pending").execute();
+      return pending.length === 0 ? true : undefined;
+    }, 5_000, "settlements");
+    expect(settled).toBe(true);
+    expect(rows).toHaveLength(count);
+    expect(rows.every((row) => row.status === "success" && row.cost_micros > 0)).toBe(true);
+    const totalCost = rows.reduce((sum, row) => sum + row.cost_micros, 0);
+    const account = await stack.admin("GET", `/admin/accounts/${funded.accountId}`);
+    expect(account.status).toBe(200);
+    const data = (account.body as { data: { balance_micros: number; reserved_micros: number } }).data;
+    expect(data.balance_micros).toBe(5_000_000 - totalCost);
+    expect(data.reserved_micros).toBe(0);
+    const ledger = await stack.database.database
+      .selectFrom("ledger_entries")
+      .select((expression) => expression.fn.sum<string>("amount_micros").as("total"))
+      .where("account_id", "=", funded.accountId)
+      .executeTakeFirstOrThrow();
+    expect(Number(ledger.total)).toBe(data.balance_micros);
+  });
+
+  it("lists models without a key, in OpenRouter's shape", async () => {
+    const response = await fetch(`${stack.baseUrl}/models`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { id: string; pricing: { prompt: string; completion: string } }[] };
+    expect(body.data.map((model) => model.id)).toEqual(["test/echo"]);
+    expect(body.data[0]?.pricing).toMatchObject({ prompt: testPrices.primary.prompt, completion: testPrices.primary.completion });
+  });
+
+});

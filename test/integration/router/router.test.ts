@@ -1,0 +1,92 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { createSubjects, listModelsReplySchema, routeReplySchema, SwitchboardError } from "@switchboard/contracts";
+import { requestReply } from "@switchboard/messaging";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRouter } from "../../../services/router/src/start-router.js";
+import { testLogger } from "../../support/silent-logger.js";
+import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+
+const catalog = `
+providers:
+  - { id: alpha, name: Alpha, api: openai, base_url: "http://alpha.test/v1", api_key_env: ALPHA_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 30, zdr: false } }
+  - { id: beta, name: Beta, api: openai, base_url: "\${BETA_URL:-http://beta.test/v1}", data_policy: { training: false, retains_prompts: false, zdr: true } }
+models:
+  - id: acme/one
+    name: "Acme: One"
+    context_length: 1000
+    endpoints:
+      - { provider: alpha, upstream_model: one-a, pricing: { prompt: "0.000001", completion: "0.000002" } }
+      - { provider: beta, upstream_model: one-b, pricing: { prompt: "0.000002", completion: "0.000003" } }
+`;
+
+describe("router service", () => {
+  let database: TestDatabase;
+  let connection: NatsConnection;
+  let router: { stop(): Promise<void> };
+  const subjects = createSubjects(uniqueNamespace());
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    connection = await connectTestNats();
+    const directory = await mkdtemp(join(tmpdir(), "switchboard-router-"));
+    await writeFile(join(directory, "catalog.yaml"), catalog);
+    router = await startRouter({
+      connection,
+      database: database.database,
+      subjects,
+      logger: testLogger("router"),
+      catalogPath: join(directory, "catalog.yaml"),
+      environment: { ALPHA_KEY: "set" },
+    });
+  });
+
+  afterAll(async () => {
+    await router?.stop();
+    await connection?.close();
+    await database?.drop();
+  });
+
+  it("stores the catalog in PostgreSQL with exact prices", async () => {
+    const endpoints = await database.database.selectFrom("endpoints").selectAll().orderBy("id").execute();
+    expect(endpoints.map((endpoint) => [endpoint.id, endpoint.prompt_price_picos, endpoint.completion_price_picos])).toEqual([
+      ["acme/one@alpha", 1_000_000, 2_000_000],
+      ["acme/one@beta", 2_000_000, 3_000_000],
+    ]);
+    const providers = await database.database.selectFrom("providers").select(["id", "base_url", "zdr"]).orderBy("id").execute();
+    expect(providers).toEqual([
+      { id: "alpha", base_url: "http://alpha.test/v1", zdr: false },
+      { id: "beta", base_url: "http://beta.test/v1", zdr: true },
+    ]);
+  });
+
+  it("answers route requests over NATS, cheapest first", async () => {
+    const reply = await requestReply(connection, subjects.routerRoute, { models: ["acme/one"] }, routeReplySchema);
+    expect(reply.candidates.map((candidate) => candidate.providerId)).toEqual(["alpha", "beta"]);
+    const zdrOnly = await requestReply(connection, subjects.routerRoute, { models: ["acme/one"], provider: { zdr: true } }, routeReplySchema);
+    expect(zdrOnly.candidates.map((candidate) => candidate.providerId)).toEqual(["beta"]);
+  });
+
+  it("answers an unknown model with a 400 error reply naming it", async () => {
+    const failure = await requestReply(connection, subjects.routerRoute, { models: ["acme/none"] }, routeReplySchema).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SwitchboardError);
+    expect((failure as SwitchboardError).error).toMatchObject({ status: 400, code: "model_not_found" });
+    expect((failure as SwitchboardError).error.message).toContain("acme/none");
+  });
+
+  it("lists models in OpenRouter's shape", async () => {
+    const reply = await requestReply(connection, subjects.routerListModels, {}, listModelsReplySchema);
+    expect(reply.data).toHaveLength(1);
+    expect(reply.data[0]).toMatchObject({ id: "acme/one", pricing: { prompt: "0.000001", completion: "0.000002" } });
+  });
+
+  it("fails fast with a retryable 503 when no router is running", async () => {
+    const startedAt = performance.now();
+    const failure = await requestReply(connection, createSubjects(uniqueNamespace()).routerRoute, { models: ["acme/one"] }, routeReplySchema).catch((error: unknown) => error);
+    expect((failure as SwitchboardError).error).toMatchObject({ status: 503, retryable: true });
+    expect(performance.now() - startedAt).toBeLessThan(1000);
+  });
+});

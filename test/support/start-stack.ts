@@ -1,0 +1,170 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { createSubjects, type Subjects } from "@switchboard/contracts";
+import { connectNats, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
+import type { FastifyInstance } from "fastify";
+import { startBilling } from "../../services/billing/src/start-billing.js";
+import { buildApp } from "../../services/ingress/src/app.js";
+import { createServiceClients } from "../../services/ingress/src/plugins/service-clients.js";
+import { startMetadataLogging } from "../../services/metadata-logging/src/start-metadata-logging.js";
+import { startProviderConnector } from "../../services/provider-connector/src/start-provider-connector.js";
+import { startRouter } from "../../services/router/src/start-router.js";
+import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/fake-upstream.js";
+import { testLogger } from "./silent-logger.js";
+import { createTestDatabase, type TestDatabase } from "./test-database.js";
+import { testNatsUrl, uniqueNamespace } from "./test-nats.js";
+
+/** Prices of the test catalog, USD per token. */
+export const testPrices = {
+  primary: { prompt: "0.000001", completion: "0.000002" },
+  backup: { prompt: "0.000003", completion: "0.000004" },
+} as const;
+
+function testCatalog(primaryUrl: string, backupUrl: string): string {
+  return `
+providers:
+  - { id: primary, name: Primary Labs, api: openai, base_url: "${primaryUrl}", api_key_env: PRIMARY_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }
+  - { id: backup, name: Backup Cloud, api: openai, base_url: "${backupUrl}", api_key_env: BACKUP_KEY, data_policy: { training: true, retains_prompts: true, retention_days: 30, zdr: false } }
+  - { id: unset, name: Unset, api: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: NEVER_SET_KEY, data_policy: { training: false, retains_prompts: false, zdr: false } }
+models:
+  - id: test/echo
+    name: "Test: Echo"
+    context_length: 8192
+    endpoints:
+      - { provider: primary, upstream_model: echo-primary, pricing: { prompt: "${testPrices.primary.prompt}", completion: "${testPrices.primary.completion}" }, max_completion_tokens: 1000, supported_parameters: [temperature, max_tokens] }
+      - { provider: backup, upstream_model: echo-backup, pricing: { prompt: "${testPrices.backup.prompt}", completion: "${testPrices.backup.completion}" }, max_completion_tokens: 1000 }
+  - id: test/unconfigured
+    name: "Test: Unconfigured"
+    context_length: 8192
+    endpoints:
+      - { provider: unset, upstream_model: nothing, pricing: { prompt: "0.000001", completion: "0.000001" } }
+`;
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** The whole Switchboard in this process: five services on real NATS and PostgreSQL, two fake providers. */
+export interface TestStack {
+  baseUrl: string;
+  adminKey: string;
+  subjects: Subjects;
+  database: TestDatabase;
+  primary: FakeUpstream;
+  backup: FakeUpstream;
+  /** Creates an account with `amountUsd` of credit and a key for it. */
+  createFundedKey(amountUsd: string): Promise<{ accountId: string; key: string }>;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  stopRouter(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<TestStack> {
+  const subjects = createSubjects(uniqueNamespace("e2e"));
+  const database = await createTestDatabase();
+  const primary = await startFakeUpstream();
+  const backup = await startFakeUpstream();
+  const directory = await mkdtemp(join(tmpdir(), "switchboard-stack-"));
+  const catalogPath = join(directory, "catalog.yaml");
+  await writeFile(catalogPath, testCatalog(primary.url, backup.url));
+  const providerKeys: Record<string, string> = { PRIMARY_KEY: "sk-primary-test", BACKUP_KEY: "sk-backup-test" };
+
+  // One NATS connection per service, as if each ran in its own process.
+  const connections: NatsConnection[] = [];
+  const connect = async (name: string) => {
+    const connection = await connectNats({ servers: testNatsUrl, name });
+    connections.push(connection);
+    return connection;
+  };
+  const services: Stoppable[] = [];
+  const router = await startRouter({
+    connection: await connect("router"),
+    database: database.database,
+    subjects,
+    logger: testLogger("router"),
+    catalogPath,
+    environment: providerKeys,
+  });
+  let routerRunning = true;
+  services.push(
+    await startProviderConnector({
+      connection: await connect("connector"),
+      subjects,
+      logger: testLogger("provider-connector"),
+      resolveApiKey: (name: string) => providerKeys[name],
+    }),
+  );
+  services.push(
+    await startBilling({
+      connection: await connect("billing"),
+      database: database.database,
+      subjects,
+      logger: testLogger("billing"),
+      reservationTtlSeconds: 900,
+      sweepIntervalSeconds: 30,
+    }),
+  );
+  services.push(await startMetadataLogging({ connection: await connect("logging"), database: database.database, subjects, logger: testLogger("metadata-logging") }));
+
+  const ingressConnection = await connect("ingress");
+  await ensureFactsStream(ingressConnection, subjects);
+  const publisher = new FactPublisher(ingressConnection, { logger: testLogger("ingress") });
+  const adminKey = "test-admin-key-0123456789";
+  const app: FastifyInstance = await buildApp({
+    clients: createServiceClients(ingressConnection, subjects, publisher, 2_000),
+    logger: testLogger("ingress"),
+    adminKey,
+    maxBodyBytes: 64 * 1024,
+    keyCacheTtlMs: 1_000,
+    generationIdleTimeoutMs: 10_000,
+    streamKeepAliveMs: 5_000,
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}/api/v1`;
+
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  return {
+    baseUrl,
+    adminKey,
+    subjects,
+    database,
+    primary,
+    backup,
+    admin,
+    async createFundedKey(amountUsd) {
+      const account = await admin("POST", "/admin/accounts", { name: "e2e" });
+      const accountId = (account.body as { data: { id: string } }).data.id;
+      const credits = await admin("POST", `/admin/accounts/${accountId}/credits`, { amount_usd: amountUsd });
+      if (credits.status !== 200) throw new Error(`granting credits failed: ${JSON.stringify(credits.body)}`);
+      const created = await admin("POST", "/keys", { account_id: accountId, name: "e2e key" });
+      return { accountId, key: (created.body as { key: string }).key };
+    },
+    async stopRouter() {
+      if (routerRunning) await router.stop();
+      routerRunning = false;
+    },
+    async stop() {
+      await app.close();
+      await publisher.pending();
+      if (routerRunning) await router.stop();
+      for (const service of services) await service.stop();
+      for (const connection of connections) await connection.close();
+      await primary.close();
+      await backup.close();
+      await database.drop();
+    },
+  };
+}
