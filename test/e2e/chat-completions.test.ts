@@ -140,6 +140,71 @@ describe("chat completions end to end (issue #3)", () => {
     expect(Number(ledger.total)).toBe(data.balance_micros);
   });
 
+  it("answers 502 with X-Generation-Id and charges nothing when every provider fails", async () => {
+    stack.primary.addRule("everyone fails", { status: 500 });
+    stack.backup.addRule("everyone fails", { status: 502 });
+    const response = await fetch(`${stack.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: "everyone fails" }] }),
+    });
+    expect(response.status).toBe(502);
+    const generationId = response.headers.get("x-generation-id");
+    expect(generationId).toMatch(/^gen-/);
+    const body = (await response.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(502);
+    const row = await waitFor(() => stack.database.database.selectFrom("generations").selectAll().where("id", "=", generationId ?? "").executeTakeFirst(), 5_000, "generation row");
+    expect(row).toMatchObject({ status: "error", cost_micros: 0, tokens_prompt: 0, tokens_completion: 0 });
+    expect(row.attempts).toHaveLength(2);
+    const reservation = await waitFor(async () => {
+      const found = await stack.database.database.selectFrom("reservations").selectAll().where("generation_id", "=", generationId ?? "").executeTakeFirst();
+      return found?.status === "voided" ? found : undefined;
+    }, 5_000, "voided reservation");
+    expect(reservation.charged_micros).toBe(0);
+  });
+
+  it("serves a generation's metadata at GET /generation to its own account only", async () => {
+    stack.primary.addRule("look me up", { text: "recorded", usage: { prompt_tokens: 5, completion_tokens: 2 } });
+    const completion = await client.chat.completions.create({ model: "test/echo", messages: [{ role: "user", content: "look me up" }] });
+    const lookup = (apiKey: string) => fetch(`${stack.baseUrl}/generation?id=${completion.id}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const found = await waitFor(async () => {
+      const response = await lookup(key);
+      return response.status === 200 ? ((await response.json()) as { data: Record<string, unknown> }) : undefined;
+    }, 5_000, "generation record");
+    expect(found.data).toMatchObject({ id: completion.id, model: "test/echo", provider_name: "Primary Labs", tokens_prompt: 5, tokens_completion: 2, streamed: false, cancelled: false });
+    expect(found.data["total_cost"]).toBe((completion.usage as unknown as { cost: number }).cost);
+    const stranger = await stack.createFundedKey("1.00");
+    expect((await lookup(stranger.key)).status).toBe(404);
+  });
+
+  it("never overdraws an account under concurrent requests", async () => {
+    // Each request holds up to 4,150 µ$ (the priciest candidate's bound) while the slow upstream works,
+    // so a 10,000 µ$ account can carry two at once; the others must be refused, not served on credit.
+    stack.primary.addRule("slow and concurrent", { text: "done", delayBeforeHeadersMs: 400, usage: { prompt_tokens: 10, completion_tokens: 2 } });
+    const funded = await stack.createFundedKey("0.010000");
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        fetch(`${stack.baseUrl}/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${funded.key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: "slow and concurrent" }] }),
+        }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([200, 200, 402, 402, 402, 402, 402, 402, 402, 402]);
+    await waitFor(async () => {
+      const rows = await stack.database.database.selectFrom("generations").select("cost_micros").where("account_id", "=", funded.accountId).execute();
+      return rows.length === 2 ? rows : undefined;
+    }, 5_000, "two generation rows");
+    const account = await waitFor(async () => {
+      const found = await stack.admin("GET", `/admin/accounts/${funded.accountId}`);
+      const data = (found.body as { data: { balance_micros: number; reserved_micros: number } }).data;
+      return data.reserved_micros === 0 ? data : undefined;
+    }, 5_000, "released reservations");
+    expect(account.balance_micros).toBe(10_000 - 2 * 14);
+  });
+
   it("lists models without a key, in OpenRouter's shape", async () => {
     const response = await fetch(`${stack.baseUrl}/models`);
     expect(response.status).toBe(200);

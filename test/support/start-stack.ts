@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createSubjects, type Subjects } from "@switchboard/contracts";
 import { connectNats, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
@@ -161,6 +162,8 @@ export async function startStack(): Promise<TestStack> {
       await publisher.pending();
       if (routerRunning) await router.stop();
       for (const service of services) await service.stop();
+      // The NATS server is shared with other runs: leave no test stream behind.
+      await (await jetstreamManager(ingressConnection)).streams.delete(subjects.factsStream).catch(() => undefined);
       for (const connection of connections) await connection.close();
       await primary.close();
       await backup.close();

@@ -5,6 +5,7 @@ import { errorHandlerPlugin } from "./plugins/error-handler.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
 import { adminRoutes } from "./routes/admin.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
+import { generationRoutes } from "./routes/generation.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelsRoutes } from "./routes/models.js";
 
@@ -23,8 +24,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   const app: FastifyInstance = Fastify({
     loggerInstance: dependencies.logger as FastifyBaseLogger,
     bodyLimit: dependencies.maxBodyBytes,
-    // Request logs carry method, URL and status only: never headers (API keys) or bodies (prompts).
-    disableRequestLogging: false,
+    // fastify's request logs carry method, URL and status only: never headers (API keys) or bodies (prompts).
     requestIdHeader: "x-request-id",
     return503OnClosing: true,
   });
@@ -39,5 +39,6 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     idleTimeoutMs: dependencies.generationIdleTimeoutMs,
     keepAliveMs: dependencies.streamKeepAliveMs,
   });
+  await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
   return app;
 }

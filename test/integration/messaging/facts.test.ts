@@ -1,0 +1,61 @@
+import { jetstreamManager, StorageType } from "@nats-io/jetstream";
+import { nanos, type NatsConnection } from "@nats-io/transport-node";
+import { createSubjects } from "@switchboard/contracts";
+import { consumeFacts, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { testLogger } from "../../support/silent-logger.js";
+import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+import { waitFor } from "../../support/wait-for.js";
+
+describe("facts on JetStream", () => {
+  let connection: NatsConnection;
+  const subjects = createSubjects(uniqueNamespace("msg"));
+
+  beforeAll(async () => {
+    connection = await connectTestNats();
+  });
+
+  afterAll(async () => {
+    const manager = await jetstreamManager(connection);
+    await manager.streams.delete(subjects.factsStream).catch(() => undefined);
+    await connection.close();
+  });
+
+  it("reuses a stream that already exists, even with another configuration", async () => {
+    const manager = await jetstreamManager(connection);
+    await manager.streams.add({ name: subjects.factsStream, subjects: [`${subjects.namespace}.facts.v1.>`], storage: StorageType.File, max_age: nanos(60_000) });
+    await ensureFactsStream(connection, subjects);
+    await ensureFactsStream(connection, subjects);
+    const info = await manager.streams.info(subjects.factsStream);
+    expect(info.config.max_age).toBe(nanos(7 * 24 * 3600 * 1000));
+    expect(info.config.duplicate_window).toBe(nanos(120_000));
+  });
+
+  it("de-duplicates republished facts and delivers each once to a durable consumer that is reused", async () => {
+    const manager = await ensureFactsStream(connection, subjects);
+    const publisher = new FactPublisher(connection, { logger: testLogger("publisher") });
+    for (let index = 0; index < 20; index++) {
+      for (let copy = 0; copy < 3; copy++) void publisher.publish(subjects.generationCompleted, { index }, `fact-${index}`);
+    }
+    await publisher.pending();
+    const seen: number[] = [];
+    const options = {
+      manager,
+      stream: subjects.factsStream,
+      durableName: "test-consumer",
+      filterSubject: subjects.generationCompleted,
+      schema: z.object({ index: z.number() }),
+      handler: async (fact: { index: number }) => void seen.push(fact.index),
+      logger: testLogger("consumer"),
+    };
+    const first = await consumeFacts(connection, options);
+    await waitFor(async () => (seen.length >= 20 ? true : undefined), 5_000, "20 facts");
+    await first.stop();
+    // A second start (a restart, or another replica) binds to the same durable and sees nothing again.
+    const second = await consumeFacts(connection, options);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await second.stop();
+    expect(seen.sort((left, right) => left - right)).toEqual(Array.from({ length: 20 }, (_value, index) => index));
+  });
+});
