@@ -13,7 +13,7 @@ import { startMetadataLogging } from "../../services/metadata-logging/src/start-
 import { startProviderConnector } from "../../services/provider-connector/src/start-provider-connector.js";
 import { startRouter } from "../../services/router/src/start-router.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/fake-upstream.js";
-import { testLogger } from "./silent-logger.js";
+import { testLogger, type LogCapture } from "./silent-logger.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 import { testNatsUrl, uniqueNamespace } from "./test-nats.js";
 
@@ -63,7 +63,8 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<TestStack> {
+export async function startStack(options: { logCapture?: LogCapture } = {}): Promise<TestStack> {
+  const logger = (service: string) => testLogger(service, options.logCapture);
   const subjects = createSubjects(uniqueNamespace("e2e"));
   const database = await createTestDatabase();
   const primary = await startFakeUpstream();
@@ -85,7 +86,7 @@ export async function startStack(): Promise<TestStack> {
     connection: await connect("router"),
     database: database.database,
     subjects,
-    logger: testLogger("router"),
+    logger: logger("router"),
     catalogPath,
     environment: providerKeys,
   });
@@ -94,7 +95,7 @@ export async function startStack(): Promise<TestStack> {
     await startProviderConnector({
       connection: await connect("connector"),
       subjects,
-      logger: testLogger("provider-connector"),
+      logger: logger("provider-connector"),
       resolveApiKey: (name: string) => providerKeys[name],
     }),
   );
@@ -103,20 +104,20 @@ export async function startStack(): Promise<TestStack> {
       connection: await connect("billing"),
       database: database.database,
       subjects,
-      logger: testLogger("billing"),
+      logger: logger("billing"),
       reservationTtlSeconds: 900,
       sweepIntervalSeconds: 30,
     }),
   );
-  services.push(await startMetadataLogging({ connection: await connect("logging"), database: database.database, subjects, logger: testLogger("metadata-logging") }));
+  services.push(await startMetadataLogging({ connection: await connect("logging"), database: database.database, subjects, logger: logger("metadata-logging") }));
 
   const ingressConnection = await connect("ingress");
   await ensureFactsStream(ingressConnection, subjects);
-  const publisher = new FactPublisher(ingressConnection, { logger: testLogger("ingress") });
+  const publisher = new FactPublisher(ingressConnection, { logger: logger("ingress") });
   const adminKey = "test-admin-key-0123456789";
   const app: FastifyInstance = await buildApp({
     clients: createServiceClients(ingressConnection, subjects, publisher, 2_000),
-    logger: testLogger("ingress"),
+    logger: logger("ingress"),
     adminKey,
     maxBodyBytes: 64 * 1024,
     keyCacheTtlMs: 1_000,
