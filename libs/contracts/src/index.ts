@@ -9,5 +9,6 @@ export * from "./messages/generate.js";
 export * from "./messages/billing.js";
 export * from "./messages/generation-completed.js";
 export * from "./pricing/usd-amount.js";
+export * from "./pricing/endpoint-price.js";
 export * from "./pricing/compute-cost.js";
 export * from "./messages/get-generation.js";

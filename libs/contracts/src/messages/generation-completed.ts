@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { endpointPriceSchema } from "../pricing/endpoint-price.js";
 import { tokenUsageSchema } from "../chat/stream-part.js";
 
 export const generationStatuses = { success: "success", error: "error", cancelled: "cancelled" } as const;
@@ -27,7 +28,7 @@ export const generationCompletedSchema = z.object({
   providerId: z.string().nullable(),
   providerName: z.string().nullable(),
   endpointId: z.string().nullable(),
-  price: z.object({ promptPicosPerToken: z.string(), completionPicosPerToken: z.string() }),
+  price: endpointPriceSchema,
   /** Tokens to charge; zero when nothing was produced. */
   usage: tokenUsageSchema,
   /** True when usage was counted by us (cancelled stream without provider usage), not reported upstream. */

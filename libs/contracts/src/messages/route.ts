@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { endpointPriceSchema } from "../pricing/endpoint-price.js";
 import { providerPreferencesSchema } from "../chat/chat-request.js";
 
 /** Asks the router which endpoints may serve a request, best first. */
@@ -29,7 +30,7 @@ export const routeCandidateSchema = z.object({
   /** Name of the environment variable holding the provider key in the connector; null for keyless providers. */
   apiKeyEnv: z.string().nullable(),
   upstreamModel: z.string(),
-  price: z.object({ promptPicosPerToken: z.string(), completionPicosPerToken: z.string() }),
+  price: endpointPriceSchema,
   contextLength: z.number().int().positive(),
   maxCompletionTokens: z.number().int().positive().nullable(),
   supportedParameters: z.array(z.string()),

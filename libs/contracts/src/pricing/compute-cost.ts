@@ -1,10 +1,6 @@
 import type { TokenUsage } from "../chat/stream-part.js";
+import type { EndpointPrice } from "./endpoint-price.js";
 
-/** An endpoint's price in pico-dollars per token, as strings so they cross JSON without precision loss. */
-export interface EndpointPrice {
-  promptPicosPerToken: string;
-  completionPicosPerToken: string;
-}
 
 const picosPerMicro = 1_000_000n;
 
