@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "./service-environment.js";
+
+const settings = {
+  natsUrl: "nats://127.0.0.1:40001",
+  namespace: "sb",
+  logLevel: "info",
+  databaseUrl: "postgres://switchboard:switchboard@127.0.0.1:40002/switchboard",
+  ingressPort: 8080,
+  ingressHost: "127.0.0.1",
+  adminKey: "sb-admin-x",
+  catalogPath: "/srv/app/deploy/catalog/default.yaml",
+  demoUpstreamUrl: "http://127.0.0.1:40003/v1",
+};
+const inherited = {
+  PATH: "/usr/bin",
+  OPENAI_API_KEY: "sk-openai",
+  PORT: "9999",
+  HOST: "0.0.0.0",
+  DATABASE_URL: "postgres://elsewhere/db",
+  SWITCHBOARD_ADMIN_KEY: "from-shell",
+  MAX_BODY_BYTES: "1000000",
+};
+
+describe("buildServiceEnvironment", () => {
+  it("gives ingress its listener and admin key but no database", () => {
+    const environment = buildServiceEnvironment("ingress", inherited, settings);
+    expect(environment).toMatchObject({ PORT: "8080", HOST: "127.0.0.1", SWITCHBOARD_ADMIN_KEY: "sb-admin-x", NATS_URL: settings.natsUrl, MAX_BODY_BYTES: "1000000" });
+    expect(environment["DATABASE_URL"]).toBeUndefined();
+  });
+
+  it("gives the router its catalog, the demo upstream, the database and provider keys", () => {
+    const environment = buildServiceEnvironment("router", inherited, settings);
+    expect(environment).toMatchObject({
+      SWITCHBOARD_CATALOG: settings.catalogPath,
+      SWITCHBOARD_DEMO_UPSTREAM_URL: settings.demoUpstreamUrl,
+      DATABASE_URL: settings.databaseUrl,
+      OPENAI_API_KEY: "sk-openai",
+      SWITCHBOARD_NATS_NAMESPACE: "sb",
+      LOG_LEVEL: "info",
+    });
+    expect(environment["PORT"]).toBeUndefined();
+    expect(environment["SWITCHBOARD_ADMIN_KEY"]).toBeUndefined();
+  });
+
+  it("keeps the database from services that do not own tables", () => {
+    expect(buildServiceEnvironment("provider-connector", inherited, settings)["DATABASE_URL"]).toBeUndefined();
+    expect(buildServiceEnvironment("billing", inherited, settings)["DATABASE_URL"]).toBe(settings.databaseUrl);
+    expect(buildServiceEnvironment("metadata-logging", inherited, settings)["DATABASE_URL"]).toBe(settings.databaseUrl);
+  });
+
+  it("leaves the demo upstream unset with a custom catalog", () => {
+    expect(buildServiceEnvironment("router", inherited, { ...settings, demoUpstreamUrl: undefined })["SWITCHBOARD_DEMO_UPSTREAM_URL"]).toBeUndefined();
+  });
+});
+
+describe("serviceEntryPoint", () => {
+  it("points at the compiled main of every service", () => {
+    expect(serviceNames.map(serviceEntryPoint)).toContain("services/provider-connector/dist/main.js");
+    expect(serviceNames).toHaveLength(5);
+  });
+});

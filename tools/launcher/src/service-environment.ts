@@ -1,0 +1,53 @@
+/** The five services, in the order they are started; ingress is stopped first. */
+export const serviceNames = ["router", "provider-connector", "billing", "metadata-logging", "ingress"] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+const databaseServices: ReadonlySet<ServiceName> = new Set(["router", "billing", "metadata-logging"]);
+
+/** What the launcher tells every service, on top of the environment it inherits. */
+export interface ServiceEnvironmentSettings {
+  natsUrl: string;
+  namespace: string;
+  logLevel: string;
+  databaseUrl: string;
+  ingressPort: number;
+  ingressHost: string;
+  adminKey: string;
+  catalogPath: string;
+  /** Where the demo provider's requests go; unset with a custom catalog. */
+  demoUpstreamUrl: string | undefined;
+}
+
+/** Entry point of a service relative to the repository root. */
+export function serviceEntryPoint(service: ServiceName): string {
+  return `services/${service}/dist/main.js`;
+}
+
+/**
+ * The environment of one service: the launcher's own (provider API keys named by the catalog pass
+ * through), minus variables meant for another service, plus the addresses the launcher chose.
+ */
+export function buildServiceEnvironment(
+  service: ServiceName,
+  inherited: Readonly<Record<string, string | undefined>>,
+  settings: ServiceEnvironmentSettings,
+): Record<string, string | undefined> {
+  const environment: Record<string, string | undefined> = { ...inherited };
+  for (const name of ["PORT", "HOST", "SWITCHBOARD_ADMIN_KEY", "DATABASE_URL", "SWITCHBOARD_CATALOG", "SWITCHBOARD_DEMO_UPSTREAM_URL"]) {
+    delete environment[name];
+  }
+  environment["NATS_URL"] = settings.natsUrl;
+  environment["SWITCHBOARD_NATS_NAMESPACE"] = settings.namespace;
+  environment["LOG_LEVEL"] = settings.logLevel;
+  if (databaseServices.has(service)) environment["DATABASE_URL"] = settings.databaseUrl;
+  if (service === "ingress") {
+    environment["PORT"] = String(settings.ingressPort);
+    environment["HOST"] = settings.ingressHost;
+    environment["SWITCHBOARD_ADMIN_KEY"] = settings.adminKey;
+  }
+  if (service === "router") {
+    environment["SWITCHBOARD_CATALOG"] = settings.catalogPath;
+    if (settings.demoUpstreamUrl !== undefined) environment["SWITCHBOARD_DEMO_UPSTREAM_URL"] = settings.demoUpstreamUrl;
+  }
+  return environment;
+}

