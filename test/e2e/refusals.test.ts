@@ -96,6 +96,18 @@ describe("refused requests", () => {
     await expectError(anonymous, 401);
   });
 
+  it("grants credits with up to six decimal places and refuses more", async () => {
+    const account = await stack.admin("POST", "/admin/accounts", { name: "precise" });
+    const id = (account.body as { data: { id: string } }).data.id;
+    const granted = await stack.admin("POST", `/admin/accounts/${id}/credits`, { amount_usd: "0.123456" });
+    expect(granted.status).toBe(200);
+    expect((granted.body as { data: { balance_micros: number } }).data.balance_micros).toBe(123_456);
+    const tooPrecise = await stack.admin("POST", `/admin/accounts/${id}/credits`, { amount_usd: "0.1234567" });
+    expect(tooPrecise.status).toBe(400);
+    expect((tooPrecise.body as { error: { message: string } }).error.message).toMatch(/6 decimal places/);
+    expect((await stack.admin("POST", `/admin/accounts/${id}/credits`, { amount_usd: "-5" })).status).toBe(400);
+  });
+
   it("unknown routes answer 404 in the same shape", async () => {
     await expectError(await fetch(`${stack.baseUrl}/no-such-route`), 404);
   });

@@ -1,4 +1,4 @@
-import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
+import { Svcm, type ServiceMsg } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
 import type { Logger } from "pino";
@@ -32,12 +32,19 @@ export interface ServeEndpointsOptions {
   logger: Logger;
 }
 
+/** A running set of endpoints. */
+export interface ServedEndpoints {
+  /** Stops taking requests, then waits for the handlers already running to answer. */
+  stop(): Promise<void>;
+}
+
 /**
  * Registers a NATS micro service (so `$SRV.PING/INFO/STATS` work) whose endpoints parse their request
  * with zod, run an async handler and answer JSON or a GatewayError. Async handler rejections are caught
  * here: the services framework would otherwise leave the caller waiting for its timeout.
  */
-export async function serveEndpoints(connection: NatsConnection, options: ServeEndpointsOptions): Promise<Service> {
+export async function serveEndpoints(connection: NatsConnection, options: ServeEndpointsOptions): Promise<ServedEndpoints> {
+  const inFlight = new Set<Promise<void>>();
   const service = await new Svcm(connection).add({
     name: options.name,
     version: options.version,
@@ -53,11 +60,19 @@ export async function serveEndpoints(connection: NatsConnection, options: ServeE
           options.logger.error({ err: error, subject: endpoint.subject }, "endpoint subscription failed");
           return;
         }
-        void handleMessage(endpoint, message, options.logger);
+        const handling = handleMessage(endpoint, message, options.logger);
+        inFlight.add(handling);
+        void handling.finally(() => inFlight.delete(handling));
       },
     });
   }
-  return service;
+  return {
+    async stop() {
+      await service.stop();
+      // Shutdown closes database pools next: let running handlers finish with them first.
+      await Promise.allSettled([...inFlight]);
+    },
+  };
 }
 
 async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, logger: Logger): Promise<void> {
