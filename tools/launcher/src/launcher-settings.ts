@@ -11,7 +11,7 @@ const namespacePattern = /^[A-Za-z0-9_-]+$/;
 /** Everything the launcher decides from its environment, resolved once. */
 export interface LauncherSettings {
   readonly repositoryRoot: string;
-  /** `<repo>/.switchboard`: PostgreSQL and NATS data, logs, the demo account, the launch record. */
+  /** `<repo>/.switchboard` (or SWITCHBOARD_STATE_DIR): PostgreSQL and NATS data, logs, the demo account, the launch record. */
   readonly stateDirectory: string;
   readonly ingressPort: number;
   readonly ingressHost: string;
@@ -95,7 +95,7 @@ export function resolveLauncherSettings(
   const customCatalogPath = value("SWITCHBOARD_CATALOG");
   return Object.freeze({
     repositoryRoot: options.repositoryRoot,
-    stateDirectory: path.join(options.repositoryRoot, ".switchboard"),
+    stateDirectory: path.resolve(options.invocationDirectory, value("SWITCHBOARD_STATE_DIR") ?? path.join(options.repositoryRoot, ".switchboard")),
     ingressPort,
     // The launcher is for one machine: listen on loopback unless HOST says otherwise.
     ingressHost: value("HOST") ?? "127.0.0.1",
