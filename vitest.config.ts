@@ -24,6 +24,11 @@ export default defineConfig({
         extends: true,
         test: { name: "integration", include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
       },
+      {
+        extends: true,
+        // Benchmarks print figures and are run by `npm run bench`, not by `npm test`.
+        test: { name: "bench", include: ["test/bench/**/*.bench.ts"], testTimeout: 300_000, hookTimeout: 60_000 },
+      },
     ],
   },
 });
