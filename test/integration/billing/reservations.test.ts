@@ -32,6 +32,14 @@ describe("billing reservations over NATS", () => {
     expect(ttlMs).toBeLessThan(901_000);
   });
 
+  it("holds once when the same generation is reserved concurrently", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 1_000);
+    const generationId = `gen-${randomUUID()}`;
+    const replies = await Promise.all(Array.from({ length: 20 }, () => reserve({ generationId, accountId, keyId, amountMicros: 300 })));
+    expect(replies.every((reply) => reply.amountMicros === 300)).toBe(true);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 1_000, reserved_micros: 300 });
+  });
+
   it("answers 402 with the required and available amounts when the account is short", async () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 1_500);
     await reserve({ generationId: `gen-${randomUUID()}`, accountId, keyId, amountMicros: 1_000 });

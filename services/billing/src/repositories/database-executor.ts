@@ -30,3 +30,8 @@ export function isUuid(value: string): boolean {
 export function isForeignKeyViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && error.code === "23503";
 }
+
+/** SQLSTATE 23505: a unique constraint (here: one reservation per generation) refused a duplicate. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "23505";
+}

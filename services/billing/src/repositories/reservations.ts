@@ -2,7 +2,7 @@ import { computeCostMicros, gatewayError, gatewayErrorCodes, SwitchboardError, t
 import type { Database, ReservationRow, ReservationStatus } from "@switchboard/db";
 import type { Transaction } from "kysely";
 import { insufficientCreditsError } from "../insufficient-credits-error.js";
-import { inTransaction, isForeignKeyViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
+import { inTransaction, isForeignKeyViolation, isUniqueViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
 
 export interface ReserveOptions {
   generationId: string;
@@ -15,11 +15,13 @@ export interface ReserveOptions {
 }
 
 /**
- * Holds `amountMicros` of the account's available credit for one generation, in one transaction:
- * insert the pending reservation (a repeated request for the same generation gets the existing one back
- * and reserves nothing more), then raise `reserved_micros` only if `balance − reserved` still covers the
- * amount. PostgreSQL re-evaluates that condition after waiting for the row lock, so concurrent
- * reservations are serialized per account and can never overdraw it.
+ * Holds `amountMicros` of the account's available credit for one generation in ONE statement (it is on
+ * every request's path, so one round trip, as DESIGN.md's hot-path budget asks): raise `reserved_micros`
+ * only if `balance − reserved` still covers the amount and the generation holds nothing yet, and insert
+ * the pending reservation from that same row. PostgreSQL re-evaluates the condition after waiting for
+ * the account's row lock, so concurrent reservations are serialized per account and never overdraw it;
+ * a concurrent duplicate fails the whole statement on the primary key, undoing its update with it.
+ * A repeated request for the same generation gets the existing reservation back and reserves nothing.
  *
  * Throws SwitchboardError 402 `insufficient_credits` when the account is short, 404 when the account or
  * key does not exist.
@@ -32,47 +34,51 @@ export async function reserve(database: DatabaseExecutor, options: ReserveOption
   if (!isUuid(accountId) || !isUuid(keyId)) throw accountOrKeyNotFound();
   const now = options.now ?? new Date();
   const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000);
+  let reserved: ReservationRow | undefined;
   try {
-    return await inTransaction(database, async (transaction) => {
-      const inserted = await transaction
-        .insertInto("reservations")
-        .values({
-          generation_id: generationId,
-          account_id: accountId,
-          key_id: keyId,
-          amount_micros: amountMicros,
-          status: "pending",
-          charged_micros: null,
-          resolved_at: null,
-          expires_at: expiresAt,
-        })
-        .onConflict((conflict) => conflict.column("generation_id").doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (!inserted) return existingReservation(transaction, generationId, accountId);
-
-      const account = await transaction
-        .updateTable("accounts")
-        .set((expression) => ({ reserved_micros: expression("reserved_micros", "+", amountMicros) }))
-        .where("id", "=", accountId)
-        .where((expression) => expression(expression("balance_micros", "-", expression.ref("reserved_micros")), ">=", amountMicros))
-        .returning("id")
-        .executeTakeFirst();
-      if (!account) {
-        // Throwing rolls the reservation insert back with the transaction.
-        const current = await transaction
-          .selectFrom("accounts")
-          .select(["balance_micros", "reserved_micros"])
+    reserved = await database
+      .with("debit", (query) =>
+        query
+          .updateTable("accounts")
+          .set((expression) => ({ reserved_micros: expression("reserved_micros", "+", amountMicros) }))
           .where("id", "=", accountId)
-          .executeTakeFirst();
-        throw insufficientCreditsError(amountMicros, current ? current.balance_micros - current.reserved_micros : 0);
-      }
-      return inserted;
-    });
+          .where((expression) => expression(expression("balance_micros", "-", expression.ref("reserved_micros")), ">=", amountMicros))
+          .where((expression) =>
+            expression.not(expression.exists(expression.selectFrom("reservations").select("generation_id").where("generation_id", "=", generationId))),
+          )
+          .returning("id"),
+      )
+      .insertInto("reservations")
+      .columns(["generation_id", "account_id", "key_id", "amount_micros", "status", "charged_micros", "resolved_at", "expires_at"])
+      .expression((query) =>
+        query
+          .selectFrom("debit")
+          .select((expression) => [
+            expression.val(generationId).as("generation_id"),
+            "debit.id",
+            expression.val(keyId).as("key_id"),
+            expression.val(amountMicros).as("amount_micros"),
+            expression.val("pending").as("status"),
+            expression.val(null).as("charged_micros"),
+            expression.val(null).as("resolved_at"),
+            expression.val(expiresAt).as("expires_at"),
+          ]),
+      )
+      .returningAll()
+      .executeTakeFirst();
   } catch (error) {
     if (isForeignKeyViolation(error)) throw accountOrKeyNotFound();
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
   }
+  if (reserved) return reserved;
+  // Not reserved: the generation already holds a reservation, or the account is short or missing.
+  return inTransaction(database, async (transaction) => {
+    const existing = await transaction.selectFrom("reservations").select("generation_id").where("generation_id", "=", generationId).executeTakeFirst();
+    if (existing) return existingReservation(transaction, generationId, accountId);
+    const current = await transaction.selectFrom("accounts").select(["balance_micros", "reserved_micros"]).where("id", "=", accountId).executeTakeFirst();
+    if (!current) throw accountOrKeyNotFound();
+    throw insufficientCreditsError(amountMicros, current.balance_micros - current.reserved_micros);
+  });
 }
 
 async function existingReservation(
