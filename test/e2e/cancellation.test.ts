@@ -58,4 +58,34 @@ describe("client cancellation", () => {
     const account = await stack.admin("GET", `/admin/accounts/${accountId}`);
     expect((account.body as { data: { balance_micros: number } }).data.balance_micros).toBe(10_000_000 - row.cost_micros);
   });
+
+  it("cancels a non-streaming request whose client leaves before the provider answers, charging nothing", async () => {
+    stack.primary.addRule("slow to answer", { text: "too late", delayBeforeHeadersMs: 3_000 });
+    const before = await stack.admin("GET", `/admin/accounts/${accountId}`);
+    const balanceBefore = (before.body as { data: { balance_micros: number } }).data.balance_micros;
+    const controller = new AbortController();
+    const pending = fetch(`${stack.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: "slow to answer" }] }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await waitFor(async () => stack.primary.requests.find((request) => JSON.stringify(request.body).includes("slow to answer")), 3_000, "upstream request");
+    const abortedAt = Date.now();
+    controller.abort();
+    await pending;
+    const upstream = await waitFor(async () => stack.primary.requests.find((request) => request.closedAt !== undefined && JSON.stringify(request.body).includes("slow to answer")), 3_000, "upstream close");
+    expect((upstream.closedAt ?? Infinity) - abortedAt).toBeLessThan(1_000);
+    const row = await waitFor(async () => {
+      const rows = await stack.database.database.selectFrom("generations").selectAll().where("account_id", "=", accountId).where("status", "=", "cancelled").where("streamed", "=", false).execute();
+      return rows[0];
+    }, 5_000, "cancelled generation row");
+    expect(row).toMatchObject({ cancelled: true, cost_micros: 0, tokens_completion: 0 });
+    await waitFor(async () => {
+      const reservation = await stack.database.database.selectFrom("reservations").select("status").where("generation_id", "=", row.id).executeTakeFirst();
+      return reservation?.status === "voided" || reservation?.status === "settled" ? true : undefined;
+    }, 5_000, "resolved reservation");
+    const after = await stack.admin("GET", `/admin/accounts/${accountId}`);
+    expect((after.body as { data: { balance_micros: number; reserved_micros: number } }).data).toMatchObject({ balance_micros: balanceBefore, reserved_micros: 0 });
+  });
 });

@@ -78,6 +78,30 @@ describe("refused requests", () => {
     expect(message).toMatch(/credits/i);
   });
 
+  it("counts tool definitions in the reserved upper bound", async () => {
+    // Affordable as plain text; 40 KB of tool schema is billed as prompt tokens, so it must not be.
+    const modest = await stack.createFundedKey("0.005000");
+    const tools = Array.from({ length: 40 }, (_value, index) => ({
+      type: "function",
+      function: { name: `tool_${index}`, description: "d".repeat(1000), parameters: { type: "object", properties: {} } },
+    }));
+    const body = JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: "refuse me" }], tools });
+    const message = await expectError(await post(body, { authorization: `Bearer ${modest.key}` }), 402);
+    expect(message).toMatch(/credits/i);
+  });
+
+  it("400 unsupported_parameter for content it cannot bound yet: image parts, n > 1", async () => {
+    const image = JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }] });
+    expect(await expectError(await post(image, { authorization: `Bearer ${key}` }), 400)).toMatch(/image_url/);
+    const several = JSON.stringify({ model: "test/echo", n: 3, messages: [{ role: "user", content: "refuse me" }] });
+    expect(await expectError(await post(several, { authorization: `Bearer ${key}` }), 400)).toMatch(/\bn\b/);
+  });
+
+  it("400 when max_tokens exceeds what every provider of the model allows", async () => {
+    const body = JSON.stringify({ model: "test/echo", max_tokens: 5000, messages: [{ role: "user", content: "refuse me" }] });
+    expect(await expectError(await post(body, { authorization: `Bearer ${key}` }), 400)).toMatch(/max_tokens 5000.*at most 1000/);
+  });
+
   it("none of them reached a provider, changed a balance or left a generation row", async () => {
     expect(stack.primary.requests).toHaveLength(0);
     expect(stack.backup.requests).toHaveLength(0);

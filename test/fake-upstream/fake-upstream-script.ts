@@ -34,6 +34,13 @@ export interface FakeUpstreamScript {
   delayBetweenChunksMs?: number;
   /** Destroy the socket after this many content chunks of a stream (a non-stream answer: before any byte). */
   resetAfterChunks?: number;
+  /**
+   * End a stream cleanly (a complete HTTP response, unlike `resetAfterChunks`) after this many content
+   * chunks, without finish chunk, usage chunk or `[DONE]`: a truncated answer. Streams only.
+   */
+  endStreamAfterChunks?: number;
+  /** Leave out the final `data: [DONE]` of a stream, as some vendors do; the finish chunk is still sent. */
+  omitDone?: boolean;
   /** Leave usage out: no usage chunk even with `stream_options.include_usage`, no `usage` in JSON. */
   omitUsage?: boolean;
   /** Accept the request and never answer; the connection stays open until the client gives up. */

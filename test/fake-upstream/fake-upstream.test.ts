@@ -113,6 +113,36 @@ describe("fake upstream", () => {
     expect(recorded?.closedAt).toBeTypeOf("number");
   });
 
+  it("ends a stream cleanly after the scripted number of chunks, without finish or [DONE]", async () => {
+    fakeUpstream.addRule("end early", { text: "one two three four", endStreamAfterChunks: 2, usage: { prompt_tokens: 1, completion_tokens: 1 } });
+    const stream = await client.chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: "end early" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe("one two ");
+    expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason)).toBe(false);
+    expect(chunks.some((chunk) => chunk.usage)).toBe(false);
+    const recorded = recordedFor("end early");
+    await vi.waitFor(() => expect(recorded?.completed).toBe(true));
+    expect(recorded?.closedAt).toBeUndefined();
+  });
+
+  it("leaves out [DONE] when scripted, after the finish chunk", async () => {
+    fakeUpstream.addRule("no done", { text: "a b", omitDone: true });
+    const response = await fetch(`${fakeUpstream.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "no done" }], stream: true }),
+    });
+    const transcript = await response.text();
+    expect(transcript).toContain('"finish_reason":"stop"');
+    expect(transcript).not.toContain("[DONE]");
+  });
+
   it("records when a client gives up on a request that never gets an answer", async () => {
     fakeUpstream.addRule("hang", { neverRespond: true });
     const controller = new AbortController();

@@ -173,12 +173,20 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
         response.socket?.destroy();
         return;
       }
+      if (script.endStreamAfterChunks !== undefined && contentChunksSent >= script.endStreamAfterChunks) {
+        response.end();
+        return;
+      }
       await pause();
       await write(response, event(chatChunk({ id, created, model, choices: [choiceDelta({ content: piece })], ...chunkUsage })));
       contentChunksSent += 1;
     }
     if (script.resetAfterChunks !== undefined && contentChunksSent >= script.resetAfterChunks) {
       response.socket?.destroy();
+      return;
+    }
+    if (script.endStreamAfterChunks !== undefined && contentChunksSent >= script.endStreamAfterChunks) {
+      response.end();
       return;
     }
     for (const [index, call] of toolCalls.entries()) {
@@ -192,7 +200,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     await pause();
     await write(response, event(chatChunk({ id, created, model, choices: [choiceDelta({}, finishReason)], ...chunkUsage })));
     if (includeUsage && usage !== undefined) await write(response, event(chatChunk({ id, created, model, choices: [], usage })));
-    response.end("data: [DONE]\n\n");
+    response.end(script.omitDone ? undefined : "data: [DONE]\n\n");
   }
 
   const server = createServer((request, response) => {

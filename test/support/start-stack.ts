@@ -122,6 +122,7 @@ export async function startStack(options: { logCapture?: LogCapture } = {}): Pro
     maxBodyBytes: 64 * 1024,
     keyCacheTtlMs: 1_000,
     generationIdleTimeoutMs: 10_000,
+    generationMaximumDurationMs: 60_000,
     streamKeepAliveMs: 5_000,
   });
   await app.listen({ port: 0, host: "127.0.0.1" });

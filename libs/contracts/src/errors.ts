@@ -3,6 +3,7 @@ import { z } from "zod";
 /** The closed set of error codes that cross service boundaries. Decide by code, never by class. */
 export const gatewayErrorCodes = {
   invalidRequest: "invalid_request",
+  unsupportedParameter: "unsupported_parameter",
   unauthorized: "unauthorized",
   forbidden: "forbidden",
   insufficientCredits: "insufficient_credits",

@@ -16,6 +16,7 @@ export interface AppDependencies {
   maxBodyBytes: number;
   keyCacheTtlMs: number;
   generationIdleTimeoutMs: number;
+  generationMaximumDurationMs: number;
   streamKeepAliveMs: number;
 }
 
@@ -37,6 +38,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     clients: dependencies.clients,
     authenticator,
     idleTimeoutMs: dependencies.generationIdleTimeoutMs,
+    maximumDurationMs: dependencies.generationMaximumDurationMs,
     keepAliveMs: dependencies.streamKeepAliveMs,
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });

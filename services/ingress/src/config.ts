@@ -11,8 +11,10 @@ export const ingressConfigSchema = z.object({
   MAX_BODY_BYTES: integerSetting(10 * 1024 * 1024, 1024),
   /** How long one NATS request to router or billing may take before the client gets a 503. */
   SERVICE_REQUEST_TIMEOUT_MS: integerSetting(5_000, 50),
-  /** Longest silence from the connector during a generation before it is given up. */
-  GENERATION_IDLE_TIMEOUT_MS: integerSetting(180_000, 100),
+  /** Longest silence from the connector (which sends heartbeats while a model thinks) before an attempt is given up. */
+  GENERATION_IDLE_TIMEOUT_MS: integerSetting(30_000, 100),
+  /** Longest a generation may run. Keep it below billing's RESERVATION_TTL_SECONDS so credit stays held throughout. */
+  GENERATION_MAX_DURATION_MS: integerSetting(600_000, 1_000),
   /** Interval of `: SWITCHBOARD PROCESSING` comments while a stream waits for tokens. */
   STREAM_KEEPALIVE_MS: integerSetting(10_000, 100),
   /** How long an authenticated key is trusted without asking billing again. */

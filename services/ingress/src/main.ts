@@ -4,6 +4,7 @@ import { connectNats, ensureFactsStream, FactPublisher } from "@switchboard/mess
 import { createLogger } from "@switchboard/telemetry";
 import { buildApp } from "./app.js";
 import { ingressConfigSchema } from "./config.js";
+import { effectiveBodyLimit } from "./plugins/effective-body-limit.js";
 import { createServiceClients } from "./plugins/service-clients.js";
 
 async function main(): Promise<void> {
@@ -13,13 +14,21 @@ async function main(): Promise<void> {
   const connection = await connectNats({ servers: config.NATS_URL, name: "switchboard-ingress", logger });
   await ensureFactsStream(connection, subjects);
   const publisher = new FactPublisher(connection, { logger });
+  const maxBodyBytes = effectiveBodyLimit(config.MAX_BODY_BYTES, connection.info?.max_payload);
+  if (maxBodyBytes < config.MAX_BODY_BYTES) {
+    logger.warn(
+      { configured: config.MAX_BODY_BYTES, effective: maxBodyBytes, natsMaxPayload: connection.info?.max_payload },
+      "MAX_BODY_BYTES is above what the NATS server's max_payload can carry; larger bodies get 413. Raise max_payload in the NATS server configuration.",
+    );
+  }
   const app = await buildApp({
     clients: createServiceClients(connection, subjects, publisher, config.SERVICE_REQUEST_TIMEOUT_MS),
     logger,
     adminKey: config.SWITCHBOARD_ADMIN_KEY,
-    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxBodyBytes,
     keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
     generationIdleTimeoutMs: config.GENERATION_IDLE_TIMEOUT_MS,
+    generationMaximumDurationMs: config.GENERATION_MAX_DURATION_MS,
     streamKeepAliveMs: config.STREAM_KEEPALIVE_MS,
   });
   await app.listen({ port: config.PORT, host: config.HOST });

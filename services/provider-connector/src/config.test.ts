@@ -10,11 +10,17 @@ describe("provider connector config", () => {
       UPSTREAM_CONNECT_TIMEOUT_MS: 10_000,
       UPSTREAM_HEADERS_TIMEOUT_MS: 120_000,
       UPSTREAM_BODY_TIMEOUT_MS: 120_000,
+      CONNECTOR_HEARTBEAT_MS: 5_000,
     });
   });
 
   it("reads timeouts as integers and rejects zero", () => {
     expect(loadConfig(providerConnectorConfigSchema, { UPSTREAM_BODY_TIMEOUT_MS: "5000" }).UPSTREAM_BODY_TIMEOUT_MS).toBe(5_000);
     expect(() => loadConfig(providerConnectorConfigSchema, { UPSTREAM_CONNECT_TIMEOUT_MS: "0" })).toThrow(/UPSTREAM_CONNECT_TIMEOUT_MS/);
+  });
+
+  it("reads the heartbeat interval and refuses one below 50 ms", () => {
+    expect(loadConfig(providerConnectorConfigSchema, { CONNECTOR_HEARTBEAT_MS: "50" }).CONNECTOR_HEARTBEAT_MS).toBe(50);
+    expect(() => loadConfig(providerConnectorConfigSchema, { CONNECTOR_HEARTBEAT_MS: "49" })).toThrow(/CONNECTOR_HEARTBEAT_MS/);
   });
 });

@@ -1,5 +1,6 @@
 import { integerSetting, natsSettings } from "@switchboard/config";
 import { z } from "zod";
+import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
 import { defaultUpstreamTimeouts } from "./transport/upstream-transport.js";
 
 /**
@@ -15,6 +16,11 @@ export const providerConnectorConfigSchema = z.object({
   UPSTREAM_HEADERS_TIMEOUT_MS: integerSetting(defaultUpstreamTimeouts.headersTimeoutMs, 1),
   /** Longest silence allowed between two body chunks, so a stalled stream fails instead of hanging. */
   UPSTREAM_BODY_TIMEOUT_MS: integerSetting(defaultUpstreamTimeouts.bodyTimeoutMs, 1),
+  /**
+   * How often a running generation sends ingress a `heartbeat` part; keep it well below ingress's idle
+   * timeout. At least 50 ms, so a typo cannot flood NATS.
+   */
+  CONNECTOR_HEARTBEAT_MS: integerSetting(defaultHeartbeatIntervalMs, 50),
 });
 
 /** The validated, frozen configuration of the provider connector. */

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
     },
+    heartbeatIntervalMs: config.CONNECTOR_HEARTBEAT_MS,
   });
   logger.info({ namespace: config.SWITCHBOARD_NATS_NAMESPACE }, "provider connector started");
 

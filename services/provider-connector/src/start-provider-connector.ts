@@ -4,6 +4,7 @@ import { defineEndpoint, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import { createGenerateHandler } from "./handlers/generate.js";
 import { InFlightGenerations } from "./handlers/in-flight-generations.js";
+import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
 import { subscribeToCancellations } from "./handlers/subscribe-to-cancellations.js";
 import { providerRegistry, type ProviderRegistry } from "./providers/registry.js";
 import { createUpstreamTransport, defaultUpstreamTimeouts, type UpstreamTimeouts } from "./transport/upstream-transport.js";
@@ -21,18 +22,21 @@ export interface ProviderConnectorDependencies {
   registry?: ProviderRegistry;
   /** How long `stop()` lets in-flight generations finish before aborting them. */
   shutdownGraceMs?: number;
+  /** How often a running generation publishes a `heartbeat` part; defaults to `CONNECTOR_HEARTBEAT_MS`'s default. */
+  heartbeatIntervalMs?: number;
 }
 
 export interface ProviderConnector {
   /**
    * Stops accepting generations, lets in-flight ones finish (bounded by `shutdownGraceMs`, then aborts
-   * them), stops listening for cancels and closes the upstream connection pools. Idempotent.
+   * them with a retryable `service_unavailable`), stops listening for cancels and closes the upstream
+   * connection pools. Idempotent.
    */
   stop(): Promise<void>;
 }
 
 const defaultShutdownGraceMs = 10_000;
-/** After aborting, generations only have to publish their `cancelled` part. */
+/** After aborting, generations only have to publish their `service_unavailable` error part. */
 const abortedGenerationsGraceMs = 1_000;
 
 /**
@@ -62,6 +66,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
           resolveApiKey: dependencies.resolveApiKey,
           inFlight,
           logger,
+          heartbeatIntervalMs: dependencies.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs,
         }),
       }),
     ],
@@ -76,7 +81,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
     const graceMs = dependencies.shutdownGraceMs ?? defaultShutdownGraceMs;
     if (!(await inFlight.waitUntilIdle(graceMs))) {
       logger.warn({ inFlight: inFlight.size, graceMs }, "aborting generations still running at shutdown");
-      inFlight.abortAll();
+      inFlight.abortAllForShutdown();
       await inFlight.waitUntilIdle(abortedGenerationsGraceMs);
     }
     cancelSubscription.unsubscribe();

@@ -43,6 +43,11 @@ export function buildModelListings(catalog: CatalogSnapshot): ModelListing[] {
       per_request_limits: null,
       supported_parameters: [...supported].sort(),
       default_parameters: null,
+      supported_voices: null,
+      hugging_face_id: null,
+      knowledge_cutoff: null,
+      expiration_date: null,
+      links: { details: `/api/v1/models/${model.id}/endpoints` },
     });
   }
   return listings;

@@ -39,7 +39,7 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     logger,
     endpoints: [
       defineEndpoint({ subject: subjects.routerRoute, requestSchema: routeRequestSchema, handler: async (request) => selectRoute(catalog, request) }),
-      defineEndpoint({ subject: subjects.routerListModels, requestSchema: listModelsRequestSchema, handler: async () => ({ data: listings }) }),
+      defineEndpoint({ subject: subjects.routerListModels, requestSchema: listModelsRequestSchema, handler: async () => ({ data: listings, links: { next: null }, total_count: listings.length }) }),
     ],
   });
   return {

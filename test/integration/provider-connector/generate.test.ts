@@ -31,6 +31,8 @@ interface GenerationOptions {
   candidate: RouteCandidate;
   userText: string;
   stream: boolean;
+  /** Defaults to 256; null asks for no output cap. */
+  maxCompletionTokens?: number | null;
   onPart?: (part: StreamPart) => void;
 }
 
@@ -64,7 +66,7 @@ async function startGeneration(connection: NatsConnection, subjects: Subjects, o
       temperature: 0.5,
     },
     stream: options.stream,
-    maxCompletionTokens: 256,
+    maxCompletionTokens: options.maxCompletionTokens === undefined ? 256 : options.maxCompletionTokens,
     replyTo: inbox,
   };
   const reply = await requestReply(connection, subjects.connectorGenerate, request, generateReplySchema, { serviceLabel: "connector" });
@@ -130,13 +132,20 @@ describe("provider connector: generate", () => {
   let generationCounter = 0;
 
   /** A generation against this suite's connector, with a fresh generation id. */
-  function generate(options: { userText: string; stream: boolean; candidate?: RouteCandidate; onPart?: (part: StreamPart) => void }): Promise<Generation> {
+  function generate(options: {
+    userText: string;
+    stream: boolean;
+    candidate?: RouteCandidate;
+    maxCompletionTokens?: number | null;
+    onPart?: (part: StreamPart) => void;
+  }): Promise<Generation> {
     generationCounter += 1;
     return startGeneration(ingressConnection, subjects, {
       generationId: `gen-test-${generationCounter}-${Date.now()}`,
       candidate: options.candidate ?? candidate(),
       userText: options.userText,
       stream: options.stream,
+      ...(options.maxCompletionTokens !== undefined ? { maxCompletionTokens: options.maxCompletionTokens } : {}),
       ...(options.onPart ? { onPart: options.onPart } : {}),
     });
   }
@@ -195,6 +204,48 @@ describe("provider connector: generate", () => {
     fakeUpstream.addRule("no-usage", { text: "quiet", omitUsage: true });
     const parts = await settled(await generate({ userText: "no-usage", stream: true }));
     expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish", "stream-end"]);
+  });
+
+  it("sends neither max_tokens nor max_completion_tokens when there is no output cap", async () => {
+    for (const stream of [true, false]) {
+      const userText = `no-cap-${stream ? "stream" : "whole"}`;
+      const parts = await settled(await generate({ userText, stream, maxCompletionTokens: null }));
+      expect(parts.at(-1)?.type).toBe("stream-end");
+      const upstream = recordedRequest(userText);
+      expect(upstream?.body).toMatchObject({ model: "fake-model-1", stream });
+      // The client's body carried max_completion_tokens: 4096; it must not leak through either.
+      expect(upstream?.body).not.toHaveProperty("max_tokens");
+      expect(upstream?.body).not.toHaveProperty("max_completion_tokens");
+    }
+  });
+
+  it("reports a stream that closes after output without finish or [DONE] as a truncated, retryable answer", async () => {
+    fakeUpstream.addRule("ends-early", { text: "one two three four", endStreamAfterChunks: 2 });
+    const parts = await settled(await generate({ userText: "ends-early", stream: true }));
+
+    expectContiguousSeq(parts);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "text-delta", "error"]);
+    expect(textOf(parts)).toBe("one two ");
+    expect(parts.at(-1)).toMatchObject({
+      type: "error",
+      beforeFirstToken: false,
+      error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true, message: "The provider closed the stream before finishing" },
+    });
+    expect(recordedRequest("ends-early")?.completed).toBe(true);
+  });
+
+  it("lets ingress fall back when a stream closes before any output", async () => {
+    fakeUpstream.addRule("ends-at-once", { text: "never sent", endStreamAfterChunks: 0 });
+    const parts = await settled(await generate({ userText: "ends-at-once", stream: true }));
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "error"]);
+    expect(parts.at(-1)).toMatchObject({ beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
+  });
+
+  it("accepts a stream that finishes without [DONE], as some vendors send it", async () => {
+    fakeUpstream.addRule("no-done", { text: "finished anyway", omitDone: true, usage: { prompt_tokens: 3, completion_tokens: 2 } });
+    const parts = await settled(await generate({ userText: "no-done", stream: true }));
+    expect(parts.map((part) => part.type).slice(-3)).toEqual(["finish", "usage", "stream-end"]);
+    expect(textOf(parts)).toBe("finished anyway");
   });
 
   it("reports an upstream 500 as a retryable error before the first token", async () => {
@@ -363,8 +414,81 @@ describe("provider connector: shutdown", () => {
     const parts = await generation.finished;
     await stopping;
 
-    expect(parts.at(-1)).toMatchObject({ type: "error", beforeFirstToken: false, error: { code: gatewayErrorCodes.cancelled } });
+    // Not the client's cancel: the request may be retried against another replica.
+    expect(parts.at(-1)).toMatchObject({
+      type: "error",
+      beforeFirstToken: false,
+      error: { code: gatewayErrorCodes.serviceUnavailable, status: 503, retryable: true, message: expect.stringMatching(/shutting down.*retry/) },
+    });
     const upstream = fakeUpstream.requests.find((request) => JSON.stringify(request.body).includes("outlive-shutdown"));
     await vi.waitFor(() => expect(upstream?.closedAt).toBeTypeOf("number"), { timeout: 1_000 });
+  });
+});
+
+/** A connector with a short heartbeat interval, under its own namespace, against a slow provider. */
+describe("provider connector: heartbeats", () => {
+  const subjects = createSubjects(uniqueNamespace("connector"));
+  const heartbeatIntervalMs = 50;
+  let fakeUpstream: FakeUpstream;
+  let connection: NatsConnection;
+  let connector: ProviderConnector;
+
+  beforeAll(async () => {
+    fakeUpstream = await startFakeUpstream();
+    connection = await connectTestNats("provider-connector-heartbeats");
+    connector = await startProviderConnector({
+      connection,
+      subjects,
+      logger: testLogger("provider-connector"),
+      resolveApiKey: () => "sk-test",
+      upstreamTimeouts,
+      heartbeatIntervalMs,
+    });
+  });
+
+  afterAll(async () => {
+    await connector?.stop();
+    await connection?.drain();
+    await fakeUpstream?.close();
+  });
+
+  it("publishes numbered heartbeats while the provider is slow, and none after the terminal part", async () => {
+    fakeUpstream.addRule("slow-thinker", { chunks: ["think", "ing"], delayBeforeHeadersMs: 300, delayBetweenChunksMs: 150 });
+    const generation = await startGeneration(connection, subjects, {
+      generationId: `gen-heartbeat-${Date.now()}`,
+      candidate: fakeCandidate(fakeUpstream.url),
+      userText: "slow-thinker",
+      stream: true,
+    });
+    const parts = await generation.finished;
+    const countAtEnd = parts.length;
+    await sleep(heartbeatIntervalMs * 4);
+    expect(generation.parts).toHaveLength(countAtEnd);
+
+    expect(parts.map((part) => part.seq)).toEqual(parts.map((_, index) => index));
+    expect(parts.at(-1)?.type).toBe("stream-end");
+    const types = parts.map((part) => part.type);
+    // 300 ms before headers at one per 50 ms: heartbeats arrive before anything else, and between chunks.
+    expect(types.slice(0, types.indexOf("stream-start")).filter((type) => type === "heartbeat").length).toBeGreaterThanOrEqual(3);
+    expect(types.slice(types.indexOf("stream-start")).includes("heartbeat")).toBe(true);
+    expect(parts.filter((part) => part.type !== "heartbeat").map((part) => part.type)).toEqual(["stream-start", "text-delta", "text-delta", "finish", "usage", "stream-end"]);
+  });
+
+  it("keeps heartbeating through a failure and stops with its error part", async () => {
+    fakeUpstream.addRule("slow-failure", { status: 503, delayBeforeHeadersMs: 200 });
+    const generation = await startGeneration(connection, subjects, {
+      generationId: `gen-heartbeat-failure-${Date.now()}`,
+      candidate: fakeCandidate(fakeUpstream.url),
+      userText: "slow-failure",
+      stream: false,
+    });
+    const parts = await generation.finished;
+    const countAtEnd = parts.length;
+    await sleep(heartbeatIntervalMs * 4);
+    expect(generation.parts).toHaveLength(countAtEnd);
+    expect(parts.map((part) => part.seq)).toEqual(parts.map((_, index) => index));
+    expect(parts.slice(0, -1).every((part) => part.type === "heartbeat")).toBe(true);
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    expect(parts.at(-1)).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, retryable: true } });
   });
 });

@@ -44,7 +44,8 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   const server = await startManagedProcess({
     name: "nats-server",
     command: binary,
-    args: ["-a", "127.0.0.1", "-p", "-1", "-js", "-sd", options.storeDirectory, "--ports_file_dir", options.runDirectory],
+    // The config file sets max_payload (large request bodies); the flags override its listen address and store.
+    args: ["-c", path.join(options.cwd, "deploy/nats/nats-server.conf"), "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", options.storeDirectory, "--ports_file_dir", options.runDirectory],
     cwd: options.cwd,
     environment: process.env,
     logFile: options.logFile,

@@ -49,14 +49,17 @@ export const chatResponseSchema = z.object({
 });
 export type ChatResponse = z.infer<typeof chatResponseSchema>;
 
-/** One SSE `data:` chunk of a streamed chat completion. */
-export const chatChunkSchema = z.object({
+/**
+ * One SSE `data:` chunk of a streamed chat completion. `system_fingerprint` is left out rather than null:
+ * OpenRouter's SDK accepts only a string or no field in chunks.
+ */
+export const chatChunkSchema = z.strictObject({
   id: z.string(),
   object: z.literal("chat.completion.chunk"),
   created: z.number().int(),
   model: z.string(),
   provider: z.string(),
-  system_fingerprint: z.string().nullable(),
+  system_fingerprint: z.string().optional(),
   choices: z.array(
     z.object({
       index: z.number().int(),

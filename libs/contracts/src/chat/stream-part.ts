@@ -35,6 +35,8 @@ export const streamPartSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("usage"), seq: z.number().int(), usage: tokenUsageSchema }),
   z.object({ type: z.literal("stream-end"), seq: z.number().int() }),
+  /** Sent every few seconds while the upstream call runs, so ingress tells a silent model from a dead connector. */
+  z.object({ type: z.literal("heartbeat"), seq: z.number().int() }),
   z.object({
     type: z.literal("error"),
     seq: z.number().int(),

@@ -12,8 +12,11 @@ export const generateRequestSchema = z.object({
   /** The client's OpenAI-shaped body; the adapter translates and replaces `model`. */
   body: z.record(z.string(), z.unknown()),
   stream: z.boolean(),
-  /** The output cap the reservation was computed with; always sent upstream. */
-  maxCompletionTokens: z.number().int().positive(),
+  /**
+   * The output cap to send upstream (the client's, or the endpoint's catalog cap), or null to send none:
+   * then the provider's own limit applies and the reservation assumed the whole context window.
+   */
+  maxCompletionTokens: z.number().int().positive().nullable(),
   replyTo: z.string(),
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;

@@ -31,9 +31,19 @@ export const modelListingSchema = z.object({
   per_request_limits: z.null(),
   supported_parameters: z.array(z.string()),
   default_parameters: z.null(),
+  supported_voices: z.null(),
+  hugging_face_id: z.null(),
+  knowledge_cutoff: z.null(),
+  expiration_date: z.null(),
+  links: z.object({ details: z.string() }),
 });
 export type ModelListing = z.infer<typeof modelListingSchema>;
 
 export const listModelsRequestSchema = z.object({});
-export const listModelsReplySchema = z.object({ data: z.array(modelListingSchema) });
+/** The whole catalog fits one page: `links.next` is always null and `total_count` is the length of `data`. */
+export const listModelsReplySchema = z.object({
+  data: z.array(modelListingSchema),
+  links: z.object({ next: z.null() }),
+  total_count: z.number().int().nonnegative(),
+});
 export type ListModelsReply = z.infer<typeof listModelsReplySchema>;

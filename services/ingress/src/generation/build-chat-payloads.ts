@@ -60,7 +60,6 @@ export function buildChatChunk(identity: GenerationIdentity, choices: ChunkChoic
     created: identity.created,
     model: identity.model,
     provider: identity.provider,
-    system_fingerprint: null,
     choices,
     ...extra,
   };

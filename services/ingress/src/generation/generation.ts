@@ -25,12 +25,16 @@ import { ResponseAccumulator } from "./response-accumulator.js";
 
 export interface GenerationOptions {
   clients: ServiceClients;
+  /** Longest silence (not even a heartbeat) from the connector before an attempt is given up. */
   idleTimeoutMs: number;
+  /** Longest a generation may run; kept below billing's reservation TTL so a hold never lapses mid-way. */
+  maximumDurationMs: number;
   key: AuthenticatedKey;
   request: ChatRequest;
 }
 
 const aborted = Symbol("aborted");
+const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 };
 
 /**
  * One chat completion from route to fact (DESIGN.md "One chat completion"): route, reserve an upper
@@ -44,6 +48,7 @@ export class Generation {
   readonly startedAt = Date.now();
   readonly streamed: boolean;
   candidate: RouteCandidate | undefined;
+  private readonly startedAtMonotonic = performance.now();
   private candidates: RouteCandidate[] = [];
   private reader: PartReader | undefined;
   private buffered: StreamPart[] = [];
@@ -51,16 +56,12 @@ export class Generation {
   private failure: GatewayError | null = null;
   private cancelled = false;
   private reserved = false;
+  private factPublished = false;
   private readonly promptBytes: number;
 
   constructor(private readonly options: GenerationOptions) {
     this.streamed = options.request.stream === true;
     this.promptBytes = promptTokenUpperBound(options.request);
-  }
-
-  /** True once credit is held for this generation: from then on a fact must be published. */
-  get started(): boolean {
-    return this.reserved;
   }
 
   /** Routes and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
@@ -72,18 +73,19 @@ export class Generation {
       routeReplySchema,
       "router",
     );
-    const bounds = route.candidates.map((candidate) => this.maximumCost(candidate));
+    const candidates = this.withinRequestedOutput(route.candidates);
+    const bounds = candidates.map((candidate) => this.maximumCost(candidate));
     const everyCandidate = Math.max(...bounds);
     const firstCandidate = bounds[0] ?? everyCandidate;
     try {
       await this.reserve(everyCandidate);
-      this.candidates = route.candidates;
+      this.candidates = candidates;
     } catch (error) {
       // Holding enough for the priciest fallback may be more than the account has; the first (cheapest
       // by default) candidate alone may still be affordable, with fallbacks limited to what that covers.
       if (!(error instanceof SwitchboardError && error.error.status === 402) || firstCandidate >= everyCandidate) throw error;
       await this.reserve(firstCandidate);
-      this.candidates = route.candidates.filter((_candidate, index) => (bounds[index] ?? Infinity) <= firstCandidate);
+      this.candidates = candidates.filter((_candidate, index) => (bounds[index] ?? Infinity) <= firstCandidate);
     }
     this.reserved = true;
   }
@@ -94,6 +96,11 @@ export class Generation {
     let lastError: GatewayError = gatewayError(gatewayErrorCodes.noEndpoints, 503, "No provider could serve this request.", { retryable: true });
     for (const candidate of this.candidates) {
       if (signal.aborted) break;
+      if (this.attempts.length > 0) {
+        // The attempt given up on may still be running (a silent connector): stop it before the next one.
+        // Published first on this connection, it reaches every connector before the next generate.
+        this.publishCancel();
+      }
       const reader = new PartReader(clients.connection, this.options.idleTimeoutMs);
       try {
         await clients.request(
@@ -103,7 +110,7 @@ export class Generation {
             candidate,
             body: this.options.request,
             stream: this.streamed,
-            maxCompletionTokens: this.maximumCompletionTokens(candidate),
+            maxCompletionTokens: this.outputCap(candidate),
             replyTo: reader.inbox,
           },
           generateReplySchema,
@@ -120,7 +127,8 @@ export class Generation {
         const part = await nextOrAbort(reader, signal);
         if (part === aborted) {
           reader.close();
-          this.cancel(candidate);
+          this.candidate = candidate;
+          this.cancel();
           return;
         }
         if (part.type === "stream-start") {
@@ -137,7 +145,7 @@ export class Generation {
         this.candidate = candidate;
         this.reader = reader;
         this.buffered = buffered;
-        this.firstOutputAt = Date.now();
+        this.firstOutputAt = performance.now();
         this.attempts.push({ endpointId: candidate.endpointId, providerId: candidate.providerId, status: 200, errorCode: null });
         return;
       }
@@ -154,20 +162,31 @@ export class Generation {
     return this.cancelled;
   }
 
-  /** The parts of the chosen candidate, ending with `stream-end` or `error`; stops early on abort. */
+  /**
+   * The parts of the chosen candidate, ending with `stream-end` or `error`; stops early when the client
+   * goes away, and ends with an error part when the generation outlives its maximum duration.
+   */
   async *parts(signal: AbortSignal): AsyncGenerator<StreamPart> {
     const reader = this.reader;
     if (!reader) return;
+    const remainingMs = Math.max(0, this.options.maximumDurationMs - (performance.now() - this.startedAtMonotonic));
+    const deadline = AbortSignal.timeout(Math.ceil(remainingMs));
+    const stop = AbortSignal.any([signal, deadline]);
     const pending = [...this.buffered];
     this.buffered = [];
     for (;;) {
-      const next = pending.shift() ?? (await nextOrAbort(reader, signal));
-      if (next === aborted) {
+      const next = pending.shift() ?? (await nextOrAbort(reader, stop));
+      if (next === aborted && signal.aborted) {
         reader.close();
-        this.cancel(this.candidate);
+        this.cancel();
         return;
       }
-      const part: StreamPart = next.type === "error" ? { ...next, beforeFirstToken: false } : next;
+      const part: StreamPart =
+        next === aborted
+          ? this.timedOut(reader)
+          : next.type === "error"
+            ? { ...next, beforeFirstToken: false }
+            : next;
       this.accumulator.add(part);
       if (part.type === "error") this.failure = part.error;
       yield part;
@@ -176,12 +195,11 @@ export class Generation {
   }
 
   /** Stops the upstream call: every connector replica hears this and the one running it aborts. */
-  cancel(candidate: RouteCandidate | undefined): void {
+  cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    this.candidate ??= candidate;
     this.reader?.close();
-    this.options.clients.connection.publish(this.options.clients.subjects.connectorCancel(this.id));
+    this.publishCancel();
   }
 
   /**
@@ -189,20 +207,24 @@ export class Generation {
    * failed stream is charged for what was produced, by the provider's count or else our estimate.
    */
   chargeableUsage(deliveredOutput: boolean): { usage: TokenUsage; estimated: boolean } {
-    const none = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 };
-    if (this.failure && !deliveredOutput) return { usage: none, estimated: false };
+    if (this.failure && !deliveredOutput) return { usage: noUsage, estimated: false };
     if (this.accumulator.usage) return { usage: this.accumulator.usage, estimated: false };
-    if (!this.accumulator.producedOutput && (this.cancelled || this.failure)) return { usage: none, estimated: false };
-    return { usage: estimateUsage(this.promptBytes, this.accumulator.outputBytes()), estimated: true };
+    if (!this.accumulator.producedOutput && (this.cancelled || this.failure)) return { usage: noUsage, estimated: false };
+    const outputBound = this.candidate ? this.outputBound(this.candidate) : 0;
+    return { usage: estimateUsage(this.promptBytes, this.accumulator.outputBytes(), outputBound), estimated: true };
   }
 
   costMicros(usage: TokenUsage): number {
     return this.candidate ? computeCostMicros(usage, this.candidate.price) : 0;
   }
 
-  /** Publishes the completion fact (retried until JetStream acknowledges). Call once, after answering. */
+  /**
+   * Publishes the completion fact (retried until JetStream acknowledges), after answering. Only the first
+   * call counts, so a safety net can call it again on unexpected paths without charging twice.
+   */
   publishFact(deliveredOutput: boolean): void {
-    if (!this.reserved) return;
+    if (!this.reserved || this.factPublished) return;
+    this.factPublished = true;
     const { usage, estimated } = this.chargeableUsage(deliveredOutput);
     const candidate = this.candidate ?? this.candidates[0];
     const status: GenerationStatus = this.cancelled ? "cancelled" : this.failure ? "error" : "success";
@@ -223,8 +245,8 @@ export class Generation {
       nativeFinishReason: this.accumulator.nativeFinishReason,
       streamed: this.streamed,
       upstreamId: this.accumulator.upstreamId,
-      latencyMs: Date.now() - this.startedAt,
-      timeToFirstTokenMs: this.firstOutputAt === null ? null : this.firstOutputAt - this.startedAt,
+      latencyMs: Math.round(performance.now() - this.startedAtMonotonic),
+      timeToFirstTokenMs: this.firstOutputAt === null ? null : Math.round(this.firstOutputAt - this.startedAtMonotonic),
       attempts: this.attempts,
       createdAt: new Date(this.startedAt).toISOString(),
     };
@@ -232,6 +254,22 @@ export class Generation {
     clients.publisher.publish(clients.subjects.generationCompleted, fact, this.id).catch(() => {
       // FactPublisher already retried for minutes and logged; the reservation sweeper releases the hold.
     });
+  }
+
+  private publishCancel(): void {
+    this.options.clients.connection.publish(this.options.clients.subjects.connectorCancel(this.id));
+  }
+
+  private timedOut(reader: PartReader): StreamPart {
+    reader.close();
+    this.publishCancel();
+    const seconds = Math.round(this.options.maximumDurationMs / 1000);
+    return {
+      type: "error",
+      seq: -1,
+      error: gatewayError(gatewayErrorCodes.upstreamTimeout, 504, `The generation ran longer than the ${seconds} s limit and was stopped.`, { retryable: false }),
+      beforeFirstToken: false,
+    };
   }
 
   private fail(error: GatewayError, candidate: RouteCandidate | undefined): SwitchboardError {
@@ -250,18 +288,46 @@ export class Generation {
     );
   }
 
-  private maximumCompletionTokens(candidate: RouteCandidate): number {
-    const ceiling = candidate.maxCompletionTokens ?? candidate.contextLength;
-    const requested = this.options.request.max_completion_tokens ?? this.options.request.max_tokens ?? ceiling;
-    return Math.min(requested, ceiling);
+  private requestedOutput(): number | null {
+    return this.options.request.max_completion_tokens ?? this.options.request.max_tokens ?? null;
+  }
+
+  /**
+   * Endpoints that can produce the output the client asked for (OpenRouter routes `max_tokens` only to
+   * providers supporting that length); a request no endpoint can honour is refused, never clamped.
+   */
+  private withinRequestedOutput(candidates: RouteCandidate[]): RouteCandidate[] {
+    const requested = this.requestedOutput();
+    if (requested === null) return candidates;
+    const fitting = candidates.filter((candidate) => requested <= (candidate.maxCompletionTokens ?? candidate.contextLength));
+    if (fitting.length > 0) return fitting;
+    const largest = Math.max(...candidates.map((candidate) => candidate.maxCompletionTokens ?? candidate.contextLength));
+    throw new SwitchboardError(
+      gatewayError(gatewayErrorCodes.invalidRequest, 400, `max_tokens ${requested} is more than any provider of this model allows (at most ${largest}). Lower max_tokens.`, {
+        metadata: { max_tokens: requested, maximum: largest },
+      }),
+    );
+  }
+
+  /** The cap sent upstream: the client's, else the endpoint's catalog cap, else none. */
+  private outputCap(candidate: RouteCandidate): number | null {
+    return this.requestedOutput() ?? candidate.maxCompletionTokens;
+  }
+
+  /** The most output the candidate can produce: its cap, or without one the whole context window. */
+  private outputBound(candidate: RouteCandidate): number {
+    return this.outputCap(candidate) ?? candidate.contextLength;
   }
 
   private maximumCost(candidate: RouteCandidate): number {
-    return computeMaximumCostMicros(this.promptBytes, this.maximumCompletionTokens(candidate), candidate.price);
+    return computeMaximumCostMicros(this.promptBytes, this.outputBound(candidate), candidate.price);
   }
 }
 
+/** The next part, unless the signal fires first; parts already received win over an abort. */
 function nextOrAbort(reader: PartReader, signal: AbortSignal): Promise<StreamPart | typeof aborted> {
+  const queued = reader.takeQueued();
+  if (queued) return Promise.resolve(queued);
   if (signal.aborted) return Promise.resolve(aborted);
   return new Promise((resolve) => {
     const onAbort = () => resolve(aborted);

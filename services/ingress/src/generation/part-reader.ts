@@ -29,6 +29,8 @@ export class PartReader {
         }
         if (part.seq !== this.expectedSeq) return this.push(this.failure("Stream parts were lost between connector and ingress."));
         this.expectedSeq++;
+        // A heartbeat only proves the connector is alive while the model is silent.
+        if (part.type === "heartbeat") return this.armIdleTimer();
         this.push(part);
       },
     });
@@ -40,6 +42,11 @@ export class PartReader {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /** A part that already arrived, if any: lets a caller finish what is in hand before honouring an abort. */
+  takeQueued(): StreamPart | undefined {
+    return this.queue.shift();
   }
 
   close(): void {
@@ -64,7 +71,7 @@ export class PartReader {
   private armIdleTimer(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(
-      () => this.push(this.failure(`The provider sent nothing for ${Math.round(this.idleTimeoutMs / 1000)} s.`, gatewayErrorCodes.upstreamTimeout)),
+      () => this.push(this.failure(`The provider connector went silent for ${Math.round(this.idleTimeoutMs / 1000)} s.`, gatewayErrorCodes.upstreamTimeout)),
       this.idleTimeoutMs,
     );
     this.idleTimer.unref();

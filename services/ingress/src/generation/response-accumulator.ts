@@ -52,6 +52,7 @@ export class ResponseAccumulator {
         break;
       case "stream-end":
       case "error":
+      case "heartbeat":
         break;
     }
   }

@@ -1,4 +1,4 @@
-import { gatewayError, gatewayErrorCodes } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
 import fastifyPlugin from "fastify-plugin";
 import { JsonBodyError, parseJsonBody } from "./parse-json-body.js";
 import { errorFromThrown, sendError } from "./send-error.js";
@@ -20,7 +20,12 @@ export const errorHandlerPlugin = fastifyPlugin(
     });
     app.setErrorHandler((thrown, request, reply) => {
       const error = errorFromThrown(thrown);
-      if (error.status >= 500) request.log.error({ err: thrown }, "request failed");
+      // A GatewayError is logged by its identity only: provider text in its metadata may quote the
+      // prompt. Anything else is our own bug and is logged whole, stack included.
+      if (error.status >= 500) {
+        const details = thrown instanceof SwitchboardError ? { code: error.code, status: error.status, errorMessage: error.message } : { err: thrown };
+        request.log.error(details, "request failed");
+      }
       if (reply.raw.headersSent) {
         reply.raw.destroy();
         return;

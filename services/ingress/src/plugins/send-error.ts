@@ -1,9 +1,13 @@
 import { gatewayError, gatewayErrorCodes, SwitchboardError, type GatewayError, type HttpErrorBody } from "@switchboard/contracts";
 import type { FastifyReply } from "fastify";
 
+/** Provider detail that stays in the building on a 5xx: raw upstream text can quote operator configuration. */
+const maskedOnServerErrors = ["raw", "provider_code"];
+
 /** OpenRouter's error body for a GatewayError; 5xx detail is not leaked beyond its message. */
 export function toHttpErrorBody(error: GatewayError): HttpErrorBody {
   const metadata: Record<string, unknown> = { ...(error.metadata ?? {}), error_type: error.code, retryable: error.retryable };
+  if (error.status >= 500) for (const key of maskedOnServerErrors) delete metadata[key];
   return { error: { code: error.status, message: error.message, metadata } };
 }
 

@@ -1,6 +1,7 @@
 import { chatRequestSchema, gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { buildChatChunk, buildChatResponse, buildChatUsage, type GenerationIdentity } from "../generation/build-chat-payloads.js";
+import { checkSupportedRequest } from "../generation/check-supported-request.js";
 import { Generation } from "../generation/generation.js";
 import type { KeyAuthenticator } from "../plugins/authenticate.js";
 import { readBearerToken } from "../plugins/authenticate.js";
@@ -11,38 +12,54 @@ export interface ChatCompletionsRouteOptions {
   clients: ServiceClients;
   authenticator: KeyAuthenticator;
   idleTimeoutMs: number;
+  maximumDurationMs: number;
   keepAliveMs: number;
 }
 
 /** POST /api/v1/chat/completions: OpenAI-compatible, streaming (SSE) and not. */
 export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatCompletionsRouteOptions): Promise<void> {
   app.post("/api/v1/chat/completions", async (request, reply) => {
-    const key = await options.authenticator.authenticate(readBearerToken(request));
-    const body = parseChatRequest(request.body);
-    const generation = new Generation({ clients: options.clients, idleTimeoutMs: options.idleTimeoutMs, key, request: body });
-    await generation.prepare();
-    reply.header("x-generation-id", generation.id);
+    // Watch for the client leaving from the start: one that leaves while we route and reserve must
+    // still cancel the upstream call and not be charged for it.
     const abort = abortOnClientGone(reply);
+    let generation: Generation | undefined;
     try {
-      await generation.connect(abort.signal);
-    } catch (error) {
-      abort.dispose();
-      generation.publishFact(false);
-      throw error;
-    }
-    if (generation.wasCancelled) {
-      abort.dispose();
-      generation.publishFact(false);
+      const key = await options.authenticator.authenticate(readBearerToken(request));
+      const body = parseChatRequest(request.body);
+      checkSupportedRequest(body);
+      generation = new Generation({ clients: options.clients, idleTimeoutMs: options.idleTimeoutMs, maximumDurationMs: options.maximumDurationMs, key, request: body });
+      await generation.prepare();
+      reply.header("x-generation-id", generation.id);
+      try {
+        await generation.connect(abort.signal);
+      } catch (error) {
+        generation.publishFact(false);
+        throw error;
+      }
+      if (generation.wasCancelled) {
+        generation.publishFact(false);
+        return abandon(reply);
+      }
+      if (body.stream === true) {
+        await streamResponse(generation, reply, abort.signal, options.keepAliveMs);
+      } else {
+        await respondWhole(generation, reply, abort.signal);
+      }
       return reply;
+    } finally {
+      abort.dispose();
+      // Every path above publishes the fact itself; this only catches a bug's path, so a held
+      // reservation is voided now rather than at expiry. publishFact ignores a second call.
+      generation?.publishFact(false);
     }
-    if (body.stream === true) {
-      await streamResponse(generation, reply, abort.signal, options.keepAliveMs);
-    } else {
-      await respondWhole(generation, reply, abort.signal);
-    }
-    abort.dispose();
-    return reply;
   });
+}
+
+/** Nobody is listening any more: end the exchange without an answer (fastify still logs it). */
+function abandon(reply: FastifyReply): FastifyReply {
+  reply.hijack();
+  reply.raw.destroy();
+  return reply;
 }
 
 function parseChatRequest(body: unknown): ChatRequest {
@@ -69,6 +86,8 @@ function abortOnClientGone(reply: FastifyReply): { signal: AbortSignal; dispose(
     if (!reply.raw.writableFinished) controller.abort();
   };
   reply.raw.on("close", onClose);
+  // The socket may have closed before this listener existed (a client that gave up at once).
+  if (reply.raw.destroyed || reply.raw.socket?.destroyed) controller.abort();
   return { signal: controller.signal, dispose: () => reply.raw.off("close", onClose) };
 }
 
@@ -88,6 +107,7 @@ async function respondWhole(generation: Generation, reply: FastifyReply, signal:
   }
   if (generation.wasCancelled) {
     generation.publishFact(false);
+    abandon(reply);
     return;
   }
   if (failure?.type === "error") {
@@ -160,6 +180,7 @@ async function streamResponse(generation: Generation, reply: FastifyReply, signa
         case "stream-start":
         case "usage":
         case "stream-end":
+        case "heartbeat":
           break;
       }
     }

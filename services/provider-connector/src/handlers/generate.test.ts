@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { streamPartSchema, type GenerateRequest, type StreamPart } from "@switchboard/contracts";
 import { createLogger } from "@switchboard/telemetry";
 import { describe, expect, it, vi } from "vitest";
@@ -46,7 +47,24 @@ function textChunk(text: string) {
   return sseEvent({ id: "up-1", choices: [{ index: 0, delta: { content: text }, finish_reason: null }] });
 }
 
-async function runGeneration(options: { transport: UpstreamTransport; stream: boolean; cancelAfterFirstPart?: boolean }) {
+function finishChunk(reason = "stop") {
+  return sseEvent({ id: "up-1", choices: [{ index: 0, delta: {}, finish_reason: reason }] });
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener("abort", () => resolve()));
+}
+
+interface RunOptions {
+  transport: UpstreamTransport;
+  stream: boolean;
+  /** What to do to the in-flight registry once the first part arrived. */
+  afterFirstPart?: (inFlight: InFlightGenerations) => void;
+  maxCompletionTokens?: number | null;
+  heartbeatIntervalMs?: number;
+}
+
+async function runGeneration(options: RunOptions) {
   const parts: StreamPart[] = [];
   const inFlight = new InFlightGenerations((error) => {
     throw error;
@@ -70,14 +88,14 @@ async function runGeneration(options: { transport: UpstreamTransport; stream: bo
     },
     body: { model: "model", messages: [{ role: "user", content: "hi" }] },
     stream: options.stream,
-    maxCompletionTokens: 100,
+    maxCompletionTokens: options.maxCompletionTokens === undefined ? 100 : options.maxCompletionTokens,
     replyTo: "_INBOX.unit",
   };
   const handler = createGenerateHandler({
     connection: {
       publish: (_subject, payload) => {
         parts.push(streamPartSchema.parse(JSON.parse(String(payload))));
-        if (options.cancelAfterFirstPart && parts.length === 1) inFlight.cancel("gen-unit");
+        if (parts.length === 1) options.afterFirstPart?.(inFlight);
       },
     },
     transport: options.transport,
@@ -85,6 +103,7 @@ async function runGeneration(options: { transport: UpstreamTransport; stream: bo
     resolveApiKey: () => "sk-acme",
     inFlight,
     logger: createLogger("provider-connector-test", "silent"),
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
   });
   expect(await handler(request)).toEqual({ accepted: true });
   expect(await inFlight.waitUntilIdle(2_000)).toBe(true);
@@ -92,14 +111,111 @@ async function runGeneration(options: { transport: UpstreamTransport; stream: bo
 }
 
 describe("generate handler", () => {
-  it("ends a stream that stops without finish or usage with stream-end", async () => {
+  it("ends a stream that has a finish reason but no [DONE] with stream-end", async () => {
     const { transport, sent } = stubTransport(200, async function* () {
+      yield textChunk("whole");
+      yield finishChunk();
+    });
+    const parts = await runGeneration({ transport, stream: true });
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish", "stream-end"]);
+    expect(sent[0]).toMatchObject({ baseUrl: "http://upstream.invalid/v1", path: "/chat/completions", headers: { authorization: "Bearer sk-acme" } });
+    expect(JSON.parse(sent[0]!.body)).toMatchObject({ model: "acme-1", max_tokens: 100, stream: true });
+  });
+
+  it("ends a stream that closes without finish reason or [DONE] with a retryable error, not a success", async () => {
+    const { transport } = stubTransport(200, async function* () {
       yield textChunk("partial");
     });
     const parts = await runGeneration({ transport, stream: true });
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "error"]);
+    expect(parts.at(-1)).toEqual({
+      type: "error",
+      seq: 2,
+      beforeFirstToken: false,
+      error: {
+        code: "upstream_error",
+        status: 502,
+        retryable: true,
+        message: "The provider closed the stream before finishing",
+        metadata: { provider_name: "Acme" },
+      },
+    });
+  });
+
+  it("says no output was sent when a stream closes before its first delta", async () => {
+    const { transport } = stubTransport(200, async function* () {
+      yield sseEvent({ id: "up-1", choices: [{ index: 0, delta: { role: "assistant", content: "" } }] });
+    });
+    const parts = await runGeneration({ transport, stream: true });
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "error"]);
+    expect(parts.at(-1)).toMatchObject({ beforeFirstToken: true, error: { code: "upstream_error", status: 502, retryable: true } });
+  });
+
+  it("accepts a stream that ends with [DONE] even without a finish reason", async () => {
+    const { transport } = stubTransport(200, async function* () {
+      yield textChunk("done");
+      yield "data: [DONE]\n\n";
+    });
+    const parts = await runGeneration({ transport, stream: true });
     expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "stream-end"]);
-    expect(sent[0]).toMatchObject({ baseUrl: "http://upstream.invalid/v1", path: "/chat/completions", headers: { authorization: "Bearer sk-acme" } });
-    expect(JSON.parse(sent[0]!.body)).toMatchObject({ model: "acme-1", max_tokens: 100, stream: true });
+  });
+
+  it("sends no output cap upstream when maxCompletionTokens is null", async () => {
+    const { transport, sent } = stubTransport(200, async function* () {
+      yield JSON.stringify({ id: "up-1", choices: [{ index: 0, message: { content: "ok" }, finish_reason: "stop" }] });
+    });
+    const parts = await runGeneration({ transport, stream: false, maxCompletionTokens: null });
+    expect(parts.at(-1)?.type).toBe("stream-end");
+    const body = JSON.parse(sent[0]!.body);
+    expect(body).not.toHaveProperty("max_tokens");
+    expect(body).not.toHaveProperty("max_completion_tokens");
+  });
+
+  it("refuses a whole response over 32 MiB as a retryable upstream error and stops reading it", async () => {
+    const mebibyte = "x".repeat(1024 * 1024);
+    let chunksRead = 0;
+    const { transport, destroy } = stubTransport(200, async function* () {
+      for (;;) {
+        chunksRead += 1;
+        yield mebibyte;
+      }
+    });
+    const parts = await runGeneration({ transport, stream: false });
+    expect(parts).toEqual([
+      expect.objectContaining({ type: "error", beforeFirstToken: true, error: expect.objectContaining({ code: "upstream_error", status: 502, retryable: true, message: expect.stringMatching(/larger than 32 MiB/) }) }),
+    ]);
+    expect(chunksRead).toBe(33);
+    expect(destroy).toHaveBeenCalled();
+  });
+
+  it("publishes numbered heartbeats while the provider is silent and none after the terminal part", async () => {
+    const { transport } = stubTransport(200, async function* () {
+      await sleep(120);
+      yield textChunk("late");
+      await sleep(60);
+      yield finishChunk();
+    });
+    const parts = await runGeneration({ transport, stream: true, heartbeatIntervalMs: 20 });
+    const countAtEnd = parts.length;
+    await sleep(80);
+    expect(parts).toHaveLength(countAtEnd);
+    expect(parts.map((part) => part.seq)).toEqual(parts.map((_, index) => index));
+    expect(parts.filter((part) => part.type === "heartbeat").length).toBeGreaterThanOrEqual(4);
+    expect(parts.at(-1)?.type).toBe("stream-end");
+    const firstDelta = parts.findIndex((part) => part.type === "text-delta");
+    expect(parts.slice(0, firstDelta).some((part) => part.type === "heartbeat")).toBe(true);
+  });
+
+  it("stops heartbeats when the generation fails", async () => {
+    const { transport } = stubTransport(500, async function* () {
+      await sleep(60);
+      yield "{}";
+    });
+    const parts = await runGeneration({ transport, stream: true, heartbeatIntervalMs: 10 });
+    const countAtEnd = parts.length;
+    await sleep(60);
+    expect(parts).toHaveLength(countAtEnd);
+    expect(parts.at(-1)?.type).toBe("error");
   });
 
   it("reports a provider error status through the adapter, before the first token", async () => {
@@ -140,10 +256,24 @@ describe("generate handler", () => {
   it("ends a cancelled generation with a cancelled error even when the body just stops", async () => {
     const { transport } = stubTransport(200, async function* (signal) {
       yield textChunk("one");
-      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      await untilAborted(signal);
     });
-    const parts = await runGeneration({ transport, stream: true, cancelAfterFirstPart: true });
+    const parts = await runGeneration({ transport, stream: true, afterFirstPart: (inFlight) => inFlight.cancel("gen-unit") });
     expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "error"]);
-    expect(parts.at(-1)).toMatchObject({ beforeFirstToken: false, error: { code: "cancelled", retryable: false } });
+    expect(parts.at(-1)).toMatchObject({ beforeFirstToken: false, error: { code: "cancelled", status: 499, retryable: false } });
+  });
+
+  it("ends a generation aborted at shutdown with a retryable service_unavailable, not a cancel", async () => {
+    const { transport } = stubTransport(200, async function* (signal) {
+      yield textChunk("one");
+      await untilAborted(signal);
+      throw new DOMException("This operation was aborted", "AbortError");
+    });
+    const parts = await runGeneration({ transport, stream: true, afterFirstPart: (inFlight) => inFlight.abortAllForShutdown() });
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "error"]);
+    const terminal = parts.at(-1);
+    expect(terminal).toMatchObject({ beforeFirstToken: false, error: { code: "service_unavailable", status: 503, retryable: true } });
+    expect(terminal?.type === "error" && terminal.error.message).toMatch(/shutting down/);
+    expect(terminal?.type === "error" && terminal.error.metadata).toBeUndefined();
   });
 });

@@ -15,8 +15,9 @@ import { classifyTransportError } from "../transport/classify-transport-error.js
 import { parseServerSentEvents } from "../transport/parse-server-sent-events.js";
 import { readLimitedText } from "../transport/read-limited-text.js";
 import type { UpstreamTransport } from "../transport/upstream-transport.js";
-import type { InFlightGenerations } from "./in-flight-generations.js";
+import { InFlightGenerations } from "./in-flight-generations.js";
 import { createNumberedPartPublisher, type NumberedPartPublisher } from "./numbered-part-publisher.js";
+import { publishHeartbeats } from "./publish-heartbeats.js";
 
 export interface GenerateHandlerDependencies {
   /** Parts are published to the asking ingress's inbox on this connection. */
@@ -27,12 +28,18 @@ export interface GenerateHandlerDependencies {
   resolveApiKey: (environmentVariableName: string) => string | undefined;
   inFlight: InFlightGenerations;
   logger: Logger;
+  /** A `heartbeat` part goes out this often while a generation runs (`CONNECTOR_HEARTBEAT_MS`). */
+  heartbeatIntervalMs: number;
 }
 
 /** Enough of an error body to show the provider's message, not so much that a proxy's HTML page hurts. */
 const maximumErrorBodyBytes = 64 * 1024;
 
-const cancelledError = gatewayError(gatewayErrorCodes.cancelled, 499, "The generation was cancelled");
+/**
+ * Far above any real completion (a 128k-token answer with logprobs is a few MiB), low enough that one
+ * broken or hostile provider cannot exhaust the connector's memory.
+ */
+const maximumResponseBodyBytes = 32 * 1024 * 1024;
 
 function unsupportedApiError(candidate: RouteCandidate): GatewayError {
   // Retryable: the next candidate may use an API this connector speaks; the catalog needs fixing meanwhile.
@@ -59,6 +66,24 @@ function resolveCandidateKey(candidate: RouteCandidate, resolveApiKey: GenerateH
     );
   }
   return apiKey;
+}
+
+function responseTooLarge(candidate: RouteCandidate): SwitchboardError {
+  // Retryable: a sane endpoint (another provider, or this one again) answers within the limit.
+  return new SwitchboardError(
+    gatewayError(
+      gatewayErrorCodes.upstreamError,
+      502,
+      `Provider ${candidate.providerName} sent a response larger than ${maximumResponseBodyBytes / (1024 * 1024)} MiB`,
+      { retryable: true },
+    ),
+  );
+}
+
+/** An HTTP 200 stream whose body closed before the provider's end of the answer: a cut-off answer, not a success. */
+function truncatedStream(): SwitchboardError {
+  // Retryable: the cause is a dropped connection or a crashed vendor worker, not the request.
+  return new SwitchboardError(gatewayError(gatewayErrorCodes.upstreamError, 502, "The provider closed the stream before finishing", { retryable: true }));
 }
 
 function malformedBody(candidate: RouteCandidate): SwitchboardError {
@@ -93,17 +118,20 @@ async function callUpstream(
   });
   try {
     if (response.status < 200 || response.status > 299) {
-      const bodyText = await readLimitedText(response.body, maximumErrorBodyBytes);
-      throw new SwitchboardError(adapter.fromUpstreamError(response.status, bodyText));
+      const { text } = await readLimitedText(response.body, maximumErrorBodyBytes);
+      throw new SwitchboardError(adapter.fromUpstreamError(response.status, text));
     }
     if (request.stream) {
       const state = adapter.createStreamState();
       for await (const event of parseServerSentEvents(response.body)) {
         for (const part of adapter.fromUpstreamStreamEvent(event, state)) parts.publish(part);
       }
+      // An abort can also end the body quietly; the caller reports that as the abort it is.
+      if (!signal.aborted && !adapter.isStreamComplete(state)) throw truncatedStream();
       return;
     }
-    const text = await response.body.text();
+    const { text, truncated } = await readLimitedText(response.body, maximumResponseBodyBytes);
+    if (truncated) throw responseTooLarge(candidate);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -118,41 +146,47 @@ async function callUpstream(
   }
 }
 
-/** Runs one generation to its single terminal part; never throws for upstream failures. */
+/** Runs one generation to its single terminal part, with heartbeats until then; never throws for upstream failures. */
 async function runGeneration(dependencies: GenerateHandlerDependencies, request: GenerateRequest, signal: AbortSignal): Promise<void> {
   const { candidate, generationId } = request;
   const parts = createNumberedPartPublisher(dependencies.connection, request.replyTo);
+  const stopHeartbeats = publishHeartbeats(parts, dependencies.heartbeatIntervalMs);
   const logContext = { generationId, endpointId: candidate.endpointId, providerId: candidate.providerId };
   const startedAt = performance.now();
   try {
-    if (signal.aborted) throw new SwitchboardError(cancelledError);
+    signal.throwIfAborted();
     const adapter = dependencies.registry.get(candidate.api);
     if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
     const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
     await callUpstream(dependencies, request, adapter, apiKey, parts, signal);
     // An abort can end the body without an error (the stream simply stops): that is not a success.
-    if (signal.aborted) throw new SwitchboardError(cancelledError);
+    signal.throwIfAborted();
     parts.publish({ type: "stream-end" });
     dependencies.logger.debug({ ...logContext, durationMs: Math.round(performance.now() - startedAt) }, "generation finished");
   } catch (thrown) {
+    // Whatever an abort made the transport throw, the reason of the abort (a cancel, or shutdown) decides.
     let error: GatewayError;
-    if (signal.aborted) error = cancelledError;
+    if (signal.aborted) error = InFlightGenerations.errorForAbort(signal);
     else if (thrown instanceof SwitchboardError) error = thrown.error;
     else error = classifyTransportError(thrown, candidate.providerName);
 
     if (error.code === gatewayErrorCodes.internal) dependencies.logger.error({ ...logContext, err: thrown }, "generation failed unexpectedly");
-    else if (error.code !== gatewayErrorCodes.cancelled) {
+    else if (!signal.aborted) {
       dependencies.logger.warn({ ...logContext, code: error.code, status: error.status, outputSent: parts.outputSent }, "generation failed");
     }
 
-    const metadata = error.code === gatewayErrorCodes.cancelled ? error.metadata : { ...error.metadata, provider_name: candidate.providerName };
+    // Our own aborts are not the provider's failure, so they do not name it.
+    const metadata = signal.aborted ? error.metadata : { ...error.metadata, provider_name: candidate.providerName };
     parts.publish({ type: "error", error: { ...error, ...(metadata !== undefined ? { metadata } : {}) }, beforeFirstToken: !parts.outputSent });
+  } finally {
+    stopHeartbeats();
   }
 }
 
 /**
  * The `connector.generate` endpoint: acknowledges at once and runs the upstream call in the background,
- * publishing numbered parts to `request.replyTo`. Every generation ends with exactly one terminal part:
+ * publishing numbered parts to `request.replyTo` (with a `heartbeat` part every `heartbeatIntervalMs` while
+ * it runs). Every generation ends with exactly one terminal part:
  * `stream-end` after success, or an `error` part saying whether any output had been sent (only then
  * may ingress try the next candidate).
  */

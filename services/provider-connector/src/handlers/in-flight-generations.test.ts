@@ -1,3 +1,4 @@
+import { gatewayErrorCodes } from "@switchboard/contracts";
 import { describe, expect, it, vi } from "vitest";
 import { InFlightGenerations } from "./in-flight-generations.js";
 
@@ -39,8 +40,42 @@ describe("InFlightGenerations", () => {
     expect(signals["second"]![0]!.aborted).toBe(false);
     expect(await inFlight.waitUntilIdle(50)).toBe(false);
 
-    inFlight.abortAll();
+    inFlight.abortAllForShutdown();
     expect(await inFlight.waitUntilIdle(1_000)).toBe(true);
+  });
+
+  it("tells a client's cancel from an abort at shutdown", async () => {
+    const inFlight = new InFlightGenerations(() => undefined);
+    const signals = new Map<string, AbortSignal>();
+    for (const generationId of ["cancelled", "outlived"]) {
+      inFlight.start(generationId, (signal) => {
+        signals.set(generationId, signal);
+        return new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+      });
+    }
+    await vi.waitFor(() => expect(signals.size).toBe(2));
+
+    inFlight.cancel("cancelled");
+    inFlight.abortAllForShutdown();
+    expect(InFlightGenerations.errorForAbort(signals.get("cancelled")!)).toEqual({
+      code: gatewayErrorCodes.cancelled,
+      status: 499,
+      message: "The generation was cancelled",
+      retryable: false,
+    });
+    expect(InFlightGenerations.errorForAbort(signals.get("outlived")!)).toMatchObject({
+      code: gatewayErrorCodes.serviceUnavailable,
+      status: 503,
+      retryable: true,
+      message: expect.stringMatching(/shutting down.*retry/),
+    });
+    expect(await inFlight.waitUntilIdle(1_000)).toBe(true);
+  });
+
+  it("reports an abort it did not make as a cancel", () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(InFlightGenerations.errorForAbort(controller.signal)).toMatchObject({ code: gatewayErrorCodes.cancelled, status: 499 });
   });
 
   it("hands a rejected work to the failure callback instead of an unhandled rejection", async () => {

@@ -1,5 +1,19 @@
+import { gatewayError, gatewayErrorCodes, SwitchboardError, type GatewayError } from "@switchboard/contracts";
+
 /** Called when a generation's work rejects, which it should never do: it reports failures as parts. */
 export type UnexpectedGenerationFailure = (error: unknown, generationId: string) => void;
+
+/** A cancel the client asked for (ingress publishes it when the client disconnects or gives up): final. */
+function cancelledByClient(): SwitchboardError {
+  return new SwitchboardError(gatewayError(gatewayErrorCodes.cancelled, 499, "The generation was cancelled"));
+}
+
+/** Not the client's doing: the same request may well succeed on another replica, so it is retryable. */
+function abortedAtShutdown(): SwitchboardError {
+  return new SwitchboardError(
+    gatewayError(gatewayErrorCodes.serviceUnavailable, 503, "The provider connector is shutting down; retry the request", { retryable: true }),
+  );
+}
 
 /**
  * The generations this replica is running, each with the AbortController of its upstream call, so a
@@ -41,17 +55,26 @@ export class InFlightGenerations {
     this.#running.add(running);
   }
 
-  /** Aborts every running attempt of the generation; false when none runs here (another replica's). */
+  /**
+   * The error a generation reports when its signal was aborted: why this registry aborted it (a client's
+   * cancel or the connector's shutdown), or a plain cancel for an abort from elsewhere.
+   */
+  static errorForAbort(signal: AbortSignal): GatewayError {
+    return signal.reason instanceof SwitchboardError ? signal.reason.error : cancelledByClient().error;
+  }
+
+  /** Aborts every running attempt of the generation as the client asked; false when none runs here (another replica's). */
   cancel(generationId: string): boolean {
     const controllers = this.#controllers.get(generationId);
     if (controllers === undefined) return false;
-    for (const controller of controllers) controller.abort();
+    for (const controller of controllers) controller.abort(cancelledByClient());
     return true;
   }
 
-  abortAll(): void {
+  /** Aborts everything still running because the connector stops; the generations report a retryable 503. */
+  abortAllForShutdown(): void {
     for (const controllers of this.#controllers.values()) {
-      for (const controller of controllers) controller.abort();
+      for (const controller of controllers) controller.abort(abortedAtShutdown());
     }
   }
 

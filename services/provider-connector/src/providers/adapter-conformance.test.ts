@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { gatewayErrorCodes, streamPartSchema, type UnnumberedStreamPart } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
 import { parseServerSentEvents } from "../transport/parse-server-sent-events.js";
-import type { ProviderAdapter } from "./provider-adapter.js";
+import type { ProviderAdapter, UpstreamStreamEvent } from "./provider-adapter.js";
 import { providerRegistry } from "./registry.js";
 
 /**
@@ -16,7 +16,7 @@ function fixture(name: string): Promise<string> {
   return readFile(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8");
 }
 
-async function replayStream(adapter: ProviderAdapter, transcript: string): Promise<UnnumberedStreamPart[]> {
+async function replayStreamWithState(adapter: ProviderAdapter, transcript: string): Promise<{ parts: UnnumberedStreamPart[]; complete: boolean }> {
   const state = adapter.createStreamState();
   const parts: UnnumberedStreamPart[] = [];
   // Cut the transcript in small pieces so adapters also see events split across network chunks.
@@ -24,7 +24,11 @@ async function replayStream(adapter: ProviderAdapter, transcript: string): Promi
     for (let start = 0; start < transcript.length; start += 37) yield transcript.slice(start, start + 37);
   }
   for await (const event of parseServerSentEvents(chunks())) parts.push(...adapter.fromUpstreamStreamEvent(event, state));
-  return parts;
+  return { parts, complete: adapter.isStreamComplete(state) };
+}
+
+async function replayStream(adapter: ProviderAdapter, transcript: string): Promise<UnnumberedStreamPart[]> {
+  return (await replayStreamWithState(adapter, transcript)).parts;
 }
 
 function text(parts: readonly UnnumberedStreamPart[]): string {
@@ -58,6 +62,36 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
     expect(serialized).not.toContain("catalog/model");
     expect(serialized).toContain("321");
     expect(Object.values(request.headers).some((value) => value.includes("secret-key"))).toBe(true);
+  });
+
+  it("sends no output cap when there is none, even if the client set one", () => {
+    const request = adapter.toUpstreamRequest({
+      body: { model: "catalog/model", messages: [{ role: "user", content: "Hi" }], max_tokens: 4_321, max_completion_tokens: 4_321 },
+      upstreamModel: "upstream-model-7",
+      stream: false,
+      maxCompletionTokens: null,
+      apiKey: "secret-key",
+    });
+    expect(JSON.stringify(request.body)).not.toContain("4321");
+  });
+
+  it("knows its recorded stream is complete, and the same stream cut before the finish is not", async () => {
+    const transcript = await fixture(`${api}-stream-text.sse`);
+    expect((await replayStreamWithState(adapter, transcript)).complete).toBe(true);
+
+    const events: UpstreamStreamEvent[] = [];
+    async function* whole() {
+      yield transcript;
+    }
+    for await (const event of parseServerSentEvents(whole())) events.push(event);
+    const probe = adapter.createStreamState();
+    const finishIndex = events.findIndex((event) => adapter.fromUpstreamStreamEvent(event, probe).some((part) => part.type === "finish"));
+    expect(finishIndex).toBeGreaterThan(0);
+
+    const cut = adapter.createStreamState();
+    const parts = events.slice(0, finishIndex).flatMap((event) => adapter.fromUpstreamStreamEvent(event, cut));
+    expect(parts.some((part) => part.type === "text-delta")).toBe(true);
+    expect(adapter.isStreamComplete(cut)).toBe(false);
   });
 
   it("turns its recorded text stream into stream-start … finish, usage", async () => {

@@ -7,8 +7,11 @@ export interface UpstreamRequestInput {
   /** The provider's own name for the model (the catalog's `upstreamModel`). */
   upstreamModel: string;
   stream: boolean;
-  /** The output cap the reservation was computed with; always sent so the bill stays bounded. */
-  maxCompletionTokens: number;
+  /**
+   * The output cap the reservation was computed with, sent so the bill stays bounded; null to send no cap
+   * (the provider's own limit applies). Any cap in `body` was already folded into this by ingress.
+   */
+  maxCompletionTokens: number | null;
   /** The provider key, or undefined for keyless providers. */
   apiKey: string | undefined;
 }
@@ -44,6 +47,11 @@ export interface ProviderAdapter<StreamState = unknown> {
   createStreamState(): StreamState;
   /** The parts one stream event yields; empty for keep-alives and events after the end marker. */
   fromUpstreamStreamEvent(event: UpstreamStreamEvent, state: StreamState): UnnumberedStreamPart[];
+  /**
+   * True once the events seen so far include the provider's end of the answer (its end marker or a finish
+   * reason). A body that closes before that is a truncated answer, which the handler reports as an error.
+   */
+  isStreamComplete(state: StreamState): boolean;
   /** A non-2xx answer of the provider as the error ingress should act on. */
   fromUpstreamError(status: number, bodyText: string): GatewayError;
 }

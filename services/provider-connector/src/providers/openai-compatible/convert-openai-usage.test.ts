@@ -13,12 +13,21 @@ describe("convertOpenAIUsage", () => {
     ).toEqual({ promptTokens: 120, completionTokens: 300, cachedPromptTokens: 100, reasoningTokens: 256 });
   });
 
-  it("treats missing or null fields as zero", () => {
-    expect(convertOpenAIUsage({ prompt_tokens: 5, completion_tokens: null, prompt_tokens_details: null })).toEqual({
+  it("treats missing or null breakdowns as zero", () => {
+    expect(convertOpenAIUsage({ prompt_tokens: 5, completion_tokens: 0, prompt_tokens_details: null })).toEqual({
       promptTokens: 5,
       completionTokens: 0,
       cachedPromptTokens: 0,
       reasoningTokens: 0,
     });
+  });
+
+  it.each([
+    ["completion_tokens is null", { prompt_tokens: 5, completion_tokens: null }],
+    ["completion_tokens is missing", { prompt_tokens: 5 }],
+    ["prompt_tokens is null", { prompt_tokens: null, completion_tokens: 7 }],
+    ["prompt_tokens is missing", { completion_tokens: 7, completion_tokens_details: { reasoning_tokens: 2 } }],
+  ])("reports no usage when %s, so ingress estimates instead of billing zero", (_label, usage) => {
+    expect(convertOpenAIUsage(usage)).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "
 import { describe, expect, it } from "vitest";
 import { parseServerSentEvents } from "../../transport/parse-server-sent-events.js";
 import { createOpenAICompatibleAdapter } from "./openai-compatible-adapter.js";
+import { openAIRequestParameters } from "./openai-request-parameters.js";
 
 const adapter = createOpenAICompatibleAdapter({
   providerLabel: "Example",
@@ -69,10 +70,98 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
     expect(request.body["max_tokens"]).toBe(64);
   });
 
+  it("sends no output cap at all when maxCompletionTokens is null, whatever the client sent", () => {
+    const body = { ...clientBody, max_tokens: 100, max_completion_tokens: 200 };
+    for (const stream of [true, false]) {
+      const request = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream, maxCompletionTokens: null, apiKey: "k" });
+      expect(request.body).not.toHaveProperty("max_tokens");
+      expect(request.body).not.toHaveProperty("max_completion_tokens");
+    }
+  });
+
+  it("replaces the client's own caps with the reserved one", () => {
+    const body = { messages: [], max_tokens: 100, max_completion_tokens: 200 };
+    const request = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream: false, maxCompletionTokens: 150, apiKey: "k" });
+    expect(request.body["max_tokens"]).toBe(150);
+    expect(request.body).not.toHaveProperty("max_completion_tokens");
+  });
+
+  it("forwards every OpenAI Chat Completions parameter the client set", () => {
+    const openAIParameters = {
+      messages: [{ role: "user", content: "Hi" }],
+      temperature: 0.7,
+      top_p: 0.9,
+      n: 1,
+      stop: ["END"],
+      presence_penalty: 0.1,
+      frequency_penalty: 0.2,
+      logit_bias: { "50256": -100 },
+      logprobs: true,
+      top_logprobs: 3,
+      seed: 42,
+      tools: [{ type: "function", function: { name: "f", parameters: {} } }],
+      tool_choice: "auto",
+      parallel_tool_calls: false,
+      response_format: { type: "json_object" },
+      user: "end-user-1",
+      prediction: { type: "content", content: "x" },
+      reasoning_effort: "low",
+      service_tier: "auto",
+      metadata: { purpose: "test" },
+      modalities: ["text"],
+      audio: { voice: "alloy", format: "wav" },
+      web_search_options: {},
+    };
+    const request = adapter.toUpstreamRequest({ body: { model: "catalog/m", ...openAIParameters }, upstreamModel: "m", stream: false, maxCompletionTokens: 10, apiKey: "k" });
+    expect(request.body).toEqual({ ...openAIParameters, model: "m", stream: false, max_tokens: 10 });
+  });
+
+  it("drops OpenRouter-only and unknown keys, and store", () => {
+    const droppedKeys = {
+      reasoning: { effort: "high" },
+      include_reasoning: true,
+      top_k: 40,
+      min_p: 0.1,
+      top_a: 0.2,
+      repetition_penalty: 1.1,
+      verbosity: "low",
+      provider: { order: ["openai"] },
+      models: ["a", "b"],
+      route: "fallback",
+      transforms: ["middle-out"],
+      plugins: [{ id: "web" }],
+      usage: { include: true },
+      session_id: "s-1",
+      debug: { echo_upstream_body: true },
+      store: true,
+      functions: [{ name: "f" }],
+      some_future_key: 1,
+    };
+    const request = adapter.toUpstreamRequest({ body: { messages: [], ...droppedKeys }, upstreamModel: "m", stream: true, maxCompletionTokens: 10, apiKey: "k" });
+    expect(Object.keys(request.body).sort()).toEqual(["max_tokens", "messages", "model", "stream", "stream_options"]);
+  });
+
+  it("lets a vendor extend the forwarded parameters without repeating OpenAI's", () => {
+    const extended = createOpenAICompatibleAdapter({
+      providerLabel: "Vendor",
+      authorizationHeader: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+      forwardedParameters: [...openAIRequestParameters, "top_k", "max_tokens"],
+    });
+    const request = extended.toUpstreamRequest({
+      body: { messages: [], temperature: 1, top_k: 40, min_p: 0.1, max_tokens: 5 },
+      upstreamModel: "m",
+      stream: false,
+      maxCompletionTokens: null,
+      apiKey: "k",
+    });
+    // Even a vendor that lists max_tokens gets only the reserved cap, here none.
+    expect(request.body).toEqual({ messages: [], temperature: 1, top_k: 40, model: "m", stream: false });
+  });
+
   it("does not modify the caller's body", () => {
-    const body = { model: "x", messages: [], provider: { order: ["a"] } };
+    const body = { model: "x", messages: [], provider: { order: ["a"] }, max_tokens: 3 };
     adapter.toUpstreamRequest({ body, upstreamModel: "y", stream: true, maxCompletionTokens: 1, apiKey: "k" });
-    expect(body).toEqual({ model: "x", messages: [], provider: { order: ["a"] } });
+    expect(body).toEqual({ model: "x", messages: [], provider: { order: ["a"] }, max_tokens: 3 });
   });
 });
 
@@ -145,6 +234,15 @@ describe("openai-compatible adapter: fromUpstreamResponse", () => {
         },
       ]
     `);
+  });
+
+  it("omits usage that lacks the completion count instead of counting it as zero", () => {
+    const { parts } = adapter.fromUpstreamResponse({
+      id: "x",
+      choices: [{ index: 0, message: { content: "hi" }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 9, completion_tokens: null },
+    });
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish"]);
   });
 
   it("reports reasoning_content as reasoning and omits usage the provider did not send", () => {
@@ -312,6 +410,31 @@ describe("openai-compatible adapter: fromUpstreamStreamEvent", () => {
       { type: "reasoning-delta", text: " more" },
       { type: "finish", finishReason: "tool_calls", nativeFinishReason: "function_call" },
     ]);
+  });
+
+  it("emits no usage part when the provider's usage lacks a total", () => {
+    const state = adapter.createStreamState();
+    adapter.fromUpstreamStreamEvent(streamEvent({ id: "g", choices: [{ index: 0, delta: { content: "x" }, finish_reason: "stop" }] }), state);
+    expect(adapter.fromUpstreamStreamEvent(streamEvent({ id: "g", choices: [], usage: { prompt_tokens: 12 } }), state)).toEqual([]);
+  });
+
+  it("counts a stream as complete after [DONE] or a finish reason, not after deltas alone", () => {
+    const delta = streamEvent({ id: "g", choices: [{ index: 0, delta: { content: "x" } }] });
+    const finishing = streamEvent({ id: "g", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+
+    const truncated = adapter.createStreamState();
+    adapter.fromUpstreamStreamEvent(delta, truncated);
+    expect(adapter.isStreamComplete(truncated)).toBe(false);
+
+    const withoutDone = adapter.createStreamState();
+    adapter.fromUpstreamStreamEvent(delta, withoutDone);
+    adapter.fromUpstreamStreamEvent(finishing, withoutDone);
+    expect(adapter.isStreamComplete(withoutDone)).toBe(true);
+
+    const withoutFinish = adapter.createStreamState();
+    adapter.fromUpstreamStreamEvent(delta, withoutFinish);
+    adapter.fromUpstreamStreamEvent({ data: "[DONE]" }, withoutFinish);
+    expect(adapter.isStreamComplete(withoutFinish)).toBe(true);
   });
 
   it("ignores everything after [DONE]", () => {

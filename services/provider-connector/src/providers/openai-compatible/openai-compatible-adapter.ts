@@ -4,6 +4,7 @@ import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamSt
 import { convertOpenAIUsage } from "./convert-openai-usage.js";
 import { mapOpenAIFinishReason } from "./map-openai-finish-reason.js";
 import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIErrorBodySchema, type OpenAIChatChunk } from "./openai-api-schemas.js";
+import { openAIRequestParameters } from "./openai-request-parameters.js";
 
 /** What differs between vendors that speak OpenAI's chat completions API. */
 export interface OpenAICompatibleAdapterConfig {
@@ -11,6 +12,11 @@ export interface OpenAICompatibleAdapterConfig {
   providerLabel: string;
   /** The headers that carry the provider key (`Authorization: Bearer …` for most, `api-key` for Azure). */
   authorizationHeader: (apiKey: string) => Record<string, string>;
+  /**
+   * The client body's keys this vendor understands; every other key is dropped. Defaults to
+   * `openAIRequestParameters`; a vendor with extra parameters spreads that list and adds its own.
+   */
+  forwardedParameters?: readonly string[];
 }
 
 /** Per-generation stream state of the OpenAI-compatible adapter. */
@@ -20,13 +26,6 @@ export interface OpenAICompatibleStreamState {
   /** Set by `data: [DONE]`; anything after it is ignored. */
   done: boolean;
 }
-
-/**
- * Keys of OpenRouter's request that configure the gateway itself (routing, fallbacks, plugins, usage
- * accounting). They mean nothing to a provider, and strict providers reject unknown keys with a 400.
- * `stream_options` is ours to set: we always ask for usage when streaming.
- */
-const gatewayOnlyKeys = ["models", "provider", "route", "transforms", "plugins", "usage", "stream_options"] as const;
 
 const chatCompletionsPath = "/chat/completions";
 
@@ -69,14 +68,23 @@ function deltaParts(chunk: OpenAIChatChunk): UnnumberedStreamPart[] {
 /** Builds the adapter for one OpenAI-compatible vendor from its differences. */
 export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterConfig): ProviderAdapter<OpenAICompatibleStreamState> {
   const { providerLabel } = config;
+  const forwardedParameters = new Set(config.forwardedParameters ?? openAIRequestParameters);
   return {
     toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
-      const body: Record<string, unknown> = { ...input.body };
-      for (const key of gatewayOnlyKeys) delete body[key];
+      // An allowlist, not a list of keys to remove: a parameter OpenRouter adds tomorrow must not reach a
+      // strict provider as an unknown key. Dropped keys should come back to the client as warnings
+      // (STYLE.md convention 9), but no stream part or response field carries warnings yet.
+      const body: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(input.body)) {
+        if (forwardedParameters.has(key)) body[key] = value;
+      }
       body["model"] = input.upstreamModel;
-      // One cap, the reserved one: sending both fields is rejected by OpenAI ("only one of ... may be set").
+      // One cap, the reserved one, and never both fields: OpenAI rejects that ("only one of ... may be
+      // set"). The client's own `max_tokens` / `max_completion_tokens` are already in maxCompletionTokens;
+      // null means no cap at all, so the provider's own limit applies.
+      delete body["max_tokens"];
       delete body["max_completion_tokens"];
-      body["max_tokens"] = input.maxCompletionTokens;
+      if (input.maxCompletionTokens !== null) body["max_tokens"] = input.maxCompletionTokens;
       body["stream"] = input.stream;
       // Without include_usage a streamed answer carries no token counts, and billing would have to guess.
       if (input.stream) body["stream_options"] = { include_usage: true };
@@ -113,7 +121,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
         });
       });
       parts.push({ type: "finish", ...mapOpenAIFinishReason(choice.finish_reason) });
-      if (completion.usage) parts.push({ type: "usage", usage: convertOpenAIUsage(completion.usage) });
+      const usage = completion.usage ? convertOpenAIUsage(completion.usage) : undefined;
+      if (usage) parts.push({ type: "usage", usage });
       return { parts };
     },
 
@@ -159,8 +168,14 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
         state.finished = true;
         parts.push({ type: "finish", ...mapOpenAIFinishReason(finishReason) });
       }
-      if (chunk.usage) parts.push({ type: "usage", usage: convertOpenAIUsage(chunk.usage) });
+      const usage = chunk.usage ? convertOpenAIUsage(chunk.usage) : undefined;
+      if (usage) parts.push({ type: "usage", usage });
       return parts;
+    },
+
+    isStreamComplete(state: OpenAICompatibleStreamState) {
+      // Some vendors never send [DONE] after the finish chunk; a finish reason is end enough.
+      return state.done || state.finished;
     },
 
     fromUpstreamError(status: number, bodyText: string) {
