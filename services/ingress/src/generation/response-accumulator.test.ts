@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { ResponseAccumulator } from "./response-accumulator.js";
+
+describe("ResponseAccumulator", () => {
+  it("folds text, reasoning, tool calls, finish and usage", () => {
+    const accumulator = new ResponseAccumulator();
+    accumulator.add({ type: "stream-start", seq: 0, upstreamId: "chatcmpl-1" });
+    accumulator.add({ type: "reasoning-delta", seq: 1, text: "thinking" });
+    accumulator.add({ type: "text-delta", seq: 2, text: "Hel" });
+    accumulator.add({ type: "text-delta", seq: 3, text: "lo é" });
+    accumulator.add({ type: "tool-call-delta", seq: 4, index: 0, id: "call_1", name: "get_", argumentsDelta: '{"a":' });
+    accumulator.add({ type: "tool-call-delta", seq: 5, index: 0, name: "weather", argumentsDelta: "1}" });
+    accumulator.add({ type: "finish", seq: 6, finishReason: "tool_calls", nativeFinishReason: "tool_calls" });
+    accumulator.add({ type: "usage", seq: 7, usage: { promptTokens: 3, completionTokens: 4, cachedPromptTokens: 0, reasoningTokens: 1 } });
+    expect(accumulator).toMatchObject({
+      text: "Hello é",
+      reasoning: "thinking",
+      upstreamId: "chatcmpl-1",
+      finishReason: "tool_calls",
+      producedOutput: true,
+      usage: { promptTokens: 3, completionTokens: 4 },
+    });
+    expect(accumulator.toolCalls).toEqual([{ id: "call_1", name: "get_weather", arguments: '{"a":1}' }]);
+    expect(accumulator.outputBytes()).toBe(Buffer.byteLength("Hello éthinkingget_weather{\"a\":1}"));
+  });
+
+  it("has produced nothing until an output part arrives", () => {
+    const accumulator = new ResponseAccumulator();
+    accumulator.add({ type: "stream-start", seq: 0, upstreamId: null });
+    accumulator.add({ type: "heartbeat", seq: 1 });
+    expect(accumulator.producedOutput).toBe(false);
+    expect(accumulator.outputBytes()).toBe(0);
+  });
+});
