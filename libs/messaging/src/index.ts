@@ -5,3 +5,4 @@ export * from "./request-reply.js";
 export * from "./ensure-facts-stream.js";
 export * from "./publish-fact.js";
 export * from "./consume-facts.js";
+export * from "./shut-down-on-signals.js";

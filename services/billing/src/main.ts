@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from "@switchboard/config";
 import { createSubjects } from "@switchboard/contracts";
 import { createDatabase } from "@switchboard/db";
-import { connectNats } from "@switchboard/messaging";
+import { connectNats, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { billingConfigSchema, type BillingConfig } from "./config.js";
 import { startBilling } from "./start-billing.js";
@@ -29,20 +29,4 @@ const billing = await startBilling({
 });
 logger.info({ namespace: subjects.namespace }, "billing started");
 
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "billing stopping");
-  try {
-    await billing.stop();
-    await connection.drain();
-    await database.destroy();
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: error }, "billing did not stop cleanly");
-    process.exit(1);
-  }
-}
-process.once("SIGTERM", (signal) => void shutdown(signal));
-process.once("SIGINT", (signal) => void shutdown(signal));
+shutDownOnSignals({ service: "billing", logger, connection, stop: () => billing.stop(), close: () => database.destroy() });

@@ -1,6 +1,6 @@
 import { createSubjects } from "@switchboard/contracts";
 import { loadConfig } from "@switchboard/config";
-import { connectNats, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
+import { connectNats, ensureFactsStream, FactPublisher, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { buildApp } from "./app.js";
 import { ingressConfigSchema } from "./config.js";
@@ -33,19 +33,16 @@ async function main(): Promise<void> {
   });
   await app.listen({ port: config.PORT, host: config.HOST });
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "ingress stopping: finishing in-flight requests");
-    // close() stops accepting and waits for in-flight requests; facts are then flushed before NATS drains.
-    await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
-    await Promise.race([publisher.pending(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-    await connection.drain();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  shutDownOnSignals({
+    service: "ingress",
+    logger,
+    connection,
+    // close() stops accepting and waits for in-flight requests (bounded); facts are then flushed before NATS drains.
+    stop: async () => {
+      await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+      await Promise.race([publisher.pending(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    },
+  });
 }
 
 main().catch((error: unknown) => {

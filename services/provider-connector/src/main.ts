@@ -1,6 +1,6 @@
 import { loadConfig } from "@switchboard/config";
 import { createSubjects } from "@switchboard/contracts";
-import { connectNats } from "@switchboard/messaging";
+import { connectNats, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { providerConnectorConfigSchema } from "./config.js";
 import { startProviderConnector } from "./start-provider-connector.js";
@@ -24,22 +24,7 @@ async function main(): Promise<void> {
   });
   logger.info({ namespace: config.SWITCHBOARD_NATS_NAMESPACE }, "provider connector started");
 
-  let shuttingDown = false;
-  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    logger.info({ signal }, "shutting down");
-    try {
-      await connector.stop();
-      await connection.drain();
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, "shutdown failed");
-      process.exit(1);
-    }
-  };
-  process.once("SIGTERM", (signal) => void shutdown(signal));
-  process.once("SIGINT", (signal) => void shutdown(signal));
+  shutDownOnSignals({ service: "provider-connector", logger, connection, stop: () => connector.stop() });
 }
 
 main().catch((error: unknown) => {

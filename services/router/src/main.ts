@@ -1,7 +1,7 @@
 import { createSubjects } from "@switchboard/contracts";
 import { loadConfig } from "@switchboard/config";
 import { createDatabase } from "@switchboard/db";
-import { connectNats } from "@switchboard/messaging";
+import { connectNats, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { routerConfigSchema } from "./config.js";
 import { startRouter } from "./start-router.js";
@@ -21,18 +21,7 @@ async function main(): Promise<void> {
   });
   logger.info("router ready");
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "router stopping");
-    await router.stop();
-    await connection.drain();
-    await database.destroy();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  shutDownOnSignals({ service: "router", logger, connection, stop: () => router.stop(), close: () => database.destroy() });
 }
 
 main().catch((error: unknown) => {
