@@ -12,7 +12,7 @@ import type { Logger } from "@switchboard/telemetry";
 import type { ProviderAdapter } from "../providers/provider-adapter.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { classifyTransportError } from "../transport/classify-transport-error.js";
-import { parseServerSentEvents } from "../transport/parse-server-sent-events.js";
+import { parseServerSentEvents, ServerSentEventTooLargeError } from "../transport/parse-server-sent-events.js";
 import { readLimitedText } from "../transport/read-limited-text.js";
 import type { UpstreamTransport } from "../transport/upstream-transport.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
@@ -123,8 +123,13 @@ async function callUpstream(
     }
     if (request.stream) {
       const state = adapter.createStreamState();
-      for await (const event of parseServerSentEvents(response.body)) {
-        for (const part of adapter.fromUpstreamStreamEvent(event, state)) parts.publish(part);
+      try {
+        for await (const event of parseServerSentEvents(response.body)) {
+          for (const part of adapter.fromUpstreamStreamEvent(event, state)) parts.publish(part);
+        }
+      } catch (error) {
+        if (error instanceof ServerSentEventTooLargeError) throw streamEventTooLarge(candidate);
+        throw error;
       }
       // An abort can also end the body quietly; the caller reports that as the abort it is.
       if (!signal.aborted && !adapter.isStreamComplete(state)) throw truncatedStream();
@@ -144,6 +149,14 @@ async function callUpstream(
     response.body.destroy();
     throw thrown;
   }
+}
+
+function streamEventTooLarge(candidate: GenerateRequest["candidate"]): SwitchboardError {
+  return new SwitchboardError(
+    gatewayError(gatewayErrorCodes.upstreamError, 502, `The provider (${candidate.providerName}) sent a stream event larger than Switchboard accepts.`, {
+      retryable: true,
+    }),
+  );
 }
 
 /** Runs one generation to its single terminal part, with heartbeats until then; never throws for upstream failures. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseServerSentEvents, type ServerSentEvent } from "./parse-server-sent-events.js";
+import { parseServerSentEvents, ServerSentEventTooLargeError, type ServerSentEvent } from "./parse-server-sent-events.js";
 
 async function* fromChunks(chunks: readonly (Uint8Array | string)[]): AsyncGenerator<Uint8Array | string> {
   for (const chunk of chunks) yield chunk;
@@ -78,5 +78,17 @@ describe("parseServerSentEvents", () => {
       for await (const event of parseServerSentEvents(failing())) events.push(event);
     }).rejects.toThrow("socket hang up");
     expect(events).toEqual([{ data: "before" }]);
+  });
+
+  it("refuses a stream whose event grows past the limit instead of buffering it forever", async () => {
+    async function* endlessLine() {
+      const megabyte = "x".repeat(1024 * 1024);
+      yield "data: ";
+      for (let index = 0; index < 20; index++) yield megabyte;
+    }
+    const consume = async () => {
+      for await (const event of parseServerSentEvents(endlessLine())) void event;
+    };
+    await expect(consume()).rejects.toBeInstanceOf(ServerSentEventTooLargeError);
   });
 });

@@ -6,6 +6,17 @@ export interface ServerSentEvent {
 
 const lineBreak = /[\r\n]/g;
 
+/** Far beyond any real chat chunk; a stream that never breaks its lines must not grow memory without end. */
+export const maximumEventCharacters = 16 * 1024 * 1024;
+
+/** The stream held an event (or an unterminated line) longer than `maximumEventCharacters`. */
+export class ServerSentEventTooLargeError extends Error {
+  constructor() {
+    super(`A server-sent event exceeded ${maximumEventCharacters} characters`);
+    this.name = "ServerSentEventTooLargeError";
+  }
+}
+
 /**
  * Parses a byte (or text) stream as Server-Sent Events, following the WHATWG event-stream rules
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
@@ -72,9 +83,12 @@ export async function* parseServerSentEvents(
     buffer = buffer.slice(position);
   }
 
+  let pendingDataCharacters = 0;
   for await (const chunk of source) {
     buffer += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
     yield* interpretCompleteLines();
+    pendingDataCharacters = dataLines.reduce((total, line) => total + line.length, 0);
+    if (buffer.length + pendingDataCharacters > maximumEventCharacters) throw new ServerSentEventTooLargeError();
   }
   buffer += decoder.decode();
   yield* interpretCompleteLines();
