@@ -123,7 +123,8 @@ export async function startStack(options: { logCapture?: LogCapture } = {}): Pro
     keyCacheTtlMs: 1_000,
     generationIdleTimeoutMs: 10_000,
     generationMaximumDurationMs: 60_000,
-    streamKeepAliveMs: 5_000,
+    streamKeepAliveMs: 200,
+    streamCommitMs: 500,
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();

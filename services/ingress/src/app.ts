@@ -18,6 +18,7 @@ export interface AppDependencies {
   generationIdleTimeoutMs: number;
   generationMaximumDurationMs: number;
   streamKeepAliveMs: number;
+  streamCommitMs: number;
 }
 
 /** The ingress HTTP app. It never listens: main.ts does, tests use `inject()` or listen on port 0. */
@@ -40,6 +41,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     idleTimeoutMs: dependencies.generationIdleTimeoutMs,
     maximumDurationMs: dependencies.generationMaximumDurationMs,
     keepAliveMs: dependencies.streamKeepAliveMs,
+    streamCommitMs: dependencies.streamCommitMs,
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
   return app;

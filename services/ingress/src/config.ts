@@ -17,6 +17,11 @@ export const ingressConfigSchema = z.object({
   GENERATION_MAX_DURATION_MS: integerSetting(600_000, 1_000),
   /** Interval of `: SWITCHBOARD PROCESSING` comments while a stream waits for tokens. */
   STREAM_KEEPALIVE_MS: integerSetting(10_000, 100),
+  /**
+   * A stream still without output after this long sends its headers and starts keep-alive comments;
+   * errors until then are plain HTTP statuses, errors after it SSE error chunks.
+   */
+  STREAM_COMMIT_MS: integerSetting(2_000, 0),
   /** How long an authenticated key is trusted without asking billing again. */
   KEY_CACHE_TTL_MS: integerSetting(1_000, 0),
 });

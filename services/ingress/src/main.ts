@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     generationIdleTimeoutMs: config.GENERATION_IDLE_TIMEOUT_MS,
     generationMaximumDurationMs: config.GENERATION_MAX_DURATION_MS,
     streamKeepAliveMs: config.STREAM_KEEPALIVE_MS,
+    streamCommitMs: config.STREAM_COMMIT_MS,
   });
   await app.listen({ port: config.PORT, host: config.HOST });
 

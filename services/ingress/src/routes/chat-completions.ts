@@ -5,8 +5,9 @@ import { checkSupportedRequest } from "../generation/check-supported-request.js"
 import { Generation } from "../generation/generation.js";
 import type { KeyAuthenticator } from "../plugins/authenticate.js";
 import { readBearerToken } from "../plugins/authenticate.js";
-import { sendError } from "../plugins/send-error.js";
+import { errorFromThrown, sendError } from "../plugins/send-error.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
+import { ServerSentEventsWriter } from "./server-sent-events-writer.js";
 
 export interface ChatCompletionsRouteOptions {
   clients: ServiceClients;
@@ -14,6 +15,8 @@ export interface ChatCompletionsRouteOptions {
   idleTimeoutMs: number;
   maximumDurationMs: number;
   keepAliveMs: number;
+  /** Without output by then, a stream sends its headers and keep-alive comments (errors become SSE chunks). */
+  streamCommitMs: number;
 }
 
 /** POST /api/v1/chat/completions: OpenAI-compatible, streaming (SSE) and not. */
@@ -30,6 +33,10 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
       generation = new Generation({ clients: options.clients, idleTimeoutMs: options.idleTimeoutMs, maximumDurationMs: options.maximumDurationMs, key, request: body });
       await generation.prepare();
       reply.header("x-generation-id", generation.id);
+      if (body.stream === true) {
+        await streamResponse(generation, reply, abort.signal, options);
+        return reply;
+      }
       try {
         await generation.connect(abort.signal);
       } catch (error) {
@@ -40,11 +47,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         generation.publishFact(false);
         return abandon(reply);
       }
-      if (body.stream === true) {
-        await streamResponse(generation, reply, abort.signal, options.keepAliveMs);
-      } else {
-        await respondWhole(generation, reply, abort.signal);
-      }
+      await respondWhole(generation, reply, abort.signal);
       return reply;
     } finally {
       abort.dispose();
@@ -121,32 +124,39 @@ async function respondWhole(generation: Generation, reply: FastifyReply, signal:
   generation.publishFact(true);
 }
 
-async function streamResponse(generation: Generation, reply: FastifyReply, signal: AbortSignal, keepAliveMs: number): Promise<void> {
+/**
+ * Streams a generation as SSE. Headers are sent with the first output, or after `streamCommitMs` without
+ * one (then keep-alive comments flow while candidates are tried); a failure before that is a plain HTTP
+ * error, a failure after it an SSE error chunk. Either way a stream that opened ends with a usage chunk
+ * and `data: [DONE]`.
+ */
+async function streamResponse(generation: Generation, reply: FastifyReply, signal: AbortSignal, options: ChatCompletionsRouteOptions): Promise<void> {
+  const events = new ServerSentEventsWriter(reply, generation.id, options.keepAliveMs);
+  const commit = setTimeout(() => events.open(), options.streamCommitMs);
+  try {
+    try {
+      await generation.connect(signal);
+    } finally {
+      clearTimeout(commit);
+    }
+  } catch (error) {
+    generation.publishFact(false);
+    if (!events.opened) throw error;
+    const failure = errorFromThrown(error);
+    await events.send(
+      buildChatChunk(identityOf(generation), [{ index: 0, delta: { content: "" }, finish_reason: "error" }], { error: { code: failure.status, message: failure.message } }),
+    );
+    await finishStream(generation, events);
+    return;
+  }
+  if (generation.wasCancelled) {
+    generation.publishFact(false);
+    if (events.opened) events.close();
+    else abandon(reply);
+    return;
+  }
+  events.open();
   const identity = identityOf(generation);
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-    "x-generation-id": generation.id,
-  });
-  const write = async (text: string) => {
-    if (raw.destroyed) return;
-    if (!raw.write(text)) await new Promise<void>((resolve) => {
-      const done = () => {
-        raw.off("drain", done);
-        raw.off("close", done);
-        resolve();
-      };
-      raw.on("drain", done);
-      raw.on("close", done);
-    });
-  };
-  const sendChunk = (chunk: object) => write(`data: ${JSON.stringify(chunk)}\n\n`);
-  // Clients and proxies drop idle connections; SSE comments keep them open while the model thinks.
-  const keepAlive = setInterval(() => void write(": SWITCHBOARD PROCESSING\n\n"), keepAliveMs);
   let roleSent = false;
   const role = () => {
     if (roleSent) return {};
@@ -157,21 +167,21 @@ async function streamResponse(generation: Generation, reply: FastifyReply, signa
     for await (const part of generation.parts(signal)) {
       switch (part.type) {
         case "text-delta":
-          await sendChunk(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: part.text }, finish_reason: null }]));
+          await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: part.text }, finish_reason: null }]));
           break;
         case "reasoning-delta":
-          await sendChunk(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: "", reasoning: part.text }, finish_reason: null }]));
+          await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: "", reasoning: part.text }, finish_reason: null }]));
           break;
         case "tool-call-delta": {
           const call = { index: part.index, ...(part.id ? { id: part.id, type: "function" as const } : {}), function: { ...(part.name ? { name: part.name } : {}), arguments: part.argumentsDelta } };
-          await sendChunk(buildChatChunk(identity, [{ index: 0, delta: { ...role(), tool_calls: [call] }, finish_reason: null }]));
+          await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), tool_calls: [call] }, finish_reason: null }]));
           break;
         }
         case "finish":
-          await sendChunk(buildChatChunk(identity, [{ index: 0, delta: {}, finish_reason: part.finishReason, native_finish_reason: part.nativeFinishReason }]));
+          await events.send(buildChatChunk(identity, [{ index: 0, delta: {}, finish_reason: part.finishReason, native_finish_reason: part.nativeFinishReason }]));
           break;
         case "error":
-          await sendChunk(
+          await events.send(
             buildChatChunk(identity, [{ index: 0, delta: { content: "" }, finish_reason: "error" }], {
               error: { code: part.error.status, message: part.error.message },
             }),
@@ -184,15 +194,17 @@ async function streamResponse(generation: Generation, reply: FastifyReply, signa
           break;
       }
     }
-    if (!generation.wasCancelled) {
-      const { usage } = generation.chargeableUsage(true);
-      await sendChunk(buildChatChunk(identity, [], { usage: buildChatUsage(usage, generation.costMicros(usage)) }));
-      await write("data: [DONE]\n\n");
-    }
+    if (!generation.wasCancelled) await finishStream(generation, events);
   } finally {
-    clearInterval(keepAlive);
-    if (!raw.destroyed) raw.end();
+    events.close();
     generation.publishFact(true);
   }
 }
 
+/** The usage chunk (`choices: []`, with cost) and `[DONE]` that end every stream, then the end. */
+async function finishStream(generation: Generation, events: ServerSentEventsWriter): Promise<void> {
+  const { usage } = generation.chargeableUsage(true);
+  await events.send(buildChatChunk(identityOf(generation), [], { usage: buildChatUsage(usage, generation.costMicros(usage)) }));
+  await events.done();
+  events.close();
+}
