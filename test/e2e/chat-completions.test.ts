@@ -178,9 +178,9 @@ describe("chat completions end to end (issue #3)", () => {
   });
 
   it("never overdraws an account under concurrent requests", async () => {
-    // Each request holds up to 4,150 µ$ (the priciest candidate's bound) while the slow upstream works,
+    // Each request holds up to 4,150 µ$ (the priciest candidate's bound) while the slow upstream works (1.5 s),
     // so a 10,000 µ$ account can carry two at once; the others must be refused, not served on credit.
-    stack.primary.addRule("slow and concurrent", { text: "done", delayBeforeHeadersMs: 400, usage: { prompt_tokens: 10, completion_tokens: 2 } });
+    stack.primary.addRule("slow and concurrent", { text: "done", delayBeforeHeadersMs: 1_500, usage: { prompt_tokens: 10, completion_tokens: 2 } });
     const funded = await stack.createFundedKey("0.010000");
     const responses = await Promise.all(
       Array.from({ length: 10 }, () =>

@@ -7,7 +7,7 @@ import { createSubjects, type Subjects } from "@switchboard/contracts";
 import { connectNats, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
 import type { FastifyInstance } from "fastify";
 import { startBilling } from "../../services/billing/src/start-billing.js";
-import { buildApp } from "../../services/ingress/src/app.js";
+import { buildApp, type AppDependencies } from "../../services/ingress/src/app.js";
 import { createServiceClients } from "../../services/ingress/src/plugins/service-clients.js";
 import { startMetadataLogging } from "../../services/metadata-logging/src/start-metadata-logging.js";
 import { startProviderConnector } from "../../services/provider-connector/src/start-provider-connector.js";
@@ -63,7 +63,13 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { logCapture?: LogCapture } = {}): Promise<TestStack> {
+export interface StackOptions {
+  logCapture?: LogCapture;
+  /** Ingress settings to override, e.g. a short maximum duration. */
+  ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs">>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const logger = (service: string) => testLogger(service, options.logCapture);
   const subjects = createSubjects(uniqueNamespace("e2e"));
   const database = await createTestDatabase();
@@ -123,8 +129,10 @@ export async function startStack(options: { logCapture?: LogCapture } = {}): Pro
     keyCacheTtlMs: 1_000,
     generationIdleTimeoutMs: 10_000,
     generationMaximumDurationMs: 60_000,
+    shutdownSignal: new AbortController().signal,
     streamKeepAliveMs: 200,
     streamCommitMs: 500,
+    ...options.ingress,
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();

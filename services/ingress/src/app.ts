@@ -19,6 +19,8 @@ export interface AppDependencies {
   generationMaximumDurationMs: number;
   streamKeepAliveMs: number;
   streamCommitMs: number;
+  /** Aborted by main.ts when shutdown's grace period is over: running generations end and publish facts. */
+  shutdownSignal: AbortSignal;
 }
 
 /** The ingress HTTP app. It never listens: main.ts does, tests use `inject()` or listen on port 0. */
@@ -42,6 +44,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     maximumDurationMs: dependencies.generationMaximumDurationMs,
     keepAliveMs: dependencies.streamKeepAliveMs,
     streamCommitMs: dependencies.streamCommitMs,
+    shutdownSignal: dependencies.shutdownSignal,
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
   return app;

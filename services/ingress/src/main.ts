@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       "MAX_BODY_BYTES is above what the NATS server's max_payload can carry; larger bodies get 413. Raise max_payload in the NATS server configuration.",
     );
   }
+  const shutdown = new AbortController();
   const app = await buildApp({
     clients: createServiceClients(connection, subjects, publisher, config.SERVICE_REQUEST_TIMEOUT_MS),
     logger,
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     generationMaximumDurationMs: config.GENERATION_MAX_DURATION_MS,
     streamKeepAliveMs: config.STREAM_KEEPALIVE_MS,
     streamCommitMs: config.STREAM_COMMIT_MS,
+    shutdownSignal: shutdown.signal,
   });
   await app.listen({ port: config.PORT, host: config.HOST });
 
@@ -38,9 +40,14 @@ async function main(): Promise<void> {
     service: "ingress",
     logger,
     connection,
-    // close() stops accepting and waits for in-flight requests (bounded); facts are then flushed before NATS drains.
+    // close() stops accepting and lets in-flight requests finish for a grace period; generations still
+    // running then are ended (cancelled upstream, answered with a retryable error, their facts published),
+    // and every fact is flushed before NATS drains.
     stop: async () => {
-      await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+      const closed = app.close();
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+      shutdown.abort();
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       await Promise.race([publisher.pending(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     },
   });

@@ -1,6 +1,6 @@
 import { computeCostMicros, gatewayError, gatewayErrorCodes, SwitchboardError, type GenerationCompleted } from "@switchboard/contracts";
 import type { Database, ReservationRow, ReservationStatus } from "@switchboard/db";
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { insufficientCreditsError } from "../insufficient-credits-error.js";
 import { inTransaction, isForeignKeyViolation, isUniqueViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
 
@@ -24,9 +24,10 @@ export interface ReserveOptions {
  * A repeated request for the same generation gets the existing reservation back and reserves nothing.
  *
  * Throws SwitchboardError 402 `insufficient_credits` when the account is short, 404 when the account or
- * key does not exist.
+ * key does not exist. Takes the database, not a transaction: the duplicate case relies on the statement
+ * failing on its own, which inside a caller's transaction would abort that transaction.
  */
-export async function reserve(database: DatabaseExecutor, options: ReserveOptions): Promise<ReservationRow> {
+export async function reserve(database: Kysely<Database>, options: ReserveOptions): Promise<ReservationRow> {
   const { generationId, accountId, keyId, amountMicros } = options;
   if (!Number.isSafeInteger(amountMicros) || amountMicros < 0) {
     throw new RangeError(`A reservation must be a non-negative whole number of micro-dollars, got ${amountMicros}`);
@@ -95,6 +96,10 @@ async function existingReservation(
     throw new SwitchboardError(
       gatewayError(gatewayErrorCodes.invalidRequest, 400, `Generation ${generationId} is already reserved by another account`),
     );
+  }
+  // A repeated request may get the hold back, but a generation that already ended holds nothing to use.
+  if (existing.status !== "pending") {
+    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, `Generation ${generationId} has already ended (${existing.status})`));
   }
   return existing;
 }

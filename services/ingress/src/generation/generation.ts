@@ -29,6 +29,8 @@ export interface GenerationOptions {
   idleTimeoutMs: number;
   /** Longest a generation may run; kept below billing's reservation TTL so a hold never lapses mid-way. */
   maximumDurationMs: number;
+  /** Fires when this ingress stops: generations still running are ended (and their facts published). */
+  shutdownSignal: AbortSignal;
   key: AuthenticatedKey;
   request: ChatRequest;
 }
@@ -58,10 +60,29 @@ export class Generation {
   private reserved = false;
   private factPublished = false;
   private readonly promptBytes: number;
+  // An explicit timer and controller rather than AbortSignal.timeout(): a timeout signal nothing else
+  // references can be garbage-collected before it fires, and then the limit silently never applies.
+  private readonly deadlineController = new AbortController();
+  private readonly deadlineTimer: NodeJS.Timeout;
+  private readonly onShutdown = () => this.deadlineController.abort();
 
   constructor(private readonly options: GenerationOptions) {
     this.streamed = options.request.stream === true;
     this.promptBytes = promptTokenUpperBound(options.request);
+    this.deadlineTimer = setTimeout(this.onShutdown, options.maximumDurationMs);
+    if (options.shutdownSignal.aborted) this.deadlineController.abort();
+    else options.shutdownSignal.addEventListener("abort", this.onShutdown, { once: true });
+  }
+
+  /** Fires at the maximum duration or at ingress shutdown: the generation must end, as a failure. */
+  get deadline(): AbortSignal {
+    return this.deadlineController.signal;
+  }
+
+  /** Releases the timer and the shutdown listener; call once the request is over, whatever happened. */
+  dispose(): void {
+    clearTimeout(this.deadlineTimer);
+    this.options.shutdownSignal.removeEventListener("abort", this.onShutdown);
   }
 
   /** Routes and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
@@ -93,14 +114,10 @@ export class Generation {
   /** Tries candidates until one produces output. Throws the last error when none does. */
   async connect(signal: AbortSignal): Promise<void> {
     const { clients } = this.options;
+    const stop = AbortSignal.any([signal, this.deadline]);
     let lastError: GatewayError = gatewayError(gatewayErrorCodes.noEndpoints, 503, "No provider could serve this request.", { retryable: true });
     for (const candidate of this.candidates) {
-      if (signal.aborted) break;
-      if (this.attempts.length > 0) {
-        // The attempt given up on may still be running (a silent connector): stop it before the next one.
-        // Published first on this connection, it reaches every connector before the next generate.
-        this.publishCancel();
-      }
+      if (stop.aborted) break;
       const reader = new PartReader(clients.connection, this.options.idleTimeoutMs);
       try {
         await clients.request(
@@ -118,24 +135,33 @@ export class Generation {
         );
       } catch (error) {
         reader.close();
+        // The connector may have taken the request even though its answer was lost.
+        this.publishCancel();
         lastError = error instanceof SwitchboardError ? error.error : gatewayError(gatewayErrorCodes.internal, 500, "Internal error", { retryable: true });
         this.attempts.push({ endpointId: candidate.endpointId, providerId: candidate.providerId, status: lastError.status, errorCode: lastError.code });
         continue;
       }
       const buffered: StreamPart[] = [];
       for (;;) {
-        const part = await nextOrAbort(reader, signal);
+        const part = await nextOrAbort(reader, stop);
         if (part === aborted) {
           reader.close();
           this.candidate = candidate;
-          this.cancel();
-          return;
+          if (signal.aborted) {
+            this.cancel();
+            return;
+          }
+          this.publishCancel();
+          throw this.fail(this.deadlineError(), candidate);
         }
         if (part.type === "stream-start") {
           buffered.push(part);
           continue;
         }
         if (part.type === "error") {
+          // An error ingress raised itself (silence, lost parts) leaves the upstream call running: stop it
+          // now, before another candidate is tried or the client is answered.
+          if (part.seq === -1) this.publishCancel();
           lastError = part.error;
           this.attempts.push({ endpointId: candidate.endpointId, providerId: candidate.providerId, status: part.error.status, errorCode: part.error.code });
           if (!part.error.retryable) throw this.fail(part.error, candidate);
@@ -154,6 +180,7 @@ export class Generation {
       this.cancelled = true;
       return;
     }
+    if (this.deadline.aborted) throw this.fail(this.deadlineError(), this.candidates.at(-1));
     throw this.fail(lastError, this.candidates.at(-1));
   }
 
@@ -163,34 +190,60 @@ export class Generation {
   }
 
   /**
-   * The parts of the chosen candidate, ending with `stream-end` or `error`; stops early when the client
-   * goes away, and ends with an error part when the generation outlives its maximum duration.
+   * The parts of the chosen candidate, ending with `stream-end` or `error`. When the client goes away it
+   * stops (parts already received still count: their usage may be among them); at the deadline it ends
+   * with an error part. However the consumer leaves, the upstream call does not outlive this loop.
    */
   async *parts(signal: AbortSignal): AsyncGenerator<StreamPart> {
     const reader = this.reader;
     if (!reader) return;
-    const remainingMs = Math.max(0, this.options.maximumDurationMs - (performance.now() - this.startedAtMonotonic));
-    const deadline = AbortSignal.timeout(Math.ceil(remainingMs));
-    const stop = AbortSignal.any([signal, deadline]);
+    const stop = AbortSignal.any([signal, this.deadline]);
     const pending = [...this.buffered];
     this.buffered = [];
-    for (;;) {
-      const next = pending.shift() ?? (await nextOrAbort(reader, stop));
-      if (next === aborted && signal.aborted) {
-        reader.close();
-        this.cancel();
-        return;
+    let ended = false;
+    try {
+      for (;;) {
+        if (signal.aborted) {
+          this.absorbQueued(pending, reader);
+          this.cancel();
+          return;
+        }
+        const next = pending.shift() ?? (await nextOrAbort(reader, stop));
+        if (next === aborted && signal.aborted) continue;
+        let part: StreamPart;
+        if (next === aborted) {
+          part = { type: "error", seq: -1, error: this.deadlineError(), beforeFirstToken: false };
+        } else if (next.type === "error") {
+          part = { ...next, beforeFirstToken: false };
+        } else {
+          part = next;
+        }
+        if (part.type === "error" && part.seq === -1) {
+          reader.close();
+          this.publishCancel();
+        }
+        this.accumulator.add(part);
+        if (part.type === "error") this.failure = part.error;
+        if (part.type === "stream-end" || part.type === "error") ended = true;
+        yield part;
+        if (ended) return;
       }
-      const part: StreamPart =
-        next === aborted
-          ? this.timedOut(reader)
-          : next.type === "error"
-            ? { ...next, beforeFirstToken: false }
-            : next;
-      this.accumulator.add(part);
-      if (part.type === "error") this.failure = part.error;
-      yield part;
-      if (part.type === "stream-end" || part.type === "error") return;
+    } finally {
+      if (!ended && !this.cancelled) {
+        // The consumer stopped early (an exception while answering): nobody will read the rest.
+        reader.close();
+        this.publishCancel();
+      }
+    }
+  }
+
+  /** Marks a generation that ended through an unexpected exception: not a success, and not charged as one. */
+  failUnexpectedly(): void {
+    if (this.failure || this.cancelled) return;
+    this.failure = gatewayError(gatewayErrorCodes.internal, 500, "Internal error", { retryable: true });
+    if (this.reader) {
+      this.reader.close();
+      this.publishCancel();
     }
   }
 
@@ -260,16 +313,19 @@ export class Generation {
     this.options.clients.connection.publish(this.options.clients.subjects.connectorCancel(this.id));
   }
 
-  private timedOut(reader: PartReader): StreamPart {
-    reader.close();
-    this.publishCancel();
+  private deadlineError(): GatewayError {
+    if (this.options.shutdownSignal.aborted) {
+      return gatewayError(gatewayErrorCodes.serviceUnavailable, 503, "Switchboard is restarting and stopped this generation. Retry the request.", { retryable: true });
+    }
     const seconds = Math.round(this.options.maximumDurationMs / 1000);
-    return {
-      type: "error",
-      seq: -1,
-      error: gatewayError(gatewayErrorCodes.upstreamTimeout, 504, `The generation ran longer than the ${seconds} s limit and was stopped.`, { retryable: false }),
-      beforeFirstToken: false,
-    };
+    return gatewayError(gatewayErrorCodes.upstreamTimeout, 504, `The generation ran longer than the ${seconds} s limit and was stopped.`, { retryable: false });
+  }
+
+  /** Folds parts that arrived but were not relayed into the record (the provider's usage may be one). */
+  private absorbQueued(pending: StreamPart[], reader: PartReader): void {
+    for (let part = pending.shift() ?? reader.takeQueued(); part; part = pending.shift() ?? reader.takeQueued()) {
+      if (part.type === "usage") this.accumulator.add(part);
+    }
   }
 
   private fail(error: GatewayError, candidate: RouteCandidate | undefined): SwitchboardError {
@@ -324,11 +380,11 @@ export class Generation {
   }
 }
 
-/** The next part, unless the signal fires first; parts already received win over an abort. */
+/** The next part, unless the signal has fired or fires first. */
 function nextOrAbort(reader: PartReader, signal: AbortSignal): Promise<StreamPart | typeof aborted> {
+  if (signal.aborted) return Promise.resolve(aborted);
   const queued = reader.takeQueued();
   if (queued) return Promise.resolve(queued);
-  if (signal.aborted) return Promise.resolve(aborted);
   return new Promise((resolve) => {
     const onAbort = () => resolve(aborted);
     signal.addEventListener("abort", onAbort, { once: true });

@@ -2,6 +2,9 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { createInbox } from "@nats-io/transport-node";
 import { gatewayError, gatewayErrorCodes, streamPartSchema, type StreamPart } from "@switchboard/contracts";
 
+/** Parts held for a consumer that has not taken them yet (a slow client) before the attempt is stopped. */
+const maximumQueuedParts = 50_000;
+
 /**
  * Reads one connector attempt's stream parts from a private inbox, in order. A gap in sequence numbers,
  * a malformed part or silence longer than `idleTimeoutMs` becomes an `error` part, so a lost message
@@ -57,6 +60,10 @@ export class PartReader {
 
   private push(part: StreamPart): void {
     if (this.finished) return;
+    if (this.queue.length >= maximumQueuedParts && part.type !== "error") {
+      // The client reads far slower than the provider writes; holding more would only grow memory.
+      part = this.failure("The client read the stream too slowly; the generation was stopped.");
+    }
     if (part.type === "stream-end" || part.type === "error") this.close();
     else this.armIdleTimer();
     const waiter = this.waiter;

@@ -17,6 +17,8 @@ export interface ChatCompletionsRouteOptions {
   keepAliveMs: number;
   /** Without output by then, a stream sends its headers and keep-alive comments (errors become SSE chunks). */
   streamCommitMs: number;
+  /** Fires when ingress stops: running generations end and publish their facts. */
+  shutdownSignal: AbortSignal;
 }
 
 /** POST /api/v1/chat/completions: OpenAI-compatible, streaming (SSE) and not. */
@@ -30,7 +32,14 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
       const key = await options.authenticator.authenticate(readBearerToken(request));
       const body = parseChatRequest(request.body);
       checkSupportedRequest(body);
-      generation = new Generation({ clients: options.clients, idleTimeoutMs: options.idleTimeoutMs, maximumDurationMs: options.maximumDurationMs, key, request: body });
+      generation = new Generation({
+        clients: options.clients,
+        idleTimeoutMs: options.idleTimeoutMs,
+        maximumDurationMs: options.maximumDurationMs,
+        shutdownSignal: options.shutdownSignal,
+        key,
+        request: body,
+      });
       await generation.prepare();
       reply.header("x-generation-id", generation.id);
       if (body.stream === true) {
@@ -49,11 +58,17 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
       }
       await respondWhole(generation, reply, abort.signal);
       return reply;
+    } catch (error) {
+      // A refusal (routing, credits) or a failure already recorded keeps its status; anything else is a
+      // bug on our side: recorded as a failure, not charged as a success.
+      if (!(error instanceof SwitchboardError)) generation?.failUnexpectedly();
+      throw error;
     } finally {
       abort.dispose();
       // Every path above publishes the fact itself; this only catches a bug's path, so a held
       // reservation is voided now rather than at expiry. publishFact ignores a second call.
       generation?.publishFact(false);
+      generation?.dispose();
     }
   });
 }
@@ -131,7 +146,7 @@ async function respondWhole(generation: Generation, reply: FastifyReply, signal:
  * and `data: [DONE]`.
  */
 async function streamResponse(generation: Generation, reply: FastifyReply, signal: AbortSignal, options: ChatCompletionsRouteOptions): Promise<void> {
-  const events = new ServerSentEventsWriter(reply, generation.id, options.keepAliveMs);
+  const events = new ServerSentEventsWriter(reply, generation.id, options.keepAliveMs, AbortSignal.any([signal, generation.deadline]));
   const commit = setTimeout(() => events.open(), options.streamCommitMs);
   try {
     try {
