@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +70,12 @@ export interface StackOptions {
   ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs">>;
 }
 
+/** Every running generation listens on the shutdown signal, as in services/ingress/src/main.ts. */
+function unlimitedListeners(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
+}
+
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const logger = (service: string) => testLogger(service, options.logCapture);
   const subjects = createSubjects(uniqueNamespace("e2e"));
@@ -129,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     keyCacheTtlMs: 1_000,
     generationIdleTimeoutMs: 10_000,
     generationMaximumDurationMs: 60_000,
-    shutdownSignal: new AbortController().signal,
+    shutdownSignal: unlimitedListeners(new AbortController().signal),
     streamKeepAliveMs: 200,
     streamCommitMs: 500,
     ...options.ingress,

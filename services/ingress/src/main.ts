@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createSubjects } from "@switchboard/contracts";
 import { loadConfig } from "@switchboard/config";
 import { connectNats, ensureFactsStream, FactPublisher, shutDownOnSignals } from "@switchboard/messaging";
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     );
   }
   const shutdown = new AbortController();
+  // Every running generation listens for shutdown: thousands of listeners here are expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const app = await buildApp({
     clients: createServiceClients(connection, subjects, publisher, config.SERVICE_REQUEST_TIMEOUT_MS),
     logger,
