@@ -168,27 +168,25 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
     await write(response, event(chatChunk({ id, created, model, choices: [choiceDelta({ role: "assistant", content: "", refusal: null })], ...chunkUsage })));
     let contentChunksSent = 0;
-    for (const piece of contentChunks) {
+    // A scripted reset or early end, checked before each chunk and once more after the last one.
+    const stoppedEarly = (): boolean => {
       if (script.resetAfterChunks !== undefined && contentChunksSent >= script.resetAfterChunks) {
         response.socket?.destroy();
-        return;
+        return true;
       }
       if (script.endStreamAfterChunks !== undefined && contentChunksSent >= script.endStreamAfterChunks) {
         response.end();
-        return;
+        return true;
       }
+      return false;
+    };
+    for (const piece of contentChunks) {
+      if (stoppedEarly()) return;
       await pause();
       await write(response, event(chatChunk({ id, created, model, choices: [choiceDelta({ content: piece })], ...chunkUsage })));
       contentChunksSent += 1;
     }
-    if (script.resetAfterChunks !== undefined && contentChunksSent >= script.resetAfterChunks) {
-      response.socket?.destroy();
-      return;
-    }
-    if (script.endStreamAfterChunks !== undefined && contentChunksSent >= script.endStreamAfterChunks) {
-      response.end();
-      return;
-    }
+    if (stoppedEarly()) return;
     for (const [index, call] of toolCalls.entries()) {
       await pause();
       const header = { index, id: call.id, type: "function", function: { name: call.name, arguments: "" } };

@@ -1,4 +1,4 @@
-import { microsToUsdNumber, type ChatChunk, type ChatResponse, type ChatUsage, type TokenUsage } from "@switchboard/contracts";
+import { microsToUsdNumber, type ChatChunk, type GatewayError, type ChatResponse, type ChatUsage, type TokenUsage } from "@switchboard/contracts";
 import type { ResponseAccumulator } from "./response-accumulator.js";
 
 /** What every response and chunk of one generation repeats. */
@@ -63,4 +63,9 @@ export function buildChatChunk(identity: GenerationIdentity, choices: ChunkChoic
     choices,
     ...extra,
   };
+}
+
+/** The in-band error of a stream that already sent its headers (OpenRouter: `error` beside `finish_reason: "error"`). */
+export function buildErrorChunk(identity: GenerationIdentity, error: GatewayError): ChatChunk {
+  return buildChatChunk(identity, [{ index: 0, delta: { content: "" }, finish_reason: "error" }], { error: { code: error.status, message: error.message } });
 }

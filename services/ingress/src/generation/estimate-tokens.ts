@@ -17,7 +17,8 @@ export function promptTokenUpperBound(request: ChatRequest): number {
  */
 export function estimateUsage(promptBytes: number, outputBytes: number, maximumCompletionTokens: number): TokenUsage {
   return {
-    promptTokens: Math.min(Math.ceil(promptBytes / 4), promptBytes),
+    // ceil(bytes / 4) never exceeds the byte count the reservation used as its prompt bound.
+    promptTokens: Math.ceil(promptBytes / 4),
     completionTokens: Math.min(Math.ceil(outputBytes / 4), maximumCompletionTokens),
     cachedPromptTokens: 0,
     reasoningTokens: 0,

@@ -1,6 +1,6 @@
 import { chatRequestSchema, gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { buildChatChunk, buildChatResponse, buildChatUsage, type GenerationIdentity } from "../generation/build-chat-payloads.js";
+import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
 import { checkSupportedRequest } from "../generation/check-supported-request.js";
 import { Generation } from "../generation/generation.js";
 import type { KeyAuthenticator } from "../plugins/authenticate.js";
@@ -158,9 +158,7 @@ async function streamResponse(generation: Generation, reply: FastifyReply, signa
     generation.publishFact(false);
     if (!events.opened) throw error;
     const failure = errorFromThrown(error);
-    await events.send(
-      buildChatChunk(identityOf(generation), [{ index: 0, delta: { content: "" }, finish_reason: "error" }], { error: { code: failure.status, message: failure.message } }),
-    );
+    await events.send(buildErrorChunk(identityOf(generation), failure));
     await finishStream(generation, events);
     return;
   }
@@ -196,11 +194,7 @@ async function streamResponse(generation: Generation, reply: FastifyReply, signa
           await events.send(buildChatChunk(identity, [{ index: 0, delta: {}, finish_reason: part.finishReason, native_finish_reason: part.nativeFinishReason }]));
           break;
         case "error":
-          await events.send(
-            buildChatChunk(identity, [{ index: 0, delta: { content: "" }, finish_reason: "error" }], {
-              error: { code: part.error.status, message: part.error.message },
-            }),
-          );
+          await events.send(buildErrorChunk(identity, part.error));
           break;
         case "stream-start":
         case "usage":

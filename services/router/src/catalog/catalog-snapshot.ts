@@ -1,5 +1,6 @@
 import { parseUsdPerTokenToPicos, type RouteCandidate } from "@switchboard/contracts";
 import type { CatalogFile } from "./catalog-file-schema.js";
+import { endpointId } from "./endpoint-id.js";
 
 /** A model with the endpoints that can serve it right now (their provider is configured). */
 export interface CatalogModelEntry {
@@ -46,7 +47,7 @@ export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: 
         continue;
       }
       entry.endpoints.push({
-        endpointId: `${model.id}@${provider.id}`,
+        endpointId: endpointId(model.id, provider.id),
         modelId: model.id,
         providerId: provider.id,
         providerName: provider.name,

@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { parseUsdPerTokenToPicos } from "@switchboard/contracts";
 import type { Database } from "@switchboard/db";
 import type { CatalogFile } from "./catalog-file-schema.js";
+import { endpointId } from "./endpoint-id.js";
 
 /**
  * Writes the catalog file into PostgreSQL (the router is the only writer of these tables), so
@@ -44,7 +45,7 @@ export async function storeCatalog(database: Kysely<Database>, file: CatalogFile
       await transaction.insertInto("models").values(row).onConflict((conflict) => conflict.column("id").doUpdateSet(row)).execute();
       for (const endpoint of model.endpoints) {
         const endpointRow = {
-          id: `${model.id}@${endpoint.provider}`,
+          id: endpointId(model.id, endpoint.provider),
           model_id: model.id,
           provider_id: endpoint.provider,
           upstream_model: endpoint.upstream_model,
