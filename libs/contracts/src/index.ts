@@ -12,3 +12,6 @@ export * from "./pricing/usd-amount.js";
 export * from "./pricing/endpoint-price.js";
 export * from "./pricing/compute-cost.js";
 export * from "./messages/get-generation.js";
+export * from "./invalid-request-error.js";
+export * from "./text/control-characters.js";
+export * from "./text/quote-user-text.js";

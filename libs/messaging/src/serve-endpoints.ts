@@ -1,6 +1,6 @@
 import { Svcm, type ServiceMsg } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, invalidRequestError, SwitchboardError, type GatewayError } from "@switchboard/contracts";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { respondWithError, toGatewayError } from "./wire-error.js";
@@ -30,6 +30,11 @@ export interface ServeEndpointsOptions {
   queue: string;
   endpoints: EndpointDefinition[];
   logger: Logger;
+  /**
+   * A dependency whose outage the handlers may hit (the database): its failures are answered as a
+   * retryable 503 naming it, so callers see an outage rather than a 500 that looks like a bug.
+   */
+  dependency?: { name: string; isUnavailable: (thrown: unknown) => boolean };
 }
 
 /** A running set of endpoints. */
@@ -60,7 +65,11 @@ export async function serveEndpoints(connection: NatsConnection, options: ServeE
           options.logger.error({ err: error, subject: endpoint.subject }, "endpoint subscription failed");
           return;
         }
-        const handling = handleMessage(endpoint, message, options.logger);
+        const handling = handleMessage(endpoint, message, options).catch((thrown: unknown) => {
+          // handleMessage answers every failure itself; this only keeps a bug in it from becoming an
+          // unhandled rejection, which would end the whole process and every other caller's request.
+          options.logger.error({ err: thrown, subject: endpoint.subject }, "endpoint handling failed");
+        });
         inFlight.add(handling);
         void handling.finally(() => inFlight.delete(handling));
       },
@@ -75,7 +84,8 @@ export async function serveEndpoints(connection: NatsConnection, options: ServeE
   };
 }
 
-async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, logger: Logger): Promise<void> {
+async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, options: ServeEndpointsOptions): Promise<void> {
+  const { logger, dependency } = options;
   try {
     let payload: unknown;
     try {
@@ -84,18 +94,40 @@ async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, 
       throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Request is not valid JSON"));
     }
     const parsed = endpoint.requestSchema.safeParse(payload);
-    if (!parsed.success) {
-      throw new SwitchboardError(
-        gatewayError(gatewayErrorCodes.invalidRequest, 400, `Invalid request: ${parsed.error.issues[0]?.message ?? "bad shape"}`, {
-          metadata: { issues: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
-        }),
-      );
-    }
+    if (!parsed.success) throw new SwitchboardError(invalidRequestError(parsed.error));
     const reply = await endpoint.handler(parsed.data, { message });
     message.respond(JSON.stringify(reply));
   } catch (thrown) {
+    if (dependency?.isUnavailable(thrown)) {
+      logger.warn({ subject: endpoint.subject, dependency: dependency.name, reason: thrown instanceof Error ? thrown.message : String(thrown) }, "dependency unavailable");
+      const outage = `The ${options.name} service cannot reach its ${dependency.name} right now. Retry shortly.`;
+      answerError(endpoint, message, gatewayError(gatewayErrorCodes.serviceUnavailable, 503, outage, { retryable: true }), logger);
+      return;
+    }
     const error = toGatewayError(thrown);
     if (error.status >= 500) logger.error({ err: thrown, subject: endpoint.subject }, "endpoint failed");
+    answerError(endpoint, message, error, logger);
+  }
+}
+
+/** The last resort when even an error cannot be sent as built: no detail, nothing from the request. */
+const unanswerableError: GatewayError = gatewayError(gatewayErrorCodes.internal, 500, "Internal error", { retryable: true });
+
+/**
+ * Answers with the error; if that throws (a header the client refuses, a body over max_payload, a closed
+ * connection), answers the minimal internal error instead; if even that fails, logs and drops, so the
+ * caller times out with a 503 rather than the service dying.
+ */
+function answerError(endpoint: EndpointDefinition, message: ServiceMsg, error: GatewayError, logger: Logger): void {
+  try {
     respondWithError(message, error);
+    return;
+  } catch (thrown) {
+    logger.error({ err: thrown, subject: endpoint.subject, code: error.code, status: error.status }, "could not send an error reply; sending a minimal one");
+  }
+  try {
+    respondWithError(message, unanswerableError);
+  } catch (thrown) {
+    logger.error({ err: thrown, subject: endpoint.subject }, "could not send any error reply; the caller will time out");
   }
 }

@@ -1,13 +1,15 @@
 import { ServiceError, type ServiceMsg } from "@nats-io/services";
 import type { Msg } from "@nats-io/transport-node";
 import { gatewayError, gatewayErrorCodes, gatewayErrorSchema, SwitchboardError, type GatewayError } from "@switchboard/contracts";
+import { toHeaderValue } from "./header-value.js";
 
 /**
  * Answers a request with a GatewayError: the services framework's error headers
- * (`Nats-Service-Error[-Code]`) for generic NATS tooling, plus the full error as the JSON body.
+ * (`Nats-Service-Error[-Code]`) for generic NATS tooling, plus the full error as the JSON body. The
+ * message may quote a client's input, so the header gets a one-line, bounded copy; the body keeps it whole.
  */
 export function respondWithError(message: ServiceMsg, error: GatewayError): void {
-  message.respondError(error.status, error.message, JSON.stringify(error));
+  message.respondError(error.status, toHeaderValue(error.message), JSON.stringify(error));
 }
 
 /** Turns any thrown value into a GatewayError, hiding the detail of unexpected failures. */
