@@ -15,3 +15,5 @@ export * from "./messages/get-generation.js";
 export * from "./invalid-request-error.js";
 export * from "./text/control-characters.js";
 export * from "./text/quote-user-text.js";
+export * from "./identifiers.js";
+export * from "./text/single-line-text-schema.js";

@@ -53,6 +53,16 @@ describe("selectRoute", () => {
     expect(error.message).toContain("nobody/nothing");
   });
 
+  it("quotes an unknown model id on one bounded line, however hostile (issue 6)", () => {
+    const hostile = `evil\r\nNats-Service-Error: forged\u0000${"x".repeat(5_000)}`;
+    const error = routeError(() => selectRoute(catalog, { models: [hostile] }));
+    expect(error.message).toMatch(/^"evil\\r\\nNats-Service-Error: forged\\u0000x+…" is not a valid model ID\./);
+    expect(error.message).not.toMatch(/[\r\n]/);
+    expect(error.message.length).toBeLessThan(200);
+    const fallback = routeError(() => selectRoute(catalog, { models: ["vendor/model-b", hostile] }));
+    expect(fallback.message).toContain('"evil\\r\\n');
+  });
+
   it("explains which key to set when no provider of a model is configured", () => {
     const error = routeError(() => selectRoute(catalog, { models: ["vendor/model-b"] }));
     expect(error).toMatchObject({ status: 404, code: "no_endpoints" });

@@ -1,6 +1,7 @@
 import {
   gatewayError,
   gatewayErrorCodes,
+  quoteUserText,
   SwitchboardError,
   type ProviderPreferences,
   type RouteCandidate,
@@ -26,12 +27,12 @@ export function selectRoute(catalog: CatalogSnapshot, request: RouteRequest): Ro
       // Only the primary model must exist; unknown fallback models are skipped like unavailable ones.
       if (modelId === request.models[0]) {
         throw new SwitchboardError(
-          gatewayError(gatewayErrorCodes.modelNotFound, 400, `"${modelId}" is not a valid model ID. GET /api/v1/models lists the available models.`, {
+          gatewayError(gatewayErrorCodes.modelNotFound, 400, `${quoteUserText(modelId)} is not a valid model ID. GET /api/v1/models lists the available models.`, {
             metadata: { model: modelId },
           }),
         );
       }
-      emptyReasons.push(`"${modelId}" is not a valid model ID`);
+      emptyReasons.push(`${quoteUserText(modelId)} is not a valid model ID`);
       continue;
     }
     const selected = orderEndpoints(filterEndpoints(model.endpoints, request.provider), request.provider);

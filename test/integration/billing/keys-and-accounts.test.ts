@@ -48,13 +48,22 @@ describe("billing accounts and API keys over NATS", () => {
     expect(ledger).toMatchObject([{ kind: "grant", amount_micros: 10_500_000, generation_id: null }]);
   });
 
-  it("answers 404 for accounts that do not exist, whatever the id looks like", async () => {
+  it("answers 404 for accounts that do not exist and 400 for ids that cannot name one", async () => {
     const { subjects } = harness;
-    for (const accountId of ["0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11", "not-a-uuid"]) {
-      expect(await gatewayErrorOf(harness.request(subjects.billingGetAccount, { accountId }, accountReplySchema))).toMatchObject({ code: "not_found", status: 404 });
-      expect(await gatewayErrorOf(harness.request(subjects.billingGrantCredits, { accountId, amountMicros: 1 }, accountReplySchema))).toMatchObject({ code: "not_found", status: 404 });
-      expect(await gatewayErrorOf(harness.request(subjects.billingCreateKey, { accountId, name: "k" }, createKeyReplySchema))).toMatchObject({ code: "not_found", status: 404 });
+    for (const [accountId, expected] of [
+      ["0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11", { code: "not_found", status: 404 }],
+      ["not-a-uuid", { code: "invalid_request", status: 400 }],
+      ["0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11\u0000", { code: "invalid_request", status: 400 }],
+    ] as const) {
+      expect(await gatewayErrorOf(harness.request(subjects.billingGetAccount, { accountId }, accountReplySchema))).toMatchObject(expected);
+      expect(await gatewayErrorOf(harness.request(subjects.billingGrantCredits, { accountId, amountMicros: 1 }, accountReplySchema))).toMatchObject(expected);
+      expect(await gatewayErrorOf(harness.request(subjects.billingCreateKey, { accountId, name: "k" }, createKeyReplySchema))).toMatchObject(expected);
     }
+  });
+
+  it("refuses names with control characters, which PostgreSQL could not store", async () => {
+    const error = await gatewayErrorOf(harness.request(harness.subjects.billingCreateAccount, { name: "bad\u0000name" }, accountReplySchema));
+    expect(error).toMatchObject({ code: "invalid_request", status: 400, message: "Invalid request: name: must not contain control characters (CR, LF, NUL, ...)" });
   });
 
   it("rejects invalid requests with 400", async () => {

@@ -1,4 +1,11 @@
 import { z } from "zod";
+import { singleLineTextSchema } from "../text/single-line-text-schema.js";
+
+/** A model id as a client names it (`vendor/model`, maybe with a `:variant`); never holds CR, LF or NUL. */
+export const modelIdSchema = singleLineTextSchema(200);
+
+/** A provider slug in `provider.order`/`only`/`ignore`. */
+const providerSlugSchema = singleLineTextSchema(100);
 
 const contentPartSchema = z.looseObject({ type: z.string() });
 const messageContentSchema = z.union([z.string(), z.array(contentPartSchema)]);
@@ -28,21 +35,21 @@ export type ChatMessage = z.infer<typeof chatMessageSchema>;
  * here so that a misspelled preference is not silently ignored.
  */
 export const providerPreferencesSchema = z.strictObject({
-  order: z.array(z.string()).optional(),
+  order: z.array(providerSlugSchema).optional(),
   allow_fallbacks: z.boolean().optional(),
   require_parameters: z.boolean().optional(),
   data_collection: z.enum(["allow", "deny"]).optional(),
   zdr: z.boolean().optional(),
-  only: z.array(z.string()).optional(),
-  ignore: z.array(z.string()).optional(),
+  only: z.array(providerSlugSchema).optional(),
+  ignore: z.array(providerSlugSchema).optional(),
   sort: z.union([z.enum(["price", "throughput", "latency"]), z.looseObject({ by: z.string() })]).optional(),
 });
 export type ProviderPreferences = z.infer<typeof providerPreferencesSchema>;
 
 /** POST /api/v1/chat/completions body. Unknown top-level fields are kept and forwarded upstream. */
 export const chatRequestSchema = z.looseObject({
-  model: z.string().min(1, "model must not be empty"),
-  models: z.array(z.string().min(1)).optional(),
+  model: modelIdSchema,
+  models: z.array(modelIdSchema).optional(),
   messages: z.array(chatMessageSchema).min(1, "messages must contain at least one message"),
   stream: z.boolean().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),

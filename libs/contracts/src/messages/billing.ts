@@ -1,7 +1,12 @@
 import { z } from "zod";
+import { accountIdSchema, generationIdSchema, keyHashSchema } from "../identifiers.js";
+import { singleLineTextSchema } from "../text/single-line-text-schema.js";
+
+/** An account or key name: shown in listings and stored in PostgreSQL, so one line without NUL. */
+const nameSchema = z.string().trim().pipe(singleLineTextSchema(200));
 
 /** Ingress sends the SHA-256 of the presented key, never the key itself. */
-export const authenticateKeyRequestSchema = z.object({ keyHash: z.string().regex(/^[0-9a-f]{64}$/) });
+export const authenticateKeyRequestSchema = z.object({ keyHash: keyHashSchema });
 export type AuthenticateKeyRequest = z.infer<typeof authenticateKeyRequestSchema>;
 
 export const authenticatedKeySchema = z.object({
@@ -14,7 +19,7 @@ export type AuthenticatedKey = z.infer<typeof authenticatedKeySchema>;
 
 /** Holds an upper-bound amount of the account's credit for one generation, exactly once per generation id. */
 export const reserveRequestSchema = z.object({
-  generationId: z.string(),
+  generationId: generationIdSchema,
   accountId: z.string(),
   keyId: z.string(),
   amountMicros: z.number().int().nonnegative(),
@@ -39,21 +44,21 @@ export const accountSchema = z.object({
 });
 export type Account = z.infer<typeof accountSchema>;
 
-export const createAccountRequestSchema = z.object({ name: z.string().trim().min(1).max(200) });
+export const createAccountRequestSchema = z.object({ name: nameSchema });
 export type CreateAccountRequest = z.infer<typeof createAccountRequestSchema>;
 
-export const getAccountRequestSchema = z.object({ accountId: z.string() });
+export const getAccountRequestSchema = z.object({ accountId: accountIdSchema });
 export type GetAccountRequest = z.infer<typeof getAccountRequestSchema>;
 
 export const grantCreditsRequestSchema = z.object({
-  accountId: z.string(),
+  accountId: accountIdSchema,
   amountMicros: z.number().int().positive(),
 });
 export type GrantCreditsRequest = z.infer<typeof grantCreditsRequestSchema>;
 
 export const createKeyRequestSchema = z.object({
-  accountId: z.string(),
-  name: z.string().trim().min(1).max(200),
+  accountId: accountIdSchema,
+  name: nameSchema,
 });
 export type CreateKeyRequest = z.infer<typeof createKeyRequestSchema>;
 

@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { generationIdSchema } from "../identifiers.js";
 
 /**
  * Asks metadata-logging for one generation's record. `accountId` is the authenticated caller's account:
  * a generation of another account is answered exactly like an unknown one (404), so ids reveal nothing.
  */
 export const getGenerationRequestSchema = z.object({
-  id: z.string().min(1).max(200),
+  id: generationIdSchema,
   accountId: z.string(),
 });
 export type GetGenerationRequest = z.infer<typeof getGenerationRequestSchema>;

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { endpointPriceSchema } from "../pricing/endpoint-price.js";
-import { providerPreferencesSchema } from "../chat/chat-request.js";
+import { modelIdSchema, providerPreferencesSchema } from "../chat/chat-request.js";
 
 /** Asks the router which endpoints may serve a request, best first. */
 export const routeRequestSchema = z.object({
   /** Model ids in fallback order: `model` first, then `models[]`. */
-  models: z.array(z.string()).min(1),
+  models: z.array(modelIdSchema).min(1),
   provider: providerPreferencesSchema.optional(),
 });
 export type RouteRequest = z.infer<typeof routeRequestSchema>;

@@ -3,15 +3,17 @@
  * balances are micro-dollars (1e-6 USD); per-token prices are pico-dollars (1e-12 USD), because public
  * per-token prices such as "0.00000015" are fractions of a micro-dollar.
  */
+import { quoteUserText } from "../text/quote-user-text.js";
+
 const decimalPattern = /^(\d+)(?:\.(\d+))?$/;
 
 function parseDecimal(value: string, decimals: number, what: string): bigint {
   const match = decimalPattern.exec(value.trim());
-  if (!match) throw new RangeError(`${what} "${value}" is not a non-negative decimal number`);
+  if (!match) throw new RangeError(`${what} ${quoteUserText(value, 40)} is not a non-negative decimal number`);
   const whole = match[1] ?? "0";
   const fraction = match[2] ?? "";
   if (fraction.length > decimals) {
-    throw new RangeError(`${what} "${value}" has more than ${decimals} decimal places`);
+    throw new RangeError(`${what} ${quoteUserText(value, 40)} has more than ${decimals} decimal places`);
   }
   return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
 }
@@ -19,7 +21,7 @@ function parseDecimal(value: string, decimals: number, what: string): bigint {
 /** "10.50" → 10_500_000 micro-dollars. At most 6 decimal places. */
 export function parseUsdToMicros(value: string): number {
   const micros = parseDecimal(value, 6, "USD amount");
-  if (micros > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`USD amount "${value}" is too large`);
+  if (micros > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`USD amount ${quoteUserText(value, 40)} is too large`);
   return Number(micros);
 }
 

@@ -38,6 +38,8 @@ interface AdminCommand {
   run(values: Record<string, string | undefined>, database: Kysely<Database>): Promise<unknown>;
 }
 
+const nameRule = "--name must be 1 to 200 characters, without control characters";
+
 const commands: Record<string, AdminCommand> = {
   "create-account": {
     usage: "create-account --name <name>",
@@ -45,7 +47,7 @@ const commands: Record<string, AdminCommand> = {
     options: { name: { type: "string" } },
     run: async (values, database) => {
       const request = createAccountRequestSchema.safeParse({ name: required(values, "name") });
-      if (!request.success) throw new AdminUsageError("--name must be 1 to 200 characters");
+      if (!request.success) throw new AdminUsageError(nameRule);
       return createAccountReply(database, request.data);
     },
   },
@@ -64,9 +66,10 @@ const commands: Record<string, AdminCommand> = {
     summary: "Create an API key; its secret is printed once and stored nowhere.",
     options: { account: { type: "string" }, name: { type: "string" } },
     run: async (values, database) => {
-      const request = createKeyRequestSchema.safeParse({ accountId: required(values, "account"), name: required(values, "name") });
-      if (!request.success) throw new AdminUsageError("--name must be 1 to 200 characters");
-      return createKeyReply(database, request.data);
+      const name = createKeyRequestSchema.shape.name.safeParse(required(values, "name"));
+      if (!name.success) throw new AdminUsageError(nameRule);
+      // Like the other commands, an id that names no account is "not found", whatever it looks like.
+      return createKeyReply(database, { accountId: required(values, "account"), name: name.data });
     },
   },
   "show-account": {

@@ -1,4 +1,4 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, quoteUserText, SwitchboardError, type ChatRequest } from "@switchboard/contracts";
 
 /**
  * Refuses what Switchboard cannot yet price with a true upper bound, rather than serving it and risking
@@ -15,7 +15,7 @@ export function checkSupportedRequest(request: ChatRequest): void {
     for (const part of message.content) {
       if (part.type !== "text") {
         throw unsupported(
-          `messages.${index}.content: "${part.type}" parts are not supported yet; send text parts only.`,
+          `messages.${index}.content: ${quoteUserText(part.type, 40)} parts are not supported yet; send text parts only.`,
           `messages.${index}.content`,
         );
       }

@@ -1,4 +1,4 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, quoteUserText, SwitchboardError } from "@switchboard/contracts";
 import fastifyPlugin from "fastify-plugin";
 import { JsonBodyError, parseJsonBody } from "./parse-json-body.js";
 import { errorFromThrown, sendError } from "./send-error.js";
@@ -33,7 +33,7 @@ export const errorHandlerPlugin = fastifyPlugin(
       return sendError(reply, error);
     });
     app.setNotFoundHandler((request, reply) =>
-      sendError(reply, gatewayError(gatewayErrorCodes.notFound, 404, `No route ${request.method} ${request.url.split("?")[0]}. The API lives under /api/v1.`)),
+      sendError(reply, gatewayError(gatewayErrorCodes.notFound, 404, `No route ${request.method} ${quoteUserText(request.url.split("?")[0] ?? "")}. The API lives under /api/v1.`)),
     );
   },
   { name: "error-handler" },

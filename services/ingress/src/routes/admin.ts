@@ -1,10 +1,14 @@
 import {
+  accountIdSchema,
+  accountSchema,
+  createAccountRequestSchema,
   createKeyReplySchema,
+  createKeyRequestSchema,
   gatewayError,
   gatewayErrorCodes,
+  invalidRequestError,
   parseUsdToMicros,
   SwitchboardError,
-  accountSchema,
 } from "@switchboard/contracts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -12,10 +16,10 @@ import { isAdminKey, readBearerToken } from "../plugins/authenticate.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 
 const accountReplySchema = z.object({ data: accountSchema });
-const createAccountBodySchema = z.object({ name: z.string().trim().min(1).max(200) });
 const grantCreditsBodySchema = z.object({ amount_usd: z.union([z.string(), z.number()]).transform(String) });
-const createKeyBodySchema = z.object({ account_id: z.string().min(1), name: z.string().trim().min(1).max(200) });
-const accountParamsSchema = z.object({ id: z.string().uuid("account id must be a UUID") });
+// Billing's own field rules, so a malformed id or name is a 400 here before any message is sent.
+const createKeyBodySchema = z.object({ account_id: accountIdSchema, name: createKeyRequestSchema.shape.name });
+const accountParamsSchema = z.object({ id: accountIdSchema });
 
 /**
  * The management API, authorized by SWITCHBOARD_ADMIN_KEY: create accounts, grant credits, create keys
@@ -35,7 +39,7 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
 
   app.post("/api/v1/admin/accounts", async (request, reply) => {
     requireAdmin(request);
-    const body = parseBody(createAccountBodySchema, request.body);
+    const body = parseBody(createAccountRequestSchema, request.body);
     const account = await clients.request(clients.subjects.billingCreateAccount, { name: body.name }, accountReplySchema, "billing");
     return reply.code(201).send(account);
   });
@@ -71,8 +75,5 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
 function parseBody<Schema extends z.ZodType>(schema: Schema, value: unknown): z.infer<Schema> {
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new SwitchboardError(
-    gatewayError(gatewayErrorCodes.invalidRequest, 400, `Invalid request: ${issue?.path.join(".") ? `${issue.path.join(".")}: ` : ""}${issue?.message ?? "malformed"}`),
-  );
+  throw new SwitchboardError(invalidRequestError(parsed.error));
 }

@@ -1,4 +1,4 @@
-import { chatRequestSchema, gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
+import { chatRequestSchema, gatewayError, gatewayErrorCodes, invalidRequestError, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
 import { checkSupportedRequest } from "../generation/check-supported-request.js";
@@ -85,15 +85,7 @@ function parseChatRequest(body: unknown): ChatRequest {
     throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Request body must be a JSON object with `model` and `messages`."));
   }
   const parsed = chatRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new SwitchboardError(
-      gatewayError(gatewayErrorCodes.invalidRequest, 400, `Invalid request: ${where}${issue?.message ?? "malformed body"}`, {
-        metadata: { issues: parsed.error.issues.slice(0, 10).map((item) => ({ path: item.path.join("."), message: item.message })) },
-      }),
-    );
-  }
+  if (!parsed.success) throw new SwitchboardError(invalidRequestError(parsed.error));
   return parsed.data;
 }
 

@@ -2,6 +2,7 @@ import {
   gatewayError,
   gatewayErrorCodes,
   getGenerationRequestSchema,
+  quoteUserText,
   SwitchboardError,
   type GetGenerationReply,
   type GetGenerationRequest,
@@ -16,7 +17,7 @@ export async function getGeneration(database: DatabaseExecutor, request: GetGene
   const row = await findGeneration(database, request.id, request.accountId);
   if (!row) {
     throw new SwitchboardError(
-      gatewayError(gatewayErrorCodes.notFound, 404, `Generation ${JSON.stringify(request.id)} not found. It can take a few seconds to appear after the request finishes.`),
+      gatewayError(gatewayErrorCodes.notFound, 404, `Generation ${quoteUserText(request.id)} not found. It can take a few seconds to appear after the request finishes.`),
     );
   }
   return { data: presentGeneration(row) };
