@@ -1,6 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { serviceNames, type Subjects } from "@switchboard/contracts";
-import type { Database } from "@switchboard/db";
+import { isDatabaseUnavailable, type Database } from "@switchboard/db";
 import { ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
@@ -42,6 +42,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
     description: "Accounts, API keys, credit reservations and settlement",
     queue: subjects.queueGroup(serviceNames.billing),
     logger,
+    dependency: { name: "database", isUnavailable: isDatabaseUnavailable },
     endpoints: [
       authenticateKeyEndpoint({ database, subjects }),
       reserveCreditsEndpoint({ database, subjects, reservationTtlSeconds: options.reservationTtlSeconds }),

@@ -1,6 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { serviceNames, type Subjects } from "@switchboard/contracts";
-import type { Database } from "@switchboard/db";
+import { isDatabaseUnavailable, type Database } from "@switchboard/db";
 import { ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
@@ -32,6 +32,7 @@ export async function startMetadataLogging(options: StartMetadataLoggingOptions)
     description: "Generation metadata records (no prompt or completion text)",
     queue: subjects.queueGroup(serviceNames.logging),
     logger,
+    dependency: { name: "database", isUnavailable: isDatabaseUnavailable },
     endpoints: [getGenerationEndpoint({ database, subjects })],
   });
   let recorder;
