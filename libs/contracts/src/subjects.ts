@@ -14,6 +14,8 @@ export interface Subjects {
   readonly connectorGenerate: string;
   /** Every connector replica listens here (no queue group) so the one holding the upstream call sees it. */
   readonly connectorCancelWildcard: string;
+  /** Every connector replica listens here (no queue group); the one that ran the attempt answers. */
+  readonly connectorAttemptProgress: string;
   readonly billingGroup: string;
   readonly billingAuthenticateKey: string;
   readonly billingReserve: string;
@@ -61,6 +63,7 @@ export function createSubjects(namespace = "sb"): Subjects {
     connectorGroup,
     connectorGenerate: `${connectorGroup}.generate`,
     connectorCancelWildcard: `${namespace}.connector-cancel.v1.*`,
+    connectorAttemptProgress: `${namespace}.connector-progress.v1`,
     billingGroup,
     billingAuthenticateKey: `${billingGroup}.authenticate`,
     billingReserve: `${billingGroup}.reserve`,

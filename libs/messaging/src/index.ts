@@ -6,3 +6,4 @@ export * from "./ensure-facts-stream.js";
 export * from "./publish-fact.js";
 export * from "./consume-facts.js";
 export * from "./shut-down-on-signals.js";
+export * from "./connection-state.js";

@@ -2,6 +2,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { generateRequestSchema, serviceNames, type Subjects } from "@switchboard/contracts";
 import { defineEndpoint, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
+import { answerProgressQueries } from "./handlers/answer-progress-queries.js";
+import { AttemptRegistry } from "./handlers/attempt-registry.js";
 import { createGenerateHandler } from "./handlers/generate.js";
 import { InFlightGenerations } from "./handlers/in-flight-generations.js";
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
@@ -50,6 +52,8 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
   const inFlight = new InFlightGenerations((error, generationId) => logger.error({ err: error, generationId }, "generation crashed"));
   // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.
   const cancelSubscription = subscribeToCancellations({ connection, subjects, inFlight, logger });
+  const attempts = new AttemptRegistry();
+  const progressSubscription = answerProgressQueries({ connection, subjects, attempts, logger });
   const service = await serveEndpoints(connection, {
     name: serviceNames.connector,
     version: "0.1.0",
@@ -65,6 +69,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
           registry: dependencies.registry ?? providerRegistry,
           resolveApiKey: dependencies.resolveApiKey,
           inFlight,
+          attempts,
           logger,
           heartbeatIntervalMs: dependencies.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs,
         }),
@@ -85,6 +90,8 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
       await inFlight.waitUntilIdle(abortedGenerationsGraceMs);
     }
     cancelSubscription.unsubscribe();
+    progressSubscription.unsubscribe();
+    attempts.clear();
     await transport.close();
   }
   return {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createInbox, type NatsConnection } from "@nats-io/transport-node";
 import {
+  attemptProgressSchema,
   createSubjects,
   gatewayErrorCodes,
   generateReplySchema,
@@ -20,6 +21,8 @@ import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
 
 interface Generation {
   generationId: string;
+  /** The private inbox the parts go to. */
+  inbox: string;
   /** Every part received so far, validated against the contract. */
   parts: StreamPart[];
   /** Resolves with the parts once the terminal part arrived. */
@@ -71,7 +74,7 @@ async function startGeneration(connection: NatsConnection, subjects: Subjects, o
   };
   const reply = await requestReply(connection, subjects.connectorGenerate, request, generateReplySchema, { serviceLabel: "connector" });
   expect(reply).toEqual({ accepted: true });
-  return { generationId: options.generationId, parts, finished };
+  return { generationId: options.generationId, inbox, parts, finished };
 }
 
 function fakeCandidate(baseUrl: string, overrides: Partial<RouteCandidate> = {}): RouteCandidate {
@@ -345,6 +348,22 @@ describe("provider connector: generate", () => {
     const failure = await requestReply(ingressConnection, subjects.connectorGenerate, { generationId: 7 }, generateReplySchema).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SwitchboardError);
     expect((failure as SwitchboardError).error).toMatchObject({ code: gatewayErrorCodes.invalidRequest, status: 400 });
+  });
+
+  it("answers how far an attempt got, counts only, for the attempt's inbox alone, also after it ended", async () => {
+    const generation = await generate({ userText: "count me", stream: true });
+    const parts = await settled(generation);
+    const progress = await requestReply(ingressConnection, subjects.connectorAttemptProgress, { replyTo: generation.inbox }, attemptProgressSchema, {
+      timeoutMs: 1_000,
+    });
+    const text = textOf(parts);
+    expect(progress).toMatchObject({ nextSeq: parts.length, outputBytes: Buffer.byteLength(text, "utf8"), ended: true });
+    const usagePart = parts.find((part) => part.type === "usage");
+    expect(progress.usage).toEqual(usagePart?.type === "usage" ? usagePart.usage : null);
+    // Another inbox is nobody's attempt: every replica stays silent and the asker times out.
+    await expect(
+      requestReply(ingressConnection, subjects.connectorAttemptProgress, { replyTo: createInbox() }, attemptProgressSchema, { timeoutMs: 300 }),
+    ).rejects.toMatchObject({ error: { status: 503 } });
   });
 });
 

@@ -21,6 +21,7 @@ import type { ServiceClients } from "../plugins/service-clients.js";
 import { createGenerationId } from "./create-generation-id.js";
 import { estimateUsage, promptTokenUpperBound } from "./estimate-tokens.js";
 import { PartReader } from "./part-reader.js";
+import { probeAttemptProgress } from "./probe-attempt-progress.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
 
 export interface GenerationOptions {
@@ -118,7 +119,11 @@ export class Generation {
     let lastError: GatewayError = gatewayError(gatewayErrorCodes.noEndpoints, 503, "No provider could serve this request.", { retryable: true });
     for (const candidate of this.candidates) {
       if (stop.aborted) break;
-      const reader = new PartReader(clients.connection, this.options.idleTimeoutMs);
+      const reader = new PartReader(clients.connection, {
+        idleTimeoutMs: this.options.idleTimeoutMs,
+        probeProgress: (inbox) => probeAttemptProgress(clients, inbox),
+        onReconnect: (listener) => clients.state.onReconnect(listener),
+      });
       try {
         await clients.request(
           clients.subjects.connectorGenerate,
@@ -261,10 +266,14 @@ export class Generation {
    */
   chargeableUsage(deliveredOutput: boolean): { usage: TokenUsage; estimated: boolean } {
     if (this.failure && !deliveredOutput) return { usage: noUsage, estimated: false };
-    if (this.accumulator.usage) return { usage: this.accumulator.usage, estimated: false };
+    // Parts lost to a NATS outage still count: the connector's own report covers what never arrived.
+    const reported = this.reader?.connectorProgress ?? null;
+    const usage = this.accumulator.usage ?? reported?.usage ?? null;
+    if (usage) return { usage, estimated: false };
     if (!this.accumulator.producedOutput && (this.cancelled || this.failure)) return { usage: noUsage, estimated: false };
     const outputBound = this.candidate ? this.outputBound(this.candidate) : 0;
-    return { usage: estimateUsage(this.promptBytes, this.accumulator.outputBytes(), outputBound), estimated: true };
+    const outputBytes = Math.max(this.accumulator.outputBytes(), reported?.outputBytes ?? 0);
+    return { usage: estimateUsage(this.promptBytes, outputBytes, outputBound), estimated: true };
   }
 
   costMicros(usage: TokenUsage): number {

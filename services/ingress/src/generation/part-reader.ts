@@ -1,28 +1,46 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { createInbox } from "@nats-io/transport-node";
-import { gatewayError, gatewayErrorCodes, streamPartSchema, type StreamPart } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, streamPartSchema, type AttemptProgress, type GatewayError, type StreamPart } from "@switchboard/contracts";
 
 /** Parts held for a consumer that has not taken them yet (a slow client) before the attempt is stopped. */
 const maximumQueuedParts = 50_000;
 
+export interface PartReaderOptions {
+  /** Longest silence (not even a heartbeat) before the attempt is given up. */
+  idleTimeoutMs: number;
+  /** Asks the connector how far the attempt with this inbox got; null when no connector could tell. */
+  probeProgress?: (inbox: string) => Promise<AttemptProgress | null>;
+  /** Registers a listener for the NATS connection coming back (parts may have been lost meanwhile); returns its remover. */
+  onReconnect?: (listener: () => void) => () => void;
+}
+
 /**
  * Reads one connector attempt's stream parts from a private inbox, in order. A gap in sequence numbers,
  * a malformed part or silence longer than `idleTimeoutMs` becomes an `error` part, so a lost message
- * never turns into a silently truncated answer and a dead connector never hangs the client.
+ * never turns into a silently truncated answer and a dead connector never hangs the client. When the
+ * NATS connection comes back after an outage, the reader asks the connector how far the attempt got:
+ * parts published but never received were lost, and the attempt ends at once rather than at the idle
+ * timeout. What the connector reports is kept in `connectorProgress`, so the output the provider produced
+ * is charged even where the parts carrying it were lost.
  */
 export class PartReader {
   readonly inbox: string;
+  /** The connector's own count of what it published, once a loss was checked with it. */
+  connectorProgress: AttemptProgress | null = null;
   private readonly subscription: Subscription;
   private readonly queue: StreamPart[] = [];
   private waiter: ((part: StreamPart) => void) | undefined;
   private expectedSeq = 0;
   private finished = false;
+  private lost = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  private readonly removeReconnectListener: () => void;
 
-  constructor(connection: NatsConnection, private readonly idleTimeoutMs: number) {
+  constructor(connection: NatsConnection, private readonly options: PartReaderOptions) {
     this.inbox = createInbox();
     this.subscription = connection.subscribe(this.inbox, {
       callback: (error, message) => {
+        if (this.lost) return;
         if (error) return this.push(this.failure("The connection to the connector failed mid-generation."));
         let part: StreamPart;
         try {
@@ -30,13 +48,14 @@ export class PartReader {
         } catch {
           return this.push(this.failure("The connector sent a malformed stream part."));
         }
-        if (part.seq !== this.expectedSeq) return this.push(this.failure("Stream parts were lost between connector and ingress."));
+        if (part.seq !== this.expectedSeq) return this.reportLoss();
         this.expectedSeq++;
         // A heartbeat only proves the connector is alive while the model is silent.
         if (part.type === "heartbeat") return this.armIdleTimer();
         this.push(part);
       },
     });
+    this.removeReconnectListener = options.onReconnect?.(() => void this.checkAfterReconnect()) ?? (() => undefined);
     this.armIdleTimer();
   }
 
@@ -55,7 +74,33 @@ export class PartReader {
   close(): void {
     this.finished = true;
     clearTimeout(this.idleTimer);
+    this.removeReconnectListener();
     this.subscription.unsubscribe();
+  }
+
+  /**
+   * After an outage: the connector's answer comes on the same connection after every part it published
+   * before answering, so a part numbered below its `nextSeq` that has not arrived by then never will.
+   */
+  private async checkAfterReconnect(): Promise<void> {
+    if (this.finished || this.lost || !this.options.probeProgress) return;
+    const progress = await this.options.probeProgress(this.inbox);
+    if (this.finished || this.lost) return;
+    if (progress !== null && progress.nextSeq <= this.expectedSeq) return;
+    this.connectorProgress = progress;
+    this.lost = true;
+    this.push(this.lostPartsFailure());
+  }
+
+  /** A part was skipped: ask the connector what it produced (for the charge), then end the attempt. */
+  private reportLoss(): void {
+    this.lost = true;
+    clearTimeout(this.idleTimer);
+    if (!this.options.probeProgress) return this.push(this.lostPartsFailure());
+    void this.options.probeProgress(this.inbox).then((progress) => {
+      this.connectorProgress = progress;
+      this.push(this.lostPartsFailure());
+    });
   }
 
   private push(part: StreamPart): void {
@@ -78,14 +123,29 @@ export class PartReader {
   private armIdleTimer(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(
-      () => this.push(this.failure(`The provider connector went silent for ${Math.round(this.idleTimeoutMs / 1000)} s.`, gatewayErrorCodes.upstreamTimeout)),
-      this.idleTimeoutMs,
+      () => this.push(this.failure(`The provider connector went silent for ${Math.round(this.options.idleTimeoutMs / 1000)} s.`, gatewayErrorCodes.upstreamTimeout)),
+      this.options.idleTimeoutMs,
     );
     this.idleTimer.unref();
   }
 
+  private lostPartsFailure(): StreamPart {
+    return this.errorPart(
+      gatewayError(
+        gatewayErrorCodes.serviceUnavailable,
+        503,
+        "Part of the answer was lost between Switchboard's services (their message bus was interrupted). Retry the request.",
+        { retryable: true },
+      ),
+    );
+  }
+
   private failure(message: string, code: typeof gatewayErrorCodes.upstreamError | typeof gatewayErrorCodes.upstreamTimeout = gatewayErrorCodes.upstreamError): StreamPart {
+    return this.errorPart(gatewayError(code, 502, message, { retryable: true }));
+  }
+
+  private errorPart(error: GatewayError): StreamPart {
     // beforeFirstToken is corrected by the caller, which knows whether output was already seen.
-    return { type: "error", seq: -1, error: gatewayError(code, 502, message, { retryable: true }), beforeFirstToken: this.expectedSeq <= 1 };
+    return { type: "error", seq: -1, error, beforeFirstToken: this.expectedSeq <= 1 };
   }
 }

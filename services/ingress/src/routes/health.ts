@@ -5,14 +5,16 @@ import { z } from "zod";
 import type { ServiceClients } from "../plugins/service-clients.js";
 
 /**
- * GET /healthz: the process is alive. GET /readyz: NATS is connected and the router and billing answer,
- * i.e. a chat request could be served; Kubernetes takes the pod out of rotation otherwise.
+ * GET /healthz: the process is alive. GET /readyz: NATS is connected and the router and billing answer
+ * (billing answers 503 while its database is unavailable), i.e. a chat request could be served;
+ * Kubernetes and load balancers take the pod out of rotation otherwise.
  */
 export async function healthRoutes(app: FastifyInstance, options: { clients: ServiceClients }): Promise<void> {
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const { clients } = options;
-    const nats = await checkNats(clients.connection);
+    // The connection's own status answers at once while NATS is down; a round trip confirms it otherwise.
+    const nats = clients.state.connected && (await checkNats(clients.connection));
     const [router, billing] = nats
       ? await Promise.all([
           answers(() => clients.request(clients.subjects.routerListModels, {}, z.unknown(), "router")),

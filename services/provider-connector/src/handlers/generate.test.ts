@@ -4,6 +4,7 @@ import { createLogger } from "@switchboard/telemetry";
 import { describe, expect, it, vi } from "vitest";
 import { providerRegistry } from "../providers/registry.js";
 import type { UpstreamHttpRequest, UpstreamHttpResponse, UpstreamTransport } from "../transport/upstream-transport.js";
+import { AttemptRegistry } from "./attempt-registry.js";
 import { createGenerateHandler } from "./generate.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
 
@@ -102,6 +103,7 @@ async function runGeneration(options: RunOptions) {
     registry: providerRegistry,
     resolveApiKey: () => "sk-acme",
     inFlight,
+    attempts: new AttemptRegistry(),
     logger: createLogger("provider-connector-test", "silent"),
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
   });

@@ -15,6 +15,7 @@ import { classifyTransportError } from "../transport/classify-transport-error.js
 import { parseServerSentEvents, ServerSentEventTooLargeError } from "../transport/parse-server-sent-events.js";
 import { readLimitedText } from "../transport/read-limited-text.js";
 import type { UpstreamTransport } from "../transport/upstream-transport.js";
+import type { AttemptRegistry } from "./attempt-registry.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
 import { createNumberedPartPublisher, type NumberedPartPublisher } from "./numbered-part-publisher.js";
 import { publishHeartbeats } from "./publish-heartbeats.js";
@@ -27,6 +28,8 @@ export interface GenerateHandlerDependencies {
   /** Reads a provider key by the environment variable name the catalog gives (`candidate.apiKeyEnv`). */
   resolveApiKey: (environmentVariableName: string) => string | undefined;
   inFlight: InFlightGenerations;
+  /** Where each attempt's progress stays answerable, for an ingress that lost parts to an outage. */
+  attempts: AttemptRegistry;
   logger: Logger;
   /** A `heartbeat` part goes out this often while a generation runs (`CONNECTOR_HEARTBEAT_MS`). */
   heartbeatIntervalMs: number;
@@ -163,6 +166,7 @@ function streamEventTooLarge(candidate: GenerateRequest["candidate"]): Switchboa
 async function runGeneration(dependencies: GenerateHandlerDependencies, request: GenerateRequest, signal: AbortSignal): Promise<void> {
   const { candidate, generationId } = request;
   const parts = createNumberedPartPublisher(dependencies.connection, request.replyTo);
+  dependencies.attempts.track(request.replyTo, parts);
   const stopHeartbeats = publishHeartbeats(parts, dependencies.heartbeatIntervalMs);
   const logContext = { generationId, endpointId: candidate.endpointId, providerId: candidate.providerId };
   const startedAt = performance.now();
@@ -193,6 +197,7 @@ async function runGeneration(dependencies: GenerateHandlerDependencies, request:
     parts.publish({ type: "error", error: { ...error, ...(metadata !== undefined ? { metadata } : {}) }, beforeFirstToken: !parts.outputSent });
   } finally {
     stopHeartbeats();
+    dependencies.attempts.finish(request.replyTo);
   }
 }
 

@@ -24,3 +24,18 @@ describe("createNumberedPartPublisher", () => {
     ]);
   });
 });
+
+describe("progress", () => {
+  it("counts published parts, output bytes and the provider's usage, without content", () => {
+    const publisher = createNumberedPartPublisher({ publish: () => undefined }, "_INBOX.y");
+    expect(publisher.progress()).toEqual({ nextSeq: 0, outputBytes: 0, usage: null, ended: false });
+    publisher.publish({ type: "stream-start", upstreamId: "u" });
+    publisher.publish({ type: "text-delta", text: "héllo" });
+    publisher.publish({ type: "tool-call-delta", index: 0, name: "f", argumentsDelta: "{}" });
+    publisher.publish({ type: "heartbeat" });
+    const usage = { promptTokens: 3, completionTokens: 2, cachedPromptTokens: 0, reasoningTokens: 0 };
+    publisher.publish({ type: "usage", usage });
+    publisher.publish({ type: "stream-end" });
+    expect(publisher.progress()).toEqual({ nextSeq: 6, outputBytes: 6 + 3, usage, ended: true });
+  });
+});

@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { UnnumberedStreamPart } from "@switchboard/contracts";
+import type { AttemptProgress, UnnumberedStreamPart } from "@switchboard/contracts";
 
 /** Publishes one generation's parts to the asking ingress, in order and numbered. */
 export interface NumberedPartPublisher {
@@ -9,9 +9,24 @@ export interface NumberedPartPublisher {
   readonly outputSent: boolean;
   /** True once the terminal part went out. */
   readonly ended: boolean;
+  /** How far the attempt got, for an ingress that may have lost parts (no content, only counts). */
+  progress(): AttemptProgress;
 }
 
 const outputPartTypes: ReadonlySet<UnnumberedStreamPart["type"]> = new Set(["text-delta", "reasoning-delta", "tool-call-delta"]);
+
+/** UTF-8 bytes of the output a part carries; what ingress charges by when the provider's usage is lost. */
+function outputBytesOf(part: UnnumberedStreamPart): number {
+  switch (part.type) {
+    case "text-delta":
+    case "reasoning-delta":
+      return Buffer.byteLength(part.text, "utf8");
+    case "tool-call-delta":
+      return Buffer.byteLength((part.name ?? "") + part.argumentsDelta, "utf8");
+    default:
+      return 0;
+  }
+}
 
 /**
  * Numbers parts with `seq` from 0, so ingress detects a lost message instead of relaying a silently
@@ -21,12 +36,16 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
   let seq = 0;
   let outputSent = false;
   let ended = false;
+  let outputBytes = 0;
+  let usage: AttemptProgress["usage"] = null;
   return {
     publish(part) {
       if (ended) return;
       connection.publish(replyTo, JSON.stringify({ ...part, seq }));
       seq += 1;
       if (outputPartTypes.has(part.type)) outputSent = true;
+      outputBytes += outputBytesOf(part);
+      if (part.type === "usage") usage = part.usage;
       if (part.type === "stream-end" || part.type === "error") ended = true;
     },
     get outputSent() {
@@ -34,6 +53,9 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
     },
     get ended() {
       return ended;
+    },
+    progress() {
+      return { nextSeq: seq, outputBytes, usage, ended };
     },
   };
 }
