@@ -1,7 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "@switchboard/telemetry";
+import { answerClientError } from "./plugins/answer-client-error.js";
 import { KeyAuthenticator } from "./plugins/authenticate.js";
 import { errorHandlerPlugin } from "./plugins/error-handler.js";
+import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
 import { adminRoutes } from "./routes/admin.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
@@ -31,6 +33,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // fastify's request logs carry method, URL and status only: never headers (API keys) or bodies (prompts).
     requestIdHeader: "x-request-id",
     return503OnClosing: true,
+    // Refusals that happen before routing (bad percent-encoding, an over-long path parameter, requests
+    // Node cannot parse) answer in OpenRouter's shape too, and never repeat the URL back.
+    frameworkErrors: (error, _request, reply) => void sendError(reply, errorFromThrown(error)),
+    clientErrorHandler: answerClientError,
   });
   await app.register(errorHandlerPlugin);
   const authenticator = new KeyAuthenticator(dependencies.clients, dependencies.keyCacheTtlMs);

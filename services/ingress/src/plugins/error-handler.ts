@@ -9,7 +9,9 @@ import { errorFromThrown, sendError } from "./send-error.js";
  */
 export const errorHandlerPlugin = fastifyPlugin(
   async (app) => {
-    app.removeContentTypeParser(["application/json"]);
+    // Only JSON is accepted: fastify's text/plain parser would turn a JSON body sent as text into a string
+    // and the client would get a confusing "must be a JSON object" instead of "send application/json".
+    app.removeContentTypeParser(["application/json", "text/plain"]);
     app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
       try {
         done(null, parseJsonBody(body as string));

@@ -30,6 +30,10 @@ export function errorFromThrown(thrown: unknown): GatewayError {
       return gatewayError(gatewayErrorCodes.invalidRequest, 400, "Request body is empty: send a JSON object.");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return gatewayError(gatewayErrorCodes.invalidRequest, 400, "Content-Length does not match the body.");
+    case "FST_ERR_BAD_URL":
+      return gatewayError(gatewayErrorCodes.invalidRequest, 400, "The URL is not valid: it has a malformed percent-encoding.");
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return gatewayError(gatewayErrorCodes.invalidRequest, 414, "A path parameter is longer than any id Switchboard issues.");
   }
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return gatewayError(gatewayErrorCodes.invalidRequest, fastifyError.statusCode, fastifyError.message ?? "Bad request");
