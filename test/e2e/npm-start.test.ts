@@ -1,21 +1,78 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { chmod, cp, mkdir, mkdtemp, rm, rmdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { findFreePort } from "../../tools/launcher/src/free-port.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 const launcher = join(repositoryRoot, "tools/launcher/dist/main.js");
+const readyLine = "Press Ctrl-C to stop.";
+const apiKeyPattern = /sk-sb-v1-[0-9a-f]{64}/;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
+/** The environment of someone typing `npm start`: no outer npm run, no existing servers, a free port. */
+function launchEnvironment(port: number, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const inherited = Object.entries(process.env).filter(
+    ([name]) => name !== "DATABASE_URL" && name !== "NATS_URL" && name !== "INIT_CWD" && !name.startsWith("npm_") && !name.startsWith("SWITCHBOARD_"),
+  );
+  return { ...Object.fromEntries(inherited), PORT: String(port), ...extra };
+}
+
+/** A launch whose output is collected; `exited` resolves with the exit code. */
+interface Launch {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function launch(command: string, args: string[], options: { cwd: string; environment: Record<string, string | undefined>; ownProcessGroup: boolean }): Launch {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.environment, stdio: ["ignore", "pipe", "pipe"], detached: options.ownProcessGroup });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForReady(started: Launch, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (!started.output().includes(readyLine)) {
+    if (started.child.exitCode !== null || Date.now() > deadline) throw new Error(`launcher did not become ready:\n${started.output()}`);
+    await sleep(100);
+  }
+  return started.output();
+}
+
+/** Runs the curl the launcher printed, as printed, and checks the demo answer. */
+function runPrintedCurl(output: string): void {
+  const curlLines = output.split("\n").filter((line, index, lines) => line.trimStart().startsWith("curl ") || (index > 0 && lines[index - 1]?.trimEnd().endsWith("\\")));
+  const command = curlLines.join("\n");
+  expect(command).toContain("/chat/completions");
+  const curl = spawnSync("bash", ["-c", `${command} --silent --show-error --fail-with-body`], { encoding: "utf8", timeout: 10_000 });
+  expect(curl.status, curl.stderr).toBe(0);
+  const completion = JSON.parse(curl.stdout) as { id: string; choices: { message: { content: string } }[]; usage: { cost: number } };
+  expect(completion.id).toMatch(/^gen-/);
+  expect(completion.choices[0]?.message.content).toMatch(/^Echo: /);
+  expect(completion.usage.cost).toBeGreaterThan(0);
+}
+
+async function exitCodeWithin(started: Launch, timeoutMs: number): Promise<number | null | "timeout"> {
+  return Promise.race([started.exited, sleep(timeoutMs).then(() => "timeout" as const)]);
+}
+
+/** Command lines of running processes that mention any of `paths`; waits briefly for them to go. */
+async function processesMentioning(paths: readonly string[]): Promise<string[]> {
+  let found: string[] = [];
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const listing = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout;
+    found = listing.split("\n").filter((line) => paths.some((path) => line.includes(path)));
+    if (found.length === 0) break;
+    await sleep(200);
+  }
+  return found;
 }
 
 /**
@@ -23,11 +80,11 @@ async function freePort(): Promise<number> {
  * an embedded PostgreSQL and a nats-server of its own, then the printed curl, run as printed.
  */
 describe("npm start", () => {
-  let child: ChildProcess | undefined;
+  let started: Launch | undefined;
   let stateDirectory = "";
 
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
+    if (started && started.child.exitCode === null) started.child.kill("SIGKILL");
     if (stateDirectory) await rm(stateDirectory, { recursive: true, force: true });
   });
 
@@ -36,38 +93,88 @@ describe("npm start", () => {
     stateDirectory = await mkdtemp(join(tmpdir(), "switchboard-start-"));
     // As root, the embedded PostgreSQL runs as the `postgres` user, which must reach its data folder.
     await chmod(stateDirectory, 0o755);
-    const port = await freePort();
-    const environment: Record<string, string | undefined> = { ...process.env, PORT: String(port), SWITCHBOARD_STATE_DIR: stateDirectory };
-    for (const name of ["DATABASE_URL", "NATS_URL", "SWITCHBOARD_CATALOG", "SWITCHBOARD_ADMIN_KEY", "SWITCHBOARD_NATS_NAMESPACE"]) delete environment[name];
-    child = spawn(process.execPath, [launcher], { cwd: repositoryRoot, env: environment, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child?.on("exit", (code) => resolve(code)));
+    const port = await findFreePort();
+    started = launch(process.execPath, [launcher], { cwd: repositoryRoot, environment: launchEnvironment(port, { SWITCHBOARD_STATE_DIR: stateDirectory }), ownProcessGroup: false });
 
-    const deadline = Date.now() + 60_000;
-    while (!output.includes("Press Ctrl-C to stop.")) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`launcher did not become ready:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const output = await waitForReady(started, 60_000);
     expect(output).toContain(`http://127.0.0.1:${port}/api/v1`);
-    expect(output).toMatch(/sk-sb-v1-[0-9a-f]{64}/);
+    expect(output).toMatch(apiKeyPattern);
+    runPrintedCurl(output);
 
-    const curlLines = output.split("\n").filter((line, index, lines) => line.trimStart().startsWith("curl ") || (index > 0 && lines[index - 1]?.trimEnd().endsWith("\\")));
-    const command = curlLines.join("\n");
-    expect(command).toContain("/chat/completions");
-    const curl = spawnSync("bash", ["-c", `${command} --silent --show-error --fail-with-body`], { encoding: "utf8", timeout: 10_000 });
-    expect(curl.status, curl.stderr).toBe(0);
-    const completion = JSON.parse(curl.stdout) as { id: string; choices: { message: { content: string } }[]; usage: { cost: number } };
-    expect(completion.id).toMatch(/^gen-/);
-    expect(completion.choices[0]?.message.content).toMatch(/^Echo: /);
-    expect(completion.usage.cost).toBeGreaterThan(0);
-
-    child.kill("SIGINT");
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("timeout"), 20_000))]);
-    expect(code).toBe(0);
+    started.child.kill("SIGINT");
+    expect(await exitCodeWithin(started, 20_000)).toBe(0);
     // Nothing the launcher started outlives it.
-    const leftovers = spawnSync("bash", ["-c", `ps -eo args | grep -F -- "${stateDirectory}" | grep -v grep || true`], { encoding: "utf8" }).stdout.trim();
-    expect(leftovers).toBe("");
+    expect(await processesMentioning([stateDirectory])).toEqual([]);
   }, 90_000);
+});
+
+/** The files of a fresh checkout of this working tree, uncommitted work included: tracked and untracked, not ignored. */
+async function copyCheckout(target: string): Promise<void> {
+  const listing = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: repositoryRoot, encoding: "utf8" });
+  expect(listing.status, listing.stderr).toBe(0);
+  for (const file of listing.stdout.split("\0").filter((name) => name !== "")) {
+    const source = join(repositoryRoot, file);
+    // Deleted in the working tree but still in the index.
+    if (!existsSync(source)) continue;
+    await mkdir(dirname(join(target, file)), { recursive: true });
+    await cp(source, join(target, file), { verbatimSymlinks: true });
+  }
+  expect(spawnSync("git", ["init", "--quiet"], { cwd: target }).status).toBe(0);
+}
+
+const rootOnly = process.getuid?.() === 0;
+
+/**
+ * Issue #6 acceptance: as root, PostgreSQL runs as the user `postgres`, which cannot enter a checkout
+ * under /root or any 0700 directory; `npm start` must still just work, and keep its demo key.
+ */
+describe.skipIf(!rootOnly)("npm start as root from a checkout the postgres user cannot enter (skipped unless run as root)", () => {
+  let privateDirectory = "";
+  let outsideDirectory = "";
+  let started: Launch | undefined;
+
+  afterAll(async () => {
+    // Its own process group: the launcher, its children and PostgreSQL.
+    if (started && started.child.exitCode === null && started.child.pid !== undefined) process.kill(-started.child.pid, "SIGKILL");
+    if (privateDirectory) await rm(privateDirectory, { recursive: true, force: true });
+    if (outsideDirectory) {
+      await rm(outsideDirectory, { recursive: true, force: true });
+      // /var/lib/switchboard itself only when no other checkout's cluster is in it.
+      await rmdir(dirname(outsideDirectory)).catch(() => undefined);
+    }
+  });
+
+  /** `npm start` in the checkout, then the printed curl, then Ctrl-C (SIGINT to the process group, as a terminal sends it). */
+  async function startUseAndStop(checkout: string, timeoutMs: number): Promise<string> {
+    const port = await findFreePort();
+    started = launch("npm", ["start"], { cwd: checkout, environment: launchEnvironment(port), ownProcessGroup: true });
+    const output = await waitForReady(started, timeoutMs);
+    expect(output).toContain(`http://127.0.0.1:${port}/api/v1`);
+    runPrintedCurl(output);
+    process.kill(-(started.child.pid as number), "SIGINT");
+    expect(await exitCodeWithin(started, 20_000), started.output()).toBe(0);
+    return started.output();
+  }
+
+  it("starts, answers the printed curl, stops on Ctrl-C with nothing left, and keeps the demo key", async () => {
+    privateDirectory = await mkdtemp(join(tmpdir(), "switchboard-private-"));
+    await chmod(privateDirectory, 0o700);
+    const checkout = join(privateDirectory, "switchboard");
+    await copyCheckout(checkout);
+    // The tests run offline: the installed packages of this checkout stand in for `npm install`. The
+    // workspace links in node_modules/@switchboard are relative, so they point into the copy.
+    const copied = spawnSync("cp", ["-a", join(repositoryRoot, "node_modules"), join(checkout, "node_modules")], { encoding: "utf8" });
+    expect(copied.status, copied.stderr).toBe(0);
+
+    // The first start builds the checkout (as `npm start` does) and creates the cluster.
+    const first = await startUseAndStop(checkout, 120_000);
+    const relocated = /its cluster lives in (\/var\/lib\/switchboard\/switchboard-[0-9a-f]+)\)/.exec(first);
+    expect(relocated, first).not.toBeNull();
+    outsideDirectory = relocated?.[1] ?? "";
+    expect(await processesMentioning([checkout, outsideDirectory])).toEqual([]);
+
+    const second = await startUseAndStop(checkout, 60_000);
+    expect(second.match(apiKeyPattern)?.[0]).toBe(first.match(apiKeyPattern)?.[0]);
+    expect(await processesMentioning([checkout, outsideDirectory])).toEqual([]);
+  }, 240_000);
 });

@@ -39,11 +39,24 @@ describe("formatConsoleLine", () => {
     expect(formatConsoleLine("ingress", "{not json", quiet)).toBe("ingress  | {not json");
   });
 
-  it("hides nats-server info lines but not its warnings", () => {
+  it("keeps nats-server's info lines and warnings in its log file", () => {
     expect(formatConsoleLine("nats", "[123] 2025/01/01 10:00:00.000000 [INF] Server is ready", quiet)).toBeUndefined();
-    expect(formatConsoleLine("nats", "[123] 2025/01/01 10:00:00.000000 [WRN] slow consumer", quiet)).toBe(
-      "nats     | [123] 2025/01/01 10:00:00.000000 [WRN] slow consumer",
+    const payloadWarning = "[4242] 2026/11/30 06:51:02.123456 [WRN] Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance";
+    expect(formatConsoleLine("nats-server", payloadWarning, quiet)).toBeUndefined();
+    expect(formatConsoleLine("nats-server", payloadWarning, loud)).toBe(`nats-server | ${payloadWarning}`);
+  });
+
+  it("shows nats-server's errors", () => {
+    expect(formatConsoleLine("nats", "[123] 2025/01/01 10:00:00.000000 [ERR] Error listening on port: 4222", quiet)).toBe(
+      "nats     | [123] 2025/01/01 10:00:00.000000 [ERR] Error listening on port: 4222",
     );
+    expect(formatConsoleLine("nats", "[123] 2025/01/01 10:00:00.000000 [FTL] Can't start JetStream", quiet)).toBe(
+      "nats     | [123] 2025/01/01 10:00:00.000000 [FTL] Can't start JetStream",
+    );
+  });
+
+  it("shows a service line that merely mentions a nats-server level", () => {
+    expect(formatConsoleLine("router", "retrying after [WRN] from upstream", quiet)).toBe("router   | retrying after [WRN] from upstream");
   });
 
   it("drops blank lines", () => {

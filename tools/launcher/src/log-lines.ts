@@ -20,8 +20,13 @@ export function createLineSplitter(onLine: (line: string) => void): { push(chunk
 
 const pinoLevelNames: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
 const warningLevel = 40;
-/** nats-server's own log format: `[pid] date time [INF] message`. */
-const natsQuietLevel = /\[(INF|DBG|TRC)\]/;
+/**
+ * nats-server's own log format, `[pid] date time [LVL] message`, below error level. Its warnings are
+ * about its configuration (e.g. the large max_payload we set on purpose) and mean nothing to a user of
+ * `npm start`; they stay in its log file. Errors still show, and if it dies the supervisor shows its
+ * last lines whatever their level.
+ */
+const natsQuietLine = /^\[\d+\] \S+ \S+ \[(INF|DBG|TRC|WRN)\] /;
 
 export interface ConsoleLineOptions {
   /** Show every line (SWITCHBOARD_LAUNCHER_LOGS=console), not only warnings and errors. */
@@ -33,7 +38,7 @@ export interface ConsoleLineOptions {
 /**
  * What to show on the console for one log line of a child process, or undefined to keep it in the log
  * file only. pino JSON lines are shortened to level, message and error; other text is shown as it is
- * unless it looks like an info-level nats-server line.
+ * unless it is a nats-server line below error level.
  */
 export function formatConsoleLine(processName: string, line: string, options: ConsoleLineOptions): string | undefined {
   if (line.trim() === "") return undefined;
@@ -51,7 +56,7 @@ export function formatConsoleLine(processName: string, line: string, options: Co
         : "";
     return `${prefix}${levelName} ${message}${errorMessage}`;
   }
-  if (!options.everything && natsQuietLevel.test(line)) return undefined;
+  if (!options.everything && natsQuietLine.test(line)) return undefined;
   return `${prefix}${line}`;
 }
 

@@ -84,11 +84,13 @@ async function main(): Promise<void> {
   const logFile = (name: string) => path.join(directories.logs, `${name}.log`);
 
   let databaseUrl = settings.databaseUrl;
+  let embeddedDataDirectory: string | undefined;
   if (databaseUrl === undefined) {
     let stopPostgres: (() => Promise<void>) | undefined;
     supervisor.track("PostgreSQL", async () => stopPostgres?.());
     const postgres = await output.step("starting PostgreSQL", () =>
       startEmbeddedPostgres({
+        repositoryRoot,
         dataDirectory: directories.postgres,
         logFile: logFile("postgres"),
         onNote: (note) => output.line(`  (${note})`),
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
     stopPostgres = () => postgres.stop();
     if (postgres.pid !== undefined) supervisor.watchPid("PostgreSQL", postgres.pid, displayPath(logFile("postgres")));
     databaseUrl = postgres.url;
+    embeddedDataDirectory = postgres.dataDirectory;
   } else {
     output.line(`using PostgreSQL at ${databaseIdentity(databaseUrl, undefined)} (DATABASE_URL)`);
   }
@@ -199,7 +202,7 @@ async function main(): Promise<void> {
 
   const demoAccountFile = path.join(settings.stateDirectory, "demo.json");
   const account = await output.step("setting up the demo account", () =>
-    ensureDemoAccount({ api, file: demoAccountFile, database: databaseIdentity(connectionString, settings.databaseUrl === undefined ? directories.postgres : undefined) }),
+    ensureDemoAccount({ api, file: demoAccountFile, database: databaseIdentity(connectionString, embeddedDataDirectory) }),
   );
   const apiKey = account.record.key;
 

