@@ -462,6 +462,17 @@ describe("hostile input (issue 6)", () => {
       expect(await failureOf(stack.subjects.billingReserve, { generationId: nul, accountId: refusedAccountId, keyId: uuid, amountMicros: 1 })).toMatchObject({ status: 400 });
     });
 
+    it("provider-connector: a reply subject with spaces, CR/LF or 10,000 characters → 400, nothing sent upstream", async () => {
+      const connection = await connectTestNats("hostile-input");
+      const route = await requestReply(connection, stack.subjects.routerRoute, { models: ["test/echo"] }, routeReplySchema).finally(() => connection.close());
+      const before = upstreamRequests();
+      for (const replyTo of ["a b", "_INBOX.a\r\nb", `_INBOX.${long}`, "_INBOX.>", ""]) {
+        const generate = { generationId: `gen-${randomUUID()}`, candidate: route.candidates[0], body: chat(), stream: false, maxCompletionTokens: 10, replyTo };
+        expect(await failureOf(stack.subjects.connectorGenerate, generate)).toMatchObject({ code: "invalid_request", status: 400 });
+      }
+      expect(upstreamRequests()).toBe(before);
+    });
+
     it("payloads of the wrong shape (a string with CR/LF/NUL, an array with odd keys) → 400 from every service", async () => {
       for (const subject of [stack.subjects.routerRoute, stack.subjects.loggingGetGeneration, stack.subjects.billingGetAccount]) {
         expect(await failureOf(subject, "not json\r\n\u0000")).toMatchObject({ status: 400 });

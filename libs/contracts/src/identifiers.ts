@@ -14,5 +14,12 @@ export const accountIdSchema = z.string().regex(uuidPattern, "must be an account
 /** API keys are keyed by UUID internally; clients see only their hash. */
 export const keyIdSchema = z.string().regex(uuidPattern, "must be a key id (a UUID)");
 
+/**
+ * A subject a service publishes replies to, such as the asking ingress's inbox (`_INBOX.<nuid>`): dot-
+ * separated tokens of letters, digits, `_` and `-`. Anything else makes the NATS client throw while
+ * publishing, or (an over-long subject) makes the server drop the publisher's whole connection.
+ */
+export const replySubjectSchema = z.string().max(256).regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be a NATS subject without wildcards");
+
 /** The SHA-256 of an API key, lowercase hex: the only form in which a key crosses the wire. */
 export const keyHashSchema = z.string().regex(/^[0-9a-f]{64}$/, "must be a key hash (64 lowercase hex digits)");

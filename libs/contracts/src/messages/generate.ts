@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { replySubjectSchema } from "../identifiers.js";
 import { routeCandidateSchema } from "./route.js";
 
 /**
@@ -17,7 +18,7 @@ export const generateRequestSchema = z.object({
    * then the provider's own limit applies and the reservation assumed the whole context window.
    */
   maxCompletionTokens: z.number().int().positive().nullable(),
-  replyTo: z.string(),
+  replyTo: replySubjectSchema,
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 
