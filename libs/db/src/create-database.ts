@@ -32,9 +32,11 @@ export function createDatabase(options: CreateDatabaseOptions): Kysely<Database>
         typeId === int8TypeId ? parseInt8 : pg.types.getTypeParser(typeId, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection (PostgreSQL restart) emits 'error' on the pool; without a
-  // listener that would crash the process. The pool replaces the client on next use.
+  // A client losing its connection (PostgreSQL restarting or stopped) emits 'error': on the pool while
+  // idle, on the client itself while checked out. Without a listener either would end the process; the
+  // query in hand fails instead (answered as an outage), and the pool discards the broken client.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
