@@ -425,6 +425,25 @@ describe("hostile input (issue 6)", () => {
     it("every service still serves", () => expectStackServes());
   });
 
+  describe("hostile text from a provider", () => {
+    it("a finish reason with NUL and CR/LF is relayed and recorded (PostgreSQL cannot store NUL)", async () => {
+      stack.primary.addRule("odd finish reason", { text: "fine", finishReason: "stop\u0000\r\nevil" });
+      const response = await send(stack.baseUrl, {
+        path: "/chat/completions",
+        headers: { "content-type": "application/json", authorization: `Bearer ${servedKey}` },
+        body: JSON.stringify(chat({ messages: [{ role: "user", content: "odd finish reason" }] })),
+      });
+      expect(response.status, response.text).toBe(200);
+      const completion = JSON.parse(response.text) as { id: string; choices: Array<{ native_finish_reason: string }> };
+      expect(completion.choices[0]?.native_finish_reason).toBe("stop\u0000\r\nevil");
+      const record = await waitFor(async () => {
+        const lookup = await send(stack.baseUrl, { path: `/generation?id=${completion.id}`, headers: { authorization: `Bearer ${servedKey}` } });
+        return lookup.status === 200 ? (JSON.parse(lookup.text) as { data: { native_finish_reason: string } }) : undefined;
+      }, 5_000, "the generation record");
+      expect(record.data.native_finish_reason).toBe("stop\ufffd\r\nevil");
+    });
+  });
+
   describe("the same hostile values sent straight to the services over NATS", () => {
     const failureOf = async (subject: string, payload: unknown) => {
       const connection = await connectTestNats("hostile-input");

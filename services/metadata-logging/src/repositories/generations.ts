@@ -5,6 +5,15 @@ import type { Kysely, Transaction } from "kysely";
 /** What every repository function takes first: the database, or a transaction the caller already opened. */
 export type DatabaseExecutor = Kysely<Database> | Transaction<Database>;
 
+/**
+ * PostgreSQL text and jsonb cannot hold NUL, and a provider's finish reason or response id may contain
+ * one: such a fact would fail its insert on every redelivery and never be recorded. NUL becomes U+FFFD,
+ * so the row is written and shows that something odd was there.
+ */
+function storable<Text extends string | null>(text: Text): Text {
+  return (text === null ? null : text.replaceAll("\u0000", "\ufffd")) as Text;
+}
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -29,10 +38,10 @@ export async function insertGeneration(database: DatabaseExecutor, fact: Generat
       id: fact.generationId,
       account_id: fact.accountId,
       key_id: fact.keyId,
-      model: fact.modelId,
-      provider_id: fact.providerId,
-      provider_name: fact.providerName,
-      endpoint_id: fact.endpointId,
+      model: storable(fact.modelId),
+      provider_id: storable(fact.providerId),
+      provider_name: storable(fact.providerName),
+      endpoint_id: storable(fact.endpointId),
       tokens_prompt: fact.usage.promptTokens,
       tokens_completion: fact.usage.completionTokens,
       tokens_cached: fact.usage.cachedPromptTokens,
@@ -41,14 +50,16 @@ export async function insertGeneration(database: DatabaseExecutor, fact: Generat
       cost_micros: computeCostMicros(fact.usage, fact.price),
       latency_ms: fact.latencyMs,
       time_to_first_token_ms: fact.timeToFirstTokenMs,
-      finish_reason: fact.finishReason,
-      native_finish_reason: fact.nativeFinishReason,
+      finish_reason: storable(fact.finishReason),
+      native_finish_reason: storable(fact.nativeFinishReason),
       streamed: fact.streamed,
       cancelled: fact.status === generationStatuses.cancelled,
       status: fact.status,
-      error_code: fact.errorCode,
-      upstream_id: fact.upstreamId,
-      attempts: JSON.stringify(fact.attempts),
+      error_code: storable(fact.errorCode),
+      upstream_id: storable(fact.upstreamId),
+      attempts: JSON.stringify(
+        fact.attempts.map((attempt) => ({ ...attempt, endpointId: storable(attempt.endpointId), providerId: storable(attempt.providerId), errorCode: storable(attempt.errorCode) })),
+      ),
       created_at: new Date(fact.createdAt),
     })
     .onConflict((conflict) => conflict.column("id").doNothing())
