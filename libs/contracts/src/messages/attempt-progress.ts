@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { tokenUsageSchema } from "../chat/stream-part.js";
+import { replySubjectSchema } from "../identifiers.js";
 
 /**
  * Asks how far one connector attempt got, by the inbox its parts go to. Ingress sends it when parts may
  * have been lost (its NATS connection came back, or a sequence number was skipped); every connector
  * replica hears it and only the one that ran the attempt answers.
  */
-export const attemptProgressRequestSchema = z.object({ replyTo: z.string().min(1).max(256) });
+export const attemptProgressRequestSchema = z.object({ replyTo: replySubjectSchema });
 export type AttemptProgressRequest = z.infer<typeof attemptProgressRequestSchema>;
 
 /** What the connector published for the attempt; no content, only counts. */

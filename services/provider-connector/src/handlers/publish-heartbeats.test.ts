@@ -41,4 +41,19 @@ describe("publishHeartbeats", () => {
     expect(published.map((part) => part.type)).toEqual(["heartbeat", "stream-end"]);
     expect(vi.getTimerCount()).toBe(0);
   });
+  it("survives a connection that refuses to publish (closing at shutdown) without an uncaught throw", () => {
+    const parts = createNumberedPartPublisher(
+      {
+        publish: () => {
+          throw new Error("connection closed");
+        },
+      },
+      "_INBOX.closed",
+    );
+    const stop = publishHeartbeats(parts, 100);
+    expect(() => vi.advanceTimersByTime(300)).not.toThrow();
+    // Nothing went out, so nothing was numbered: no gap for ingress to see.
+    expect(parts.progress().nextSeq).toBe(0);
+    stop();
+  });
 });

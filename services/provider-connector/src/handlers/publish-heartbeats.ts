@@ -11,8 +11,16 @@ export const defaultHeartbeatIntervalMs = 5_000;
  */
 export function publishHeartbeats(parts: NumberedPartPublisher, intervalMs: number): () => void {
   const timer = setInterval(() => {
-    if (parts.ended) clearInterval(timer);
-    else parts.publish({ type: "heartbeat" });
+    if (parts.ended) {
+      clearInterval(timer);
+      return;
+    }
+    try {
+      parts.publish({ type: "heartbeat" });
+    } catch {
+      // The connection is closing (shutdown): a throw here would be uncaught and end the connector. A
+      // heartbeat that cannot go out is only a missed proof of life; ingress's idle timer covers it.
+    }
   }, intervalMs);
   return () => clearInterval(timer);
 }
