@@ -19,8 +19,7 @@ import type { SteadyTrafficOptions } from "../support/steady-traffic.js";
 // success within 5 s after recovery; every generation that produced output is charged exactly once."
 //
 // Longer outages for a manual run: OUTAGE_SECONDS=60 npx vitest run --project integration test/e2e/outages
-// A crash instead of a clean NATS stop: OUTAGE_NATS_SIGNAL=SIGKILL (JetStream may then lose facts it had
-// acknowledged but not yet written, which is the server's durability setting, not Switchboard's).
+// A crash instead of a clean NATS stop: OUTAGE_NATS_SIGNAL=SIGKILL.
 
 const outageMs = Number(process.env["OUTAGE_SECONDS"] ?? "10") * 1_000;
 const natsStopSignal = (process.env["OUTAGE_NATS_SIGNAL"] ?? "SIGTERM") as NodeJS.Signals;
@@ -98,8 +97,7 @@ describe("outages of NATS and PostgreSQL during steady traffic", () => {
     await postgres?.stop().catch(() => undefined);
     await nats?.stop("SIGKILL");
     if (!directory) return;
-    await rm(path.join(directory, "postgres"), { recursive: true, force: true });
-    await rm(path.join(directory, "nats-store"), { recursive: true, force: true });
+    for (const data of ["postgres", "postgres-binaries", "nats-store"]) await rm(path.join(directory, data), { recursive: true, force: true });
     if (keepLogs) console.log(`outage test: logs kept in ${path.join(directory, "logs")}`);
     else await rm(directory, { recursive: true, force: true });
   }, 60_000);

