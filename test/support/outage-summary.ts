@@ -95,6 +95,12 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
+/** "red 120 ms after the stop", "red 80 ms before the restart", or "red: never". */
+function after(what: string, milliseconds: number | undefined, event: string): string {
+  if (milliseconds === undefined) return `${what}: never`;
+  return milliseconds < 0 ? `${what} ${-milliseconds} ms before ${event}` : `${what} ${milliseconds} ms after ${event}`;
+}
+
 /** The headline figures in one line, for the log of a passing run. */
 export function describeOutageSummary(summary: OutageSummary): string {
   const { duringOutage, onceKnown, readiness, recovery, inFlightAtStop } = summary;
@@ -102,9 +108,9 @@ export function describeOutageSummary(summary: OutageSummary): string {
   const readyz = Object.entries(readiness.duringOutage).map(([status, count]) => `${status}×${count}`).join(" ");
   return [
     `${duringOutage.requests} requests during the outage (${statuses}), once known p50 ${onceKnown.p50Ms} ms p99 ${onceKnown.p99Ms} ms`,
-    `/readyz during it ${readyz}, red ${readiness.firstNotReadyAfterStopMs ?? "never"} ms after the stop, green ${readiness.readyAgainAfterUpMs ?? "never"} ms after the restart`,
-    `every request succeeded from ${recovery.recoveredAfterUpMs ?? "never"} ms after the restart`,
-    `${inFlightAtStop.count} generations open at the stop, the last ended ${inFlightAtStop.lastEndedAfterUpMs ?? "-"} ms after the restart`,
+    `/readyz during it ${readyz}, ${after("red", readiness.firstNotReadyAfterStopMs, "the stop")}, ${after("green", readiness.readyAgainAfterUpMs, "the restart")}`,
+    after("every request succeeded from", recovery.recoveredAfterUpMs, "the restart"),
+    `${inFlightAtStop.count} generations open at the stop, ${after("the last ended", inFlightAtStop.lastEndedAfterUpMs, "the restart")}`,
   ].join("; ");
 }
 
