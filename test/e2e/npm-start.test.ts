@@ -86,6 +86,10 @@ describe("npm start", () => {
   afterAll(async () => {
     if (started && started.child.exitCode === null) started.child.kill("SIGKILL");
     if (stateDirectory) await rm(stateDirectory, { recursive: true, force: true });
+    // Run as root from a checkout the postgres user cannot enter (CI may clone into one), the launcher
+    // copied PostgreSQL's binaries out of it, keyed by this run's state directory: leave nothing behind.
+    const relocated = /its cluster lives in (\/var\/lib\/switchboard\/[^)\s]+)\)/.exec(started?.output() ?? "");
+    if (relocated?.[1]) await rm(relocated[1], { recursive: true, force: true });
   });
 
   it("prints a base URL, a key and a curl that works, and stops cleanly on Ctrl-C", async () => {
