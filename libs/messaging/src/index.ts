@@ -4,6 +4,6 @@ export * from "./serve-endpoints.js";
 export * from "./request-reply.js";
 export * from "./ensure-facts-stream.js";
 export * from "./publish-fact.js";
-export * from "./consume-facts.js";
+export * from "./consume-fact-batches.js";
 export * from "./shut-down-on-signals.js";
 export * from "./connection-state.js";

@@ -1,7 +1,7 @@
 import { jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { createSubjects } from "@switchboard/contracts";
-import { consumeFacts, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
+import { consumeFactBatches, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { testLogger } from "../../support/silent-logger.js";
@@ -46,14 +46,16 @@ describe("facts on JetStream", () => {
       durableName: "test-consumer",
       filterSubject: subjects.generationCompleted,
       schema: z.object({ index: z.number() }),
-      handler: async (fact: { index: number }) => void seen.push(fact.index),
+      handleBatch: async (facts: Array<{ index: number }>) => void seen.push(...facts.map((fact) => fact.index)),
+      handleOne: async (fact: { index: number }) => void seen.push(fact.index),
+      isOutage: () => false,
       logger: testLogger("consumer"),
     };
-    const first = await consumeFacts(connection, options);
+    const first = await consumeFactBatches(connection, options);
     await waitFor(async () => (seen.length >= 20 ? true : undefined), 5_000, "20 facts");
     await first.stop();
     // A second start (a restart, or another replica) binds to the same durable and sees nothing again.
-    const second = await consumeFacts(connection, options);
+    const second = await consumeFactBatches(connection, options);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await second.stop();
     expect(seen.sort((left, right) => left - right)).toEqual(Array.from({ length: 20 }, (_value, index) => index));

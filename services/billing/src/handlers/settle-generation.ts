@@ -1,10 +1,11 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { generationCompletedSchema, type GenerationCompleted, type Subjects } from "@switchboard/contracts";
-import { consumeFacts, type FactConsumer } from "@switchboard/messaging";
+import { isDatabaseUnavailable } from "@switchboard/db";
+import { consumeFactBatches, type FactConsumer } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { DatabaseExecutor } from "../repositories/database-executor.js";
-import { settle, settleOutcomes } from "../repositories/reservations.js";
+import { settleGenerations, settleOutcomes } from "../repositories/settle-generations.js";
 
 export interface SettlementDependencies {
   database: DatabaseExecutor;
@@ -12,29 +13,32 @@ export interface SettlementDependencies {
 }
 
 /**
- * Settles one generation-completed fact. Resolves only after the settlement committed, so the consumer
- * acknowledges the fact only then; a redelivery is harmless (settle is idempotent by generation id).
+ * Settles a batch of generation-completed facts in one transaction. Resolves only after it committed, so
+ * the consumer acknowledges the facts only then; a redelivery is harmless (settlement is idempotent by
+ * generation id).
  */
-export async function settleGeneration(dependencies: SettlementDependencies, fact: GenerationCompleted): Promise<void> {
-  const result = await settle(dependencies.database, fact);
-  const context = { generation_id: fact.generationId, cost_micros: result.costMicros, outcome: result.outcome };
-  switch (result.outcome) {
-    case settleOutcomes.settled:
-    case settleOutcomes.voided:
-      dependencies.logger.debug(context, "generation settled");
-      return;
-    case settleOutcomes.alreadyResolved:
-      dependencies.logger.info(context, "generation already settled, fact ignored");
-      return;
-    case settleOutcomes.chargedAfterExpiry:
-      dependencies.logger.warn({ ...context, charged: result.charged }, "fact arrived after its reservation expired; charged now");
-      return;
-    case settleOutcomes.chargedWithoutReservation:
-      dependencies.logger.warn({ ...context, charged: result.charged }, "fact has no reservation; charged without one");
-      return;
-    case settleOutcomes.unknownAccount:
-      dependencies.logger.error({ ...context, account_id: fact.accountId }, "fact names no known account and has no reservation; nothing charged");
-      return;
+export async function settleGenerationBatch(dependencies: SettlementDependencies, facts: readonly GenerationCompleted[]): Promise<void> {
+  const results = await settleGenerations(dependencies.database, facts);
+  for (const [index, result] of results.entries()) {
+    const context = { generation_id: result.generationId, cost_micros: result.costMicros, outcome: result.outcome };
+    switch (result.outcome) {
+      case settleOutcomes.settled:
+      case settleOutcomes.voided:
+        dependencies.logger.debug(context, "generation settled");
+        break;
+      case settleOutcomes.alreadyResolved:
+        dependencies.logger.info(context, "generation already settled, fact ignored");
+        break;
+      case settleOutcomes.chargedAfterExpiry:
+        dependencies.logger.warn({ ...context, charged: result.charged }, "fact arrived after its reservation expired; charged now");
+        break;
+      case settleOutcomes.chargedWithoutReservation:
+        dependencies.logger.warn({ ...context, charged: result.charged }, "fact has no reservation; charged without one");
+        break;
+      case settleOutcomes.unknownAccount:
+        dependencies.logger.error({ ...context, account_id: facts[index]?.accountId }, "fact names no known account and has no reservation; nothing charged");
+        break;
+    }
   }
 }
 
@@ -43,13 +47,15 @@ export function startSettlementConsumer(
   connection: NatsConnection,
   options: SettlementDependencies & { manager: JetStreamManager; subjects: Subjects },
 ): Promise<FactConsumer> {
-  return consumeFacts(connection, {
+  return consumeFactBatches(connection, {
     manager: options.manager,
     stream: options.subjects.factsStream,
     durableName: options.subjects.billingConsumer,
     filterSubject: options.subjects.generationCompleted,
     schema: generationCompletedSchema,
     logger: options.logger,
-    handler: (fact) => settleGeneration(options, fact),
+    handleBatch: (facts) => settleGenerationBatch(options, facts),
+    handleOne: (fact) => settleGenerationBatch(options, [fact]),
+    isOutage: isDatabaseUnavailable,
   });
 }

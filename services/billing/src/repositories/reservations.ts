@@ -1,5 +1,5 @@
-import { computeCostMicros, gatewayError, gatewayErrorCodes, SwitchboardError, type GenerationCompleted } from "@switchboard/contracts";
-import type { Database, ReservationRow, ReservationStatus } from "@switchboard/db";
+import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
+import type { Database, ReservationRow } from "@switchboard/db";
 import type { Kysely, Transaction } from "kysely";
 import { insufficientCreditsError } from "../insufficient-credits-error.js";
 import { inTransaction, isForeignKeyViolation, isUniqueViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
@@ -106,120 +106,6 @@ async function existingReservation(
 
 function accountOrKeyNotFound(): SwitchboardError {
   return new SwitchboardError(gatewayError(gatewayErrorCodes.notFound, 404, "Account or API key not found"));
-}
-
-/** What `settle` did with a fact; the caller logs the unusual outcomes. */
-export const settleOutcomes = {
-  /** The pending reservation was charged the actual cost and released. */
-  settled: "settled",
-  /** Nothing was produced by a failed generation: released without a charge. */
-  voided: "voided",
-  /** The reservation had already been settled or voided (a redelivered fact): nothing changed. */
-  alreadyResolved: "already-resolved",
-  /** The reservation had expired before the fact arrived; the generation was charged now, once. */
-  chargedAfterExpiry: "charged-after-expiry",
-  /** No reservation exists for the generation; it was charged anyway, once. */
-  chargedWithoutReservation: "charged-without-reservation",
-  /** No reservation and no such account: nothing can be charged. */
-  unknownAccount: "unknown-account",
-} as const;
-export type SettleOutcome = (typeof settleOutcomes)[keyof typeof settleOutcomes];
-
-export interface SettleResult {
-  outcome: SettleOutcome;
-  /** The generation's cost, whether or not this call was the one that charged it. */
-  costMicros: number;
-  /** True when this call inserted the charge into the ledger. */
-  charged: boolean;
-}
-
-/**
- * Settles the generation a completion fact reports, idempotently by generation id, in one transaction.
- * The reservation row is locked first, so a concurrent settle or expiry waits and then sees the result.
- * A pending reservation is charged `computeCostMicros(usage, price)` and its hold released. The real
- * exactly-once guard is the ledger's unique charge per generation (`ON CONFLICT DO NOTHING`): it also
- * covers a late fact after expiry and a fact without a reservation, both of which are still charged once.
- */
-export async function settle(
-  database: DatabaseExecutor,
-  fact: GenerationCompleted,
-  options: { now?: Date } = {},
-): Promise<SettleResult> {
-  const costMicros = computeCostMicros(fact.usage, fact.price);
-  const now = options.now ?? new Date();
-  return inTransaction(database, async (transaction) => {
-    const reservation = await transaction
-      .selectFrom("reservations")
-      .selectAll()
-      .where("generation_id", "=", fact.generationId)
-      .forUpdate()
-      .executeTakeFirst();
-
-    if (!reservation) {
-      if (!isUuid(fact.accountId)) return { outcome: settleOutcomes.unknownAccount, costMicros, charged: false };
-      const account = await transaction.selectFrom("accounts").select("id").where("id", "=", fact.accountId).executeTakeFirst();
-      if (!account) return { outcome: settleOutcomes.unknownAccount, costMicros, charged: false };
-      const charged = await chargeOnce(transaction, fact.accountId, fact.generationId, costMicros);
-      return { outcome: settleOutcomes.chargedWithoutReservation, costMicros, charged };
-    }
-
-    if (reservation.status === "pending") {
-      const charged = await chargeOnce(transaction, reservation.account_id, fact.generationId, costMicros);
-      await transaction
-        .updateTable("accounts")
-        .set((expression) => ({ reserved_micros: expression("reserved_micros", "-", reservation.amount_micros) }))
-        .where("id", "=", reservation.account_id)
-        .execute();
-      const status: ReservationStatus = costMicros === 0 && fact.status === "error" ? "voided" : "settled";
-      await transaction
-        .updateTable("reservations")
-        .set({ status, charged_micros: costMicros, resolved_at: now })
-        .where("generation_id", "=", fact.generationId)
-        .execute();
-      return { outcome: status === "voided" ? settleOutcomes.voided : settleOutcomes.settled, costMicros, charged };
-    }
-
-    if (reservation.status === "expired" && reservation.charged_micros === null) {
-      // The hold was released by the sweeper; the generation still happened and is charged. The status
-      // stays `expired` (a reservation resolves once); charged_micros records the late charge.
-      const charged = await chargeOnce(transaction, reservation.account_id, fact.generationId, costMicros);
-      await transaction
-        .updateTable("reservations")
-        .set({ charged_micros: costMicros })
-        .where("generation_id", "=", fact.generationId)
-        .execute();
-      return { outcome: settleOutcomes.chargedAfterExpiry, costMicros, charged };
-    }
-
-    return { outcome: settleOutcomes.alreadyResolved, costMicros, charged: false };
-  });
-}
-
-/**
- * Inserts the generation's one `charge` entry and lowers the balance by the same amount, unless the
- * ledger already holds a charge for it. A zero cost writes nothing. True when this call charged.
- */
-async function chargeOnce(
-  transaction: Transaction<Database>,
-  accountId: string,
-  generationId: string,
-  costMicros: number,
-): Promise<boolean> {
-  if (costMicros === 0) return false;
-  const entry = await transaction
-    .insertInto("ledger_entries")
-    .values({ account_id: accountId, kind: "charge", amount_micros: -costMicros, generation_id: generationId })
-    // Targets the partial unique index ledger_entries_one_charge_per_generation.
-    .onConflict((conflict) => conflict.column("generation_id").where("kind", "=", "charge").doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  if (!entry) return false;
-  await transaction
-    .updateTable("accounts")
-    .set((expression) => ({ balance_micros: expression("balance_micros", "-", costMicros) }))
-    .where("id", "=", accountId)
-    .execute();
-  return true;
 }
 
 /**

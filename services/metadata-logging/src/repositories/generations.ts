@@ -1,6 +1,6 @@
 import { computeCostMicros, generationStatuses, type GenerationCompleted } from "@switchboard/contracts";
-import type { Database, GenerationRow } from "@switchboard/db";
-import type { Kysely, Transaction } from "kysely";
+import type { Database, GenerationRow, GenerationsTable } from "@switchboard/db";
+import type { Insertable, Kysely, Transaction } from "kysely";
 
 /** What every repository function takes first: the database, or a transaction the caller already opened. */
 export type DatabaseExecutor = Kysely<Database> | Transaction<Database>;
@@ -27,44 +27,54 @@ export function findUnrecordableField(fact: GenerationCompleted): string | null 
   return null;
 }
 
+/** The `generations` row of a fact: metadata only, cost computed exactly as billing charges it. */
+function toGenerationRow(fact: GenerationCompleted): Insertable<GenerationsTable> {
+  return {
+    id: fact.generationId,
+    account_id: fact.accountId,
+    key_id: fact.keyId,
+    model: storable(fact.modelId),
+    provider_id: storable(fact.providerId),
+    provider_name: storable(fact.providerName),
+    endpoint_id: storable(fact.endpointId),
+    tokens_prompt: fact.usage.promptTokens,
+    tokens_completion: fact.usage.completionTokens,
+    tokens_cached: fact.usage.cachedPromptTokens,
+    tokens_reasoning: fact.usage.reasoningTokens,
+    usage_estimated: fact.usageEstimated,
+    cost_micros: computeCostMicros(fact.usage, fact.price),
+    latency_ms: fact.latencyMs,
+    time_to_first_token_ms: fact.timeToFirstTokenMs,
+    finish_reason: storable(fact.finishReason),
+    native_finish_reason: storable(fact.nativeFinishReason),
+    streamed: fact.streamed,
+    cancelled: fact.status === generationStatuses.cancelled,
+    status: fact.status,
+    error_code: storable(fact.errorCode),
+    upstream_id: storable(fact.upstreamId),
+    attempts: JSON.stringify(
+      fact.attempts.map((attempt) => ({ ...attempt, endpointId: storable(attempt.endpointId), providerId: storable(attempt.providerId), errorCode: storable(attempt.errorCode) })),
+    ),
+    created_at: new Date(fact.createdAt),
+  };
+}
+
 /**
- * Records one generation's metadata (never its text), with the cost computed from the fact's usage and
- * price exactly as billing charges it. Idempotent by generation id; true when this call inserted the row.
+ * Records a batch of generations in ONE multi-row statement, so it commits or fails as a whole.
+ * Idempotent by generation id: a fact already recorded, or repeated within the batch, keeps the first
+ * row written (the batch is reduced to each id's first fact, since one statement may not insert a key
+ * twice). Returns how many rows this call inserted.
  */
-export async function insertGeneration(database: DatabaseExecutor, fact: GenerationCompleted): Promise<boolean> {
+export async function insertGenerations(database: DatabaseExecutor, facts: readonly GenerationCompleted[]): Promise<number> {
+  const firstOfEach = new Map<string, GenerationCompleted>();
+  for (const fact of facts) if (!firstOfEach.has(fact.generationId)) firstOfEach.set(fact.generationId, fact);
+  if (firstOfEach.size === 0) return 0;
   const result = await database
     .insertInto("generations")
-    .values({
-      id: fact.generationId,
-      account_id: fact.accountId,
-      key_id: fact.keyId,
-      model: storable(fact.modelId),
-      provider_id: storable(fact.providerId),
-      provider_name: storable(fact.providerName),
-      endpoint_id: storable(fact.endpointId),
-      tokens_prompt: fact.usage.promptTokens,
-      tokens_completion: fact.usage.completionTokens,
-      tokens_cached: fact.usage.cachedPromptTokens,
-      tokens_reasoning: fact.usage.reasoningTokens,
-      usage_estimated: fact.usageEstimated,
-      cost_micros: computeCostMicros(fact.usage, fact.price),
-      latency_ms: fact.latencyMs,
-      time_to_first_token_ms: fact.timeToFirstTokenMs,
-      finish_reason: storable(fact.finishReason),
-      native_finish_reason: storable(fact.nativeFinishReason),
-      streamed: fact.streamed,
-      cancelled: fact.status === generationStatuses.cancelled,
-      status: fact.status,
-      error_code: storable(fact.errorCode),
-      upstream_id: storable(fact.upstreamId),
-      attempts: JSON.stringify(
-        fact.attempts.map((attempt) => ({ ...attempt, endpointId: storable(attempt.endpointId), providerId: storable(attempt.providerId), errorCode: storable(attempt.errorCode) })),
-      ),
-      created_at: new Date(fact.createdAt),
-    })
+    .values([...firstOfEach.values()].map(toGenerationRow))
     .onConflict((conflict) => conflict.column("id").doNothing())
     .executeTakeFirst();
-  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }
 
 /** The generation when it belongs to `accountId`; undefined when unknown or another account's. */
