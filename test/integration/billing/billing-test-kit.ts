@@ -8,6 +8,7 @@ import {
   type Subjects,
 } from "@switchboard/contracts";
 import type { Database } from "@switchboard/db";
+import type { Logger } from "@switchboard/telemetry";
 import { requestReply } from "@switchboard/messaging";
 import { sql, type Kysely } from "kysely";
 import type { z } from "zod";
@@ -28,7 +29,9 @@ export interface BillingUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startBillingUnderTest(options: { reservationTtlSeconds?: number; sweepIntervalSeconds?: number } = {}): Promise<BillingUnderTest> {
+export async function startBillingUnderTest(
+  options: { reservationTtlSeconds?: number; sweepIntervalSeconds?: number; logger?: Logger } = {},
+): Promise<BillingUnderTest> {
   const testDatabase = await createTestDatabase();
   const connection = await connectTestNats("billing-test");
   const subjects = createSubjects(uniqueNamespace("bil"));
@@ -36,7 +39,7 @@ export async function startBillingUnderTest(options: { reservationTtlSeconds?: n
     connection,
     database: testDatabase.database,
     subjects,
-    logger: testLogger("billing"),
+    logger: options.logger ?? testLogger("billing"),
     reservationTtlSeconds: options.reservationTtlSeconds ?? 900,
     sweepIntervalSeconds: options.sweepIntervalSeconds ?? 30,
   });

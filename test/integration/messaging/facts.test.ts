@@ -1,4 +1,4 @@
-import { jetstreamManager, StorageType } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { createSubjects } from "@switchboard/contracts";
 import { consumeFactBatches, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
@@ -59,5 +59,50 @@ describe("facts on JetStream", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await second.stop();
     expect(seen.sort((left, right) => left - right)).toEqual(Array.from({ length: 20 }, (_value, index) => index));
+  });
+
+  it("hands facts over in batches, terminates what is not a fact, and retries a batch that met an outage whole", async () => {
+    const manager = await ensureFactsStream(connection, subjects);
+    const subject = `${subjects.namespace}.facts.v1.batch-test`;
+    const publisher = new FactPublisher(connection, { logger: testLogger("publisher") });
+    for (let index = 0; index < 450; index++) {
+      void publisher.publish(subject, { index }, `batch-${index}`);
+      if (index === 100) void publisher.publish(subject, { index: "not a number" }, "batch-invalid");
+    }
+    await publisher.pending();
+    await jetstream(connection).publish(subject, "not json", { msgID: "batch-not-json" });
+
+    const batchSizes: number[] = [];
+    const seen: number[] = [];
+    let outages = 1;
+    let handledOneByOne = 0;
+    const consumer = await consumeFactBatches(connection, {
+      manager,
+      stream: subjects.factsStream,
+      durableName: "batch-test-consumer",
+      filterSubject: subject,
+      schema: z.object({ index: z.number() }),
+      handleBatch: async (facts: Array<{ index: number }>) => {
+        if (outages-- > 0) throw new Error("database down");
+        batchSizes.push(facts.length);
+        seen.push(...facts.map((fact) => fact.index));
+      },
+      handleOne: async () => void handledOneByOne++,
+      isOutage: (error) => error instanceof Error && error.message === "database down",
+      logger: testLogger("consumer"),
+    });
+    try {
+      await waitFor(async () => (seen.length >= 450 ? true : undefined), 10_000, "450 facts");
+      await waitFor(async () => {
+        const info = await manager.consumers.info(subjects.factsStream, "batch-test-consumer");
+        return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+      }, 5_000, "every message acknowledged or terminated");
+    } finally {
+      await consumer.stop();
+    }
+    expect(seen.sort((left, right) => left - right)).toEqual(Array.from({ length: 450 }, (_value, index) => index));
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(200);
+    expect(handledOneByOne).toBe(0);
   });
 });
