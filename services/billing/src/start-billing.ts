@@ -26,7 +26,7 @@ export interface StartBillingOptions {
 
 /** A running billing service. */
 export interface BillingService {
-  /** Stops answering requests, then stops the sweeper and the consumer after the fact in hand. */
+  /** Stops answering requests, then stops the sweeper and the consumer after the batch of facts in hand. */
   stop(): Promise<void>;
 }
 

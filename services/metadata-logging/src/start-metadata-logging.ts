@@ -16,7 +16,7 @@ export interface StartMetadataLoggingOptions {
 
 /** A running metadata-logging service. */
 export interface MetadataLoggingService {
-  /** Stops answering requests, then stops the consumer after the fact in hand. */
+  /** Stops answering requests, then stops the consumer after the batch of facts in hand. */
   stop(): Promise<void>;
 }
 
