@@ -103,31 +103,36 @@ const batchWaitOver = Symbol("batch wait over");
 async function* inBatches(messages: AsyncIterable<JsMsg>, maxSize: number, maxWaitMs: number): AsyncGenerator<JsMsg[]> {
   const iterator = messages[Symbol.asyncIterator]();
   let waiting: Promise<IteratorResult<JsMsg>> | undefined;
-  for (;;) {
-    const first = await (waiting ?? iterator.next());
-    waiting = undefined;
-    if (first.done) return;
-    const batch = [first.value];
-    let timer: NodeJS.Timeout | undefined;
-    const waitOver = new Promise<typeof batchWaitOver>((resolve) => {
-      timer = setTimeout(resolve, maxWaitMs, batchWaitOver);
-    });
-    try {
-      while (batch.length < maxSize) {
-        waiting = iterator.next();
-        const next = await Promise.race([waiting, waitOver]);
-        if (next === batchWaitOver) break;
-        waiting = undefined;
-        if (next.done) {
-          yield batch;
-          return;
+  try {
+    for (;;) {
+      const first = await (waiting ?? iterator.next());
+      waiting = undefined;
+      if (first.done) return;
+      const batch = [first.value];
+      let timer: NodeJS.Timeout | undefined;
+      const waitOver = new Promise<typeof batchWaitOver>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs, batchWaitOver);
+      });
+      try {
+        while (batch.length < maxSize) {
+          waiting = iterator.next();
+          const next = await Promise.race([waiting, waitOver]);
+          if (next === batchWaitOver) break;
+          waiting = undefined;
+          if (next.done) {
+            yield batch;
+            return;
+          }
+          batch.push(next.value);
         }
-        batch.push(next.value);
+      } finally {
+        clearTimeout(timer);
       }
-    } finally {
-      clearTimeout(timer);
+      yield batch;
     }
-    yield batch;
+  } finally {
+    // A next() left waiting when the consumer stops ends with the subscription; it must not reject unheard.
+    void waiting?.catch(() => undefined);
   }
 }
 
