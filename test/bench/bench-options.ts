@@ -1,0 +1,78 @@
+/** What one benchmark run does; every field has an environment variable (see test/bench/README.md). */
+export interface BenchOptions {
+  /** CPUs (a `taskset -c` list, e.g. `0`) for the five services, nats-server and PostgreSQL; undefined = not pinned. */
+  stackCpus: string | undefined;
+  /** CPUs for the load generator (this process) and the fake upstream; undefined = not pinned. */
+  loadCpus: string | undefined;
+  /** Seconds of untimed traffic before the first measurement, so that JIT and pools are warm. */
+  warmUpSeconds: number;
+  /** Seconds of each latency measurement (direct and through Switchboard, each concurrency). */
+  latencySeconds: number;
+  /** Concurrencies of the non-streaming latency runs. */
+  latencyConcurrencies: number[];
+  /** Seconds of the saturation runs (through Switchboard, and the fake upstream alone). */
+  saturationSeconds: number;
+  /** Connections of the saturation runs. */
+  saturationConnections: number;
+  /** Seconds of each time-to-first-token measurement. */
+  firstTokenSeconds: number;
+  /** Concurrent streams of the time-to-first-token runs. */
+  firstTokenConcurrencies: number[];
+  /** Concurrent streams held at each step of the stall test. */
+  streamSteps: number[];
+  /** Content chunks of each stream of the stall test, and the upstream's pause between them. */
+  streamChunks: number;
+  streamIntervalMs: number;
+  /** A chunk arriving this much later than the upstream's pacing is a stall. */
+  stallThresholdMs: number;
+  /** The services' LOG_LEVEL; `info` is the default of a deployment. */
+  logLevel: string;
+  /** Where the JSON report is written; undefined = test/bench/results/bench-<time>.json. */
+  resultFile: string | undefined;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function numberSetting(environment: Environment, name: string, fallback: number): number {
+  const raw = environment[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: "${raw}" is not a non-negative number`);
+  return value;
+}
+
+function listSetting(environment: Environment, name: string, fallback: number[]): number[] {
+  const raw = environment[name];
+  if (raw === undefined || raw === "") return fallback;
+  const values = raw.split(",").map((part) => Number(part.trim()));
+  if (values.some((value) => !Number.isInteger(value) || value < 1)) throw new Error(`${name}: "${raw}" is not a comma-separated list of positive integers`);
+  return values;
+}
+
+function cpuSetting(environment: Environment, name: string): string | undefined {
+  const raw = environment[name]?.trim();
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^[0-9]+([-,][0-9]+)*$/.test(raw)) throw new Error(`${name}: "${raw}" is not a CPU list such as 0 or 0-1 or 0,2`);
+  return raw;
+}
+
+/** The defaults finish in about three minutes on a two-core machine. */
+export function readBenchOptions(environment: Environment): BenchOptions {
+  return {
+    stackCpus: cpuSetting(environment, "BENCH_STACK_CPUS"),
+    loadCpus: cpuSetting(environment, "BENCH_LOAD_CPUS"),
+    warmUpSeconds: numberSetting(environment, "BENCH_WARM_UP_SECONDS", 3),
+    latencySeconds: numberSetting(environment, "BENCH_LATENCY_SECONDS", 5),
+    latencyConcurrencies: listSetting(environment, "BENCH_LATENCY_CONCURRENCIES", [1, 50]),
+    saturationSeconds: numberSetting(environment, "BENCH_SATURATION_SECONDS", 10),
+    saturationConnections: numberSetting(environment, "BENCH_SATURATION_CONNECTIONS", 100),
+    firstTokenSeconds: numberSetting(environment, "BENCH_FIRST_TOKEN_SECONDS", 5),
+    firstTokenConcurrencies: listSetting(environment, "BENCH_FIRST_TOKEN_CONCURRENCIES", [1, 20]),
+    streamSteps: listSetting(environment, "BENCH_STREAM_STEPS", [10, 100, 250, 500, 1000]),
+    streamChunks: numberSetting(environment, "BENCH_STREAM_CHUNKS", 30),
+    streamIntervalMs: numberSetting(environment, "BENCH_STREAM_INTERVAL_MS", 100),
+    stallThresholdMs: numberSetting(environment, "BENCH_STALL_THRESHOLD_MS", 100),
+    logLevel: environment["BENCH_LOG_LEVEL"] ?? "info",
+    resultFile: environment["BENCH_RESULT_FILE"] || undefined,
+  };
+}

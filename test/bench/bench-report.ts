@@ -1,0 +1,94 @@
+import type { BenchOptions } from "./bench-options.js";
+import type { MachineDescription } from "./machine-description.js";
+
+/** Percentiles of a set of durations, milliseconds. */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/** Non-streaming latency at one concurrency: direct to the fake upstream, through Switchboard, and the difference. */
+export interface LatencyFigures {
+  concurrency: number;
+  requests: number;
+  errors: number;
+  directMs: Percentiles;
+  switchboardMs: Percentiles;
+  addedMs: Percentiles;
+}
+
+/** Streaming time to first token at one number of concurrent streams. */
+export interface FirstTokenFigures {
+  streams: number;
+  requests: number;
+  errors: number;
+  directMs: Pick<Percentiles, "p50" | "p99">;
+  switchboardMs: Pick<Percentiles, "p50" | "p99">;
+  addedMs: Pick<Percentiles, "p50" | "p99">;
+}
+
+/** One step of the concurrent-streams test. */
+export interface StreamStepFigures {
+  streams: number;
+  /** Gaps between chunks longer than the upstream's pacing plus the threshold, over all streams. */
+  stalls: number;
+  streamsWithStalls: number;
+  /** Streams that did not answer 200 or did not end with `[DONE]`. */
+  failed: number;
+  longestGapMs: number;
+  firstTokenMs: Pick<Percentiles, "p50" | "p99">;
+  seconds: number;
+}
+
+/** CPU and memory of one process over the saturation run. */
+export interface ProcessFigures {
+  name: string;
+  /** Processes counted (postgres: the postmaster and its children). */
+  processes: number;
+  /** Largest resident set seen at the end of any phase, MiB. */
+  rssMiB: number;
+  /** Proportional set at the same moment (shared pages divided among their sharers), MiB. */
+  pssMiB: number;
+  /** CPU time used during the saturation run, milliseconds. */
+  cpuMs: number;
+  cpuMsPerRequest: number;
+}
+
+/** Everything one `npm run bench` measured, as printed and written to its JSON file. */
+export interface BenchReport {
+  startedAt: string;
+  durationSeconds: number;
+  machine: MachineDescription;
+  options: BenchOptions;
+  latency: LatencyFigures[];
+  saturation: {
+    connections: number;
+    switchboardRequestsPerSecond: number;
+    switchboardRequests: number;
+    switchboardErrors: number;
+    upstreamRequestsPerSecond: number;
+    upstreamErrors: number;
+    /** The measured interval: the run, then until its generations were recorded and charged. */
+    measuredSeconds: number;
+  };
+  firstToken: FirstTokenFigures[];
+  streamSteps: StreamStepFigures[];
+  /** The largest step with no stall and no failed stream; 0 when even the first had one. */
+  largestStallFreeStreams: number;
+  /** The seven processes of the stack, in a fixed order. */
+  processes: ProcessFigures[];
+  totalCpuMsPerRequest: number;
+  /** Outside the stack, for reference: the fake upstream and the load generator over the same interval. */
+  loadSide: ProcessFigures[];
+  audit: {
+    /** 2xx answers Switchboard gave in the whole run (warm-up included). */
+    switchboardSucceeded: number;
+    /** Non-2xx answers, connection errors and failed streams, through Switchboard, whole run. */
+    switchboardFailed: number;
+    generationsRecorded: number;
+    generationsCharged: number;
+    /** Recorded and charged both equal the 2xx count. */
+    matches: boolean;
+  };
+}

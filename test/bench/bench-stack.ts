@@ -1,0 +1,218 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { createDatabase, migrateToLatest } from "@switchboard/db";
+import { findFreePort } from "../../tools/launcher/src/free-port.js";
+import { startManagedProcess, type ManagedProcess } from "../../tools/launcher/src/managed-process.js";
+import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "../../tools/launcher/src/service-environment.js";
+import { createPrivateNatsServer, type PrivateNatsServer } from "../support/private-nats-server.js";
+import { createPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.js";
+import { commandOnCpus, moveProcessTreeToCpus } from "./cpu-pinning.js";
+
+const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
+const upstreamEntryPoint = "test/dist/fake-upstream/paced-upstream-main.js";
+
+/** The benchmark's one model; its price makes every answer cost something, so every one is charged. */
+export const benchModel = "bench/echo";
+
+function catalog(upstreamUrl: string): string {
+  return `
+providers:
+  - { id: bench, name: Bench Upstream, api: openai, base_url: "${upstreamUrl}", data_policy: { training: false, retains_prompts: false, zdr: true } }
+models:
+  - id: ${benchModel}
+    name: "Bench: Echo"
+    context_length: 8192
+    endpoints:
+      - { provider: bench, upstream_model: echo, pricing: { prompt: "0.000001", completion: "0.000002" }, max_completion_tokens: 4000, supported_parameters: [max_tokens] }
+`;
+}
+
+/** A process whose CPU and memory the benchmark reports; postgres stands for the postmaster and its children. */
+export interface MeasuredProcess {
+  readonly name: string;
+  readonly pid: number;
+}
+
+export interface BenchStackOptions {
+  stackCpus: string | undefined;
+  loadCpus: string | undefined;
+  logLevel: string;
+}
+
+/**
+ * Switchboard as deployed, for the benchmark: the five services as processes from their compiled entry
+ * points, a nats-server and a PostgreSQL cluster of its own, and the paced upstream as a process of its
+ * own; everything owned here and stopped by `stop()`.
+ */
+export interface BenchStack {
+  /** `http://127.0.0.1:<port>`, without `/api/v1`. */
+  readonly origin: string;
+  /** The upstream's API root, e.g. `http://127.0.0.1:41234/v1`. */
+  readonly upstreamUrl: string;
+  readonly databaseUrl: string;
+  /** The seven processes of the stack, in report order. */
+  readonly stackProcesses: readonly MeasuredProcess[];
+  readonly upstreamProcess: MeasuredProcess;
+  /** Creates an account with `amountUsd` of credit and an API key for it, through the admin API. */
+  createFundedKey(amountUsd: string): Promise<{ accountId: string; key: string }>;
+  /** Service processes that have ended, with their last lines. */
+  exitedProcesses(): string[];
+  /** Stops every process it started (SIGKILL for any that does not end in time) and removes its files. */
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  const missing = [...serviceNames.map(serviceEntryPoint), upstreamEntryPoint].filter((entry) => !existsSync(path.join(repositoryRoot, entry)));
+  if (missing.length > 0) throw new Error(`Not built: ${missing.join(", ")}. Run \`npx tsc -b tsconfig.build.json\` first.`);
+  // As root, PostgreSQL runs as "postgres", which must enter this directory (mkdtemp makes it 0700).
+  const directory = await mkdtemp(path.join(tmpdir(), "switchboard-bench-"));
+  await chmod(directory, 0o755);
+  const logDirectory = path.join(directory, "logs");
+  let nats: PrivateNatsServer | undefined;
+  let postgres: PrivatePostgres | undefined;
+  let upstream: ManagedProcess | undefined;
+  const services: ManagedProcess[] = [];
+
+  const stop = async () => {
+    const ingress = services.find((service) => service.name === "ingress");
+    await ingress?.stop(10_000);
+    await Promise.all(services.map((service) => service.stop(10_000)));
+    await upstream?.stop(5_000);
+    await postgres?.stop().catch(() => undefined);
+    await nats?.stop();
+    await rm(directory, { recursive: true, force: true });
+  };
+
+  try {
+    nats = await createPrivateNatsServer({ directory });
+    await nats.start();
+    postgres = await createPrivatePostgres({ directory });
+    await postgres.start();
+    const migrationDatabase = createDatabase({ connectionString: postgres.url, applicationName: "bench-migrate", maxConnections: 1 });
+    try {
+      await migrateToLatest(migrationDatabase);
+    } finally {
+      await migrationDatabase.destroy();
+    }
+    const natsPid = nats.process?.pid;
+    const postmasterPid = postgres.pid;
+    if (natsPid === undefined || postmasterPid === undefined) throw new Error("nats-server or PostgreSQL has no process id");
+    await moveProcessTreeToCpus(natsPid, options.stackCpus);
+    await moveProcessTreeToCpus(postmasterPid, options.stackCpus);
+
+    let announceUpstream: (url: string) => void = () => undefined;
+    const upstreamAnnounced = new Promise<string>((resolve) => (announceUpstream = resolve));
+    const upstreamCommand = commandOnCpus(options.loadCpus, process.execPath, [upstreamEntryPoint]);
+    upstream = await startManagedProcess({
+      name: "upstream",
+      ...upstreamCommand,
+      cwd: repositoryRoot,
+      environment: { PATH: process.env["PATH"], PORT: "0", HOST: "127.0.0.1" },
+      logFile: path.join(logDirectory, "upstream.log"),
+      onLine: (line) => {
+        if (line.startsWith("{")) announceUpstream((JSON.parse(line) as { url: string }).url);
+      },
+    });
+    const upstreamUrl = await Promise.race([upstreamAnnounced, sleep(10_000).then(() => Promise.reject(new Error("the upstream did not announce its URL within 10 s")))]);
+
+    const catalogPath = path.join(directory, "catalog.yaml");
+    await writeFile(catalogPath, catalog(upstreamUrl));
+    const port = await findFreePort();
+    const adminKey = "bench-admin-key-0123456789abcdef";
+    const settings = {
+      natsUrl: nats.url,
+      namespace: "bench",
+      logLevel: options.logLevel,
+      databaseUrl: postgres.url,
+      ingressPort: port,
+      ingressHost: "127.0.0.1",
+      adminKey,
+      catalogPath,
+      demoUpstreamUrl: undefined,
+    };
+    for (const name of serviceNames) {
+      services.push(
+        await startManagedProcess({
+          name,
+          ...commandOnCpus(options.stackCpus, process.execPath, [serviceEntryPoint(name)]),
+          cwd: repositoryRoot,
+          environment: buildServiceEnvironment(name, process.env, settings),
+          logFile: path.join(logDirectory, `${name}.log`),
+        }),
+      );
+    }
+    const origin = `http://127.0.0.1:${port}`;
+    await waitUntilReady(origin, services);
+
+    const admin = async (route: string, body: unknown) => {
+      const response = await fetch(`${origin}/api/v1${route}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const answer = (await response.json()) as Record<string, unknown>;
+      if (response.status >= 300) throw new Error(`POST ${route} answered ${response.status}: ${JSON.stringify(answer)}`);
+      return answer;
+    };
+    const byName = (name: string): MeasuredProcess => {
+      const service = services.find((candidate) => candidate.name === name);
+      if (service === undefined) throw new Error(`${name} is not running`);
+      return { name, pid: service.pid };
+    };
+    const upstreamProcess = { name: "fake upstream", pid: upstream.pid };
+
+    return {
+      origin,
+      upstreamUrl,
+      databaseUrl: postgres.url,
+      stackProcesses: [
+        byName("ingress"),
+        byName("router"),
+        byName("provider-connector"),
+        byName("billing"),
+        byName("metadata-logging"),
+        { name: "nats-server", pid: natsPid },
+        { name: "postgres", pid: postmasterPid },
+      ],
+      upstreamProcess,
+      async createFundedKey(amountUsd) {
+        const account = (await admin("/admin/accounts", { name: "bench" })) as { data: { id: string } };
+        await admin(`/admin/accounts/${account.data.id}/credits`, { amount_usd: amountUsd });
+        const created = (await admin("/keys", { account_id: account.data.id, name: "bench key" })) as { key: string };
+        return { accountId: account.data.id, key: created.key };
+      },
+      exitedProcesses() {
+        return [...services, upstream]
+          .filter((child): child is ManagedProcess => child !== undefined && child.hasExited())
+          .map((child) => `${child.name}:\n${child.recentLines().join("\n")}`);
+      },
+      stop,
+    };
+  } catch (error) {
+    const lastLines = services.map((service) => `${service.name}: ${service.recentLines().slice(-5).join("\n")}`).join("\n");
+    await stop().catch(() => undefined);
+    throw new Error(`the benchmark stack did not start: ${error instanceof Error ? error.message : String(error)}\n${lastLines}`, { cause: error });
+  }
+}
+
+async function waitUntilReady(origin: string, services: readonly ManagedProcess[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    const exited = services.find((service) => service.hasExited());
+    if (exited) throw new Error(`${exited.name} exited during start-up:\n${exited.recentLines().join("\n")}`);
+    try {
+      const response = await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      last = `${response.status} ${await response.text()}`;
+      if (response.status === 200) return;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await sleep(100);
+  }
+  throw new Error(`ingress was not ready within 30 s (last answer: ${last})`);
+}

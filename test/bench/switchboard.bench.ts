@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { readBenchOptions } from "./bench-options.js";
+import { formatBenchReport } from "./format-bench-report.js";
+import { runBenchmark } from "./run-benchmark.js";
+import { writeBenchReport } from "./write-bench-report.js";
+
+// `npm run bench` (issue 7): Switchboard as deployed, measured from outside. Options are environment
+// variables, listed in test/bench/README.md, e.g. BENCH_STACK_CPUS=0 BENCH_LOAD_CPUS=1 npm run bench.
+describe("Switchboard as deployed", () => {
+  it("prints what it adds per request, what it sustains, and what each process costs", async () => {
+    const startedAt = performance.now();
+    const progress = (line: string) => console.log(`bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s: ${line}`);
+    const report = await runBenchmark(readBenchOptions(process.env), progress);
+    const file = await writeBenchReport(report, readBenchOptions(process.env).resultFile);
+    console.log(`\n${formatBenchReport(report)}\n\n${JSON.stringify(report)}\n\nJSON written to ${file}\n`);
+    // A benchmark, not a test; but figures from requests that were not all served and recorded mean nothing.
+    expect(report.audit.matches, "every 2xx recorded by metadata-logging and charged by billing").toBe(true);
+  }, 600_000);
+});

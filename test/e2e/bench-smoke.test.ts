@@ -1,0 +1,76 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readBenchOptions } from "../bench/bench-options.js";
+import type { BenchReport } from "../bench/bench-report.js";
+import { formatBenchReport } from "../bench/format-bench-report.js";
+import { runBenchmark } from "../bench/run-benchmark.js";
+import { writeBenchReport } from "../bench/write-bench-report.js";
+
+// Issue 7: `npm run bench` must not rot. The same benchmark with tiny durations and small stream steps:
+// every figure is there and is a number, every process is measured, and nothing failed.
+
+const stackProcesses = ["ingress", "router", "provider-connector", "billing", "metadata-logging", "nats-server", "postgres"];
+
+/** Paths of every number in the report that is not finite, e.g. `latency.0.addedMs.p99`. */
+function nonFiniteNumbers(value: unknown, at = ""): string[] {
+  if (typeof value === "number") return Number.isFinite(value) ? [] : [at];
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, child]) => nonFiniteNumbers(child, at === "" ? key : `${at}.${key}`));
+}
+
+describe("npm run bench, in small", () => {
+  let directory = "";
+
+  afterAll(async () => {
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it("measures Switchboard as deployed and reports every figure as a table and as JSON", async () => {
+    directory = await mkdtemp(path.join(tmpdir(), "switchboard-bench-smoke-"));
+    const options = readBenchOptions({
+      BENCH_WARM_UP_SECONDS: "0.2",
+      BENCH_LATENCY_SECONDS: "0.5",
+      BENCH_LATENCY_CONCURRENCIES: "1,5",
+      BENCH_SATURATION_SECONDS: "0.5",
+      BENCH_SATURATION_CONNECTIONS: "10",
+      BENCH_FIRST_TOKEN_SECONDS: "0.5",
+      BENCH_FIRST_TOKEN_CONCURRENCIES: "1,3",
+      BENCH_STREAM_STEPS: "5,20",
+      BENCH_STREAM_CHUNKS: "5",
+      BENCH_STREAM_INTERVAL_MS: "50",
+    });
+    const report = await runBenchmark(options);
+    const file = await writeBenchReport(report, path.join(directory, "report.json"));
+    const table = formatBenchReport(report);
+
+    const written = JSON.parse(await readFile(file, "utf8")) as BenchReport;
+    expect(written).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(nonFiniteNumbers(written), "figures that are not numbers").toEqual([]);
+    expect(table).not.toMatch(/NaN|Infinity|undefined/);
+
+    expect(written.latency.map((figures) => figures.concurrency)).toEqual([1, 5]);
+    expect(written.firstToken.map((figures) => figures.streams)).toEqual([1, 3]);
+    expect(written.streamSteps.map((step) => step.streams)).toEqual([5, 20]);
+    expect(written.processes.map((figures) => figures.name)).toEqual(stackProcesses);
+    for (const name of stackProcesses) expect(table).toContain(name);
+    expect(written.processes.find((figures) => figures.name === "postgres")?.processes, "postgres processes counted").toBeGreaterThan(1);
+    for (const figures of written.processes) expect(figures.rssMiB, `RSS of ${figures.name}`).toBeGreaterThan(0);
+    expect(written.totalCpuMsPerRequest).toBeGreaterThan(0);
+    expect(written.saturation.switchboardRequestsPerSecond).toBeGreaterThan(0);
+    expect(written.saturation.upstreamRequestsPerSecond).toBeGreaterThan(0);
+
+    expect(written.latency.map((figures) => figures.errors), "errors of the latency runs").toEqual([0, 0]);
+    expect(written.saturation.switchboardErrors, "errors at saturation").toBe(0);
+    expect(written.saturation.upstreamErrors, "errors of the upstream alone").toBe(0);
+    expect(written.firstToken.map((figures) => figures.errors), "failed streams of the first-token runs").toEqual([0, 0]);
+    expect(written.streamSteps.map((step) => step.failed), "failed streams per step").toEqual([0, 0]);
+    expect(written.audit.switchboardFailed, "requests Switchboard did not answer 2xx").toBe(0);
+    expect(written.audit, "every 2xx recorded by metadata-logging and charged by billing").toMatchObject({
+      generationsRecorded: written.audit.switchboardSucceeded,
+      generationsCharged: written.audit.switchboardSucceeded,
+      matches: true,
+    });
+  }, 60_000);
+});
