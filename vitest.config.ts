@@ -12,6 +12,7 @@ export default defineConfig({
       "@switchboard/db": library("db"),
       "@switchboard/config": library("config"),
       "@switchboard/telemetry": library("telemetry"),
+      "@switchboard/routing": library("routing"),
     },
   },
   test: {

@@ -486,7 +486,7 @@ describe("hostile input (issue 6)", () => {
       const route = await requestReply(connection, stack.subjects.routerRoute, { models: ["test/echo"] }, routeReplySchema).finally(() => connection.close());
       const before = upstreamRequests();
       for (const replyTo of ["a b", "_INBOX.a\r\nb", `_INBOX.${long}`, "_INBOX.>", ""]) {
-        const generate = { generationId: `gen-${randomUUID()}`, candidate: route.candidates[0], body: chat(), stream: false, maxCompletionTokens: 10, replyTo };
+        const generate = { generationId: `gen-${randomUUID()}`, endpointId: route.candidates[0]?.endpointId, body: chat(), stream: false, maxCompletionTokens: 10, replyTo };
         expect(await failureOf(stack.subjects.connectorGenerate, generate)).toMatchObject({ code: "invalid_request", status: 400 });
       }
       expect(upstreamRequests()).toBe(before);

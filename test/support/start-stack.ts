@@ -5,11 +5,12 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createSubjects, type Subjects } from "@switchboard/contracts";
-import { connectNats, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
+import { connectNats, ensureFactsStream, FactPublisher, RoutingSnapshotWatch } from "@switchboard/messaging";
 import type { FastifyInstance } from "fastify";
 import { startBilling } from "../../services/billing/src/start-billing.js";
 import { buildApp, type AppDependencies } from "../../services/ingress/src/app.js";
 import { createServiceClients } from "../../services/ingress/src/plugins/service-clients.js";
+import { LocalRouting } from "../../services/ingress/src/routing/local-routing.js";
 import { startMetadataLogging } from "../../services/metadata-logging/src/start-metadata-logging.js";
 import { startProviderConnector } from "../../services/provider-connector/src/start-provider-connector.js";
 import { startRouter } from "../../services/router/src/start-router.js";
@@ -24,7 +25,8 @@ export const testPrices = {
   backup: { prompt: "0.000003", completion: "0.000004" },
 } as const;
 
-function testCatalog(primaryUrl: string, backupUrl: string): string {
+/** The catalog the stack starts with; tests that change the catalog edit this text and restart the router. */
+export function testCatalog(primaryUrl: string, backupUrl: string): string {
   return `
 providers:
   - { id: primary, name: Primary Labs, api: openai, base_url: "${primaryUrl}", api_key_env: PRIMARY_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }
@@ -57,10 +59,16 @@ export interface TestStack {
   database: TestDatabase;
   primary: FakeUpstream;
   backup: FakeUpstream;
+  /** The router's catalog file: rewrite it, then `restartRouter()` to publish the change. */
+  catalogPath: string;
   /** Creates an account with `amountUsd` of credit and a key for it. */
   createFundedKey(amountUsd: string): Promise<{ accountId: string; key: string }>;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   stopRouter(): Promise<void>;
+  /** Stops the router if it runs and starts it again; it reads the catalog file and publishes a new snapshot. */
+  restartRouter(): Promise<void>;
+  /** Starts one more ingress replica (its own NATS connection and routing watch); returns its base URL. */
+  addIngress(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -95,14 +103,10 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     return connection;
   };
   const services: Stoppable[] = [];
-  const router = await startRouter({
-    connection: await connect("router"),
-    database: database.database,
-    subjects,
-    logger: logger("router"),
-    catalogPath,
-    environment: providerKeys,
-  });
+  const routerConnection = await connect("router");
+  const launchRouter = () =>
+    startRouter({ connection: routerConnection, database: database.database, subjects, logger: logger("router"), catalogPath, environment: providerKeys });
+  let router = await launchRouter();
   let routerRunning = true;
   services.push(
     await startProviderConnector({
@@ -124,27 +128,39 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   );
   services.push(await startMetadataLogging({ connection: await connect("logging"), database: database.database, subjects, logger: logger("metadata-logging") }));
 
-  const ingressConnection = await connect("ingress");
-  await ensureFactsStream(ingressConnection, subjects);
-  const publisher = new FactPublisher(ingressConnection, { logger: logger("ingress") });
   const adminKey = "test-admin-key-0123456789";
-  const app: FastifyInstance = await buildApp({
-    clients: createServiceClients(ingressConnection, subjects, publisher, 2_000),
-    logger: logger("ingress"),
-    adminKey,
-    maxBodyBytes: 64 * 1024,
-    keyCacheTtlMs: 1_000,
-    generationIdleTimeoutMs: 10_000,
-    generationMaximumDurationMs: 60_000,
-    shutdownSignal: unlimitedListeners(new AbortController().signal),
-    streamKeepAliveMs: 200,
-    streamCommitMs: 500,
-    ...options.ingress,
-  });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  const baseUrl = `http://127.0.0.1:${port}/api/v1`;
+  const shutdownSignal = unlimitedListeners(new AbortController().signal);
+  const ingresses: { app: FastifyInstance; publisher: FactPublisher; watch: RoutingSnapshotWatch }[] = [];
+  // As services/ingress/src/main.ts wires it: facts stream, publisher, routing watch, then the app.
+  const startIngress = async (): Promise<string> => {
+    const connection = await connect("ingress");
+    await ensureFactsStream(connection, subjects);
+    const publisher = new FactPublisher(connection, { logger: logger("ingress") });
+    const routing = new LocalRouting();
+    const watch = new RoutingSnapshotWatch(connection, subjects, { logger: logger("ingress"), onSnapshot: (update) => routing.apply(update) });
+    if (!(await watch.waitForSnapshot(5_000))) throw new Error("ingress received no routing snapshot within 5 s");
+    const app: FastifyInstance = await buildApp({
+      clients: createServiceClients(connection, subjects, publisher, 2_000),
+      routing,
+      logger: logger("ingress"),
+      adminKey,
+      maxBodyBytes: 64 * 1024,
+      keyCacheTtlMs: 1_000,
+      generationIdleTimeoutMs: 10_000,
+      generationMaximumDurationMs: 60_000,
+      shutdownSignal,
+      streamKeepAliveMs: 200,
+      streamCommitMs: 500,
+      ...options.ingress,
+    });
+    ingresses.push({ app, publisher, watch });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    return `http://127.0.0.1:${port}/api/v1`;
+  };
+  const baseUrl = await startIngress();
+  const managementConnection = connections[connections.length - 1] as NatsConnection;
 
   const admin = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${baseUrl}${path}`, {
@@ -162,6 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     database,
     primary,
     backup,
+    catalogPath,
     admin,
     async createFundedKey(amountUsd) {
       const account = await admin("POST", "/admin/accounts", { name: "e2e" });
@@ -175,13 +192,24 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       if (routerRunning) await router.stop();
       routerRunning = false;
     },
+    async restartRouter() {
+      if (routerRunning) await router.stop();
+      routerRunning = false;
+      router = await launchRouter();
+      routerRunning = true;
+    },
+    addIngress: startIngress,
     async stop() {
-      await app.close();
-      await publisher.pending();
+      for (const ingress of ingresses) await ingress.app.close();
+      for (const ingress of ingresses) await ingress.publisher.pending();
+      for (const ingress of ingresses) ingress.watch.stop();
       if (routerRunning) await router.stop();
       for (const service of services) await service.stop();
-      // The NATS server is shared with other runs: leave no test stream behind.
-      await (await jetstreamManager(ingressConnection)).streams.delete(subjects.factsStream).catch(() => undefined);
+      // The NATS server is shared with other runs: leave no test stream or bucket behind.
+      const manager = await jetstreamManager(managementConnection);
+      await manager.streams.delete(subjects.factsStream).catch(() => undefined);
+      // A KV bucket is the stream KV_<bucket>.
+      await manager.streams.delete(`KV_${subjects.routingBucket}`).catch(() => undefined);
       for (const connection of connections) await connection.close();
       await primary.close();
       await backup.close();

@@ -28,6 +28,13 @@ export interface Subjects {
   /** JetStream subject of the generation-completed fact. */
   readonly generationCompleted: string;
   readonly factsStream: string;
+  /**
+   * NATS KV bucket the router publishes routing snapshots to (only the router writes it); ingress and
+   * the provider connector watch it.
+   */
+  readonly routingBucket: string;
+  /** The key of the routing snapshot in `routingBucket`; versioned like every wire identifier. */
+  readonly routingSnapshotKey: string;
   readonly billingConsumer: string;
   readonly loggingConsumer: string;
   readonly queueGroup: (service: ServiceName) => string;
@@ -75,6 +82,8 @@ export function createSubjects(namespace = "sb"): Subjects {
     loggingGetGeneration: `${loggingGroup}.get-generation`,
     generationCompleted: `${namespace}.facts.v1.generation-completed`,
     factsStream: `SWITCHBOARD_FACTS_${streamSuffix}`,
+    routingBucket: `SWITCHBOARD_ROUTING_${streamSuffix}`,
+    routingSnapshotKey: "catalog.v1",
     billingConsumer: "billing-settlement",
     loggingConsumer: "metadata-logging",
     // The services framework rejects dots in queue names.

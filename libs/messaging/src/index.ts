@@ -7,3 +7,6 @@ export * from "./publish-fact.js";
 export * from "./consume-fact-batches.js";
 export * from "./shut-down-on-signals.js";
 export * from "./connection-state.js";
+export * from "./open-routing-bucket.js";
+export * from "./publish-routing-snapshot.js";
+export * from "./routing-snapshot-watch.js";

@@ -5,6 +5,7 @@ import { KeyAuthenticator } from "./plugins/authenticate.js";
 import { errorHandlerPlugin } from "./plugins/error-handler.js";
 import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
+import type { LocalRouting } from "./routing/local-routing.js";
 import { adminRoutes } from "./routes/admin.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
 import { generationRoutes } from "./routes/generation.js";
@@ -13,6 +14,8 @@ import { modelsRoutes } from "./routes/models.js";
 
 export interface AppDependencies {
   clients: ServiceClients;
+  /** Fed by the routing bucket's watch (main.ts); requests are routed from it in process. */
+  routing: LocalRouting;
   logger: Logger;
   adminKey: string | undefined;
   maxBodyBytes: number;
@@ -40,11 +43,12 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   await app.register(errorHandlerPlugin);
   const authenticator = new KeyAuthenticator(dependencies.clients, dependencies.keyCacheTtlMs);
-  await app.register(healthRoutes, { clients: dependencies.clients });
+  await app.register(healthRoutes, { clients: dependencies.clients, routing: dependencies.routing });
   await app.register(modelsRoutes, { clients: dependencies.clients });
   await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
   await app.register(chatCompletionsRoutes, {
     clients: dependencies.clients,
+    routing: dependencies.routing,
     authenticator,
     idleTimeoutMs: dependencies.generationIdleTimeoutMs,
     maximumDurationMs: dependencies.generationMaximumDurationMs,

@@ -1,12 +1,13 @@
 import { setMaxListeners } from "node:events";
 import { createSubjects } from "@switchboard/contracts";
 import { loadConfig } from "@switchboard/config";
-import { connectNats, ensureFactsStream, FactPublisher, shutDownOnSignals } from "@switchboard/messaging";
+import { connectNats, ensureFactsStream, FactPublisher, RoutingSnapshotWatch, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { buildApp } from "./app.js";
 import { ingressConfigSchema } from "./config.js";
 import { effectiveBodyLimit } from "./plugins/effective-body-limit.js";
 import { createServiceClients } from "./plugins/service-clients.js";
+import { LocalRouting } from "./routing/local-routing.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(ingressConfigSchema, process.env);
@@ -15,6 +16,15 @@ async function main(): Promise<void> {
   const connection = await connectNats({ servers: config.NATS_URL, name: "switchboard-ingress", logger });
   await ensureFactsStream(connection, subjects);
   const publisher = new FactPublisher(connection, { logger });
+  // Routing follows the router's snapshot in the routing bucket; /readyz stays red until the first one.
+  const routing = new LocalRouting();
+  const routingWatch = new RoutingSnapshotWatch(connection, subjects, {
+    logger,
+    onSnapshot: (update) => {
+      routing.apply(update);
+      logger.info({ revision: update.revision, publishedAt: update.snapshot.publishedAt }, "routing snapshot applied");
+    },
+  });
   const maxBodyBytes = effectiveBodyLimit(config.MAX_BODY_BYTES, connection.info?.max_payload);
   if (maxBodyBytes < config.MAX_BODY_BYTES) {
     logger.warn(
@@ -27,6 +37,7 @@ async function main(): Promise<void> {
   setMaxListeners(0, shutdown.signal);
   const app = await buildApp({
     clients: createServiceClients(connection, subjects, publisher, config.SERVICE_REQUEST_TIMEOUT_MS),
+    routing,
     logger,
     adminKey: config.SWITCHBOARD_ADMIN_KEY,
     maxBodyBytes,
@@ -52,6 +63,7 @@ async function main(): Promise<void> {
       shutdown.abort();
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       await Promise.race([publisher.pending(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      routingWatch.stop();
     },
   });
 }

@@ -4,9 +4,10 @@ import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
 import { defaultUpstreamTimeouts } from "./transport/upstream-transport.js";
 
 /**
- * The environment the provider connector reads. Provider API keys are not listed here: each route
- * candidate names the variable that holds its key (`apiKeyEnv`), so adding a provider to the catalog
- * needs no change to this schema, only the variable in the connector's deployment.
+ * The environment the provider connector reads. Provider API keys are not listed here: each endpoint in
+ * the router's routing snapshot names the variable that holds its key (`apiKeyEnv`, from the catalog),
+ * so adding a provider to the catalog needs no change to this schema, only the variable in the
+ * connector's deployment.
  */
 export const providerConnectorConfigSchema = z.object({
   ...natsSettings,

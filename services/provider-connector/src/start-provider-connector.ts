@@ -1,9 +1,10 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { generateRequestSchema, serviceNames, type Subjects } from "@switchboard/contracts";
-import { defineEndpoint, serveEndpoints } from "@switchboard/messaging";
+import { defineEndpoint, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import { answerProgressQueries } from "./handlers/answer-progress-queries.js";
 import { AttemptRegistry } from "./handlers/attempt-registry.js";
+import { EndpointDirectory } from "./handlers/endpoint-directory.js";
 import { createGenerateHandler } from "./handlers/generate.js";
 import { InFlightGenerations } from "./handlers/in-flight-generations.js";
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
@@ -16,7 +17,10 @@ export interface ProviderConnectorDependencies {
   connection: NatsConnection;
   subjects: Subjects;
   logger: Logger;
-  /** Reads a provider key by environment variable name; main.ts passes `(name) => process.env[name]`. */
+  /**
+   * Reads a provider key by environment variable name; main.ts passes `(name) => process.env[name]`. Only
+   * names from the router's routing snapshot are ever asked for, never one a message gives.
+   */
   resolveApiKey: (environmentVariableName: string) => string | undefined;
   /** Defaults to the same values as the `UPSTREAM_*_TIMEOUT_MS` settings. */
   upstreamTimeouts?: UpstreamTimeouts;
@@ -26,6 +30,11 @@ export interface ProviderConnectorDependencies {
   shutdownGraceMs?: number;
   /** How often a running generation publishes a `heartbeat` part; defaults to `CONNECTOR_HEARTBEAT_MS`'s default. */
   heartbeatIntervalMs?: number;
+  /**
+   * How long start-up waits for the first routing snapshot before serving anyway (generations get a
+   * retryable 503 until it arrives); the router may simply not have started yet.
+   */
+  routingSnapshotWaitMs?: number;
 }
 
 export interface ProviderConnector {
@@ -53,6 +62,17 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
   // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.
   const cancelSubscription = subscribeToCancellations({ connection, subjects, inFlight, logger });
   const attempts = new AttemptRegistry();
+  const endpoints = new EndpointDirectory();
+  const routingWatch = new RoutingSnapshotWatch(connection, subjects, {
+    logger,
+    onSnapshot: (update) => {
+      endpoints.apply(update);
+      logger.info({ revision: update.revision, publishedAt: update.snapshot.publishedAt }, "routing snapshot applied");
+    },
+  });
+  if (!(await routingWatch.waitForSnapshot(dependencies.routingSnapshotWaitMs ?? 2_000))) {
+    logger.warn("no routing snapshot yet (is the router running?); generations are refused until it arrives");
+  }
   const progressSubscription = answerProgressQueries({ connection, subjects, attempts, logger });
   const service = await serveEndpoints(connection, {
     name: serviceNames.connector,
@@ -67,6 +87,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
           connection,
           transport,
           registry: dependencies.registry ?? providerRegistry,
+          endpoints,
           resolveApiKey: dependencies.resolveApiKey,
           inFlight,
           attempts,
@@ -91,6 +112,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
     }
     cancelSubscription.unsubscribe();
     progressSubscription.unsubscribe();
+    routingWatch.stop();
     attempts.clear();
     await transport.close();
   }

@@ -1,5 +1,5 @@
 import { formatPicosAsUsd, type ModelListing } from "@switchboard/contracts";
-import { compareEndpointsByPrice } from "./compare-endpoints-by-price.js";
+import { compareEndpointsByPrice } from "@switchboard/routing";
 import type { CatalogSnapshot } from "./catalog/catalog-snapshot.js";
 
 /**
@@ -9,7 +9,7 @@ import type { CatalogSnapshot } from "./catalog/catalog-snapshot.js";
 export function buildModelListings(catalog: CatalogSnapshot): ModelListing[] {
   const listings: ModelListing[] = [];
   const created = Math.floor(catalog.loadedAt.getTime() / 1000);
-  for (const model of catalog.models.values()) {
+  for (const model of catalog.models) {
     const cheapest = [...model.endpoints].sort(compareEndpointsByPrice)[0];
     if (!cheapest) continue;
     const supported = new Set(model.endpoints.flatMap((endpoint) => endpoint.supportedParameters));

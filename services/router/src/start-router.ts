@@ -1,14 +1,14 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { listModelsRequestSchema, routeRequestSchema, serviceNames, type Subjects } from "@switchboard/contracts";
 import type { Database } from "@switchboard/db";
-import { defineEndpoint, serveEndpoints } from "@switchboard/messaging";
+import { defineEndpoint, publishRoutingSnapshot, serveEndpoints } from "@switchboard/messaging";
+import { createRoutingTable, selectRoute } from "@switchboard/routing";
 import type { Kysely } from "kysely";
 import type { Logger } from "@switchboard/telemetry";
 import { buildModelListings } from "./build-model-listings.js";
 import { buildCatalogSnapshot } from "./catalog/catalog-snapshot.js";
 import { readCatalogFile } from "./catalog/read-catalog-file.js";
 import { storeCatalog } from "./catalog/store-catalog.js";
-import { selectRoute } from "./select-route.js";
 
 export interface RouterDependencies {
   connection: NatsConnection;
@@ -20,16 +20,28 @@ export interface RouterDependencies {
   environment: Record<string, string | undefined>;
 }
 
-/** Loads the catalog (file → PostgreSQL → memory) and answers `route` and `models` requests from memory. */
-export async function startRouter(dependencies: RouterDependencies): Promise<{ stop(): Promise<void> }> {
+/**
+ * Loads the catalog (file → PostgreSQL → memory), publishes it as the routing snapshot that ingress routes
+ * from and the connector resolves endpoints from, and answers `models` (and `route`, the same pure ranking
+ * ingress runs, for operators and tools) from memory.
+ */
+export async function startRouter(dependencies: RouterDependencies): Promise<{ stop(): Promise<void>; revision: number }> {
   const { connection, database, subjects, logger, environment } = dependencies;
   const file = await readCatalogFile(dependencies.catalogPath, environment);
   await storeCatalog(database, file);
   const catalog = buildCatalogSnapshot(file, (name) => (environment[name] ?? "") !== "");
   const listings = buildModelListings(catalog);
-  const usable = [...catalog.models.values()].filter((model) => model.endpoints.length > 0).length;
-  logger.info({ catalog: dependencies.catalogPath, models: catalog.models.size, usableModels: usable }, "catalog loaded");
+  const table = createRoutingTable(catalog);
+  const usable = catalog.models.filter((model) => model.endpoints.length > 0).length;
+  logger.info({ catalog: dependencies.catalogPath, models: catalog.models.length, usableModels: usable }, "catalog loaded");
   if (usable === 0) logger.warn("no model has a configured provider: set a provider API key variable named in the catalog");
+  const revision = await publishRoutingSnapshot(connection, subjects, {
+    version: 1,
+    loadedAt: catalog.loadedAt.toISOString(),
+    publishedAt: new Date().toISOString(),
+    models: catalog.models,
+  });
+  logger.info({ revision }, "routing snapshot published");
 
   const service = await serveEndpoints(connection, {
     name: serviceNames.router,
@@ -38,11 +50,12 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     queue: subjects.queueGroup(serviceNames.router),
     logger,
     endpoints: [
-      defineEndpoint({ subject: subjects.routerRoute, requestSchema: routeRequestSchema, handler: async (request) => selectRoute(catalog, request) }),
+      defineEndpoint({ subject: subjects.routerRoute, requestSchema: routeRequestSchema, handler: async (request) => selectRoute(table, request) }),
       defineEndpoint({ subject: subjects.routerListModels, requestSchema: listModelsRequestSchema, handler: async () => ({ data: listings, links: { next: null }, total_count: listings.length }) }),
     ],
   });
   return {
+    revision,
     async stop() {
       await service.stop();
     },

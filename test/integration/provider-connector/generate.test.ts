@@ -16,6 +16,7 @@ import { requestReply } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startProviderConnector, type ProviderConnector } from "../../../services/provider-connector/src/start-provider-connector.js";
 import { startFakeUpstream, type FakeUpstream } from "../../fake-upstream/fake-upstream.js";
+import { deleteRoutingBucket, publishTestRoutingSnapshot } from "../../support/routing-snapshot.js";
 import { testLogger } from "../../support/silent-logger.js";
 import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
 
@@ -31,7 +32,8 @@ interface Generation {
 
 interface GenerationOptions {
   generationId: string;
-  candidate: RouteCandidate;
+  /** An endpoint of the routing snapshot the suite published (`fakeEndpoints`). */
+  endpointId: string;
   userText: string;
   stream: boolean;
   /** Defaults to 256; null asks for no output cap. */
@@ -60,7 +62,7 @@ async function startGeneration(connection: NatsConnection, subjects: Subjects, o
   });
   const request: GenerateRequest = {
     generationId: options.generationId,
-    candidate: options.candidate,
+    endpointId: options.endpointId,
     body: {
       model: "fake/echo",
       messages: [{ role: "user", content: options.userText }],
@@ -79,7 +81,7 @@ async function startGeneration(connection: NatsConnection, subjects: Subjects, o
 
 function fakeCandidate(baseUrl: string, overrides: Partial<RouteCandidate> = {}): RouteCandidate {
   return {
-    endpointId: "fake-endpoint",
+    endpointId: fakeEndpointId,
     modelId: "fake/echo",
     providerId: "fake",
     providerName: "Fake",
@@ -94,6 +96,21 @@ function fakeCandidate(baseUrl: string, overrides: Partial<RouteCandidate> = {})
     dataPolicy: { training: false, retainsPrompts: false, retentionDays: null, zdr: true },
     ...overrides,
   };
+}
+
+const fakeEndpointId = "fake/echo@fake";
+
+/**
+ * The catalog the suites' connectors see, as the router would publish it: the fake provider, plus the
+ * same provider with a key variable nobody set, without a key, and behind an API no adapter speaks.
+ */
+function fakeEndpoints(baseUrl: string): RouteCandidate[] {
+  return [
+    fakeCandidate(baseUrl),
+    fakeCandidate(baseUrl, { endpointId: "fake/echo@missing-key", apiKeyEnv: "MISSING_PROVIDER_KEY" }),
+    fakeCandidate(baseUrl, { endpointId: "fake/echo@keyless", apiKeyEnv: null }),
+    fakeCandidate(baseUrl, { endpointId: "fake/echo@pigeon", api: "carrier-pigeon" }),
+  ];
 }
 
 /** Short, so the timeout tests are fast; the scripted delays elsewhere stay well below them. */
@@ -111,6 +128,7 @@ describe("provider connector: generate", () => {
     fakeUpstream = await startFakeUpstream();
     connectorConnection = await connectTestNats("provider-connector-under-test");
     ingressConnection = await connectTestNats("ingress-stand-in");
+    await publishTestRoutingSnapshot(ingressConnection, subjects, fakeEndpoints(fakeUpstream.url));
     connector = await startProviderConnector({
       connection: connectorConnection,
       subjects,
@@ -124,13 +142,10 @@ describe("provider connector: generate", () => {
   afterAll(async () => {
     await connector?.stop();
     await connectorConnection?.drain();
+    if (ingressConnection) await deleteRoutingBucket(ingressConnection, subjects);
     await ingressConnection?.drain();
     await fakeUpstream?.close();
   });
-
-  function candidate(overrides: Partial<RouteCandidate> = {}): RouteCandidate {
-    return fakeCandidate(fakeUpstream.url, overrides);
-  }
 
   let generationCounter = 0;
 
@@ -138,14 +153,14 @@ describe("provider connector: generate", () => {
   function generate(options: {
     userText: string;
     stream: boolean;
-    candidate?: RouteCandidate;
+    endpointId?: string;
     maxCompletionTokens?: number | null;
     onPart?: (part: StreamPart) => void;
   }): Promise<Generation> {
     generationCounter += 1;
     return startGeneration(ingressConnection, subjects, {
       generationId: `gen-test-${generationCounter}-${Date.now()}`,
-      candidate: options.candidate ?? candidate(),
+      endpointId: options.endpointId ?? fakeEndpointId,
       userText: options.userText,
       stream: options.stream,
       ...(options.maxCompletionTokens !== undefined ? { maxCompletionTokens: options.maxCompletionTokens } : {}),
@@ -325,7 +340,7 @@ describe("provider connector: generate", () => {
   });
 
   it("tells the operator which environment variable holds the missing provider key", async () => {
-    const parts = await settled(await generate({ userText: "missing-key", stream: true, candidate: candidate({ apiKeyEnv: "MISSING_PROVIDER_KEY" }) }));
+    const parts = await settled(await generate({ userText: "missing-key", stream: true, endpointId: "fake/echo@missing-key" }));
     expect(parts).toHaveLength(1);
     expect(parts[0]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
     expect(parts[0]?.type === "error" && parts[0].error.message).toMatch(/MISSING_PROVIDER_KEY/);
@@ -333,13 +348,13 @@ describe("provider connector: generate", () => {
   });
 
   it("calls keyless providers without an Authorization header", async () => {
-    const parts = await settled(await generate({ userText: "keyless", stream: false, candidate: candidate({ apiKeyEnv: null }) }));
+    const parts = await settled(await generate({ userText: "keyless", stream: false, endpointId: "fake/echo@keyless" }));
     expect(textOf(parts)).toBe("Echo: keyless");
     expect(recordedRequest("keyless")?.headers).not.toHaveProperty("authorization");
   });
 
   it("answers an unsupported provider API with a retryable error naming it", async () => {
-    const parts = await settled(await generate({ userText: "unknown-api", stream: true, candidate: candidate({ api: "carrier-pigeon" }) }));
+    const parts = await settled(await generate({ userText: "unknown-api", stream: true, endpointId: "fake/echo@pigeon" }));
     expect(parts[0]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
     expect(parts[0]?.type === "error" && parts[0].error.message).toMatch(/carrier-pigeon/);
   });
@@ -382,8 +397,12 @@ describe("provider connector: shutdown", () => {
     await fakeUpstream?.close();
   });
 
+  const namespaces: Subjects[] = [];
+
   async function startConnector(shutdownGraceMs: number) {
     const subjects = createSubjects(uniqueNamespace("connector"));
+    namespaces.push(subjects);
+    await publishTestRoutingSnapshot(connection, subjects, fakeEndpoints(fakeUpstream.url));
     const connector = await startProviderConnector({
       connection,
       subjects,
@@ -401,7 +420,7 @@ describe("provider connector: shutdown", () => {
     let stopping: Promise<void> | undefined;
     const generation = await startGeneration(connection, subjects, {
       generationId: "gen-shutdown-finish",
-      candidate: fakeCandidate(fakeUpstream.url),
+      endpointId: fakeEndpointId,
       userText: "finish-during-shutdown",
       stream: true,
       onPart: (part) => {
@@ -423,7 +442,7 @@ describe("provider connector: shutdown", () => {
     let stopping: Promise<void> | undefined;
     const generation = await startGeneration(connection, subjects, {
       generationId: "gen-shutdown-abort",
-      candidate: fakeCandidate(fakeUpstream.url),
+      endpointId: fakeEndpointId,
       userText: "outlive-shutdown",
       stream: true,
       onPart: (part) => {
@@ -455,6 +474,7 @@ describe("provider connector: heartbeats", () => {
   beforeAll(async () => {
     fakeUpstream = await startFakeUpstream();
     connection = await connectTestNats("provider-connector-heartbeats");
+    await publishTestRoutingSnapshot(connection, subjects, fakeEndpoints(fakeUpstream.url));
     connector = await startProviderConnector({
       connection,
       subjects,
@@ -467,6 +487,7 @@ describe("provider connector: heartbeats", () => {
 
   afterAll(async () => {
     await connector?.stop();
+    if (connection) await deleteRoutingBucket(connection, subjects);
     await connection?.drain();
     await fakeUpstream?.close();
   });
@@ -475,7 +496,7 @@ describe("provider connector: heartbeats", () => {
     fakeUpstream.addRule("slow-thinker", { chunks: ["think", "ing"], delayBeforeHeadersMs: 300, delayBetweenChunksMs: 150 });
     const generation = await startGeneration(connection, subjects, {
       generationId: `gen-heartbeat-${Date.now()}`,
-      candidate: fakeCandidate(fakeUpstream.url),
+      endpointId: fakeEndpointId,
       userText: "slow-thinker",
       stream: true,
     });
@@ -497,7 +518,7 @@ describe("provider connector: heartbeats", () => {
     fakeUpstream.addRule("slow-failure", { status: 503, delayBeforeHeadersMs: 200 });
     const generation = await startGeneration(connection, subjects, {
       generationId: `gen-heartbeat-failure-${Date.now()}`,
-      candidate: fakeCandidate(fakeUpstream.url),
+      endpointId: fakeEndpointId,
       userText: "slow-failure",
       stream: false,
     });

@@ -2,10 +2,11 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createSubjects, listModelsReplySchema, routeReplySchema, SwitchboardError } from "@switchboard/contracts";
-import { requestReply } from "@switchboard/messaging";
+import { createSubjects, listModelsReplySchema, routeReplySchema, routingSnapshotSchema, SwitchboardError } from "@switchboard/contracts";
+import { openRoutingBucket, requestReply } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRouter } from "../../../services/router/src/start-router.js";
+import { deleteRoutingBucket } from "../../support/routing-snapshot.js";
 import { testLogger } from "../../support/silent-logger.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
@@ -23,10 +24,12 @@ models:
       - { provider: beta, upstream_model: one-b, pricing: { prompt: "0.000002", completion: "0.000003" } }
 `;
 
+const alphaKey = "sk-alpha-never-in-a-snapshot";
+
 describe("router service", () => {
   let database: TestDatabase;
   let connection: NatsConnection;
-  let router: { stop(): Promise<void> };
+  let router: { stop(): Promise<void>; revision: number };
   const subjects = createSubjects(uniqueNamespace());
 
   beforeAll(async () => {
@@ -40,12 +43,13 @@ describe("router service", () => {
       subjects,
       logger: testLogger("router"),
       catalogPath: join(directory, "catalog.yaml"),
-      environment: { ALPHA_KEY: "set" },
+      environment: { ALPHA_KEY: alphaKey },
     });
   });
 
   afterAll(async () => {
     await router?.stop();
+    if (connection) await deleteRoutingBucket(connection, subjects);
     await connection?.close();
     await database?.drop();
   });
@@ -61,6 +65,19 @@ describe("router service", () => {
       { id: "alpha", base_url: "http://alpha.test/v1", zdr: false },
       { id: "beta", base_url: "http://beta.test/v1", zdr: true },
     ]);
+  });
+
+  it("publishes the catalog as a routing snapshot in the routing bucket, with key variable names and no key", async () => {
+    const entry = await (await openRoutingBucket(connection, subjects)).get(subjects.routingSnapshotKey);
+    expect(entry?.revision).toBe(router.revision);
+    const snapshot = routingSnapshotSchema.parse(entry?.json());
+    expect(snapshot.version).toBe(1);
+    expect(Date.now() - Date.parse(snapshot.publishedAt)).toBeLessThan(60_000);
+    expect(snapshot.models[0]?.endpoints.map((endpoint) => [endpoint.endpointId, endpoint.baseUrl, endpoint.apiKeyEnv, endpoint.upstreamModel])).toEqual([
+      ["acme/one@alpha", "http://alpha.test/v1", "ALPHA_KEY", "one-a"],
+      ["acme/one@beta", "http://beta.test/v1", null, "one-b"],
+    ]);
+    expect(entry?.string()).not.toContain(alphaKey);
   });
 
   it("answers route requests over NATS, cheapest first", async () => {

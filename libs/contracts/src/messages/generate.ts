@@ -1,25 +1,32 @@
 import { z } from "zod";
 import { replySubjectSchema } from "../identifiers.js";
-import { routeCandidateSchema } from "./route.js";
 
 /**
  * Asks a connector to call one endpoint. The connector acknowledges at once, then publishes numbered
  * stream parts to `replyTo` (a private inbox of the asking ingress). The request body travels only in
  * this core-NATS message, never in JetStream, so no prompt is persisted.
+ *
+ * The message names the endpoint and nothing about how to reach it: the connector looks up base URL, key
+ * variable and upstream model in its own copy of the router's routing snapshot. Anyone able to publish
+ * on the bus can therefore only make it call catalog endpoints with their own keys. Strict: a message
+ * with fields beyond these (a `baseUrl`, an `apiKeyEnv`, the older `candidate`) is refused, not trimmed.
  */
-export const generateRequestSchema = z.object({
-  generationId: z.string(),
-  candidate: routeCandidateSchema,
-  /** The client's OpenAI-shaped body; the adapter translates and replaces `model`. */
-  body: z.record(z.string(), z.unknown()),
-  stream: z.boolean(),
-  /**
-   * The output cap to send upstream (the client's, or the endpoint's catalog cap), or null to send none:
-   * then the provider's own limit applies and the reservation assumed the whole context window.
-   */
-  maxCompletionTokens: z.number().int().positive().nullable(),
-  replyTo: replySubjectSchema,
-});
+export const generateRequestSchema = z
+  .object({
+    generationId: z.string(),
+    /** `<model id>@<provider id>`, as in the routing snapshot. */
+    endpointId: z.string().min(1).max(512),
+    /** The client's OpenAI-shaped body; the adapter translates and replaces `model`. */
+    body: z.record(z.string(), z.unknown()),
+    stream: z.boolean(),
+    /**
+     * The output cap to send upstream (the client's, or the endpoint's catalog cap), or null to send none:
+     * then the provider's own limit applies and the reservation assumed the whole context window.
+     */
+    maxCompletionTokens: z.number().int().positive().nullable(),
+    replyTo: replySubjectSchema,
+  })
+  .strict();
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 
 export const generateReplySchema = z.object({ accepted: z.literal(true) });

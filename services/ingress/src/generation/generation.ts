@@ -5,7 +5,6 @@ import {
   gatewayErrorCodes,
   generateReplySchema,
   reserveReplySchema,
-  routeReplySchema,
   SwitchboardError,
   type AuthenticatedKey,
   type ChatRequest,
@@ -18,6 +17,7 @@ import {
   type TokenUsage,
 } from "@switchboard/contracts";
 import type { ServiceClients } from "../plugins/service-clients.js";
+import type { LocalRouting } from "../routing/local-routing.js";
 import { createGenerationId } from "./create-generation-id.js";
 import { estimateUsage, promptTokenUpperBound } from "./estimate-tokens.js";
 import { PartReader } from "./part-reader.js";
@@ -26,6 +26,8 @@ import { ResponseAccumulator } from "./response-accumulator.js";
 
 export interface GenerationOptions {
   clients: ServiceClients;
+  /** The router's latest routing snapshot, ranked in process: routing waits on no other service. */
+  routing: LocalRouting;
   /** Longest silence (not even a heartbeat) from the connector before an attempt is given up. */
   idleTimeoutMs: number;
   /** Longest a generation may run; kept below billing's reservation TTL so a hold never lapses mid-way. */
@@ -86,15 +88,13 @@ export class Generation {
     this.options.shutdownSignal.removeEventListener("abort", this.onShutdown);
   }
 
-  /** Routes and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
+  /** Routes (in process) and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
   async prepare(): Promise<void> {
-    const { clients, request } = this.options;
-    const route = await clients.request(
-      clients.subjects.routerRoute,
-      { models: [request.model, ...(request.models ?? []).filter((model) => model !== request.model)], ...(request.provider ? { provider: request.provider } : {}) },
-      routeReplySchema,
-      "router",
-    );
+    const { routing, request } = this.options;
+    const route = routing.route({
+      models: [request.model, ...(request.models ?? []).filter((model) => model !== request.model)],
+      ...(request.provider ? { provider: request.provider } : {}),
+    });
     const candidates = this.withinRequestedOutput(route.candidates);
     const bounds = candidates.map((candidate) => this.maximumCost(candidate));
     const everyCandidate = Math.max(...bounds);
@@ -129,7 +129,8 @@ export class Generation {
           clients.subjects.connectorGenerate,
           {
             generationId: this.id,
-            candidate,
+            // The connector resolves URL, key and upstream model from its own snapshot: only the id travels.
+            endpointId: candidate.endpointId,
             body: this.options.request,
             stream: this.streamed,
             maxCompletionTokens: this.outputCap(candidate),

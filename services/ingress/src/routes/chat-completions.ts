@@ -7,10 +7,13 @@ import type { KeyAuthenticator } from "../plugins/authenticate.js";
 import { readBearerToken } from "../plugins/authenticate.js";
 import { errorFromThrown, sendError } from "../plugins/send-error.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
+import type { LocalRouting } from "../routing/local-routing.js";
 import { ServerSentEventsWriter } from "./server-sent-events-writer.js";
 
 export interface ChatCompletionsRouteOptions {
   clients: ServiceClients;
+  /** Ranks candidates in process from the router's routing snapshot. */
+  routing: LocalRouting;
   authenticator: KeyAuthenticator;
   idleTimeoutMs: number;
   maximumDurationMs: number;
@@ -34,6 +37,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
       checkSupportedRequest(body);
       generation = new Generation({
         clients: options.clients,
+        routing: options.routing,
         idleTimeoutMs: options.idleTimeoutMs,
         maximumDurationMs: options.maximumDurationMs,
         shutdownSignal: options.shutdownSignal,

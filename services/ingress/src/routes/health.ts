@@ -3,26 +3,27 @@ import { checkNats } from "@switchboard/messaging";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ServiceClients } from "../plugins/service-clients.js";
+import type { LocalRouting } from "../routing/local-routing.js";
 
 /**
- * GET /healthz: the process is alive. GET /readyz: NATS is connected and the router and billing answer
- * (billing answers 503 while its database is unavailable), i.e. a chat request could be served;
- * Kubernetes and load balancers take the pod out of rotation otherwise.
+ * GET /healthz: the process is alive. GET /readyz: NATS is connected, a routing snapshot is held and
+ * billing answers (billing answers 503 while its database is unavailable), i.e. a chat request could be
+ * served; Kubernetes and load balancers take the pod out of rotation otherwise. Routing is checked in
+ * process, without asking the router: requests are routed from the snapshot, so a stopped router does
+ * not make ingress unready, and `checks.routing.ageMs` says how old the snapshot is.
  */
-export async function healthRoutes(app: FastifyInstance, options: { clients: ServiceClients }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, options: { clients: ServiceClients; routing: LocalRouting }): Promise<void> {
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const { clients } = options;
+    const routing = options.routing.status();
     // The connection's own status answers at once while NATS is down; a round trip confirms it otherwise.
     const nats = clients.state.connected && (await checkNats(clients.connection));
-    const [router, billing] = nats
-      ? await Promise.all([
-          answers(() => clients.request(clients.subjects.routerListModels, {}, z.unknown(), "router")),
-          answers(() => clients.request(clients.subjects.billingGetAccount, { accountId: "00000000-0000-0000-0000-000000000000" }, z.unknown(), "billing")),
-        ])
-      : [false, false];
-    const ready = nats && router && billing;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: { nats, router, billing } });
+    const billing = nats
+      ? await answers(() => clients.request(clients.subjects.billingGetAccount, { accountId: "00000000-0000-0000-0000-000000000000" }, z.unknown(), "billing"))
+      : false;
+    const ready = nats && routing.ready && billing;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: { nats, routing, billing } });
   });
 }
 

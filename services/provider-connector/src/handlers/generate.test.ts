@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { streamPartSchema, type GenerateRequest, type StreamPart } from "@switchboard/contracts";
+import { streamPartSchema, type GenerateRequest, type RouteCandidate, type StreamPart } from "@switchboard/contracts";
 import { createLogger } from "@switchboard/telemetry";
 import { describe, expect, it, vi } from "vitest";
 import { providerRegistry } from "../providers/registry.js";
 import type { UpstreamHttpRequest, UpstreamHttpResponse, UpstreamTransport } from "../transport/upstream-transport.js";
 import { AttemptRegistry } from "./attempt-registry.js";
+import { EndpointDirectory } from "./endpoint-directory.js";
 import { createGenerateHandler } from "./generate.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
 
@@ -40,6 +41,21 @@ function stubTransport(status: number, source: BodySource) {
   return { transport, destroy, sent };
 }
 
+/** A directory holding one endpoint, as if the router's snapshot listed only it. */
+function directoryOf(candidate: RouteCandidate): EndpointDirectory {
+  const directory = new EndpointDirectory();
+  directory.apply({
+    revision: 1,
+    snapshot: {
+      version: 1,
+      loadedAt: "2026-01-01T00:00:00.000Z",
+      publishedAt: "2026-01-01T00:00:00.000Z",
+      models: [{ id: candidate.modelId, name: "Model", description: "", contextLength: 1_000, inputModalities: ["text"], outputModalities: ["text"], endpoints: [candidate], unconfiguredProviders: [] }],
+    },
+  });
+  return directory;
+}
+
 function sseEvent(payload: unknown): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
@@ -70,23 +86,24 @@ async function runGeneration(options: RunOptions) {
   const inFlight = new InFlightGenerations((error) => {
     throw error;
   });
+  const candidate: RouteCandidate = {
+    endpointId: "model@provider",
+    modelId: "model",
+    providerId: "provider",
+    providerName: "Acme",
+    api: "openai",
+    baseUrl: "http://upstream.invalid/v1",
+    apiKeyEnv: "ACME_KEY",
+    upstreamModel: "acme-1",
+    price: { promptPicosPerToken: "1", completionPicosPerToken: "1" },
+    contextLength: 1_000,
+    maxCompletionTokens: null,
+    supportedParameters: [],
+    dataPolicy: { training: false, retainsPrompts: false, retentionDays: null, zdr: false },
+  };
   const request: GenerateRequest = {
     generationId: "gen-unit",
-    candidate: {
-      endpointId: "endpoint",
-      modelId: "model",
-      providerId: "provider",
-      providerName: "Acme",
-      api: "openai",
-      baseUrl: "http://upstream.invalid/v1",
-      apiKeyEnv: "ACME_KEY",
-      upstreamModel: "acme-1",
-      price: { promptPicosPerToken: "1", completionPicosPerToken: "1" },
-      contextLength: 1_000,
-      maxCompletionTokens: null,
-      supportedParameters: [],
-      dataPolicy: { training: false, retainsPrompts: false, retentionDays: null, zdr: false },
-    },
+    endpointId: candidate.endpointId,
     body: { model: "model", messages: [{ role: "user", content: "hi" }] },
     stream: options.stream,
     maxCompletionTokens: options.maxCompletionTokens === undefined ? 100 : options.maxCompletionTokens,
@@ -101,6 +118,7 @@ async function runGeneration(options: RunOptions) {
     },
     transport: options.transport,
     registry: providerRegistry,
+    endpoints: directoryOf(candidate),
     resolveApiKey: () => "sk-acme",
     inFlight,
     attempts: new AttemptRegistry(),

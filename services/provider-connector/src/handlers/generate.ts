@@ -16,6 +16,7 @@ import { parseServerSentEvents, ServerSentEventTooLargeError } from "../transpor
 import { readLimitedText } from "../transport/read-limited-text.js";
 import type { UpstreamTransport } from "../transport/upstream-transport.js";
 import type { AttemptRegistry } from "./attempt-registry.js";
+import type { EndpointDirectory } from "./endpoint-directory.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
 import { createNumberedPartPublisher, type NumberedPartPublisher } from "./numbered-part-publisher.js";
 import { publishHeartbeats } from "./publish-heartbeats.js";
@@ -25,6 +26,8 @@ export interface GenerateHandlerDependencies {
   connection: Pick<NatsConnection, "publish">;
   transport: UpstreamTransport;
   registry: ProviderRegistry;
+  /** Endpoint id → base URL, key variable and upstream model, from the router's routing snapshot. */
+  endpoints: Pick<EndpointDirectory, "resolve">;
   /** Reads a provider key by the environment variable name the catalog gives (`candidate.apiKeyEnv`). */
   resolveApiKey: (environmentVariableName: string) => string | undefined;
   inFlight: InFlightGenerations;
@@ -99,12 +102,12 @@ function malformedBody(candidate: RouteCandidate): SwitchboardError {
 async function callUpstream(
   dependencies: GenerateHandlerDependencies,
   request: GenerateRequest,
+  candidate: RouteCandidate,
   adapter: ProviderAdapter,
   apiKey: string | undefined,
   parts: NumberedPartPublisher,
   signal: AbortSignal,
 ): Promise<void> {
-  const { candidate } = request;
   const upstreamRequest = adapter.toUpstreamRequest({
     body: request.body,
     upstreamModel: candidate.upstreamModel,
@@ -154,7 +157,7 @@ async function callUpstream(
   }
 }
 
-function streamEventTooLarge(candidate: GenerateRequest["candidate"]): SwitchboardError {
+function streamEventTooLarge(candidate: RouteCandidate): SwitchboardError {
   return new SwitchboardError(
     gatewayError(gatewayErrorCodes.upstreamError, 502, `The provider (${candidate.providerName}) sent a stream event larger than Switchboard accepts.`, {
       retryable: true,
@@ -163,8 +166,8 @@ function streamEventTooLarge(candidate: GenerateRequest["candidate"]): Switchboa
 }
 
 /** Runs one generation to its single terminal part, with heartbeats until then; never throws for upstream failures. */
-async function runGeneration(dependencies: GenerateHandlerDependencies, request: GenerateRequest, signal: AbortSignal): Promise<void> {
-  const { candidate, generationId } = request;
+async function runGeneration(dependencies: GenerateHandlerDependencies, request: GenerateRequest, candidate: RouteCandidate, signal: AbortSignal): Promise<void> {
+  const { generationId } = request;
   const parts = createNumberedPartPublisher(dependencies.connection, request.replyTo);
   dependencies.attempts.track(request.replyTo, parts);
   const stopHeartbeats = publishHeartbeats(parts, dependencies.heartbeatIntervalMs);
@@ -175,7 +178,7 @@ async function runGeneration(dependencies: GenerateHandlerDependencies, request:
     const adapter = dependencies.registry.get(candidate.api);
     if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
     const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
-    await callUpstream(dependencies, request, adapter, apiKey, parts, signal);
+    await callUpstream(dependencies, request, candidate, adapter, apiKey, parts, signal);
     // An abort can end the body without an error (the stream simply stops): that is not a success.
     signal.throwIfAborted();
     parts.publish({ type: "stream-end" });
@@ -202,7 +205,9 @@ async function runGeneration(dependencies: GenerateHandlerDependencies, request:
 }
 
 /**
- * The `connector.generate` endpoint: acknowledges at once and runs the upstream call in the background,
+ * The `connector.generate` endpoint: resolves the endpoint the message names in the connector's own
+ * catalog (an unknown id is refused in the reply, before anything is sent anywhere), acknowledges at once
+ * and runs the upstream call in the background,
  * publishing numbered parts to `request.replyTo` (with a `heartbeat` part every `heartbeatIntervalMs` while
  * it runs). Every generation ends with exactly one terminal part:
  * `stream-end` after success, or an `error` part saying whether any output had been sent (only then
@@ -210,7 +215,8 @@ async function runGeneration(dependencies: GenerateHandlerDependencies, request:
  */
 export function createGenerateHandler(dependencies: GenerateHandlerDependencies): (request: GenerateRequest) => Promise<GenerateReply> {
   return async (request) => {
-    dependencies.inFlight.start(request.generationId, (signal) => runGeneration(dependencies, request, signal));
+    const candidate = dependencies.endpoints.resolve(request.endpointId);
+    dependencies.inFlight.start(request.generationId, (signal) => runGeneration(dependencies, request, candidate, signal));
     return { accepted: true };
   };
 }

@@ -1,23 +1,13 @@
-import { parseUsdPerTokenToPicos, type RouteCandidate } from "@switchboard/contracts";
+import { parseUsdPerTokenToPicos, type RoutingModel } from "@switchboard/contracts";
 import type { CatalogFile } from "./catalog-file-schema.js";
 import { endpointId } from "./endpoint-id.js";
 
-/** A model with the endpoints that can serve it right now (their provider is configured). */
-export interface CatalogModelEntry {
-  id: string;
-  name: string;
-  description: string;
-  contextLength: number;
-  inputModalities: string[];
-  outputModalities: string[];
-  endpoints: RouteCandidate[];
-  /** Providers listed for the model but not usable, with the variable that would enable each. */
-  unconfiguredProviders: { providerId: string; apiKeyEnv: string }[];
-}
-
-/** What the router answers from: the catalog file, resolved against which provider keys are set. */
+/**
+ * What the router answers from and publishes: the catalog file, resolved against which provider keys
+ * are set. It holds key variable names only, never their values.
+ */
 export interface CatalogSnapshot {
-  models: Map<string, CatalogModelEntry>;
+  models: RoutingModel[];
   loadedAt: Date;
 }
 
@@ -27,9 +17,9 @@ export interface CatalogSnapshot {
  */
 export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: string) => boolean, loadedAt = new Date()): CatalogSnapshot {
   const providers = new Map(file.providers.map((provider) => [provider.id, provider]));
-  const models = new Map<string, CatalogModelEntry>();
+  const models: RoutingModel[] = [];
   for (const model of file.models) {
-    const entry: CatalogModelEntry = {
+    const entry: RoutingModel = {
       id: model.id,
       name: model.name,
       description: model.description,
@@ -70,7 +60,7 @@ export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: 
         },
       });
     }
-    models.set(model.id, entry);
+    models.push(entry);
   }
   return { models, loadedAt };
 }

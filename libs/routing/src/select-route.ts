@@ -7,18 +7,20 @@ import {
   type RouteCandidate,
   type RouteReply,
   type RouteRequest,
+  type RoutingModel,
 } from "@switchboard/contracts";
 import { compareEndpointsByPrice } from "./compare-endpoints-by-price.js";
-import type { CatalogModelEntry, CatalogSnapshot } from "./catalog/catalog-snapshot.js";
+import type { RoutingTable } from "./routing-table.js";
 
 const routingDocumentation = "See the provider routing section of the README.";
 
 /**
  * Orders the endpoints that may serve a request: for each requested model in order (model fallback),
  * its usable endpoints that pass the provider preferences, cheapest first unless `provider.order` says
- * otherwise. Pure: the catalog and the request are all it reads.
+ * otherwise. Pure: the routing table and the request are all it reads, so ingress runs it in process on
+ * the router's snapshot and the router on its own catalog, with the same answers.
  */
-export function selectRoute(catalog: CatalogSnapshot, request: RouteRequest): RouteReply {
+export function selectRoute(catalog: Pick<RoutingTable, "models">, request: RouteRequest): RouteReply {
   const candidates: RouteCandidate[] = [];
   const emptyReasons: string[] = [];
   for (const modelId of request.models) {
@@ -80,7 +82,7 @@ function orderEndpoints(endpoints: RouteCandidate[], preferences: ProviderPrefer
   return byPrice.sort((left, right) => rank(left) - rank(right));
 }
 
-function explainEmpty(model: CatalogModelEntry, preferences: ProviderPreferences | undefined): string {
+function explainEmpty(model: RoutingModel, preferences: ProviderPreferences | undefined): string {
   if (model.endpoints.length === 0) {
     const variables = model.unconfiguredProviders.map((provider) => provider.apiKeyEnv);
     return `no provider of "${model.id}" is configured (set ${variables.join(" or ")} for the router and provider-connector)`;

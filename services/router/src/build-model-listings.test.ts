@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SwitchboardError } from "@switchboard/contracts";
+import { buildModelListings } from "./build-model-listings.js";
 import { buildCatalogSnapshot } from "./catalog/catalog-snapshot.js";
 import { parseCatalog } from "./catalog/read-catalog-file.js";
-import { selectRoute } from "./select-route.js";
-import { buildModelListings } from "./build-model-listings.js";
 
 const catalogText = `
 providers:
@@ -27,60 +25,20 @@ models:
 `;
 const environment = { CHEAP_KEY: "x", PRICEY_KEY: "y" };
 const catalog = buildCatalogSnapshot(parseCatalog(catalogText, "test.yaml", environment), (name) => name in environment);
-const providersOf = (models: string[], provider?: Parameters<typeof selectRoute>[1]["provider"]) =>
-  selectRoute(catalog, { models, ...(provider ? { provider } : {}) }).candidates.map((candidate) => candidate.providerId);
 
-function routeError(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SwitchboardError) return error.error;
-    throw error;
-  }
-  throw new Error("expected a routing error");
-}
-
-describe("selectRoute", () => {
-  it("orders a model's configured endpoints cheapest first", () => {
-    expect(providersOf(["vendor/model-a"])).toEqual(["cheap", "middle", "pricey"]);
-    const [first] = selectRoute(catalog, { models: ["vendor/model-a"] }).candidates;
-    expect(first).toMatchObject({ upstreamModel: "a-cheap", price: { promptPicosPerToken: "1000000", completionPicosPerToken: "2000000" }, maxCompletionTokens: 1000 });
-  });
-
-  it("rejects an unknown model with a 400 naming it", () => {
-    const error = routeError(() => selectRoute(catalog, { models: ["nobody/nothing"] }));
-    expect(error).toMatchObject({ status: 400, code: "model_not_found" });
-    expect(error.message).toContain("nobody/nothing");
-  });
-
-  it("quotes an unknown model id on one bounded line, however hostile (issue 6)", () => {
-    const hostile = `evil\r\nNats-Service-Error: forged\u0000${"x".repeat(5_000)}`;
-    const error = routeError(() => selectRoute(catalog, { models: [hostile] }));
-    expect(error.message).toMatch(/^"evil\\r\\nNats-Service-Error: forged\\u0000x+…" is not a valid model ID\./);
-    expect(error.message).not.toMatch(/[\r\n]/);
-    expect(error.message.length).toBeLessThan(200);
-    const fallback = routeError(() => selectRoute(catalog, { models: ["vendor/model-b", hostile] }));
-    expect(fallback.message).toContain('"evil\\r\\n');
-  });
-
-  it("explains which key to set when no provider of a model is configured", () => {
-    const error = routeError(() => selectRoute(catalog, { models: ["vendor/model-b"] }));
-    expect(error).toMatchObject({ status: 404, code: "no_endpoints" });
-    expect(error.message).toContain("ABSENT_KEY");
-  });
-
-  it("falls back across models in order, skipping unusable ones", () => {
-    expect(providersOf(["vendor/model-b", "vendor/model-a"])).toEqual(["cheap", "middle", "pricey"]);
-  });
-
-  it("applies provider preferences", () => {
-    expect(providersOf(["vendor/model-a"], { order: ["pricey"] })).toEqual(["pricey", "cheap", "middle"]);
-    expect(providersOf(["vendor/model-a"], { order: ["pricey"], allow_fallbacks: false })).toEqual(["pricey"]);
-    expect(providersOf(["vendor/model-a"], { only: ["middle", "pricey"] })).toEqual(["middle", "pricey"]);
-    expect(providersOf(["vendor/model-a"], { ignore: ["cheap"] })).toEqual(["middle", "pricey"]);
-    expect(providersOf(["vendor/model-a"], { data_collection: "deny" })).toEqual(["middle", "pricey"]);
-    expect(providersOf(["vendor/model-a"], { zdr: true })).toEqual(["middle"]);
-    expect(routeError(() => selectRoute(catalog, { models: ["vendor/model-a"], provider: { only: ["absent"] } }))).toMatchObject({ status: 404 });
+describe("buildCatalogSnapshot", () => {
+  it("keeps endpoints whose key is set, with exact prices and key variable names but no key values", () => {
+    const [modelA, modelB] = catalog.models;
+    expect(modelA?.endpoints.map((endpoint) => endpoint.endpointId)).toEqual(["vendor/model-a@pricey", "vendor/model-a@cheap", "vendor/model-a@middle"]);
+    expect(modelA?.endpoints[1]).toMatchObject({
+      upstreamModel: "a-cheap",
+      baseUrl: "http://cheap.test/v1",
+      apiKeyEnv: "CHEAP_KEY",
+      price: { promptPicosPerToken: "1000000", completionPicosPerToken: "2000000" },
+      maxCompletionTokens: 1000,
+    });
+    expect(modelB).toMatchObject({ endpoints: [], unconfiguredProviders: [{ providerId: "absent", apiKeyEnv: "ABSENT_KEY" }] });
+    expect(JSON.stringify(catalog)).not.toMatch(/"x"|"y"/);
   });
 });
 

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { routeCandidateSchema } from "../messages/route.js";
+
+/** A catalog model with the endpoints that can serve it (their provider is configured in the router). */
+export const routingModelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  contextLength: z.number().int().positive(),
+  inputModalities: z.array(z.string()),
+  outputModalities: z.array(z.string()),
+  /** Usable endpoints, in catalog order; routing orders them per request. */
+  endpoints: z.array(routeCandidateSchema),
+  /** Providers listed for the model but not usable, with the variable that would enable each. */
+  unconfiguredProviders: z.array(z.object({ providerId: z.string(), apiKeyEnv: z.string() })),
+});
+export type RoutingModel = z.infer<typeof routingModelSchema>;
+
+/**
+ * The router's routing state as it publishes it to the routing KV bucket (`Subjects.routingBucket`, key
+ * `Subjects.routingSnapshotKey`): every model with its endpoints, prices and data policies. Ingress ranks
+ * candidates from it in process and the provider connector resolves an endpoint id to its base URL, key
+ * variable and upstream model from it. It names key variables, never their values: anyone who can read
+ * the bucket learns no secret. The KV entry's revision is the snapshot's revision (the server assigns it,
+ * increasing with every publication); `publishedAt` lets readers tell its age.
+ */
+export const routingSnapshotSchema = z.object({
+  /** The shape of this document; a later incompatible shape gets a new key (`catalog.v2`). */
+  version: z.literal(1),
+  /** When the router loaded the catalog file (listings use it as `created`). */
+  loadedAt: z.iso.datetime(),
+  /** When the router published this snapshot. */
+  publishedAt: z.iso.datetime(),
+  models: z.array(routingModelSchema),
+});
+export type RoutingSnapshot = z.infer<typeof routingSnapshotSchema>;

@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { KvWatchEntry } from "@nats-io/kv";
+import type { NatsConnection, QueuedIterator } from "@nats-io/transport-node";
+import { routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
+import type { Logger } from "pino";
+import { openRoutingBucket } from "./open-routing-bucket.js";
+
+/** A routing snapshot as a watcher received it. */
+export interface RoutingSnapshotUpdate {
+  snapshot: RoutingSnapshot;
+  /** The KV revision of the entry: increases with every publication. */
+  revision: number;
+}
+
+export interface RoutingSnapshotWatchOptions {
+  logger: Logger;
+  /** Called with every newer snapshot, in revision order, on the watch's own task. */
+  onSnapshot: (update: RoutingSnapshotUpdate) => void;
+  /** Wait before watching again after the watch failed (NATS down, bucket deleted). */
+  retryDelayMs?: number;
+}
+
+/**
+ * Follows the routing snapshot in the routing KV bucket: the current one first, then each new revision
+ * as the router publishes it (a KV watch is an ordered push consumer, so updates arrive without polling).
+ * A watch that fails is started again; a repeated revision is not applied twice, and a snapshot that
+ * does not parse is logged and skipped, keeping the last good one.
+ */
+export class RoutingSnapshotWatch {
+  private stopped = false;
+  private iterator: QueuedIterator<KvWatchEntry> | undefined;
+  private revision = 0;
+  private readonly arrived: Promise<void>;
+  private markArrived: () => void = () => undefined;
+
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly options: RoutingSnapshotWatchOptions,
+  ) {
+    this.arrived = new Promise((resolve) => (this.markArrived = resolve));
+    void this.run();
+  }
+
+  /** The revision applied last; 0 before the first snapshot. */
+  get appliedRevision(): number {
+    return this.revision;
+  }
+
+  /** Resolves true once a snapshot has been applied, false if none arrives within `timeoutMs`. */
+  async waitForSnapshot(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([this.arrived.then(() => true as const), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.iterator?.stop();
+  }
+
+  private async run(): Promise<void> {
+    const { logger } = this.options;
+    while (!this.stopped && !this.connection.isClosed()) {
+      try {
+        const bucket = await openRoutingBucket(this.connection, this.subjects);
+        const iterator = await bucket.watch({ key: this.subjects.routingSnapshotKey });
+        this.iterator = iterator;
+        if (this.stopped) iterator.stop();
+        for await (const entry of iterator) this.apply(entry);
+      } catch (error) {
+        if (!this.stopped && !this.connection.isClosed()) logger.warn({ err: error }, "routing snapshot watch failed; watching again");
+      }
+      if (!this.stopped) await sleep(this.options.retryDelayMs ?? 1_000);
+    }
+  }
+
+  private apply(entry: KvWatchEntry): void {
+    // Within one watch revisions only grow. A watch started again begins with the current entry: the
+    // same revision is skipped, a lower one means the bucket was recreated and its entry is the truth.
+    if (entry.operation !== "PUT" || entry.revision === this.revision) return;
+    const parsed = routingSnapshotSchema.safeParse(safeJson(entry));
+    if (!parsed.success) {
+      this.options.logger.error({ revision: entry.revision, issues: parsed.error.issues.slice(0, 5) }, "routing snapshot does not parse; keeping the previous one");
+      return;
+    }
+    this.revision = entry.revision;
+    this.options.onSnapshot({ snapshot: parsed.data, revision: entry.revision });
+    this.markArrived();
+  }
+}
+
+function safeJson(entry: KvWatchEntry): unknown {
+  try {
+    return entry.json();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,50 @@
+import { gatewayError, gatewayErrorCodes, SwitchboardError, type RouteReply, type RouteRequest } from "@switchboard/contracts";
+import type { RoutingSnapshotUpdate } from "@switchboard/messaging";
+import { createRoutingTable, selectRoute, type RoutingTable } from "@switchboard/routing";
+
+/** What `/readyz` says about routing. */
+export interface RoutingStatus {
+  /** True once a snapshot is held: requests can be routed, whether or not the router still runs. */
+  ready: boolean;
+  /** KV revision of the snapshot in use; null before the first. */
+  revision: number | null;
+  /** How long ago the router published it; null before the first. */
+  ageMs: number | null;
+}
+
+/**
+ * Routing in process (DESIGN.md step 3): the latest routing snapshot the router published, ranked with the
+ * same pure function the router uses. No request waits on the router; with the router stopped, requests
+ * are routed from the last snapshot, whose age readiness reports.
+ */
+export class LocalRouting {
+  private table: RoutingTable | undefined;
+  private revision: number | null = null;
+  private publishedAt = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Takes a newer snapshot from the routing bucket's watch. */
+  apply(update: RoutingSnapshotUpdate): void {
+    this.table = createRoutingTable(update.snapshot);
+    this.revision = update.revision;
+    this.publishedAt = Date.parse(update.snapshot.publishedAt);
+  }
+
+  /** Candidates for a request, best first; throws 400/404 like the router, or 503 before any snapshot. */
+  route(request: RouteRequest): RouteReply {
+    if (!this.table) {
+      throw new SwitchboardError(
+        gatewayError(gatewayErrorCodes.serviceUnavailable, 503, "Switchboard has not received the routing catalog from the router yet. Retry shortly.", {
+          retryable: true,
+        }),
+      );
+    }
+    return selectRoute(this.table, request);
+  }
+
+  status(): RoutingStatus {
+    if (!this.table) return { ready: false, revision: null, ageMs: null };
+    return { ready: true, revision: this.revision, ageMs: Math.max(0, this.now() - this.publishedAt) };
+  }
+}
