@@ -77,7 +77,23 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   let upstream: ManagedProcess | undefined;
   const services: ManagedProcess[] = [];
 
+  // The children run in process groups of their own, so an interrupted runner does not take them down
+  // with it: whatever is still running when this process exits without stop() is killed here.
+  const killOnExit = () => {
+    for (const child of [...services, upstream, nats?.process]) child?.kill("SIGKILL");
+    const postmaster = postgres?.pid;
+    if (postmaster === undefined) return;
+    try {
+      // Immediate shutdown: the postmaster ends its backends itself.
+      process.kill(postmaster, "SIGQUIT");
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once("exit", killOnExit);
+
   const stop = async () => {
+    process.off("exit", killOnExit);
     const ingress = services.find((service) => service.name === "ingress");
     await ingress?.stop(10_000);
     await Promise.all(services.map((service) => service.stop(10_000)));

@@ -31,11 +31,11 @@ describe("npm run bench, in small", () => {
     directory = await mkdtemp(path.join(tmpdir(), "switchboard-bench-smoke-"));
     const options = readBenchOptions({
       BENCH_WARM_UP_SECONDS: "0.2",
-      BENCH_LATENCY_SECONDS: "0.5",
+      BENCH_LATENCY_SECONDS: "0.3",
       BENCH_LATENCY_CONCURRENCIES: "1,5",
-      BENCH_SATURATION_SECONDS: "0.5",
+      BENCH_SATURATION_SECONDS: "0.3",
       BENCH_SATURATION_CONNECTIONS: "10",
-      BENCH_FIRST_TOKEN_SECONDS: "0.5",
+      BENCH_FIRST_TOKEN_SECONDS: "0.3",
       BENCH_FIRST_TOKEN_CONCURRENCIES: "1,3",
       BENCH_STREAM_STEPS: "5,20",
       BENCH_STREAM_CHUNKS: "5",
