@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     catalogPath: settings.catalogPath,
     demoUpstreamUrl,
   };
+  const servicesStartedAt = Date.now();
   await output.step("starting services", async () => {
     for (const name of serviceNames) {
       const entry = serviceEntryPoint(name);
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
   });
 
   const origin = ingressOrigin(settings);
-  const api = createSwitchboardApi({ origin, adminKey: settings.adminKey });
+  const api = createSwitchboardApi({ origin, adminKey: settings.adminKey, servicesStartedAt });
   await output.step("waiting for ingress to be ready", () =>
     waitForReady(api.isReady, {
       timeoutMs: 60_000,

@@ -34,6 +34,12 @@ export interface SwitchboardApiOptions {
   adminKey: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /**
+   * When the services were started (epoch ms). Ingress is ready as soon as it holds a routing snapshot,
+   * and the one NATS kept from the previous run may name an older demo upstream port: readiness then
+   * also waits for the snapshot the router of this run published.
+   */
+  servicesStartedAt?: number;
 }
 
 export function createSwitchboardApi(options: SwitchboardApiOptions): SwitchboardApi {
@@ -67,8 +73,17 @@ export function createSwitchboardApi(options: SwitchboardApiOptions): Switchboar
     async isReady() {
       try {
         const response = await fetchFunction(`${options.origin}/readyz`, { signal: AbortSignal.timeout(2_000) });
-        await response.body?.cancel();
-        return response.status === 200;
+        if (response.status !== 200) {
+          await response.body?.cancel();
+          return false;
+        }
+        if (options.servicesStartedAt === undefined) {
+          await response.body?.cancel();
+          return true;
+        }
+        const readiness = (await response.json()) as { checks?: { routing?: { ageMs?: unknown } } };
+        const ageMs = readiness.checks?.routing?.ageMs;
+        return typeof ageMs === "number" && Date.now() - ageMs >= options.servicesStartedAt;
       } catch {
         return false;
       }
