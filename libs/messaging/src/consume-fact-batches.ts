@@ -63,16 +63,19 @@ export async function consumeFactBatches<Schema extends z.ZodType>(
   const consumer = await jetstream(connection).consumers.get(options.stream, options.durableName);
   let stopped = false;
   let messages: ConsumerMessages | undefined;
-  let inHand: Promise<void> = Promise.resolve();
 
   const loop = (async () => {
     while (!stopped) {
       try {
         // Pull twice a batch at a time, so the next batch is already arriving while one is written.
         messages = await consumer.consume({ max_messages: maxBatchSize * 2, expires: 5_000 });
+        if (stopped) {
+          // stop() ran while this subscription was being made: it ended the one before.
+          messages.stop();
+          break;
+        }
         for await (const batch of inBatches(messages, maxBatchSize, maxBatchWaitMs)) {
-          inHand = handleBatch(batch, options);
-          await inHand;
+          await handleBatch(batch, options);
           if (stopped) break;
         }
       } catch (error) {
@@ -86,8 +89,9 @@ export async function consumeFactBatches<Schema extends z.ZodType>(
   return {
     async stop() {
       stopped = true;
-      await inHand;
-      await messages?.close();
+      // stop(), not close(): close() resolves only once a reader takes the end from the iterator, and
+      // the loop may have left it between two batches already; stop() ends a pull that is waiting.
+      messages?.stop();
       await loop;
     },
   };

@@ -105,4 +105,36 @@ describe("facts on JetStream", () => {
     expect(Math.max(...batchSizes)).toBeLessThanOrEqual(200);
     expect(handledOneByOne).toBe(0);
   });
+  it("stops promptly when asked in the middle of a full batch", async () => {
+    const manager = await ensureFactsStream(connection, subjects);
+    const subject = `${subjects.namespace}.facts.v1.stop-test`;
+    const publisher = new FactPublisher(connection, { logger: testLogger("publisher") });
+    for (let index = 0; index < 2; index++) void publisher.publish(subject, { index }, `stop-${index}`);
+    await publisher.pending();
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let batchStarted = false;
+    const consumer = await consumeFactBatches(connection, {
+      manager,
+      stream: subjects.factsStream,
+      durableName: "stop-test",
+      filterSubject: subject,
+      schema: z.object({ index: z.number() }),
+      maxBatchSize: 2,
+      handleBatch: async () => {
+        batchStarted = true;
+        await gate;
+      },
+      handleOne: async () => undefined,
+      isOutage: () => false,
+      logger: testLogger("consumer"),
+    });
+    await waitFor(async () => (batchStarted ? true : undefined), 5_000, "a full batch in hand");
+    // A full batch leaves no read waiting on the message iterator: the loop must not need one to end.
+    const stopping = consumer.stop();
+    openGate();
+    const startedAt = performance.now();
+    await stopping;
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+  });
 });
