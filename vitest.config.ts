@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 
 const library = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 
+/** Tests that start the services (and their own NATS and PostgreSQL) as separate processes. */
+const stackProcessTests = ["test/e2e/outages.test.ts", "test/e2e/npm-start.test.ts", "test/e2e/bench-smoke.test.ts"];
+
 export default defineConfig({
   resolve: {
     // Tests run the TypeScript sources of the libraries; services started as processes run dist/.
@@ -23,7 +26,19 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "integration", include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts"],
+          exclude: stackProcessTests,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        // Whole stacks as processes, some measuring latency: run one file at a time, after the others
+        // (`npm test` runs this project separately), so a busy neighbour does not skew their figures.
+        test: { name: "processes", include: stackProcessTests, fileParallelism: false, testTimeout: 30_000, hookTimeout: 60_000 },
       },
       {
         extends: true,

@@ -18,7 +18,7 @@ import type { SteadyTrafficOptions } from "../support/steady-traffic.js";
 // get 503 + Retry-After (p99 under 100 ms once the outage is known); /readyz is 503 during it; 100 %
 // success within 5 s after recovery; every generation that produced output is charged exactly once."
 //
-// Longer outages for a manual run: OUTAGE_SECONDS=60 npx vitest run --project integration test/e2e/outages
+// Longer outages for a manual run: OUTAGE_SECONDS=60 npx vitest run --project processes test/e2e/outages
 // A crash instead of a clean NATS stop: OUTAGE_NATS_SIGNAL=SIGKILL.
 
 const outageMs = Number(process.env["OUTAGE_SECONDS"] ?? "10") * 1_000;
