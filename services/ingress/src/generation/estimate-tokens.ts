@@ -1,13 +1,46 @@
-import type { ChatRequest, TokenUsage } from "@switchboard/contracts";
+import type { TokenUsage } from "@switchboard/contracts";
 
 /**
- * An upper bound on prompt tokens: the UTF-8 length of the whole request body, since everything the
- * provider bills as input (messages, tool definitions, response schemas) is text inside it and every
- * token of every tokenizer we route to covers at least one byte. The JSON framing outweighs the few
- * template tokens a chat format adds. Non-text content parts are refused before this is used.
+ * The most a number written with an exponent grows when re-serialized: at least 3 bytes as sent ("1e5"),
+ * at most 25 as JSON.stringify writes it ("-0.0000012345678901234567"). Without an exponent a number
+ * never grows, since JSON.stringify writes the shortest form that reads back the same.
  */
-export function promptTokenUpperBound(request: ChatRequest): number {
-  return Buffer.byteLength(JSON.stringify(request), "utf8");
+const exponentNumberGrowthBytes = 22;
+
+/**
+ * An upper bound on prompt tokens, from the raw request body as received: its UTF-8 length, since
+ * everything the provider bills as input (messages, tool definitions, response schemas) is text inside
+ * it and every token of every tokenizer we route to covers at least one byte. The JSON framing outweighs
+ * the few template tokens a chat format adds. Non-text content parts are refused before this is used.
+ *
+ * The request travels on re-serialized, and that is never longer than the raw body (whitespace, escapes
+ * and duplicate keys only shrink; validation adds no defaults) except for numbers written with an
+ * exponent, which are counted here with their largest growth. Measuring the raw text once replaces a
+ * JSON.stringify of the whole request per request.
+ */
+export function promptTokenUpperBound(rawBody: string): number {
+  return Buffer.byteLength(rawBody, "utf8") + exponentNumberCount(rawBody) * exponentNumberGrowthBytes;
+}
+
+/** Numbers written with an exponent: an `e` or `E` right after a digit, outside strings. */
+function exponentNumberCount(text: string): number {
+  // Most bodies have no digit followed by an e anywhere: one native scan settles those.
+  if (!/[0-9][eE]/.test(text)) return 0;
+  let count = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const character = text.charCodeAt(index);
+    if (inString) {
+      if (character === 0x5c /* \ */) index++;
+      else if (character === 0x22 /* " */) inString = false;
+    } else if (character === 0x22) {
+      inString = true;
+    } else if (character === 0x65 /* e */ || character === 0x45 /* E */) {
+      const previous = text.charCodeAt(index - 1);
+      if (previous >= 0x30 /* 0 */ && previous <= 0x39 /* 9 */) count++;
+    }
+  }
+  return count;
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import type { ServiceClients } from "../plugins/service-clients.js";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { createGenerationId } from "./create-generation-id.js";
-import { estimateUsage, promptTokenUpperBound } from "./estimate-tokens.js";
+import { estimateUsage } from "./estimate-tokens.js";
 import { PartReader } from "./part-reader.js";
 import { probeAttemptProgress } from "./probe-attempt-progress.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
@@ -36,6 +36,8 @@ export interface GenerationOptions {
   shutdownSignal: AbortSignal;
   key: AuthenticatedKey;
   request: ChatRequest;
+  /** promptTokenUpperBound of the raw body the request was parsed from. */
+  promptBytes: number;
 }
 
 const aborted = Symbol("aborted");
@@ -71,7 +73,7 @@ export class Generation {
 
   constructor(private readonly options: GenerationOptions) {
     this.streamed = options.request.stream === true;
-    this.promptBytes = promptTokenUpperBound(options.request);
+    this.promptBytes = options.promptBytes;
     this.deadlineTimer = setTimeout(this.onShutdown, options.maximumDurationMs);
     if (options.shutdownSignal.aborted) this.deadlineController.abort();
     else options.shutdownSignal.addEventListener("abort", this.onShutdown, { once: true });

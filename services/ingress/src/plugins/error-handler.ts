@@ -1,5 +1,6 @@
 import { gatewayError, gatewayErrorCodes, quoteUserText, SwitchboardError } from "@switchboard/contracts";
 import fastifyPlugin from "fastify-plugin";
+import { promptTokenUpperBound } from "../generation/estimate-tokens.js";
 import { JsonBodyError, parseJsonBody } from "./parse-json-body.js";
 import { errorFromThrown, sendError } from "./send-error.js";
 
@@ -7,14 +8,25 @@ import { errorFromThrown, sendError } from "./send-error.js";
  * Every error leaves in OpenRouter's shape `{"error":{"code","message","metadata"}}`: thrown errors, body
  * parsing failures and unknown routes alike. JSON bodies go through a depth-limited parser.
  */
+declare module "fastify" {
+  interface FastifyRequest {
+    /** promptTokenUpperBound of the raw JSON body, measured once as it is parsed; 0 without a body. */
+    promptBytes: number;
+  }
+}
+
 export const errorHandlerPlugin = fastifyPlugin(
   async (app) => {
     // Only JSON is accepted: fastify's text/plain parser would turn a JSON body sent as text into a string
     // and the client would get a confusing "must be a JSON object" instead of "send application/json".
     app.removeContentTypeParser(["application/json", "text/plain"]);
-    app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    app.decorateRequest("promptBytes", 0);
+    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
       try {
-        done(null, parseJsonBody(body as string));
+        const parsed = parseJsonBody(body as string);
+        // Only here is the raw text at hand: the prompt's bound comes from it, not from re-serializing.
+        request.promptBytes = promptTokenUpperBound(body as string);
+        done(null, parsed);
       } catch (error) {
         const message = error instanceof JsonBodyError ? error.message : "Request body is not valid JSON";
         done(Object.assign(new Error(message), { statusCode: 400 }), undefined);

@@ -43,6 +43,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         shutdownSignal: options.shutdownSignal,
         key,
         request: body,
+        promptBytes: request.promptBytes,
       });
       await generation.prepare();
       reply.header("x-generation-id", generation.id);
