@@ -24,5 +24,10 @@ export const ingressConfigSchema = z.object({
   STREAM_COMMIT_MS: integerSetting(2_000, 0),
   /** How long an authenticated key is trusted without asking billing again. */
   KEY_CACHE_TTL_MS: integerSetting(1_000, 0),
+  /**
+   * One info line per request (method, route, status, duration, and for a completion its id, model,
+   * provider, tokens and cost). Off by default: a log line per request costs CPU on the hot path.
+   */
+  ACCESS_LOG: z.stringbool().default(false),
 });
 export type IngressConfig = z.infer<typeof ingressConfigSchema>;

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     streamKeepAliveMs: config.STREAM_KEEPALIVE_MS,
     streamCommitMs: config.STREAM_COMMIT_MS,
     shutdownSignal: shutdown.signal,
+    accessLog: config.ACCESS_LOG,
   });
   await app.listen({ port: config.PORT, host: config.HOST });
 

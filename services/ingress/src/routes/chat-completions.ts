@@ -45,6 +45,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         request: body,
         promptBytes: request.promptBytes,
       });
+      request.generation = generation;
       await generation.prepare();
       reply.header("x-generation-id", generation.id);
       if (body.stream === true) {
@@ -78,7 +79,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
   });
 }
 
-/** Nobody is listening any more: end the exchange without an answer (fastify still logs it). */
+/** Nobody is listening any more: end the exchange without an answer. */
 function abandon(reply: FastifyReply): FastifyReply {
   reply.hijack();
   reply.raw.destroy();
