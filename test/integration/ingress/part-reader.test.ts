@@ -30,6 +30,31 @@ describe("PartReader", () => {
     expect(reader.takeQueued()).toBeUndefined();
   });
 
+  it("takes a whole answer sent as one message of consecutive parts, and a gap inside it as a loss", async () => {
+    const whole = new PartReader(connection, { idleTimeoutMs: 5_000 });
+    send(whole, { type: "heartbeat", seq: 0 });
+    connection.publish(
+      whole.inbox,
+      JSON.stringify([
+        { type: "stream-start", seq: 1, upstreamId: null },
+        { type: "text-delta", seq: 2, text: "all at once" },
+        { type: "stream-end", seq: 3 },
+      ]),
+    );
+    expect([(await whole.next()).type, (await whole.next()).type, (await whole.next()).type]).toEqual(["stream-start", "text-delta", "stream-end"]);
+
+    const gapped = new PartReader(connection, { idleTimeoutMs: 5_000 });
+    connection.publish(
+      gapped.inbox,
+      JSON.stringify([
+        { type: "stream-start", seq: 0, upstreamId: null },
+        { type: "text-delta", seq: 2, text: "one was skipped" },
+      ]),
+    );
+    expect((await gapped.next()).type).toBe("stream-start");
+    expect(await gapped.next()).toMatchObject({ type: "error", error: { code: "service_unavailable" } });
+  });
+
   it("turns a gap in sequence numbers into an error instead of a truncated answer", async () => {
     const reader = new PartReader(connection, { idleTimeoutMs: 5_000 });
     send(reader, { type: "stream-start", seq: 0, upstreamId: null });

@@ -5,7 +5,7 @@ import {
   createSubjects,
   gatewayErrorCodes,
   generateReplySchema,
-  streamPartSchema,
+  streamPartsMessageSchema,
   SwitchboardError,
   type GenerateRequest,
   type RouteCandidate,
@@ -24,6 +24,8 @@ interface Generation {
   generationId: string;
   /** The private inbox the parts go to. */
   inbox: string;
+  /** How many NATS messages brought the parts. */
+  messages: { count: number };
   /** Every part received so far, validated against the contract. */
   parts: StreamPart[];
   /** Resolves with the parts once the terminal part arrived. */
@@ -45,17 +47,20 @@ interface GenerationOptions {
 async function startGeneration(connection: NatsConnection, subjects: Subjects, options: GenerationOptions): Promise<Generation> {
   const inbox = createInbox();
   const parts: StreamPart[] = [];
+  const messages = { count: 0 };
   const finished = new Promise<StreamPart[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no terminal part within 5 s; got ${JSON.stringify(parts)}`)), 5_000);
     connection.subscribe(inbox, {
       callback: (error, message) => {
         if (error) return reject(error);
-        const part = streamPartSchema.parse(message.json());
-        parts.push(part);
-        options.onPart?.(part);
-        if (part.type === "stream-end" || part.type === "error") {
-          clearTimeout(timer);
-          resolve(parts);
+        messages.count += 1;
+        for (const part of streamPartsMessageSchema.parse(message.json())) {
+          parts.push(part);
+          options.onPart?.(part);
+          if (part.type === "stream-end" || part.type === "error") {
+            clearTimeout(timer);
+            resolve(parts);
+          }
         }
       },
     });
@@ -76,7 +81,7 @@ async function startGeneration(connection: NatsConnection, subjects: Subjects, o
   };
   const reply = await requestReply(connection, subjects.connectorGenerate, request, generateReplySchema, { serviceLabel: "connector" });
   expect(reply).toEqual({ accepted: true });
-  return { generationId: options.generationId, inbox, parts, finished };
+  return { generationId: options.generationId, inbox, parts, messages, finished };
 }
 
 function fakeCandidate(baseUrl: string, overrides: Partial<RouteCandidate> = {}): RouteCandidate {
@@ -207,10 +212,12 @@ describe("provider connector: generate", () => {
     expect(upstream?.body).not.toHaveProperty("max_completion_tokens");
   });
 
-  it("answers a non-streamed generation with the whole text as one delta", async () => {
+  it("answers a non-streamed generation with the whole text as one delta, all parts in one message", async () => {
     fakeUpstream.addRule("whole-answer", { text: "All at once", usage: { prompt_tokens: 5, completion_tokens: 3 } });
-    const parts = await settled(await generate({ userText: "whole-answer", stream: false }));
+    const generation = await generate({ userText: "whole-answer", stream: false });
+    const parts = await settled(generation);
 
+    expect(generation.messages.count).toBe(1);
     expectContiguousSeq(parts);
     expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish", "usage", "stream-end"]);
     expect(textOf(parts)).toBe("All at once");

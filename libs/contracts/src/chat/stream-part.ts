@@ -46,6 +46,12 @@ export const streamPartSchema = z.discriminatedUnion("type", [
   }),
 ]);
 export type StreamPart = z.infer<typeof streamPartSchema>;
+
+/**
+ * What one message on an attempt's inbox carries, read as a list: one part (streaming), or a whole
+ * non-streamed answer and its end as an array of consecutive parts, so that answer crosses the bus once.
+ */
+export const streamPartsMessageSchema = z.union([streamPartSchema.transform((part) => [part]), z.array(streamPartSchema).min(1)]);
 /** A stream part before the connector numbers it. */
 export type UnnumberedStreamPart = StreamPart extends infer Part
   ? Part extends { seq: number }

@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { createInbox } from "@nats-io/transport-node";
-import { gatewayError, gatewayErrorCodes, streamPartSchema, type AttemptProgress, type GatewayError, type StreamPart } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, streamPartsMessageSchema, type AttemptProgress, type GatewayError, type StreamPart } from "@switchboard/contracts";
 
 /** Parts held for a consumer that has not taken them yet (a slow client) before the attempt is stopped. */
 const maximumQueuedParts = 50_000;
@@ -42,21 +42,29 @@ export class PartReader {
       callback: (error, message) => {
         if (this.lost) return;
         if (error) return this.push(this.failure("The connection to the connector failed mid-generation."));
-        let part: StreamPart;
+        let parts: StreamPart[];
         try {
-          part = streamPartSchema.parse(message.json());
+          // One part, or a whole (non-streamed) answer as an array of parts in one message.
+          parts = streamPartsMessageSchema.parse(message.json());
         } catch {
           return this.push(this.failure("The connector sent a malformed stream part."));
         }
-        if (part.seq !== this.expectedSeq) return this.reportLoss();
-        this.expectedSeq++;
-        // A heartbeat only proves the connector is alive while the model is silent.
-        if (part.type === "heartbeat") return this.armIdleTimer();
-        this.push(part);
+        for (const part of parts) {
+          if (this.lost || this.finished) return;
+          this.take(part);
+        }
       },
     });
     this.removeReconnectListener = options.onReconnect?.(() => void this.checkAfterReconnect()) ?? (() => undefined);
     this.armIdleTimer();
+  }
+
+  private take(part: StreamPart): void {
+    if (part.seq !== this.expectedSeq) return this.reportLoss();
+    this.expectedSeq++;
+    // A heartbeat only proves the connector is alive while the model is silent.
+    if (part.type === "heartbeat") return this.armIdleTimer();
+    this.push(part);
   }
 
   /** The next part; after a terminal part (`stream-end` or `error`) nothing more is read. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { streamPartSchema, type GenerateRequest, type RouteCandidate, type StreamPart } from "@switchboard/contracts";
+import { streamPartsMessageSchema, type GenerateRequest, type RouteCandidate, type StreamPart } from "@switchboard/contracts";
 import { createLogger } from "@switchboard/telemetry";
 import { describe, expect, it, vi } from "vitest";
 import { providerRegistry } from "../providers/registry.js";
@@ -112,7 +112,7 @@ async function runGeneration(options: RunOptions) {
   const handler = createGenerateHandler({
     connection: {
       publish: (_subject, payload) => {
-        parts.push(streamPartSchema.parse(JSON.parse(String(payload))));
+        parts.push(...streamPartsMessageSchema.parse(JSON.parse(String(payload))));
         if (parts.length === 1) options.afterFirstPart?.(inFlight);
       },
     },

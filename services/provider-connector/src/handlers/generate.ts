@@ -149,7 +149,9 @@ async function callUpstream(
     } catch {
       throw malformedBody(candidate);
     }
-    for (const part of adapter.fromUpstreamResponse(json).parts) parts.publish(part);
+    // The whole answer and its end in one message; an abort while the body was read is reported as such.
+    signal.throwIfAborted();
+    parts.publishAll([...adapter.fromUpstreamResponse(json).parts, { type: "stream-end" }]);
   } catch (thrown) {
     // Stop reading at once: an unread body keeps the upstream connection (and its generation) alive.
     response.body.destroy();

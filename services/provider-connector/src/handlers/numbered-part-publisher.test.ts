@@ -39,3 +39,29 @@ describe("progress", () => {
     expect(publisher.progress()).toEqual({ nextSeq: 6, outputBytes: 6 + 3, usage, ended: true });
   });
 });
+
+describe("publishAll", () => {
+  it("numbers the parts on from the last one and sends them as one message, up to the terminal part", () => {
+    const published: unknown[] = [];
+    const publisher = createNumberedPartPublisher({ publish: (_subject, payload) => void published.push(JSON.parse(String(payload))) }, "_INBOX.z");
+    publisher.publish({ type: "heartbeat" });
+    publisher.publishAll([
+      { type: "stream-start", upstreamId: null },
+      { type: "text-delta", text: "whole" },
+      { type: "stream-end" },
+      { type: "text-delta", text: "after the end" },
+    ]);
+    publisher.publishAll([{ type: "text-delta", text: "ignored" }]);
+    expect(published).toEqual([
+      { type: "heartbeat", seq: 0 },
+      [
+        { type: "stream-start", upstreamId: null, seq: 1 },
+        { type: "text-delta", text: "whole", seq: 2 },
+        { type: "stream-end", seq: 3 },
+      ],
+    ]);
+    expect(publisher.progress()).toMatchObject({ nextSeq: 4, outputBytes: 5, ended: true });
+    expect(publisher.outputSent).toBe(true);
+  });
+});
+

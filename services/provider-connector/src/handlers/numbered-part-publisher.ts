@@ -5,6 +5,11 @@ import type { AttemptProgress, UnnumberedStreamPart } from "@switchboard/contrac
 export interface NumberedPartPublisher {
   /** Numbers and publishes a part; ignored once a terminal part (`stream-end` or `error`) went out. */
   publish(part: UnnumberedStreamPart): void;
+  /**
+   * Numbers the parts and publishes them as ONE message (a JSON array), up to and including the first
+   * terminal part: a whole (non-streamed) answer crosses the bus once instead of once per part.
+   */
+  publishAll(parts: readonly UnnumberedStreamPart[]): void;
   /** True once a text, reasoning or tool-call delta went out: from then on ingress cannot fall back. */
   readonly outputSent: boolean;
   /** True once the terminal part went out. */
@@ -38,15 +43,31 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
   let ended = false;
   let outputBytes = 0;
   let usage: AttemptProgress["usage"] = null;
+  /** Counts a published part: its sequence number is taken, its output and usage recorded. */
+  const count = (part: UnnumberedStreamPart) => {
+    seq += 1;
+    if (outputPartTypes.has(part.type)) outputSent = true;
+    outputBytes += outputBytesOf(part);
+    if (part.type === "usage") usage = part.usage;
+    if (part.type === "stream-end" || part.type === "error") ended = true;
+  };
   return {
     publish(part) {
       if (ended) return;
+      // Counted only once published: a publish that throws (a closing connection) takes no number, so
+      // ingress sees no gap for it.
       connection.publish(replyTo, JSON.stringify({ ...part, seq }));
-      seq += 1;
-      if (outputPartTypes.has(part.type)) outputSent = true;
-      outputBytes += outputBytesOf(part);
-      if (part.type === "usage") usage = part.usage;
-      if (part.type === "stream-end" || part.type === "error") ended = true;
+      count(part);
+    },
+    publishAll(parts) {
+      if (ended) return;
+      const terminal = parts.findIndex((part) => part.type === "stream-end" || part.type === "error");
+      const included = terminal === -1 ? parts : parts.slice(0, terminal + 1);
+      if (included.length === 0) return;
+      const firstSeq = seq;
+      const payload = JSON.stringify(included.map((part, index) => ({ ...part, seq: firstSeq + index })));
+      connection.publish(replyTo, payload);
+      for (const part of included) count(part);
     },
     get outputSent() {
       return outputSent;
