@@ -1,7 +1,13 @@
 import { chatRequestSchema } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
 import { parseJsonBody } from "../plugins/parse-json-body.js";
-import { promptTokenUpperBound } from "./estimate-tokens.js";
+import { scanJsonText } from "../plugins/scan-json-text.js";
+import { promptTokenUpperBound as boundWithCount } from "./estimate-tokens.js";
+
+/** The bound as ingress computes it: the raw body with the exponent numbers its one scan found. */
+function promptTokenUpperBound(rawBody: string): number {
+  return boundWithCount(rawBody, scanJsonText(rawBody).exponentNumbers);
+}
 
 /** What travels on to the connector: the validated request, serialized again. */
 function reserializedBytes(rawBody: string): number {

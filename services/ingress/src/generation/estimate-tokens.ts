@@ -15,32 +15,11 @@ const exponentNumberGrowthBytes = 22;
  *
  * The request travels on re-serialized, and that is never longer than the raw body (whitespace, escapes
  * and duplicate keys only shrink; validation adds no defaults) except for numbers written with an
- * exponent, which are counted here with their largest growth. Measuring the raw text once replaces a
+ * exponent (counted by scanJsonText), which are allowed for here with their largest growth. Measuring the raw text once replaces a
  * JSON.stringify of the whole request per request.
  */
-export function promptTokenUpperBound(rawBody: string): number {
-  return Buffer.byteLength(rawBody, "utf8") + exponentNumberCount(rawBody) * exponentNumberGrowthBytes;
-}
-
-/** Numbers written with an exponent: an `e` or `E` right after a digit, outside strings. */
-function exponentNumberCount(text: string): number {
-  // Most bodies have no digit followed by an e anywhere: one native scan settles those.
-  if (!/[0-9][eE]/.test(text)) return 0;
-  let count = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const character = text.charCodeAt(index);
-    if (inString) {
-      if (character === 0x5c /* \ */) index++;
-      else if (character === 0x22 /* " */) inString = false;
-    } else if (character === 0x22) {
-      inString = true;
-    } else if (character === 0x65 /* e */ || character === 0x45 /* E */) {
-      const previous = text.charCodeAt(index - 1);
-      if (previous >= 0x30 /* 0 */ && previous <= 0x39 /* 9 */) count++;
-    }
-  }
-  return count;
+export function promptTokenUpperBound(rawBody: string, exponentNumbers: number): number {
+  return Buffer.byteLength(rawBody, "utf8") + exponentNumbers * exponentNumberGrowthBytes;
 }
 
 /**

@@ -2,6 +2,7 @@ import { gatewayError, gatewayErrorCodes, quoteUserText, SwitchboardError } from
 import fastifyPlugin from "fastify-plugin";
 import { promptTokenUpperBound } from "../generation/estimate-tokens.js";
 import { JsonBodyError, parseJsonBody } from "./parse-json-body.js";
+import { scanJsonText } from "./scan-json-text.js";
 import { errorFromThrown, sendError } from "./send-error.js";
 
 /**
@@ -23,9 +24,11 @@ export const errorHandlerPlugin = fastifyPlugin(
     app.decorateRequest("promptBytes", 0);
     app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
       try {
-        const parsed = parseJsonBody(body as string);
-        // Only here is the raw text at hand: the prompt's bound comes from it, not from re-serializing.
-        request.promptBytes = promptTokenUpperBound(body as string);
+        // One scan of the raw text serves the depth limit and the prompt's bound (which comes from the
+        // raw text, only at hand here, not from re-serializing).
+        const shape = scanJsonText(body as string);
+        const parsed = parseJsonBody(body as string, shape);
+        request.promptBytes = promptTokenUpperBound(body as string, shape.exponentNumbers);
         done(null, parsed);
       } catch (error) {
         const message = error instanceof JsonBodyError ? error.message : "Request body is not valid JSON";
