@@ -3,7 +3,6 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import {
   createSubjects,
   generationCompletedSchema,
-  parseUsdPerTokenToPicos,
   type GenerationCompleted,
   type Subjects,
 } from "@switchboard/contracts";
@@ -60,35 +59,7 @@ export async function startBillingUnderTest(
   };
 }
 
-/** gpt-4o-mini's price: 0.15 µ$ per prompt token, 0.6 µ$ per completion token. */
-export const testPrice = {
-  promptPicosPerToken: parseUsdPerTokenToPicos("0.00000015").toString(),
-  completionPicosPerToken: parseUsdPerTokenToPicos("0.0000006").toString(),
-};
-
-/** A valid generation-completed fact; 1000 + 1000 tokens at `testPrice` cost 750 µ$. */
-export function completedFact(overrides: Partial<GenerationCompleted> & Pick<GenerationCompleted, "generationId" | "accountId" | "keyId">): GenerationCompleted {
-  return generationCompletedSchema.parse({
-    modelId: "openai/gpt-4o-mini",
-    providerId: "openai",
-    providerName: "OpenAI",
-    endpointId: "openai/gpt-4o-mini@openai",
-    price: testPrice,
-    usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 0, reasoningTokens: 0 },
-    usageEstimated: false,
-    status: "success",
-    errorCode: null,
-    finishReason: "stop",
-    nativeFinishReason: "stop",
-    streamed: false,
-    upstreamId: "chatcmpl-test",
-    latencyMs: 420,
-    timeToFirstTokenMs: null,
-    attempts: [{ endpointId: "openai/gpt-4o-mini@openai", providerId: "openai", status: 200, errorCode: null }],
-    createdAt: new Date().toISOString(),
-    ...overrides,
-  });
-}
+export { completedFact, testPrice } from "../../support/completed-fact.js";
 
 /**
  * Publishes a fact and waits for the stream's acknowledgement. Each call may pass its own message id:

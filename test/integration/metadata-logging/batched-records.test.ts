@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createSubjects, generationCompletedSchema, parseUsdPerTokenToPicos, type GenerationCompleted, type Subjects } from "@switchboard/contracts";
+import { createSubjects, type Subjects } from "@switchboard/contracts";
 import { ensureFactsStream, FactPublisher } from "@switchboard/messaging";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,32 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../../support/test-databa
 import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
 import { testLogger, type LogCapture } from "../../support/silent-logger.js";
 import { waitFor } from "../../support/wait-for.js";
-
-function completedFact(overrides: Partial<GenerationCompleted> = {}): GenerationCompleted {
-  return generationCompletedSchema.parse({
-    generationId: `gen-${randomUUID()}`,
-    accountId: randomUUID(),
-    keyId: randomUUID(),
-    modelId: "openai/gpt-4o-mini",
-    providerId: "openai",
-    providerName: "OpenAI",
-    endpointId: "openai/gpt-4o-mini@openai",
-    price: { promptPicosPerToken: parseUsdPerTokenToPicos("0.00000015").toString(), completionPicosPerToken: parseUsdPerTokenToPicos("0.0000006").toString() },
-    usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 0, reasoningTokens: 0 },
-    usageEstimated: false,
-    status: "success",
-    errorCode: null,
-    finishReason: "stop",
-    nativeFinishReason: "stop",
-    streamed: false,
-    upstreamId: null,
-    latencyMs: 100,
-    timeToFirstTokenMs: null,
-    attempts: [],
-    createdAt: new Date().toISOString(),
-    ...overrides,
-  });
-}
+import { completedFact } from "../../support/completed-fact.js";
 
 // Issue 7: metadata-logging writes a batch of facts in one multi-row statement; a fact its columns
 // cannot hold is still dropped, and one the database refuses does not hold back the rest of its batch.
@@ -62,7 +36,8 @@ describe("metadata-logging records facts in batches", () => {
   });
 
   it("records the valid facts of one batch together, drops the unrecordable one and retries the refused one", async () => {
-    const valid = Array.from({ length: 50 }, () => completedFact());
+    // Each recorded with latency 100 ms; the redelivery below says 9 ms and must not replace it.
+    const valid = Array.from({ length: 50 }, () => completedFact({ latencyMs: 100 }));
     const unrecordable = completedFact({ accountId: "not-a-uuid" });
     // Fits the contract but not the integer column: PostgreSQL refuses the whole statement.
     const refused = completedFact({ latencyMs: 2 ** 31 });
