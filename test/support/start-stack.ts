@@ -75,7 +75,7 @@ export interface TestStack {
 export interface StackOptions {
   logCapture?: LogCapture;
   /** Ingress settings to override, e.g. a short maximum duration. */
-  ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog">>;
+  ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog" | "keyCacheTtlMs">>;
 }
 
 /** Every running generation listens on the shutdown signal, as in services/ingress/src/main.ts. */

@@ -19,3 +19,4 @@ export * from "./text/control-characters.js";
 export * from "./text/quote-user-text.js";
 export * from "./text/single-line-text-schema.js";
 export * from "./messages/attempt-progress.js";
+export * from "./messages/key-changed.js";

@@ -35,6 +35,8 @@ export interface Subjects {
   readonly routingBucket: string;
   /** The key of the routing snapshot in `routingBucket`; versioned like every wire identifier. */
   readonly routingSnapshotKey: string;
+  /** Billing announces every change to a key here; every ingress replica listens (no queue group). */
+  readonly keyChanged: string;
   readonly billingConsumer: string;
   readonly loggingConsumer: string;
   readonly queueGroup: (service: ServiceName) => string;
@@ -84,6 +86,7 @@ export function createSubjects(namespace = "sb"): Subjects {
     factsStream: `SWITCHBOARD_FACTS_${streamSuffix}`,
     routingBucket: `SWITCHBOARD_ROUTING_${streamSuffix}`,
     routingSnapshotKey: "catalog.v1",
+    keyChanged: `${namespace}.key-changed.v1`,
     billingConsumer: "billing-settlement",
     loggingConsumer: "metadata-logging",
     // The services framework rejects dots in queue names.

@@ -1,5 +1,8 @@
+import { connect } from "@nats-io/transport-node";
 import { ConfigError, loadConfig } from "@switchboard/config";
+import { createSubjects } from "@switchboard/contracts";
 import { createDatabase } from "@switchboard/db";
+import { AdminKeyChangePublisher } from "./admin/admin-key-change-publisher.js";
 import { runAdminCommand } from "./admin/run-admin-command.js";
 import { adminConfigSchema } from "./config.js";
 
@@ -7,12 +10,21 @@ import { adminConfigSchema } from "./config.js";
 try {
   const config = loadConfig(adminConfigSchema, process.env);
   const database = createDatabase({ connectionString: config.DATABASE_URL, applicationName: "switchboard-admin", maxConnections: 1 });
+  const keyChangePublisher = new AdminKeyChangePublisher({
+    // One attempt, no reconnects: an operator waiting on the CLI gets the warning quickly instead.
+    connect: () =>
+      connect({ servers: config.NATS_URL.split(",").map((server) => server.trim()), name: "switchboard-admin", timeout: 2_000, maxReconnectAttempts: 0 }),
+    subjects: createSubjects(config.SWITCHBOARD_NATS_NAMESPACE),
+    warn: (text) => process.stderr.write(`${text}\n`),
+  });
   try {
     process.exitCode = await runAdminCommand(process.argv.slice(2), {
       database,
+      keyChangePublisher,
       output: { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
     });
   } finally {
+    await keyChangePublisher.close();
     await database.destroy();
   }
 } catch (error) {

@@ -12,6 +12,13 @@ export const billingConfigSchema = z.object({
 });
 export type BillingConfig = z.infer<typeof billingConfigSchema>;
 
-/** The admin CLI only talks to PostgreSQL. */
-export const adminConfigSchema = z.object({ ...databaseSettings });
+/**
+ * The admin CLI writes to PostgreSQL, and announces key changes on NATS so running ingresses apply them
+ * at once (it connects only when a command changed a key).
+ */
+export const adminConfigSchema = z.object({
+  ...databaseSettings,
+  NATS_URL: natsSettings.NATS_URL,
+  SWITCHBOARD_NATS_NAMESPACE: natsSettings.SWITCHBOARD_NATS_NAMESPACE,
+});
 export type AdminConfig = z.infer<typeof adminConfigSchema>;

@@ -12,6 +12,7 @@ import { getAccountEndpoint } from "./handlers/get-account.js";
 import { grantCreditsEndpoint } from "./handlers/grant-credits.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
 import { startSettlementConsumer } from "./handlers/settle-generation.js";
+import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
 
 export interface StartBillingOptions {
   connection: NatsConnection;
@@ -49,7 +50,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       createAccountEndpoint({ database, subjects }),
       getAccountEndpoint({ database, subjects }),
       grantCreditsEndpoint({ database, subjects }),
-      createKeyEndpoint({ database, subjects }),
+      createKeyEndpoint({ database, subjects, keyChangePublisher: natsKeyChangePublisher({ connection, subjects, logger }) }),
     ],
   });
   let consumer;

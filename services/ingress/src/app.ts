@@ -4,6 +4,7 @@ import { accessLogPlugin } from "./plugins/access-log.js";
 import { answerClientError } from "./plugins/answer-client-error.js";
 import { KeyAuthenticator } from "./plugins/authenticate.js";
 import { errorHandlerPlugin } from "./plugins/error-handler.js";
+import { followKeyChanges } from "./plugins/follow-key-changes.js";
 import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
 import type { LocalRouting } from "./routing/local-routing.js";
@@ -20,6 +21,7 @@ export interface AppDependencies {
   logger: Logger;
   adminKey: string | undefined;
   maxBodyBytes: number;
+  /** How long an authenticated key is used from memory; billing's key-changed announcements end it sooner. */
   keyCacheTtlMs: number;
   generationIdleTimeoutMs: number;
   generationMaximumDurationMs: number;
@@ -48,7 +50,17 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   await app.register(errorHandlerPlugin);
   await app.register(accessLogPlugin, { enabled: dependencies.accessLog ?? false });
-  const authenticator = new KeyAuthenticator(dependencies.clients, dependencies.keyCacheTtlMs);
+  const authenticator = new KeyAuthenticator(dependencies.clients, { ttlMs: dependencies.keyCacheTtlMs });
+  // Subscribed before the app serves: NATS sees the subscription before this replica's first question to
+  // billing, so no change committed after an answer billing gave it goes unheard.
+  const stopFollowingKeyChanges = followKeyChanges({
+    connection: dependencies.clients.connection,
+    state: dependencies.clients.state,
+    subjects: dependencies.clients.subjects,
+    authenticator,
+    logger: dependencies.logger,
+  });
+  app.addHook("onClose", async () => stopFollowingKeyChanges());
   await app.register(healthRoutes, { clients: dependencies.clients, routing: dependencies.routing });
   await app.register(modelsRoutes, { clients: dependencies.clients });
   await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });

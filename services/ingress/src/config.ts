@@ -22,8 +22,13 @@ export const ingressConfigSchema = z.object({
    * errors until then are plain HTTP statuses, errors after it SSE error chunks.
    */
   STREAM_COMMIT_MS: integerSetting(2_000, 0),
-  /** How long an authenticated key is trusted without asking billing again. */
-  KEY_CACHE_TTL_MS: integerSetting(1_000, 0),
+  /**
+   * How long an authenticated key is used from memory without asking billing again. Long by default
+   * because it is not what keeps keys current: billing announces every change to a key (disabled,
+   * deleted, renamed) and every ingress applies it at once, and drops its whole cache after a NATS
+   * reconnect. The TTL only bounds how long an announcement that was somehow missed could matter.
+   */
+  KEY_CACHE_TTL_MS: integerSetting(600_000, 0),
   /**
    * One info line per request (method, route, status, duration, and for a completion its id, model,
    * provider, tokens and cost). Off by default: a log line per request costs CPU on the hot path.

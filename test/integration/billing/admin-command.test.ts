@@ -26,6 +26,8 @@ describe("npm run admin", () => {
     let stderr = "";
     const exitCode = await runAdminCommand(argv, {
       database: testDatabase.database,
+      // Announcements are tested in key-changes.test.ts.
+      keyChangePublisher: { publish: async () => undefined },
       output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
     });
     return { exitCode, stdout, stderr };

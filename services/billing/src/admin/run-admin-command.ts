@@ -11,6 +11,8 @@ import { createAccountReply } from "../handlers/create-account.js";
 import { createKeyReply } from "../handlers/create-key.js";
 import { getAccountReply } from "../handlers/get-account.js";
 import { grantCreditsReply } from "../handlers/grant-credits.js";
+import { setKeyDisabledReply } from "../handlers/set-key-disabled.js";
+import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 
 /** Where the CLI writes: JSON results to `stdout`, problems and what to do about them to `stderr`. */
 export interface AdminCommandOutput {
@@ -20,6 +22,8 @@ export interface AdminCommandOutput {
 
 export interface AdminCommandDependencies {
   database: Kysely<Database>;
+  /** Announces every key a command changed, so running ingresses stop serving its old data at once. */
+  keyChangePublisher: KeyChangePublisher;
   output: AdminCommandOutput;
 }
 
@@ -35,7 +39,7 @@ interface AdminCommand {
   usage: string;
   summary: string;
   options: Record<string, { type: "string" }>;
-  run(values: Record<string, string | undefined>, database: Kysely<Database>): Promise<unknown>;
+  run(values: Record<string, string | undefined>, dependencies: AdminCommandDependencies): Promise<unknown>;
 }
 
 const nameRule = "--name must be 1 to 200 characters, without control characters";
@@ -45,7 +49,7 @@ const commands: Record<string, AdminCommand> = {
     usage: "create-account --name <name>",
     summary: "Open an account with a zero balance.",
     options: { name: { type: "string" } },
-    run: async (values, database) => {
+    run: async (values, { database }) => {
       const request = createAccountRequestSchema.safeParse({ name: required(values, "name") });
       if (!request.success) throw new AdminUsageError(nameRule);
       return createAccountReply(database, request.data);
@@ -55,7 +59,7 @@ const commands: Record<string, AdminCommand> = {
     usage: "grant-credits --account <id> --amount-usd <amount>",
     summary: "Add credit to an account, e.g. --amount-usd 10.50 (at most 6 decimal places).",
     options: { account: { type: "string" }, "amount-usd": { type: "string" } },
-    run: async (values, database) => {
+    run: async (values, { database }) => {
       const accountId = required(values, "account");
       const amountMicros = parseAmount(required(values, "amount-usd"));
       return grantCreditsReply(database, { accountId, amountMicros });
@@ -65,23 +69,36 @@ const commands: Record<string, AdminCommand> = {
     usage: "create-key --account <id> --name <name>",
     summary: "Create an API key; its secret is printed once and stored nowhere.",
     options: { account: { type: "string" }, name: { type: "string" } },
-    run: async (values, database) => {
+    run: async (values, { database, keyChangePublisher }) => {
       const name = createKeyRequestSchema.shape.name.safeParse(required(values, "name"));
       if (!name.success) throw new AdminUsageError(nameRule);
       // Like the other commands, an id that names no account is "not found", whatever it looks like.
-      return createKeyReply(database, { accountId: required(values, "account"), name: name.data });
+      return createKeyReply(database, { accountId: required(values, "account"), name: name.data }, keyChangePublisher);
     },
+  },
+  "disable-key": {
+    usage: "disable-key --hash <hash>",
+    summary: "Disable an API key (by the `hash` shown at creation); running ingresses refuse it at once.",
+    options: { hash: { type: "string" } },
+    run: (values, dependencies) => setKeyDisabledReply(dependencies, { keyHash: required(values, "hash"), disabled: true }),
+  },
+  "enable-key": {
+    usage: "enable-key --hash <hash>",
+    summary: "Enable a disabled API key again.",
+    options: { hash: { type: "string" } },
+    run: (values, dependencies) => setKeyDisabledReply(dependencies, { keyHash: required(values, "hash"), disabled: false }),
   },
   "show-account": {
     usage: "show-account --account <id>",
     summary: "Show an account's balance, reserved and available credit.",
     options: { account: { type: "string" } },
-    run: (values, database) => getAccountReply(database, { accountId: required(values, "account") }),
+    run: (values, { database }) => getAccountReply(database, { accountId: required(values, "account") }),
   },
 };
 
 const helpText = [
-  "Switchboard billing admin. Talks to PostgreSQL directly (DATABASE_URL).",
+  "Switchboard billing admin. Talks to PostgreSQL directly (DATABASE_URL); commands that change a key",
+  "also announce it on NATS (NATS_URL, SWITCHBOARD_NATS_NAMESPACE) so running ingresses apply it at once.",
   "",
   "Usage: npm run admin -- <command> [options]",
   "",
@@ -116,7 +133,7 @@ export async function runAdminCommand(argv: readonly string[], dependencies: Adm
   }
   try {
     const { values } = parseArgs({ args: [...rest], options: command.options, strict: true, allowPositionals: false });
-    const result = await command.run(values as Record<string, string | undefined>, dependencies.database);
+    const result = await command.run(values as Record<string, string | undefined>, dependencies);
     output.stdout(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (error) {

@@ -43,6 +43,19 @@ export function findKeyByHash(database: DatabaseExecutor, keyHash: string): Prom
     .executeTakeFirst();
 }
 
+/**
+ * Disables or enables the key with this SHA-256 hash (`updated_at` records when). The updated row, or
+ * undefined when no key has this hash.
+ */
+export function setKeyDisabled(database: DatabaseExecutor, keyHash: string, disabled: boolean): Promise<ApiKeyRow | undefined> {
+  return database
+    .updateTable("api_keys")
+    .set({ disabled, updated_at: sql<Date>`now()` })
+    .where("key_hash", "=", keyHash)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Micro-dollars charged to generations made with this key (settled, and late charges after expiry). */
 export async function getKeyUsageMicros(database: DatabaseExecutor, keyId: string): Promise<number> {
   if (!isUuid(keyId)) return 0;
