@@ -8,6 +8,7 @@ export * from "./routing/routing-snapshot.js";
 export * from "./messages/list-models.js";
 export * from "./messages/generate.js";
 export * from "./messages/billing.js";
+export * from "./messages/credit-lease.js";
 export * from "./messages/generation-completed.js";
 export * from "./pricing/usd-amount.js";
 export * from "./pricing/endpoint-price.js";

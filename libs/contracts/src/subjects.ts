@@ -23,6 +23,10 @@ export interface Subjects {
   readonly billingGrantCredits: string;
   readonly billingCreateKey: string;
   readonly billingGetAccount: string;
+  readonly billingLeaseCredit: string;
+  readonly billingReturnLease: string;
+  /** Every ingress replica listens here (no queue group): billing asks holders to close an account's leases. */
+  readonly creditRecall: string;
   readonly loggingGroup: string;
   readonly loggingGetGeneration: string;
   /** JetStream subject of the generation-completed fact. */
@@ -80,6 +84,9 @@ export function createSubjects(namespace = "sb"): Subjects {
     billingGrantCredits: `${billingGroup}.grant-credits`,
     billingCreateKey: `${billingGroup}.create-key`,
     billingGetAccount: `${billingGroup}.get-account`,
+    billingLeaseCredit: `${billingGroup}.lease-credit`,
+    billingReturnLease: `${billingGroup}.return-lease`,
+    creditRecall: `${namespace}.credit-recall.v1`,
     loggingGroup,
     loggingGetGeneration: `${loggingGroup}.get-generation`,
     generationCompleted: `${namespace}.facts.v1.generation-completed`,

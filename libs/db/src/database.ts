@@ -1,4 +1,4 @@
-import type { AccountsTable, ApiKeysTable, LedgerEntriesTable, ReservationsTable } from "./tables/billing.table.js";
+import type { AccountsTable, ApiKeysTable, CreditLeasesTable, LedgerEntriesTable, ReservationsTable } from "./tables/billing.table.js";
 import type { EndpointsTable, ModelsTable, ProvidersTable } from "./tables/catalog.table.js";
 import type { GenerationsTable } from "./tables/generations.table.js";
 
@@ -10,6 +10,7 @@ export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   reservations: ReservationsTable;
+  credit_leases: CreditLeasesTable;
   ledger_entries: LedgerEntriesTable;
   generations: GenerationsTable;
 }

@@ -7,7 +7,13 @@ export const billingConfigSchema = z.object({
   ...databaseSettings,
   /** How long a reservation holds credit before the sweeper releases it (a generation that never reported). */
   RESERVATION_TTL_SECONDS: integerSetting(900, 1),
-  /** How often the sweeper looks for expired reservations. */
+  /**
+   * How long a credit lease (a slice of an account's credit held by one ingress replica) lasts; ingress
+   * takes a new lease well before, and what a dead replica held comes back after it. Keep it above ingress's
+   * GENERATION_MAX_DURATION_MS: ingress uses a lease only while a generation started now would end before it.
+   */
+  CREDIT_LEASE_TTL_SECONDS: integerSetting(900, 1),
+  /** How often the sweeper looks for expired reservations and leases. */
   SWEEP_INTERVAL_SECONDS: integerSetting(30, 1),
 });
 export type BillingConfig = z.infer<typeof billingConfigSchema>;

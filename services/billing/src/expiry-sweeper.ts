@@ -1,5 +1,6 @@
 import type { Logger } from "@switchboard/telemetry";
 import type { DatabaseExecutor } from "./repositories/database-executor.js";
+import { expireLeases } from "./repositories/credit-leases.js";
 import { expirePendingReservations } from "./repositories/reservations.js";
 
 export interface ExpirySweeper {
@@ -8,7 +9,8 @@ export interface ExpirySweeper {
 }
 
 /**
- * Releases abandoned reservations (the generation never reported) once at start and then every
+ * Releases abandoned reservations (the generation never reported) and expired credit leases (their
+ * ingress died or lost billing) once at start and then every
  * `intervalMs`. A failed sweep is logged and tried again at the next interval; it never stops the loop.
  */
 export function startExpirySweeper(options: { database: DatabaseExecutor; intervalMs: number; logger: Logger }): ExpirySweeper {
@@ -18,8 +20,11 @@ export function startExpirySweeper(options: { database: DatabaseExecutor; interv
 
   const sweep = async (): Promise<void> => {
     try {
-      const expired = await expirePendingReservations(options.database, new Date());
+      const now = new Date();
+      const expired = await expirePendingReservations(options.database, now);
       if (expired > 0) options.logger.info({ expired }, "released expired reservations");
+      const expiredLeases = await expireLeases(options.database, now);
+      if (expiredLeases > 0) options.logger.info({ expired_leases: expiredLeases }, "released expired credit leases");
     } catch (error) {
       options.logger.error({ err: error }, "expiry sweep failed, will retry at the next interval");
     }

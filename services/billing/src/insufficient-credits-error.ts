@@ -3,16 +3,28 @@ import { formatMicrosAsUsd, gatewayError, gatewayErrorCodes, SwitchboardError } 
 /**
  * The 402 a reservation fails with, worded like OpenRouter's: what was needed, what is available, and
  * what to do. A negative available amount (a past generation cost more than it reserved) shows as 0.
+ * `leasedMicros` (credit ingress replicas still hold in leases) tells billing whether recalling the
+ * leases could cover the request; it is not shown to the client.
  */
-export function insufficientCreditsError(requiredMicros: number, availableMicros: number): SwitchboardError {
+export class InsufficientCreditsError extends SwitchboardError {
+  constructor(
+    error: SwitchboardError["error"],
+    readonly leasedMicros: number,
+  ) {
+    super(error);
+  }
+}
+
+export function insufficientCreditsError(requiredMicros: number, availableMicros: number, leasedMicros = 0): InsufficientCreditsError {
   const requiredUsd = formatMicrosAsUsd(requiredMicros);
   const availableUsd = formatMicrosAsUsd(Math.max(availableMicros, 0));
-  return new SwitchboardError(
+  return new InsufficientCreditsError(
     gatewayError(
       gatewayErrorCodes.insufficientCredits,
       402,
       `Insufficient credits: this request needs up to $${requiredUsd} but the account has $${availableUsd} available. Add credits, or lower max_tokens.`,
       { metadata: { required_usd: requiredUsd, available_usd: availableUsd } },
     ),
+    leasedMicros,
   );
 }

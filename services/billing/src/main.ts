@@ -26,6 +26,7 @@ const billing = await startBilling({
   logger,
   reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
   sweepIntervalSeconds: config.SWEEP_INTERVAL_SECONDS,
+  leaseTtlSeconds: config.CREDIT_LEASE_TTL_SECONDS,
 });
 logger.info({ namespace: subjects.namespace }, "billing started");
 

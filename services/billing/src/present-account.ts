@@ -8,7 +8,8 @@ export function presentAccount(row: AccountRow): Account {
     name: row.name,
     balance_micros: row.balance_micros,
     reserved_micros: row.reserved_micros,
-    available_usd: formatMicrosAsUsd(row.balance_micros - row.reserved_micros),
+    leased_micros: row.leased_micros,
+    available_usd: formatMicrosAsUsd(row.balance_micros - row.reserved_micros - row.leased_micros),
     balance_usd: formatMicrosAsUsd(row.balance_micros),
     created_at: row.created_at.toISOString(),
   };

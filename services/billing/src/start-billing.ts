@@ -10,7 +10,9 @@ import { createAccountEndpoint } from "./handlers/create-account.js";
 import { createKeyEndpoint } from "./handlers/create-key.js";
 import { getAccountEndpoint } from "./handlers/get-account.js";
 import { grantCreditsEndpoint } from "./handlers/grant-credits.js";
+import { leaseCreditEndpoint } from "./handlers/lease-credit.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
+import { returnLeaseEndpoint } from "./handlers/return-lease.js";
 import { startSettlementConsumer } from "./handlers/settle-generation.js";
 import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
 
@@ -23,6 +25,8 @@ export interface StartBillingOptions {
   reservationTtlSeconds: number;
   /** Pause between expiry sweeps; fractions of a second are allowed (tests). */
   sweepIntervalSeconds: number;
+  /** How long a credit lease lasts (default 900); fractions of a second are allowed (tests). */
+  leaseTtlSeconds?: number;
 }
 
 /** A running billing service. */
@@ -40,13 +44,20 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   const service = await serveEndpoints(connection, {
     name: serviceNames.billing,
     version: billingServiceVersion,
-    description: "Accounts, API keys, credit reservations and settlement",
+    description: "Accounts, API keys, credit reservations and leases, and settlement",
     queue: subjects.queueGroup(serviceNames.billing),
     logger,
     dependency: { name: "database", isUnavailable: isDatabaseUnavailable },
     endpoints: [
       authenticateKeyEndpoint({ database, subjects }),
-      reserveCreditsEndpoint({ database, subjects, reservationTtlSeconds: options.reservationTtlSeconds }),
+      reserveCreditsEndpoint({
+        database,
+        subjects,
+        reservationTtlSeconds: options.reservationTtlSeconds,
+        recallLeases: (accountId) => connection.publish(subjects.creditRecall, JSON.stringify({ accountId })),
+      }),
+      leaseCreditEndpoint({ database, subjects, leaseTtlSeconds: options.leaseTtlSeconds ?? 900 }),
+      returnLeaseEndpoint({ database, subjects }),
       createAccountEndpoint({ database, subjects }),
       getAccountEndpoint({ database, subjects }),
       grantCreditsEndpoint({ database, subjects }),

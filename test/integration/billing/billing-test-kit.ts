@@ -29,7 +29,7 @@ export interface BillingUnderTest {
 }
 
 export async function startBillingUnderTest(
-  options: { reservationTtlSeconds?: number; sweepIntervalSeconds?: number; logger?: Logger } = {},
+  options: { reservationTtlSeconds?: number; sweepIntervalSeconds?: number; leaseTtlSeconds?: number; logger?: Logger } = {},
 ): Promise<BillingUnderTest> {
   const testDatabase = await createTestDatabase();
   const connection = await connectTestNats("billing-test");
@@ -41,6 +41,7 @@ export async function startBillingUnderTest(
     logger: options.logger ?? testLogger("billing"),
     reservationTtlSeconds: options.reservationTtlSeconds ?? 900,
     sweepIntervalSeconds: options.sweepIntervalSeconds ?? 30,
+    ...(options.leaseTtlSeconds === undefined ? {} : { leaseTtlSeconds: options.leaseTtlSeconds }),
   });
   return {
     connection,
@@ -94,16 +95,21 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000)
  * and each generation has at most one charge (A4). Returns the violations, empty when all hold.
  */
 export async function findLedgerViolations(database: Kysely<Database>): Promise<string[]> {
-  const { rows } = await sql<{ id: string; balance_micros: number; ledger_micros: number; reserved_micros: number; pending_micros: number }>`
-    SELECT a.id, a.balance_micros, a.reserved_micros,
+  const { rows } = await sql<{ id: string; balance_micros: number; ledger_micros: number; reserved_micros: number; pending_micros: number; leased_micros: number; lease_micros: number }>`
+    SELECT a.id, a.balance_micros, a.reserved_micros, a.leased_micros,
       (SELECT coalesce(sum(l.amount_micros), 0)::bigint FROM ledger_entries l WHERE l.account_id = a.id) AS ledger_micros,
-      (SELECT coalesce(sum(r.amount_micros), 0)::bigint FROM reservations r WHERE r.account_id = a.id AND r.status = 'pending') AS pending_micros
+      (SELECT coalesce(sum(r.amount_micros), 0)::bigint FROM reservations r WHERE r.account_id = a.id AND r.status = 'pending') AS pending_micros,
+      (SELECT coalesce(sum(lease.granted_micros - lease.returned_micros
+          - (SELECT coalesce(sum(r.lease_consumed_micros), 0) FROM reservations r WHERE r.lease_id = lease.id)), 0)::bigint
+        FROM credit_leases lease WHERE lease.account_id = a.id AND lease.status <> 'expired') AS lease_micros
     FROM accounts a
   `.execute(database);
   const violations: string[] = [];
   for (const row of rows) {
     if (row.balance_micros !== row.ledger_micros) violations.push(`${row.id}: balance ${row.balance_micros} ≠ Σ ledger ${row.ledger_micros}`);
     if (row.reserved_micros !== row.pending_micros) violations.push(`${row.id}: reserved ${row.reserved_micros} ≠ Σ pending ${row.pending_micros}`);
+    if (row.leased_micros !== row.lease_micros) violations.push(`${row.id}: leased ${row.leased_micros} ≠ Σ what its leases hold ${row.lease_micros}`);
+    if (row.balance_micros < 0) violations.push(`${row.id}: balance ${row.balance_micros} below zero`);
   }
   const { rows: doubleCharges } = await sql<{ generation_id: string }>`
     SELECT generation_id FROM ledger_entries WHERE kind = 'charge' GROUP BY generation_id HAVING count(*) > 1

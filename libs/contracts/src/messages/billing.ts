@@ -37,7 +37,9 @@ export const accountSchema = z.object({
   name: z.string(),
   balance_micros: z.number().int(),
   reserved_micros: z.number().int(),
-  /** balance − reserved, as a USD string. */
+  /** What the account's credit leases (slices held by ingress replicas) still hold. */
+  leased_micros: z.number().int(),
+  /** balance − reserved − leased, as a USD string. */
   available_usd: z.string(),
   balance_usd: z.string(),
   created_at: z.string(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { endpointPriceSchema } from "../pricing/endpoint-price.js";
 import { tokenUsageSchema } from "../chat/stream-part.js";
+import { leaseHoldSchema } from "./credit-lease.js";
 
 export const generationStatuses = { success: "success", error: "error", cancelled: "cancelled" } as const;
 export type GenerationStatus = (typeof generationStatuses)[keyof typeof generationStatuses];
@@ -43,5 +44,7 @@ export const generationCompletedSchema = z.object({
   timeToFirstTokenMs: z.number().int().nonnegative().nullable(),
   attempts: z.array(generationAttemptSchema),
   createdAt: z.string(),
+  /** Set when ingress held the credit against its lease; absent when billing reserved it (or in older facts). */
+  lease: leaseHoldSchema.optional(),
 });
 export type GenerationCompleted = z.infer<typeof generationCompletedSchema>;

@@ -1,4 +1,5 @@
 import type { Migration } from "kysely";
+import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
 import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
 
 /**
@@ -7,4 +8,5 @@ import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
  */
 export const migrations: Record<string, Migration> = {
   "2026-11-25T13-50-initial-schema": initialSchema,
+  "2026-11-30T09-30-credit-leases": creditLeases,
 };

@@ -5,8 +5,10 @@ export interface AccountsTable {
   id: Generated<string>;
   name: string;
   balance_micros: Generated<number>;
-  /** Sum of pending reservations; available credit is balance − reserved. */
+  /** Sum of pending reservations. */
   reserved_micros: Generated<number>;
+  /** Credit the account's leases still hold (granted − returned − consumed); available is balance − reserved − leased. */
+  leased_micros: Generated<number>;
   created_at: ColumnType<Date, never, never>;
 }
 export type AccountRow = Selectable<AccountsTable>;
@@ -37,8 +39,32 @@ export interface ReservationsTable {
   created_at: ColumnType<Date, never, never>;
   resolved_at: Date | null;
   expires_at: Date;
+  /** Set when the generation was held by an ingress against this lease rather than reserved here. */
+  lease_id: Generated<string | null>;
+  /** What the generation took from its lease: its cost, plus its unused hold once the lease was closed. */
+  lease_consumed_micros: Generated<number | null>;
 }
 export type ReservationRow = Selectable<ReservationsTable>;
+
+export const creditLeaseStatuses = { active: "active", closed: "closed", expired: "expired" } as const;
+export type CreditLeaseStatus = (typeof creditLeaseStatuses)[keyof typeof creditLeaseStatuses];
+
+/**
+ * A slice of an account's credit moved to one ingress replica. It holds granted − returned − Σ consumed
+ * (reservations.lease_consumed_micros); `closed` takes no new generations, `expired` holds nothing.
+ */
+export interface CreditLeasesTable {
+  id: Generated<string>;
+  account_id: string;
+  holder: string;
+  granted_micros: number;
+  returned_micros: Generated<number>;
+  status: CreditLeaseStatus;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: Generated<Date>;
+  expires_at: Date;
+}
+export type CreditLeaseRow = Selectable<CreditLeasesTable>;
 
 export const ledgerEntryKinds = { grant: "grant", charge: "charge" } as const;
 export type LedgerEntryKind = (typeof ledgerEntryKinds)[keyof typeof ledgerEntryKinds];

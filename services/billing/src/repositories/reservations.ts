@@ -17,17 +17,18 @@ export interface ReserveOptions {
 /**
  * Holds `amountMicros` of the account's available credit for one generation in ONE statement (it is on
  * every request's path, so one round trip, as DESIGN.md's hot-path budget asks): raise `reserved_micros`
- * only if `balance − reserved` still covers the amount and the generation holds nothing yet, and insert
+ * only if `balance − reserved − leased` still covers the amount and the generation holds nothing yet, and insert
  * the pending reservation from that same row. PostgreSQL re-evaluates the condition after waiting for
  * the account's row lock, so concurrent reservations are serialized per account and never overdraw it;
  * a concurrent duplicate fails the whole statement on the primary key, undoing its update with it.
  * A repeated request for the same generation gets the existing reservation back and reserves nothing.
  *
- * Throws SwitchboardError 402 `insufficient_credits` when the account is short, 404 when the account or
+ * Throws SwitchboardError 402 `insufficient_credits` when the account is short (`triesLeft` bounds the
+ * retries when credit comes back while this finds out why it failed), 404 when the account or
  * key does not exist. Takes the database, not a transaction: the duplicate case relies on the statement
  * failing on its own, which inside a caller's transaction would abort that transaction.
  */
-export async function reserve(database: Kysely<Database>, options: ReserveOptions): Promise<ReservationRow> {
+export async function reserve(database: Kysely<Database>, options: ReserveOptions, triesLeft = 3): Promise<ReservationRow> {
   const { generationId, accountId, keyId, amountMicros } = options;
   if (!Number.isSafeInteger(amountMicros) || amountMicros < 0) {
     throw new RangeError(`A reservation must be a non-negative whole number of micro-dollars, got ${amountMicros}`);
@@ -43,7 +44,9 @@ export async function reserve(database: Kysely<Database>, options: ReserveOption
           .updateTable("accounts")
           .set((expression) => ({ reserved_micros: expression("reserved_micros", "+", amountMicros) }))
           .where("id", "=", accountId)
-          .where((expression) => expression(expression("balance_micros", "-", expression.ref("reserved_micros")), ">=", amountMicros))
+          .where((expression) =>
+            expression(expression(expression("balance_micros", "-", expression.ref("reserved_micros")), "-", expression.ref("leased_micros")), ">=", amountMicros),
+          )
           .where((expression) =>
             expression.not(expression.exists(expression.selectFrom("reservations").select("generation_id").where("generation_id", "=", generationId))),
           )
@@ -73,13 +76,21 @@ export async function reserve(database: Kysely<Database>, options: ReserveOption
   }
   if (reserved) return reserved;
   // Not reserved: the generation already holds a reservation, or the account is short or missing.
-  return inTransaction(database, async (transaction) => {
+  const answer = await inTransaction(database, async (transaction) => {
     const existing = await transaction.selectFrom("reservations").select("generation_id").where("generation_id", "=", generationId).executeTakeFirst();
     if (existing) return existingReservation(transaction, generationId, accountId);
-    const current = await transaction.selectFrom("accounts").select(["balance_micros", "reserved_micros"]).where("id", "=", accountId).executeTakeFirst();
+    const current = await transaction
+      .selectFrom("accounts")
+      .select(["balance_micros", "reserved_micros", "leased_micros"])
+      .where("id", "=", accountId)
+      .executeTakeFirst();
     if (!current) throw accountOrKeyNotFound();
-    throw insufficientCreditsError(amountMicros, current.balance_micros - current.reserved_micros);
+    const availableMicros = current.balance_micros - current.reserved_micros - current.leased_micros;
+    // Credit came back (a settlement, a returned lease) between the two statements: try again.
+    if (availableMicros >= amountMicros && triesLeft > 1) return undefined;
+    throw insufficientCreditsError(amountMicros, availableMicros, current.leased_micros);
   });
+  return answer ?? reserve(database, options, triesLeft - 1);
 }
 
 async function existingReservation(
