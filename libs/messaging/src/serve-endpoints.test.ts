@@ -58,6 +58,16 @@ describe("serveEndpoints answers every failure", () => {
           handler: async () => ({ amount: 1n }),
         }),
         defineEndpoint({ subject: subject("echo"), requestSchema: z.object({ text: z.string() }), handler: async (request) => request }),
+        defineEndpoint({
+          subject: subject("answers-itself"),
+          requestSchema: z.object({ text: z.string() }),
+          answersItself: true,
+          handler: async (request, { message }) => {
+            if (request.text === "refuse") throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "refused"));
+            if (message.reply) connection.publish(message.reply, JSON.stringify({ own: request.text }));
+            return { ignored: true };
+          },
+        }),
       ],
     });
   });
@@ -101,6 +111,17 @@ describe("serveEndpoints answers every failure", () => {
     expect(((await call("unserializable", {}).catch((thrown: unknown) => thrown)) as SwitchboardError).error).toMatchObject({ status: 500 });
     const reply = await connection.request(subject("echo"), "not json\r\n\u0000", { timeout: 2_000 });
     expect(reply.headers?.get("Nats-Service-Error-Code")).toBe("400");
+  });
+
+  it("sends nothing of its own for a handler that answers itself, but still answers what it throws", async () => {
+    const answers: string[] = [];
+    const inbox = `${namespace}.inbox`;
+    const subscription = connection.subscribe(inbox, { callback: (_error, message) => void answers.push(message.string()) });
+    connection.publish(subject("answers-itself"), JSON.stringify({ text: "hello" }), { reply: inbox });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answers).toEqual([JSON.stringify({ own: "hello" })]);
+    subscription.unsubscribe();
+    await expect(call("answers-itself", { text: "refuse" })).rejects.toMatchObject({ error: { status: 400, message: "refused" } });
   });
 
   it("keeps serving afterwards", async () => {

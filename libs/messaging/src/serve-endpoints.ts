@@ -16,6 +16,11 @@ export interface EndpointDefinition<Schema extends z.ZodType = z.ZodType> {
   subject: string;
   requestSchema: Schema;
   handler: (request: z.infer<Schema>, context: EndpointContext) => Promise<unknown>;
+  /**
+   * The handler answers through messages of its own (the connector's numbered parts, sent to the reply
+   * subject), so what it returns is not sent. What it throws is still answered as an error reply.
+   */
+  answersItself?: boolean;
 }
 
 /** Helper that keeps the request type of each endpoint checked against its schema. */
@@ -96,7 +101,7 @@ async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, 
     const parsed = endpoint.requestSchema.safeParse(payload);
     if (!parsed.success) throw new SwitchboardError(invalidRequestError(parsed.error));
     const reply = await endpoint.handler(parsed.data, { message });
-    message.respond(JSON.stringify(reply));
+    if (!endpoint.answersItself) message.respond(JSON.stringify(reply));
   } catch (thrown) {
     if (dependency?.isUnavailable(thrown)) {
       logger.warn({ subject: endpoint.subject, dependency: dependency.name, reason: thrown instanceof Error ? thrown.message : String(thrown) }, "dependency unavailable");

@@ -83,6 +83,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
       defineEndpoint({
         subject: subjects.connectorGenerate,
         requestSchema: generateRequestSchema,
+        answersItself: true,
         handler: createGenerateHandler({
           connection,
           transport,

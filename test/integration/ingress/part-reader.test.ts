@@ -1,14 +1,17 @@
-import type { NatsConnection } from "@nats-io/transport-node";
+import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PartInbox } from "../../../services/ingress/src/generation/part-inbox.js";
 import { PartReader } from "../../../services/ingress/src/generation/part-reader.js";
 import { connectTestNats } from "../../support/test-nats.js";
 
 /** The ingress side of the connector → ingress part stream, over the real NATS server. */
 describe("PartReader", () => {
   let connection: NatsConnection;
+  let inbox: PartInbox;
 
   beforeAll(async () => {
     connection = await connectTestNats();
+    inbox = new PartInbox(connection);
   });
 
   afterAll(async () => {
@@ -18,7 +21,7 @@ describe("PartReader", () => {
   const send = (reader: PartReader, part: object) => connection.publish(reader.inbox, JSON.stringify(part));
 
   it("yields parts in order, skips heartbeats, and stops after the terminal part", async () => {
-    const reader = new PartReader(connection, { idleTimeoutMs: 5_000 });
+    const reader = new PartReader(inbox, { idleTimeoutMs: 5_000 });
     send(reader, { type: "stream-start", seq: 0, upstreamId: null });
     send(reader, { type: "heartbeat", seq: 1 });
     send(reader, { type: "text-delta", seq: 2, text: "hi" });
@@ -31,7 +34,7 @@ describe("PartReader", () => {
   });
 
   it("takes a whole answer sent as one message of consecutive parts, and a gap inside it as a loss", async () => {
-    const whole = new PartReader(connection, { idleTimeoutMs: 5_000 });
+    const whole = new PartReader(inbox, { idleTimeoutMs: 5_000 });
     send(whole, { type: "heartbeat", seq: 0 });
     connection.publish(
       whole.inbox,
@@ -43,7 +46,7 @@ describe("PartReader", () => {
     );
     expect([(await whole.next()).type, (await whole.next()).type, (await whole.next()).type]).toEqual(["stream-start", "text-delta", "stream-end"]);
 
-    const gapped = new PartReader(connection, { idleTimeoutMs: 5_000 });
+    const gapped = new PartReader(inbox, { idleTimeoutMs: 5_000 });
     connection.publish(
       gapped.inbox,
       JSON.stringify([
@@ -56,7 +59,7 @@ describe("PartReader", () => {
   });
 
   it("turns a gap in sequence numbers into an error instead of a truncated answer", async () => {
-    const reader = new PartReader(connection, { idleTimeoutMs: 5_000 });
+    const reader = new PartReader(inbox, { idleTimeoutMs: 5_000 });
     send(reader, { type: "stream-start", seq: 0, upstreamId: null });
     send(reader, { type: "text-delta", seq: 2, text: "skipped one" });
     expect((await reader.next()).type).toBe("stream-start");
@@ -65,7 +68,7 @@ describe("PartReader", () => {
   });
 
   it("gives up on a silent connector, but heartbeats keep it alive", async () => {
-    const reader = new PartReader(connection, { idleTimeoutMs: 300 });
+    const reader = new PartReader(inbox, { idleTimeoutMs: 300 });
     const startedAt = performance.now();
     let beatsSent = 0;
     const beats = setInterval(() => send(reader, { type: "heartbeat", seq: beatsSent++ }), 100);
@@ -77,9 +80,71 @@ describe("PartReader", () => {
   });
 
   it("rejects a malformed part", async () => {
-    const reader = new PartReader(connection, { idleTimeoutMs: 5_000 });
+    const reader = new PartReader(inbox, { idleTimeoutMs: 5_000 });
     connection.publish(reader.inbox, "not json");
     expect(await reader.next()).toMatchObject({ type: "error" });
+  });
+
+  /** The generate message is sent with the reader's subject as its reply subject (run-attempt.ts). */
+  describe("before the connector took the request", () => {
+    it("reads NATS's no-responders status as a retryable 503 at once", async () => {
+      const reader = new PartReader(inbox, { idleTimeoutMs: 5_000, acceptTimeoutMs: 2_000 });
+      const startedAt = performance.now();
+      connection.publish(`nobody-listens.${reader.inbox.replaceAll(".", "-")}`, "{}", { reply: reader.inbox });
+      expect(await reader.next()).toMatchObject({ type: "error", seq: -1, error: { code: "service_unavailable", status: 503, retryable: true } });
+      expect(performance.now() - startedAt).toBeLessThan(1_000);
+    });
+
+    it("reads a connector's error reply as the error it carries", async () => {
+      const reader = new PartReader(inbox, { idleTimeoutMs: 5_000, acceptTimeoutMs: 2_000 });
+      const subject = `refuses.${reader.inbox.replaceAll(".", "-")}`;
+      const refusing = connection.subscribe(subject, {
+        callback: (_error, message) => {
+          const headers = natsHeaders();
+          headers.set("Nats-Service-Error", "unknown endpoint");
+          headers.set("Nats-Service-Error-Code", "400");
+          message.respond(JSON.stringify({ code: "invalid_request", status: 400, message: "unknown endpoint", retryable: false }), { headers });
+        },
+      });
+      await connection.flush();
+      connection.publish(subject, "{}", { reply: reader.inbox });
+      expect(await reader.next()).toMatchObject({ type: "error", seq: -1, error: { code: "invalid_request", status: 400, retryable: false } });
+      refusing.unsubscribe();
+    });
+
+    it("gives up on a connector that does not take the request within the acceptance timeout, not the idle timeout", async () => {
+      const reader = new PartReader(inbox, { idleTimeoutMs: 10_000, acceptTimeoutMs: 200 });
+      const startedAt = performance.now();
+      expect(await reader.next()).toMatchObject({ type: "error", seq: -1, error: { code: "service_unavailable", status: 503, retryable: true } });
+      expect(performance.now() - startedAt).toBeLessThan(1_000);
+    });
+
+    it("keeps a connector that took the request to the idle timeout", async () => {
+      const reader = new PartReader(inbox, { idleTimeoutMs: 600, acceptTimeoutMs: 200 });
+      const startedAt = performance.now();
+      send(reader, { type: "stream-start", seq: 0, upstreamId: null });
+      expect((await reader.next()).type).toBe("stream-start");
+      expect(await reader.next()).toMatchObject({ type: "error", error: { code: "upstream_timeout" } });
+      expect(performance.now() - startedAt).toBeGreaterThan(550);
+    });
+  });
+
+  it("reads every attempt's parts through one subscription, each reader only its own", async () => {
+    const ownInbox = new PartInbox(connection);
+    const before = subscriptionCount(connection);
+    const readers = Array.from({ length: 200 }, () => new PartReader(ownInbox, { idleTimeoutMs: 5_000 }));
+    expect(subscriptionCount(connection) - before).toBe(1);
+    readers.forEach((reader, index) => {
+      send(reader, { type: "stream-start", seq: 0, upstreamId: `upstream-${index}` });
+      send(reader, { type: "stream-end", seq: 1 });
+    });
+    for (const [index, reader] of readers.entries()) {
+      expect(await reader.next()).toMatchObject({ type: "stream-start", upstreamId: `upstream-${index}` });
+      expect((await reader.next()).type).toBe("stream-end");
+    }
+    // A terminal part closes the reader, and closing takes it off the inbox.
+    expect(ownInbox.size).toBe(0);
+    expect(subscriptionCount(connection) - before).toBe(1);
   });
 
   /** What ingress does when parts may have been lost to a NATS outage: ask the connector, then decide. */
@@ -89,7 +154,7 @@ describe("PartReader", () => {
     /** A reader whose reconnect listener the test fires, as the connection state does after an outage. */
     function readerWithProbe(answer: () => Promise<ReturnType<typeof progress> | null>) {
       let reconnected: (() => void) | undefined;
-      const reader = new PartReader(connection, {
+      const reader = new PartReader(inbox, {
         idleTimeoutMs: 30_000,
         probeProgress: answer,
         onReconnect: (listener) => {
@@ -144,3 +209,8 @@ describe("PartReader", () => {
     });
   });
 });
+
+/** Subscriptions the client holds on the connection (nats.js keeps them in its protocol handler). */
+function subscriptionCount(connection: NatsConnection): number {
+  return (connection as unknown as { protocol: { subscriptions: { size(): number } } }).protocol.subscriptions.size();
+}

@@ -73,21 +73,39 @@ describe("provider connector: forged generate messages", () => {
     await new Promise((resolve) => listener?.close(resolve));
   });
 
-  /** Publishes a message as-is and collects the reply and anything sent to its `replyTo` for a while. */
-  async function send(message: Record<string, unknown>): Promise<{ reply: Msg; parts: string[] }> {
+  /**
+   * Publishes a message as-is, with a reply subject of its own beside the `replyTo` it names, and collects
+   * the reply (a refusal; a connector that takes the request answers with parts only) and anything sent to
+   * `replyTo`, until a little after the first of either.
+   */
+  async function send(message: Record<string, unknown>): Promise<{ reply: Msg | undefined; parts: string[] }> {
     const inbox = createInbox();
+    const replyInbox = createInbox();
     const parts: string[] = [];
-    const subscription = attackerConnection.subscribe(inbox, {
-      callback: (_error, part) => {
-        parts.push(part.string());
-      },
-    });
+    let reply: Msg | undefined;
+    let heard: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => (heard = resolve));
+    const subscriptions = [
+      attackerConnection.subscribe(inbox, {
+        callback: (_error, part) => {
+          parts.push(part.string());
+          heard();
+        },
+      }),
+      attackerConnection.subscribe(replyInbox, {
+        callback: (_error, answer) => {
+          reply = answer;
+          heard();
+        },
+      }),
+    ];
     try {
-      const reply = await attackerConnection.request(subjects.connectorGenerate, JSON.stringify({ replyTo: inbox, ...message }), { timeout: 2_000 });
+      attackerConnection.publish(subjects.connectorGenerate, JSON.stringify({ replyTo: inbox, ...message }), { reply: replyInbox });
+      await Promise.race([first, sleep(2_000)]);
       await sleep(300);
       return { reply, parts };
     } finally {
-      subscription.unsubscribe();
+      for (const subscription of subscriptions) subscription.unsubscribe();
     }
   }
 
@@ -98,9 +116,10 @@ describe("provider connector: forged generate messages", () => {
     maxCompletionTokens: 16,
   });
 
-  function everything(result: { reply: Msg; parts: string[] }): string {
-    const headers = result.reply.headers ? [...result.reply.headers.keys()].map((key) => `${key}: ${result.reply.headers?.get(key)}`) : [];
-    return [result.reply.string(), ...headers, ...result.parts].join("\n");
+  function everything(result: { reply: Msg | undefined; parts: string[] }): string {
+    const { reply } = result;
+    const headers = reply?.headers ? [...reply.headers.keys()].map((key) => `${key}: ${reply.headers?.get(key)}`) : [];
+    return [reply?.string() ?? "", ...headers, ...result.parts].join("\n");
   }
 
   it("the listener is reachable, so silence below means the connector never called it", async () => {
@@ -111,8 +130,8 @@ describe("provider connector: forged generate messages", () => {
 
   it("refuses an endpoint id its catalog does not have, in the reply, not retryable, publishing no part", async () => {
     const result = await send({ ...base(), endpointId: "attacker/model@listener" });
-    expect(JSON.parse(result.reply.string())).toMatchObject({ code: "invalid_request", status: 400, retryable: false });
-    expect(result.reply.string()).toContain("attacker/model@listener");
+    expect(JSON.parse(result.reply?.string() ?? "null")).toMatchObject({ code: "invalid_request", status: 400, retryable: false });
+    expect(result.reply?.string()).toContain("attacker/model@listener");
     expect(result.parts).toEqual([]);
     expect(everything(result)).not.toContain(secret);
   });
@@ -126,7 +145,7 @@ describe("provider connector: forged generate messages", () => {
     ];
     for (const forgery of forgeries) {
       const result = await send(forgery);
-      expect(JSON.parse(result.reply.string())).toMatchObject({ code: "invalid_request", status: 400 });
+      expect(JSON.parse(result.reply?.string() ?? "null")).toMatchObject({ code: "invalid_request", status: 400 });
       expect(result.parts).toEqual([]);
       expect(everything(result)).not.toContain(secret);
     }
@@ -134,7 +153,9 @@ describe("provider connector: forged generate messages", () => {
 
   it("sends nothing to the listener and no secret to anyone, while a genuine message still works with the catalog's key", async () => {
     const genuine = await send({ ...base(), endpointId: catalogEndpoint.endpointId, body: { model: "fake/echo", messages: [{ role: "user", content: "genuine" }] } });
-    expect(JSON.parse(genuine.reply.string())).toEqual({ accepted: true });
+    // Taken: no reply, the first part (the connector's start) says so.
+    expect(genuine.reply).toBeUndefined();
+    expect(JSON.parse(genuine.parts[0] ?? "null")).toEqual({ type: "stream-start", seq: 0, upstreamId: null });
     expect(genuine.parts.some((part) => part.includes('"stream-end"'))).toBe(true);
     expect(everything(genuine)).not.toContain(secret);
 

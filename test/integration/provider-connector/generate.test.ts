@@ -4,7 +4,6 @@ import {
   attemptProgressSchema,
   createSubjects,
   gatewayErrorCodes,
-  generateReplySchema,
   streamPartsMessageSchema,
   SwitchboardError,
   type GenerateRequest,
@@ -14,6 +13,7 @@ import {
 } from "@switchboard/contracts";
 import { requestReply } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { startProviderConnector, type ProviderConnector } from "../../../services/provider-connector/src/start-provider-connector.js";
 import { startFakeUpstream, type FakeUpstream } from "../../fake-upstream/fake-upstream.js";
 import { deleteRoutingBucket, publishTestRoutingSnapshot } from "../../support/routing-snapshot.js";
@@ -43,11 +43,19 @@ interface GenerationOptions {
   onPart?: (part: StreamPart) => void;
 }
 
-/** Does what ingress does: subscribe to a private inbox, then ask a connector to generate into it. */
+/** The part a connector takes a generation with: part 0, before the provider answered anything. */
+const acceptance = { type: "stream-start", seq: 0, upstreamId: null };
+
+/**
+ * Does what ingress does: subscribe to a private inbox, then ask a connector to generate into it, with the
+ * inbox as the reply subject, and wait for the connector to take the request (its first part).
+ */
 async function startGeneration(connection: NatsConnection, subjects: Subjects, options: GenerationOptions): Promise<Generation> {
   const inbox = createInbox();
   const parts: StreamPart[] = [];
   const messages = { count: 0 };
+  let accepted: () => void = () => undefined;
+  const firstPart = new Promise<void>((resolve) => (accepted = resolve));
   const finished = new Promise<StreamPart[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no terminal part within 5 s; got ${JSON.stringify(parts)}`)), 5_000);
     connection.subscribe(inbox, {
@@ -56,6 +64,7 @@ async function startGeneration(connection: NatsConnection, subjects: Subjects, o
         messages.count += 1;
         for (const part of streamPartsMessageSchema.parse(message.json())) {
           parts.push(part);
+          accepted();
           options.onPart?.(part);
           if (part.type === "stream-end" || part.type === "error") {
             clearTimeout(timer);
@@ -79,8 +88,9 @@ async function startGeneration(connection: NatsConnection, subjects: Subjects, o
     maxCompletionTokens: options.maxCompletionTokens === undefined ? 256 : options.maxCompletionTokens,
     replyTo: inbox,
   };
-  const reply = await requestReply(connection, subjects.connectorGenerate, request, generateReplySchema, { serviceLabel: "connector" });
-  expect(reply).toEqual({ accepted: true });
+  connection.publish(subjects.connectorGenerate, JSON.stringify(request), { reply: inbox });
+  await firstPart;
+  expect(parts[0]).toEqual(acceptance);
   return { generationId: options.generationId, inbox, parts, messages, finished };
 }
 
@@ -199,9 +209,10 @@ describe("provider connector: generate", () => {
     const parts = await settled(await generate({ userText: "stream-basic", stream: true }));
 
     expectContiguousSeq(parts);
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "text-delta", "text-delta", "text-delta", "finish", "usage", "stream-end"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "text-delta", "text-delta", "text-delta", "finish", "usage", "stream-end"]);
     expect(textOf(parts)).toBe("The quick brown fox");
-    expect(parts[0]).toMatchObject({ type: "stream-start", upstreamId: expect.stringMatching(/^chatcmpl-/) });
+    // Part 0 took the request; the provider's own start, with its id, follows once it answered.
+    expect(parts[1]).toMatchObject({ type: "stream-start", upstreamId: expect.stringMatching(/^chatcmpl-/) });
     expect(parts.find((part) => part.type === "finish")).toMatchObject({ finishReason: "stop", nativeFinishReason: "stop" });
     expect(parts.find((part) => part.type === "usage")).toMatchObject({ usage: { promptTokens: 11, completionTokens: 4, cachedPromptTokens: 0, reasoningTokens: 0 } });
 
@@ -212,14 +223,14 @@ describe("provider connector: generate", () => {
     expect(upstream?.body).not.toHaveProperty("max_completion_tokens");
   });
 
-  it("answers a non-streamed generation with the whole text as one delta, all parts in one message", async () => {
+  it("answers a non-streamed generation with the whole text as one delta, all parts after the acceptance in one message", async () => {
     fakeUpstream.addRule("whole-answer", { text: "All at once", usage: { prompt_tokens: 5, completion_tokens: 3 } });
     const generation = await generate({ userText: "whole-answer", stream: false });
     const parts = await settled(generation);
 
-    expect(generation.messages.count).toBe(1);
+    expect(generation.messages.count).toBe(2);
     expectContiguousSeq(parts);
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish", "usage", "stream-end"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "finish", "usage", "stream-end"]);
     expect(textOf(parts)).toBe("All at once");
     expect(parts.find((part) => part.type === "usage")).toMatchObject({ usage: { promptTokens: 5, completionTokens: 3 } });
     expect(recordedRequest("whole-answer")?.body).toMatchObject({ model: "fake-model-1", max_tokens: 256, stream: false });
@@ -228,7 +239,7 @@ describe("provider connector: generate", () => {
   it("ends with stream-end and no usage when the provider reports none", async () => {
     fakeUpstream.addRule("no-usage", { text: "quiet", omitUsage: true });
     const parts = await settled(await generate({ userText: "no-usage", stream: true }));
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish", "stream-end"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "finish", "stream-end"]);
   });
 
   it("sends neither max_tokens nor max_completion_tokens when there is no output cap", async () => {
@@ -249,7 +260,7 @@ describe("provider connector: generate", () => {
     const parts = await settled(await generate({ userText: "ends-early", stream: true }));
 
     expectContiguousSeq(parts);
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "text-delta", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "text-delta", "error"]);
     expect(textOf(parts)).toBe("one two ");
     expect(parts.at(-1)).toMatchObject({
       type: "error",
@@ -262,7 +273,7 @@ describe("provider connector: generate", () => {
   it("lets ingress fall back when a stream closes before any output", async () => {
     fakeUpstream.addRule("ends-at-once", { text: "never sent", endStreamAfterChunks: 0 });
     const parts = await settled(await generate({ userText: "ends-at-once", stream: true }));
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "error"]);
     expect(parts.at(-1)).toMatchObject({ beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
   });
 
@@ -277,9 +288,9 @@ describe("provider connector: generate", () => {
     fakeUpstream.addRule("fail-500", { status: 500, delayBeforeHeadersMs: 50 });
     const parts = await settled(await generate({ userText: "fail-500", stream: true }));
 
-    expect(parts).toHaveLength(1);
-    expect(parts[0]).toMatchObject({
-      seq: 0,
+    expect(parts).toHaveLength(2);
+    expect(parts[1]).toMatchObject({
+      seq: 1,
       type: "error",
       beforeFirstToken: true,
       error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true, metadata: { provider_name: "Fake" } },
@@ -288,7 +299,7 @@ describe("provider connector: generate", () => {
 
   it("reports an upstream 400 as the provider's verdict on the request, not retryable", async () => {
     fakeUpstream.addRule("fail-400", { status: 400, errorMessage: "Invalid 'messages': too long" });
-    const [part] = await settled(await generate({ userText: "fail-400", stream: false }));
+    const [, part] = await settled(await generate({ userText: "fail-400", stream: false }));
     expect(part).toMatchObject({
       type: "error",
       beforeFirstToken: true,
@@ -301,7 +312,7 @@ describe("provider connector: generate", () => {
     const parts = await settled(await generate({ userText: "reset-after-two", stream: true }));
 
     expectContiguousSeq(parts);
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "text-delta", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "text-delta", "error"]);
     expect(textOf(parts)).toBe("one two ");
     expect(parts.at(-1)).toMatchObject({ type: "error", beforeFirstToken: false, error: { code: gatewayErrorCodes.upstreamError, retryable: true } });
   });
@@ -310,6 +321,7 @@ describe("provider connector: generate", () => {
     fakeUpstream.addRule("never-headers", { neverRespond: true });
     const parts = await settled(await generate({ userText: "never-headers", stream: true }));
     expect(parts).toEqual([
+      acceptance,
       expect.objectContaining({ type: "error", beforeFirstToken: true, error: expect.objectContaining({ code: gatewayErrorCodes.upstreamTimeout, retryable: true }) }),
     ]);
     await vi.waitFor(() => expect(recordedRequest("never-headers")?.closedAt).toBeTypeOf("number"));
@@ -318,7 +330,7 @@ describe("provider connector: generate", () => {
   it("times out a stream that stalls between chunks", async () => {
     fakeUpstream.addRule("stall", { text: "first second", delayBetweenChunksMs: 3_000 });
     const parts = await settled(await generate({ userText: "stall", stream: true }));
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "error"]);
     expect(parts.at(-1)).toMatchObject({ beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamTimeout, retryable: true } });
   });
 
@@ -348,9 +360,9 @@ describe("provider connector: generate", () => {
 
   it("tells the operator which environment variable holds the missing provider key", async () => {
     const parts = await settled(await generate({ userText: "missing-key", stream: true, endpointId: "fake/echo@missing-key" }));
-    expect(parts).toHaveLength(1);
-    expect(parts[0]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
-    expect(parts[0]?.type === "error" && parts[0].error.message).toMatch(/MISSING_PROVIDER_KEY/);
+    expect(parts).toHaveLength(2);
+    expect(parts[1]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
+    expect(parts[1]?.type === "error" && parts[1].error.message).toMatch(/MISSING_PROVIDER_KEY/);
     expect(recordedRequest("missing-key")).toBeUndefined();
   });
 
@@ -362,12 +374,12 @@ describe("provider connector: generate", () => {
 
   it("answers an unsupported provider API with a retryable error naming it", async () => {
     const parts = await settled(await generate({ userText: "unknown-api", stream: true, endpointId: "fake/echo@pigeon" }));
-    expect(parts[0]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
-    expect(parts[0]?.type === "error" && parts[0].error.message).toMatch(/carrier-pigeon/);
+    expect(parts[1]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
+    expect(parts[1]?.type === "error" && parts[1].error.message).toMatch(/carrier-pigeon/);
   });
 
   it("rejects a malformed generate request in the reply", async () => {
-    const failure = await requestReply(ingressConnection, subjects.connectorGenerate, { generationId: 7 }, generateReplySchema).catch((error: unknown) => error);
+    const failure = await requestReply(ingressConnection, subjects.connectorGenerate, { generationId: 7 }, z.unknown()).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SwitchboardError);
     expect((failure as SwitchboardError).error).toMatchObject({ code: gatewayErrorCodes.invalidRequest, status: 400 });
   });
@@ -439,7 +451,7 @@ describe("provider connector: shutdown", () => {
 
     expect(parts.map((part) => part.type).slice(-3)).toEqual(["finish", "usage", "stream-end"]);
     expect(parts.map((part) => (part.type === "text-delta" ? part.text : "")).join("")).toBe("abcdef");
-    const refused = await requestReply(connection, subjects.connectorGenerate, {}, generateReplySchema).catch((error: unknown) => error);
+    const refused = await requestReply(connection, subjects.connectorGenerate, {}, z.unknown()).catch((error: unknown) => error);
     expect((refused as SwitchboardError).error).toMatchObject({ code: gatewayErrorCodes.serviceUnavailable, retryable: true });
   });
 
@@ -516,9 +528,19 @@ describe("provider connector: heartbeats", () => {
     expect(parts.at(-1)?.type).toBe("stream-end");
     const types = parts.map((part) => part.type);
     // 300 ms before headers at one per 50 ms: heartbeats arrive before anything else, and between chunks.
-    expect(types.slice(0, types.indexOf("stream-start")).filter((type) => type === "heartbeat").length).toBeGreaterThanOrEqual(3);
-    expect(types.slice(types.indexOf("stream-start")).includes("heartbeat")).toBe(true);
-    expect(parts.filter((part) => part.type !== "heartbeat").map((part) => part.type)).toEqual(["stream-start", "text-delta", "text-delta", "finish", "usage", "stream-end"]);
+    // The provider's own start follows the acceptance (part 0) once its headers came.
+    const providerStart = types.indexOf("stream-start", 1);
+    expect(types.slice(1, providerStart).filter((type) => type === "heartbeat").length).toBeGreaterThanOrEqual(3);
+    expect(types.slice(providerStart).includes("heartbeat")).toBe(true);
+    expect(parts.filter((part) => part.type !== "heartbeat").map((part) => part.type)).toEqual([
+      "stream-start",
+      "stream-start",
+      "text-delta",
+      "text-delta",
+      "finish",
+      "usage",
+      "stream-end",
+    ]);
   });
 
   it("keeps heartbeating through a failure and stops with its error part", async () => {
@@ -534,8 +556,8 @@ describe("provider connector: heartbeats", () => {
     await sleep(heartbeatIntervalMs * 4);
     expect(generation.parts).toHaveLength(countAtEnd);
     expect(parts.map((part) => part.seq)).toEqual(parts.map((_, index) => index));
-    expect(parts.slice(0, -1).every((part) => part.type === "heartbeat")).toBe(true);
-    expect(parts.length).toBeGreaterThanOrEqual(3);
+    expect(parts.slice(1, -1).every((part) => part.type === "heartbeat")).toBe(true);
+    expect(parts.length).toBeGreaterThanOrEqual(4);
     expect(parts.at(-1)).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, retryable: true } });
   });
 });

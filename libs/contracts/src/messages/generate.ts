@@ -2,9 +2,11 @@ import { z } from "zod";
 import { replySubjectSchema } from "../identifiers.js";
 
 /**
- * Asks a connector to call one endpoint. The connector acknowledges at once, then publishes numbered
- * stream parts to `replyTo` (a private inbox of the asking ingress). The request body travels only in
- * this core-NATS message, never in JetStream, so no prompt is persisted.
+ * Asks a connector to call one endpoint. Ingress publishes it with `replyTo` (the attempt's subject under
+ * its inbox) as the reply subject too and waits for no reply: the connector takes the request by
+ * publishing part 0, a `stream-start`, to `replyTo` at once, then the provider's numbered stream parts. A
+ * refusal (an error reply) and NATS's "no responders" status arrive on that same subject. The request body
+ * travels only in this core-NATS message, never in JetStream, so no prompt is persisted.
  *
  * The message names the endpoint and nothing about how to reach it: the connector looks up base URL, key
  * variable and upstream model in its own copy of the router's routing snapshot. Anyone able to publish
@@ -28,6 +30,3 @@ export const generateRequestSchema = z
   })
   .strict();
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
-
-export const generateReplySchema = z.object({ accepted: z.literal(true) });
-export type GenerateReply = z.infer<typeof generateReplySchema>;

@@ -17,7 +17,7 @@ const pauseMs = 100;
  * window: the attempt is unknown (the connector restarted) or the bus is still down, and the parts not
  * received are then lost either way.
  */
-export async function probeAttemptProgress(clients: ServiceClients, inbox: string): Promise<AttemptProgress | null> {
+export async function probeAttemptProgress(clients: Pick<ServiceClients, "connection" | "state" | "subjects">, inbox: string): Promise<AttemptProgress | null> {
   const deadline = performance.now() + askForMs;
   for (;;) {
     if (clients.state.connected) {

@@ -2,6 +2,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { gatewayError, gatewayErrorCodes, SwitchboardError, type Subjects } from "@switchboard/contracts";
 import { ConnectionState, requestReply, type FactPublisher } from "@switchboard/messaging";
 import type { z } from "zod";
+import { PartInbox } from "../generation/part-inbox.js";
 
 /** How ingress reaches the other services: typed NATS requests with a bounded timeout. */
 export interface ServiceClients {
@@ -10,6 +11,10 @@ export interface ServiceClients {
   state: ConnectionState;
   subjects: Subjects;
   publisher: FactPublisher;
+  /** The process's one inbox subscription, under which every generation attempt gets its subject. */
+  inbox: PartInbox;
+  /** How long a request may wait for its answer; also how long a connector has to take a generation. */
+  requestTimeoutMs: number;
   request<Schema extends z.ZodType>(subject: string, payload: unknown, replySchema: Schema, serviceLabel: string): Promise<z.infer<Schema>>;
 }
 
@@ -27,6 +32,8 @@ export function createServiceClients(connection: NatsConnection, subjects: Subje
     state,
     subjects,
     publisher,
+    inbox: new PartInbox(connection),
+    requestTimeoutMs: timeoutMs,
     request: (subject, payload, replySchema, serviceLabel) => {
       if (!state.connected) return Promise.reject(busUnavailableError());
       return requestReply(connection, subject, payload, replySchema, { timeoutMs, serviceLabel });

@@ -81,6 +81,9 @@ interface RunOptions {
   heartbeatIntervalMs?: number;
 }
 
+const acceptance: StreamPart = { type: "stream-start", seq: 0, upstreamId: null };
+
+/** Runs one generation through the handler; the parts it published, from part 0 (the acceptance) on. */
 async function runGeneration(options: RunOptions) {
   const parts: StreamPart[] = [];
   const inFlight = new InFlightGenerations((error) => {
@@ -113,7 +116,8 @@ async function runGeneration(options: RunOptions) {
     connection: {
       publish: (_subject, payload) => {
         parts.push(...streamPartsMessageSchema.parse(JSON.parse(String(payload))));
-        if (parts.length === 1) options.afterFirstPart?.(inFlight);
+        // Part 0 takes the request; the next is the first from the upstream call.
+        if (parts.length === 2) options.afterFirstPart?.(inFlight);
       },
     },
     transport: options.transport,
@@ -125,19 +129,40 @@ async function runGeneration(options: RunOptions) {
     logger: createLogger("provider-connector-test", "silent"),
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
   });
-  expect(await handler(request)).toEqual({ accepted: true });
+  await handler(request);
+  // Taken at once, before the upstream call even started: ingress waits for this part, not for a reply.
+  expect(parts).toEqual([acceptance]);
   expect(await inFlight.waitUntilIdle(2_000)).toBe(true);
   return parts;
 }
 
 describe("generate handler", () => {
+  it("refuses an endpoint id its catalog lacks by throwing (an error reply), before publishing any part", async () => {
+    const publish = vi.fn();
+    const candidate = { endpointId: "model@provider" } as RouteCandidate;
+    const handler = createGenerateHandler({
+      connection: { publish },
+      transport: stubTransport(200, async function* () {}).transport,
+      registry: providerRegistry,
+      endpoints: { resolve: () => directoryOf({ ...candidate, modelId: "model" } as RouteCandidate).resolve("other@provider") },
+      resolveApiKey: () => undefined,
+      inFlight: new InFlightGenerations(() => undefined),
+      attempts: new AttemptRegistry(),
+      logger: createLogger("provider-connector-test", "silent"),
+      heartbeatIntervalMs: 60_000,
+    });
+    const request = { generationId: "gen-unit", endpointId: "other@provider", body: {}, stream: true, maxCompletionTokens: null, replyTo: "_INBOX.unit" };
+    await expect(handler(request)).rejects.toMatchObject({ error: { status: 400, code: "invalid_request" } });
+    expect(publish).not.toHaveBeenCalled();
+  });
+
   it("ends a stream that has a finish reason but no [DONE] with stream-end", async () => {
     const { transport, sent } = stubTransport(200, async function* () {
       yield textChunk("whole");
       yield finishChunk();
     });
     const parts = await runGeneration({ transport, stream: true });
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "finish", "stream-end"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "finish", "stream-end"]);
     expect(sent[0]).toMatchObject({ baseUrl: "http://upstream.invalid/v1", path: "/chat/completions", headers: { authorization: "Bearer sk-acme" } });
     expect(JSON.parse(sent[0]!.body)).toMatchObject({ model: "acme-1", max_tokens: 100, stream: true });
   });
@@ -147,10 +172,10 @@ describe("generate handler", () => {
       yield textChunk("partial");
     });
     const parts = await runGeneration({ transport, stream: true });
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "error"]);
     expect(parts.at(-1)).toEqual({
       type: "error",
-      seq: 2,
+      seq: 3,
       beforeFirstToken: false,
       error: {
         code: "upstream_error",
@@ -167,7 +192,7 @@ describe("generate handler", () => {
       yield sseEvent({ id: "up-1", choices: [{ index: 0, delta: { role: "assistant", content: "" } }] });
     });
     const parts = await runGeneration({ transport, stream: true });
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "error"]);
     expect(parts.at(-1)).toMatchObject({ beforeFirstToken: true, error: { code: "upstream_error", status: 502, retryable: true } });
   });
 
@@ -177,7 +202,7 @@ describe("generate handler", () => {
       yield "data: [DONE]\n\n";
     });
     const parts = await runGeneration({ transport, stream: true });
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "stream-end"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "stream-end"]);
   });
 
   it("sends no output cap upstream when maxCompletionTokens is null", async () => {
@@ -202,6 +227,7 @@ describe("generate handler", () => {
     });
     const parts = await runGeneration({ transport, stream: false });
     expect(parts).toEqual([
+      acceptance,
       expect.objectContaining({ type: "error", beforeFirstToken: true, error: expect.objectContaining({ code: "upstream_error", status: 502, retryable: true, message: expect.stringMatching(/larger than 32 MiB/) }) }),
     ]);
     expect(chunksRead).toBe(33);
@@ -244,9 +270,10 @@ describe("generate handler", () => {
     });
     const parts = await runGeneration({ transport, stream: true });
     expect(parts).toEqual([
+      acceptance,
       {
         type: "error",
-        seq: 0,
+        seq: 1,
         beforeFirstToken: true,
         error: expect.objectContaining({ code: "upstream_rate_limited", retryable: true, metadata: { raw: "slow down", provider_code: "rate_limit_exceeded", provider_name: "Acme" } }),
       },
@@ -260,7 +287,7 @@ describe("generate handler", () => {
       yield textChunk("never read");
     });
     const parts = await runGeneration({ transport, stream: true });
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "error"]);
     expect(parts.at(-1)).toMatchObject({ beforeFirstToken: false, error: { code: "upstream_error", retryable: true } });
     expect(destroy).toHaveBeenCalled();
   });
@@ -270,7 +297,7 @@ describe("generate handler", () => {
       yield "<html>gateway</html>";
     });
     const parts = await runGeneration({ transport, stream: false });
-    expect(parts).toEqual([expect.objectContaining({ type: "error", beforeFirstToken: true, error: expect.objectContaining({ code: "upstream_error", retryable: true }) })]);
+    expect(parts).toEqual([acceptance, expect.objectContaining({ type: "error", beforeFirstToken: true, error: expect.objectContaining({ code: "upstream_error", retryable: true }) })]);
   });
 
   it("ends a cancelled generation with a cancelled error even when the body just stops", async () => {
@@ -279,7 +306,7 @@ describe("generate handler", () => {
       await untilAborted(signal);
     });
     const parts = await runGeneration({ transport, stream: true, afterFirstPart: (inFlight) => inFlight.cancel("gen-unit") });
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "error"]);
     expect(parts.at(-1)).toMatchObject({ beforeFirstToken: false, error: { code: "cancelled", status: 499, retryable: false } });
   });
 
@@ -290,7 +317,7 @@ describe("generate handler", () => {
       throw new DOMException("This operation was aborted", "AbortError");
     });
     const parts = await runGeneration({ transport, stream: true, afterFirstPart: (inFlight) => inFlight.abortAllForShutdown() });
-    expect(parts.map((part) => part.type)).toEqual(["stream-start", "text-delta", "error"]);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "error"]);
     const terminal = parts.at(-1);
     expect(terminal).toMatchObject({ beforeFirstToken: false, error: { code: "service_unavailable", status: 503, retryable: true } });
     expect(terminal?.type === "error" && terminal.error.message).toMatch(/shutting down/);

@@ -4,7 +4,6 @@ import {
   gatewayErrorCodes,
   SwitchboardError,
   type GatewayError,
-  type GenerateReply,
   type GenerateRequest,
   type RouteCandidate,
 } from "@switchboard/contracts";
@@ -168,9 +167,14 @@ function streamEventTooLarge(candidate: RouteCandidate): SwitchboardError {
 }
 
 /** Runs one generation to its single terminal part, with heartbeats until then; never throws for upstream failures. */
-async function runGeneration(dependencies: GenerateHandlerDependencies, request: GenerateRequest, candidate: RouteCandidate, signal: AbortSignal): Promise<void> {
+async function runGeneration(
+  dependencies: GenerateHandlerDependencies,
+  request: GenerateRequest,
+  candidate: RouteCandidate,
+  parts: NumberedPartPublisher,
+  signal: AbortSignal,
+): Promise<void> {
   const { generationId } = request;
-  const parts = createNumberedPartPublisher(dependencies.connection, request.replyTo);
   dependencies.attempts.track(request.replyTo, parts);
   const stopHeartbeats = publishHeartbeats(parts, dependencies.heartbeatIntervalMs);
   const logContext = { generationId, endpointId: candidate.endpointId, providerId: candidate.providerId };
@@ -207,18 +211,20 @@ async function runGeneration(dependencies: GenerateHandlerDependencies, request:
 }
 
 /**
- * The `connector.generate` endpoint: resolves the endpoint the message names in the connector's own
- * catalog (an unknown id is refused in the reply, before anything is sent anywhere), acknowledges at once
- * and runs the upstream call in the background,
- * publishing numbered parts to `request.replyTo` (with a `heartbeat` part every `heartbeatIntervalMs` while
- * it runs). Every generation ends with exactly one terminal part:
- * `stream-end` after success, or an `error` part saying whether any output had been sent (only then
- * may ingress try the next candidate).
+ * The `connector.generate` endpoint (it answers itself: `answersItself`). Resolves the endpoint the
+ * message names in the connector's own catalog (an unknown id is refused in an error reply, before
+ * anything is sent anywhere), then takes the request by publishing part 0, a `stream-start` without an
+ * upstream id, at once: ingress waits for no separate reply, that part is the acknowledgement. The
+ * upstream call runs in the background, publishing numbered parts to `request.replyTo` (the provider's
+ * own `stream-start`, with its id, among them, and a `heartbeat` part every `heartbeatIntervalMs` while it
+ * runs). Every generation ends with exactly one terminal part: `stream-end` after success, or an `error`
+ * part saying whether any output had been sent (only then may ingress try the next candidate).
  */
-export function createGenerateHandler(dependencies: GenerateHandlerDependencies): (request: GenerateRequest) => Promise<GenerateReply> {
+export function createGenerateHandler(dependencies: GenerateHandlerDependencies): (request: GenerateRequest) => Promise<void> {
   return async (request) => {
     const candidate = dependencies.endpoints.resolve(request.endpointId);
-    dependencies.inFlight.start(request.generationId, (signal) => runGeneration(dependencies, request, candidate, signal));
-    return { accepted: true };
+    const parts = createNumberedPartPublisher(dependencies.connection, request.replyTo);
+    parts.publish({ type: "stream-start", upstreamId: null });
+    dependencies.inFlight.start(request.generationId, (signal) => runGeneration(dependencies, request, candidate, parts, signal));
   };
 }

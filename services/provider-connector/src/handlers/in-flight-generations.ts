@@ -32,7 +32,7 @@ export class InFlightGenerations {
 
   /**
    * Registers the generation at once, so a cancel arriving right after the request finds it, and runs
-   * `work` on the next turn of the event loop, so the `accepted` reply goes out before the first part.
+   * `work` on the next turn of the event loop, so the endpoint handler that took the request returns first.
    */
   start(generationId: string, work: (signal: AbortSignal) => Promise<void>): void {
     const controller = new AbortController();

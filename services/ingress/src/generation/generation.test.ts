@@ -1,0 +1,91 @@
+import type { ChatRequest, GenerationCompleted } from "@switchboard/contracts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { LocalRouting } from "../routing/local-routing.js";
+import { FakeConnectorBus } from "./fake-connector-bus.test-support.js";
+import { Generation } from "./generation.js";
+import { routeCandidate } from "./route-candidate.test-support.js";
+
+const silent = routeCandidate("model@silent");
+const working = routeCandidate("model@working");
+const key = { keyId: "key-1", keyHash: "0".repeat(64), accountId: "account-1", name: "laptop" };
+const request = { model: "model", messages: [{ role: "user", content: "hi" }], stream: true } as ChatRequest;
+const usage = { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0, reasoningTokens: 0 };
+
+/** The stack around one generation: billing holds anything, one connector serves only `working`. */
+function stack(options: { requestTimeoutMs: number }) {
+  const bus = new FakeConnectorBus();
+  const facts: GenerationCompleted[] = [];
+  bus.onPublish = (message) => {
+    if (message.subject !== bus.subjects.connectorGenerate || !message.reply) return;
+    const inbox = message.reply;
+    // The connector replica serving the silent endpoint took the message and hangs.
+    if (JSON.parse(message.payload).endpointId !== working.endpointId) return;
+    bus.sendParts(inbox, { type: "stream-start", seq: 0, upstreamId: null });
+    bus.sendParts(inbox, { type: "text-delta", seq: 1, text: "Hello" });
+    bus.sendParts(inbox, [
+      { type: "finish", seq: 2, finishReason: "stop", nativeFinishReason: "stop" },
+      { type: "usage", seq: 3, usage },
+      { type: "stream-end", seq: 4 },
+    ]);
+  };
+  const clients = {
+    ...bus.clients({ requestTimeoutMs: options.requestTimeoutMs }),
+    request: async (_subject: string, payload: { amountMicros: number }) => ({ amountMicros: payload.amountMicros }),
+    publisher: { publish: async (_subject: string, fact: GenerationCompleted) => void facts.push(fact) },
+  } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
+  const routing = { route: () => ({ candidates: [silent, working] }) } as unknown as LocalRouting;
+  const shutdown = new AbortController();
+  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10 });
+  generations.push(generation);
+  return { bus, facts, generation };
+}
+
+const generations: Generation[] = [];
+afterEach(() => {
+  for (const generation of generations.splice(0)) generation.dispose();
+});
+
+describe("Generation", () => {
+  it("falls back from a connector that never takes the request once the acceptance timeout passes, and records both attempts", async () => {
+    const { bus, facts, generation } = stack({ requestTimeoutMs: 150 });
+    await generation.prepare();
+    const startedAt = performance.now();
+    await generation.connect(new AbortController().signal);
+    const waitedMs = performance.now() - startedAt;
+    expect(waitedMs).toBeGreaterThanOrEqual(140);
+    expect(waitedMs).toBeLessThan(1_000);
+    expect(generation.candidate).toBe(working);
+    expect(generation.attempts).toEqual([
+      { endpointId: silent.endpointId, providerId: silent.providerId, status: 503, errorCode: "service_unavailable" },
+      { endpointId: working.endpointId, providerId: working.providerId, status: 200, errorCode: null },
+    ]);
+    // The silent replica may have taken the request after all: it is told to stop.
+    expect(bus.publishedTo(bus.subjects.connectorCancel(generation.id))).toHaveLength(1);
+
+    const relayed = [];
+    for await (const part of generation.parts(new AbortController().signal)) relayed.push(part.type);
+    expect(relayed).toEqual(["stream-start", "text-delta", "finish", "usage", "stream-end"]);
+    expect(generation.accumulator.text).toBe("Hello");
+    generation.publishFact(true);
+    generation.publishFact(true);
+    expect(facts).toHaveLength(1);
+    expect(facts[0]).toMatchObject({ generationId: generation.id, endpointId: working.endpointId, status: "success", usage, usageEstimated: false, attempts: generation.attempts });
+    expect(bus.inbox.size).toBe(0);
+  });
+
+  it("throws the last failure and records it when no candidate answers", async () => {
+    const { facts, generation, bus } = stack({ requestTimeoutMs: 50 });
+    bus.onPublish = () => undefined;
+    await generation.prepare();
+    await expect(generation.connect(new AbortController().signal)).rejects.toMatchObject({ error: { status: 503, code: "service_unavailable" } });
+    generation.publishFact(false);
+    expect(facts[0]).toMatchObject({ status: "error", errorCode: "service_unavailable", endpointId: working.endpointId, usage: { completionTokens: 0 } });
+    expect(facts[0]?.attempts.map((attempt) => attempt.status)).toEqual([503, 503]);
+  });
+
+  it("publishes no fact when nothing was held", () => {
+    const { facts, generation } = stack({ requestTimeoutMs: 50 });
+    generation.publishFact(false);
+    expect(facts).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+import { createSubjects, gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
+import { describe, expect, it } from "vitest";
+import type { PricedCandidate } from "./prepare-candidates.js";
+import { reserveCredit } from "./reserve-credit.js";
+import { routeCandidate } from "./route-candidate.test-support.js";
+
+const key = { keyId: "key-1", keyHash: "0".repeat(64), accountId: "account-1", name: "laptop" };
+const cheap = routeCandidate("m@cheap");
+const middle = routeCandidate("m@middle");
+const dear = routeCandidate("m@dear");
+const priced: PricedCandidate[] = [
+  { candidate: cheap, maximumCostMicros: 100 },
+  { candidate: middle, maximumCostMicros: 100 },
+  { candidate: dear, maximumCostMicros: 900 },
+];
+
+const insufficient = () => new SwitchboardError(gatewayError(gatewayErrorCodes.insufficientCredits, 402, "Insufficient credits"));
+
+/** Billing that holds up to `available` micro-dollars and records every amount asked for. */
+function billing(available: number, failure?: () => Error) {
+  const asked: Array<{ subject: string; payload: unknown }> = [];
+  const subjects = createSubjects("unit");
+  const clients = {
+    subjects,
+    request: async (subject: string, payload: unknown) => {
+      asked.push({ subject, payload });
+      if (failure) throw failure();
+      const { amountMicros } = payload as { amountMicros: number };
+      if (amountMicros > available) throw insufficient();
+      return { amountMicros };
+    },
+  } as unknown as Parameters<typeof reserveCredit>[0];
+  return { asked, clients, subjects };
+}
+
+describe("reserveCredit", () => {
+  it("holds enough for the priciest candidate when the account has it, so every fallback is covered", async () => {
+    const { asked, clients, subjects } = billing(10_000);
+    expect(await reserveCredit(clients, key, "gen-1", priced)).toEqual({ amountMicros: 900, candidates: [cheap, middle, dear] });
+    expect(asked).toEqual([{ subject: subjects.billingReserve, payload: { generationId: "gen-1", accountId: "account-1", keyId: "key-1", amountMicros: 900 } }]);
+  });
+
+  it("falls back to holding the first candidate's bound, keeping only fallbacks no pricier", async () => {
+    const { asked, clients } = billing(500);
+    expect(await reserveCredit(clients, key, "gen-1", priced)).toEqual({ amountMicros: 100, candidates: [cheap, middle] });
+    expect(asked.map((question) => (question.payload as { amountMicros: number }).amountMicros)).toEqual([900, 100]);
+  });
+
+  it("refuses with the 402 when even the first candidate is not covered", async () => {
+    const { clients } = billing(50);
+    await expect(reserveCredit(clients, key, "gen-1", priced)).rejects.toMatchObject({ error: { status: 402 } });
+  });
+
+  it("asks once when the first candidate is already the priciest", async () => {
+    const { asked, clients } = billing(50);
+    await expect(reserveCredit(clients, key, "gen-1", [{ candidate: dear, maximumCostMicros: 900 }, priced[0]!])).rejects.toMatchObject({ error: { status: 402 } });
+    expect(asked).toHaveLength(1);
+  });
+
+  it("passes any other failure (billing down) on at once", async () => {
+    const down = () => new SwitchboardError(gatewayError(gatewayErrorCodes.serviceUnavailable, 503, "billing down", { retryable: true }));
+    const { asked, clients } = billing(10_000, down);
+    await expect(reserveCredit(clients, key, "gen-1", priced)).rejects.toMatchObject({ error: { status: 503 } });
+    expect(asked).toHaveLength(1);
+  });
+});

@@ -1,0 +1,48 @@
+import { reserveReplySchema, SwitchboardError, type AuthenticatedKey, type RouteCandidate } from "@switchboard/contracts";
+import type { ServiceClients } from "../plugins/service-clients.js";
+import type { PricedCandidate } from "./prepare-candidates.js";
+
+/** What credit a generation holds and which candidates that amount lets it try. */
+export interface HeldCredit {
+  amountMicros: number;
+  /** The candidates, in order, whose upper-bound cost the held amount covers. */
+  candidates: RouteCandidate[];
+}
+
+/**
+ * Holds credit for one generation before any candidate is tried: enough for the priciest candidate, so any
+ * fallback is covered; when the account cannot cover that (402) but can cover the first candidate, only
+ * that much, with fallbacks limited to candidates no pricier. Throws the client-facing error (402, or 503
+ * when billing is unreachable) with nothing held.
+ */
+export async function reserveCredit(
+  clients: Pick<ServiceClients, "request" | "subjects">,
+  key: AuthenticatedKey,
+  generationId: string,
+  candidates: readonly PricedCandidate[],
+): Promise<HeldCredit> {
+  const bounds = candidates.map((priced) => priced.maximumCostMicros);
+  const everyCandidate = Math.max(...bounds);
+  const firstCandidate = bounds[0] ?? everyCandidate;
+  const reserve = async (amountMicros: number) => {
+    await clients.request(
+      clients.subjects.billingReserve,
+      { generationId, accountId: key.accountId, keyId: key.keyId, amountMicros },
+      reserveReplySchema,
+      "billing",
+    );
+  };
+  try {
+    await reserve(everyCandidate);
+    return { amountMicros: everyCandidate, candidates: candidates.map((priced) => priced.candidate) };
+  } catch (error) {
+    // Holding enough for the priciest fallback may be more than the account has; the first (cheapest
+    // by default) candidate alone may still be affordable, with fallbacks limited to what that covers.
+    if (!(error instanceof SwitchboardError && error.error.status === 402) || firstCandidate >= everyCandidate) throw error;
+    await reserve(firstCandidate);
+    return {
+      amountMicros: firstCandidate,
+      candidates: candidates.filter((priced) => priced.maximumCostMicros <= firstCandidate).map((priced) => priced.candidate),
+    };
+  }
+}
