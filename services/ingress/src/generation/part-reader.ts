@@ -28,9 +28,10 @@ export interface PartReaderOptions {
  * would not take) become an `error` part, and so does no first part within `acceptTimeoutMs`. A gap in
  * sequence numbers, a malformed part or silence longer than `idleTimeoutMs` becomes an `error` part, so
  * a lost message never turns into a silently truncated answer and a dead connector never hangs the
- * client. An error part the reader raised itself has `seq` -1. When the
- * NATS connection comes back after an outage, the reader asks the connector how far the attempt got:
- * parts published but never received were lost, and the attempt ends at once rather than at the idle
+ * client. An error part the reader raised itself has `seq` -1.
+ *
+ * When the NATS connection comes back after an outage, the reader asks the connector how far the attempt
+ * got: parts published but never received were lost, and the attempt ends at once rather than at the idle
  * timeout. What the connector reports is kept in `connectorProgress`, so the output the provider produced
  * is charged even where the parts carrying it were lost.
  */
