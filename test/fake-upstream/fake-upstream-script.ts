@@ -31,6 +31,8 @@ export interface FakeUpstreamScript {
    */
   usage?: { prompt_tokens: number; completion_tokens: number };
   delayBeforeHeadersMs?: number;
+  /** Answer only once this settles (after `delayBeforeHeadersMs`): a gate the test opens when it is ready. */
+  answerAfter?: Promise<unknown>;
   delayBetweenChunksMs?: number;
   /** Destroy the socket after this many content chunks of a stream (a non-stream answer: before any byte). */
   resetAfterChunks?: number;

@@ -125,6 +125,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     const userText = lastUserText(body);
     const script = scriptFor(userText);
     if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs, undefined, { signal: closed });
+    if (script.answerAfter) await Promise.race([script.answerAfter, new Promise((resolve) => closed.addEventListener("abort", resolve, { once: true }))]);
     if (script.neverRespond) return;
     if (script.status !== undefined) {
       sendJson(response, script.status, errorBody(script.status, script.errorMessage));

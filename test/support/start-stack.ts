@@ -75,7 +75,9 @@ export interface TestStack {
 export interface StackOptions {
   logCapture?: LogCapture;
   /** Ingress settings to override, e.g. a short maximum duration. */
-  ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog" | "keyCacheTtlMs">>;
+  ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog" | "keyCacheTtlMs" | "creditLeases">>;
+  /** How long ingress waits for billing and the other services (default 2 s; deployed, 5 s). */
+  serviceRequestTimeoutMs?: number;
 }
 
 /** Every running generation listens on the shutdown signal, as in services/ingress/src/main.ts. */
@@ -140,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     const watch = new RoutingSnapshotWatch(connection, subjects, { logger: logger("ingress"), onSnapshot: (update) => routing.apply(update) });
     if (!(await watch.waitForSnapshot(5_000))) throw new Error("ingress received no routing snapshot within 5 s");
     const app: FastifyInstance = await buildApp({
-      clients: createServiceClients(connection, subjects, publisher, 2_000),
+      clients: createServiceClients(connection, subjects, publisher, options.serviceRequestTimeoutMs ?? 2_000),
       routing,
       logger: logger("ingress"),
       adminKey,
@@ -151,6 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       shutdownSignal,
       streamKeepAliveMs: 200,
       streamCommitMs: 500,
+      creditLeases: { idleMs: 2_000 },
       ...options.ingress,
     });
     ingresses.push({ app, publisher, watch });

@@ -5,6 +5,7 @@ import { ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
 import { startExpirySweeper } from "./expiry-sweeper.js";
+import { LeaseRecaller } from "./lease-recaller.js";
 import { authenticateKeyEndpoint } from "./handlers/authenticate-key.js";
 import { createAccountEndpoint } from "./handlers/create-account.js";
 import { createKeyEndpoint } from "./handlers/create-key.js";
@@ -54,7 +55,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
         database,
         subjects,
         reservationTtlSeconds: options.reservationTtlSeconds,
-        recallLeases: (accountId) => connection.publish(subjects.creditRecall, JSON.stringify({ accountId })),
+        recaller: new LeaseRecaller({ database, publishRecall: (accountId) => connection.publish(subjects.creditRecall, JSON.stringify({ accountId })) }),
       }),
       leaseCreditEndpoint({ database, subjects, leaseTtlSeconds: options.leaseTtlSeconds ?? 900 }),
       returnLeaseEndpoint({ database, subjects }),

@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "@switchboard/telemetry";
+import { CreditLeases } from "./credit/credit-leases.js";
 import { accessLogPlugin } from "./plugins/access-log.js";
 import { answerClientError } from "./plugins/answer-client-error.js";
 import { KeyAuthenticator } from "./plugins/authenticate.js";
@@ -31,6 +34,12 @@ export interface AppDependencies {
   shutdownSignal: AbortSignal;
   /** One info line per finished request (see plugins/access-log.ts); off by default. */
   accessLog?: boolean;
+  /**
+   * Credit leases (credit/credit-leases.ts): requests hold credit in memory against slices billing
+   * grants this replica. `idleMs`: an unused lease goes back after it. Null turns them off: every
+   * request then reserves through billing.
+   */
+  creditLeases: { idleMs: number } | null;
 }
 
 /** The ingress HTTP app. It never listens: main.ts does, tests use `inject()` or listen on port 0. */
@@ -64,6 +73,20 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(healthRoutes, { clients: dependencies.clients, routing: dependencies.routing });
   await app.register(modelsRoutes, { clients: dependencies.clients });
   await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
+  const leases = dependencies.creditLeases
+    ? new CreditLeases({
+        clients: dependencies.clients,
+        logger: dependencies.logger,
+        holder: `ingress-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        generationMaximumDurationMs: dependencies.generationMaximumDurationMs,
+        idleMs: dependencies.creditLeases.idleMs,
+      })
+    : null;
+  if (leases) {
+    leases.start();
+    // After the requests in flight: what their generations still hold is kept by billing for their facts.
+    app.addHook("onClose", () => leases.stop());
+  }
   await app.register(chatCompletionsRoutes, {
     clients: dependencies.clients,
     routing: dependencies.routing,
@@ -73,6 +96,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     keepAliveMs: dependencies.streamKeepAliveMs,
     streamCommitMs: dependencies.streamCommitMs,
     shutdownSignal: dependencies.shutdownSignal,
+    leases,
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
   return app;

@@ -34,5 +34,13 @@ export const ingressConfigSchema = z.object({
    * provider, tokens and cost). Off by default: a log line per request costs CPU on the hot path.
    */
   ACCESS_LOG: z.stringbool().default(false),
+  /**
+   * Credit leases: billing grants this replica slices of busy accounts' credit and requests hold their
+   * upper-bound cost in memory, with no database write on the request path. Off, every request reserves
+   * through billing (one PostgreSQL statement each).
+   */
+  CREDIT_LEASES: z.stringbool().default(true),
+  /** A lease no request used for this long goes back to billing. */
+  CREDIT_LEASE_IDLE_MS: integerSetting(10_000, 100),
 });
 export type IngressConfig = z.infer<typeof ingressConfigSchema>;

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     streamCommitMs: config.STREAM_COMMIT_MS,
     shutdownSignal: shutdown.signal,
     accessLog: config.ACCESS_LOG,
+    creditLeases: config.CREDIT_LEASES ? { idleMs: config.CREDIT_LEASE_IDLE_MS } : null,
   });
   await app.listen({ port: config.PORT, host: config.HOST });
 

@@ -28,7 +28,7 @@ describe("credit leases", () => {
   });
 
   const grant = (accountId: string, amountMicros: number, minimumMicros = 1) =>
-    grantLease(harness.database, { accountId, holder: "test-ingress", amountMicros, minimumMicros, ttlSeconds: 900 });
+    grantLease(harness.database, { leaseId: randomUUID(), accountId, holder: "test-ingress", amountMicros, minimumMicros, ttlSeconds: 900 });
 
   const leaseFact = (accountId: string, keyId: string, leaseId: string, holdMicros: number, consumedMicros: number) =>
     completedFact({ accountId, keyId, lease: { leaseId, holdMicros, consumedMicros } });
@@ -56,10 +56,24 @@ describe("credit leases", () => {
     const second = await grant(accountId, 5_000);
     expect([first.grantedMicros, second.grantedMicros]).toEqual([10_000, 5_000]);
     expect(await getAccount(harness.database, accountId)).toMatchObject({ leased_micros: 15_000 });
-    expect(await returnLease(harness.database, { leaseId: first.leaseId as string, expectedConsumptionMicros: 0 })).toBe(10_000);
-    expect(await returnLease(harness.database, { leaseId: first.leaseId as string, expectedConsumptionMicros: 0 })).toBe(0);
+    expect(await returnLease(harness.database, { leaseId: first.leaseId as string, accountId, expectedConsumptionMicros: 0 })).toBe(10_000);
+    expect(await returnLease(harness.database, { leaseId: first.leaseId as string, accountId, expectedConsumptionMicros: 0 })).toBe(0);
     expect(await getAccount(harness.database, accountId)).toMatchObject({ leased_micros: 5_000 });
     expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  it("a lease returned before its grant arrives (the holder's request timed out) is never granted", async () => {
+    const { accountId } = await createFundedKey(harness.database, 100_000);
+    const leaseId = randomUUID();
+    expect(await returnLease(harness.database, { leaseId, accountId, expectedConsumptionMicros: 0 })).toBe(0);
+    const late = await grantLease(harness.database, { leaseId, accountId, holder: "test-ingress", amountMicros: 10_000, minimumMicros: 1, ttlSeconds: 900 });
+    expect(late).toMatchObject({ leaseId: null, grantedMicros: 0 });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ leased_micros: 0 });
+    // And a lease granted once cannot be granted again under the same id.
+    const granted = await grant(accountId, 1_000);
+    const again = await grantLease(harness.database, { leaseId: granted.leaseId as string, accountId, holder: "x", amountMicros: 1_000, minimumMicros: 1, ttlSeconds: 900 });
+    expect(again.leaseId).toBeNull();
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ leased_micros: 1_000 });
   });
 
   it("charges a leased generation once, takes its cost from the lease, and ignores redeliveries", async () => {
@@ -92,7 +106,7 @@ describe("credit leases", () => {
     // One generation ended (cost 750, fact not settled yet); one is running with a hold of 2,000.
     const ended = leaseFact(accountId, keyId, leaseId, 1_000, factCostMicros);
     const running = leaseFact(accountId, keyId, leaseId, 2_000, 2_000);
-    expect(await returnLease(harness.database, { leaseId, expectedConsumptionMicros: factCostMicros + 2_000 })).toBe(10_000 - factCostMicros - 2_000);
+    expect(await returnLease(harness.database, { leaseId, accountId, expectedConsumptionMicros: factCostMicros + 2_000 })).toBe(10_000 - factCostMicros - 2_000);
     expect(await getAccount(harness.database, accountId)).toMatchObject({ leased_micros: factCostMicros + 2_000 });
     await settleGenerations(harness.database, [running]);
     await settleGenerations(harness.database, [ended]);
@@ -132,7 +146,7 @@ describe("credit leases", () => {
       callback: (_error, message) => {
         const { accountId: recalled } = message.json<{ accountId: string }>();
         recalls.push(recalled);
-        void harness.request(harness.subjects.billingReturnLease, { leaseId, expectedConsumptionMicros: 0 }, returnLeaseReplySchema);
+        void harness.request(harness.subjects.billingReturnLease, { leaseId, accountId, expectedConsumptionMicros: 0 }, returnLeaseReplySchema);
       },
     });
     try {
@@ -162,11 +176,15 @@ describe("credit leases", () => {
     const { accountId } = await createFundedKey(harness.database, 10_000);
     const granted = await harness.request(
       harness.subjects.billingLeaseCredit,
-      { accountId, holder: "ingress-a", amountMicros: 2_000, minimumMicros: 100 },
+      { leaseId: randomUUID(), accountId, holder: "ingress-a", amountMicros: 2_000, minimumMicros: 100 },
       leaseCreditReplySchema,
     );
     expect(granted).toMatchObject({ grantedMicros: 2_000, expiresInMs: 900_000 });
-    const returned = await harness.request(harness.subjects.billingReturnLease, { leaseId: granted.leaseId, expectedConsumptionMicros: 500 }, returnLeaseReplySchema);
+    const returned = await harness.request(
+      harness.subjects.billingReturnLease,
+      { leaseId: granted.leaseId, accountId, expectedConsumptionMicros: 500 },
+      returnLeaseReplySchema,
+    );
     expect(returned).toEqual({ returnedMicros: 1_500 });
   });
 
@@ -216,7 +234,7 @@ describe("credit leases", () => {
           const lease = pickLease();
           if (!lease) return;
           lease.closed = true;
-          await returnLease(harness.database, { leaseId: lease.id, expectedConsumptionMicros: lease.consumed + lease.outstanding });
+          await returnLease(harness.database, { leaseId: lease.id, accountId, expectedConsumptionMicros: lease.consumed + lease.outstanding });
         });
       } else {
         // Time passes beyond every lease's expiry. An ingress takes no generation on a lease it could

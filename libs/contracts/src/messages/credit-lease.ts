@@ -14,6 +14,11 @@ const microsSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
  * lease is never topped up: a holder that needs more (or a later expiry) takes a new one and closes the old.
  */
 export const leaseCreditRequestSchema = z.strictObject({
+  /**
+   * Chosen by the holder, so that it can return a lease whose grant it never heard back about (a timed
+   * out request): a return that arrives first closes the id, and the late grant then grants nothing.
+   */
+  leaseId: leaseIdSchema,
   accountId: accountIdSchema,
   /** Which ingress replica holds the lease: for operators reading the table. */
   holder: singleLineTextSchema(200),
@@ -38,6 +43,7 @@ export type LeaseCreditReply = z.infer<typeof leaseCreditReplySchema>;
  */
 export const returnLeaseRequestSchema = z.strictObject({
   leaseId: leaseIdSchema,
+  accountId: accountIdSchema,
   expectedConsumptionMicros: microsSchema,
 });
 export type ReturnLeaseRequest = z.infer<typeof returnLeaseRequestSchema>;

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { inTransaction, isUuid, type DatabaseExecutor } from "./database-executor.js";
+import { inTransaction, isUniqueViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
 
 // Credit leases: slices of an account's available credit that ingress replicas hold requests against
 // locally (DESIGN.md "Credit"). What a lease holds is granted − returned − Σ consumed, where consumption
@@ -14,6 +14,8 @@ import { inTransaction, isUuid, type DatabaseExecutor } from "./database-executo
 // with the expiry sweep alone.
 
 export interface GrantLeaseOptions {
+  /** Chosen by the holder; an id already used (granted, or closed by an early return) grants nothing. */
+  leaseId: string;
   accountId: string;
   holder: string;
   amountMicros: number;
@@ -39,11 +41,12 @@ export interface GrantedLease {
  * `minimumMicros` grants nothing.
  */
 export async function grantLease(database: DatabaseExecutor, options: GrantLeaseOptions): Promise<GrantedLease> {
-  const { accountId, holder, amountMicros, minimumMicros } = options;
+  const { leaseId, accountId, holder, amountMicros, minimumMicros } = options;
   const now = options.now ?? new Date();
   const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000);
   const nothing: GrantedLease = { leaseId: null, grantedMicros: 0, expiresAt };
-  if (!isUuid(accountId) || amountMicros === 0) return nothing;
+  if (!isUuid(accountId) || !isUuid(leaseId) || amountMicros === 0) return nothing;
+  // A concurrent return of the same id makes the INSERT fail on the primary key, undoing the debit with it.
   const { rows } = await sql<{ id: string; granted_micros: number }>`
     WITH proposal AS (
       SELECT LEAST(${amountMicros}::bigint, (balance_micros - reserved_micros - 2 * leased_micros) / 2) AS grant_micros
@@ -53,12 +56,18 @@ export async function grantLease(database: DatabaseExecutor, options: GrantLease
       FROM proposal
       WHERE accounts.id = ${accountId}::uuid AND proposal.grant_micros >= GREATEST(${minimumMicros}::bigint, 1)
         AND accounts.balance_micros - accounts.reserved_micros - 2 * accounts.leased_micros - 2 * proposal.grant_micros >= 0
+        AND NOT EXISTS (SELECT 1 FROM credit_leases WHERE id = ${leaseId}::uuid)
       RETURNING proposal.grant_micros
     )
-    INSERT INTO credit_leases (account_id, holder, granted_micros, status, expires_at)
-    SELECT ${accountId}::uuid, ${holder}, grant_micros, 'active', ${expiresAt}::timestamptz FROM debit
+    INSERT INTO credit_leases (id, account_id, holder, granted_micros, status, expires_at)
+    SELECT ${leaseId}::uuid, ${accountId}::uuid, ${holder}, grant_micros, 'active', ${expiresAt}::timestamptz FROM debit
     RETURNING id, granted_micros
-  `.execute(database);
+  `
+    .execute(database)
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) return { rows: [] };
+      throw error;
+    });
   const row = rows[0];
   return row ? { leaseId: row.id, grantedMicros: row.granted_micros, expiresAt } : nothing;
 }
@@ -67,14 +76,37 @@ export async function grantLease(database: DatabaseExecutor, options: GrantLease
  * Closes an active lease and gives back everything its holder does not expect its generations to
  * consume: returned = granted − `expectedConsumptionMicros`, and the account's leased credit drops by
  * as much, in one statement. The consumption still to come is released as those generations' facts
- * settle, or by the expiry sweep. Returns what was given back (0 for an unknown, closed or expired lease).
+ * settle, or by the expiry sweep. Returns what was given back (0 for a closed or expired lease). A lease
+ * not granted yet (its holder's grant request timed out) is closed before it exists: its id is recorded
+ * as closed, and the grant, when it arrives, grants nothing.
  */
 export async function returnLease(
   database: DatabaseExecutor,
-  options: { leaseId: string; expectedConsumptionMicros: number; now?: Date },
+  options: { leaseId: string; accountId: string; expectedConsumptionMicros: number; now?: Date },
 ): Promise<number> {
-  if (!isUuid(options.leaseId)) return 0;
+  if (!isUuid(options.leaseId) || !isUuid(options.accountId)) return 0;
   const now = options.now ?? new Date();
+  for (let tries = 0; tries < 2; tries++) {
+    const returned = await closeLease(database, options, now);
+    if (returned !== undefined) return returned;
+    // No such lease: its grant has not happened (yet). Closing the id first makes a late grant fail.
+    const { rows } = await sql`
+      INSERT INTO credit_leases (id, account_id, holder, granted_micros, status, expires_at)
+      SELECT ${options.leaseId}::uuid, id, 'returned before its grant', 0, 'closed', ${now}::timestamptz FROM accounts WHERE id = ${options.accountId}::uuid
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    `.execute(database);
+    if (rows.length > 0) return 0;
+  }
+  return 0;
+}
+
+/** What an active lease gave back as it closed (0 when already closed or expired); undefined when it does not exist. */
+async function closeLease(
+  database: DatabaseExecutor,
+  options: { leaseId: string; expectedConsumptionMicros: number },
+  now: Date,
+): Promise<number | undefined> {
   const { rows } = await sql<{ returned_micros: number }>`
     WITH closed AS (
       UPDATE credit_leases SET
@@ -88,7 +120,10 @@ export async function returnLease(
     FROM closed WHERE accounts.id = closed.account_id
     RETURNING closed.returned_micros
   `.execute(database);
-  return rows[0]?.returned_micros ?? 0;
+  const row = rows[0];
+  if (row) return row.returned_micros;
+  const existing = await database.selectFrom("credit_leases").select("id").where("id", "=", options.leaseId).executeTakeFirst();
+  return existing ? 0 : undefined;
 }
 
 /** Whether the account has a lease a holder may still take generations against (worth recalling). */

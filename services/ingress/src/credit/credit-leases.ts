@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Subscription } from "@nats-io/transport-node";
 import {
   creditRecallSchema,
@@ -38,6 +39,8 @@ export interface LeaseTicket {
 interface AccountCredit {
   current: AccountLease | null;
   granting: boolean;
+  /** When billing last recalled the account's leases: a grant asked for before then is given back. */
+  recalledAt: number;
   refusedUntil: number;
   spend: SpendRate;
 }
@@ -96,7 +99,7 @@ export class CreditLeases {
     const now = this.now();
     let credit = this.accounts.get(accountId);
     if (!credit) {
-      credit = { current: null, granting: false, refusedUntil: 0, spend: new SpendRate() };
+      credit = { current: null, granting: false, recalledAt: Number.NEGATIVE_INFINITY, refusedUntil: 0, spend: new SpendRate() };
       this.accounts.set(accountId, credit);
     }
     credit.spend.add(amountMicros, now);
@@ -106,7 +109,9 @@ export class CreditLeases {
       this.giveBack(lease);
     } else if (lease?.canHold(amountMicros, now)) {
       lease.hold(amountMicros, now);
-      if (lease.remainingMicros < this.targetMicros(credit, now) / 2 || now >= lease.renewAfter) this.requestLease(accountId, credit, amountMicros);
+      // Replaced once half used (not sooner: near empty billing grants less than asked, and replacing a
+      // lease after every hold would only churn) or half-way to its usable end.
+      if (lease.remainingMicros < lease.grantedMicros / 2 || now >= lease.renewAfter) this.requestLease(accountId, credit, amountMicros);
       return { lease, amountMicros };
     }
     this.requestLease(accountId, credit, amountMicros);
@@ -123,7 +128,8 @@ export class CreditLeases {
     const credit = this.accounts.get(accountId);
     if (!credit) return;
     // An account being recalled is near empty: asking again at once would only be refused.
-    credit.refusedUntil = this.now() + this.refusalBackoffMs;
+    credit.recalledAt = this.now();
+    credit.refusedUntil = credit.recalledAt + this.refusalBackoffMs;
     const lease = credit.current;
     if (!lease) return;
     credit.current = null;
@@ -157,10 +163,11 @@ export class CreditLeases {
     credit.granting = true;
     const { clients, holder } = this.options;
     const sentAt = now;
+    const leaseId = randomUUID();
     const granting = clients
       .request(
         clients.subjects.billingLeaseCredit,
-        { accountId, holder, amountMicros: this.targetMicros(credit, now), minimumMicros },
+        { leaseId, accountId, holder, amountMicros: this.targetMicros(credit, now), minimumMicros },
         leaseCreditReplySchema,
         "billing",
       )
@@ -173,7 +180,8 @@ export class CreditLeases {
           // Times count from before the request was sent, so this replica's view never outlasts billing's.
           const usableWindowMs = reply.expiresInMs - this.options.generationMaximumDurationMs - expirySafetyMs;
           const lease = new AccountLease(reply.leaseId, accountId, reply.grantedMicros, sentAt + usableWindowMs, sentAt + usableWindowMs / 2, this.now());
-          if (this.stopped) {
+          // Stopping, or recalled while the grant was on its way: the recall was meant for this lease too.
+          if (this.stopped || credit.recalledAt >= sentAt) {
             this.giveBack(lease);
             return;
           }
@@ -194,6 +202,9 @@ export class CreditLeases {
         (error: unknown) => {
           credit.refusedUntil = this.now() + this.refusalBackoffMs;
           this.options.logger.debug({ err: error, account_id: accountId }, "credit lease request failed; requests reserve synchronously meanwhile");
+          // Billing may have granted it and only the answer was lost: return it, unused, or it would
+          // hold its credit until it expires (and keep recalls waiting for a holder that never answers).
+          this.giveBack(new AccountLease(leaseId, accountId, 0, 0, 0, this.now()));
         },
       )
       .finally(() => {
@@ -208,7 +219,12 @@ export class CreditLeases {
     const expectedConsumptionMicros = lease.close(this.now());
     const { clients } = this.options;
     const returning: Promise<void> = clients
-      .request(clients.subjects.billingReturnLease, { leaseId: lease.id, expectedConsumptionMicros }, returnLeaseReplySchema, "billing")
+      .request(
+        clients.subjects.billingReturnLease,
+        { leaseId: lease.id, accountId: lease.accountId, expectedConsumptionMicros },
+        returnLeaseReplySchema,
+        "billing",
+      )
       .then(
         () => undefined,
         (error: unknown) => {

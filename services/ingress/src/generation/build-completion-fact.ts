@@ -4,6 +4,7 @@ import type {
   GenerationAttempt,
   GenerationCompleted,
   GenerationStatus,
+  LeaseHold,
   RouteCandidate,
 } from "@switchboard/contracts";
 import type { ChargeableUsage } from "./chargeable-usage.js";
@@ -19,10 +20,12 @@ export interface CompletionState {
   /** The candidate that served, or the one tried last, or else the first held for. */
   candidate: RouteCandidate | undefined;
   /**
-   * What was held for the generation. Billing settles today's reservation by generation id, so the fact
-   * does not repeat it; a hold taken another way (a credit lease) is named here by the code that takes it.
+   * What was held for the generation. Billing settles a reservation by generation id, so the fact does
+   * not repeat it; a hold against a credit lease is reported as `leaseHold`.
    */
   held: HeldCredit;
+  /** The ended lease hold (AccountLease.finish) when the generation held against a credit lease. */
+  leaseHold?: LeaseHold;
   charge: ChargeableUsage;
   accumulator: Pick<ResponseAccumulator, "finishReason" | "nativeFinishReason" | "upstreamId">;
   failure: GatewayError | null;
@@ -63,5 +66,6 @@ export function buildCompletionFact(state: CompletionState): GenerationCompleted
     timeToFirstTokenMs: state.timeToFirstTokenMs === null ? null : Math.round(state.timeToFirstTokenMs),
     attempts: state.attempts,
     createdAt: new Date(state.startedAt).toISOString(),
+    ...(state.leaseHold ? { lease: state.leaseHold } : {}),
   };
 }

@@ -11,6 +11,7 @@ import {
   type StreamPart,
   type TokenUsage,
 } from "@switchboard/contracts";
+import type { CreditLeases } from "../credit/credit-leases.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { buildCompletionFact } from "./build-completion-fact.js";
@@ -39,6 +40,8 @@ export interface GenerationOptions {
   request: ChatRequest;
   /** promptTokenUpperBound of the raw body the request was parsed from. */
   promptBytes: number;
+  /** This replica's credit leases; null when disabled (every request reserves through billing). */
+  leases: CreditLeases | null;
 }
 
 /**
@@ -89,7 +92,7 @@ export class Generation {
   /** Routes (in process) and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
   async prepare(): Promise<void> {
     const { clients, routing, key, request, promptBytes } = this.options;
-    this.held = await reserveCredit(clients, key, this.id, prepareCandidates(routing, request, promptBytes));
+    this.held = await reserveCredit(clients, key, this.id, prepareCandidates(routing, request, promptBytes), this.options.leases);
   }
 
   /** Tries candidates until one produces output. Throws the last error when none does. */
@@ -209,13 +212,18 @@ export class Generation {
     if (!held || this.factPublished) return;
     this.factPublished = true;
     const now = performance.now();
+    const candidate = this.candidate ?? held.candidates[0];
+    const charge = this.chargeableUsage(deliveredOutput);
+    // Billing charges computeCostMicros(usage, price) from the fact; the lease consumes exactly that.
+    const leaseHold = held.lease?.lease.finish(held.lease.amountMicros, candidate ? computeCostMicros(charge.usage, candidate.price) : 0);
     const fact = buildCompletionFact({
       generationId: this.id,
       key: this.options.key,
       requestedModel: this.options.request.model,
-      candidate: this.candidate ?? held.candidates[0],
+      candidate,
       held,
-      charge: this.chargeableUsage(deliveredOutput),
+      ...(leaseHold ? { leaseHold } : {}),
+      charge,
       accumulator: this.accumulator,
       failure: this.failure,
       cancelled: this.cancelled,

@@ -34,6 +34,28 @@ function billing(available: number, failure?: () => Error) {
 }
 
 describe("reserveCredit", () => {
+  it("holds against this replica's credit lease when it covers the amount, without asking billing", async () => {
+    const { asked, clients } = billing(10_000);
+    const ticket = { lease: {}, amountMicros: 900 };
+    const held: Array<[string, number]> = [];
+    const leases = {
+      tryHold: (accountId: string, amountMicros: number) => {
+        held.push([accountId, amountMicros]);
+        return ticket;
+      },
+    } as unknown as Parameters<typeof reserveCredit>[4];
+    expect(await reserveCredit(clients, key, "gen-1", priced, leases)).toEqual({ amountMicros: 900, candidates: [cheap, middle, dear], lease: ticket });
+    expect(held).toEqual([["account-1", 900]]);
+    expect(asked).toEqual([]);
+  });
+
+  it("reserves through billing when no lease covers the amount", async () => {
+    const { asked, clients } = billing(10_000);
+    const leases = { tryHold: () => null } as unknown as Parameters<typeof reserveCredit>[4];
+    expect(await reserveCredit(clients, key, "gen-1", priced, leases)).toEqual({ amountMicros: 900, candidates: [cheap, middle, dear] });
+    expect(asked).toHaveLength(1);
+  });
+
   it("holds enough for the priciest candidate when the account has it, so every fallback is covered", async () => {
     const { asked, clients, subjects } = billing(10_000);
     expect(await reserveCredit(clients, key, "gen-1", priced)).toEqual({ amountMicros: 900, candidates: [cheap, middle, dear] });

@@ -1,4 +1,5 @@
 import { reserveReplySchema, SwitchboardError, type AuthenticatedKey, type RouteCandidate } from "@switchboard/contracts";
+import type { CreditLeases, LeaseTicket } from "../credit/credit-leases.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import type { PricedCandidate } from "./prepare-candidates.js";
 
@@ -7,23 +8,30 @@ export interface HeldCredit {
   amountMicros: number;
   /** The candidates, in order, whose upper-bound cost the held amount covers. */
   candidates: RouteCandidate[];
+  /** Set when the amount is held against this replica's credit lease rather than reserved by billing. */
+  lease?: LeaseTicket;
 }
 
 /**
  * Holds credit for one generation before any candidate is tried: enough for the priciest candidate, so any
- * fallback is covered; when the account cannot cover that (402) but can cover the first candidate, only
- * that much, with fallbacks limited to candidates no pricier. Throws the client-facing error (402, or 503
- * when billing is unreachable) with nothing held.
+ * fallback is covered. In steady state the amount is held in memory against this replica's credit lease
+ * (no billing round trip, no database write); when no lease covers it, billing reserves it exactly. When
+ * the account cannot cover that (402) but can cover the first candidate, only that much is reserved, with
+ * fallbacks limited to candidates no pricier. Throws the client-facing error (402, or 503 when billing is
+ * unreachable) with nothing held.
  */
 export async function reserveCredit(
   clients: Pick<ServiceClients, "request" | "subjects">,
   key: AuthenticatedKey,
   generationId: string,
   candidates: readonly PricedCandidate[],
+  leases: CreditLeases | null = null,
 ): Promise<HeldCredit> {
   const bounds = candidates.map((priced) => priced.maximumCostMicros);
   const everyCandidate = Math.max(...bounds);
   const firstCandidate = bounds[0] ?? everyCandidate;
+  const lease = leases?.tryHold(key.accountId, everyCandidate);
+  if (lease) return { amountMicros: everyCandidate, candidates: candidates.map((priced) => priced.candidate), lease };
   const reserve = async (amountMicros: number) => {
     await clients.request(
       clients.subjects.billingReserve,

@@ -7,6 +7,7 @@ import type { KeyAuthenticator } from "../plugins/authenticate.js";
 import { readBearerToken } from "../plugins/authenticate.js";
 import { errorFromThrown, sendError } from "../plugins/send-error.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
+import type { CreditLeases } from "../credit/credit-leases.js";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { ServerSentEventsWriter } from "./server-sent-events-writer.js";
 
@@ -22,6 +23,8 @@ export interface ChatCompletionsRouteOptions {
   streamCommitMs: number;
   /** Fires when ingress stops: running generations end and publish their facts. */
   shutdownSignal: AbortSignal;
+  /** This replica's credit leases, or null when disabled. */
+  leases: CreditLeases | null;
 }
 
 /** POST /api/v1/chat/completions: OpenAI-compatible, streaming (SSE) and not. */
@@ -44,6 +47,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         key,
         request: body,
         promptBytes: request.promptBytes,
+        leases: options.leases,
       });
       request.generation = generation;
       await generation.prepare();
