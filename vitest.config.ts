@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 const library = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 
 /** Tests that start the services (and their own NATS and PostgreSQL) as separate processes. */
-const stackProcessTests = ["test/e2e/outages.test.ts", "test/e2e/npm-start.test.ts", "test/e2e/bench-smoke.test.ts", "test/e2e/lease-holder-killed.test.ts"];
+const stackProcessTests = ["test/e2e/outages.test.ts", "test/e2e/npm-start.test.ts", "test/e2e/bench-smoke.test.ts", "test/e2e/lease-holder-killed.test.ts", "test/e2e/soak-smoke.test.ts"];
 
 export default defineConfig({
   resolve: {
@@ -28,7 +28,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts"],
+          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts", "test/bench/**/*.test.ts"],
           exclude: stackProcessTests,
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -44,6 +44,11 @@ export default defineConfig({
         extends: true,
         // Benchmarks print figures and are run by `npm run bench`, not by `npm test`.
         test: { name: "bench", include: ["test/bench/**/*.bench.ts"], testTimeout: 300_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        // The soak (`npm run soak`, through test/bench/soak-command.mjs) runs for minutes; not in `npm test`.
+        test: { name: "soak", include: ["test/bench/**/*.soak.ts"], testTimeout: 3_600_000, hookTimeout: 60_000 },
       },
     ],
   },

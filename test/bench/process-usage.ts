@@ -9,6 +9,11 @@ export interface ProcessUsage {
   rssBytes: number;
   /** Proportional set (shared pages divided among the processes sharing them), bytes, summed likewise. */
   pssBytes: number;
+  /**
+   * Anonymous resident memory, bytes, summed likewise: the part of the resident set that is the process's
+   * own data (V8's heap and malloc for a Node.js service), not mapped files such as the node binary.
+   */
+  anonymousBytes: number;
   /** How many processes were counted. */
   processes: number;
 }
@@ -39,10 +44,10 @@ async function readStat(pid: number): Promise<ProcessStat | undefined> {
   return { parent: field(4), ownTicks: field(14) + field(15), reapedChildrenTicks: field(16) + field(17) };
 }
 
-async function readMemory(pid: number): Promise<{ rssBytes: number; pssBytes: number }> {
+async function readMemory(pid: number): Promise<{ rssBytes: number; pssBytes: number; anonymousBytes: number }> {
   const raw = await readFile(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
   const kilobytes = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(raw)?.[1] ?? 0);
-  return { rssBytes: kilobytes("Rss") * 1024, pssBytes: kilobytes("Pss") * 1024 };
+  return { rssBytes: kilobytes("Rss") * 1024, pssBytes: kilobytes("Pss") * 1024, anonymousBytes: kilobytes("Anonymous") * 1024 };
 }
 
 /** Ids of the live processes whose parent is `pid` (PostgreSQL's backends and workers are the postmaster's). */
@@ -66,7 +71,7 @@ export async function readProcessUsage(pid: number): Promise<ProcessUsage> {
   const own = await readStat(pid);
   if (own === undefined) throw new Error(`process ${pid} is gone`);
   let ticks = own.ownTicks + own.reapedChildrenTicks;
-  let { rssBytes, pssBytes } = await readMemory(pid);
+  let { rssBytes, pssBytes, anonymousBytes } = await readMemory(pid);
   let processes = 1;
   for (const child of await childProcessIds(pid)) {
     const stat = await readStat(child);
@@ -75,7 +80,8 @@ export async function readProcessUsage(pid: number): Promise<ProcessUsage> {
     const memory = await readMemory(child);
     rssBytes += memory.rssBytes;
     pssBytes += memory.pssBytes;
+    anonymousBytes += memory.anonymousBytes;
     processes += 1;
   }
-  return { cpuMs: (ticks * 1000) / clockTicksPerSecond, rssBytes, pssBytes, processes };
+  return { cpuMs: (ticks * 1000) / clockTicksPerSecond, rssBytes, pssBytes, anonymousBytes, processes };
 }

@@ -1,12 +1,10 @@
 import { percentile } from "../support/percentile.js";
 import type { BenchOptions } from "./bench-options.js";
 import type { BenchReport, FirstTokenFigures, LatencyFigures, Percentiles, ProcessFigures, StreamStepFigures } from "./bench-report.js";
-import { benchModel, startBenchStack, type BenchStack, type MeasuredProcess } from "./bench-stack.js";
-import { moveProcessTreeToCpus } from "./cpu-pinning.js";
-import { describeMachine } from "./machine-description.js";
+import { benchModel, type MeasuredProcess } from "./bench-stack.js";
 import { runLoadAmount, runNonStreamingLoad, type LoadRun, type LoadTarget } from "./non-streaming-load.js";
 import { readProcessUsage, type ProcessUsage } from "./process-usage.js";
-import { connectGenerationCounter } from "./recorded-generations.js";
+import { runOnBenchStack, type BenchStackRun } from "./run-on-bench-stack.js";
 import { holdStreams, runStreamLoop, type StreamExpectation, type StreamRecord } from "./streaming-load.js";
 
 const mebibyte = 1024 * 1024;
@@ -30,227 +28,211 @@ const streamFailed = (record: StreamRecord) => record.status !== 200 || !record.
  * that every 2xx was recorded and charged, stops everything it started, and returns the report.
  */
 export async function runBenchmark(options: BenchOptions, progress: (line: string) => void = () => undefined): Promise<BenchReport> {
-  const startedAt = new Date();
-  const machine = describeMachine();
-  // Pinned before the stack starts; every process of the stack is then moved to the stack's CPUs.
-  await moveProcessTreeToCpus(process.pid, options.loadCpus);
-  progress("starting nats-server, PostgreSQL, the fake upstream and the five services");
-  const stack = await startBenchStack(options);
-  try {
-    return await measure(stack, options, progress, startedAt, machine);
-  } finally {
-    await stack.stop();
-  }
+  return runOnBenchStack(options, progress, (run) => measure(run, options, progress));
 }
 
-async function measure(stack: BenchStack, options: BenchOptions, progress: (line: string) => void, startedAt: Date, machine: ReturnType<typeof describeMachine>): Promise<BenchReport> {
-  const { accountId, key } = await stack.createFundedKey("100000.00");
-  const counter = await connectGenerationCounter(stack.databaseUrl, accountId);
-  try {
-    const switchboardUrl = `${stack.origin}/api/v1/chat/completions`;
-    const directUrl = `${stack.upstreamUrl}/chat/completions`;
-    const switchboardHeaders = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-    const directHeaders = { authorization: "Bearer bench-upstream-key", "content-type": "application/json" };
-    const messages = (content: string) => [{ role: "user", content }];
-    const wholeThrough: LoadTarget = { url: switchboardUrl, headers: switchboardHeaders, body: JSON.stringify({ model: benchModel, messages: messages("benchmark me"), max_tokens: 16 }) };
-    const wholeDirect: LoadTarget = { url: directUrl, headers: directHeaders, body: JSON.stringify({ model: "echo", messages: messages("benchmark me"), max_tokens: 16 }) };
-    const streamTargets = (chunks: number, intervalMs: number) => {
-      const content = `chunks=${chunks} interval=${intervalMs}`;
-      return {
-        through: { url: switchboardUrl, headers: switchboardHeaders, body: JSON.stringify({ model: benchModel, messages: messages(content), max_tokens: chunks + 16, stream: true }) },
-        direct: { url: directUrl, headers: directHeaders, body: JSON.stringify({ model: "echo", messages: messages(content), max_tokens: chunks + 16, stream: true, stream_options: { include_usage: true } }) },
-      };
+async function measure({ stack, key, counter, startedAt, machine }: BenchStackRun, options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
+  const switchboardUrl = `${stack.origin}/api/v1/chat/completions`;
+  const directUrl = `${stack.upstreamUrl}/chat/completions`;
+  const switchboardHeaders = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  const directHeaders = { authorization: "Bearer bench-upstream-key", "content-type": "application/json" };
+  const messages = (content: string) => [{ role: "user", content }];
+  const wholeThrough: LoadTarget = { url: switchboardUrl, headers: switchboardHeaders, body: JSON.stringify({ model: benchModel, messages: messages("benchmark me"), max_tokens: 16 }) };
+  const wholeDirect: LoadTarget = { url: directUrl, headers: directHeaders, body: JSON.stringify({ model: "echo", messages: messages("benchmark me"), max_tokens: 16 }) };
+  const streamTargets = (chunks: number, intervalMs: number) => {
+    const content = `chunks=${chunks} interval=${intervalMs}`;
+    return {
+      through: { url: switchboardUrl, headers: switchboardHeaders, body: JSON.stringify({ model: benchModel, messages: messages(content), max_tokens: chunks + 16, stream: true }) },
+      direct: { url: directUrl, headers: directHeaders, body: JSON.stringify({ model: "echo", messages: messages(content), max_tokens: chunks + 16, stream: true, stream_options: { include_usage: true } }) },
     };
+  };
 
-    // Every request sent through Switchboard, for the audit against what was recorded and charged.
-    let succeeded = 0;
-    let failed = 0;
-    const countRuns = (...runs: LoadRun[]) => {
-      for (const run of runs) {
-        succeeded += run.succeeded;
-        failed += run.failed;
-      }
-    };
-    const countStreams = (records: readonly StreamRecord[]) => {
-      for (const record of records) {
-        if (record.status === 200) succeeded += 1;
-        else failed += 1;
-      }
-    };
-    const peakMemory = new Map<string, ProcessUsage>();
-    const allProcesses: MeasuredProcess[] = [...stack.stackProcesses, stack.upstreamProcess];
-    const sampleMemory = async () => {
-      for (const measured of allProcesses) {
-        const usage = await readProcessUsage(measured.pid);
-        const peak = peakMemory.get(measured.name);
-        if (peak === undefined || usage.rssBytes > peak.rssBytes) peakMemory.set(measured.name, usage);
-      }
-    };
-    const assertStackAlive = () => {
-      const exited = stack.exitedProcesses();
-      if (exited.length > 0) throw new Error(`processes exited during the benchmark:\n${exited.join("\n")}`);
-    };
-
-    progress("warming up");
-    const warmUpSeconds = options.warmUpSeconds / 2;
-    await runNonStreamingLoad(wholeDirect, 10, warmUpSeconds);
-    const warmUp = await runNonStreamingLoad(wholeThrough, 10, warmUpSeconds);
-    countRuns(warmUp.calibration, warmUp.measured);
-    const quickStreams = streamTargets(3, 0);
-    const quickExpectation: StreamExpectation = { intervalMs: 0, stallThresholdMs: options.stallThresholdMs, timeoutMs: 60_000 };
-    countStreams(await holdStreams(quickStreams.through, { count: 10, rampMs: 0, expectation: quickExpectation }));
-    await sampleMemory();
-
-    const latency: LatencyFigures[] = [];
-    for (const concurrency of options.latencyConcurrencies) {
-      progress(`non-streaming latency at concurrency ${concurrency}`);
-      const direct = await runNonStreamingLoad(wholeDirect, concurrency, options.latencySeconds);
-      const through = await runNonStreamingLoad(wholeThrough, concurrency, options.latencySeconds);
-      countRuns(through.calibration, through.measured);
-      const directMs = percentiles(direct.measured.latenciesMs);
-      const switchboardMs = percentiles(through.measured.latenciesMs);
-      latency.push({
-        concurrency,
-        requests: through.measured.succeeded + through.measured.failed,
-        errors: through.measured.failed,
-        directMs,
-        switchboardMs,
-        addedMs: difference(switchboardMs, directMs),
-      });
-      assertStackAlive();
+  // Every request sent through Switchboard, for the audit against what was recorded and charged.
+  let succeeded = 0;
+  let failed = 0;
+  const countRuns = (...runs: LoadRun[]) => {
+    for (const run of runs) {
+      succeeded += run.succeeded;
+      failed += run.failed;
     }
-    await sampleMemory();
+  };
+  const countStreams = (records: readonly StreamRecord[]) => {
+    for (const record of records) {
+      if (record.status === 200) succeeded += 1;
+      else failed += 1;
+    }
+  };
+  const peakMemory = new Map<string, ProcessUsage>();
+  const allProcesses: MeasuredProcess[] = [...stack.stackProcesses, stack.upstreamProcess];
+  const sampleMemory = async () => {
+    for (const measured of allProcesses) {
+      const usage = await readProcessUsage(measured.pid);
+      const peak = peakMemory.get(measured.name);
+      if (peak === undefined || usage.rssBytes > peak.rssBytes) peakMemory.set(measured.name, usage);
+    }
+  };
+  const assertStackAlive = () => {
+    const exited = stack.exitedProcesses();
+    if (exited.length > 0) throw new Error(`processes exited during the benchmark:\n${exited.join("\n")}`);
+  };
 
-    progress(`saturation with ${options.saturationConnections} connections: the fake upstream alone, then through Switchboard`);
-    const upstreamAlone = await runNonStreamingLoad(wholeDirect, options.saturationConnections, options.saturationSeconds);
-    // A calibration run warms this concurrency up and sizes the measured run; the CPU counters bracket
-    // the measured run and the settlement of its generations, nothing else.
-    const saturationCalibration = await runLoadAmount(wholeThrough, options.saturationConnections, options.saturationConnections * 2);
-    countRuns(saturationCalibration);
-    await counter.waitFor(succeeded, 30_000);
-    const measured = [...stack.stackProcesses, stack.upstreamProcess];
-    const cpuBefore = await Promise.all(measured.map((process) => readProcessUsage(process.pid)));
-    const loadGeneratorBefore = process.cpuUsage();
-    const intervalStart = performance.now();
-    const saturation = await runLoadAmount(wholeThrough, options.saturationConnections, Math.round(saturationCalibration.requestsPerSecond * options.saturationSeconds));
-    countRuns(saturation);
-    await counter.waitFor(succeeded, 30_000);
-    const measuredSeconds = (performance.now() - intervalStart) / 1000;
-    const cpuAfter = await Promise.all(measured.map((process) => readProcessUsage(process.pid)));
-    const loadGeneratorCpu = process.cpuUsage(loadGeneratorBefore);
+  progress("warming up");
+  const warmUpSeconds = options.warmUpSeconds / 2;
+  await runNonStreamingLoad(wholeDirect, 10, warmUpSeconds);
+  const warmUp = await runNonStreamingLoad(wholeThrough, 10, warmUpSeconds);
+  countRuns(warmUp.calibration, warmUp.measured);
+  const quickStreams = streamTargets(3, 0);
+  const quickExpectation: StreamExpectation = { intervalMs: 0, stallThresholdMs: options.stallThresholdMs, timeoutMs: 60_000 };
+  countStreams(await holdStreams(quickStreams.through, { count: 10, rampMs: 0, expectation: quickExpectation }));
+  await sampleMemory();
+
+  const latency: LatencyFigures[] = [];
+  for (const concurrency of options.latencyConcurrencies) {
+    progress(`non-streaming latency at concurrency ${concurrency}`);
+    const direct = await runNonStreamingLoad(wholeDirect, concurrency, options.latencySeconds);
+    const through = await runNonStreamingLoad(wholeThrough, concurrency, options.latencySeconds);
+    countRuns(through.calibration, through.measured);
+    const directMs = percentiles(direct.measured.latenciesMs);
+    const switchboardMs = percentiles(through.measured.latenciesMs);
+    latency.push({
+      concurrency,
+      requests: through.measured.succeeded + through.measured.failed,
+      errors: through.measured.failed,
+      directMs,
+      switchboardMs,
+      addedMs: difference(switchboardMs, directMs),
+    });
+    assertStackAlive();
+  }
+  await sampleMemory();
+
+  progress(`saturation with ${options.saturationConnections} connections: the fake upstream alone, then through Switchboard`);
+  const upstreamAlone = await runNonStreamingLoad(wholeDirect, options.saturationConnections, options.saturationSeconds);
+  // A calibration run warms this concurrency up and sizes the measured run; the CPU counters bracket
+  // the measured run and the settlement of its generations, nothing else.
+  const saturationCalibration = await runLoadAmount(wholeThrough, options.saturationConnections, options.saturationConnections * 2);
+  countRuns(saturationCalibration);
+  await counter.waitFor(succeeded, 30_000);
+  const measured = [...stack.stackProcesses, stack.upstreamProcess];
+  const cpuBefore = await Promise.all(measured.map((process) => readProcessUsage(process.pid)));
+  const loadGeneratorBefore = process.cpuUsage();
+  const intervalStart = performance.now();
+  const saturation = await runLoadAmount(wholeThrough, options.saturationConnections, Math.round(saturationCalibration.requestsPerSecond * options.saturationSeconds));
+  countRuns(saturation);
+  await counter.waitFor(succeeded, 30_000);
+  const measuredSeconds = (performance.now() - intervalStart) / 1000;
+  const cpuAfter = await Promise.all(measured.map((process) => readProcessUsage(process.pid)));
+  const loadGeneratorCpu = process.cpuUsage(loadGeneratorBefore);
+  await sampleMemory();
+  assertStackAlive();
+
+  const firstToken: FirstTokenFigures[] = [];
+  for (const concurrency of options.firstTokenConcurrencies) {
+    progress(`time to first token with ${concurrency} concurrent streams`);
+    const direct = await runStreamLoop(quickStreams.direct, { concurrency, seconds: options.firstTokenSeconds, expectation: quickExpectation });
+    const through = await runStreamLoop(quickStreams.through, { concurrency, seconds: options.firstTokenSeconds, expectation: quickExpectation });
+    countStreams(through);
+    const directAll = percentiles(firstTokenMs(direct));
+    const throughAll = percentiles(firstTokenMs(through));
+    firstToken.push({
+      streams: concurrency,
+      requests: through.length,
+      errors: through.filter(streamFailed).length,
+      directMs: { p50: directAll.p50, p99: directAll.p99 },
+      switchboardMs: { p50: throughAll.p50, p99: throughAll.p99 },
+      addedMs: { p50: throughAll.p50 - directAll.p50, p99: throughAll.p99 - directAll.p99 },
+    });
+    assertStackAlive();
+  }
+
+  const pacedStreams = streamTargets(options.streamChunks, options.streamIntervalMs);
+  const pacedExpectation: StreamExpectation = {
+    intervalMs: options.streamIntervalMs,
+    stallThresholdMs: options.stallThresholdMs,
+    timeoutMs: options.streamChunks * options.streamIntervalMs + 60_000,
+  };
+  const streamSteps: StreamStepFigures[] = [];
+  for (const count of options.streamSteps) {
+    progress(`${count} concurrent streams`);
+    const stepStartedAt = performance.now();
+    // Spread over at most a third of a stream's length, so that every stream is open at the same time.
+    const rampMs = Math.min(1_000, (options.streamChunks * options.streamIntervalMs) / 3);
+    const records = await holdStreams(pacedStreams.through, { count, rampMs, expectation: pacedExpectation });
+    countStreams(records);
+    const firstTokens = percentiles(firstTokenMs(records));
+    streamSteps.push({
+      streams: count,
+      stalls: records.reduce((total, record) => total + record.stalls, 0),
+      streamsWithStalls: records.filter((record) => record.stalls > 0).length,
+      failed: records.filter(streamFailed).length,
+      longestGapMs: Math.max(0, ...records.map((record) => record.longestGapMs)),
+      firstTokenMs: { p50: firstTokens.p50, p99: firstTokens.p99 },
+      seconds: (performance.now() - stepStartedAt) / 1000,
+    });
     await sampleMemory();
     assertStackAlive();
-
-    const firstToken: FirstTokenFigures[] = [];
-    for (const concurrency of options.firstTokenConcurrencies) {
-      progress(`time to first token with ${concurrency} concurrent streams`);
-      const direct = await runStreamLoop(quickStreams.direct, { concurrency, seconds: options.firstTokenSeconds, expectation: quickExpectation });
-      const through = await runStreamLoop(quickStreams.through, { concurrency, seconds: options.firstTokenSeconds, expectation: quickExpectation });
-      countStreams(through);
-      const directAll = percentiles(firstTokenMs(direct));
-      const throughAll = percentiles(firstTokenMs(through));
-      firstToken.push({
-        streams: concurrency,
-        requests: through.length,
-        errors: through.filter(streamFailed).length,
-        directMs: { p50: directAll.p50, p99: directAll.p99 },
-        switchboardMs: { p50: throughAll.p50, p99: throughAll.p99 },
-        addedMs: { p50: throughAll.p50 - directAll.p50, p99: throughAll.p99 - directAll.p99 },
-      });
-      assertStackAlive();
-    }
-
-    const pacedStreams = streamTargets(options.streamChunks, options.streamIntervalMs);
-    const pacedExpectation: StreamExpectation = {
-      intervalMs: options.streamIntervalMs,
-      stallThresholdMs: options.stallThresholdMs,
-      timeoutMs: options.streamChunks * options.streamIntervalMs + 60_000,
-    };
-    const streamSteps: StreamStepFigures[] = [];
-    for (const count of options.streamSteps) {
-      progress(`${count} concurrent streams`);
-      const stepStartedAt = performance.now();
-      // Spread over at most a third of a stream's length, so that every stream is open at the same time.
-      const rampMs = Math.min(1_000, (options.streamChunks * options.streamIntervalMs) / 3);
-      const records = await holdStreams(pacedStreams.through, { count, rampMs, expectation: pacedExpectation });
-      countStreams(records);
-      const firstTokens = percentiles(firstTokenMs(records));
-      streamSteps.push({
-        streams: count,
-        stalls: records.reduce((total, record) => total + record.stalls, 0),
-        streamsWithStalls: records.filter((record) => record.stalls > 0).length,
-        failed: records.filter(streamFailed).length,
-        longestGapMs: Math.max(0, ...records.map((record) => record.longestGapMs)),
-        firstTokenMs: { p50: firstTokens.p50, p99: firstTokens.p99 },
-        seconds: (performance.now() - stepStartedAt) / 1000,
-      });
-      await sampleMemory();
-      assertStackAlive();
-    }
-
-    progress("checking that every 2xx was recorded and charged");
-    const recorded = await counter.waitFor(succeeded, 30_000);
-
-    const saturationRequests = saturation.succeeded;
-    const processFigures = (name: string, before: ProcessUsage, after: ProcessUsage): ProcessFigures => {
-      const peak = peakMemory.get(name) ?? after;
-      const cpuMs = after.cpuMs - before.cpuMs;
-      return {
-        name,
-        processes: peak.processes,
-        rssMiB: peak.rssBytes / mebibyte,
-        pssMiB: peak.pssBytes / mebibyte,
-        cpuMs,
-        cpuMsPerRequest: cpuMs / Math.max(saturationRequests, 1),
-      };
-    };
-    const figures = measured.map((process, index) => processFigures(process.name, cpuBefore[index] as ProcessUsage, cpuAfter[index] as ProcessUsage));
-    const stackFigures = figures.slice(0, stack.stackProcesses.length);
-    const loadGeneratorMs = (loadGeneratorCpu.user + loadGeneratorCpu.system) / 1000;
-    const loadGeneratorMemory = process.memoryUsage().rss / mebibyte;
-    let largestStallFreeStreams = 0;
-    for (const step of streamSteps) if (step.stalls === 0 && step.failed === 0) largestStallFreeStreams = Math.max(largestStallFreeStreams, step.streams);
-
-    return {
-      startedAt: startedAt.toISOString(),
-      durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
-      machine,
-      options,
-      latency,
-      saturation: {
-        connections: options.saturationConnections,
-        switchboardRequestsPerSecond: saturation.requestsPerSecond,
-        switchboardRequests: saturationRequests,
-        switchboardErrors: saturation.failed,
-        upstreamRequestsPerSecond: upstreamAlone.measured.requestsPerSecond,
-        upstreamErrors: upstreamAlone.measured.failed,
-        measuredSeconds,
-      },
-      firstToken,
-      streamSteps,
-      largestStallFreeStreams,
-      processes: stackFigures,
-      totalCpuMsPerRequest: stackFigures.reduce((total, process) => total + process.cpuMsPerRequest, 0),
-      loadSide: [
-        ...figures.slice(stack.stackProcesses.length),
-        {
-          name: "load generator",
-          processes: 1,
-          rssMiB: loadGeneratorMemory,
-          pssMiB: loadGeneratorMemory,
-          cpuMs: loadGeneratorMs,
-          cpuMsPerRequest: loadGeneratorMs / Math.max(saturationRequests, 1),
-        },
-      ],
-      audit: {
-        switchboardSucceeded: succeeded,
-        switchboardFailed: failed,
-        generationsRecorded: recorded.recorded,
-        generationsCharged: recorded.charged,
-        matches: recorded.recorded === succeeded && recorded.charged === succeeded,
-      },
-    };
-  } finally {
-    await counter.close();
   }
+
+  progress("checking that every 2xx was recorded and charged");
+  const recorded = await counter.waitFor(succeeded, 30_000);
+
+  const saturationRequests = saturation.succeeded;
+  const processFigures = (name: string, before: ProcessUsage, after: ProcessUsage): ProcessFigures => {
+    const peak = peakMemory.get(name) ?? after;
+    const cpuMs = after.cpuMs - before.cpuMs;
+    return {
+      name,
+      processes: peak.processes,
+      rssMiB: peak.rssBytes / mebibyte,
+      pssMiB: peak.pssBytes / mebibyte,
+      cpuMs,
+      cpuMsPerRequest: cpuMs / Math.max(saturationRequests, 1),
+    };
+  };
+  const figures = measured.map((process, index) => processFigures(process.name, cpuBefore[index] as ProcessUsage, cpuAfter[index] as ProcessUsage));
+  const stackFigures = figures.slice(0, stack.stackProcesses.length);
+  const loadGeneratorMs = (loadGeneratorCpu.user + loadGeneratorCpu.system) / 1000;
+  const loadGeneratorMemory = process.memoryUsage().rss / mebibyte;
+  let largestStallFreeStreams = 0;
+  for (const step of streamSteps) if (step.stalls === 0 && step.failed === 0) largestStallFreeStreams = Math.max(largestStallFreeStreams, step.streams);
+
+  return {
+    startedAt: startedAt.toISOString(),
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    machine,
+    options,
+    latency,
+    saturation: {
+      connections: options.saturationConnections,
+      switchboardRequestsPerSecond: saturation.requestsPerSecond,
+      switchboardRequests: saturationRequests,
+      switchboardErrors: saturation.failed,
+      upstreamRequestsPerSecond: upstreamAlone.measured.requestsPerSecond,
+      upstreamErrors: upstreamAlone.measured.failed,
+      measuredSeconds,
+    },
+    firstToken,
+    streamSteps,
+    largestStallFreeStreams,
+    processes: stackFigures,
+    totalCpuMsPerRequest: stackFigures.reduce((total, process) => total + process.cpuMsPerRequest, 0),
+    loadSide: [
+      ...figures.slice(stack.stackProcesses.length),
+      {
+        name: "load generator",
+        processes: 1,
+        rssMiB: loadGeneratorMemory,
+        pssMiB: loadGeneratorMemory,
+        cpuMs: loadGeneratorMs,
+        cpuMsPerRequest: loadGeneratorMs / Math.max(saturationRequests, 1),
+      },
+    ],
+    audit: {
+      switchboardSucceeded: succeeded,
+      switchboardFailed: failed,
+      generationsRecorded: recorded.recorded,
+      generationsCharged: recorded.charged,
+      matches: recorded.recorded === succeeded && recorded.charged === succeeded,
+    },
+  };
 }

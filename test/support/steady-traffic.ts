@@ -37,6 +37,12 @@ export interface SteadyTrafficOptions {
   maximumInFlight: number;
   /** A request still open after this long is aborted and recorded as failed. */
   requestTimeoutMs: number;
+  /**
+   * The user message of the `count`-th request; by default `<kind> <count>`, which the scripted fake
+   * provider of the outage tests matches its rules against. The soak asks the paced upstream for streams
+   * of a given length this way.
+   */
+  content?: (kind: TrafficRecord["kind"], count: number) => string;
 }
 
 /**
@@ -71,6 +77,7 @@ export function startSteadyTraffic(options: SteadyTrafficOptions): SteadyTraffic
   const open = new Set<Promise<void>>();
   let stopping = false;
   let counter = 0;
+  const content = options.content ?? ((kind: TrafficRecord["kind"], count: number) => `${kind} ${count}`);
 
   const send = async (kind: TrafficRecord["kind"]) => {
     counter += 1;
@@ -81,8 +88,7 @@ export function startSteadyTraffic(options: SteadyTrafficOptions): SteadyTraffic
         method: "POST",
         dispatcher: agent,
         headers: { authorization: `Bearer ${options.apiKey}`, "content-type": "application/json" },
-        // The fake provider picks its script by this text (see the rules the test adds).
-        body: JSON.stringify({ model: options.model, messages: [{ role: "user", content: `${kind} ${counter}` }], max_tokens: 50, stream: kind === "stream" }),
+        body: JSON.stringify({ model: options.model, messages: [{ role: "user", content: content(kind, counter) }], max_tokens: 50, stream: kind === "stream" }),
         signal: AbortSignal.timeout(options.requestTimeoutMs),
       });
       record.answeredAt = performance.now();
