@@ -8,6 +8,7 @@ import { createDatabase, migrateToLatest } from "@switchboard/db";
 import { findFreePort } from "../../tools/launcher/src/free-port.js";
 import { startManagedProcess, type ManagedProcess } from "../../tools/launcher/src/managed-process.js";
 import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "../../tools/launcher/src/service-environment.js";
+import { serviceNodeArguments } from "../../tools/launcher/src/service-node-arguments.js";
 import { createPrivateNatsServer, type PrivateNatsServer } from "../support/private-nats-server.js";
 import { createPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.js";
 import { commandOnCpus, moveProcessTreeToCpus } from "./cpu-pinning.js";
@@ -155,7 +156,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       services.push(
         await startManagedProcess({
           name,
-          ...commandOnCpus(options.stackCpus, process.execPath, [serviceEntryPoint(name)]),
+          ...commandOnCpus(options.stackCpus, process.execPath, serviceNodeArguments(name)),
           cwd: repositoryRoot,
           environment: buildServiceEnvironment(name, process.env, settings),
           logFile: path.join(logDirectory, `${name}.log`),

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { findFreePort } from "../../tools/launcher/src/free-port.js";
 import { describeExit, startManagedProcess, type ManagedProcess, type ProcessExit } from "../../tools/launcher/src/managed-process.js";
 import { buildServiceEnvironment, serviceEntryPoint, serviceNames, type ServiceName } from "../../tools/launcher/src/service-environment.js";
+import { serviceNodeArguments } from "../../tools/launcher/src/service-node-arguments.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/fake-upstream.js";
 import { waitUntilReady } from "./wait-until-ready.js";
 
@@ -90,7 +91,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
         await startManagedProcess({
           name,
           command: process.execPath,
-          args: [serviceEntryPoint(name)],
+          args: serviceNodeArguments(name),
           cwd: repositoryRoot,
           environment: buildServiceEnvironment(name, { ...process.env, ...options.environment }, settings),
           logFile: path.join(logDirectory, `${name}.log`),

@@ -15,6 +15,7 @@ import { startManagedProcess, type ManagedProcess } from "./managed-process.js";
 import { watchParentProcess } from "./parent-watch.js";
 import { createProgressConsole } from "./progress-console.js";
 import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "./service-environment.js";
+import { serviceNodeArguments } from "./service-node-arguments.js";
 import { startEmbeddedPostgres } from "./start-embedded-postgres.js";
 import { startNatsServer } from "./start-nats-server.js";
 import { createSupervisor } from "./supervisor.js";
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
       const service = await startManagedProcess({
         name,
         command: process.execPath,
-        args: [entry],
+        args: serviceNodeArguments(name),
         cwd: repositoryRoot,
         environment: buildServiceEnvironment(name, environment, serviceSettings),
         logFile: logFile(name),

@@ -1,0 +1,17 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { serviceEntryPoint } from "./service-environment.js";
+import { serviceHeapFlags, serviceNodeArguments } from "./service-node-arguments.js";
+
+const dockerfile = readFileSync(new URL("../../../deploy/docker/Dockerfile", import.meta.url), "utf8");
+
+describe("serviceNodeArguments", () => {
+  it("passes the heap flags to node before the service's entry point", () => {
+    expect(serviceNodeArguments("ingress")).toEqual([...serviceHeapFlags, serviceEntryPoint("ingress")]);
+  });
+
+  it("are the flags the Docker image starts every service with", () => {
+    const command = /^CMD (.+)$/m.exec(dockerfile)?.[1] ?? "";
+    expect(command).toContain(`exec node ${serviceHeapFlags.join(" ")} `);
+  });
+});
