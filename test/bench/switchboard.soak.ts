@@ -7,7 +7,7 @@ import { writeBenchReport } from "./write-bench-report.js";
 // `npm run soak [-- --duration 10m]` (issue 7: "no growth over 10 minutes"): the stack as deployed under
 // steady mixed traffic, every process's memory sampled. Options are environment variables, listed in
 // test/bench/README.md; test/bench/soak-command.mjs turns the command's flags into them.
-describe("Switchboard as deployed, for ten minutes", () => {
+describe("Switchboard as deployed, under steady traffic", () => {
   it("prints every process's memory trend and checks that every request was answered, recorded and settled once", async () => {
     const options = readSoakOptions(process.env);
     const startedAt = performance.now();

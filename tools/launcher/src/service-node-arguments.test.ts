@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { serviceEntryPoint } from "./service-environment.js";
@@ -13,5 +14,11 @@ describe("serviceNodeArguments", () => {
   it("are the flags the Docker image starts every service with", () => {
     const command = /^CMD (.+)$/m.exec(dockerfile)?.[1] ?? "";
     expect(command).toContain(`exec node ${serviceHeapFlags.join(" ")} `);
+  });
+
+  it("are flags this node accepts (V8 flags can go away with a Node.js upgrade, and node then refuses to start)", () => {
+    const run = spawnSync(process.execPath, [...serviceHeapFlags, "-e", "0"], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
   });
 });
