@@ -8,7 +8,17 @@ const dockerfile = readFileSync(new URL("../../../deploy/docker/Dockerfile", imp
 
 describe("serviceNodeArguments", () => {
   it("passes the heap flags to node before the service's entry point", () => {
-    expect(serviceNodeArguments("ingress")).toEqual([...serviceHeapFlags, serviceEntryPoint("ingress")]);
+    expect(serviceNodeArguments("ingress", {})).toEqual([...serviceHeapFlags, serviceEntryPoint("ingress")]);
+  });
+
+  it("adds a CPU profile per service when SWITCHBOARD_CPU_PROFILE_DIR is set", () => {
+    expect(serviceNodeArguments("billing", { SWITCHBOARD_CPU_PROFILE_DIR: "/tmp/profiles" })).toEqual([
+      ...serviceHeapFlags,
+      "--cpu-prof",
+      "--cpu-prof-dir=/tmp/profiles",
+      "--cpu-prof-name=billing.cpuprofile",
+      serviceEntryPoint("billing"),
+    ]);
   });
 
   it("are the flags the Docker image starts every service with", () => {
