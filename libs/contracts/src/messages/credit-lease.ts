@@ -2,7 +2,7 @@ import { z } from "zod";
 import { accountIdSchema } from "../identifiers.js";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
 
-// Credit leases (DESIGN.md "Credit"): billing moves a slice of an account's available credit to one
+// Credit leases (README.md "Money"): billing moves a slice of an account's available credit to one
 // ingress replica, which holds each request's upper bound against it locally, off the database.
 
 const leaseIdSchema = z.uuid();

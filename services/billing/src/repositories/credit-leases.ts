@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { inTransaction, isUniqueViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
 
 // Credit leases: slices of an account's available credit that ingress replicas hold requests against
-// locally (DESIGN.md "Credit"). What a lease holds is granted − returned − Σ consumed, where consumption
+// locally (README.md "Money"). What a lease holds is granted − returned − Σ consumed, where consumption
 // is written by settlement on each generation's reservation row; `accounts.leased_micros` is the sum
 // over the account's leases that have not expired.
 //

@@ -50,7 +50,7 @@ interface AccountCredit {
 const expirySafetyMs = 5_000;
 
 /**
- * Credit leases on this ingress replica (DESIGN.md "Credit"). A request's upper-bound cost is held
+ * Credit leases on this ingress replica (README.md "Money"). A request's upper-bound cost is held
  * against the account's current lease in memory, with no database write and no billing round trip;
  * when the lease cannot cover it the caller reserves synchronously, as without leases. Leases are
  * asked for in the background (one request per account at a time), sized to a few seconds of the
