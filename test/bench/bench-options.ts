@@ -14,6 +14,11 @@ export interface BenchOptions {
   saturationSeconds: number;
   /** Connections of the saturation runs. */
   saturationConnections: number;
+  /**
+   * Accounts the second saturation run through Switchboard spreads its load over, each connection using
+   * one account's key in turn; at most `saturationConnections`, so that every account is used.
+   */
+  saturationAccounts: number;
   /** Seconds of each time-to-first-token measurement. */
   firstTokenSeconds: number;
   /** Concurrent streams of the time-to-first-token runs. */
@@ -58,6 +63,12 @@ function cpuSetting(environment: Environment, name: string): string | undefined 
 
 /** The defaults finish in about three minutes on a two-core machine. */
 export function readBenchOptions(environment: Environment): BenchOptions {
+  const saturationConnections = numberSetting(environment, "BENCH_SATURATION_CONNECTIONS", 100);
+  const saturationAccounts = numberSetting(environment, "BENCH_SATURATION_ACCOUNTS", 50);
+  // An account without a connection would send nothing, and the report would name more accounts than carried the load.
+  if (!Number.isInteger(saturationAccounts) || saturationAccounts < 1 || saturationAccounts > saturationConnections) {
+    throw new Error(`BENCH_SATURATION_ACCOUNTS: ${saturationAccounts} is not a whole number from 1 to BENCH_SATURATION_CONNECTIONS (${saturationConnections})`);
+  }
   return {
     stackCpus: cpuSetting(environment, "BENCH_STACK_CPUS"),
     loadCpus: cpuSetting(environment, "BENCH_LOAD_CPUS"),
@@ -65,7 +76,8 @@ export function readBenchOptions(environment: Environment): BenchOptions {
     latencySeconds: numberSetting(environment, "BENCH_LATENCY_SECONDS", 5),
     latencyConcurrencies: listSetting(environment, "BENCH_LATENCY_CONCURRENCIES", [1, 50]),
     saturationSeconds: numberSetting(environment, "BENCH_SATURATION_SECONDS", 10),
-    saturationConnections: numberSetting(environment, "BENCH_SATURATION_CONNECTIONS", 100),
+    saturationConnections,
+    saturationAccounts,
     firstTokenSeconds: numberSetting(environment, "BENCH_FIRST_TOKEN_SECONDS", 5),
     firstTokenConcurrencies: listSetting(environment, "BENCH_FIRST_TOKEN_CONCURRENCIES", [1, 20]),
     streamSteps: listSetting(environment, "BENCH_STREAM_STEPS", [10, 100, 250, 500, 1000]),

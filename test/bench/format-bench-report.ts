@@ -28,7 +28,8 @@ export function formatBenchReport(report: BenchReport): string {
   const saturation = report.saturation;
   lines.push(
     "",
-    `Saturation, ${saturation.connections} connections: Switchboard ${saturation.switchboardRequestsPerSecond.toFixed(0)} requests/s (${saturation.switchboardRequests} requests, ${saturation.switchboardErrors} errors); fake upstream alone ${saturation.upstreamRequestsPerSecond.toFixed(0)} requests/s (${saturation.upstreamErrors} errors)`,
+    `Saturation, ${saturation.connections} connections: one account ${saturation.switchboardRequestsPerSecond.toFixed(0)} requests/s; ${saturation.manyAccounts.accounts} accounts ${saturation.manyAccounts.requestsPerSecond.toFixed(0)} requests/s (ratio ${saturation.manyToOneAccountRatio.toFixed(2)}); fake upstream alone ${saturation.upstreamRequestsPerSecond.toFixed(0)} requests/s`,
+    `  one account ${saturation.switchboardRequests} requests, ${saturation.switchboardErrors} errors; ${saturation.manyAccounts.accounts} accounts ${saturation.manyAccounts.requests} requests, ${saturation.manyAccounts.errors} errors; fake upstream alone ${saturation.upstreamErrors} errors`,
     "",
     `Streaming time to first token, ms         p50      p99 requests   errors`,
   );
@@ -52,13 +53,13 @@ export function formatBenchReport(report: BenchReport): string {
   lines.push(
     `  largest number of streams with 0 stalls and 0 failures: ${report.largestStallFreeStreams}`,
     "",
-    `Processes over the saturation run (${saturation.measuredSeconds.toFixed(1)} s, ${saturation.switchboardRequests} requests)`,
+    `Processes over the one-account saturation run (${saturation.measuredSeconds.toFixed(1)} s, ${saturation.switchboardRequests} requests)`,
     `  ${"process".padEnd(22)}${"count".padStart(9)}${"RSS MiB".padStart(9)}${"PSS MiB".padStart(9)}${"CPU ms".padStart(9)}${"CPU ms/req".padStart(12)}`,
     ...report.processes.map(processRow),
     `  ${"total (stack)".padEnd(58)}${report.totalCpuMsPerRequest.toFixed(3).padStart(12)}`,
     ...report.loadSide.map(processRow),
     "",
-    `Audit: Switchboard answered ${report.audit.switchboardSucceeded} requests 2xx and ${report.audit.switchboardFailed} otherwise; metadata-logging recorded ${report.audit.generationsRecorded} generations, billing charged ${report.audit.generationsCharged}: ${report.audit.matches ? "every 2xx recorded and charged once" : "MISMATCH"}`,
+    `Audit: Switchboard answered ${report.audit.switchboardSucceeded} requests 2xx and ${report.audit.switchboardFailed} otherwise; metadata-logging recorded ${report.audit.generationsRecorded} generations of its ${1 + saturation.manyAccounts.accounts} accounts, billing charged ${report.audit.generationsCharged}: ${report.audit.matches ? "every 2xx recorded and charged once" : "MISMATCH"}`,
   );
   return lines.join("\n");
 }

@@ -5,6 +5,11 @@ export interface LoadTarget {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Headers laid over `headers` per connection: the first connection takes the first entry, and so on,
+   * round robin. The benchmark spreads its load over many accounts this way, one account's key per connection.
+   */
+  connectionHeaders?: readonly Record<string, string>[];
 }
 
 /** What one run of the load generator saw. */
@@ -27,6 +32,8 @@ export async function runLoadAmount(target: LoadTarget, connections: number, amo
   const latenciesMs: number[] = [];
   const startedAt = performance.now();
   let lastAnswerAt = startedAt;
+  const connectionHeaders = target.connectionHeaders ?? [];
+  let connectionsSetUp = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -43,6 +50,15 @@ export async function runLoadAmount(target: LoadTarget, connections: number, amo
         // autocannon notices the end of a fixed amount only at its next sample; the default of a second
         // would add up to a second to every run.
         sampleInt: 20,
+        // Called once for each connection as autocannon creates it, before its first request; autocannon
+        // merges these headers over `headers` (https://github.com/mcollina/autocannon#client-api).
+        setupClient:
+          connectionHeaders.length === 0
+            ? undefined
+            : (client) => {
+                client.setHeaders(connectionHeaders[connectionsSetUp % connectionHeaders.length] ?? {});
+                connectionsSetUp += 1;
+              },
       },
       (error: unknown, finished) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(finished)),
     );

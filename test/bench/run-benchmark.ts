@@ -4,6 +4,7 @@ import type { BenchReport, FirstTokenFigures, LatencyFigures, Percentiles, Proce
 import { benchModel, type MeasuredProcess } from "./bench-stack.js";
 import { runLoadAmount, runNonStreamingLoad, type LoadRun, type LoadTarget } from "./non-streaming-load.js";
 import { readProcessUsage, type ProcessUsage } from "./process-usage.js";
+import { connectGenerationCounter, type GenerationCounter } from "./recorded-generations.js";
 import { runOnBenchStack, type BenchStackRun } from "./run-on-bench-stack.js";
 import { holdStreams, runStreamLoop, type StreamExpectation, type StreamRecord } from "./streaming-load.js";
 
@@ -31,13 +32,36 @@ export async function runBenchmark(options: BenchOptions, progress: (line: strin
   return runOnBenchStack(options, progress, (run) => measure(run, options, progress));
 }
 
-async function measure({ stack, key, counter, startedAt, machine }: BenchStackRun, options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
+/** Credit of each of the many accounts: as much as the one account has, so that both runs take the same credit path. */
+const manyAccountsCredit = "100000.00";
+
+/** The accounts of the saturation run spread over many accounts: a key of each, and a counter of their generations together. */
+interface ManyAccounts {
+  readonly keys: readonly string[];
+  readonly counter: GenerationCounter;
+}
+
+async function measure(run: BenchStackRun, options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
+  progress(`funding ${options.saturationAccounts} more accounts for the saturation run spread over many accounts`);
+  const funded = await Promise.all(Array.from({ length: options.saturationAccounts }, () => run.stack.createFundedKey(manyAccountsCredit)));
+  // Audited apart from the one account: were their keys not sent, these accounts would have no generations
+  // and the audit would say so, where a count over all accounts together would still match.
+  const counter = await connectGenerationCounter(run.stack.databaseUrl, funded.map((account) => account.accountId));
+  try {
+    return await measureWith(run, { keys: funded.map((account) => account.key), counter }, options, progress);
+  } finally {
+    await counter.close();
+  }
+}
+
+async function measureWith({ stack, key, counter, startedAt, machine }: BenchStackRun, manyAccounts: ManyAccounts, options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
   const switchboardUrl = `${stack.origin}/api/v1/chat/completions`;
   const directUrl = `${stack.upstreamUrl}/chat/completions`;
   const switchboardHeaders = { authorization: `Bearer ${key}`, "content-type": "application/json" };
   const directHeaders = { authorization: "Bearer bench-upstream-key", "content-type": "application/json" };
   const messages = (content: string) => [{ role: "user", content }];
   const wholeThrough: LoadTarget = { url: switchboardUrl, headers: switchboardHeaders, body: JSON.stringify({ model: benchModel, messages: messages("benchmark me"), max_tokens: 16 }) };
+  const wholeThroughManyAccounts: LoadTarget = { ...wholeThrough, connectionHeaders: manyAccounts.keys.map((manyAccountsKey) => ({ authorization: `Bearer ${manyAccountsKey}` })) };
   const wholeDirect: LoadTarget = { url: directUrl, headers: directHeaders, body: JSON.stringify({ model: "echo", messages: messages("benchmark me"), max_tokens: 16 }) };
   const streamTargets = (chunks: number, intervalMs: number) => {
     const content = `chunks=${chunks} interval=${intervalMs}`;
@@ -106,7 +130,7 @@ async function measure({ stack, key, counter, startedAt, machine }: BenchStackRu
   }
   await sampleMemory();
 
-  progress(`saturation with ${options.saturationConnections} connections: the fake upstream alone, then through Switchboard`);
+  progress(`saturation with ${options.saturationConnections} connections: the fake upstream alone, then through Switchboard with one account`);
   const upstreamAlone = await runNonStreamingLoad(wholeDirect, options.saturationConnections, options.saturationSeconds);
   // A calibration run warms this concurrency up and sizes the measured run; the CPU counters bracket
   // the measured run and the settlement of its generations, nothing else.
@@ -117,12 +141,26 @@ async function measure({ stack, key, counter, startedAt, machine }: BenchStackRu
   const cpuBefore = await Promise.all(measured.map((process) => readProcessUsage(process.pid)));
   const loadGeneratorBefore = process.cpuUsage();
   const intervalStart = performance.now();
-  const saturation = await runLoadAmount(wholeThrough, options.saturationConnections, Math.round(saturationCalibration.requestsPerSecond * options.saturationSeconds));
+  const saturationAmount = Math.round(saturationCalibration.requestsPerSecond * options.saturationSeconds);
+  const saturation = await runLoadAmount(wholeThrough, options.saturationConnections, saturationAmount);
   countRuns(saturation);
   await counter.waitFor(succeeded, 30_000);
   const measuredSeconds = (performance.now() - intervalStart) / 1000;
   const cpuAfter = await Promise.all(measured.map((process) => readProcessUsage(process.pid)));
   const loadGeneratorCpu = process.cpuUsage(loadGeneratorBefore);
+  await sampleMemory();
+  assertStackAlive();
+
+  // The same number of requests again, spread over many accounts, after the CPU interval so that the CPU
+  // figures stay those of the one account. Its own calibration run warms these accounts' keys and credit up.
+  progress(`saturation with ${options.saturationConnections} connections through Switchboard, spread over ${options.saturationAccounts} accounts`);
+  const manyAccountsCalibration = await runLoadAmount(wholeThroughManyAccounts, options.saturationConnections, options.saturationConnections * 2);
+  await manyAccounts.counter.waitFor(manyAccountsCalibration.succeeded, 30_000);
+  const manyAccountsSaturation = await runLoadAmount(wholeThroughManyAccounts, options.saturationConnections, saturationAmount);
+  const manyAccountsSucceeded = manyAccountsCalibration.succeeded + manyAccountsSaturation.succeeded;
+  const manyAccountsFailed = manyAccountsCalibration.failed + manyAccountsSaturation.failed;
+  // Settled before the streaming phases, so that its backlog does not delay their first tokens.
+  await manyAccounts.counter.waitFor(manyAccountsSucceeded, 30_000);
   await sampleMemory();
   assertStackAlive();
 
@@ -175,6 +213,7 @@ async function measure({ stack, key, counter, startedAt, machine }: BenchStackRu
 
   progress("checking that every 2xx was recorded and charged");
   const recorded = await counter.waitFor(succeeded, 30_000);
+  const manyAccountsRecorded = await manyAccounts.counter.waitFor(manyAccountsSucceeded, 30_000);
 
   const saturationRequests = saturation.succeeded;
   const processFigures = (name: string, before: ProcessUsage, after: ProcessUsage): ProcessFigures => {
@@ -207,6 +246,13 @@ async function measure({ stack, key, counter, startedAt, machine }: BenchStackRu
       switchboardRequestsPerSecond: saturation.requestsPerSecond,
       switchboardRequests: saturationRequests,
       switchboardErrors: saturation.failed,
+      manyAccounts: {
+        accounts: manyAccounts.keys.length,
+        requestsPerSecond: manyAccountsSaturation.requestsPerSecond,
+        requests: manyAccountsSaturation.succeeded,
+        errors: manyAccountsSaturation.failed,
+      },
+      manyToOneAccountRatio: saturation.requestsPerSecond > 0 ? manyAccountsSaturation.requestsPerSecond / saturation.requestsPerSecond : 0,
       upstreamRequestsPerSecond: upstreamAlone.measured.requestsPerSecond,
       upstreamErrors: upstreamAlone.measured.failed,
       measuredSeconds,
@@ -228,11 +274,15 @@ async function measure({ stack, key, counter, startedAt, machine }: BenchStackRu
       },
     ],
     audit: {
-      switchboardSucceeded: succeeded,
-      switchboardFailed: failed,
-      generationsRecorded: recorded.recorded,
-      generationsCharged: recorded.charged,
-      matches: recorded.recorded === succeeded && recorded.charged === succeeded,
+      switchboardSucceeded: succeeded + manyAccountsSucceeded,
+      switchboardFailed: failed + manyAccountsFailed,
+      generationsRecorded: recorded.recorded + manyAccountsRecorded.recorded,
+      generationsCharged: recorded.charged + manyAccountsRecorded.charged,
+      matches:
+        recorded.recorded === succeeded &&
+        recorded.charged === succeeded &&
+        manyAccountsRecorded.recorded === manyAccountsSucceeded &&
+        manyAccountsRecorded.charged === manyAccountsSucceeded,
     },
   };
 }

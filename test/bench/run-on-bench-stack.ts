@@ -28,7 +28,7 @@ export async function runOnBenchStack<Report>(options: BenchStackOptions, progre
   const stack = await startBenchStack(options);
   try {
     const { accountId, key } = await stack.createFundedKey("100000.00");
-    const counter = await connectGenerationCounter(stack.databaseUrl, accountId);
+    const counter = await connectGenerationCounter(stack.databaseUrl, [accountId]);
     try {
       return await measure({ stack, accountId, key, counter, startedAt, machine });
     } finally {

@@ -35,6 +35,7 @@ describe("npm run bench, in small", () => {
       BENCH_LATENCY_CONCURRENCIES: "1,5",
       BENCH_SATURATION_SECONDS: "0.3",
       BENCH_SATURATION_CONNECTIONS: "10",
+      BENCH_SATURATION_ACCOUNTS: "5",
       BENCH_FIRST_TOKEN_SECONDS: "0.3",
       BENCH_FIRST_TOKEN_CONCURRENCIES: "1,3",
       BENCH_STREAM_STEPS: "5,20",
@@ -60,9 +61,14 @@ describe("npm run bench, in small", () => {
     expect(written.totalCpuMsPerRequest).toBeGreaterThan(0);
     expect(written.saturation.switchboardRequestsPerSecond).toBeGreaterThan(0);
     expect(written.saturation.upstreamRequestsPerSecond).toBeGreaterThan(0);
+    expect(written.saturation.manyAccounts.accounts, "accounts of the spread saturation run").toBe(5);
+    expect(written.saturation.manyAccounts.requestsPerSecond).toBeGreaterThan(0);
+    expect(written.saturation.manyToOneAccountRatio).toBeCloseTo(written.saturation.manyAccounts.requestsPerSecond / written.saturation.switchboardRequestsPerSecond, 9);
+    expect(table).toMatch(/Saturation, 10 connections: one account \d+ requests\/s; 5 accounts \d+ requests\/s \(ratio \d+\.\d\d\)/);
 
     expect(written.latency.map((figures) => figures.errors), "errors of the latency runs").toEqual([0, 0]);
     expect(written.saturation.switchboardErrors, "errors at saturation").toBe(0);
+    expect(written.saturation.manyAccounts.errors, "errors at saturation spread over accounts").toBe(0);
     expect(written.saturation.upstreamErrors, "errors of the upstream alone").toBe(0);
     expect(written.firstToken.map((figures) => figures.errors), "failed streams of the first-token runs").toEqual([0, 0]);
     expect(written.streamSteps.map((step) => step.failed), "failed streams per step").toEqual([0, 0]);
