@@ -71,7 +71,7 @@ function ingressClients(connection: NatsConnection, subjects: Subjects, requestT
 
 function generationFor(clients: ServiceClients, candidates: RouteCandidate[]): Generation {
   const routing = { route: () => ({ candidates }) } as unknown as LocalRouting;
-  return new Generation({ clients, routing, idleTimeoutMs: 10_000, maximumDurationMs: 30_000, shutdownSignal: new AbortController().signal, key, request, promptBytes: 10 });
+  return new Generation({ clients, routing, idleTimeoutMs: 10_000, maximumDurationMs: 30_000, shutdownSignal: new AbortController().signal, key, request, promptBytes: 10, leases: null });
 }
 
 async function complete(generation: Generation): Promise<string> {

@@ -35,7 +35,7 @@ function stack(options: { requestTimeoutMs: number }) {
   } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
   const routing = { route: () => ({ candidates: [silent, working] }) } as unknown as LocalRouting;
   const shutdown = new AbortController();
-  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10 });
+  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null });
   generations.push(generation);
   return { bus, facts, generation };
 }
