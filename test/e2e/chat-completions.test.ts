@@ -178,19 +178,30 @@ describe("chat completions end to end (issue #3)", () => {
   });
 
   it("never overdraws an account under concurrent requests", async () => {
-    // Each request holds up to 4,150 µ$ (the priciest candidate's bound) while the slow upstream works (1.5 s),
-    // so a 10,000 µ$ account can carry two at once; the others must be refused, not served on credit.
-    stack.primary.addRule("slow and concurrent", { text: "done", delayBeforeHeadersMs: 1_500, usage: { prompt_tokens: 10, completion_tokens: 2 } });
+    // Each request holds up to 4,150 µ$ (the priciest candidate's bound) until the upstream answers, so a
+    // 10,000 µ$ account can carry two at once; the others must be refused, not served on credit. The
+    // upstream answers only once every request was admitted or refused (a timed delay would let an early
+    // answer free its hold while a slow machine is still deciding the others).
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    stack.primary.addRule("slow and concurrent", { text: "done", answerAfter: gate, usage: { prompt_tokens: 10, completion_tokens: 2 } });
+    const admitted = () => stack.primary.requests.filter((request) => JSON.stringify(request.body).includes("slow and concurrent")).length;
     const funded = await stack.createFundedKey("0.010000");
-    const responses = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        fetch(`${stack.baseUrl}/chat/completions`, {
+    let refused = 0;
+    const answers = Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const response = await fetch(`${stack.baseUrl}/chat/completions`, {
           method: "POST",
           headers: { authorization: `Bearer ${funded.key}`, "content-type": "application/json" },
           body: JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: "slow and concurrent" }] }),
-        }),
-      ),
+        });
+        await response.arrayBuffer();
+        if (response.status !== 200) refused++;
+        return response;
+      }),
     );
+    await waitFor(async () => (admitted() + refused >= 10 ? true : undefined), 30_000, "every request admitted or refused").finally(openGate);
+    const responses = await answers;
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([200, 200, 402, 402, 402, 402, 402, 402, 402, 402]);
     await waitFor(async () => {
