@@ -33,6 +33,10 @@ export interface OutageSummary {
     statuses: Record<string, number>;
     /** Answers that are not a 503 with `Retry-After` and `{"error":{"code":503,"metadata":{"retryable":true}}}`. */
     notRetryable503: RequestNote[];
+    /** Requests served in full although the dependency was down (credit leases and cached keys need no database). */
+    succeeded: number;
+    /** Answers that are neither served in full nor a retryable 503 as above. */
+    neitherServedNorRetryable503: RequestNote[];
   };
   /** Requests started once the outage is known: their latency. */
   onceKnown: { requests: number; p50Ms: number; p99Ms: number; maxMs: number };
@@ -153,6 +157,8 @@ export function summarizeOutage(run: OutageRun, options: OutageSummaryOptions): 
       requests: during.length,
       statuses: count(during.map((record) => (record.status === undefined ? "no answer" : String(record.status)))),
       notRetryable503: during.filter((record) => !isRetryable503(record)).map(note),
+      succeeded: during.filter(succeeded).length,
+      neitherServedNorRetryable503: during.filter((record) => !succeeded(record) && !isRetryable503(record)).map(note),
     },
     onceKnown: {
       requests: known.length,
