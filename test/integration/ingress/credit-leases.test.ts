@@ -126,6 +126,33 @@ describe("ingress credit leases", () => {
     expect(rows.filter((row) => row.status === "closed").length).toBeGreaterThanOrEqual(1);
   });
 
+  it("sizes leases to the account's spend, so that a burst is held in memory rather than on the exact path", async () => {
+    const { accountId } = await createFundedKey(harness.database, 100_000_000);
+    const leases = startLeases();
+    leases.tryHold(accountId, 1_000);
+    await waitForLease(leases, accountId);
+    let heldInMemory = 0;
+    for (let index = 0; index < 400; index++) {
+      const ticket = leases.tryHold(accountId, 1_000);
+      if (ticket) {
+        heldInMemory++;
+        leases.finish(ticket, 1_000);
+      }
+      if (index % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const granted = await harness.database
+      .selectFrom("credit_leases")
+      .select("granted_micros")
+      .where("account_id", "=", accountId)
+      .where("granted_micros", ">", 0)
+      .orderBy("created_at")
+      .execute();
+    // The first lease covers 16 holds; the next are sized to 3 s of the spend measured since.
+    expect(granted[0]?.granted_micros).toBe(16_000);
+    expect(Math.max(...granted.map((row) => row.granted_micros))).toBeGreaterThanOrEqual(128_000);
+    expect(heldInMemory).toBeGreaterThan(300);
+  });
+
   it("stop returns every lease", async () => {
     const { accountId } = await createFundedKey(harness.database, 1_000_000);
     const leases = startLeases();
