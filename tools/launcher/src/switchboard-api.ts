@@ -77,12 +77,12 @@ export function createSwitchboardApi(options: SwitchboardApiOptions): Switchboar
           await response.body?.cancel();
           return false;
         }
-        if (options.servicesStartedAt === undefined) {
-          await response.body?.cancel();
-          return true;
-        }
-        const readiness = (await response.json()) as { checks?: { routing?: { ageMs?: unknown } } };
-        const ageMs = readiness.checks?.routing?.ageMs;
+        // Ingress is ready to serve without billing (keys it knows, leased credit), but start-up goes on
+        // to create an account and a key: it waits for billing too.
+        const readiness = (await response.json()) as { checks?: { billing?: unknown; routing?: { ageMs?: unknown } } };
+        if (readiness.checks?.billing !== true) return false;
+        if (options.servicesStartedAt === undefined) return true;
+        const ageMs = readiness.checks.routing?.ageMs;
         return typeof ageMs === "number" && Date.now() - ageMs >= options.servicesStartedAt;
       } catch {
         return false;
