@@ -6,7 +6,12 @@ export interface LeaseRecallerOptions {
   database: DatabaseExecutor;
   /** Asks every ingress to close its leases on the account (a core NATS publish). */
   publishRecall: (accountId: string) => void;
-  /** Longest a recall waits for the holders to return their leases. */
+  /**
+   * Longest a recall waits for the holders to return their leases (default 1 s). Holders answer within
+   * milliseconds when idle, but a replica busy with a burst (the very moment an account runs dry) can
+   * take hundreds; a 402 given before its slice is back would refuse a request the balance covers. The
+   * wait ends as soon as no lease of the account is active, and only accounts near empty ever wait.
+   */
   windowMs?: number;
   /** Pause between looks at whether any lease of the account is still active. */
   pollMs?: number;
@@ -32,7 +37,7 @@ export class LeaseRecaller {
   }
 
   private async recallAndWait(accountId: string): Promise<void> {
-    const windowMs = this.options.windowMs ?? 300;
+    const windowMs = this.options.windowMs ?? 1_000;
     const pollMs = this.options.pollMs ?? 10;
     const deadline = performance.now() + windowMs;
     this.options.publishRecall(accountId);
