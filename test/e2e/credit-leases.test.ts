@@ -50,7 +50,10 @@ describe("credit leases: exact answers under concurrency", () => {
     return fetch(`${baseUrl}/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "test/echo", messages: [{ role: "user", content }] }),
+      // One provider only, so every request holds the same amount: with a fallback provider, a request
+      // the priciest candidate's bound no longer fits is admitted for the first candidate alone, with a
+      // smaller hold (reserve-credit.ts), and two of those fit where one whole hold would.
+      body: JSON.stringify({ model: "test/echo", provider: { only: ["primary"] }, messages: [{ role: "user", content }] }),
       ...(signal ? { signal } : {}),
     });
   }
