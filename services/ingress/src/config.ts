@@ -9,7 +9,10 @@ export const ingressConfigSchema = z.object({
   /** Management key for the admin API; the admin API answers 403 while it is unset. */
   SWITCHBOARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   MAX_BODY_BYTES: integerSetting(10 * 1024 * 1024, 1024),
-  /** How long one NATS request to router or billing may take before the client gets a 503. */
+  /**
+   * How long one NATS request to router or billing may take before the client gets a 503, and how long a
+   * connector has to take a generation (send its first part) before the next candidate is tried.
+   */
   SERVICE_REQUEST_TIMEOUT_MS: integerSetting(5_000, 50),
   /** Longest silence from the connector (which sends heartbeats while a model thinks) before an attempt is given up. */
   GENERATION_IDLE_TIMEOUT_MS: integerSetting(30_000, 100),
