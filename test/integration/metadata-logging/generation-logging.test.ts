@@ -3,9 +3,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   createSubjects,
-  generationCompletedSchema,
   getGenerationReplySchema,
-  parseUsdPerTokenToPicos,
   type GenerationCompleted,
   type Subjects,
 } from "@switchboard/contracts";
@@ -15,28 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMetadataLogging, type MetadataLoggingService } from "../../../services/metadata-logging/src/start-metadata-logging.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+import { completedFact as sharedCompletedFact } from "../../support/completed-fact.js";
 import { testLogger } from "../../support/silent-logger.js";
 
-const price = {
-  promptPicosPerToken: parseUsdPerTokenToPicos("0.00000015").toString(),
-  completionPicosPerToken: parseUsdPerTokenToPicos("0.0000006").toString(),
-};
-
+/**
+ * A fact with what this file's assertions look at: a fallback before the serving attempt, cached and
+ * reasoning tokens, a stream with its timings. The rest comes from the shared builder.
+ */
 function completedFact(overrides: Partial<GenerationCompleted> = {}): GenerationCompleted {
-  return generationCompletedSchema.parse({
-    generationId: `gen-${randomUUID()}`,
-    accountId: randomUUID(),
-    keyId: randomUUID(),
-    modelId: "openai/gpt-4o-mini",
-    providerId: "openai",
-    providerName: "OpenAI",
-    endpointId: "openai/gpt-4o-mini@openai",
-    price,
+  return sharedCompletedFact({
     usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 200, reasoningTokens: 50 },
-    usageEstimated: false,
-    status: "success",
-    errorCode: null,
-    finishReason: "stop",
     nativeFinishReason: "end_turn",
     streamed: true,
     upstreamId: "chatcmpl-abc",
