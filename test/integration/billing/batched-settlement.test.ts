@@ -138,9 +138,9 @@ describe("the billing consumer settles facts in batches", () => {
   });
 
   const failedBatches = () => capture.lines.filter((line) => line.includes("fact batch failed"));
-
-  it("two instances on the same durable settle overlapping accounts without deadlock, exactly", async () => {
-    second = await startBilling({
+  /** A second billing instance on the same database, subjects and durable consumer, logging into `capture`. */
+  const startSecondBilling = () =>
+    startBilling({
       connection: harness.connection,
       database: harness.database,
       subjects: harness.subjects,
@@ -148,6 +148,9 @@ describe("the billing consumer settles facts in batches", () => {
       reservationTtlSeconds: 900,
       sweepIntervalSeconds: 30,
     });
+
+  it("two instances on the same durable settle overlapping accounts without deadlock, exactly", async () => {
+    second = await startSecondBilling();
     const accounts = await Promise.all(Array.from({ length: 5 }, () => createFundedKey(harness.database, 10_000_000)));
     const facts: GenerationCompleted[] = [];
     for (let index = 0; index < 600; index++) {
@@ -190,14 +193,7 @@ describe("the billing consumer settles facts in batches", () => {
     await ensureFactsStream(harness.connection, harness.subjects);
     for (const fact of [valid[0]!, valid[1]!, refused, valid[2]!, valid[3]!, valid[4]!]) await publishFact(harness.connection, harness.subjects, fact, fact.generationId.replace("\u0000", "#nul"));
     capture.lines.length = 0;
-    second = await startBilling({
-      connection: harness.connection,
-      database: harness.database,
-      subjects: harness.subjects,
-      logger: testLogger("billing-2", capture),
-      reservationTtlSeconds: 900,
-      sweepIntervalSeconds: 30,
-    });
+    second = await startSecondBilling();
 
     await waitFor(async () => (await getAccount(harness.database, accountId))?.reserved_micros === 0);
     expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - 5 * 750, reserved_micros: 0 });
