@@ -215,7 +215,7 @@ export class Generation {
     const candidate = this.candidate ?? held.candidates[0];
     const charge = this.chargeableUsage(deliveredOutput);
     // Billing charges computeCostMicros(usage, price) from the fact; the lease consumes exactly that.
-    const leaseHold = held.lease?.lease.finish(held.lease.amountMicros, candidate ? computeCostMicros(charge.usage, candidate.price) : 0);
+    const leaseHold = held.lease && this.options.leases?.finish(held.lease, candidate ? computeCostMicros(charge.usage, candidate.price) : 0);
     const fact = buildCompletionFact({
       generationId: this.id,
       key: this.options.key,
