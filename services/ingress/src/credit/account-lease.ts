@@ -28,10 +28,6 @@ export class AccountLease {
     this.lastHeldAt = now;
   }
 
-  get closed(): boolean {
-    return this.closedAt !== null;
-  }
-
   /** What is left to hold against: granted − consumed − held. Negative only after a cost above its hold. */
   get remainingMicros(): number {
     return this.grantedMicros - this.consumedMicros - this.outstandingMicros;
