@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { KvWatchEntry } from "@nats-io/kv";
+import { Kvm, type KvWatchEntry } from "@nats-io/kv";
 import type { NatsConnection, QueuedIterator } from "@nats-io/transport-node";
 import { routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
 import type { Logger } from "pino";
-import { openRoutingBucket } from "./open-routing-bucket.js";
 
 /** A routing snapshot as a watcher received it. */
 export interface RoutingSnapshotUpdate {
@@ -67,7 +66,9 @@ export class RoutingSnapshotWatch {
     const { logger } = this.options;
     while (!this.stopped && !this.connection.isClosed()) {
       try {
-        const bucket = await openRoutingBucket(this.connection, this.subjects);
+        // Opened, not created: only the router may create and write the bucket (bus permissions). Until
+        // it has, the watch fails with "stream not found" and is started again after the retry delay.
+        const bucket = await new Kvm(this.connection).open(this.subjects.routingBucket);
         const iterator = await bucket.watch({ key: this.subjects.routingSnapshotKey });
         this.iterator = iterator;
         if (this.stopped) iterator.stop();

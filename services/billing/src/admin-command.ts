@@ -1,7 +1,7 @@
-import { connect } from "@nats-io/transport-node";
 import { ConfigError, loadConfig } from "@switchboard/config";
 import { createSubjects } from "@switchboard/contracts";
 import { createDatabase } from "@switchboard/db";
+import { busIdentities, connectNats, natsConnectionSettings } from "@switchboard/messaging";
 import { AdminKeyChangePublisher } from "./admin/admin-key-change-publisher.js";
 import { runAdminCommand } from "./admin/run-admin-command.js";
 import { adminConfigSchema } from "./config.js";
@@ -13,7 +13,7 @@ try {
   const keyChangePublisher = new AdminKeyChangePublisher({
     // One attempt, no reconnects: an operator waiting on the CLI gets the warning quickly instead.
     connect: () =>
-      connect({ servers: config.NATS_URL.split(",").map((server) => server.trim()), name: "switchboard-admin", timeout: 2_000, maxReconnectAttempts: 0 }),
+      connectNats({ ...natsConnectionSettings(config, busIdentities.admin), name: "switchboard-admin", timeoutMs: 2_000, reconnect: false }),
     subjects: createSubjects(config.SWITCHBOARD_NATS_NAMESPACE),
     warn: (text) => process.stderr.write(`${text}\n`),
   });

@@ -1,4 +1,4 @@
-import { databaseSettings, integerSetting, natsSettings } from "@switchboard/config";
+import { databaseSettings, integerSetting, natsSecuritySettings, natsSettings } from "@switchboard/config";
 import { z } from "zod";
 
 /** The environment billing reads, and nothing else. */
@@ -26,5 +26,6 @@ export const adminConfigSchema = z.object({
   ...databaseSettings,
   NATS_URL: natsSettings.NATS_URL,
   SWITCHBOARD_NATS_NAMESPACE: natsSettings.SWITCHBOARD_NATS_NAMESPACE,
+  ...natsSecuritySettings,
 });
 export type AdminConfig = z.infer<typeof adminConfigSchema>;

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from "@switchboard/config";
 import { createSubjects } from "@switchboard/contracts";
 import { createDatabase } from "@switchboard/db";
-import { connectNats, shutDownOnSignals } from "@switchboard/messaging";
+import { busIdentities, connectNats, exitOnStartupFailure, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { billingConfigSchema, type BillingConfig } from "./config.js";
 import { startBilling } from "./start-billing.js";
@@ -17,7 +17,7 @@ try {
 
 const logger = createLogger("billing", config.LOG_LEVEL);
 const subjects = createSubjects(config.SWITCHBOARD_NATS_NAMESPACE);
-const connection = await connectNats({ servers: config.NATS_URL, name: "billing", logger });
+const connection = await connectNats({ ...natsConnectionSettings(config, busIdentities.billing), name: "billing", logger }).catch(exitOnStartupFailure("billing"));
 const database = createDatabase({ connectionString: config.DATABASE_URL, applicationName: "switchboard-billing" });
 const billing = await startBilling({
   connection,

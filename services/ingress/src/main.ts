@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { createSubjects } from "@switchboard/contracts";
 import { loadConfig } from "@switchboard/config";
-import { connectNats, ensureFactsStream, FactPublisher, RoutingSnapshotWatch, shutDownOnSignals } from "@switchboard/messaging";
+import { busIdentities, connectNats, ensureFactsStream, FactPublisher, natsConnectionSettings, RoutingSnapshotWatch, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { buildApp } from "./app.js";
 import { ingressConfigSchema } from "./config.js";
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const config = loadConfig(ingressConfigSchema, process.env);
   const logger = createLogger("ingress", config.LOG_LEVEL);
   const subjects = createSubjects(config.SWITCHBOARD_NATS_NAMESPACE);
-  const connection = await connectNats({ servers: config.NATS_URL, name: "switchboard-ingress", logger });
+  const connection = await connectNats({ ...natsConnectionSettings(config, busIdentities.ingress), name: "switchboard-ingress", logger });
   await ensureFactsStream(connection, subjects);
   const publisher = new FactPublisher(connection, { logger });
   // Routing follows the router's snapshot in the routing bucket; /readyz stays red until the first one.

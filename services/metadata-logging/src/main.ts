@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from "@switchboard/config";
 import { createSubjects } from "@switchboard/contracts";
 import { createDatabase } from "@switchboard/db";
-import { connectNats, shutDownOnSignals } from "@switchboard/messaging";
+import { busIdentities, connectNats, exitOnStartupFailure, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { metadataLoggingConfigSchema, type MetadataLoggingConfig } from "./config.js";
 import { startMetadataLogging } from "./start-metadata-logging.js";
@@ -17,7 +17,7 @@ try {
 
 const logger = createLogger("metadata-logging", config.LOG_LEVEL);
 const subjects = createSubjects(config.SWITCHBOARD_NATS_NAMESPACE);
-const connection = await connectNats({ servers: config.NATS_URL, name: "metadata-logging", logger });
+const connection = await connectNats({ ...natsConnectionSettings(config, busIdentities.metadataLogging), name: "metadata-logging", logger }).catch(exitOnStartupFailure("metadata-logging"));
 const database = createDatabase({ connectionString: config.DATABASE_URL, applicationName: "switchboard-metadata-logging" });
 const metadataLogging = await startMetadataLogging({ connection, database, subjects, logger });
 logger.info({ namespace: subjects.namespace }, "metadata-logging started");

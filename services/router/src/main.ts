@@ -1,7 +1,7 @@
 import { createSubjects } from "@switchboard/contracts";
 import { loadConfig } from "@switchboard/config";
 import { createDatabase } from "@switchboard/db";
-import { connectNats, shutDownOnSignals } from "@switchboard/messaging";
+import { busIdentities, connectNats, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { routerConfigSchema } from "./config.js";
 import { startRouter } from "./start-router.js";
@@ -9,7 +9,7 @@ import { startRouter } from "./start-router.js";
 async function main(): Promise<void> {
   const config = loadConfig(routerConfigSchema, process.env);
   const logger = createLogger("router", config.LOG_LEVEL);
-  const connection = await connectNats({ servers: config.NATS_URL, name: "switchboard-router", logger });
+  const connection = await connectNats({ ...natsConnectionSettings(config, busIdentities.router), name: "switchboard-router", logger });
   const database = createDatabase({ connectionString: config.DATABASE_URL, applicationName: "switchboard-router", maxConnections: 2 });
   const router = await startRouter({
     connection,

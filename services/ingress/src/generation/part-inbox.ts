@@ -1,4 +1,5 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { inboxPrefixOf } from "@switchboard/messaging";
 
 /** What the inbox hands each message to: one attempt's reader. */
 export interface InboxRecipient {
@@ -15,12 +16,15 @@ export interface InboxRecipient {
  * interest change (SUB and UNSUB) per attempt and the client a subscription object per attempt.
  */
 export class PartInbox {
-  private readonly prefix = createInbox();
+  // Under the connection's own prefix: the only inbox its bus identity may subscribe to.
+  private readonly prefix: string;
   private readonly recipients = new Map<string, InboxRecipient>();
   private subscription: Subscription | undefined;
   private counter = 0;
 
-  constructor(private readonly connection: Pick<NatsConnection, "subscribe">) {}
+  constructor(private readonly connection: Pick<NatsConnection, "subscribe">) {
+    this.prefix = createInbox(inboxPrefixOf(connection));
+  }
 
   /**
    * A fresh subject for one attempt, whose messages go to `recipient` until `close(subject)`. Subjects are

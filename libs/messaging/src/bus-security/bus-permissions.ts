@@ -1,0 +1,118 @@
+import type { Subjects } from "@switchboard/contracts";
+import { busIdentities, inboxPrefixFor, type BusIdentity } from "./bus-identities.js";
+import { jetStreamPermissionSubjects as jetStream } from "./jetstream-permission-subjects.js";
+
+/** Subjects one direction (publish or subscribe) allows; anything not allowed is refused by the server. */
+export interface SubjectPermission {
+  readonly allow: readonly string[];
+  /** Refused even where `allow` would match: spelled out where an allowed wildcard is broader than the role. */
+  readonly deny: readonly string[];
+}
+
+/** What one identity may do on the bus: a NATS user's `permissions` block. */
+export interface BusPermissions {
+  readonly publish: SubjectPermission;
+  readonly subscribe: SubjectPermission;
+  /**
+   * May answer the requests it receives (once each, to whatever reply subject the asker chose) without
+   * being allowed to publish there otherwise: NATS `allow_responses`. True for every request/reply service.
+   */
+  readonly allowResponses: boolean;
+}
+
+/**
+ * The least-privilege permissions of every bus identity in one namespace, derived from its subjects so
+ * that they cannot drift apart. Who may do what (README, "Bus security"):
+ * - only ingress calls billing (keys, accounts, credit, reservations, leases), the connector, the logging
+ *   lookup and the router's model listing, and only ingress publishes the generation-completed fact;
+ * - only the connector serves the connector subjects, and it may publish stream parts only to ingress's
+ *   inboxes (a generation's reply subject is a subject under ingress's inbox prefix, answered many times);
+ * - only the router writes the routing KV bucket; ingress and the connector may only watch it;
+ * - billing and metadata-logging read the facts stream through their own durable consumer only;
+ * - every identity subscribes only under its own inbox prefix.
+ */
+export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIdentity, BusPermissions>> {
+  const inbox = (identity: BusIdentity) => `${inboxPrefixFor(subjects.namespace, identity)}.>`;
+  const routingStream = `KV_${subjects.routingBucket}`;
+  const routingBucketWrites = `$KV.${subjects.routingBucket}.>`;
+  // `$SRV.PING/INFO/STATS` of the services framework, answered through allow_responses.
+  const serviceDiscovery = "$SRV.>";
+  // A request/reply service owns its endpoint group: it serves every endpoint in it, and its callers may
+  // call all of them (billing's are all ingress's to call), so an endpoint added later needs no new rule.
+  const billingEndpoints = `${subjects.billingGroup}.>`;
+  const loggingEndpoints = `${subjects.loggingGroup}.>`;
+  const routerEndpoints = `${subjects.routerGroup}.>`;
+  const connectorEndpoints = `${subjects.connectorGroup}.>`;
+  const factsStreamManagement = [jetStream.accountInfo, ...jetStream.manageStream(subjects.factsStream)];
+
+  return Object.freeze({
+    [busIdentities.ingress]: {
+      publish: {
+        allow: [
+          billingEndpoints,
+          subjects.routerListModels,
+          subjects.connectorGenerate,
+          subjects.connectorCancelWildcard,
+          subjects.connectorAttemptProgress,
+          loggingEndpoints,
+          subjects.generationCompleted,
+          ...factsStreamManagement,
+          ...jetStream.watchStream(routingStream),
+        ],
+        deny: [routingBucketWrites],
+      },
+      subscribe: { allow: [inbox(busIdentities.ingress), subjects.creditRecall, subjects.keyChanged], deny: [] },
+      allowResponses: false,
+    },
+    [busIdentities.router]: {
+      publish: { allow: [routingBucketWrites, jetStream.accountInfo, ...jetStream.manageStream(routingStream)], deny: [] },
+      subscribe: { allow: [inbox(busIdentities.router), serviceDiscovery, routerEndpoints], deny: [] },
+      allowResponses: true,
+    },
+    [busIdentities.providerConnector]: {
+      publish: { allow: [inbox(busIdentities.ingress), jetStream.accountInfo, ...jetStream.watchStream(routingStream)], deny: [routingBucketWrites] },
+      subscribe: {
+        allow: [
+          inbox(busIdentities.providerConnector),
+          serviceDiscovery,
+          connectorEndpoints,
+          subjects.connectorCancelWildcard,
+          subjects.connectorAttemptProgress,
+        ],
+        deny: [],
+      },
+      allowResponses: true,
+    },
+    [busIdentities.billing]: {
+      publish: {
+        allow: [
+          subjects.keyChanged,
+          subjects.creditRecall,
+          ...factsStreamManagement,
+          ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.billingConsumer),
+        ],
+        deny: [],
+      },
+      subscribe: {
+        allow: [
+          inbox(busIdentities.billing),
+          serviceDiscovery,
+          billingEndpoints,
+        ],
+        deny: [],
+      },
+      allowResponses: true,
+    },
+    [busIdentities.metadataLogging]: {
+      publish: { allow: [...factsStreamManagement, ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.loggingConsumer)], deny: [] },
+      subscribe: { allow: [inbox(busIdentities.metadataLogging), serviceDiscovery, loggingEndpoints], deny: [] },
+      allowResponses: true,
+    },
+    [busIdentities.admin]: {
+      // The admin CLI writes PostgreSQL directly; on the bus it only announces the key changes it made.
+      publish: { allow: [subjects.keyChanged], deny: [] },
+      subscribe: { allow: [inbox(busIdentities.admin)], deny: [] },
+      allowResponses: false,
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import { errors } from "@nats-io/transport-node";
+
+export interface ConnectFailureContext {
+  servers: string;
+  /** The bus identity that tried to connect, when the caller named one. */
+  identity: string | undefined;
+  authenticated: boolean;
+  tls: boolean;
+}
+
+/** Says why a first connection failed and what to check, in the settings' own names. */
+export function describeConnectFailure(error: unknown, context: ConnectFailureContext): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  const who = context.identity === undefined ? "" : ` as the "${context.identity}" identity`;
+  if (error instanceof errors.AuthorizationError || /authorization violation/i.test(reason)) {
+    if (!context.authenticated) {
+      return `NATS at ${context.servers} requires credentials and none are set (${reason}): set NATS_NKEY_SEED_FILE (or NATS_NKEY_SEED, or NATS_USER and NATS_PASSWORD) to this service's identity${who}.`;
+    }
+    return `NATS at ${context.servers} refused the credentials${who} (${reason}): check that NATS_NKEY_SEED_FILE, NATS_NKEY_SEED or NATS_USER/NATS_PASSWORD hold this service's own identity and that the NATS server configuration lists its public key.`;
+  }
+  const tlsHint = context.tls ? ", and that NATS_TLS_CA_FILE (and NATS_TLS_CERT_FILE/NATS_TLS_KEY_FILE) match the server's certificates" : "";
+  return `Could not connect to NATS at ${context.servers}${who} (${reason}): check NATS_URL and that nats-server is running${tlsHint}.`;
+}
