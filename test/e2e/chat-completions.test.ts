@@ -119,9 +119,10 @@ describe("chat completions end to end (issue #3)", () => {
       const found = await stack.database.database.selectFrom("generations").selectAll().where("account_id", "=", funded.accountId).execute();
       return found.length >= count ? found : undefined;
     }, 5_000, "generation rows");
+    // Every generation resolved: a reserved one leaves "pending", a leased one gets its row at settlement.
     const settled = await waitFor(async () => {
-      const pending = await stack.database.database.selectFrom("reservations").select("status").where("account_id", "=", funded.accountId).where("status", "=", "pending").execute();
-      return pending.length === 0 ? true : undefined;
+      const resolved = await stack.database.database.selectFrom("reservations").select("status").where("account_id", "=", funded.accountId).where("status", "!=", "pending").execute();
+      return resolved.length === count ? true : undefined;
     }, 5_000, "settlements");
     expect(settled).toBe(true);
     expect(rows).toHaveLength(count);

@@ -21,3 +21,5 @@ export * from "./text/quote-user-text.js";
 export * from "./text/single-line-text-schema.js";
 export * from "./messages/attempt-progress.js";
 export * from "./messages/key-changed.js";
+export * from "./messages/settlement-anomaly.js";
+export * from "./messages/admin-listing-request.js";

@@ -25,6 +25,8 @@ export interface Subjects {
   readonly billingGetAccount: string;
   readonly billingLeaseCredit: string;
   readonly billingReturnLease: string;
+  /** Admin listing: facts billing recorded as settlement anomalies instead of charging them. */
+  readonly billingListSettlementAnomalies: string;
   /** Every ingress replica listens here (no queue group): billing asks holders to close an account's leases. */
   readonly creditRecall: string;
   readonly loggingGroup: string;
@@ -86,6 +88,7 @@ export function createSubjects(namespace = "sb"): Subjects {
     billingGetAccount: `${billingGroup}.get-account`,
     billingLeaseCredit: `${billingGroup}.lease-credit`,
     billingReturnLease: `${billingGroup}.return-lease`,
+    billingListSettlementAnomalies: `${billingGroup}.list-settlement-anomalies`,
     creditRecall: `${namespace}.credit-recall.v1`,
     loggingGroup,
     loggingGetGeneration: `${loggingGroup}.get-generation`,

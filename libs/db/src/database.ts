@@ -1,6 +1,7 @@
 import type { AccountsTable, ApiKeysTable, CreditLeasesTable, LedgerEntriesTable, ReservationsTable } from "./tables/billing.table.js";
 import type { EndpointsTable, ModelsTable, ProvidersTable } from "./tables/catalog.table.js";
 import type { GenerationsTable } from "./tables/generations.table.js";
+import type { SettlementAnomaliesTable } from "./tables/settlement-anomalies.table.js";
 
 /** Every table, by name. Each has exactly one writing service (see DESIGN.md). */
 export interface Database {
@@ -12,5 +13,6 @@ export interface Database {
   reservations: ReservationsTable;
   credit_leases: CreditLeasesTable;
   ledger_entries: LedgerEntriesTable;
+  settlement_anomalies: SettlementAnomaliesTable;
   generations: GenerationsTable;
 }

@@ -11,11 +11,13 @@ import { createAccountEndpoint } from "./handlers/create-account.js";
 import { createKeyEndpoint } from "./handlers/create-key.js";
 import { getAccountEndpoint } from "./handlers/get-account.js";
 import { grantCreditsEndpoint } from "./handlers/grant-credits.js";
+import { listSettlementAnomaliesEndpoint } from "./handlers/list-settlement-anomalies.js";
 import { leaseCreditEndpoint } from "./handlers/lease-credit.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
 import { returnLeaseEndpoint } from "./handlers/return-lease.js";
 import { startSettlementConsumer } from "./handlers/settle-generation.js";
 import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
+import { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
 
 export interface StartBillingOptions {
   connection: NatsConnection;
@@ -34,6 +36,8 @@ export interface StartBillingOptions {
 export interface BillingService {
   /** Stops answering requests, then stops the sweeper and the consumer after the batch of facts in hand. */
   stop(): Promise<void>;
+  /** Settlement anomalies recorded since start, by reason: for the metrics endpoint (issue 12). */
+  settlementAnomalies: SettlementAnomalyCounter;
 }
 
 export const billingServiceVersion = "0.1.0";
@@ -42,6 +46,7 @@ export const billingServiceVersion = "0.1.0";
 export async function startBilling(options: StartBillingOptions): Promise<BillingService> {
   const { connection, database, subjects, logger } = options;
   const manager = await ensureFactsStream(connection, subjects);
+  const settlementAnomalies = new SettlementAnomalyCounter();
   const service = await serveEndpoints(connection, {
     name: serviceNames.billing,
     version: billingServiceVersion,
@@ -63,11 +68,12 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       getAccountEndpoint({ database, subjects }),
       grantCreditsEndpoint({ database, subjects }),
       createKeyEndpoint({ database, subjects, keyChangePublisher: natsKeyChangePublisher({ connection, subjects, logger }) }),
+      listSettlementAnomaliesEndpoint({ database, subjects }),
     ],
   });
   let consumer;
   try {
-    consumer = await startSettlementConsumer(connection, { manager, subjects, database, logger });
+    consumer = await startSettlementConsumer(connection, { manager, subjects, database, logger, anomalies: settlementAnomalies });
   } catch (error) {
     await service.stop();
     throw error;
@@ -75,6 +81,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   const sweeper = startExpirySweeper({ database, intervalMs: options.sweepIntervalSeconds * 1000, logger });
 
   return {
+    settlementAnomalies,
     async stop() {
       await service.stop();
       await sweeper.stop();

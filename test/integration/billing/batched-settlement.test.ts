@@ -88,13 +88,20 @@ describe("settling a batch of generations", () => {
     await reserve(database, { generationId: withReservation.generationId, accountId, keyId, amountMicros: 5_000, ttlSeconds: 900 });
 
     const first = await settleGenerations(database, [withReservation, withoutReservation, withReservation, withoutReservation]);
-    expect(first.map((result) => result.outcome)).toEqual(["settled", "charged-without-reservation", "settled", "charged-without-reservation"]);
-    const again = await settleGenerations(database, [withoutReservation, withReservation]);
-    expect(again.map((result) => [result.outcome, result.charged])).toEqual([
-      ["charged-without-reservation", false],
-      ["already-resolved", false],
+    expect(first.map((result) => [result.outcome, result.anomaly?.recorded])).toEqual([
+      ["settled", undefined],
+      ["anomaly", true],
+      ["settled", undefined],
+      ["anomaly", true],
     ]);
-    expect(await getAccount(database, accountId)).toMatchObject({ balance_micros: 100_000 - 2 * 750, reserved_micros: 0 });
+    const again = await settleGenerations(database, [withoutReservation, withReservation]);
+    expect(again.map((result) => [result.outcome, result.charged, result.anomaly?.recorded])).toEqual([
+      ["anomaly", false, false],
+      ["already-resolved", false, undefined],
+    ]);
+    // The fact without a reservation is never charged (issue 8), and its anomaly is recorded once.
+    expect(await getAccount(database, accountId)).toMatchObject({ balance_micros: 100_000 - 750, reserved_micros: 0 });
+    expect(await database.selectFrom("settlement_anomalies").selectAll().where("generation_id", "=", withoutReservation.generationId).execute()).toHaveLength(1);
     expect(await findLedgerViolations(database)).toEqual([]);
   });
 
@@ -156,7 +163,7 @@ describe("the billing consumer settles facts in batches", () => {
     for (let index = 0; index < 600; index++) {
       const { accountId, keyId } = accounts[index % accounts.length] ?? accounts[0]!;
       const fact = completedFact({ generationId: `gen-${randomUUID()}`, accountId, keyId });
-      // Two thirds hold a reservation; the rest are charged without one.
+      // Two thirds hold a reservation; the rest are held by nothing, recorded as anomalies and not charged.
       if (index % 3 !== 0) await reserve(harness.database, { generationId: fact.generationId, accountId, keyId, amountMicros: 1_000, ttlSeconds: 900 });
       facts.push(fact);
     }
@@ -172,9 +179,15 @@ describe("the billing consumer settles facts in batches", () => {
       .where("kind", "=", "charge")
       .where("account_id", "in", accounts.map((account) => account.accountId))
       .executeTakeFirstOrThrow();
-    expect(Number(charges.count)).toBe(600);
-    expect(Number(charges.total)).toBe(-600 * 750);
-    for (const { accountId } of accounts) expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000_000 - 120 * 750, reserved_micros: 0 });
+    expect(Number(charges.count)).toBe(400);
+    expect(Number(charges.total)).toBe(-400 * 750);
+    for (const { accountId } of accounts) expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000_000 - 80 * 750, reserved_micros: 0 });
+    const anomalies = await harness.database
+      .selectFrom("settlement_anomalies")
+      .select("generation_id")
+      .where("generation_id", "in", facts.map((fact) => fact.generationId))
+      .execute();
+    expect(anomalies).toHaveLength(200);
     expect(await findLedgerViolations(harness.database)).toEqual([]);
     // A deadlock would have failed a batch (and been retried fact by fact): none did.
     expect(failedBatches()).toEqual([]);

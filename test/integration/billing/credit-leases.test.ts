@@ -91,13 +91,50 @@ describe("credit leases", () => {
     expect(await findLedgerViolations(harness.database)).toEqual([]);
   });
 
-  it("charges the lease's account whatever account the fact names", async () => {
+  // Issue 8: billing settles only what it leased. A fact whose lease does not hold it charges nothing,
+  // takes nothing from any lease, and is recorded once as an anomaly.
+  const anomalyOf = (generationId: string) =>
+    harness.database.selectFrom("settlement_anomalies").selectAll().where("generation_id", "=", generationId).executeTakeFirst();
+
+  it("a fact naming another account's lease charges nothing, to either account, and is recorded as an anomaly", async () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
     const other = await createFundedKey(harness.database, 100_000, "other");
     const lease = await grant(accountId, 20_000);
-    await settleGenerations(harness.database, [leaseFact(other.accountId, keyId, lease.leaseId as string, 1_000, factCostMicros)]);
-    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - factCostMicros });
-    expect(await getAccount(harness.database, other.accountId)).toMatchObject({ balance_micros: 100_000 });
+    const forged = leaseFact(other.accountId, other.keyId, lease.leaseId as string, 1_000, factCostMicros);
+    const [result] = await settleGenerations(harness.database, [forged]);
+    expect(result).toMatchObject({ outcome: "anomaly", charged: false, anomaly: { reason: "account-mismatch", accountId: other.accountId, recorded: true } });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000, leased_micros: 20_000 });
+    expect(await getAccount(harness.database, other.accountId)).toMatchObject({ balance_micros: 100_000, leased_micros: 0 });
+    expect(await anomalyOf(forged.generationId)).toMatchObject({ account_id: other.accountId, key_id: other.keyId, lease_id: lease.leaseId, claimed_micros: factCostMicros, reason: "account-mismatch" });
+    // The lease still serves its own account's generations.
+    const [own] = await settleGenerations(harness.database, [leaseFact(accountId, keyId, lease.leaseId as string, 1_000, factCostMicros)]);
+    expect(own).toMatchObject({ outcome: "settled", charged: true });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  it("a fact naming a lease that does not exist, a key of another account, or more than the lease was granted charges nothing", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
+    const other = await createFundedKey(harness.database, 100_000, "other");
+    const leaseId = (await grant(accountId, 10_000)).leaseId as string;
+    const unknownLease = leaseFact(accountId, keyId, randomUUID(), 1_000, factCostMicros);
+    const foreignKey = leaseFact(accountId, other.keyId, leaseId, 1_000, factCostMicros);
+    const unknownKey = leaseFact(accountId, randomUUID(), leaseId, 1_000, factCostMicros);
+    const tooLarge = leaseFact(accountId, keyId, leaseId, 10_001, 10_001);
+    const results = await settleGenerations(harness.database, [unknownLease, foreignKey, unknownKey, tooLarge]);
+    expect(results.map((result) => [result.outcome, result.charged, result.anomaly?.reason])).toEqual([
+      ["anomaly", false, "lease-not-found"],
+      ["anomaly", false, "key-mismatch"],
+      ["anomaly", false, "key-mismatch"],
+      ["anomaly", false, "exceeds-lease"],
+    ]);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000, leased_micros: 10_000, reserved_micros: 0 });
+    const reservations = await harness.database
+      .selectFrom("reservations")
+      .select("generation_id")
+      .where("generation_id", "in", [unknownLease, foreignKey, unknownKey, tooLarge].map((fact) => fact.generationId))
+      .execute();
+    expect(reservations).toEqual([]);
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
   });
 
   it("a closed lease holds what its running generations may consume, and their facts release it", async () => {

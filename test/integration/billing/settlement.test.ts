@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { reserveReplySchema } from "@switchboard/contracts";
+import { listSettlementAnomaliesReplySchema, reserveReplySchema } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAccount } from "../../../services/billing/src/repositories/accounts.js";
 import { getKeyUsageMicros } from "../../../services/billing/src/repositories/api-keys.js";
 import { expirePendingReservations, reserve as reserveDirectly } from "../../../services/billing/src/repositories/reservations.js";
+import { testLogger, type LogCapture } from "../../support/silent-logger.js";
 import {
   completedFact,
   findLedgerViolations,
@@ -17,8 +18,9 @@ import { createFundedKey } from "./funded-key.js";
 
 describe("billing settles generation-completed facts", () => {
   let harness: BillingUnderTest;
+  const capture: LogCapture = { lines: [] };
   beforeAll(async () => {
-    harness = await startBillingUnderTest();
+    harness = await startBillingUnderTest({ logger: testLogger("billing", capture) });
   });
   afterAll(async () => {
     await harness?.stop();
@@ -91,24 +93,75 @@ describe("billing settles generation-completed facts", () => {
     expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 9_250, reserved_micros: 0 });
   });
 
-  it("charges a generation without a reservation once, however often its fact arrives", async () => {
+  // Issue 8: billing charges only what it reserved or leased. A fact it holds nothing for is recorded
+  // once as an anomaly, acknowledged, counted, logged once, listed for the admin, and never charged.
+  const listAnomalies = (limit = 500) => harness.request(harness.subjects.billingListSettlementAnomalies, { limit }, listSettlementAnomaliesReplySchema);
+  const anomalyWarnings = (generationId: string) =>
+    capture.lines.filter((line) => line.includes(generationId) && line.includes('"level":40') && line.includes("settlement anomaly"));
+
+  it("records a forged fact (the right shape, no hold) once as an anomaly and charges nothing, however often it arrives", async () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
     const generationId = `gen-${randomUUID()}`;
+    const before = harness.billing.settlementAnomalies.snapshot()["no-hold"];
     for (let copy = 0; copy < 3; copy++) {
       await publishFact(harness.connection, harness.subjects, completedFact({ generationId, accountId, keyId }), `${generationId}#${copy}`);
     }
     await consumerIdle();
 
-    expect(await chargesOf(generationId)).toMatchObject([{ account_id: accountId, amount_micros: -750 }]);
-    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 9_250, reserved_micros: 0 });
+    expect(await chargesOf(generationId)).toEqual([]);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000, reserved_micros: 0 });
+    const listed = (await listAnomalies()).data.filter((anomaly) => anomaly.generation_id === generationId);
+    expect(listed).toEqual([
+      { generation_id: generationId, account_id: accountId, key_id: keyId, lease_id: null, claimed_micros: 750, reason: "no-hold", recorded_at: expect.any(String) },
+    ]);
+    expect(harness.billing.settlementAnomalies.snapshot()["no-hold"]).toBe(before + 1);
+    expect(anomalyWarnings(generationId)).toHaveLength(1);
+    expect(JSON.parse(anomalyWarnings(generationId)[0] ?? "{}")).toMatchObject({ generation_id: generationId, account_id: accountId, reason: "no-hold" });
   });
 
-  it("acknowledges a fact for an unknown account and generation without charging anything", async () => {
+  it("records a fact naming another account or key than its reservation, charges nothing, and settles the real fact later", async () => {
+    const owner = await createFundedKey(harness.database, 10_000);
+    const other = await createFundedKey(harness.database, 10_000, "other");
+    const forAccount = `gen-${randomUUID()}`;
+    const forKey = `gen-${randomUUID()}`;
+    await reserve({ generationId: forAccount, ...owner, amountMicros: 2_000 });
+    await reserve({ generationId: forKey, ...owner, amountMicros: 2_000 });
+    await publishFact(harness.connection, harness.subjects, completedFact({ generationId: forAccount, ...other }), `${forAccount}#forged`);
+    await publishFact(harness.connection, harness.subjects, completedFact({ generationId: forKey, accountId: owner.accountId, keyId: other.keyId }), `${forKey}#forged`);
+    await consumerIdle();
+
+    expect(await getAccount(harness.database, other.accountId)).toMatchObject({ balance_micros: 10_000 });
+    expect(await getAccount(harness.database, owner.accountId)).toMatchObject({ balance_micros: 10_000, reserved_micros: 4_000 });
+    const reasons = new Map((await listAnomalies()).data.map((anomaly) => [anomaly.generation_id, anomaly.reason]));
+    expect([reasons.get(forAccount), reasons.get(forKey)]).toEqual(["account-mismatch", "key-mismatch"]);
+
+    for (const generationId of [forAccount, forKey]) await publishFact(harness.connection, harness.subjects, completedFact({ generationId, ...owner }));
+    await consumerIdle();
+    expect(await getAccount(harness.database, owner.accountId)).toMatchObject({ balance_micros: 10_000 - 2 * 750, reserved_micros: 0 });
+  });
+
+  it("lists anomalies newest first, at most `limit`", async () => {
+    for (let index = 0; index < 3; index++) {
+      await publishFact(harness.connection, harness.subjects, completedFact({ generationId: `gen-${randomUUID()}` }));
+      await consumerIdle();
+    }
+    const { data } = await listAnomalies(2);
+    expect(data).toHaveLength(2);
+    const times = (await listAnomalies()).data.map((anomaly) => Date.parse(anomaly.recorded_at));
+    expect(times).toEqual([...times].sort((first, second) => second - first));
+  });
+
+  it("acknowledges a fact for an unknown account and generation without charging anything, and records it", async () => {
     const generationId = `gen-${randomUUID()}`;
+    const malformed = `gen-${randomUUID()}`;
     await publishFact(harness.connection, harness.subjects, completedFact({ generationId, accountId: randomUUID(), keyId: randomUUID() }));
-    await publishFact(harness.connection, harness.subjects, completedFact({ generationId: `gen-${randomUUID()}`, accountId: "not-a-uuid", keyId: "x" }));
+    await publishFact(harness.connection, harness.subjects, completedFact({ generationId: malformed, accountId: "not-a-uuid\u0000\n", keyId: "x" }));
     await consumerIdle();
     expect(await chargesOf(generationId)).toEqual([]);
+    const listed = new Map((await listAnomalies()).data.map((anomaly) => [anomaly.generation_id, anomaly]));
+    expect(listed.get(generationId)).toMatchObject({ reason: "no-hold" });
+    // Control characters are replaced, so a hostile id is still recorded (PostgreSQL text refuses NUL).
+    expect(listed.get(malformed)).toMatchObject({ reason: "no-hold", account_id: "not-a-uuid\uFFFD\uFFFD", key_id: "x" });
   });
 
   it("charges a fact that arrives after its reservation expired, once, and keeps the reservation expired", async () => {

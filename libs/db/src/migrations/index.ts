@@ -1,6 +1,7 @@
 import type { Migration } from "kysely";
 import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
 import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
+import * as settlementAnomalies from "./2026-11-30T12-00-settlement-anomalies.js";
 
 /**
  * Every migration, keyed by its timestamped name (kysely runs them in name order). Listed explicitly
@@ -9,4 +10,5 @@ import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
 export const migrations: Record<string, Migration> = {
   "2026-11-25T13-50-initial-schema": initialSchema,
   "2026-11-30T09-30-credit-leases": creditLeases,
+  "2026-11-30T12-00-settlement-anomalies": settlementAnomalies,
 };

@@ -6,10 +6,13 @@ import { consumeFactBatches, type FactConsumer } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { DatabaseExecutor } from "../repositories/database-executor.js";
 import { settleGenerations, settleOutcomes } from "../repositories/settle-generations.js";
+import type { SettlementAnomalyCounter } from "../settlement-anomaly-counter.js";
 
 export interface SettlementDependencies {
   database: DatabaseExecutor;
   logger: Logger;
+  /** Counts each anomaly recorded (not its redeliveries). */
+  anomalies: SettlementAnomalyCounter;
 }
 
 /**
@@ -19,7 +22,11 @@ export interface SettlementDependencies {
  */
 export async function settleGenerationBatch(dependencies: SettlementDependencies, facts: readonly GenerationCompleted[]): Promise<void> {
   const results = await settleGenerations(dependencies.database, facts);
-  for (const [index, result] of results.entries()) {
+  const reported = new Set<string>();
+  for (const result of results) {
+    // A fact repeated within the batch has one result, repeated: report (and count) it once.
+    if (reported.has(result.generationId)) continue;
+    reported.add(result.generationId);
     const context = { generation_id: result.generationId, cost_micros: result.costMicros, outcome: result.outcome };
     switch (result.outcome) {
       case settleOutcomes.settled:
@@ -32,12 +39,18 @@ export async function settleGenerationBatch(dependencies: SettlementDependencies
       case settleOutcomes.chargedAfterExpiry:
         dependencies.logger.warn({ ...context, charged: result.charged }, "fact arrived after its reservation expired; charged now");
         break;
-      case settleOutcomes.chargedWithoutReservation:
-        dependencies.logger.warn({ ...context, charged: result.charged }, "fact has no reservation; charged without one");
+      case settleOutcomes.anomaly: {
+        const anomaly = result.anomaly;
+        if (!anomaly) break;
+        const anomalyContext = { generation_id: result.generationId, account_id: anomaly.accountId, reason: anomaly.reason, claimed_micros: result.costMicros };
+        if (!anomaly.recorded) {
+          dependencies.logger.info(anomalyContext, "settlement anomaly already recorded, fact ignored");
+          break;
+        }
+        dependencies.anomalies.increment(anomaly.reason);
+        dependencies.logger.warn(anomalyContext, "billing holds nothing for this fact; recorded as a settlement anomaly, nothing charged");
         break;
-      case settleOutcomes.unknownAccount:
-        dependencies.logger.error({ ...context, account_id: facts[index]?.accountId }, "fact names no known account and has no reservation; nothing charged");
-        break;
+      }
     }
   }
 }

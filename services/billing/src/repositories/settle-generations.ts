@@ -1,4 +1,4 @@
-import { computeCostMicros, type GenerationCompleted } from "@switchboard/contracts";
+import { computeCostMicros, replaceControlCharacters, type GenerationCompleted, type SettlementAnomalyReason } from "@switchboard/contracts";
 import type { CreditLeaseStatus, Database, ReservationStatus } from "@switchboard/db";
 import { sql, type Transaction } from "kysely";
 import { inTransaction, isUuid, type DatabaseExecutor } from "./database-executor.js";
@@ -13,10 +13,11 @@ export const settleOutcomes = {
   alreadyResolved: "already-resolved",
   /** The reservation had expired before the fact arrived; the generation was charged now, once. */
   chargedAfterExpiry: "charged-after-expiry",
-  /** No reservation exists for the generation; it was charged anyway, once. */
-  chargedWithoutReservation: "charged-without-reservation",
-  /** No reservation and no such account: nothing can be charged. */
-  unknownAccount: "unknown-account",
+  /**
+   * Billing holds nothing for the fact (see `settlementAnomalyReasons`): nothing was charged, and the fact
+   * was recorded in `settlement_anomalies` (once per generation id).
+   */
+  anomaly: "anomaly",
 } as const;
 export type SettleOutcome = (typeof settleOutcomes)[keyof typeof settleOutcomes];
 
@@ -27,6 +28,17 @@ export interface SettleResult {
   costMicros: number;
   /** True when this call inserted the charge into the ledger. */
   charged: boolean;
+  /** Set when the outcome is `anomaly`. */
+  anomaly?: SettleAnomaly;
+}
+
+/** What settlement recorded for a fact it held nothing for. */
+export interface SettleAnomaly {
+  reason: SettlementAnomalyReason;
+  /** The account id as the fact named it (control characters replaced, at most 200 characters). */
+  accountId: string;
+  /** True when this call recorded it; false when an earlier delivery already had. */
+  recorded: boolean;
 }
 
 /** Settles one generation: `settleGenerations` with a batch of one. */
@@ -42,18 +54,23 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
  * generations held against credit leases):
  *
  * 0. generations ingress held against a lease get their reservation row now, already resolved, with
- *    what they consumed from the lease (`resolveLeaseHolds`);
- * 1. resolve the batch's reservations: a pending one becomes settled (or voided: a failed generation that
- *    cost nothing) with the actual cost; an expired one not yet charged records its late charge and stays
- *    expired (a reservation resolves once). Rows are locked in generation id order, and a row another
- *    transaction (a second consumer, the expiry sweeper) resolved meanwhile is re-checked and skipped;
- * 2. insert the charges, one multi-row insert in generation id order: for each reservation just resolved,
- *    and for each fact without any reservation whose account exists. The ledger's unique charge per
- *    generation (`ON CONFLICT DO NOTHING`) is the exactly-once guard, also against a concurrent duplicate;
+ *    what they consumed from the lease (`resolveLeaseHolds`), if the lease matches the fact;
+ * 1. resolve the batch's reservations of the account and key the facts name: a pending one becomes
+ *    settled (or voided: a failed generation that cost nothing) with the actual cost; an expired one not
+ *    yet charged records its late charge and stays expired (a reservation resolves once). Rows are locked
+ *    in generation id order, and a row another transaction (a second consumer, the expiry sweeper)
+ *    resolved meanwhile is re-checked and skipped;
+ * 2. insert the charges, one multi-row insert in generation id order, for each reservation just
+ *    resolved; and, in the same statement, record as an anomaly each fact billing holds nothing for
+ *    (`settlementAnomalyReasons`). The ledger's unique charge per generation and the anomalies' primary
+ *    key (`ON CONFLICT DO NOTHING`) are the exactly-once guards, also against a concurrent duplicate;
  * 3. apply each account's total change, charges to the balance, released holds to `reserved_micros`
  *    and lease consumption to `leased_micros`,
  *    in ONE update per account per batch, rows locked in account id order so that concurrent batches,
  *    the sweeper and single reservations cannot deadlock.
+ *
+ * Only what billing reserved or leased is charged: a fact is the claim of whoever could publish it, and
+ * charging an account because a message names it would let any publisher spend anyone's credit.
  *
  * The hot account row is locked only by the last statement, until the commit: a reservation on the
  * request path never waits for the rest of a batch. Each generation's cost is `computeCostMicros(usage,
@@ -74,16 +91,27 @@ export async function settleGenerations(
   const unique = [...firstOfEach.values()];
   const generationIds = unique.map((entry) => entry.fact.generationId);
   const costs = unique.map((entry) => entry.costMicros);
+  // Ids that are not UUIDs can match no account, key or reservation: compared as null.
+  const factAccountIds = unique.map((entry) => uuidOrNull(entry.fact.accountId));
+  const factKeyIds = unique.map((entry) => uuidOrNull(entry.fact.keyId));
 
   const outcomes = await inTransaction(database, async (transaction) => {
     const resolutions: ReservationStatus[] = unique.map((entry) => (entry.costMicros === 0 && entry.fact.status === "error" ? "voided" : "settled"));
-    const leaseResolved = await resolveLeaseHolds(transaction, unique, resolutions, now);
+    const leaseChecks = await resolveLeaseHolds(transaction, unique, resolutions, now);
+    const leaseResolved = new Map([...leaseChecks].flatMap(([generationId, check]) => (check.resolution ? [[generationId, check.resolution] as const] : [])));
+    // A fact whose lease does not match holds nothing: it must not resolve a reservation either.
+    const eligible = unique.flatMap((entry, index) => (leaseChecks.get(entry.fact.generationId)?.mismatch ? [] : [index]));
     const { rows: resolved } = await sql<{ generation_id: string; account_id: string; amount_micros: number; status: ReservationStatus }>`
       WITH facts AS (
-        SELECT * FROM unnest(${generationIds}::text[], ${costs}::bigint[], ${resolutions}::text[]) AS fact (generation_id, cost_micros, resolution)
+        SELECT * FROM unnest(
+          ${eligible.map((index) => generationIds[index])}::text[], ${eligible.map((index) => costs[index])}::bigint[],
+          ${eligible.map((index) => resolutions[index])}::text[], ${eligible.map((index) => factAccountIds[index])}::uuid[],
+          ${eligible.map((index) => factKeyIds[index])}::uuid[]
+        ) AS fact (generation_id, cost_micros, resolution, account_id, key_id)
       ), locked AS MATERIALIZED (
         SELECT reservation.generation_id FROM reservations reservation JOIN facts USING (generation_id)
-        WHERE reservation.status = 'pending' OR (reservation.status = 'expired' AND reservation.charged_micros IS NULL)
+        WHERE (reservation.status = 'pending' OR (reservation.status = 'expired' AND reservation.charged_micros IS NULL))
+          AND reservation.account_id = facts.account_id AND reservation.key_id = facts.key_id
         ORDER BY reservation.generation_id
         FOR NO KEY UPDATE OF reservation
       )
@@ -98,34 +126,51 @@ export async function settleGenerations(
     `.execute(transaction);
     const resolvedByGeneration = new Map(resolved.map((row) => [row.generation_id, row]));
 
-    // A resolved reservation is charged to its own account; any other fact to the account it names,
-    // which must exist and must not have a reservation (an already resolved one means a redelivery).
+    // A resolved reservation is charged to its own account. Any other fact is a redelivery (its
+    // reservation matches it and was resolved before) or an anomaly, which is recorded and not charged.
     const chargeAccounts = unique.map((entry) => {
       const reservation = resolvedByGeneration.get(entry.fact.generationId) ?? leaseResolved.get(entry.fact.generationId);
-      if (reservation) return reservation.account_id;
-      return isUuid(entry.fact.accountId) ? entry.fact.accountId : null;
+      return reservation ? reservation.account_id : null;
     });
-    const reserved = unique.map((entry) => resolvedByGeneration.has(entry.fact.generationId) || leaseResolved.has(entry.fact.generationId));
-    const { rows: charges } = await sql<{ generation_id: string; account_id: string | null; charged: boolean; has_reservation: boolean; account_exists: boolean }>`
+    const claimedAccounts = unique.map((entry) => claimedIdentifier(entry.fact.accountId));
+    const { rows: charges } = await sql<{ generation_id: string; account_id: string | null; charged: boolean; anomaly: SettlementAnomalyReason | null; anomaly_recorded: boolean }>`
       WITH candidates AS (
-        SELECT * FROM unnest(${generationIds}::text[], ${chargeAccounts}::uuid[], ${costs}::bigint[], ${reserved}::boolean[])
-          AS candidate (generation_id, account_id, cost_micros, resolved_now)
-      ), checked AS (
+        SELECT * FROM unnest(
+          ${generationIds}::text[], ${chargeAccounts}::uuid[], ${costs}::bigint[],
+          ${factAccountIds}::uuid[], ${factKeyIds}::uuid[], ${claimedAccounts}::text[],
+          ${unique.map((entry) => claimedIdentifier(entry.fact.keyId))}::text[],
+          ${unique.map((entry) => entry.fact.lease?.leaseId ?? null)}::uuid[],
+          ${unique.map((entry) => leaseChecks.get(entry.fact.generationId)?.mismatch ?? null)}::text[]
+        ) AS candidate (generation_id, account_id, cost_micros, fact_account_id, fact_key_id, claimed_account_id, claimed_key_id, lease_id, lease_mismatch)
+      ), judged AS (
         SELECT candidate.*,
-          EXISTS (SELECT 1 FROM reservations reservation WHERE reservation.generation_id = candidate.generation_id) AS has_reservation,
-          EXISTS (SELECT 1 FROM accounts account WHERE account.id = candidate.account_id) AS account_exists
-        FROM candidates candidate
+          CASE
+            WHEN candidate.account_id IS NOT NULL THEN NULL
+            WHEN candidate.lease_mismatch IS NOT NULL THEN candidate.lease_mismatch
+            WHEN reservation.generation_id IS NULL THEN 'no-hold'
+            WHEN reservation.account_id IS DISTINCT FROM candidate.fact_account_id THEN 'account-mismatch'
+            WHEN reservation.key_id IS DISTINCT FROM candidate.fact_key_id THEN 'key-mismatch'
+          END AS anomaly
+        FROM candidates candidate LEFT JOIN reservations reservation USING (generation_id)
       ), inserted AS (
         INSERT INTO ledger_entries (account_id, kind, amount_micros, generation_id)
-        SELECT account_id, 'charge', -cost_micros, generation_id FROM checked
-        WHERE cost_micros > 0 AND (resolved_now OR (NOT has_reservation AND account_exists))
+        SELECT account_id, 'charge', -cost_micros, generation_id FROM judged
+        WHERE cost_micros > 0 AND account_id IS NOT NULL
         ORDER BY generation_id
         -- Targets the partial unique index ledger_entries_one_charge_per_generation.
         ON CONFLICT (generation_id) WHERE kind = 'charge' DO NOTHING
         RETURNING generation_id
+      ), recorded AS (
+        INSERT INTO settlement_anomalies (generation_id, account_id, key_id, lease_id, claimed_micros, reason, recorded_at)
+        SELECT generation_id, claimed_account_id, claimed_key_id, lease_id, cost_micros, anomaly, ${now}::timestamptz FROM judged
+        WHERE anomaly IS NOT NULL
+        ORDER BY generation_id
+        ON CONFLICT (generation_id) DO NOTHING
+        RETURNING generation_id
       )
-      SELECT checked.generation_id, checked.account_id, inserted.generation_id IS NOT NULL AS charged, checked.has_reservation, checked.account_exists
-      FROM checked LEFT JOIN inserted USING (generation_id)
+      SELECT judged.generation_id, judged.account_id, inserted.generation_id IS NOT NULL AS charged, judged.anomaly,
+        recorded.generation_id IS NOT NULL AS anomaly_recorded
+      FROM judged LEFT JOIN inserted USING (generation_id) LEFT JOIN recorded USING (generation_id)
     `.execute(transaction);
 
     const deltas = new Map<string, { chargedMicros: number; releasedMicros: number; leasedMicros: number }>();
@@ -143,7 +188,9 @@ export async function settleGenerations(
       if (!entry) continue;
       if (row.charged && row.account_id) deltaOf(row.account_id).chargedMicros += entry.costMicros;
       const status = resolvedByGeneration.get(row.generation_id)?.status ?? leaseResolved.get(row.generation_id)?.status;
-      results.set(row.generation_id, { generationId: row.generation_id, outcome: outcomeOf(status, row), costMicros: entry.costMicros, charged: row.charged });
+      const result: SettleResult = { generationId: row.generation_id, outcome: outcomeOf(status, row.anomaly), costMicros: entry.costMicros, charged: row.charged };
+      if (row.anomaly) result.anomaly = { reason: row.anomaly, accountId: claimedIdentifier(entry.fact.accountId), recorded: row.anomaly_recorded };
+      results.set(row.generation_id, result);
     }
 
     const accountIds = [...deltas.keys()];
@@ -178,16 +225,24 @@ export async function settleGenerations(
   });
 }
 
-function outcomeOf(
-  resolvedStatus: ReservationStatus | undefined,
-  charge: { has_reservation: boolean; account_exists: boolean },
-): SettleOutcome {
+function outcomeOf(resolvedStatus: ReservationStatus | undefined, anomaly: SettlementAnomalyReason | null): SettleOutcome {
   if (resolvedStatus === "settled") return settleOutcomes.settled;
   if (resolvedStatus === "voided") return settleOutcomes.voided;
   if (resolvedStatus === "expired") return settleOutcomes.chargedAfterExpiry;
-  if (charge.has_reservation) return settleOutcomes.alreadyResolved;
-  if (charge.account_exists) return settleOutcomes.chargedWithoutReservation;
-  return settleOutcomes.unknownAccount;
+  if (anomaly) return settleOutcomes.anomaly;
+  return settleOutcomes.alreadyResolved;
+}
+
+function uuidOrNull(value: string): string | null {
+  return isUuid(value) ? value : null;
+}
+
+/**
+ * An id as a fact claimed it, fit to store and log: a forged fact may carry anything, and a NUL (which
+ * PostgreSQL text refuses) or a megabyte of it must not keep its anomaly from being recorded.
+ */
+function claimedIdentifier(value: string): string {
+  return replaceControlCharacters(value, () => "\uFFFD").slice(0, 200);
 }
 
 interface LeaseResolution {
@@ -198,49 +253,83 @@ interface LeaseResolution {
   lease_status: CreditLeaseStatus;
 }
 
+/** What step 0 found for a fact that names a lease: a mismatch, or the reservation row it wrote. */
+interface LeaseCheck {
+  mismatch: SettlementAnomalyReason | null;
+  /** Null when nothing was written: a mismatch, or a redelivery (the row exists already). */
+  resolution: LeaseResolution | null;
+}
+
 /**
- * Step 0 of settlement, for generations ingress held against a credit lease: records each one's
- * reservation row, resolved at once (settled or voided) with what it consumed from the lease, in one
- * multi-row insert. The generation id's primary key makes it exactly once, as for every reservation;
- * the account is the lease's, whatever the fact names. Leases are locked FOR KEY SHARE in id order,
- * which waits only for the expiry sweep, so a lease never expires half-consumed.
+ * Step 0 of settlement, for generations ingress held against a credit lease: checks that the lease holds
+ * the generation, and records each matching one's reservation row, resolved at once (settled or voided)
+ * with what it consumed from the lease, in one multi-row insert. The generation id's primary key makes
+ * it exactly once, as for every reservation.
+ *
+ * A lease holds a generation when it exists, is the account's the fact names, the fact's key is a key of
+ * that account, and the fact takes no more from it than it was ever granted (ingress holds a generation
+ * only against what its lease has left, so a larger claim is not one of its generations; consumption
+ * beyond a single hold is allowed, since a provider may count a few more tokens than the bound). Leases
+ * are locked FOR KEY SHARE in id order, which waits only for the expiry sweep, so a lease never expires
+ * half-consumed.
  */
 async function resolveLeaseHolds(
   transaction: Transaction<Database>,
   entries: readonly { fact: GenerationCompleted; costMicros: number }[],
   resolutions: readonly ReservationStatus[],
   now: Date,
-): Promise<Map<string, LeaseResolution>> {
+): Promise<Map<string, LeaseCheck>> {
   const held = entries.flatMap((entry, index) => {
     const lease = entry.fact.lease;
-    if (!lease || !isUuid(lease.leaseId) || !isUuid(entry.fact.keyId)) return [];
-    return [{ entry, lease, resolution: resolutions[index] ?? "settled" }];
+    return lease ? [{ entry, lease, resolution: resolutions[index] ?? "settled" }] : [];
   });
   if (held.length === 0) return new Map();
-  const { rows } = await sql<LeaseResolution>`
+  const { rows } = await sql<LeaseResolution & { mismatch: SettlementAnomalyReason | null; inserted: boolean }>`
     WITH facts AS (
       SELECT * FROM unnest(
         ${held.map((item) => item.entry.fact.generationId)}::text[], ${held.map((item) => item.lease.leaseId)}::uuid[],
-        ${held.map((item) => item.entry.fact.keyId)}::uuid[], ${held.map((item) => item.lease.holdMicros)}::bigint[],
+        ${held.map((item) => uuidOrNull(item.entry.fact.accountId))}::uuid[],
+        ${held.map((item) => uuidOrNull(item.entry.fact.keyId))}::uuid[], ${held.map((item) => item.lease.holdMicros)}::bigint[],
         ${held.map((item) => item.entry.costMicros)}::bigint[],
         ${held.map((item) => Math.max(item.lease.consumedMicros, item.entry.costMicros))}::bigint[], ${held.map((item) => item.resolution)}::text[]
-      ) AS fact (generation_id, lease_id, key_id, hold_micros, cost_micros, consumed_micros, resolution)
+      ) AS fact (generation_id, lease_id, account_id, key_id, hold_micros, cost_micros, consumed_micros, resolution)
     ), leases AS MATERIALIZED (
-      SELECT lease.id, lease.account_id, lease.status FROM credit_leases lease
+      SELECT lease.id, lease.account_id, lease.status, lease.granted_micros FROM credit_leases lease
       WHERE lease.id IN (SELECT lease_id FROM facts)
       ORDER BY lease.id
       FOR KEY SHARE OF lease
+    ), checked AS (
+      SELECT facts.*, leases.account_id AS lease_account_id, leases.status AS lease_status,
+        CASE
+          WHEN leases.id IS NULL THEN 'lease-not-found'
+          WHEN leases.account_id IS DISTINCT FROM facts.account_id THEN 'account-mismatch'
+          WHEN NOT EXISTS (SELECT 1 FROM api_keys key WHERE key.id = facts.key_id AND key.account_id = leases.account_id) THEN 'key-mismatch'
+          WHEN facts.consumed_micros > leases.granted_micros THEN 'exceeds-lease'
+        END AS mismatch
+      FROM facts LEFT JOIN leases ON leases.id = facts.lease_id
     ), inserted AS (
       INSERT INTO reservations (generation_id, account_id, key_id, amount_micros, status, charged_micros, resolved_at, expires_at, lease_id, lease_consumed_micros)
-      SELECT facts.generation_id, leases.account_id, facts.key_id, facts.hold_micros, facts.resolution, facts.cost_micros,
-        ${now}::timestamptz, ${now}::timestamptz, facts.lease_id, facts.consumed_micros
-      FROM facts JOIN leases ON leases.id = facts.lease_id
-      ORDER BY facts.generation_id
+      SELECT generation_id, lease_account_id, key_id, hold_micros, resolution, cost_micros,
+        ${now}::timestamptz, ${now}::timestamptz, lease_id, consumed_micros
+      FROM checked
+      WHERE mismatch IS NULL
+      ORDER BY generation_id
       ON CONFLICT (generation_id) DO NOTHING
-      RETURNING generation_id, account_id, status, lease_id, lease_consumed_micros
+      RETURNING generation_id, account_id, status, lease_consumed_micros
     )
-    SELECT inserted.generation_id, inserted.account_id, inserted.status, inserted.lease_consumed_micros AS consumed_micros, leases.status AS lease_status
-    FROM inserted JOIN leases ON leases.id = inserted.lease_id
+    SELECT checked.generation_id, checked.mismatch, inserted.generation_id IS NOT NULL AS inserted, inserted.account_id, inserted.status,
+      inserted.lease_consumed_micros AS consumed_micros, checked.lease_status
+    FROM checked LEFT JOIN inserted USING (generation_id)
   `.execute(transaction);
-  return new Map(rows.map((row) => [row.generation_id, row]));
+  return new Map(
+    rows.map((row) => [
+      row.generation_id,
+      {
+        mismatch: row.mismatch,
+        resolution: row.inserted
+          ? { generation_id: row.generation_id, account_id: row.account_id, status: row.status, consumed_micros: row.consumed_micros, lease_status: row.lease_status }
+          : null,
+      },
+    ]),
+  );
 }

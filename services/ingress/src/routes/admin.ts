@@ -1,12 +1,14 @@
 import {
   accountIdSchema,
   accountSchema,
+  adminListingMaximumLimit,
   createAccountRequestSchema,
   createKeyReplySchema,
   createKeyRequestSchema,
   gatewayError,
   gatewayErrorCodes,
   invalidRequestError,
+  listSettlementAnomaliesReplySchema,
   parseUsdToMicros,
   SwitchboardError,
 } from "@switchboard/contracts";
@@ -20,10 +22,12 @@ const grantCreditsBodySchema = z.object({ amount_usd: z.union([z.string(), z.num
 // Billing's own field rules, so a malformed id or name is a 400 here before any message is sent.
 const createKeyBodySchema = z.object({ account_id: accountIdSchema, name: createKeyRequestSchema.shape.name });
 const accountParamsSchema = z.object({ id: accountIdSchema });
+const listingQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(adminListingMaximumLimit).default(50) });
 
 /**
  * The management API, authorized by SWITCHBOARD_ADMIN_KEY: create accounts, grant credits, create keys
- * (OpenRouter's `POST /keys` shape: the secret appears only in that answer).
+ * (OpenRouter's `POST /keys` shape: the secret appears only in that answer), and list what billing
+ * recorded: settlement anomalies (facts it held nothing for), newest first.
  */
 export async function adminRoutes(app: FastifyInstance, options: { clients: ServiceClients; adminKey: string | undefined }): Promise<void> {
   const { clients, adminKey } = options;
@@ -62,6 +66,12 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
     }
     if (amountMicros <= 0) throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "amount_usd must be greater than zero"));
     return clients.request(clients.subjects.billingGrantCredits, { accountId: id, amountMicros }, accountReplySchema, "billing");
+  });
+
+  app.get("/api/v1/admin/anomalies", async (request) => {
+    requireAdmin(request);
+    const { limit } = parseBody(listingQuerySchema, request.query);
+    return clients.request(clients.subjects.billingListSettlementAnomalies, { limit }, listSettlementAnomaliesReplySchema, "billing");
   });
 
   app.post("/api/v1/keys", async (request, reply) => {
