@@ -12,6 +12,8 @@ const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 export interface PrivateNatsServerOptions {
   /** Holds the JetStream store and the logs; kept across restarts. */
   directory: string;
+  /** The server configuration to use instead of deploy/nats/nats-server.conf, e.g. one with bus identities. */
+  configFile?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function createPrivateNatsServer(options: PrivateNatsServerOptions)
         name: "nats-server",
         command: binary,
         // The repository's settings (max_payload) as the launcher uses them; the flags pin address, port and store.
-        args: ["-c", path.join(repositoryRoot, "deploy/nats/nats-server.conf"), "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDirectory],
+        args: ["-c", options.configFile ?? path.join(repositoryRoot, "deploy/nats/nats-server.conf"), "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDirectory],
         cwd: repositoryRoot,
         environment: process.env,
         // One file per start, so the log of the run before an outage is not replaced.

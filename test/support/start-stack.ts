@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createSubjects, type Subjects } from "@switchboard/contracts";
-import { connectNats, ensureFactsStream, FactPublisher, RoutingSnapshotWatch } from "@switchboard/messaging";
+import { busIdentities, connectNats, ensureFactsStream, FactPublisher, RoutingSnapshotWatch, type BusIdentity } from "@switchboard/messaging";
 import type { FastifyInstance } from "fastify";
 import { startBilling } from "../../services/billing/src/start-billing.js";
 import { buildApp, type AppDependencies } from "../../services/ingress/src/app.js";
@@ -15,6 +15,7 @@ import { startMetadataLogging } from "../../services/metadata-logging/src/start-
 import { startProviderConnector } from "../../services/provider-connector/src/start-provider-connector.js";
 import { startRouter } from "../../services/router/src/start-router.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/fake-upstream.js";
+import { startSecuredBus, type SecuredBus } from "./secured-bus.js";
 import { testLogger, type LogCapture } from "./silent-logger.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 import { testNatsUrl, uniqueNamespace } from "./test-nats.js";
@@ -69,6 +70,8 @@ export interface TestStack {
   restartRouter(): Promise<void>;
   /** Starts one more ingress replica (its own NATS connection and routing watch); returns its base URL. */
   addIngress(): Promise<string>;
+  /** With `secureBus`, the stack's own nats-server with the generated bus configuration. */
+  bus: SecuredBus | undefined;
   stop(): Promise<void>;
 }
 
@@ -78,6 +81,11 @@ export interface StackOptions {
   ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog" | "keyCacheTtlMs" | "creditLeases">>;
   /** How long ingress waits for billing and the other services (default 2 s; deployed, 5 s). */
   serviceRequestTimeoutMs?: number;
+  /**
+   * Runs the stack on a nats-server of its own with the generated bus configuration (issue 8), each
+   * service connected as its own identity, instead of the shared open server.
+   */
+  secureBus?: boolean;
 }
 
 /** Every running generation listens on the shutdown signal, as in services/ingress/src/main.ts. */
@@ -97,22 +105,24 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   await writeFile(catalogPath, testCatalog(primary.url, backup.url));
   const providerKeys: Record<string, string> = { PRIMARY_KEY: "sk-primary-test", BACKUP_KEY: "sk-backup-test" };
 
-  // One NATS connection per service, as if each ran in its own process.
+  // One NATS connection per service, as if each ran in its own process; with a secured bus, each as its identity.
+  // SWITCHBOARD_TEST_SECURE_BUS=1 runs every stack of the suite this way, to find what a permission misses.
+  const bus = (options.secureBus ?? process.env["SWITCHBOARD_TEST_SECURE_BUS"] === "1") ? await startSecuredBus(subjects) : undefined;
   const connections: NatsConnection[] = [];
-  const connect = async (name: string) => {
-    const connection = await connectNats({ servers: testNatsUrl, name });
+  const connect = async (name: string, identity: BusIdentity) => {
+    const connection = bus ? await bus.connectAs(identity, name) : await connectNats({ servers: testNatsUrl, name });
     connections.push(connection);
     return connection;
   };
   const services: Stoppable[] = [];
-  const routerConnection = await connect("router");
+  const routerConnection = await connect("router", busIdentities.router);
   const launchRouter = () =>
     startRouter({ connection: routerConnection, database: database.database, subjects, logger: logger("router"), catalogPath, environment: providerKeys });
   let router = await launchRouter();
   let routerRunning = true;
   services.push(
     await startProviderConnector({
-      connection: await connect("connector"),
+      connection: await connect("connector", busIdentities.providerConnector),
       subjects,
       logger: logger("provider-connector"),
       resolveApiKey: (name: string) => providerKeys[name],
@@ -120,7 +130,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   );
   services.push(
     await startBilling({
-      connection: await connect("billing"),
+      connection: await connect("billing", busIdentities.billing),
       database: database.database,
       subjects,
       logger: logger("billing"),
@@ -128,14 +138,14 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       sweepIntervalSeconds: 30,
     }),
   );
-  services.push(await startMetadataLogging({ connection: await connect("logging"), database: database.database, subjects, logger: logger("metadata-logging") }));
+  services.push(await startMetadataLogging({ connection: await connect("logging", busIdentities.metadataLogging), database: database.database, subjects, logger: logger("metadata-logging") }));
 
   const adminKey = "test-admin-key-0123456789";
   const shutdownSignal = unlimitedListeners(new AbortController().signal);
   const ingresses: { app: FastifyInstance; publisher: FactPublisher; watch: RoutingSnapshotWatch }[] = [];
   // As services/ingress/src/main.ts wires it: facts stream, publisher, routing watch, then the app.
   const startIngress = async (): Promise<string> => {
-    const connection = await connect("ingress");
+    const connection = await connect("ingress", busIdentities.ingress);
     await ensureFactsStream(connection, subjects);
     const publisher = new FactPublisher(connection, { logger: logger("ingress") });
     const routing = new LocalRouting();
@@ -202,21 +212,28 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       routerRunning = true;
     },
     addIngress: startIngress,
+    bus,
     async stop() {
       for (const ingress of ingresses) await ingress.app.close();
       for (const ingress of ingresses) await ingress.publisher.pending();
       for (const ingress of ingresses) ingress.watch.stop();
       if (routerRunning) await router.stop();
       for (const service of services) await service.stop();
-      // The NATS server is shared with other runs: leave no test stream or bucket behind.
-      const manager = await jetstreamManager(managementConnection);
-      await manager.streams.delete(subjects.factsStream).catch(() => undefined);
-      // A KV bucket is the stream KV_<bucket>.
-      await manager.streams.delete(`KV_${subjects.routingBucket}`).catch(() => undefined);
+      if (!bus) {
+        // The NATS server is shared with other runs: leave no test stream or bucket behind.
+        const manager = await jetstreamManager(managementConnection);
+        await manager.streams.delete(subjects.factsStream).catch(() => undefined);
+        // A KV bucket is the stream KV_<bucket>.
+        await manager.streams.delete(`KV_${subjects.routingBucket}`).catch(() => undefined);
+      }
       for (const connection of connections) await connection.close();
+      const violations = (await bus?.permissionViolations()) ?? [];
+      await bus?.stop();
       await primary.close();
       await backup.close();
       await database.drop();
+      // Services log a refused operation and carry on, so a missing permission could pass a test unseen.
+      if (violations.length > 0) throw new Error(`the NATS server refused operations the services needed:\n${violations.join("\n")}`);
     },
   };
 }
