@@ -1,5 +1,6 @@
 import { integerSetting, natsSettings } from "@switchboard/config";
 import { z } from "zod";
+import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publisher.js";
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
 import { defaultUpstreamTimeouts } from "./transport/upstream-transport.js";
 
@@ -22,6 +23,12 @@ export const providerConnectorConfigSchema = z.object({
    * timeout. At least 50 ms, so a typo cannot flood NATS.
    */
   CONNECTOR_HEARTBEAT_MS: integerSetting(defaultHeartbeatIntervalMs, 50),
+  /**
+   * How long the acknowledgement of a generation (part 0) may wait to travel with the answer's first part,
+   * so a fast answer crosses the bus in one message. Keep it well below ingress's
+   * SERVICE_REQUEST_TIMEOUT_MS (how long ingress waits for that acknowledgement); 0 sends it at once.
+   */
+  CONNECTOR_ACKNOWLEDGE_DELAY_MS: integerSetting(defaultAcknowledgementDelayMs, 0),
 });
 
 /** The validated, frozen configuration of the provider connector. */

@@ -7,6 +7,7 @@ import { AttemptRegistry } from "./handlers/attempt-registry.js";
 import { EndpointDirectory } from "./handlers/endpoint-directory.js";
 import { createGenerateHandler } from "./handlers/generate.js";
 import { InFlightGenerations } from "./handlers/in-flight-generations.js";
+import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publisher.js";
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
 import { subscribeToCancellations } from "./handlers/subscribe-to-cancellations.js";
 import { providerRegistry, type ProviderRegistry } from "./providers/registry.js";
@@ -30,6 +31,8 @@ export interface ProviderConnectorDependencies {
   shutdownGraceMs?: number;
   /** How often a running generation publishes a `heartbeat` part; defaults to `CONNECTOR_HEARTBEAT_MS`'s default. */
   heartbeatIntervalMs?: number;
+  /** How long part 0 may wait for the answer's first part; defaults to `CONNECTOR_ACKNOWLEDGE_DELAY_MS`'s default. */
+  acknowledgementDelayMs?: number;
   /**
    * How long start-up waits for the first routing snapshot before serving anyway (generations get a
    * retryable 503 until it arrives); the router may simply not have started yet.
@@ -94,6 +97,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
           attempts,
           logger,
           heartbeatIntervalMs: dependencies.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs,
+          acknowledgementDelayMs: dependencies.acknowledgementDelayMs ?? defaultAcknowledgementDelayMs,
         }),
       }),
     ],

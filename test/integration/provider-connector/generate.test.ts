@@ -223,17 +223,27 @@ describe("provider connector: generate", () => {
     expect(upstream?.body).not.toHaveProperty("max_completion_tokens");
   });
 
-  it("answers a non-streamed generation with the whole text as one delta, all parts after the acceptance in one message", async () => {
+  it("answers a quick non-streamed generation in one message: the acceptance, the whole text as one delta and the end", async () => {
     fakeUpstream.addRule("whole-answer", { text: "All at once", usage: { prompt_tokens: 5, completion_tokens: 3 } });
     const generation = await generate({ userText: "whole-answer", stream: false });
     const parts = await settled(generation);
 
-    expect(generation.messages.count).toBe(2);
+    expect(generation.messages.count).toBe(1);
     expectContiguousSeq(parts);
     expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "finish", "usage", "stream-end"]);
     expect(textOf(parts)).toBe("All at once");
     expect(parts.find((part) => part.type === "usage")).toMatchObject({ usage: { promptTokens: 5, completionTokens: 3 } });
     expect(recordedRequest("whole-answer")?.body).toMatchObject({ model: "fake-model-1", max_tokens: 256, stream: false });
+  });
+
+  it("sends the acceptance alone when the provider takes longer than the acknowledgement delay", async () => {
+    fakeUpstream.addRule("slow-whole-answer", { text: "Later", delayBeforeHeadersMs: 600 });
+    const generation = await generate({ userText: "slow-whole-answer", stream: false });
+    const parts = await settled(generation);
+
+    expect(generation.messages.count).toBe(2);
+    expectContiguousSeq(parts);
+    expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "finish", "usage", "stream-end"]);
   });
 
   it("ends with stream-end and no usage when the provider reports none", async () => {

@@ -79,6 +79,10 @@ interface RunOptions {
   afterFirstPart?: (inFlight: InFlightGenerations) => void;
   maxCompletionTokens?: number | null;
   heartbeatIntervalMs?: number;
+  /** How long part 0 may wait for company; 0 (the default here) sends it on its own at once. */
+  acknowledgementDelayMs?: number;
+  /** Receives every published message's parts, one entry per NATS message. */
+  messages?: StreamPart[][];
 }
 
 const acceptance: StreamPart = { type: "stream-start", seq: 0, upstreamId: null };
@@ -115,9 +119,12 @@ async function runGeneration(options: RunOptions) {
   const handler = createGenerateHandler({
     connection: {
       publish: (_subject, payload) => {
-        parts.push(...streamPartsMessageSchema.parse(JSON.parse(String(payload))));
-        // Part 0 takes the request; the next is the first from the upstream call.
-        if (parts.length === 2) options.afterFirstPart?.(inFlight);
+        const before = parts.length;
+        const message = streamPartsMessageSchema.parse(JSON.parse(String(payload)));
+        options.messages?.push(message);
+        parts.push(...message);
+        // Part 0 takes the request; the next message holds the first parts from the upstream call.
+        if (before === 1) options.afterFirstPart?.(inFlight);
       },
     },
     transport: options.transport,
@@ -128,10 +135,11 @@ async function runGeneration(options: RunOptions) {
     attempts: new AttemptRegistry(),
     logger: createLogger("provider-connector-test", "silent"),
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
+    acknowledgementDelayMs: options.acknowledgementDelayMs ?? 0,
   });
   await handler(request);
   // Taken at once, before the upstream call even started: ingress waits for this part, not for a reply.
-  expect(parts).toEqual([acceptance]);
+  if (!options.acknowledgementDelayMs) expect(parts).toEqual([acceptance]);
   expect(await inFlight.waitUntilIdle(2_000)).toBe(true);
   return parts;
 }
@@ -150,6 +158,7 @@ describe("generate handler", () => {
       attempts: new AttemptRegistry(),
       logger: createLogger("provider-connector-test", "silent"),
       heartbeatIntervalMs: 60_000,
+      acknowledgementDelayMs: 0,
     });
     const request = { generationId: "gen-unit", endpointId: "other@provider", body: {}, stream: true, maxCompletionTokens: null, replyTo: "_INBOX.unit" };
     await expect(handler(request)).rejects.toMatchObject({ error: { status: 400, code: "invalid_request" } });
@@ -298,6 +307,18 @@ describe("generate handler", () => {
     });
     const parts = await runGeneration({ transport, stream: false });
     expect(parts).toEqual([acceptance, expect.objectContaining({ type: "error", beforeFirstToken: true, error: expect.objectContaining({ code: "upstream_error", retryable: true }) })]);
+  });
+
+  it("sends part 0 and a quick whole answer in one message when part 0 may wait for it", async () => {
+    const { transport } = stubTransport(200, async function* () {
+      yield JSON.stringify({ id: "up-1", choices: [{ index: 0, message: { role: "assistant", content: "quick" }, finish_reason: "stop" }] });
+    });
+    const messages: StreamPart[][] = [];
+    const parts = await runGeneration({ transport, stream: false, acknowledgementDelayMs: 5_000, messages });
+    expect(messages).toHaveLength(1);
+    expect(parts[0]).toEqual(acceptance);
+    expect(parts.map((part) => part.seq)).toEqual(parts.map((_part, index) => index));
+    expect(parts.at(-1)).toMatchObject({ type: "stream-end" });
   });
 
   it("ends a cancelled generation with a cancelled error even when the body just stops", async () => {

@@ -35,6 +35,8 @@ export interface GenerateHandlerDependencies {
   logger: Logger;
   /** A `heartbeat` part goes out this often while a generation runs (`CONNECTOR_HEARTBEAT_MS`). */
   heartbeatIntervalMs: number;
+  /** How long part 0 may wait to travel with the first real part (`CONNECTOR_ACKNOWLEDGE_DELAY_MS`). */
+  acknowledgementDelayMs: number;
 }
 
 /** Enough of an error body to show the provider's message, not so much that a proxy's HTML page hurts. */
@@ -130,7 +132,8 @@ async function callUpstream(
       const state = adapter.createStreamState();
       try {
         for await (const event of parseServerSentEvents(response.body)) {
-          for (const part of adapter.fromUpstreamStreamEvent(event, state)) parts.publish(part);
+          // What one event yields (a stream-start and the first delta, say) travels as one message.
+          parts.publishAll([...adapter.fromUpstreamStreamEvent(event, state)]);
         }
       } catch (error) {
         if (error instanceof ServerSentEventTooLargeError) throw streamEventTooLarge(candidate);
@@ -213,8 +216,9 @@ async function runGeneration(
 /**
  * The `connector.generate` endpoint (it answers itself: `answersItself`). Resolves the endpoint the
  * message names in the connector's own catalog (an unknown id is refused in an error reply, before
- * anything is sent anywhere), then takes the request by publishing part 0, a `stream-start` without an
- * upstream id, at once: ingress waits for no separate reply, that part is the acknowledgement. The
+ * anything is sent anywhere), then takes the request with part 0, a `stream-start` without an upstream
+ * id: ingress waits for no separate reply, that part is the acknowledgement. Part 0 goes with the first
+ * part the upstream call produces when that comes within `acknowledgementDelayMs`, alone otherwise. The
  * upstream call runs in the background, publishing numbered parts to `request.replyTo` (the provider's
  * own `stream-start`, with its id, among them, and a `heartbeat` part every `heartbeatIntervalMs` while it
  * runs). Every generation ends with exactly one terminal part: `stream-end` after success, or an `error`
@@ -224,7 +228,7 @@ export function createGenerateHandler(dependencies: GenerateHandlerDependencies)
   return async (request) => {
     const candidate = dependencies.endpoints.resolve(request.endpointId);
     const parts = createNumberedPartPublisher(dependencies.connection, request.replyTo);
-    parts.publish({ type: "stream-start", upstreamId: null });
+    parts.acknowledge(dependencies.acknowledgementDelayMs);
     dependencies.inFlight.start(request.generationId, (signal) => runGeneration(dependencies, request, candidate, parts, signal));
   };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createNumberedPartPublisher } from "./numbered-part-publisher.js";
 
 describe("createNumberedPartPublisher", () => {
@@ -65,3 +65,73 @@ describe("publishAll", () => {
   });
 });
 
+
+describe("acknowledge", () => {
+  const recording = () => {
+    const published: unknown[] = [];
+    const publisher = createNumberedPartPublisher({ publish: (_subject, payload) => void published.push(JSON.parse(String(payload))) }, "_INBOX.ack");
+    return { published, publisher };
+  };
+
+  it("sends part 0 in the same message as the answer when the answer comes within the delay", () => {
+    vi.useFakeTimers();
+    try {
+      const { published, publisher } = recording();
+      publisher.acknowledge(250);
+      expect(published).toEqual([]);
+      expect(publisher.progress().nextSeq).toBe(0);
+      publisher.publishAll([{ type: "text-delta", text: "fast" }, { type: "stream-end" }]);
+      vi.advanceTimersByTime(1_000);
+      expect(published).toEqual([
+        [
+          { type: "stream-start", upstreamId: null, seq: 0 },
+          { type: "text-delta", text: "fast", seq: 1 },
+          { type: "stream-end", seq: 2 },
+        ],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("sends part 0 alone once the delay ends, then numbers the next parts after it", () => {
+    vi.useFakeTimers();
+    try {
+      const { published, publisher } = recording();
+      publisher.acknowledge(250);
+      vi.advanceTimersByTime(249);
+      expect(published).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(published).toEqual([{ type: "stream-start", upstreamId: null, seq: 0 }]);
+      publisher.publish({ type: "heartbeat" });
+      vi.advanceTimersByTime(1_000);
+      expect(published).toEqual([
+        { type: "stream-start", upstreamId: null, seq: 0 },
+        { type: "heartbeat", seq: 1 },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("with a delay of 0 sends part 0 at once, and takes the request only once", () => {
+    const { published, publisher } = recording();
+    publisher.acknowledge(0);
+    publisher.acknowledge(0);
+    expect(published).toEqual([{ type: "stream-start", upstreamId: null, seq: 0 }]);
+  });
+
+  it("sends a held part 0 with an early error, and nothing after it", () => {
+    vi.useFakeTimers();
+    try {
+      const { published, publisher } = recording();
+      publisher.acknowledge(250);
+      const error = { code: "upstream_error", status: 502, message: "no key", retryable: true };
+      publisher.publish({ type: "error", error, beforeFirstToken: true } as never);
+      vi.advanceTimersByTime(1_000);
+      expect(published).toEqual([[{ type: "stream-start", upstreamId: null, seq: 0 }, expect.objectContaining({ type: "error", seq: 1 })]]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -10,6 +10,13 @@ export interface NumberedPartPublisher {
    * terminal part: a whole (non-streamed) answer crosses the bus once instead of once per part.
    */
   publishAll(parts: readonly UnnumberedStreamPart[]): void;
+  /**
+   * Takes the request: part 0, a `stream-start` without an upstream id, which tells ingress a connector
+   * has it. The part is held for up to `delayMs` and travels in the same message as the next part when
+   * that comes sooner, so an answer that arrives quickly crosses the bus once instead of twice; otherwise
+   * it goes alone when the delay ends. Call it first, once.
+   */
+  acknowledge(delayMs: number): void;
   /** True once a text, reasoning or tool-call delta went out: from then on ingress cannot fall back. */
   readonly outputSent: boolean;
   /** True once the terminal part went out. */
@@ -17,6 +24,16 @@ export interface NumberedPartPublisher {
   /** How far the attempt got, for an ingress that may have lost parts (no content, only counts). */
   progress(): AttemptProgress;
 }
+
+/**
+ * How long part 0 waits for company (`CONNECTOR_ACKNOWLEDGE_DELAY_MS`). Long enough that a fast answer
+ * (an embedding, a short completion from a fast provider) goes back in one message; far below ingress's
+ * `SERVICE_REQUEST_TIMEOUT_MS` (5 s), the time it gives a connector to take a request.
+ */
+export const defaultAcknowledgementDelayMs = 250;
+
+/** Part 0 of every generation: the connector took the request; the provider's own `stream-start` comes later. */
+const acknowledgement: UnnumberedStreamPart = { type: "stream-start", upstreamId: null };
 
 const outputPartTypes: ReadonlySet<UnnumberedStreamPart["type"]> = new Set(["text-delta", "reasoning-delta", "tool-call-delta"]);
 
@@ -43,6 +60,7 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
   let ended = false;
   let outputBytes = 0;
   let usage: AttemptProgress["usage"] = null;
+  let heldAcknowledgement: NodeJS.Timeout | undefined;
   /** Counts a published part: its sequence number is taken, its output and usage recorded. */
   const count = (part: UnnumberedStreamPart) => {
     seq += 1;
@@ -51,23 +69,42 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
     if (part.type === "usage") usage = part.usage;
     if (part.type === "stream-end" || part.type === "error") ended = true;
   };
-  return {
+  /** The held acknowledgement, if any, to go first in the next message; the timer that would send it alone is stopped. */
+  const takeHeldAcknowledgement = (): UnnumberedStreamPart[] => {
+    if (heldAcknowledgement === undefined) return [];
+    clearTimeout(heldAcknowledgement);
+    heldAcknowledgement = undefined;
+    return [acknowledgement];
+  };
+  /** Publishes the parts as one message; counted only once published: a publish that throws (a closing connection) takes no number, so ingress sees no gap for it. */
+  const publishMessage = (included: readonly UnnumberedStreamPart[]) => {
+    if (included.length === 1) {
+      connection.publish(replyTo, JSON.stringify({ ...included[0], seq }));
+    } else {
+      const firstSeq = seq;
+      connection.publish(replyTo, JSON.stringify(included.map((part, index) => ({ ...part, seq: firstSeq + index }))));
+    }
+    for (const part of included) count(part);
+  };
+  const publisher: NumberedPartPublisher = {
     publish(part) {
       if (ended) return;
-      // Counted only once published: a publish that throws (a closing connection) takes no number, so
-      // ingress sees no gap for it.
-      connection.publish(replyTo, JSON.stringify({ ...part, seq }));
-      count(part);
+      publishMessage([...takeHeldAcknowledgement(), part]);
     },
     publishAll(parts) {
       if (ended) return;
       const terminal = parts.findIndex((part) => part.type === "stream-end" || part.type === "error");
       const included = terminal === -1 ? parts : parts.slice(0, terminal + 1);
       if (included.length === 0) return;
-      const firstSeq = seq;
-      const payload = JSON.stringify(included.map((part, index) => ({ ...part, seq: firstSeq + index })));
-      connection.publish(replyTo, payload);
-      for (const part of included) count(part);
+      publishMessage([...takeHeldAcknowledgement(), ...included]);
+    },
+    acknowledge(delayMs) {
+      if (ended || seq > 0 || heldAcknowledgement !== undefined) return;
+      if (delayMs <= 0) return publisher.publish(acknowledgement);
+      heldAcknowledgement = setTimeout(() => {
+        heldAcknowledgement = undefined;
+        publisher.publish(acknowledgement);
+      }, delayMs);
     },
     get outputSent() {
       return outputSent;
@@ -79,4 +116,5 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
       return { nextSeq: seq, outputBytes, usage, ended };
     },
   };
+  return publisher;
 }
