@@ -1,6 +1,6 @@
 import { loadConfig } from "@switchboard/config";
 import { createSubjects } from "@switchboard/contracts";
-import { connectNats, shutDownOnSignals } from "@switchboard/messaging";
+import { busIdentities, connectNats, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { providerConnectorConfigSchema } from "./config.js";
 import { startProviderConnector } from "./start-provider-connector.js";
@@ -8,7 +8,7 @@ import { startProviderConnector } from "./start-provider-connector.js";
 async function main(): Promise<void> {
   const config = loadConfig(providerConnectorConfigSchema, process.env);
   const logger = createLogger("provider-connector", config.LOG_LEVEL);
-  const connection = await connectNats({ servers: config.NATS_URL, name: "provider-connector", logger });
+  const connection = await connectNats({ ...natsConnectionSettings(config, busIdentities.providerConnector), name: "provider-connector", logger });
   const connector = await startProviderConnector({
     connection,
     subjects: createSubjects(config.SWITCHBOARD_NATS_NAMESPACE),
