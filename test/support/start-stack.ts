@@ -66,6 +66,8 @@ export interface TestStack {
   createFundedKey(amountUsd: string): Promise<{ accountId: string; key: string }>;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   stopRouter(): Promise<void>;
+  /** Stops billing (its endpoints and settlement) for the rest of the test; `stop()` then leaves it alone. */
+  stopBilling(): Promise<void>;
   /** Stops the router if it runs and starts it again; it reads the catalog file and publishes a new snapshot. */
   restartRouter(): Promise<void>;
   /** Starts one more ingress replica (its own NATS connection and routing watch); returns its base URL. */
@@ -128,16 +130,15 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       resolveApiKey: (name: string) => providerKeys[name],
     }),
   );
-  services.push(
-    await startBilling({
-      connection: await connect("billing", busIdentities.billing),
-      database: database.database,
-      subjects,
-      logger: logger("billing"),
-      reservationTtlSeconds: 900,
-      sweepIntervalSeconds: 30,
-    }),
-  );
+  const billing = await startBilling({
+    connection: await connect("billing", busIdentities.billing),
+    database: database.database,
+    subjects,
+    logger: logger("billing"),
+    reservationTtlSeconds: 900,
+    sweepIntervalSeconds: 30,
+  });
+  services.push(billing);
   services.push(await startMetadataLogging({ connection: await connect("logging", busIdentities.metadataLogging), database: database.database, subjects, logger: logger("metadata-logging") }));
 
   const adminKey = "test-admin-key-0123456789";
@@ -204,6 +205,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     async stopRouter() {
       if (routerRunning) await router.stop();
       routerRunning = false;
+    },
+    async stopBilling() {
+      const index = services.indexOf(billing);
+      if (index === -1) return;
+      services.splice(index, 1);
+      await billing.stop();
     },
     async restartRouter() {
       if (routerRunning) await router.stop();
