@@ -74,6 +74,16 @@ const forbidden: Record<BusIdentity, BusAttempt[]> = {
   ],
 };
 
+/** What each identity's role needs, which the server must let through (the e2e test runs the rest). */
+const needed: Record<BusIdentity, BusAttempt[]> = {
+  [busIdentities.ingress]: [publish(subjects.billingGrantCredits), publish(subjects.connectorCancel("generation-1")), subscribe(subjects.keyChanged), subscribe(inbox(busIdentities.ingress))],
+  [busIdentities.router]: [publish(routingKvPut), subscribe(subjects.routerRoute)],
+  [busIdentities.providerConnector]: [publish(inbox(busIdentities.ingress)), subscribe(subjects.connectorCancelWildcard), subscribe(subjects.connectorAttemptProgress)],
+  [busIdentities.billing]: [publish(subjects.keyChanged), publish(subjects.creditRecall), subscribe(subjects.billingGrantCredits)],
+  [busIdentities.metadataLogging]: [subscribe(subjects.loggingGetGeneration)],
+  [busIdentities.admin]: [publish(subjects.keyChanged)],
+};
+
 /** Issue 8: the bus is a trust boundary. Against a nats-server started with the generated configuration. */
 describe("bus permissions on a nats-server with the generated configuration", () => {
   let bus: SecuredBus;
@@ -116,6 +126,17 @@ describe("bus permissions on a nats-server with the generated configuration", ()
         if (!(await isRefused(connection, attempt))) allowed.push(`${attempt.operation} ${attempt.subject}`);
       }
       expect(allowed).toEqual([]);
+    });
+  }
+
+  for (const [identity, attempts] of Object.entries(needed) as Array<[BusIdentity, BusAttempt[]]>) {
+    it(`lets ${identity} do what its role needs`, async () => {
+      const connection = connections.get(identity) as NatsConnection;
+      const refused: string[] = [];
+      for (const attempt of attempts) {
+        if (await isRefused(connection, attempt)) refused.push(`${attempt.operation} ${attempt.subject}`);
+      }
+      expect(refused).toEqual([]);
     });
   }
 

@@ -14,7 +14,8 @@ export function describeConnectFailure(error: unknown, context: ConnectFailureCo
   const who = context.identity === undefined ? "" : ` as the "${context.identity}" identity`;
   if (error instanceof errors.AuthorizationError || /authorization violation/i.test(reason)) {
     if (!context.authenticated) {
-      return `NATS at ${context.servers} requires credentials and none are set (${reason}): set NATS_NKEY_SEED_FILE (or NATS_NKEY_SEED, or NATS_USER and NATS_PASSWORD) to this service's identity${who}.`;
+      const whose = context.identity === undefined ? "this service's identity" : `the "${context.identity}" identity`;
+      return `NATS at ${context.servers} requires credentials and none are set (${reason}): set NATS_NKEY_SEED_FILE (or NATS_NKEY_SEED, or NATS_USER and NATS_PASSWORD) to the credentials of ${whose}.`;
     }
     return `NATS at ${context.servers} refused the credentials${who} (${reason}): check that NATS_NKEY_SEED_FILE, NATS_NKEY_SEED or NATS_USER/NATS_PASSWORD hold this service's own identity and that the NATS server configuration lists its public key.`;
   }
