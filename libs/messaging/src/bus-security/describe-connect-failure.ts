@@ -19,6 +19,10 @@ export function describeConnectFailure(error: unknown, context: ConnectFailureCo
     }
     return `NATS at ${context.servers} refused the credentials${who} (${reason}): check that NATS_NKEY_SEED_FILE, NATS_NKEY_SEED or NATS_USER/NATS_PASSWORD hold this service's own identity and that the NATS server configuration lists its public key.`;
   }
+  // Node's TLS errors name certificates; a server that requires TLS fails a client without a CA this way.
+  if (/certificate|tls|ssl/i.test(reason)) {
+    return `Could not connect to NATS at ${context.servers}${who} over TLS (${reason}): check that NATS_TLS_CA_FILE names the CA that signed the server's certificate (and NATS_TLS_CERT_FILE/NATS_TLS_KEY_FILE, when the server verifies clients).`;
+  }
   const tlsHint = context.tls ? ", and that NATS_TLS_CA_FILE (and NATS_TLS_CERT_FILE/NATS_TLS_KEY_FILE) match the server's certificates" : "";
   return `Could not connect to NATS at ${context.servers}${who} (${reason}): check NATS_URL and that nats-server is running${tlsHint}.`;
 }

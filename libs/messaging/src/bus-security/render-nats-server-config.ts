@@ -1,13 +1,23 @@
 import { allBusIdentities, type BusIdentity } from "./bus-identities.js";
 import type { BusPermissions, SubjectPermission } from "./bus-permissions.js";
 
+/** The server's TLS files (PEM); with `caFile` and `verifyClients`, clients must present a certificate it signed. */
+export interface NatsServerTls {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  verifyClients?: boolean;
+}
+
 export interface NatsServerConfigOptions {
   /** From `createBusPermissions(subjects)`. */
   permissions: Readonly<Record<BusIdentity, BusPermissions>>;
   /** Each identity's nkey public key (`U…`); the seeds stay with the services, never in this file. */
   publicKeys: Readonly<Record<BusIdentity, string>>;
   /** JetStream store directory; absent, the server's default or its `-sd` flag decides. */
-  storeDirectory?: string;
+  storeDirectory?: string | undefined;
+  /** Absent, clients connect in plain text (fine on one host; use TLS across a network). */
+  tls?: NatsServerTls | undefined;
 }
 
 /**
@@ -27,6 +37,7 @@ export function renderNatsServerConfig(options: NatsServerConfigOptions): string
     "  max_file_store: 10GB",
     ...(options.storeDirectory === undefined ? [] : [`  store_dir: ${quote(options.storeDirectory)}`]),
     "}",
+    ...(options.tls === undefined ? [] : renderTls(options.tls)),
     "authorization {",
     "  users = [",
     ...users,
@@ -34,6 +45,17 @@ export function renderNatsServerConfig(options: NatsServerConfigOptions): string
     "}",
     "",
   ].join("\n");
+}
+
+function renderTls(tls: NatsServerTls): string[] {
+  return [
+    "tls {",
+    `  cert_file: ${quote(tls.certFile)}`,
+    `  key_file: ${quote(tls.keyFile)}`,
+    ...(tls.caFile === undefined ? [] : [`  ca_file: ${quote(tls.caFile)}`]),
+    ...(tls.verifyClients ? ["  verify: true"] : []),
+    "}",
+  ];
 }
 
 function renderUser(identity: BusIdentity, publicKey: string | undefined, permissions: BusPermissions): string {
