@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createSubjects } from "@switchboard/contracts";
 import { allBusIdentities, busIdentities, connectNats, natsConnectionSettings, writeBusIdentities } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrivateNatsServer, type PrivateNatsServer } from "../../support/private-nats-server.js";
