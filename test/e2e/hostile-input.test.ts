@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/start-stack.js";
 import { connectTestNats } from "../support/test-nats.js";
 import { waitFor } from "../support/wait-for.js";
+import { testAdminCaller } from "../support/test-admin-caller.js";
 
 /**
  * Issue 6, "no input can crash a service": hostile requests over real HTTP. For every case: no 5xx; a
@@ -474,9 +475,9 @@ describe("hostile input (issue 6)", () => {
     it("billing: account ids and names with NUL or CR/LF → 400", async () => {
       for (const accountId of [nul, crlf, long]) {
         expect(await failureOf(stack.subjects.billingGetAccount, { accountId })).toMatchObject({ status: 400 });
-        expect(await failureOf(stack.subjects.billingGrantCredits, { accountId, amountMicros: 1 })).toMatchObject({ status: 400 });
+        expect(await failureOf(stack.subjects.billingGrantCredits, { accountId, amountMicros: 1, caller: testAdminCaller })).toMatchObject({ status: 400 });
       }
-      expect(await failureOf(stack.subjects.billingCreateAccount, { name: nul })).toMatchObject({ status: 400 });
+      expect(await failureOf(stack.subjects.billingCreateAccount, { name: nul, caller: testAdminCaller })).toMatchObject({ status: 400 });
       expect(await failureOf(stack.subjects.billingAuthenticateKey, { keyHash: crlf })).toMatchObject({ status: 400 });
       expect(await failureOf(stack.subjects.billingReserve, { generationId: nul, accountId: refusedAccountId, keyId: uuid, amountMicros: 1 })).toMatchObject({ status: 400 });
     });

@@ -23,3 +23,4 @@ export * from "./messages/attempt-progress.js";
 export * from "./messages/key-changed.js";
 export * from "./messages/settlement-anomaly.js";
 export * from "./messages/admin-listing-request.js";
+export * from "./messages/admin-audit.js";

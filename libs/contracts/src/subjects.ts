@@ -27,6 +27,8 @@ export interface Subjects {
   readonly billingReturnLease: string;
   /** Admin listing: facts billing recorded as settlement anomalies instead of charging them. */
   readonly billingListSettlementAnomalies: string;
+  /** Admin listing: the audit of admin operations, newest first. */
+  readonly billingListAdminAudit: string;
   /** Every ingress replica listens here (no queue group): billing asks holders to close an account's leases. */
   readonly creditRecall: string;
   readonly loggingGroup: string;
@@ -89,6 +91,7 @@ export function createSubjects(namespace = "sb"): Subjects {
     billingLeaseCredit: `${billingGroup}.lease-credit`,
     billingReturnLease: `${billingGroup}.return-lease`,
     billingListSettlementAnomalies: `${billingGroup}.list-settlement-anomalies`,
+    billingListAdminAudit: `${billingGroup}.list-admin-audit`,
     creditRecall: `${namespace}.credit-recall.v1`,
     loggingGroup,
     loggingGetGeneration: `${loggingGroup}.get-generation`,

@@ -1,3 +1,4 @@
+import type { AdminAuditTable } from "./tables/admin-audit.table.js";
 import type { AccountsTable, ApiKeysTable, CreditLeasesTable, LedgerEntriesTable, ReservationsTable } from "./tables/billing.table.js";
 import type { EndpointsTable, ModelsTable, ProvidersTable } from "./tables/catalog.table.js";
 import type { GenerationsTable } from "./tables/generations.table.js";
@@ -14,5 +15,6 @@ export interface Database {
   credit_leases: CreditLeasesTable;
   ledger_entries: LedgerEntriesTable;
   settlement_anomalies: SettlementAnomaliesTable;
+  admin_audit: AdminAuditTable;
   generations: GenerationsTable;
 }

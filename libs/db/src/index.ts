@@ -5,4 +5,5 @@ export * from "./tables/catalog.table.js";
 export * from "./tables/billing.table.js";
 export * from "./tables/generations.table.js";
 export * from "./tables/settlement-anomalies.table.js";
+export * from "./tables/admin-audit.table.js";
 export * from "./database-unavailable.js";

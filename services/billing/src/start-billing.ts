@@ -11,6 +11,7 @@ import { createAccountEndpoint } from "./handlers/create-account.js";
 import { createKeyEndpoint } from "./handlers/create-key.js";
 import { getAccountEndpoint } from "./handlers/get-account.js";
 import { grantCreditsEndpoint } from "./handlers/grant-credits.js";
+import { listAdminAuditEndpoint } from "./handlers/list-admin-audit.js";
 import { listSettlementAnomaliesEndpoint } from "./handlers/list-settlement-anomalies.js";
 import { leaseCreditEndpoint } from "./handlers/lease-credit.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
@@ -69,6 +70,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       grantCreditsEndpoint({ database, subjects }),
       createKeyEndpoint({ database, subjects, keyChangePublisher: natsKeyChangePublisher({ connection, subjects, logger }) }),
       listSettlementAnomaliesEndpoint({ database, subjects }),
+      listAdminAuditEndpoint({ database, subjects }),
     ],
   });
   let consumer;

@@ -15,6 +15,7 @@ import { AdminKeyChangePublisher } from "../../../services/billing/src/admin/adm
 import { runAdminCommand } from "../../../services/billing/src/admin/run-admin-command.js";
 import { connectTestNats } from "../../support/test-nats.js";
 import { startBillingUnderTest, type BillingUnderTest } from "./billing-test-kit.js";
+import { testAdminCaller } from "../../support/test-admin-caller.js";
 
 const keyReplySchema = z.object({ data: keyRecordSchema });
 
@@ -37,8 +38,8 @@ describe("key-changed announcements", () => {
   });
 
   async function createKey(): Promise<{ hash: string }> {
-    const account = await billing.request(billing.subjects.billingCreateAccount, createAccountRequestSchema.parse({ name: "keys" }), z.object({ data: z.object({ id: z.string() }) }));
-    const created = await billing.request(billing.subjects.billingCreateKey, { accountId: account.data.id, name: "k" }, createKeyReplySchema);
+    const account = await billing.request(billing.subjects.billingCreateAccount, createAccountRequestSchema.parse({ name: "keys", caller: testAdminCaller }), z.object({ data: z.object({ id: z.string() }) }));
+    const created = await billing.request(billing.subjects.billingCreateKey, { accountId: account.data.id, name: "k", caller: testAdminCaller }, createKeyReplySchema);
     return { hash: created.data.hash };
   }
 

@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { findLedgerViolations, startBillingUnderTest, type BillingUnderTest } from "./billing-test-kit.js";
+import { testAdminCaller } from "../../support/test-admin-caller.js";
 
 const accountReplySchema = z.object({ data: accountSchema });
 
@@ -34,11 +35,11 @@ describe("billing accounts and API keys over NATS", () => {
 
   it("creates an account, grants credits and shows balances in µ$ and USD", async () => {
     const { subjects } = harness;
-    const created = await harness.request(subjects.billingCreateAccount, { name: "Acme" }, accountReplySchema);
+    const created = await harness.request(subjects.billingCreateAccount, { name: "Acme", caller: testAdminCaller }, accountReplySchema);
     expect(created.data).toMatchObject({ name: "Acme", balance_micros: 0, reserved_micros: 0, balance_usd: "0", available_usd: "0" });
     expect(new Date(created.data.created_at).toISOString()).toBe(created.data.created_at);
 
-    const granted = await harness.request(subjects.billingGrantCredits, { accountId: created.data.id, amountMicros: 10_500_000 }, accountReplySchema);
+    const granted = await harness.request(subjects.billingGrantCredits, { accountId: created.data.id, amountMicros: 10_500_000, caller: testAdminCaller }, accountReplySchema);
     expect(granted.data).toMatchObject({ id: created.data.id, balance_micros: 10_500_000, balance_usd: "10.5", available_usd: "10.5" });
 
     const shown = await harness.request(subjects.billingGetAccount, { accountId: created.data.id }, accountReplySchema);
@@ -56,25 +57,25 @@ describe("billing accounts and API keys over NATS", () => {
       ["0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11\u0000", { code: "invalid_request", status: 400 }],
     ] as const) {
       expect(await gatewayErrorOf(harness.request(subjects.billingGetAccount, { accountId }, accountReplySchema))).toMatchObject(expected);
-      expect(await gatewayErrorOf(harness.request(subjects.billingGrantCredits, { accountId, amountMicros: 1 }, accountReplySchema))).toMatchObject(expected);
-      expect(await gatewayErrorOf(harness.request(subjects.billingCreateKey, { accountId, name: "k" }, createKeyReplySchema))).toMatchObject(expected);
+      expect(await gatewayErrorOf(harness.request(subjects.billingGrantCredits, { accountId, amountMicros: 1, caller: testAdminCaller }, accountReplySchema))).toMatchObject(expected);
+      expect(await gatewayErrorOf(harness.request(subjects.billingCreateKey, { accountId, name: "k", caller: testAdminCaller }, createKeyReplySchema))).toMatchObject(expected);
     }
   });
 
   it("refuses names with control characters, which PostgreSQL could not store", async () => {
-    const error = await gatewayErrorOf(harness.request(harness.subjects.billingCreateAccount, { name: "bad\u0000name" }, accountReplySchema));
+    const error = await gatewayErrorOf(harness.request(harness.subjects.billingCreateAccount, { name: "bad\u0000name", caller: testAdminCaller }, accountReplySchema));
     expect(error).toMatchObject({ code: "invalid_request", status: 400, message: "Invalid request: name: must not contain control characters (CR, LF, NUL, ...)" });
   });
 
   it("rejects invalid requests with 400", async () => {
-    const error = await gatewayErrorOf(harness.request(harness.subjects.billingGrantCredits, { accountId: "x", amountMicros: -5 }, accountReplySchema));
+    const error = await gatewayErrorOf(harness.request(harness.subjects.billingGrantCredits, { accountId: "x", amountMicros: -5, caller: testAdminCaller }, accountReplySchema));
     expect(error).toMatchObject({ code: "invalid_request", status: 400 });
   });
 
   it("shows a new key's secret once, stores only its SHA-256, and authenticates by hash", async () => {
     const { subjects } = harness;
-    const account = await harness.request(subjects.billingCreateAccount, { name: "Keys" }, accountReplySchema);
-    const created = await harness.request(subjects.billingCreateKey, { accountId: account.data.id, name: "ci" }, createKeyReplySchema);
+    const account = await harness.request(subjects.billingCreateAccount, { name: "Keys", caller: testAdminCaller }, accountReplySchema);
+    const created = await harness.request(subjects.billingCreateKey, { accountId: account.data.id, name: "ci", caller: testAdminCaller }, createKeyReplySchema);
 
     const secret = created.key;
     expect(secret).toMatch(/^sk-sb-v1-[0-9a-f]{64}$/);
@@ -112,8 +113,8 @@ describe("billing accounts and API keys over NATS", () => {
     const unknown = await gatewayErrorOf(harness.request(subjects.billingAuthenticateKey, { keyHash: unknownHash }, authenticatedKeySchema));
     expect(unknown).toEqual({ code: "unauthorized", status: 401, message: "Invalid API key", retryable: false });
 
-    const account = await harness.request(subjects.billingCreateAccount, { name: "Disabled" }, accountReplySchema);
-    const created = await harness.request(subjects.billingCreateKey, { accountId: account.data.id, name: "old" }, createKeyReplySchema);
+    const account = await harness.request(subjects.billingCreateAccount, { name: "Disabled", caller: testAdminCaller }, accountReplySchema);
+    const created = await harness.request(subjects.billingCreateKey, { accountId: account.data.id, name: "old", caller: testAdminCaller }, createKeyReplySchema);
     await harness.database.updateTable("api_keys").set({ disabled: true, updated_at: new Date() }).where("key_hash", "=", created.data.hash).execute();
     const disabled = await gatewayErrorOf(harness.request(subjects.billingAuthenticateKey, { keyHash: created.data.hash }, authenticatedKeySchema));
     expect(disabled).toMatchObject({ code: "unauthorized", status: 401, message: "Invalid API key" });

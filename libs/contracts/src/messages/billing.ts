@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accountIdSchema, generationIdSchema, keyHashSchema } from "../identifiers.js";
+import { adminCallerSchema } from "./admin-audit.js";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
 
 /** An account or key name: shown in listings and stored in PostgreSQL, so one line without NUL. */
@@ -46,7 +47,8 @@ export const accountSchema = z.object({
 });
 export type Account = z.infer<typeof accountSchema>;
 
-export const createAccountRequestSchema = z.object({ name: nameSchema });
+/** Admin operations name their caller, for the audit record billing writes with the change. */
+export const createAccountRequestSchema = z.object({ name: nameSchema, caller: adminCallerSchema });
 export type CreateAccountRequest = z.infer<typeof createAccountRequestSchema>;
 
 export const getAccountRequestSchema = z.object({ accountId: accountIdSchema });
@@ -55,12 +57,14 @@ export type GetAccountRequest = z.infer<typeof getAccountRequestSchema>;
 export const grantCreditsRequestSchema = z.object({
   accountId: accountIdSchema,
   amountMicros: z.number().int().positive(),
+  caller: adminCallerSchema,
 });
 export type GrantCreditsRequest = z.infer<typeof grantCreditsRequestSchema>;
 
 export const createKeyRequestSchema = z.object({
   accountId: accountIdSchema,
   name: nameSchema,
+  caller: adminCallerSchema,
 });
 export type CreateKeyRequest = z.infer<typeof createKeyRequestSchema>;
 

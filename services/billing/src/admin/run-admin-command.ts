@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
 import {
+  adminListingMaximumLimit,
   createAccountRequestSchema,
   createKeyRequestSchema,
   parseUsdToMicros,
   SwitchboardError,
+  type AdminCaller,
 } from "@switchboard/contracts";
 import type { Database } from "@switchboard/db";
 import type { Kysely } from "kysely";
@@ -11,8 +13,11 @@ import { createAccountReply } from "../handlers/create-account.js";
 import { createKeyReply } from "../handlers/create-key.js";
 import { getAccountReply } from "../handlers/get-account.js";
 import { grantCreditsReply } from "../handlers/grant-credits.js";
+import { listAdminAuditReply } from "../handlers/list-admin-audit.js";
+import { listSettlementAnomaliesReply } from "../handlers/list-settlement-anomalies.js";
 import { setKeyDisabledReply } from "../handlers/set-key-disabled.js";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
+import { cliCaller } from "./cli-caller.js";
 
 /** Where the CLI writes: JSON results to `stdout`, problems and what to do about them to `stderr`. */
 export interface AdminCommandOutput {
@@ -25,6 +30,8 @@ export interface AdminCommandDependencies {
   /** Announces every key a command changed, so running ingresses stop serving its old data at once. */
   keyChangePublisher: KeyChangePublisher;
   output: AdminCommandOutput;
+  /** Who runs the command, for the audit record of every change; `cliCaller()` (`cli:<os user>`) by default. */
+  caller?: AdminCaller;
 }
 
 /** A problem with how the command was invoked, reported with the command's usage. */
@@ -39,7 +46,7 @@ interface AdminCommand {
   usage: string;
   summary: string;
   options: Record<string, { type: "string" }>;
-  run(values: Record<string, string | undefined>, dependencies: AdminCommandDependencies): Promise<unknown>;
+  run(values: Record<string, string | undefined>, dependencies: AdminCommandDependencies & { caller: AdminCaller }): Promise<unknown>;
 }
 
 const nameRule = "--name must be 1 to 200 characters, without control characters";
@@ -49,50 +56,62 @@ const commands: Record<string, AdminCommand> = {
     usage: "create-account --name <name>",
     summary: "Open an account with a zero balance.",
     options: { name: { type: "string" } },
-    run: async (values, { database }) => {
-      const request = createAccountRequestSchema.safeParse({ name: required(values, "name") });
-      if (!request.success) throw new AdminUsageError(nameRule);
-      return createAccountReply(database, request.data);
+    run: async (values, { database, caller }) => {
+      const name = createAccountRequestSchema.shape.name.safeParse(required(values, "name"));
+      if (!name.success) throw new AdminUsageError(nameRule);
+      return createAccountReply(database, { name: name.data, caller });
     },
   },
   "grant-credits": {
     usage: "grant-credits --account <id> --amount-usd <amount>",
     summary: "Add credit to an account, e.g. --amount-usd 10.50 (at most 6 decimal places).",
     options: { account: { type: "string" }, "amount-usd": { type: "string" } },
-    run: async (values, { database }) => {
+    run: async (values, { database, caller }) => {
       const accountId = required(values, "account");
       const amountMicros = parseAmount(required(values, "amount-usd"));
-      return grantCreditsReply(database, { accountId, amountMicros });
+      return grantCreditsReply(database, { accountId, amountMicros, caller });
     },
   },
   "create-key": {
     usage: "create-key --account <id> --name <name>",
     summary: "Create an API key; its secret is printed once and stored nowhere.",
     options: { account: { type: "string" }, name: { type: "string" } },
-    run: async (values, { database, keyChangePublisher }) => {
+    run: async (values, { database, keyChangePublisher, caller }) => {
       const name = createKeyRequestSchema.shape.name.safeParse(required(values, "name"));
       if (!name.success) throw new AdminUsageError(nameRule);
       // Like the other commands, an id that names no account is "not found", whatever it looks like.
-      return createKeyReply(database, { accountId: required(values, "account"), name: name.data }, keyChangePublisher);
+      return createKeyReply(database, { accountId: required(values, "account"), name: name.data, caller }, keyChangePublisher);
     },
   },
   "disable-key": {
     usage: "disable-key --hash <hash>",
     summary: "Disable an API key (by the `hash` shown at creation); running ingresses refuse it at once.",
     options: { hash: { type: "string" } },
-    run: (values, dependencies) => setKeyDisabledReply(dependencies, { keyHash: required(values, "hash"), disabled: true }),
+    run: (values, dependencies) => setKeyDisabledReply(dependencies, { keyHash: required(values, "hash"), disabled: true, caller: dependencies.caller }),
   },
   "enable-key": {
     usage: "enable-key --hash <hash>",
     summary: "Enable a disabled API key again.",
     options: { hash: { type: "string" } },
-    run: (values, dependencies) => setKeyDisabledReply(dependencies, { keyHash: required(values, "hash"), disabled: false }),
+    run: (values, dependencies) => setKeyDisabledReply(dependencies, { keyHash: required(values, "hash"), disabled: false, caller: dependencies.caller }),
   },
   "show-account": {
     usage: "show-account --account <id>",
     summary: "Show an account's balance, reserved and available credit.",
     options: { account: { type: "string" } },
     run: (values, { database }) => getAccountReply(database, { accountId: required(values, "account") }),
+  },
+  "list-audit": {
+    usage: "list-audit [--limit <n>]",
+    summary: `Show the newest audited admin operations, newest first (default 50, at most ${adminListingMaximumLimit}).`,
+    options: { limit: { type: "string" } },
+    run: (values, { database }) => listAdminAuditReply(database, { limit: parseLimit(values["limit"]) }),
+  },
+  "list-anomalies": {
+    usage: "list-anomalies [--limit <n>]",
+    summary: "Show the newest settlement anomalies (facts billing held nothing for and did not charge), newest first.",
+    options: { limit: { type: "string" } },
+    run: (values, { database }) => listSettlementAnomaliesReply(database, { limit: parseLimit(values["limit"]) }),
   },
 };
 
@@ -133,7 +152,7 @@ export async function runAdminCommand(argv: readonly string[], dependencies: Adm
   }
   try {
     const { values } = parseArgs({ args: [...rest], options: command.options, strict: true, allowPositionals: false });
-    const result = await command.run(values as Record<string, string | undefined>, dependencies);
+    const result = await command.run(values as Record<string, string | undefined>, { ...dependencies, caller: dependencies.caller ?? cliCaller() });
     output.stdout(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (error) {
@@ -146,6 +165,15 @@ function required(values: Record<string, string | undefined>, option: string): s
   const value = values[option];
   if (value === undefined || value.trim() === "") throw new AdminUsageError(`Missing --${option}`);
   return value.trim();
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return 50;
+  const limit = Number(value.trim());
+  if (!Number.isInteger(limit) || limit < 1 || limit > adminListingMaximumLimit) {
+    throw new AdminUsageError(`--limit must be a whole number from 1 to ${adminListingMaximumLimit}`);
+  }
+  return limit;
 }
 
 function parseAmount(value: string): number {

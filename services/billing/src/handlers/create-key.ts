@@ -1,18 +1,25 @@
-import { createKeyRequestSchema, keyChanges, type CreateKeyReply, type CreateKeyRequest, type Subjects } from "@switchboard/contracts";
+import { adminActions, createKeyRequestSchema, keyChanges, type CreateKeyReply, type CreateKeyRequest, type Subjects } from "@switchboard/contracts";
 import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 import { presentKeyRecord } from "../present-key-record.js";
+import { recordAdminAction } from "../repositories/admin-audit.js";
 import { createApiKey } from "../repositories/api-keys.js";
-import type { DatabaseExecutor } from "../repositories/database-executor.js";
+import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { accountNotFound } from "./account-not-found.js";
 
 /**
  * Creates a key; the reply is the only place its secret ever appears. The creation is announced like
- * every key change: an ingress that briefly remembered this hash as unknown forgets that at once.
+ * every key change: an ingress that briefly remembered this hash as unknown forgets that at once. The
+ * key and its audit row commit together; the announcement follows the commit.
  */
 export async function createKeyReply(database: DatabaseExecutor, request: CreateKeyRequest, keyChangePublisher: KeyChangePublisher): Promise<CreateKeyReply> {
-  const created = await createApiKey(database, request.accountId, request.name);
-  if (!created) throw accountNotFound(request.accountId);
+  const created = await inTransaction(database, async (transaction) => {
+    const key = await createApiKey(transaction, request.accountId, request.name);
+    // Thrown inside the transaction, so it rolls back (an unknown account fails the insert).
+    if (!key) throw accountNotFound(request.accountId);
+    await recordAdminAction(transaction, { action: adminActions.createKey, caller: request.caller, accountId: key.record.account_id, keyId: key.record.id });
+    return key;
+  });
   await keyChangePublisher.publish({ keyHash: created.record.key_hash, change: keyChanges.created });
   return { data: presentKeyRecord(created.record, 0), key: created.secret };
 }

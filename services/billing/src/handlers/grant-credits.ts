@@ -1,13 +1,19 @@
-import { grantCreditsRequestSchema, type Account, type GrantCreditsRequest, type Subjects } from "@switchboard/contracts";
+import { adminActions, grantCreditsRequestSchema, type Account, type GrantCreditsRequest, type Subjects } from "@switchboard/contracts";
 import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
 import { presentAccount } from "../present-account.js";
 import { grantCredits } from "../repositories/accounts.js";
-import type { DatabaseExecutor } from "../repositories/database-executor.js";
+import { recordAdminAction } from "../repositories/admin-audit.js";
+import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { accountNotFound } from "./account-not-found.js";
 
+/** Grants credits and audits the grant, in one transaction (with the ledger entry and the balance). */
 export async function grantCreditsReply(database: DatabaseExecutor, request: GrantCreditsRequest): Promise<{ data: Account }> {
-  const account = await grantCredits(database, request.accountId, request.amountMicros);
-  if (!account) throw accountNotFound(request.accountId);
+  const account = await inTransaction(database, async (transaction) => {
+    const granted = await grantCredits(transaction, request.accountId, request.amountMicros);
+    if (!granted) throw accountNotFound(request.accountId);
+    await recordAdminAction(transaction, { action: adminActions.grantCredits, caller: request.caller, accountId: granted.id, amountMicros: request.amountMicros });
+    return granted;
+  });
   return { data: presentAccount(account) };
 }
 

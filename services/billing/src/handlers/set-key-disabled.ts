@@ -1,20 +1,24 @@
-import { keyChanges, keyHashSchema, type KeyRecord } from "@switchboard/contracts";
+import { adminActions, keyChanges, keyHashSchema, type AdminCaller, type KeyRecord } from "@switchboard/contracts";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 import { presentKeyRecord } from "../present-key-record.js";
+import { recordAdminAction } from "../repositories/admin-audit.js";
 import { getKeyUsageMicros, setKeyDisabled } from "../repositories/api-keys.js";
-import type { DatabaseExecutor } from "../repositories/database-executor.js";
+import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { keyNotFound } from "./key-not-found.js";
 
 export interface SetKeyDisabledRequest {
   /** The key's SHA-256 hash, as key listings show it. */
   keyHash: string;
   disabled: boolean;
+  /** Who asked, for the audit record. */
+  caller: AdminCaller;
 }
 
 /**
  * Disables (or enables again) a key and announces it, so every ingress refuses (or accepts) it from
  * its next request on instead of when its key cache would have expired. Idempotent: doing it again
- * announces it again, which is how an operator applies a change whose announcement was lost.
+ * announces it again, which is how an operator applies a change whose announcement was lost. The change
+ * and its audit row commit together; the announcement follows the commit.
  */
 export async function setKeyDisabledReply(
   dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher },
@@ -22,8 +26,13 @@ export async function setKeyDisabledReply(
 ): Promise<{ data: KeyRecord }> {
   // A malformed hash can name no key; checked here so it never reaches PostgreSQL.
   if (!keyHashSchema.safeParse(request.keyHash).success) throw keyNotFound(request.keyHash);
-  const row = await setKeyDisabled(dependencies.database, request.keyHash, request.disabled);
-  if (!row) throw keyNotFound(request.keyHash);
+  const row = await inTransaction(dependencies.database, async (transaction) => {
+    const changed = await setKeyDisabled(transaction, request.keyHash, request.disabled);
+    if (!changed) throw keyNotFound(request.keyHash);
+    const action = request.disabled ? adminActions.disableKey : adminActions.enableKey;
+    await recordAdminAction(transaction, { action, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
+    return changed;
+  });
   await dependencies.keyChangePublisher.publish({ keyHash: row.key_hash, change: request.disabled ? keyChanges.disabled : keyChanges.enabled });
   return { data: presentKeyRecord(row, await getKeyUsageMicros(dependencies.database, row.id)) };
 }

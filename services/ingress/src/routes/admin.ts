@@ -8,6 +8,7 @@ import {
   gatewayError,
   gatewayErrorCodes,
   invalidRequestError,
+  listAdminAuditReplySchema,
   listSettlementAnomaliesReplySchema,
   parseUsdToMicros,
   SwitchboardError,
@@ -16,8 +17,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { isAdminKey, readBearerToken } from "../plugins/authenticate.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
+import { adminCallerOf, adminKeyFingerprint } from "./admin-caller.js";
 
 const accountReplySchema = z.object({ data: accountSchema });
+const createAccountBodySchema = z.object({ name: createAccountRequestSchema.shape.name });
 const grantCreditsBodySchema = z.object({ amount_usd: z.union([z.string(), z.number()]).transform(String) });
 // Billing's own field rules, so a malformed id or name is a 400 here before any message is sent.
 const createKeyBodySchema = z.object({ account_id: accountIdSchema, name: createKeyRequestSchema.shape.name });
@@ -27,10 +30,12 @@ const listingQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(
 /**
  * The management API, authorized by SWITCHBOARD_ADMIN_KEY: create accounts, grant credits, create keys
  * (OpenRouter's `POST /keys` shape: the secret appears only in that answer), and list what billing
- * recorded: settlement anomalies (facts it held nothing for), newest first.
+ * recorded: settlement anomalies (facts it held nothing for) and the audit of admin operations, newest
+ * first. Every change names its caller (admin-caller.ts), which billing audits in the change's transaction.
  */
 export async function adminRoutes(app: FastifyInstance, options: { clients: ServiceClients; adminKey: string | undefined }): Promise<void> {
   const { clients, adminKey } = options;
+  const fingerprint = adminKey ? adminKeyFingerprint(adminKey) : "";
   const requireAdmin = (request: FastifyRequest) => {
     const token = readBearerToken(request);
     if (!adminKey) {
@@ -43,8 +48,9 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
 
   app.post("/api/v1/admin/accounts", async (request, reply) => {
     requireAdmin(request);
-    const body = parseBody(createAccountRequestSchema, request.body);
-    const account = await clients.request(clients.subjects.billingCreateAccount, { name: body.name }, accountReplySchema, "billing");
+    const body = parseBody(createAccountBodySchema, request.body);
+    const caller = adminCallerOf(request, fingerprint);
+    const account = await clients.request(clients.subjects.billingCreateAccount, { name: body.name, caller }, accountReplySchema, "billing");
     return reply.code(201).send(account);
   });
 
@@ -65,7 +71,8 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
       throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, `amount_usd: ${(error as Error).message}`));
     }
     if (amountMicros <= 0) throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "amount_usd must be greater than zero"));
-    return clients.request(clients.subjects.billingGrantCredits, { accountId: id, amountMicros }, accountReplySchema, "billing");
+    const caller = adminCallerOf(request, fingerprint);
+    return clients.request(clients.subjects.billingGrantCredits, { accountId: id, amountMicros, caller }, accountReplySchema, "billing");
   });
 
   app.get("/api/v1/admin/anomalies", async (request) => {
@@ -74,10 +81,17 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
     return clients.request(clients.subjects.billingListSettlementAnomalies, { limit }, listSettlementAnomaliesReplySchema, "billing");
   });
 
+  app.get("/api/v1/admin/audit", async (request) => {
+    requireAdmin(request);
+    const { limit } = parseBody(listingQuerySchema, request.query);
+    return clients.request(clients.subjects.billingListAdminAudit, { limit }, listAdminAuditReplySchema, "billing");
+  });
+
   app.post("/api/v1/keys", async (request, reply) => {
     requireAdmin(request);
     const body = parseBody(createKeyBodySchema, request.body);
-    const created = await clients.request(clients.subjects.billingCreateKey, { accountId: body.account_id, name: body.name }, createKeyReplySchema, "billing");
+    const caller = adminCallerOf(request, fingerprint);
+    const created = await clients.request(clients.subjects.billingCreateKey, { accountId: body.account_id, name: body.name, caller }, createKeyReplySchema, "billing");
     return reply.code(201).header("cache-control", "no-store").send(created);
   });
 }
