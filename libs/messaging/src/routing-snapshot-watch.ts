@@ -29,6 +29,7 @@ export class RoutingSnapshotWatch {
   private stopped = false;
   private iterator: QueuedIterator<KvWatchEntry> | undefined;
   private revision = 0;
+  private waitingForRouter = false;
   private readonly arrived: Promise<void>;
   private markArrived: () => void = () => undefined;
 
@@ -74,7 +75,14 @@ export class RoutingSnapshotWatch {
         if (this.stopped) iterator.stop();
         for await (const entry of iterator) this.apply(entry);
       } catch (error) {
-        if (!this.stopped && !this.connection.isClosed()) logger.warn({ err: error }, "routing snapshot watch failed; watching again");
+        if (this.stopped || this.connection.isClosed()) break;
+        if (isStreamNotFound(error)) {
+          // Expected while the router has not started yet: say so once, not every second.
+          if (!this.waitingForRouter) logger.info("the routing bucket does not exist yet; waiting for the router to publish a snapshot");
+          this.waitingForRouter = true;
+        } else {
+          logger.warn({ err: error }, "routing snapshot watch failed; watching again");
+        }
       }
       if (!this.stopped) await sleep(this.options.retryDelayMs ?? 1_000);
     }
@@ -93,6 +101,11 @@ export class RoutingSnapshotWatch {
     this.options.onSnapshot({ snapshot: parsed.data, revision: entry.revision });
     this.markArrived();
   }
+}
+
+/** JetStream's "stream not found" (API error 10059): the bucket's stream does not exist. */
+function isStreamNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === 10059;
 }
 
 function safeJson(entry: KvWatchEntry): unknown {
