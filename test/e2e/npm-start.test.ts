@@ -1,12 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, cp, mkdir, mkdtemp, rm, rmdir } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { connect } from "@nats-io/transport-node";
+import { allBusIdentities, busIdentities, connectNats, inboxPrefixFor } from "@switchboard/messaging";
 import { afterAll, describe, expect, it } from "vitest";
 import { findFreePort } from "../../tools/launcher/src/free-port.js";
+import { parseNatsPortsFile } from "../../tools/launcher/src/nats-ports-file.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 const launcher = join(repositoryRoot, "tools/launcher/dist/main.js");
@@ -59,6 +62,37 @@ function runPrintedCurl(output: string): void {
   expect(completion.usage.cost).toBeGreaterThan(0);
 }
 
+/** The launcher's nats-server URL, from the ports file it records in `<state>/run/` (nats-server_<pid>.ports). */
+async function launchedNatsUrl(stateDirectory: string): Promise<string> {
+  const run = join(stateDirectory, "run");
+  const portsFiles = (await readdir(run)).filter((name) => /^nats-server_\d+\.ports$/.test(name));
+  expect(portsFiles).toHaveLength(1);
+  return parseNatsPortsFile(await readFile(join(run, portsFiles[0] as string), "utf8"));
+}
+
+/**
+ * Issue 8 acceptance: the launcher's nats-server lets in no client without an identity, while a service's
+ * identity (the seed the launcher gave it, 0600 in a 0700 directory) gets in.
+ */
+async function expectLockedDownBus(stateDirectory: string, output: string): Promise<void> {
+  expect(output).toContain("NATS bus      authenticated: each service connects as its own nkey identity");
+  const busDirectory = join(stateDirectory, "bus");
+  expect((await stat(busDirectory)).mode & 0o777).toBe(0o700);
+  for (const identity of allBusIdentities) expect((await stat(join(busDirectory, `${identity}.nk`))).mode & 0o777, identity).toBe(0o600);
+
+  const url = await launchedNatsUrl(stateDirectory);
+  await expect(connect({ servers: url, maxReconnectAttempts: 0, timeout: 3_000 })).rejects.toThrow(/authorization violation/i);
+  const asIngress = await connectNats({
+    servers: url,
+    name: "npm-start-test",
+    identity: busIdentities.ingress,
+    credentials: { nkeySeedFile: join(busDirectory, "ingress.nk") },
+    inboxPrefix: inboxPrefixFor("sb", busIdentities.ingress),
+    reconnect: false,
+  });
+  await asIngress.close();
+}
+
 async function exitCodeWithin(started: Launch, timeoutMs: number): Promise<number | null | "timeout"> {
   return Promise.race([started.exited, sleep(timeoutMs).then(() => "timeout" as const)]);
 }
@@ -92,7 +126,7 @@ describe("npm start", () => {
     if (relocated?.[1]) await rm(relocated[1], { recursive: true, force: true });
   });
 
-  it("prints a base URL, a key and a curl that works, and stops cleanly on Ctrl-C", async () => {
+  it("prints a base URL, a key and a curl that works on a bus that refuses clients without an identity, and stops cleanly on Ctrl-C", async () => {
     expect(existsSync(launcher), "run `npm run build` first").toBe(true);
     stateDirectory = await mkdtemp(join(tmpdir(), "switchboard-start-"));
     // As root, the embedded PostgreSQL runs as the `postgres` user, which must reach its data folder.
@@ -104,6 +138,7 @@ describe("npm start", () => {
     expect(output).toContain(`http://127.0.0.1:${port}/api/v1`);
     expect(output).toMatch(apiKeyPattern);
     runPrintedCurl(output);
+    await expectLockedDownBus(stateDirectory, output);
 
     started.child.kill("SIGINT");
     expect(await exitCodeWithin(started, 20_000)).toBe(0);
@@ -155,12 +190,13 @@ describe.skipIf(!rootOnly)("npm start as root from a checkout the postgres user 
     const output = await waitForReady(started, timeoutMs);
     expect(output).toContain(`http://127.0.0.1:${port}/api/v1`);
     runPrintedCurl(output);
+    await expectLockedDownBus(join(checkout, ".switchboard"), output);
     process.kill(-(started.child.pid as number), "SIGINT");
     expect(await exitCodeWithin(started, 20_000), started.output()).toBe(0);
     return started.output();
   }
 
-  it("starts, answers the printed curl, stops on Ctrl-C with nothing left, and keeps the demo key", async () => {
+  it("starts, answers the printed curl, stops on Ctrl-C with nothing left, and keeps the demo key and the bus identities", async () => {
     privateDirectory = await mkdtemp(join(tmpdir(), "switchboard-private-"));
     await chmod(privateDirectory, 0o700);
     const checkout = join(privateDirectory, "switchboard");
@@ -177,8 +213,15 @@ describe.skipIf(!rootOnly)("npm start as root from a checkout the postgres user 
     outsideDirectory = relocated?.[1] ?? "";
     expect(await processesMentioning([checkout, outsideDirectory])).toEqual([]);
 
+    const seedFile = join(checkout, ".switchboard", "bus", "ingress.nk");
+    const firstSeed = await readFile(seedFile, "utf8");
+    expect(first).toContain("created 6 nkey identities in .switchboard/bus/");
+
     const second = await startUseAndStop(checkout, 60_000);
     expect(second.match(apiKeyPattern)?.[0]).toBe(first.match(apiKeyPattern)?.[0]);
+    // Issue 8: the identities of the first launch are reused, not made again.
+    expect(await readFile(seedFile, "utf8")).toBe(firstSeed);
+    expect(second).not.toContain("nkey identities in");
     expect(await processesMentioning([checkout, outsideDirectory])).toEqual([]);
   }, 240_000);
 });

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { formatCurl, formatReadySummary } from "./format-summary.js";
+import { formatCurl, formatReadySummary, type ReadySummary } from "./format-summary.js";
 
 describe("formatCurl", () => {
   it("prints a chat completion request a shell runs as is", () => {
@@ -23,7 +23,7 @@ describe("formatCurl", () => {
 });
 
 describe("formatReadySummary", () => {
-  const summary = {
+  const summary: ReadySummary = {
     apiBaseUrl: "http://127.0.0.1:8080/api/v1",
     apiKey: "sk-sb-v1-abc",
     keyCreated: true,
@@ -32,6 +32,7 @@ describe("formatReadySummary", () => {
     adminKeyGenerated: true,
     model: "switchboard/echo",
     logDirectory: ".switchboard/logs",
+    bus: { kind: "own-server", identityDirectory: ".switchboard/bus" },
     elapsedMs: 3_140,
   };
 
@@ -45,6 +46,20 @@ describe("formatReadySummary", () => {
     expect(text).toContain("set SWITCHBOARD_ADMIN_KEY to keep one");
     expect(text).toContain("  curl http://127.0.0.1:8080/api/v1/chat/completions");
     expect(text).toContain("Ctrl-C");
+  });
+
+  it("says the launcher's bus is authenticated and where the identities live (issue 8)", () => {
+    const text = formatReadySummary(summary);
+    expect(text).toContain("NATS bus      authenticated: each service connects as its own nkey identity");
+    expect(text).toContain("(seeds in .switchboard/bus/, mode 0600)");
+  });
+
+  it("says whether the user's own NATS gets credentials", () => {
+    const withCredentials = formatReadySummary({ ...summary, bus: { kind: "user-server", url: "nats://nats:4222", credentialsSet: true } });
+    expect(withCredentials).toContain("NATS bus      nats://nats:4222 (NATS_URL)");
+    expect(withCredentials).toContain("with the NATS_* credentials you set");
+    const without = formatReadySummary({ ...summary, bus: { kind: "user-server", url: "nats://nats:4222", credentialsSet: false } });
+    expect(without).toContain("without credentials: the services log that the bus is unauthenticated");
   });
 
   it("says when there is no model to try", () => {

@@ -18,6 +18,11 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** How the services reach NATS: the launcher's own locked-down server, or the user's (NATS_URL). */
+export type BusSummary =
+  | { kind: "own-server"; identityDirectory: string }
+  | { kind: "user-server"; url: string; credentialsSet: boolean };
+
 export interface ReadySummary {
   apiBaseUrl: string;
   apiKey: string;
@@ -27,7 +32,18 @@ export interface ReadySummary {
   adminKeyGenerated: boolean;
   model: string | undefined;
   logDirectory: string;
+  bus: BusSummary;
   elapsedMs: number;
+}
+
+function describeBus(bus: BusSummary): string[] {
+  if (bus.kind === "own-server") {
+    return [`  NATS bus      authenticated: each service connects as its own nkey identity`, `                (seeds in ${bus.identityDirectory}/, mode 0600)`];
+  }
+  const credentials = bus.credentialsSet
+    ? "with the NATS_* credentials you set"
+    : "without credentials: the services log that the bus is unauthenticated";
+  return [`  NATS bus      ${bus.url} (NATS_URL)`, `                (${credentials})`];
 }
 
 /** What the launcher prints once everything answers. */
@@ -45,6 +61,7 @@ export function formatReadySummary(summary: ReadySummary): string {
     `                (${keyNote})`,
     `  Admin key     ${summary.adminKey}`,
     `                (${adminNote})`,
+    ...describeBus(summary.bus),
     `  Logs          ${summary.logDirectory}/<service>.log`,
     "",
   ];

@@ -16,6 +16,7 @@ describe("resolveLauncherSettings", () => {
       customCatalog: false,
       databaseUrl: undefined,
       natsUrl: undefined,
+      natsCredentialsSet: false,
       namespace: "sb",
       logLevel: "info",
       logMode: "files",
@@ -51,6 +52,12 @@ describe("resolveLauncherSettings", () => {
       logLevel: "debug",
       logMode: "console",
     });
+  });
+
+  it("notices NATS credentials the user set, for their own NATS_URL (issue 8)", () => {
+    expect(resolveLauncherSettings({ NATS_URL: "nats://nats:4222", NATS_NKEY_SEED_FILE: "/etc/sb/ingress.nk" }, options).natsCredentialsSet).toBe(true);
+    expect(resolveLauncherSettings({ NATS_USER: "sb", NATS_PASSWORD: "secret" }, options).natsCredentialsSet).toBe(true);
+    expect(resolveLauncherSettings({ NATS_NKEY_SEED: " " }, options).natsCredentialsSet).toBe(false);
   });
 
   it("keeps an absolute catalog path as given", () => {

@@ -26,6 +26,8 @@ export interface LauncherSettings {
   readonly databaseUrl: string | undefined;
   /** An existing NATS server (with JetStream) to use instead of starting nats-server. */
   readonly natsUrl: string | undefined;
+  /** True when any NATS_* credential is set: passed to the services with NATS_URL, ignored without it. */
+  readonly natsCredentialsSet: boolean;
   readonly namespace: string;
   readonly logLevel: string;
   readonly logMode: LogMode;
@@ -108,6 +110,7 @@ export function resolveLauncherSettings(
     customCatalog: customCatalogPath !== undefined,
     databaseUrl,
     natsUrl,
+    natsCredentialsSet: ["NATS_NKEY_SEED_FILE", "NATS_NKEY_SEED", "NATS_USER", "NATS_PASSWORD"].some((name) => value(name) !== undefined),
     namespace,
     logLevel,
     logMode: logModeText as LogMode,

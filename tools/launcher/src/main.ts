@@ -3,10 +3,11 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDatabase, migrateToLatest } from "@switchboard/db";
+import { ensureBusCredentials, type BusCredentials } from "./bus-credentials.js";
 import { databaseIdentity, ensureDemoAccount } from "./demo-account.js";
 import { demoUpstreamEntryPoint, startDemoUpstream } from "./demo-upstream.js";
 import { readEnvironmentFile } from "./environment-file.js";
-import { demoModel, formatReadySummary, samplePrompt } from "./format-summary.js";
+import { demoModel, formatReadySummary, samplePrompt, type BusSummary } from "./format-summary.js";
 import { assertPortAvailable } from "./free-port.js";
 import { LaunchRecorder } from "./launch-record.js";
 import { ingressOrigin, logModes, resolveLauncherSettings, type LauncherSettings } from "./launcher-settings.js";
@@ -14,8 +15,9 @@ import { formatConsoleLine } from "./log-lines.js";
 import { startManagedProcess, type ManagedProcess } from "./managed-process.js";
 import { watchParentProcess } from "./parent-watch.js";
 import { createProgressConsole } from "./progress-console.js";
-import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "./service-environment.js";
+import { buildServiceEnvironment, serviceEntryPoint, serviceNames, type ServiceName } from "./service-environment.js";
 import { serviceNodeArguments } from "./service-node-arguments.js";
+import { retryWhileStarting } from "./retry-while-starting.js";
 import { startEmbeddedPostgres } from "./start-embedded-postgres.js";
 import { startNatsServer } from "./start-nats-server.js";
 import { createSupervisor } from "./supervisor.js";
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     run: path.join(settings.stateDirectory, "run"),
     postgres: path.join(settings.stateDirectory, "postgres"),
     nats: path.join(settings.stateDirectory, "nats"),
+    bus: path.join(settings.stateDirectory, "bus"),
   };
   for (const directory of [settings.stateDirectory, directories.logs, directories.run]) await mkdir(directory, { recursive: true, mode: 0o755 });
   output.line(`Starting Switchboard (data and logs in ${displayPath(settings.stateDirectory)}/)`);
@@ -107,9 +110,18 @@ async function main(): Promise<void> {
   }
 
   let natsUrl = settings.natsUrl;
+  let bus: BusCredentials | undefined;
   if (natsUrl === undefined) {
+    // Our own server is locked down (issue 8): one nkey identity per service, made on the first launch
+    // and reused after, and a configuration that lets in nobody else.
+    const namespace = settings.namespace;
+    const credentials = await output.step("preparing the bus identities", () => ensureBusCredentials({ directory: directories.bus, namespace }));
+    if (credentials.created.length > 0) output.line(`  (created ${credentials.created.length} nkey identities in ${displayPath(directories.bus)}/)`);
+    if (settings.natsCredentialsSet) output.line("  (NATS_* credentials are for a server of your own, with NATS_URL; this nats-server uses the identities above)");
+    bus = credentials;
     const nats = await output.step("starting nats-server", () =>
       startNatsServer({
+        configFile: credentials.configFile,
         storeDirectory: directories.nats,
         runDirectory: directories.run,
         logFile: logFile("nats-server"),
@@ -124,8 +136,12 @@ async function main(): Promise<void> {
     );
     natsUrl = nats.url;
   } else {
-    output.line(`using NATS at ${natsUrl} (NATS_URL)`);
+    output.line(`using NATS at ${natsUrl} (NATS_URL)${settings.natsCredentialsSet ? ", with the NATS_* credentials set" : ", without credentials"}`);
   }
+  const busSummary: BusSummary =
+    bus === undefined ? { kind: "user-server", url: natsUrl, credentialsSet: settings.natsCredentialsSet } : { kind: "own-server", identityDirectory: displayPath(bus.directory) };
+  // Each service's identity has the service's name (busIdentities).
+  const busSeedFiles = bus === undefined ? undefined : (Object.fromEntries(serviceNames.map((name) => [name, bus.seedFiles[name]])) as Record<ServiceName, string>);
 
   const connectionString = databaseUrl;
   const applied = await output.step("applying database migrations", async () => {
@@ -174,6 +190,7 @@ async function main(): Promise<void> {
     adminKey: settings.adminKey,
     catalogPath: settings.catalogPath,
     demoUpstreamUrl,
+    busSeedFiles,
   };
   const servicesStartedAt = Date.now();
   await output.step("starting services", async () => {
@@ -212,7 +229,9 @@ async function main(): Promise<void> {
   if (settings.customCatalog) {
     model = await api.firstModelId(apiKey);
   } else {
-    const answer = await output.step(`sending a test request to ${demoModel}`, () => api.completeChat(apiKey, demoModel, samplePrompt));
+    const answer = await output.step(`sending a test request to ${demoModel}`, () =>
+      retryWhileStarting(() => api.completeChat(apiKey, demoModel, samplePrompt), { timeoutMs: 10_000 }),
+    );
     output.line(`  (it answered ${JSON.stringify(answer)})`);
   }
 
@@ -226,6 +245,7 @@ async function main(): Promise<void> {
       adminKeyGenerated: settings.adminKeyGenerated,
       model,
       logDirectory: displayPath(directories.logs),
+      bus: busSummary,
       elapsedMs: performance.now() - startedAt,
     }),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "./service-environment.js";
+import { buildServiceEnvironment, serviceEntryPoint, serviceNames, type ServiceName } from "./service-environment.js";
 
 const settings = {
   natsUrl: "nats://127.0.0.1:40001",
@@ -51,6 +51,25 @@ describe("buildServiceEnvironment", () => {
 
   it("leaves the demo upstream unset with a custom catalog", () => {
     expect(buildServiceEnvironment("router", inherited, { ...settings, demoUpstreamUrl: undefined })["SWITCHBOARD_DEMO_UPSTREAM_URL"]).toBeUndefined();
+  });
+});
+
+describe("buildServiceEnvironment with the launcher's own bus identities (issue 8)", () => {
+  const busSeedFiles = Object.fromEntries(serviceNames.map((name) => [name, `/srv/app/.switchboard/bus/${name}.nk`])) as Record<ServiceName, string>;
+  const withUserCredentials = { ...inherited, NATS_USER: "me", NATS_PASSWORD: "secret", NATS_NKEY_SEED: "SUxyz", NATS_TLS_CA_FILE: "/etc/ca.pem" };
+
+  it("gives each service the seed file of its own identity and drops credentials meant for another server", () => {
+    for (const name of serviceNames) {
+      const environment = buildServiceEnvironment(name, withUserCredentials, { ...settings, busSeedFiles });
+      expect(environment["NATS_NKEY_SEED_FILE"]).toBe(`/srv/app/.switchboard/bus/${name}.nk`);
+      for (const dropped of ["NATS_USER", "NATS_PASSWORD", "NATS_NKEY_SEED", "NATS_TLS_CA_FILE"]) expect(environment[dropped], dropped).toBeUndefined();
+    }
+  });
+
+  it("passes the user's own credentials through unchanged when the bus is theirs (NATS_URL)", () => {
+    const environment = buildServiceEnvironment("billing", withUserCredentials, settings);
+    expect(environment).toMatchObject({ NATS_USER: "me", NATS_PASSWORD: "secret", NATS_NKEY_SEED: "SUxyz", NATS_TLS_CA_FILE: "/etc/ca.pem" });
+    expect(environment["NATS_NKEY_SEED_FILE"]).toBeUndefined();
   });
 });
 

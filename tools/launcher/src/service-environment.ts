@@ -16,7 +16,15 @@ export interface ServiceEnvironmentSettings {
   catalogPath: string;
   /** Where the demo provider's requests go; unset with a custom catalog. */
   demoUpstreamUrl: string | undefined;
+  /**
+   * Each service's nkey seed file, when the launcher runs its own nats-server with bus identities
+   * (`ensureBusCredentials`). Unset, the NATS_* credentials the user set (if any) pass through unchanged.
+   */
+  busSeedFiles?: Readonly<Record<ServiceName, string>> | undefined;
 }
+
+/** NATS credential and TLS settings, which belong to the server they were set for. */
+const natsCredentialVariables = ["NATS_NKEY_SEED_FILE", "NATS_NKEY_SEED", "NATS_USER", "NATS_PASSWORD", "NATS_TLS_CA_FILE", "NATS_TLS_CERT_FILE", "NATS_TLS_KEY_FILE"];
 
 /** Entry point of a service relative to the repository root. */
 export function serviceEntryPoint(service: ServiceName): string {
@@ -37,6 +45,11 @@ export function buildServiceEnvironment(
     delete environment[name];
   }
   environment["NATS_URL"] = settings.natsUrl;
+  if (settings.busSeedFiles !== undefined) {
+    // The launcher's own server knows only its identities: credentials for another server would be refused.
+    for (const name of natsCredentialVariables) delete environment[name];
+    environment["NATS_NKEY_SEED_FILE"] = settings.busSeedFiles[service];
+  }
   environment["SWITCHBOARD_NATS_NAMESPACE"] = settings.namespace;
   environment["LOG_LEVEL"] = settings.logLevel;
   if (databaseServices.has(service)) environment["DATABASE_URL"] = settings.databaseUrl;

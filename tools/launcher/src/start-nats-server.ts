@@ -7,6 +7,8 @@ import { natsPortsFileName, parseNatsPortsFile } from "./nats-ports-file.js";
 import { NatsServerMissingError } from "./nats-server-missing.js";
 
 export interface StartNatsServerOptions {
+  /** The configuration with the bus identities (`ensureBusCredentials`); it also sets max_payload and JetStream limits. */
+  configFile: string;
   /** JetStream store (`-sd`); streams and consumers survive restarts. */
   storeDirectory: string;
   /** Where nats-server writes its ports file. */
@@ -44,8 +46,8 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   const server = await startManagedProcess({
     name: "nats-server",
     command: binary,
-    // The config file sets max_payload (large request bodies); the flags override its listen address and store.
-    args: ["-c", path.join(options.cwd, "deploy/nats/nats-server.conf"), "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", options.storeDirectory, "--ports_file_dir", options.runDirectory],
+    // The config file sets the users and max_payload (large request bodies); the flags override its listen address and store.
+    args: ["-c", options.configFile, "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", options.storeDirectory, "--ports_file_dir", options.runDirectory],
     cwd: options.cwd,
     environment: process.env,
     logFile: options.logFile,
