@@ -21,4 +21,3 @@ export * from "./bus-security/nats-settings-error.js";
 export * from "./bus-security/inbox-prefix-of.js";
 export * from "./bus-security/may-use-subject.js";
 export * from "./bus-security/render-bus-permission-table.js";
-export * from "./bus-security/write-bus-identities.js";
