@@ -53,7 +53,10 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
   if (logger) {
     void (async () => {
       for await (const status of connection.status()) {
-        if (status.type === "disconnect" || status.type === "reconnect" || status.type === "error") {
+        if (status.type === "error") {
+          // Includes the server refusing a publish or subscription this identity is not allowed (bus permissions).
+          logger.warn({ natsStatus: status.type, err: status.error }, "NATS reported an error on the connection");
+        } else if (status.type === "disconnect" || status.type === "reconnect") {
           logger.warn({ natsStatus: status.type }, "NATS connection status changed");
         }
       }
