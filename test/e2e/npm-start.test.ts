@@ -147,6 +147,42 @@ describe("npm start", () => {
   }, 90_000);
 });
 
+/**
+ * Issue 8: with NATS_URL the bus is the user's; the launcher makes no identities, passes on the NATS_*
+ * credentials the user set (none here), and the services say the bus is unauthenticated.
+ */
+describe("npm start with NATS_URL (the user's own NATS server)", () => {
+  let started: Launch | undefined;
+  let stateDirectory = "";
+
+  afterAll(async () => {
+    if (started && started.child.exitCode === null) started.child.kill("SIGKILL");
+    if (stateDirectory) await rm(stateDirectory, { recursive: true, force: true });
+    const relocated = /its cluster lives in (\/var\/lib\/switchboard\/[^)\s]+)\)/.exec(started?.output() ?? "");
+    if (relocated?.[1]) await rm(relocated[1], { recursive: true, force: true });
+  });
+
+  it("invents no credentials, and the services warn that the bus is unauthenticated", async () => {
+    stateDirectory = await mkdtemp(join(tmpdir(), "switchboard-start-nats-url-"));
+    await chmod(stateDirectory, 0o755);
+    const port = await findFreePort();
+    const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
+    // Its own namespace on the shared server, as every test has.
+    const environment = launchEnvironment(port, { SWITCHBOARD_STATE_DIR: stateDirectory, NATS_URL: natsUrl, SWITCHBOARD_NATS_NAMESPACE: `npmstart${Date.now()}` });
+    started = launch(process.execPath, [launcher], { cwd: repositoryRoot, environment, ownProcessGroup: false });
+
+    const output = await waitForReady(started, 60_000);
+    expect(output).toContain(`using NATS at ${natsUrl} (NATS_URL), without credentials`);
+    expect(output).toContain("(without credentials: the services log that the bus is unauthenticated)");
+    expect(output).toContain("the NATS bus is unauthenticated");
+    expect(existsSync(join(stateDirectory, "bus"))).toBe(false);
+    runPrintedCurl(output);
+
+    started.child.kill("SIGINT");
+    expect(await exitCodeWithin(started, 20_000)).toBe(0);
+  }, 90_000);
+});
+
 /** The files of a fresh checkout of this working tree, uncommitted work included: tracked and untracked, not ignored. */
 async function copyCheckout(target: string): Promise<void> {
   const listing = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: repositoryRoot, encoding: "utf8" });
