@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const userId = process.getuid?.();
   if (userId !== undefined && userId !== imageUserId) {
     // A compose secret is a bind mount: the seed keeps this owner and mode 0600, so only this uid reads it.
-    lines.push(`  SWITCHBOARD_UID=${userId}        (the seeds belong to uid ${userId}; the services must run as it to read them)`);
+    lines.push(`  SWITCHBOARD_UID=${userId}`, `(the seeds belong to uid ${userId} with mode 0600: the services must run as that uid to read them)`);
   }
   console.log(lines.join("\n"));
 }

@@ -3,10 +3,12 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { allBusIdentities, publicKeyOfSeed } from "@switchboard/messaging";
+import { connect } from "@nats-io/transport-node";
+import { allBusIdentities, connectNats, inboxPrefixFor, publicKeyOfSeed } from "@switchboard/messaging";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { busConfigFileName, ensureBusCredentials, seedFileName } from "./bus-credentials.js";
-import { findNatsServer } from "./start-nats-server.js";
+import type { ManagedProcess } from "./managed-process.js";
+import { findNatsServer, startNatsServer } from "./start-nats-server.js";
 
 const baseConfigFile = fileURLToPath(new URL("../../../deploy/nats/nats-server.conf", import.meta.url));
 const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
@@ -92,5 +94,35 @@ describe("ensureBusCredentials (issue 8)", () => {
     const { configFile } = await ensureBusCredentials({ directory, namespace: "sb" });
     const check = spawnSync(binary as string, ["-c", configFile, "-t"], { encoding: "utf8" });
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+  });
+
+  it("starts a nats-server that refuses a client without an identity and admits every identity", async () => {
+    const credentials = await ensureBusCredentials({ directory, namespace: "sb" });
+    let server: ManagedProcess | undefined;
+    try {
+      const nats = await startNatsServer({
+        configFile: credentials.configFile,
+        storeDirectory: path.join(parent, "store"),
+        runDirectory: path.join(parent, "run"),
+        logFile: path.join(parent, "nats-server.log"),
+        cwd: parent,
+        searchPath: process.env["PATH"],
+        onSpawned: (started) => (server = started),
+      });
+      await expect(connect({ servers: nats.url, maxReconnectAttempts: 0, timeout: 3_000 })).rejects.toThrow(/authorization violation/i);
+      for (const identity of allBusIdentities) {
+        const connection = await connectNats({
+          servers: nats.url,
+          name: `bus-credentials-test-${identity}`,
+          identity,
+          credentials: { nkeySeedFile: credentials.seedFiles[identity] },
+          inboxPrefix: inboxPrefixFor("sb", identity),
+          reconnect: false,
+        });
+        await connection.close();
+      }
+    } finally {
+      await server?.stop(5_000);
+    }
   });
 });
