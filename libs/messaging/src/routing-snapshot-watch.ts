@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { Kvm, type KvWatchEntry } from "@nats-io/kv";
 import type { NatsConnection, QueuedIterator } from "@nats-io/transport-node";
 import { routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
 import type { Logger } from "pino";
+import { jetStreamPermissionSubjects } from "./bus-security/jetstream-permission-subjects.js";
 
 /** A routing snapshot as a watcher received it. */
 export interface RoutingSnapshotUpdate {
@@ -30,6 +30,10 @@ export class RoutingSnapshotWatch {
   private iterator: QueuedIterator<KvWatchEntry> | undefined;
   private revision = 0;
   private waitingForRouter = false;
+  /** Ends the pause between two watches early; set while one runs. */
+  private wakeUp: (() => void) | undefined;
+  /** The bucket was created since the last watch failed: watch again without pausing. */
+  private bucketCreated = false;
   private readonly arrived: Promise<void>;
   private markArrived: () => void = () => undefined;
 
@@ -61,14 +65,33 @@ export class RoutingSnapshotWatch {
   stop(): void {
     this.stopped = true;
     this.iterator?.stop();
+    this.wakeUp?.();
   }
 
   private async run(): Promise<void> {
     const { logger } = this.options;
+    // Every reader waiting for the bucket watches again the moment the router creates it (a JetStream
+    // advisory), rather than after its retry delay: readers started together get the first snapshot
+    // together, so ingress is never ready before the connector can take a generation.
+    const creations = this.connection.subscribe(jetStreamPermissionSubjects.streamCreatedAdvisory(`KV_${this.subjects.routingBucket}`), {
+      callback: () => {
+        this.bucketCreated = true;
+        this.wakeUp?.();
+      },
+    });
+    try {
+      await this.watchUntilStopped(logger);
+    } finally {
+      if (!this.connection.isClosed()) creations.unsubscribe();
+    }
+  }
+
+  private async watchUntilStopped(logger: Logger): Promise<void> {
     while (!this.stopped && !this.connection.isClosed()) {
       try {
         // Opened, not created: only the router may create and write the bucket (bus permissions). Until
-        // it has, the watch fails with "stream not found" and is started again after the retry delay.
+        // it has, the watch fails with "stream not found" and starts again once the bucket is created.
+        this.bucketCreated = false;
         const bucket = await new Kvm(this.connection).open(this.subjects.routingBucket);
         const iterator = await bucket.watch({ key: this.subjects.routingSnapshotKey });
         this.iterator = iterator;
@@ -84,8 +107,21 @@ export class RoutingSnapshotWatch {
           logger.warn({ err: error }, "routing snapshot watch failed; watching again");
         }
       }
-      if (!this.stopped) await sleep(this.options.retryDelayMs ?? 1_000);
+      if (!this.stopped) await this.pause(this.options.retryDelayMs ?? 1_000);
     }
+  }
+
+  /** Waits `milliseconds`, or less if the bucket is created or the watch stopped meanwhile. */
+  private async pause(milliseconds: number): Promise<void> {
+    if (this.bucketCreated) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, milliseconds);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = undefined;
   }
 
   private apply(entry: KvWatchEntry): void {

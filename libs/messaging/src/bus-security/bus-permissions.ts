@@ -35,6 +35,8 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
   const inbox = (identity: BusIdentity) => `${inboxPrefixFor(subjects.namespace, identity)}.>`;
   const routingStream = `KV_${subjects.routingBucket}`;
   const routingBucketWrites = `$KV.${subjects.routingBucket}.>`;
+  // Readers waiting for the router to create the bucket learn it from this advisory (RoutingSnapshotWatch).
+  const routingBucketCreated = jetStream.streamCreatedAdvisory(routingStream);
   // `$SRV.PING/INFO/STATS` of the services framework, answered through allow_responses.
   const serviceDiscovery = "$SRV.>";
   // A request/reply service owns its endpoint group: it serves every endpoint in it, and its callers may
@@ -61,7 +63,7 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
         ],
         deny: [routingBucketWrites],
       },
-      subscribe: { allow: [inbox(busIdentities.ingress), subjects.creditRecall, subjects.keyChanged], deny: [] },
+      subscribe: { allow: [inbox(busIdentities.ingress), subjects.creditRecall, subjects.keyChanged, routingBucketCreated], deny: [] },
       allowResponses: false,
     },
     [busIdentities.router]: {
@@ -78,6 +80,7 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           connectorEndpoints,
           subjects.connectorCancelWildcard,
           subjects.connectorAttemptProgress,
+          routingBucketCreated,
         ],
         deny: [],
       },

@@ -29,6 +29,11 @@ export const jetStreamPermissionSubjects = {
     ];
   },
 
+  /** Published by the server when `stream` is created; a reader waiting for the stream subscribes to it. */
+  streamCreatedAdvisory(stream: string): string {
+    return `$JS.EVENT.ADVISORY.STREAM.CREATED.${stream}`;
+  },
+
   /**
    * Watching a stream through ordered push consumers (a KV watch): each is an ephemeral consumer created
    * with a generated name, replaced after a gap, and answers the server's flow control on `$JS.FC`.
