@@ -5,6 +5,7 @@ export * from "./chat/chat-response.js";
 export * from "./chat/stream-part.js";
 export * from "./messages/route.js";
 export * from "./routing/routing-snapshot.js";
+export * from "./routing/skipped-endpoint.js";
 export * from "./messages/list-models.js";
 export * from "./messages/generate.js";
 export * from "./messages/billing.js";

@@ -3,29 +3,42 @@ import {
   gatewayErrorCodes,
   quoteUserText,
   SwitchboardError,
-  type ProviderPreferences,
+  type EndpointFilterReason,
   type RouteCandidate,
   type RouteReply,
   type RouteRequest,
   type RoutingModel,
+  type SkippedEndpoint,
 } from "@switchboard/contracts";
 import { compareEndpointsByPrice } from "./compare-endpoints-by-price.js";
+import { createEndpointFilter } from "./endpoint-filter.js";
+import { resolveModelVariant } from "./model-variant.js";
 import type { RoutingTable } from "./routing-table.js";
 
 const routingDocumentation = "See the provider routing section of the README.";
 
 /**
- * Orders the endpoints that may serve a request: for each requested model in order (model fallback),
- * its usable endpoints that pass the provider preferences, cheapest first unless `provider.order` says
- * otherwise. Pure: the routing table and the request are all it reads, so ingress runs it in process on
- * the router's snapshot and the router on its own catalog, with the same answers.
+ * Orders the endpoints that may serve a request: for each requested model in order (model fallback), its
+ * usable endpoints that pass the request's filters (endpoint-filter.ts), ranked by `provider.order`
+ * first, then by the sort. Every endpoint left out is reported with its reason. Pure: the routing table
+ * and the request are all it reads, so ingress runs it in process on the router's snapshot and the router
+ * on its own catalog, with the same answers.
+ *
+ * Every sort is by price today: `throughput` and `latency` need the health measurements of a later slice
+ * of issue 9, and with none every endpoint ties on them, so the price order decides (as OpenRouter orders
+ * endpoints it has no figures for).
  */
 export function selectRoute(catalog: Pick<RoutingTable, "models">, request: RouteRequest): RouteReply {
+  const preferences = request.provider;
+  const filter = createEndpointFilter(preferences, request.parameters);
+  const order = preferences?.order?.map((slug) => slug.toLowerCase());
+  const allowFallbacks = preferences?.allow_fallbacks ?? true;
   const candidates: RouteCandidate[] = [];
+  const skipped: SkippedEndpoint[] = [];
   const emptyReasons: string[] = [];
   for (const modelId of request.models) {
-    const model = catalog.models.get(modelId);
-    if (!model) {
+    const resolved = resolveModelVariant(catalog.models, modelId);
+    if (!resolved) {
       // Only the primary model must exist; unknown fallback models are skipped like unavailable ones.
       if (modelId === request.models[0]) {
         throw new SwitchboardError(
@@ -37,42 +50,46 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
       emptyReasons.push(`${quoteUserText(modelId)} is not a valid model ID`);
       continue;
     }
-    const selected = orderEndpoints(filterEndpoints(model.endpoints, request.provider), request.provider);
-    if (selected.length === 0) emptyReasons.push(explainEmpty(model, request.provider));
+    const { model, variant } = resolved;
+    const passing: RouteCandidate[] = [];
+    const reasons = new Set<EndpointFilterReason>();
+    for (const endpoint of model.endpoints) {
+      const reason = filter(endpoint, variant);
+      if (reason === null) passing.push(endpoint);
+      else {
+        skipped.push(skippedEndpoint(endpoint, reason));
+        reasons.add(reason);
+      }
+    }
+    const ranked = rankEndpoints(passing, order);
+    // Without fallbacks and without `order`, a model's best endpoint is its only one (OpenRouter: "only
+    // the primary provider"); with `order`, the filter already kept just the `order` providers.
+    const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
+    for (const endpoint of ranked.slice(selected.length)) skipped.push(skippedEndpoint(endpoint, "fallbacks_not_allowed"));
+    if (selected.length === 0) emptyReasons.push(explainEmpty(model, [...reasons]));
     candidates.push(...selected);
   }
-  const allowFallbacks = request.provider?.allow_fallbacks ?? true;
   if (candidates.length === 0) {
+    const excludedBy = [...new Set(skipped.map((endpoint) => endpoint.reason))];
     throw new SwitchboardError(
       gatewayError(gatewayErrorCodes.noEndpoints, 404, `No endpoints found for this request: ${emptyReasons.join("; ")}. ${routingDocumentation}`, {
-        metadata: { models: request.models },
+        metadata: { models: request.models, excluded_by: excludedBy },
       }),
     );
   }
-  const first = candidates[0] as RouteCandidate;
-  return { candidates: allowFallbacks ? candidates : [first] };
+  // `partition: "none"` ranks the endpoints of all models together; the stable sort keeps model order on ties.
+  if (typeof preferences?.sort === "object" && preferences.sort.partition === "none") return { candidates: rankEndpoints(candidates, order), skipped };
+  return { candidates, skipped };
 }
 
-function filterEndpoints(endpoints: RouteCandidate[], preferences: ProviderPreferences | undefined): RouteCandidate[] {
-  if (!preferences) return endpoints;
-  const only = preferences.only?.map((slug) => slug.toLowerCase());
-  const ignore = new Set(preferences.ignore?.map((slug) => slug.toLowerCase()));
-  const order = preferences.order?.map((slug) => slug.toLowerCase());
-  return endpoints.filter((endpoint) => {
-    const provider = endpoint.providerId.toLowerCase();
-    if (only && !only.includes(provider)) return false;
-    if (ignore.has(provider)) return false;
-    // Without fallbacks, `order` is also a whitelist (OpenRouter: "only primary/order providers").
-    if (preferences.allow_fallbacks === false && order && !order.includes(provider)) return false;
-    if (preferences.data_collection === "deny" && endpoint.dataPolicy.training) return false;
-    if (preferences.zdr === true && !endpoint.dataPolicy.zdr) return false;
-    return true;
-  });
-}
-
-function orderEndpoints(endpoints: RouteCandidate[], preferences: ProviderPreferences | undefined): RouteCandidate[] {
+/**
+ * `order` providers first, in their order, then the rest cheapest first: the order of `sort: "price"` and
+ * `:floor`, of the default until health-aware load balancing arrives, and of `throughput`/`latency`
+ * (`:nitro`) while no endpoint has measurements (see selectRoute).
+ * TODO(issue 9, health slice): default weighting by inverse square of price; sorts on measured throughput and latency.
+ */
+function rankEndpoints(endpoints: RouteCandidate[], order: string[] | undefined): RouteCandidate[] {
   const byPrice = [...endpoints].sort(compareEndpointsByPrice);
-  const order = preferences?.order?.map((slug) => slug.toLowerCase());
   if (!order) return byPrice;
   const rank = (endpoint: RouteCandidate) => {
     const position = order.indexOf(endpoint.providerId.toLowerCase());
@@ -82,11 +99,14 @@ function orderEndpoints(endpoints: RouteCandidate[], preferences: ProviderPrefer
   return byPrice.sort((left, right) => rank(left) - rank(right));
 }
 
-function explainEmpty(model: RoutingModel, preferences: ProviderPreferences | undefined): string {
+function skippedEndpoint(endpoint: RouteCandidate, reason: EndpointFilterReason): SkippedEndpoint {
+  return { endpointId: endpoint.endpointId, modelId: endpoint.modelId, providerId: endpoint.providerId, reason };
+}
+
+function explainEmpty(model: RoutingModel, reasons: EndpointFilterReason[]): string {
   if (model.endpoints.length === 0) {
     const variables = model.unconfiguredProviders.map((provider) => provider.apiKeyEnv);
     return `no provider of "${model.id}" is configured (set ${variables.join(" or ")} for the router and provider-connector)`;
   }
-  const filters = Object.keys(preferences ?? {}).join(", ");
-  return `no provider of "${model.id}" satisfies the provider preferences (${filters})`;
+  return `no provider of "${model.id}" passes the request's filters (${reasons.join(", ")})`;
 }

@@ -4,6 +4,9 @@ import { singleLineTextSchema } from "../text/single-line-text-schema.js";
 /** A model id as a client names it (`vendor/model`, maybe with a `:variant`); never holds CR, LF or NUL. */
 export const modelIdSchema = singleLineTextSchema(200);
 
+/** Models a request may name in `model` and `models` together; each one adds endpoints to rank. */
+const maximumModels = 16;
+
 /** A provider slug in `provider.order`/`only`/`ignore`. */
 const providerSlugSchema = singleLineTextSchema(100);
 
@@ -30,26 +33,63 @@ export const chatMessageSchema = z.discriminatedUnion("role", [
 ]);
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
+/** A price limit in `provider.max_price`: USD, as a JSON number or a decimal string (OpenRouter accepts both). */
+const priceLimitSchema = z.union([z.number().nonnegative().finite(), z.string().regex(/^\d{1,12}(\.\d{1,18})?$/, "must be a non-negative decimal number")]);
+
+/** Endpoint quantizations OpenRouter names in `provider.quantizations`; `unknown` matches endpoints without one. */
+export const quantizations = ["int4", "int8", "fp4", "mxfp4", "nvfp4", "fp6", "fp8", "mxfp8", "fp16", "bf16", "fp32", "unknown"] as const;
+export type Quantization = (typeof quantizations)[number];
+
+/** How `provider.sort` orders endpoints (OpenRouter's values, without `exacto`). */
+export const sortOrders = ["price", "throughput", "latency"] as const;
+export type SortOrder = (typeof sortOrders)[number];
+
+/** A performance threshold: a p50 value, or one value per percentile (OpenRouter's `preferred_*` shape). */
+const percentileThresholdSchema = z.union([
+  z.number().nonnegative(),
+  z.strictObject({ p50: z.number().nonnegative().optional(), p75: z.number().nonnegative().optional(), p90: z.number().nonnegative().optional(), p99: z.number().nonnegative().optional() }),
+]);
+
 /**
- * Provider routing preferences (OpenRouter's `provider` object). Strict: OpenRouter rejects unknown keys
+ * Provider routing preferences (OpenRouter's `provider` object,
+ * https://openrouter.ai/docs/guides/routing/provider-selection). Strict: OpenRouter rejects unknown keys
  * here so that a misspelled preference is not silently ignored.
  */
 export const providerPreferencesSchema = z.strictObject({
+  /** Provider slugs to try first, in this order. */
   order: z.array(providerSlugSchema).optional(),
+  /** False: only the `order` providers (or, without `order`, the first endpoint of each model). Default true. */
   allow_fallbacks: z.boolean().optional(),
+  /** True: only endpoints that support every parameter the request uses. */
   require_parameters: z.boolean().optional(),
+  /** `deny`: only endpoints whose provider does not train on the data. */
   data_collection: z.enum(["allow", "deny"]).optional(),
+  /** True: only zero-data-retention endpoints. */
   zdr: z.boolean().optional(),
   only: z.array(providerSlugSchema).optional(),
   ignore: z.array(providerSlugSchema).optional(),
-  sort: z.union([z.enum(["price", "throughput", "latency"]), z.looseObject({ by: z.string() })]).optional(),
+  /** Only endpoints with one of these quantizations. */
+  quantizations: z.array(z.enum(quantizations)).optional(),
+  /** Order by this instead of the default; `partition: "none"` sorts the endpoints of all `models` together. */
+  sort: z.union([z.enum(sortOrders), z.strictObject({ by: z.enum(sortOrders), partition: z.enum(["model", "none"]).optional() })]).optional(),
+  /** Highest acceptable price: `prompt`/`completion` in USD per million tokens, `request` per request, `image`/`audio` per unit. */
+  max_price: z
+    .strictObject({ prompt: priceLimitSchema.optional(), completion: priceLimitSchema.optional(), request: priceLimitSchema.optional(), image: priceLimitSchema.optional(), audio: priceLimitSchema.optional() })
+    .optional(),
+  /** Soft: endpoints measured below it go last (tokens per second). */
+  preferred_min_throughput: percentileThresholdSchema.optional(),
+  /** Soft: endpoints measured above it go last (seconds). */
+  preferred_max_latency: percentileThresholdSchema.optional(),
 });
 export type ProviderPreferences = z.infer<typeof providerPreferencesSchema>;
 
-/** POST /api/v1/chat/completions body. Unknown top-level fields are kept and forwarded upstream. */
+/**
+ * POST /api/v1/chat/completions body. Unknown top-level fields are kept and forwarded upstream. `model`
+ * may be left out when `models` names the models to try (OpenRouter accepts either).
+ */
 export const chatRequestSchema = z.looseObject({
-  model: modelIdSchema,
-  models: z.array(modelIdSchema).optional(),
+  model: modelIdSchema.optional(),
+  models: z.array(modelIdSchema).max(maximumModels, `must name at most ${maximumModels} models`).optional(),
   messages: z.array(chatMessageSchema).min(1, "messages must contain at least one message"),
   stream: z.boolean().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
@@ -60,5 +100,8 @@ export const chatRequestSchema = z.looseObject({
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
   provider: providerPreferencesSchema.optional(),
   user: z.string().optional(),
+}).refine((request) => request.model !== undefined || (request.models?.length ?? 0) > 0, {
+  message: "model is required (or models, a list of models to try in order)",
+  path: ["model"],
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

@@ -1,12 +1,18 @@
 import { z } from "zod";
 import { endpointPriceSchema } from "../pricing/endpoint-price.js";
 import { modelIdSchema, providerPreferencesSchema } from "../chat/chat-request.js";
+import { skippedEndpointSchema } from "../routing/skipped-endpoint.js";
 
 /** Asks the router which endpoints may serve a request, best first. */
 export const routeRequestSchema = z.object({
-  /** Model ids in fallback order: `model` first, then `models[]`. */
+  /** Model ids in fallback order: `model` first, then `models[]`; each may carry a variant (`:floor`, `:nitro`, `:free`). */
   models: z.array(modelIdSchema).min(1),
   provider: providerPreferencesSchema.optional(),
+  /**
+   * The request's parameters in the catalog's `supported_parameters` vocabulary (`tools`, `max_tokens`,
+   * ...); read only with `provider.require_parameters`, so callers may leave it out otherwise.
+   */
+  parameters: z.array(z.string()).optional(),
 });
 export type RouteRequest = z.infer<typeof routeRequestSchema>;
 
@@ -34,9 +40,12 @@ export const routeCandidateSchema = z.object({
   contextLength: z.number().int().positive(),
   maxCompletionTokens: z.number().int().positive().nullable(),
   supportedParameters: z.array(z.string()),
+  /** The weights' precision as the catalog states it (`fp8`, ...); absent when the catalog does not say. */
+  quantization: z.string().optional(),
   dataPolicy: dataPolicySchema,
 });
 export type RouteCandidate = z.infer<typeof routeCandidateSchema>;
 
-export const routeReplySchema = z.object({ candidates: z.array(routeCandidateSchema).min(1) });
+/** The endpoints to try, best first, and every endpoint of the requested models left out, with why. */
+export const routeReplySchema = z.object({ candidates: z.array(routeCandidateSchema).min(1), skipped: z.array(skippedEndpointSchema) });
 export type RouteReply = z.infer<typeof routeReplySchema>;

@@ -33,7 +33,7 @@ function stack(options: { requestTimeoutMs: number }) {
     request: async (_subject: string, payload: { amountMicros: number }) => ({ amountMicros: payload.amountMicros }),
     publisher: { publish: async (_subject: string, fact: GenerationCompleted) => void facts.push(fact) },
   } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
-  const routing = { route: () => ({ candidates: [silent, working] }) } as unknown as LocalRouting;
+  const routing = { route: () => ({ candidates: [silent, working], skipped: [] }) } as unknown as LocalRouting;
   const shutdown = new AbortController();
   const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null });
   generations.push(generation);

@@ -8,6 +8,7 @@ import {
   type GatewayError,
   type GenerationAttempt,
   type RouteCandidate,
+  type SkippedEndpoint,
   type StreamPart,
   type TokenUsage,
 } from "@switchboard/contracts";
@@ -57,6 +58,8 @@ export class Generation {
   readonly startedAt = Date.now();
   readonly streamed: boolean;
   candidate: RouteCandidate | undefined;
+  /** Endpoints of the requested models that routing left out, with why (for the routing debug output). */
+  skipped: SkippedEndpoint[] = [];
   private readonly startedAtMonotonic = performance.now();
   private held: HeldCredit | undefined;
   private reader: PartReader | undefined;
@@ -92,7 +95,9 @@ export class Generation {
   /** Routes (in process) and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
   async prepare(): Promise<void> {
     const { clients, routing, key, request, promptBytes } = this.options;
-    this.held = await reserveCredit(clients, key, this.id, prepareCandidates(routing, request, promptBytes), this.options.leases);
+    const prepared = prepareCandidates(routing, request, promptBytes);
+    this.skipped = prepared.skipped;
+    this.held = await reserveCredit(clients, key, this.id, prepared.candidates, this.options.leases);
   }
 
   /** Tries candidates until one produces output. Throws the last error when none does. */
@@ -219,7 +224,7 @@ export class Generation {
     const fact = buildCompletionFact({
       generationId: this.id,
       key: this.options.key,
-      requestedModel: this.options.request.model,
+      requestedModel: this.options.request.model ?? this.options.request.models?.[0] ?? "",
       candidate,
       held,
       ...(leaseHold ? { leaseHold } : {}),

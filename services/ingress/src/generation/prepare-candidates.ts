@@ -1,4 +1,15 @@
-import { computeMaximumCostMicros, gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest, type RouteCandidate } from "@switchboard/contracts";
+import {
+  computeMaximumCostMicros,
+  endpointFilterReasons,
+  gatewayError,
+  gatewayErrorCodes,
+  SwitchboardError,
+  type ChatRequest,
+  type RouteCandidate,
+  type RouteRequest,
+  type SkippedEndpoint,
+} from "@switchboard/contracts";
+import { requestedParameters } from "@switchboard/routing";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { outputBound, requestedOutput } from "./output-limits.js";
 
@@ -8,30 +19,53 @@ export interface PricedCandidate {
   maximumCostMicros: number;
 }
 
+/** The candidates to try, best first, and the endpoints of the requested models left out, with why. */
+export interface PreparedCandidates {
+  candidates: PricedCandidate[];
+  /** Kept for the routing debug output (issue 9). */
+  skipped: SkippedEndpoint[];
+}
+
 /**
  * The endpoints to try, best first, each with its upper-bound cost. Routing happens in process; endpoints
  * that cannot produce the output the client asked for are left out. Throws the client-facing error
  * (400/404/503) when nothing can serve the request.
  */
-export function prepareCandidates(routing: Pick<LocalRouting, "route">, request: ChatRequest, promptBytes: number): PricedCandidate[] {
-  const route = routing.route({
-    models: [request.model, ...(request.models ?? []).filter((model) => model !== request.model)],
-    ...(request.provider ? { provider: request.provider } : {}),
-  });
-  return withinRequestedOutput(request, route.candidates).map((candidate) => ({
+export function prepareCandidates(routing: Pick<LocalRouting, "route">, request: ChatRequest, promptBytes: number): PreparedCandidates {
+  const route = routing.route(routeRequestOf(request));
+  const skipped = [...route.skipped];
+  const candidates = withinRequestedOutput(request, route.candidates, skipped).map((candidate) => ({
     candidate,
     maximumCostMicros: computeMaximumCostMicros(promptBytes, outputBound(request, candidate), candidate.price),
   }));
+  return { candidates, skipped };
+}
+
+/**
+ * What routing needs from a chat request: its models in fallback order (`model`, then `models` without
+ * repeating it), its provider preferences and, only when `require_parameters` asks for them, its parameters.
+ */
+export function routeRequestOf(request: ChatRequest): RouteRequest {
+  const models = request.model === undefined ? [...new Set(request.models)] : [...new Set([request.model, ...(request.models ?? [])])];
+  return {
+    models,
+    ...(request.provider ? { provider: request.provider } : {}),
+    ...(request.provider?.require_parameters === true ? { parameters: requestedParameters(request) } : {}),
+  };
 }
 
 /**
  * Endpoints that can produce the output the client asked for (OpenRouter routes `max_tokens` only to
  * providers supporting that length); a request no endpoint can honour is refused, never clamped.
  */
-function withinRequestedOutput(request: ChatRequest, candidates: RouteCandidate[]): RouteCandidate[] {
+function withinRequestedOutput(request: ChatRequest, candidates: RouteCandidate[], skipped: SkippedEndpoint[]): RouteCandidate[] {
   const requested = requestedOutput(request);
   if (requested === null) return candidates;
-  const fitting = candidates.filter((candidate) => requested <= (candidate.maxCompletionTokens ?? candidate.contextLength));
+  const fitting: RouteCandidate[] = [];
+  for (const candidate of candidates) {
+    if (requested <= (candidate.maxCompletionTokens ?? candidate.contextLength)) fitting.push(candidate);
+    else skipped.push({ endpointId: candidate.endpointId, modelId: candidate.modelId, providerId: candidate.providerId, reason: endpointFilterReasons.maximumTokens });
+  }
   if (fitting.length > 0) return fitting;
   const largest = Math.max(...candidates.map((candidate) => candidate.maxCompletionTokens ?? candidate.contextLength));
   throw new SwitchboardError(

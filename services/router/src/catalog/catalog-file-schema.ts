@@ -1,3 +1,4 @@
+import { quantizations } from "@switchboard/contracts";
 import { z } from "zod";
 
 const perTokenPrice = z
@@ -30,6 +31,8 @@ export const catalogEndpointSchema = z.strictObject({
   context_length: z.number().int().positive().optional(),
   max_completion_tokens: z.number().int().positive().optional(),
   supported_parameters: z.array(z.string()).default([]),
+  /** The precision the provider serves the weights at; left out when it does not say (listed as unknown). */
+  quantization: z.enum(quantizations.filter((quantization) => quantization !== "unknown") as [string, ...string[]]).optional(),
 });
 export type CatalogEndpoint = z.infer<typeof catalogEndpointSchema>;
 

@@ -52,6 +52,7 @@ export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: 
         contextLength: endpoint.context_length ?? model.context_length,
         maxCompletionTokens: endpoint.max_completion_tokens ?? null,
         supportedParameters: endpoint.supported_parameters,
+        ...(endpoint.quantization === undefined ? {} : { quantization: endpoint.quantization }),
         dataPolicy: {
           training: provider.data_policy.training,
           retainsPrompts: provider.data_policy.retains_prompts,

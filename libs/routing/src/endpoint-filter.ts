@@ -1,0 +1,54 @@
+import { endpointFilterReasons, type EndpointFilterReason, type ProviderPreferences, type RouteCandidate } from "@switchboard/contracts";
+import { modelVariants, type ModelVariant } from "./model-variant.js";
+import { priceLimitInPicosPerToken } from "./price-limit.js";
+
+/** Says why an endpoint may not serve the request, or null when it may. */
+export type EndpointFilter = (endpoint: RouteCandidate, variant: ModelVariant | null) => EndpointFilterReason | null;
+
+/**
+ * The hard filters of a request (OpenRouter's provider selection), prepared once per request: slugs
+ * lower-cased into sets, price limits converted to picos per token. The first filter that fails names the
+ * reason, in this order: provider lists, data policy, quantization, the `:free` variant, price, parameters.
+ */
+export function createEndpointFilter(preferences: ProviderPreferences | undefined, parameters: readonly string[] | undefined): EndpointFilter {
+  const only = slugSet(preferences?.only);
+  const ignore = slugSet(preferences?.ignore);
+  // Without fallbacks, `order` is also an allow-list (OpenRouter: "only primary/order providers").
+  const orderOnly = preferences?.allow_fallbacks === false ? slugSet(preferences.order) : undefined;
+  const denyTraining = preferences?.data_collection === "deny";
+  const zdrOnly = preferences?.zdr === true;
+  const quantizations = preferences?.quantizations ? new Set<string>(preferences.quantizations) : undefined;
+  const maximumPrompt = limitOf(preferences?.max_price?.prompt);
+  const maximumCompletion = limitOf(preferences?.max_price?.completion);
+  // `max_price.request`, `.image` and `.audio` need no check: the catalog charges nothing per request,
+  // image or audio unit, so every endpoint's price for them is 0 and within any limit.
+  const required = preferences?.require_parameters === true ? (parameters ?? []) : [];
+  return (endpoint, variant) => {
+    const provider = endpoint.providerId.toLowerCase();
+    if (only && !only.has(provider)) return endpointFilterReasons.notInOnly;
+    if (ignore?.has(provider)) return endpointFilterReasons.ignored;
+    if (orderOnly && !orderOnly.has(provider)) return endpointFilterReasons.notInOrder;
+    if (denyTraining && endpoint.dataPolicy.training) return endpointFilterReasons.training;
+    if (zdrOnly && !endpoint.dataPolicy.zdr) return endpointFilterReasons.zdr;
+    // OpenRouter lists an endpoint of unstated precision as `unknown`; only that value selects it.
+    if (quantizations && !quantizations.has(endpoint.quantization ?? "unknown")) return endpointFilterReasons.quantization;
+    const prompt = BigInt(endpoint.price.promptPicosPerToken);
+    const completion = BigInt(endpoint.price.completionPicosPerToken);
+    if (variant === modelVariants.free && (prompt !== 0n || completion !== 0n)) return endpointFilterReasons.notFree;
+    if ((maximumPrompt !== undefined && prompt > maximumPrompt) || (maximumCompletion !== undefined && completion > maximumCompletion)) {
+      return endpointFilterReasons.maximumPrice;
+    }
+    for (const parameter of required) {
+      if (!endpoint.supportedParameters.includes(parameter)) return endpointFilterReasons.requireParameters;
+    }
+    return null;
+  };
+}
+
+function slugSet(slugs: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return slugs ? new Set(slugs.map((slug) => slug.toLowerCase())) : undefined;
+}
+
+function limitOf(usdPerMillionTokens: number | string | undefined): bigint | undefined {
+  return usdPerMillionTokens === undefined ? undefined : priceLimitInPicosPerToken(usdPerMillionTokens);
+}
