@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createAccount, createUser } from "@nats-io/nkeys";
@@ -36,6 +36,18 @@ describe("resolveNatsSecurity", () => {
     await writeFile(readable, userSeed);
     await chmod(readable, 0o644);
     await expect(resolveNatsSecurity({ nkeySeedFile: readable })).rejects.toThrow(`readable by other users (mode 644); run \`chmod 600 ${readable}\``);
+  });
+
+  it.runIf(process.getuid?.() === 0)("accepts a group-readable seed file owned by root (a Kubernetes secret with fsGroup), not one owned by another user", async () => {
+    const mounted = path.join(directory, "mounted.nk");
+    await writeFile(mounted, userSeed);
+    await chmod(mounted, 0o440);
+    expect((await resolveNatsSecurity({ nkeySeedFile: mounted })).authenticator).toBeTypeOf("function");
+    await chmod(mounted, 0o460);
+    await expect(resolveNatsSecurity({ nkeySeedFile: mounted })).rejects.toThrow("readable by other users (mode 460)");
+    await chmod(mounted, 0o440);
+    await chown(mounted, 1000, 1000);
+    await expect(resolveNatsSecurity({ nkeySeedFile: mounted })).rejects.toThrow(`readable by other users (mode 440); run \`chmod 600 ${mounted}\``);
   });
 
   it("names a seed file it cannot read", async () => {

@@ -38,19 +38,32 @@ async function resolveCredentials(credentials: NatsCredentialSettings): Promise<
 }
 
 async function readSeedFile(path: string): Promise<Uint8Array> {
+  let owner: number;
   let mode: number;
   let text: string;
   try {
-    mode = (await stat(path)).mode;
+    ({ uid: owner, mode } = await stat(path));
     text = await readFile(path, "utf8");
   } catch (error) {
     throw new NatsSettingsError(`NATS_NKEY_SEED_FILE ${path} cannot be read (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
   }
-  // A seed is the identity's password: like ssh with a private key, refuse one other users can read.
-  if ((mode & 0o077) !== 0) {
-    throw new NatsSettingsError(`NATS_NKEY_SEED_FILE ${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\`.`);
+  if (!isPrivateSeedFileMode(owner, mode)) {
+    throw new NatsSettingsError(
+      `NATS_NKEY_SEED_FILE ${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\` (a file owned by root may also be 640, as a Kubernetes secret mounted with fsGroup is).`,
+    );
   }
   return parseSeed(text, `NATS_NKEY_SEED_FILE ${path}`);
+}
+
+/**
+ * A seed is the identity's password: like ssh with a private key, refuse one other users can read. As
+ * PostgreSQL does for its key files, a file owned by root may also be read by its group: that is how a
+ * Kubernetes secret volume with `fsGroup` lets a non-root container read it (root:<fsGroup>, mode 0440).
+ */
+function isPrivateSeedFileMode(owner: number, mode: number): boolean {
+  if ((mode & 0o007) !== 0) return false;
+  if ((mode & 0o070) === 0) return true;
+  return owner === 0 && (mode & 0o030) === 0;
 }
 
 function parseSeed(text: string, source: string): Uint8Array {
