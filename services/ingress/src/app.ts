@@ -15,6 +15,7 @@ import { adminRoutes } from "./routes/admin.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
 import { generationRoutes } from "./routes/generation.js";
 import { healthRoutes } from "./routes/health.js";
+import { listingsRoutes } from "./routes/listings.js";
 import { modelsRoutes } from "./routes/models.js";
 
 export interface AppDependencies {
@@ -72,6 +73,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   app.addHook("onClose", async () => stopFollowingKeyChanges());
   await app.register(healthRoutes, { clients: dependencies.clients, routing: dependencies.routing });
   await app.register(modelsRoutes, { clients: dependencies.clients });
+  await app.register(listingsRoutes, { routing: dependencies.routing });
   await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
   const leases = dependencies.creditLeases
     ? new CreditLeases({

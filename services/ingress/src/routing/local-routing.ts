@@ -2,6 +2,13 @@ import { gatewayError, gatewayErrorCodes, SwitchboardError, type RouteReply, typ
 import type { RoutingSnapshotUpdate } from "@switchboard/messaging";
 import { createRoutingTable, selectRoute, type RoutingTable } from "@switchboard/routing";
 
+/** The routing snapshot in use, indexed, for the listings ingress serves from it. */
+export interface HeldCatalog {
+  table: RoutingTable;
+  /** When the router loaded its catalog (listings use it as `created`). */
+  loadedAt: string;
+}
+
 /** What `/readyz` says about routing. */
 export interface RoutingStatus {
   /** True once a snapshot is held: requests can be routed, whether or not the router still runs. */
@@ -19,6 +26,7 @@ export interface RoutingStatus {
  */
 export class LocalRouting {
   private table: RoutingTable | undefined;
+  private loadedAt = "";
   private revision: number | null = null;
   private publishedAt = 0;
 
@@ -27,12 +35,18 @@ export class LocalRouting {
   /** Takes a newer snapshot from the routing bucket's watch. */
   apply(update: RoutingSnapshotUpdate): void {
     this.table = createRoutingTable(update.snapshot);
+    this.loadedAt = update.snapshot.loadedAt;
     this.revision = update.revision;
     this.publishedAt = Date.parse(update.snapshot.publishedAt);
   }
 
   /** Candidates for a request, best first; throws 400/404 like the router, or 503 before any snapshot. */
   route(request: RouteRequest): RouteReply {
+    return selectRoute(this.catalog().table, request);
+  }
+
+  /** The snapshot in use; throws 503 before the first. */
+  catalog(): HeldCatalog {
     if (!this.table) {
       throw new SwitchboardError(
         gatewayError(gatewayErrorCodes.serviceUnavailable, 503, "Switchboard has not received the routing catalog from the router yet. Retry shortly.", {
@@ -40,7 +54,7 @@ export class LocalRouting {
         }),
       );
     }
-    return selectRoute(this.table, request);
+    return { table: this.table, loadedAt: this.loadedAt };
   }
 
   status(): RoutingStatus {

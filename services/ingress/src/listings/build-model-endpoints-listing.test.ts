@@ -1,0 +1,55 @@
+import { listModelEndpointsReplySchema, type RoutingModel } from "@switchboard/contracts";
+import { describe, expect, it } from "vitest";
+import { routeCandidate } from "../generation/route-candidate.test-support.js";
+import { buildModelEndpointsListing } from "./build-model-endpoints-listing.js";
+
+const model: RoutingModel = {
+  id: "acme/one",
+  name: "Acme: One",
+  description: "A model.",
+  contextLength: 8_000,
+  inputModalities: ["text", "image"],
+  outputModalities: ["text"],
+  endpoints: [
+    routeCandidate("acme/one@dear", { providerName: "Dear Inc", price: { promptPicosPerToken: "3000000", completionPicosPerToken: "4000000" }, quantization: "fp8" }),
+    routeCandidate("acme/one@cheap", {
+      providerName: "Cheap Co",
+      price: { promptPicosPerToken: "150000", completionPicosPerToken: "600000" },
+      supportedParameters: ["tools"],
+      dataPolicy: { training: true, retainsPrompts: true, retentionDays: 30, zdr: false },
+    }),
+  ],
+  unconfiguredProviders: [],
+};
+
+describe("buildModelEndpointsListing", () => {
+  it("lists a model's endpoints cheapest first in OpenRouter's shape, with prices per token and data policies", () => {
+    const listing = buildModelEndpointsListing(model, "2026-01-02T03:04:05.000Z");
+    expect(listModelEndpointsReplySchema.parse(listing)).toEqual(listing);
+    expect(listing.data).toMatchObject({ id: "acme/one", name: "Acme: One", created: 1767323045, architecture: { modality: "text+image->text" } });
+    expect(listing.data.endpoints.map((endpoint) => endpoint.tag)).toEqual(["cheap", "dear"]);
+    expect(listing.data.endpoints[0]).toEqual({
+      name: "Cheap Co | acme/one",
+      model_id: "acme/one",
+      model_name: "Acme: One",
+      provider_name: "Cheap Co",
+      tag: "cheap",
+      context_length: 8_000,
+      max_completion_tokens: 1_000,
+      max_prompt_tokens: null,
+      pricing: { prompt: "0.00000015", completion: "0.0000006", request: "0", image: "0", web_search: "0", internal_reasoning: "0" },
+      quantization: null,
+      supported_parameters: ["tools"],
+      supports_implicit_caching: false,
+      // Not measured before the health slice of issue 9.
+      status: null,
+      uptime_last_5m: null,
+      uptime_last_30m: null,
+      uptime_last_1d: null,
+      latency_last_30m: null,
+      throughput_last_30m: null,
+      data_policy: { training: true, retains_prompts: true, retention_days: 30, zdr: false },
+    });
+    expect(listing.data.endpoints[1]?.quantization).toBe("fp8");
+  });
+});
