@@ -2,8 +2,8 @@ import { userInfo } from "node:os";
 import { accountSchema, createKeyReplySchema, listAdminAuditReplySchema, type AdminCaller } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { runAdminCommand } from "../../../services/billing/src/admin/run-admin-command.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+import { runAdminForTest } from "./run-admin-for-test.js";
 
 const accountReplySchema = z.object({ data: accountSchema });
 
@@ -19,17 +19,7 @@ describe("the admin audit, through npm run admin", () => {
     await testDatabase?.drop();
   });
 
-  async function admin(argv: string[], caller?: AdminCaller): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const exitCode = await runAdminCommand(argv, {
-      database: testDatabase.database,
-      keyChangePublisher: { publish: async () => undefined },
-      output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
-      ...(caller ? { caller } : {}),
-    });
-    return { exitCode, stdout, stderr };
-  }
+  const admin = (argv: string[], caller?: AdminCaller) => runAdminForTest(testDatabase.database, argv, caller);
 
   it("records each change as cli:<os user> with its account, key and amount, and lists them newest first", async () => {
     const account = accountReplySchema.parse(JSON.parse((await admin(["create-account", "--name", "Audited"])).stdout)).data;

@@ -5,9 +5,9 @@ import { promisify } from "node:util";
 import { accountSchema, createKeyReplySchema } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { runAdminCommand } from "../../../services/billing/src/admin/run-admin-command.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 import { findLedgerViolations } from "./billing-test-kit.js";
+import { runAdminForTest } from "./run-admin-for-test.js";
 
 const accountReplySchema = z.object({ data: accountSchema });
 const builtCommand = fileURLToPath(new URL("../../../services/billing/dist/admin-command.js", import.meta.url));
@@ -21,17 +21,7 @@ describe("npm run admin", () => {
     await testDatabase?.drop();
   });
 
-  async function admin(...argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const exitCode = await runAdminCommand(argv, {
-      database: testDatabase.database,
-      // Announcements are tested in key-changes.test.ts.
-      keyChangePublisher: { publish: async () => undefined },
-      output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
-    });
-    return { exitCode, stdout, stderr };
-  }
+  const admin = (...argv: string[]) => runAdminForTest(testDatabase.database, argv);
 
   it("creates an account, grants credits, creates a key and shows the account, as JSON", async () => {
     const created = await admin("create-account", "--name", "Acme Corp");
