@@ -109,6 +109,16 @@ async function processesMentioning(paths: readonly string[]): Promise<string[]> 
   return found;
 }
 
+/** Stops a launch the test left running and removes its state directory and relocated cluster. */
+async function cleanUpLaunch(started: Launch | undefined, stateDirectory: string): Promise<void> {
+  if (started && started.child.exitCode === null) started.child.kill("SIGKILL");
+  if (stateDirectory) await rm(stateDirectory, { recursive: true, force: true });
+  // Run as root from a checkout the postgres user cannot enter (CI may clone into one), the launcher
+  // copied PostgreSQL's binaries out of it, keyed by this run's state directory: leave nothing behind.
+  const relocated = /its cluster lives in (\/var\/lib\/switchboard\/[^)\s]+)\)/.exec(started?.output() ?? "");
+  if (relocated?.[1]) await rm(relocated[1], { recursive: true, force: true });
+}
+
 /**
  * `npm start` as a new user runs it (issue #3 acceptance): compiled services as separate processes,
  * an embedded PostgreSQL and a nats-server of its own, then the printed curl, run as printed.
@@ -117,14 +127,7 @@ describe("npm start", () => {
   let started: Launch | undefined;
   let stateDirectory = "";
 
-  afterAll(async () => {
-    if (started && started.child.exitCode === null) started.child.kill("SIGKILL");
-    if (stateDirectory) await rm(stateDirectory, { recursive: true, force: true });
-    // Run as root from a checkout the postgres user cannot enter (CI may clone into one), the launcher
-    // copied PostgreSQL's binaries out of it, keyed by this run's state directory: leave nothing behind.
-    const relocated = /its cluster lives in (\/var\/lib\/switchboard\/[^)\s]+)\)/.exec(started?.output() ?? "");
-    if (relocated?.[1]) await rm(relocated[1], { recursive: true, force: true });
-  });
+  afterAll(() => cleanUpLaunch(started, stateDirectory));
 
   it("prints a base URL, a key and a curl that works on a bus that refuses clients without an identity, and stops cleanly on Ctrl-C", async () => {
     expect(existsSync(launcher), "run `npm run build` first").toBe(true);
@@ -155,12 +158,7 @@ describe("npm start with NATS_URL (the user's own NATS server)", () => {
   let started: Launch | undefined;
   let stateDirectory = "";
 
-  afterAll(async () => {
-    if (started && started.child.exitCode === null) started.child.kill("SIGKILL");
-    if (stateDirectory) await rm(stateDirectory, { recursive: true, force: true });
-    const relocated = /its cluster lives in (\/var\/lib\/switchboard\/[^)\s]+)\)/.exec(started?.output() ?? "");
-    if (relocated?.[1]) await rm(relocated[1], { recursive: true, force: true });
-  });
+  afterAll(() => cleanUpLaunch(started, stateDirectory));
 
   it("invents no credentials, and the services warn that the bus is unauthenticated", async () => {
     stateDirectory = await mkdtemp(join(tmpdir(), "switchboard-start-nats-url-"));
