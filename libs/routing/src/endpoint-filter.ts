@@ -32,10 +32,14 @@ export function createEndpointFilter(preferences: ProviderPreferences | undefine
     if (zdrOnly && !endpoint.dataPolicy.zdr) return endpointFilterReasons.zdr;
     // OpenRouter lists an endpoint of unstated precision as `unknown`; only that value selects it.
     if (quantizations && !quantizations.has(endpoint.quantization ?? "unknown")) return endpointFilterReasons.quantization;
-    const prompt = BigInt(endpoint.price.promptPicosPerToken);
-    const completion = BigInt(endpoint.price.completionPicosPerToken);
-    if (variant === modelVariants.free && (prompt !== 0n || completion !== 0n)) return endpointFilterReasons.notFree;
-    if ((maximumPrompt !== undefined && prompt > maximumPrompt) || (maximumCompletion !== undefined && completion > maximumCompletion)) {
+    // Prices are parsed only when `:free` or a limit asks for them: most requests pay nothing for this.
+    if (variant === modelVariants.free && (BigInt(endpoint.price.promptPicosPerToken) !== 0n || BigInt(endpoint.price.completionPicosPerToken) !== 0n)) {
+      return endpointFilterReasons.notFree;
+    }
+    if (
+      (maximumPrompt !== undefined && BigInt(endpoint.price.promptPicosPerToken) > maximumPrompt) ||
+      (maximumCompletion !== undefined && BigInt(endpoint.price.completionPicosPerToken) > maximumCompletion)
+    ) {
       return endpointFilterReasons.maximumPrice;
     }
     for (const parameter of required) {
