@@ -72,6 +72,19 @@ describe("provider routing end to end (issue 9)", () => {
     ]);
   });
 
+  it("moves to the next model, not the next provider, when the first model's provider refuses the request (400)", async () => {
+    stack.primary.addRule("refused by a", { status: 400, errorMessage: "context length exceeded" });
+    stack.backup.addRule("refused by a", { text: "backup must not answer" });
+    third.addRule("refused by a", { text: "second took it" });
+    const { status, body } = await chat({ models: ["test/echo", "test/second"], messages: [{ role: "user", content: "refused by a" }] });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ model: "test/second", provider: "Third Party" });
+    expect(seenBy(stack.backup, "refused by a")).toBe(0);
+    const alone = await chat({ model: "test/echo", messages: [{ role: "user", content: "refused by a" }] });
+    expect(alone.status).toBe(400);
+    expect(seenBy(stack.backup, "refused by a")).toBe(0);
+  });
+
   it("moves to the next model when every endpoint of the first is filtered out, with or without `model`", async () => {
     third.addRule("filtered first", { text: "second again" });
     for (const request of [{ models: ["test/echo", "test/second"] }, { model: "test/echo", models: ["test/second"] }]) {

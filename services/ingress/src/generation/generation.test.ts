@@ -1,4 +1,4 @@
-import type { ChatRequest, GenerationCompleted } from "@switchboard/contracts";
+import type { ChatRequest, GenerationCompleted, RouteCandidate } from "@switchboard/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { FakeConnectorBus } from "./fake-connector-bus.test-support.js";
@@ -12,7 +12,7 @@ const request = { model: "model", messages: [{ role: "user", content: "hi" }], s
 const usage = { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0, reasoningTokens: 0 };
 
 /** The stack around one generation: billing holds anything, one connector serves only `working`. */
-function stack(options: { requestTimeoutMs: number }) {
+function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[] }) {
   const bus = new FakeConnectorBus();
   const facts: GenerationCompleted[] = [];
   bus.onPublish = (message) => {
@@ -33,7 +33,7 @@ function stack(options: { requestTimeoutMs: number }) {
     request: async (_subject: string, payload: { amountMicros: number }) => ({ amountMicros: payload.amountMicros }),
     publisher: { publish: async (_subject: string, fact: GenerationCompleted) => void facts.push(fact) },
   } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
-  const routing = { route: () => ({ candidates: [silent, working], skipped: [] }) } as unknown as LocalRouting;
+  const routing = { route: () => ({ candidates: options.candidates ?? [silent, working], skipped: [] }) } as unknown as LocalRouting;
   const shutdown = new AbortController();
   const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null });
   generations.push(generation);
@@ -81,6 +81,42 @@ describe("Generation", () => {
     generation.publishFact(false);
     expect(facts[0]).toMatchObject({ status: "error", errorCode: "service_unavailable", endpointId: working.endpointId, usage: { completionTokens: 0 } });
     expect(facts[0]?.attempts.map((attempt) => attempt.status)).toEqual([503, 503]);
+  });
+
+  it("moves to the next model on a failure that ends a model's provider fallback, skipping that model's other endpoints (issue 9)", async () => {
+    const refusing = routeCandidate("first@refusing");
+    const sibling = routeCandidate("first@sibling");
+    const otherModel = routeCandidate("second@working", { endpointId: working.endpointId });
+    const { bus, generation } = stack({ requestTimeoutMs: 500, candidates: [refusing, sibling, otherModel] });
+    const answer = bus.onPublish;
+    bus.onPublish = (message) => {
+      if (message.subject === bus.subjects.connectorGenerate && message.reply && JSON.parse(message.payload).endpointId === refusing.endpointId) {
+        bus.sendParts(message.reply, { type: "error", seq: 0, error: { code: "upstream_error", status: 400, message: "context too long", retryable: false }, beforeFirstToken: true });
+        return;
+      }
+      answer?.(message);
+    };
+    await generation.prepare();
+    await generation.connect(new AbortController().signal);
+    expect(generation.candidate).toBe(otherModel);
+    expect(generation.attempts.map((attempt) => [attempt.endpointId, attempt.status])).toEqual([
+      [refusing.endpointId, 400],
+      [working.endpointId, 200],
+    ]);
+  });
+
+  it.each([
+    ["the next model refuses it too", [routeCandidate("first@refusing"), working], 2],
+    ["the other endpoint serves the same model", [routeCandidate("model@refusing"), working], 1],
+  ])("answers a non-retryable failure when %s", async (_case, candidates, attempts) => {
+    const { bus, generation } = stack({ requestTimeoutMs: 500, candidates });
+    bus.onPublish = (message) => {
+      if (message.subject !== bus.subjects.connectorGenerate || !message.reply) return;
+      bus.sendParts(message.reply, { type: "error", seq: 0, error: { code: "upstream_error", status: 400, message: "bad", retryable: false }, beforeFirstToken: true });
+    };
+    await generation.prepare();
+    await expect(generation.connect(new AbortController().signal)).rejects.toMatchObject({ error: { status: 400 } });
+    expect(generation.attempts).toHaveLength(attempts);
   });
 
   it("publishes no fact when nothing was held", () => {

@@ -105,7 +105,8 @@ export class Generation {
     const candidates = this.held?.candidates ?? [];
     const stop = AbortSignal.any([signal, this.deadline]);
     let lastError: GatewayError = gatewayError(gatewayErrorCodes.noEndpoints, 503, "No provider could serve this request.", { retryable: true });
-    for (const candidate of candidates) {
+    for (let index = 0; index < candidates.length; index++) {
+      const candidate = candidates[index] as RouteCandidate;
       if (stop.aborted) break;
       const { clients, request, idleTimeoutMs } = this.options;
       const outcome = await runAttempt({ clients, generationId: this.id, candidate, request, idleTimeoutMs }, stop);
@@ -121,7 +122,13 @@ export class Generation {
       if (outcome.type === "failed") {
         lastError = outcome.error;
         this.recordAttempt(candidate, outcome.error.status, outcome.error.code);
-        if (!outcome.fallBack) throw this.fail(outcome.error, candidate);
+        if (!outcome.fallBack) {
+          // OpenRouter moves to another provider only on a retryable failure, but to the next model of
+          // `models` on any failure (https://openrouter.ai/docs/guides/routing/model-fallbacks).
+          const nextModel = candidates.findIndex((other, position) => position > index && other.modelId !== candidate.modelId);
+          if (nextModel === -1) throw this.fail(outcome.error, candidate);
+          index = nextModel - 1;
+        }
         continue;
       }
       this.candidate = candidate;
