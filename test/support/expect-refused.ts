@@ -4,6 +4,8 @@ import { errors, type NatsConnection } from "@nats-io/transport-node";
 export interface BusAttempt {
   operation: "publish" | "subscribe";
   subject: string;
+  /** What a publish carries (as JSON); `{}` unless given. The server refuses by subject, whatever it is. */
+  payload?: unknown;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function isRefused(connection: NatsConnection, attempt: BusAttempt)
     })();
   });
   if (attempt.operation === "publish") {
-    connection.publish(attempt.subject, "{}");
+    connection.publish(attempt.subject, JSON.stringify(attempt.payload ?? {}));
   } else {
     connection.subscribe(attempt.subject, { callback: () => undefined });
   }

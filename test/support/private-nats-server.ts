@@ -24,6 +24,11 @@ export interface PrivateNatsServerOptions {
 export interface PrivateNatsServer {
   readonly url: string;
   readonly port: number;
+  /**
+   * The JetStream store on disk (`-sd`): a test can read what the streams hold there, where no bus
+   * identity may read messages.
+   */
+  readonly storeDirectory: string;
   /** The process while the server runs, to check it from outside. */
   readonly process: ManagedProcess | undefined;
   /** Starts the server and resolves once it accepts clients. */
@@ -46,6 +51,7 @@ export async function createPrivateNatsServer(options: PrivateNatsServerOptions)
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    storeDirectory,
     get process() {
       return running;
     },

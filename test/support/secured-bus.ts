@@ -25,11 +25,26 @@ export interface SecuredBus {
   /** The generated configuration file. */
   readonly configFile: string;
   /** Connects as `identity`, with its seed and inbox prefix, the way its service does. */
-  connectAs(identity: BusIdentity, name?: string): Promise<NatsConnection>;
-  /** Every line of the server's log (all starts) that reports a permission violation. */
+  connectAs(identity: BusIdentity, name?: string, options?: ConnectAsOptions): Promise<NatsConnection>;
+  /**
+   * Every line of the server's log (all starts) that reports a permission violation, except those of
+   * clients connected with `expectRefusals`: a test checks the refusals it provokes itself.
+   */
   permissionViolations(): Promise<string[]>;
   stop(): Promise<void>;
 }
+
+export interface ConnectAsOptions {
+  /**
+   * The client tries forbidden operations on purpose (e.g. that the server refuses a request no identity
+   * may send): its refusals are left out of `permissionViolations()`, so that they do not pass for a
+   * permission a service lacks.
+   */
+  expectRefusals?: boolean;
+}
+
+/** Appended to the name of a client connected with `expectRefusals`; the server logs the name with each violation. */
+const refusalsExpectedMarker = "(refusals expected)";
 
 export async function startSecuredBus(subjects: Subjects): Promise<SecuredBus> {
   const directory = await mkdtemp(path.join(tmpdir(), "switchboard-secured-bus-"));
@@ -45,10 +60,10 @@ export async function startSecuredBus(subjects: Subjects): Promise<SecuredBus> {
     server,
     keys,
     configFile,
-    connectAs: (identity, name = identity) =>
+    connectAs: (identity, name = identity, options = {}) =>
       connectNats({
         servers: server.url,
-        name,
+        name: options.expectRefusals ? `${name} ${refusalsExpectedMarker}` : name,
         identity,
         credentials: { nkeySeed: keys[identity].seed },
         inboxPrefix: inboxPrefixFor(subjects.namespace, identity),
@@ -56,7 +71,10 @@ export async function startSecuredBus(subjects: Subjects): Promise<SecuredBus> {
     async permissionViolations() {
       const files = await readdir(logDirectory);
       const texts = await Promise.all(files.map((file) => readFile(path.join(logDirectory, file), "utf8")));
-      return texts.flatMap((text) => text.split("\n")).filter((line) => /(Permissions|Publish|Subscription) Violation/.test(line));
+      // A violation line names the client: `… - "v3.4.0:nats.js:<name>" - Publish Violation - …`.
+      return texts
+        .flatMap((text) => text.split("\n"))
+        .filter((line) => /(Permissions|Publish|Subscription) Violation/.test(line) && !line.includes(`${refusalsExpectedMarker}"`));
     },
     async stop() {
       await server.stop();
