@@ -16,8 +16,7 @@ describe("admin records over HTTP", () => {
   let stack: TestStack;
   let forger: NatsConnection;
   beforeAll(async () => {
-    stack = await startStack({ secureBus: true });
-    if (!stack.bus) throw new Error("the stack has no secured bus");
+    stack = await startStack();
     forger = await stack.bus.connectAs(busIdentities.ingress, "forger");
   });
   afterAll(async () => {

@@ -14,7 +14,7 @@ describe("a stack whose services connect as their own bus identities", () => {
   let accountId: string;
 
   beforeAll(async () => {
-    stack = await startStack({ secureBus: true });
+    stack = await startStack();
     ({ key, accountId } = await stack.createFundedKey("10.00"));
   });
 
@@ -53,8 +53,7 @@ describe("a stack whose services connect as their own bus identities", () => {
     }, 10_000, "the generation record");
     expect(generation.status).toBe(200);
 
-    expect(stack.bus).toBeDefined();
-    expect(await stack.bus?.permissionViolations()).toEqual([]);
+    expect(await stack.bus.permissionViolations()).toEqual([]);
   });
 
   async function countRecorded(): Promise<number> {

@@ -2,10 +2,9 @@ import { setMaxListeners } from "node:events";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createSubjects, type Subjects } from "@switchboard/contracts";
-import { busIdentities, connectNats, ensureFactsStream, FactPublisher, RoutingSnapshotWatch, type BusIdentity } from "@switchboard/messaging";
+import { busIdentities, ensureFactsStream, FactPublisher, RoutingSnapshotWatch, type BusIdentity } from "@switchboard/messaging";
 import type { FastifyInstance } from "fastify";
 import { startBilling } from "../../services/billing/src/start-billing.js";
 import { buildApp, type AppDependencies } from "../../services/ingress/src/app.js";
@@ -18,7 +17,7 @@ import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/fake-upst
 import { startSecuredBus, type SecuredBus } from "./secured-bus.js";
 import { testLogger, type LogCapture } from "./silent-logger.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
-import { testNatsUrl, uniqueNamespace } from "./test-nats.js";
+import { uniqueNamespace } from "./test-nats.js";
 
 /** Prices of the test catalog, USD per token. */
 export const testPrices = {
@@ -52,7 +51,11 @@ interface Stoppable {
   stop(): Promise<void>;
 }
 
-/** The whole Switchboard in this process: five services on real NATS and PostgreSQL, two fake providers. */
+/**
+ * The whole Switchboard in this process: five services on real NATS and PostgreSQL, two fake providers.
+ * The bus is locked down as deployed (issue 8): a nats-server of the stack's own, started with the
+ * configuration Switchboard generates, each service connected as its own identity.
+ */
 export interface TestStack {
   baseUrl: string;
   adminKey: string;
@@ -72,8 +75,8 @@ export interface TestStack {
   restartRouter(): Promise<void>;
   /** Starts one more ingress replica (its own NATS connection and routing watch); returns its base URL. */
   addIngress(): Promise<string>;
-  /** With `secureBus`, the stack's own nats-server with the generated bus configuration. */
-  bus: SecuredBus | undefined;
+  /** The stack's own nats-server with the generated bus configuration; `connectAs` joins it as an identity. */
+  bus: SecuredBus;
   stop(): Promise<void>;
 }
 
@@ -83,11 +86,6 @@ export interface StackOptions {
   ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog" | "keyCacheTtlMs" | "creditLeases">>;
   /** How long ingress waits for billing and the other services (default 2 s; deployed, 5 s). */
   serviceRequestTimeoutMs?: number;
-  /**
-   * Runs the stack on a nats-server of its own with the generated bus configuration (issue 8), each
-   * service connected as its own identity, instead of the shared open server.
-   */
-  secureBus?: boolean;
 }
 
 /** Every running generation listens on the shutdown signal, as in services/ingress/src/main.ts. */
@@ -107,12 +105,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   await writeFile(catalogPath, testCatalog(primary.url, backup.url));
   const providerKeys: Record<string, string> = { PRIMARY_KEY: "sk-primary-test", BACKUP_KEY: "sk-backup-test" };
 
-  // One NATS connection per service, as if each ran in its own process; with a secured bus, each as its identity.
-  // SWITCHBOARD_TEST_SECURE_BUS=1 runs every stack of the suite this way, to find what a permission misses.
-  const bus = (options.secureBus ?? process.env["SWITCHBOARD_TEST_SECURE_BUS"] === "1") ? await startSecuredBus(subjects) : undefined;
+  // One NATS connection per service, as if each ran in its own process, each as its identity. A nats-server
+  // per stack starts in tens of milliseconds and leaves nothing behind on a shared server.
+  const bus = await startSecuredBus(subjects);
   const connections: NatsConnection[] = [];
   const connect = async (name: string, identity: BusIdentity) => {
-    const connection = bus ? await bus.connectAs(identity, name) : await connectNats({ servers: testNatsUrl, name });
+    const connection = await bus.connectAs(identity, name);
     connections.push(connection);
     return connection;
   };
@@ -174,7 +172,6 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     return `http://127.0.0.1:${port}/api/v1`;
   };
   const baseUrl = await startIngress();
-  const managementConnection = connections[connections.length - 1] as NatsConnection;
 
   const admin = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${baseUrl}${path}`, {
@@ -226,16 +223,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       for (const ingress of ingresses) ingress.watch.stop();
       if (routerRunning) await router.stop();
       for (const service of services) await service.stop();
-      if (!bus) {
-        // The NATS server is shared with other runs: leave no test stream or bucket behind.
-        const manager = await jetstreamManager(managementConnection);
-        await manager.streams.delete(subjects.factsStream).catch(() => undefined);
-        // A KV bucket is the stream KV_<bucket>.
-        await manager.streams.delete(`KV_${subjects.routingBucket}`).catch(() => undefined);
-      }
       for (const connection of connections) await connection.close();
-      const violations = (await bus?.permissionViolations()) ?? [];
-      await bus?.stop();
+      const violations = await bus.permissionViolations();
+      await bus.stop();
       await primary.close();
       await backup.close();
       await database.drop();

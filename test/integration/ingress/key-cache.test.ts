@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createKeyReplySchema } from "@switchboard/contracts";
+import { busIdentities } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminKeyChangePublisher } from "../../../services/billing/src/admin/admin-key-change-publisher.js";
 import { runAdminCommand } from "../../../services/billing/src/admin/run-admin-command.js";
 import { startStack, type TestStack } from "../../support/start-stack.js";
-import { connectTestNats } from "../../support/test-nats.js";
 
 const tenMinutes = 600_000;
 
@@ -21,8 +21,9 @@ describe("ingress key cache", () => {
 
   beforeAll(async () => {
     stack = await startStack({ ingress: { keyCacheTtlMs: tenMinutes } });
-    observer = await connectTestNats("key-cache-observer");
-    // A plain subscription (no queue group) sees a copy of every question ingress asks billing.
+    // A plain subscription (no queue group) sees a copy of every question ingress asks billing; on the
+    // locked-down bus only billing's identity may subscribe there.
+    observer = await stack.bus.connectAs(busIdentities.billing, "key-cache-observer");
     observer.subscribe(stack.subjects.billingAuthenticateKey, { callback: () => void authenticateQuestions++ });
     await observer.flush();
   });
@@ -47,7 +48,7 @@ describe("ingress key cache", () => {
 
   async function adminCommand(...argv: string[]): Promise<void> {
     const publisher = new AdminKeyChangePublisher({
-      connect: () => connectTestNats("admin-cli"),
+      connect: () => stack.bus.connectAs(busIdentities.admin, "admin-cli"),
       subjects: stack.subjects,
       warn: (text) => {
         throw new Error(`unexpected warning: ${text}`);
