@@ -85,6 +85,16 @@ describe("router service", () => {
     expect(reply.candidates.map((candidate) => candidate.providerId)).toEqual(["alpha", "beta"]);
     const zdrOnly = await requestReply(connection, subjects.routerRoute, { models: ["acme/one"], provider: { zdr: true } }, routeReplySchema);
     expect(zdrOnly.candidates.map((candidate) => candidate.providerId)).toEqual(["beta"]);
+    expect(zdrOnly.skipped).toEqual([{ endpointId: "acme/one@alpha", modelId: "acme/one", providerId: "alpha", reason: "data_policy:zdr" }]);
+    // The whole provider object and a variant cross the wire as ingress sends them (issue 9).
+    const limited = await requestReply(
+      connection,
+      subjects.routerRoute,
+      { models: ["acme/one:floor"], provider: { max_price: { prompt: "1", completion: 2 }, require_parameters: true, sort: { by: "price", partition: "none" } }, parameters: [] },
+      routeReplySchema,
+    );
+    expect(limited.candidates.map((candidate) => candidate.providerId)).toEqual(["alpha"]);
+    expect(limited.skipped.map((endpoint) => [endpoint.providerId, endpoint.reason])).toEqual([["beta", "max_price"]]);
   });
 
   it("answers an unknown model with a 400 error reply naming it", async () => {
