@@ -1,4 +1,5 @@
 import {
+  endpointFilterReasons,
   gatewayError,
   gatewayErrorCodes,
   quoteUserText,
@@ -65,7 +66,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
     // Without fallbacks and without `order`, a model's best endpoint is its only one (OpenRouter: "only
     // the primary provider"); with `order`, the filter already kept just the `order` providers.
     const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
-    for (const endpoint of ranked.slice(selected.length)) skipped.push(skippedEndpoint(endpoint, "fallbacks_not_allowed"));
+    for (const endpoint of ranked.slice(selected.length)) skipped.push(skippedEndpoint(endpoint, endpointFilterReasons.fallbacksNotAllowed));
     if (selected.length === 0) emptyReasons.push(explainEmpty(model, [...reasons]));
     candidates.push(...selected);
   }
