@@ -214,6 +214,10 @@ describe("selectRoute model variants (issue 9)", () => {
     for (const candidate of selectRoute(catalog, { models: [model] }).candidates) expect(candidate.modelId).not.toMatch(/:(floor|nitro)$/);
   });
 
+  it("tries an endpoint once when models name one catalog model twice", () => {
+    expect(providersOf(["vendor/model-c:free", "vendor/model-c"])).toEqual(["gratis", "paid"]);
+  });
+
   it("keeps `order` ahead of a variant's sort", () => {
     expect(providersOf(["vendor/model-a:floor"], { order: ["pricey"] })).toEqual(["pricey", "cheap", "middle"]);
   });

@@ -68,7 +68,8 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
     const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
     for (const endpoint of ranked.slice(selected.length)) skipped.push(skippedEndpoint(endpoint, endpointFilterReasons.fallbacksNotAllowed));
     if (selected.length === 0) emptyReasons.push(explainEmpty(model, [...reasons]));
-    candidates.push(...selected);
+    // `models` may name one catalog model twice (`a` and `a:floor`): each endpoint is tried once, at its first place.
+    for (const endpoint of selected) if (!candidates.includes(endpoint)) candidates.push(endpoint);
   }
   if (candidates.length === 0) {
     const excludedBy = [...new Set(skipped.map((endpoint) => endpoint.reason))];
