@@ -7,6 +7,8 @@ export * from "./messages/route.js";
 export * from "./routing/routing-snapshot.js";
 export * from "./routing/skipped-endpoint.js";
 export * from "./messages/list-models.js";
+export * from "./listings/listing-architecture.js";
+export * from "./listings/listing-pricing.js";
 export * from "./messages/list-providers.js";
 export * from "./messages/list-model-endpoints.js";
 export * from "./messages/generate.js";

@@ -1,4 +1,4 @@
-import { formatPicosAsUsd, type ModelListing } from "@switchboard/contracts";
+import { listingArchitecture, listingPricing, type ModelListing } from "@switchboard/contracts";
 import { compareEndpointsByPrice } from "@switchboard/routing";
 import type { CatalogSnapshot } from "./catalog/catalog-snapshot.js";
 
@@ -20,21 +20,8 @@ export function buildModelListings(catalog: CatalogSnapshot): ModelListing[] {
       created,
       description: model.description,
       context_length: model.contextLength,
-      architecture: {
-        modality: `${model.inputModalities.join("+")}->${model.outputModalities.join("+")}`,
-        input_modalities: model.inputModalities,
-        output_modalities: model.outputModalities,
-        tokenizer: "Other",
-        instruct_type: null,
-      },
-      pricing: {
-        prompt: formatPicosAsUsd(BigInt(cheapest.price.promptPicosPerToken)),
-        completion: formatPicosAsUsd(BigInt(cheapest.price.completionPicosPerToken)),
-        request: "0",
-        image: "0",
-        web_search: "0",
-        internal_reasoning: "0",
-      },
+      architecture: listingArchitecture(model),
+      pricing: listingPricing(cheapest.price),
       top_provider: {
         context_length: cheapest.contextLength,
         max_completion_tokens: cheapest.maxCompletionTokens,

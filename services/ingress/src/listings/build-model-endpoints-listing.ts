@@ -1,4 +1,4 @@
-import { formatPicosAsUsd, type ListModelEndpointsReply, type RoutingModel } from "@switchboard/contracts";
+import { listingArchitecture, listingPricing, type ListModelEndpointsReply, type RoutingModel } from "@switchboard/contracts";
 import { compareEndpointsByPrice } from "@switchboard/routing";
 import { dataPolicyListing } from "./data-policy-listing.js";
 
@@ -14,13 +14,7 @@ export function buildModelEndpointsListing(model: RoutingModel, loadedAt: string
       name: model.name,
       created: Math.floor(Date.parse(loadedAt) / 1000),
       description: model.description,
-      architecture: {
-        modality: `${model.inputModalities.join("+")}->${model.outputModalities.join("+")}`,
-        input_modalities: model.inputModalities,
-        output_modalities: model.outputModalities,
-        tokenizer: "Other",
-        instruct_type: null,
-      },
+      architecture: listingArchitecture(model),
       endpoints: [...model.endpoints].sort(compareEndpointsByPrice).map((endpoint) => ({
         name: `${endpoint.providerName} | ${model.id}`,
         model_id: model.id,
@@ -30,14 +24,7 @@ export function buildModelEndpointsListing(model: RoutingModel, loadedAt: string
         context_length: endpoint.contextLength,
         max_completion_tokens: endpoint.maxCompletionTokens,
         max_prompt_tokens: null,
-        pricing: {
-          prompt: formatPicosAsUsd(BigInt(endpoint.price.promptPicosPerToken)),
-          completion: formatPicosAsUsd(BigInt(endpoint.price.completionPicosPerToken)),
-          request: "0",
-          image: "0",
-          web_search: "0",
-          internal_reasoning: "0",
-        },
+        pricing: listingPricing(endpoint.price),
         quantization: endpoint.quantization ?? null,
         supported_parameters: endpoint.supportedParameters,
         supports_implicit_caching: false,
