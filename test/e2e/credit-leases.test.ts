@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLedgerViolations } from "../integration/billing/billing-test-kit.js";
+import type { LogCapture } from "../support/silent-logger.js";
 import { startStack, type TestStack } from "../support/start-stack.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -20,12 +21,14 @@ describe("credit leases: exact answers under concurrency", () => {
   let stack: TestStack;
   let secondIngressUrl: string;
   let holdMicros: number;
+  // Ingress logs each lease it takes up: the moment it can hold requests against it (billing's row exists a little earlier).
+  const logCapture: LogCapture = { lines: [] };
 
   beforeAll(async () => {
     // 1,000 requests on one account queue on its row in PostgreSQL, and the whole stack and its 1,000
     // clients share this process's event loop: a billing answer may take seconds on a busy machine.
     // This test is about exact answers, so ingress waits for billing longer than deployed (5 s).
-    stack = await startStack({ serviceRequestTimeoutMs: 30_000 });
+    stack = await startStack({ serviceRequestTimeoutMs: 30_000, logCapture });
     secondIngressUrl = await stack.addIngress();
     // The hold of one request, read from the reservation of a first request (an account's first request
     // reserves through billing: no lease yet), which is then abandoned.
@@ -76,23 +79,13 @@ describe("credit leases: exact answers under concurrency", () => {
       if (response.status !== 200 && response.status !== 402) unexpected.push(`${response.status} ${body}`);
       return response.status;
     };
-    // The first request through each ingress makes it ask for a lease; once every ingress holds one, the
-    // rest arrive at once, so that leases, their recall and the exact path all take part.
+    // The first request through each ingress makes it ask for a lease; once every ingress holds one (has
+    // taken up billing's grant, not only been granted it: on a busy machine the answer may still be
+    // queued behind the requests), the rest arrive at once, so that leases, their recall and the exact
+    // path all take part.
     const first = baseUrls.map((_url, index) => send(index));
-    await waitFor(
-      async () => {
-        const active = await stack.database.database
-          .selectFrom("credit_leases")
-          .select("holder")
-          .distinct()
-          .where("account_id", "=", funded.accountId)
-          .where("status", "=", "active")
-          .execute();
-        return active.length === baseUrls.length ? true : undefined;
-      },
-      10_000,
-      "a lease on every ingress",
-    );
+    const grantsTakenUp = () => logCapture.lines.filter((line) => line.includes('"credit lease granted"') && line.includes(funded.accountId)).length;
+    await waitFor(async () => (grantsTakenUp() >= baseUrls.length ? true : undefined), 10_000, "a lease on every ingress");
     const answers = Promise.all([...first, ...Array.from({ length: concurrentRequests - baseUrls.length }, (_unused, index) => send(index + baseUrls.length))]);
     // Every request decided: it reached the upstream, or it was answered without.
     await waitFor(async () => (admitted() + refused >= concurrentRequests ? true : undefined), 60_000, "every request admitted or refused").finally(openGate);

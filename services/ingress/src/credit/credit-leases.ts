@@ -198,6 +198,8 @@ export class CreditLeases {
           credit.current = lease;
           if (!this.accounts.has(accountId)) this.accounts.set(accountId, credit);
           if (previous) this.giveBack(previous);
+          // At most one grant per account every few seconds: cheap at debug, and what a test waits for.
+          this.options.logger.debug({ account_id: accountId, lease_id: lease.id, granted_micros: reply.grantedMicros }, "credit lease granted");
         },
         (error: unknown) => {
           credit.refusedUntil = this.now() + this.refusalBackoffMs;
