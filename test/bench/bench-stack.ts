@@ -9,7 +9,8 @@ import { findFreePort } from "../../tools/launcher/src/free-port.js";
 import { startManagedProcess, type ManagedProcess } from "../../tools/launcher/src/managed-process.js";
 import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "../../tools/launcher/src/service-environment.js";
 import { serviceNodeArguments } from "../../tools/launcher/src/service-node-arguments.js";
-import { createPrivateNatsServer, type PrivateNatsServer } from "../support/private-nats-server.js";
+import { createLockedDownNatsServer } from "../support/locked-down-nats-server.js";
+import type { PrivateNatsServer } from "../support/private-nats-server.js";
 import { createPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.js";
 import { commandOnCpus, moveProcessTreeToCpus } from "./cpu-pinning.js";
 import { waitUntilReady } from "../support/wait-until-ready.js";
@@ -19,6 +20,9 @@ const upstreamEntryPoint = "test/dist/fake-upstream/paced-upstream-main.js";
 
 /** The benchmark's one model; its price makes every answer cost something, so every one is charged. */
 export const benchModel = "bench/echo";
+
+/** The stack's subject namespace; its locked-down nats-server's permissions are written for it. */
+const benchNamespace = "bench";
 
 function catalog(upstreamUrl: string): string {
   return `
@@ -106,7 +110,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   };
 
   try {
-    nats = await createPrivateNatsServer({ directory });
+    // Locked down as deployed (issue 8): each service connects as its own identity.
+    const lockedDown = await createLockedDownNatsServer({ directory, namespace: benchNamespace });
+    nats = lockedDown.server;
     await nats.start();
     postgres = await createPrivatePostgres({ directory });
     await postgres.start();
@@ -143,7 +149,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const adminKey = "bench-admin-key-0123456789abcdef";
     const settings = {
       natsUrl: nats.url,
-      namespace: "bench",
+      namespace: benchNamespace,
       logLevel: options.logLevel,
       databaseUrl: postgres.url,
       ingressPort: port,
@@ -151,6 +157,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       adminKey,
       catalogPath,
       demoUpstreamUrl: undefined,
+      busSeedFiles: lockedDown.seedFiles,
     };
     for (const name of serviceNames) {
       services.push(

@@ -2,8 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrivateNatsServer, type PrivateNatsServer } from "../support/private-nats-server.js";
-import { processStackModel, startProcessStack, type ProcessStack } from "../support/process-stack.js";
+import { createLockedDownNatsServer } from "../support/locked-down-nats-server.js";
+import type { PrivateNatsServer } from "../support/private-nats-server.js";
+import { processStackModel, processStackNamespace, startProcessStack, type ProcessStack } from "../support/process-stack.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -22,13 +23,17 @@ describe("an ingress killed while it holds a credit lease", () => {
 
   beforeAll(async () => {
     directory = await mkdtemp(path.join(tmpdir(), "switchboard-lease-kill-"));
-    nats = await createPrivateNatsServer({ directory });
+    // Locked down as deployed (issue 8): each service connects as its own identity.
+    const lockedDown = await createLockedDownNatsServer({ directory, namespace: processStackNamespace });
+    nats = lockedDown.server;
+    const busSeedFiles = lockedDown.seedFiles;
     await nats.start();
     database = await createTestDatabase();
     stack = await startProcessStack({
       natsUrl: nats.url,
       databaseUrl: database.connectionString,
       directory,
+      busSeedFiles,
       environment: { CREDIT_LEASE_TTL_SECONDS: String(leaseTtlSeconds), GENERATION_MAX_DURATION_MS: "1000", SWEEP_INTERVAL_SECONDS: "1" },
     });
   }, 60_000);

@@ -8,9 +8,10 @@ import { isProcessAlive } from "../../tools/launcher/src/process-inspection.js";
 import { auditLedger } from "../support/ledger-audit.js";
 import { runOutage, type OutageRun } from "../support/outage-run.js";
 import { describeOutageSummary, summarizeOutage, type OutageSummary } from "../support/outage-summary.js";
-import { createPrivateNatsServer, type PrivateNatsServer } from "../support/private-nats-server.js";
+import { createLockedDownNatsServer } from "../support/locked-down-nats-server.js";
+import type { PrivateNatsServer } from "../support/private-nats-server.js";
 import { createPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.js";
-import { processStackModel, startProcessStack, type ProcessStack } from "../support/process-stack.js";
+import { processStackModel, processStackNamespace, startProcessStack, type ProcessStack } from "../support/process-stack.js";
 import type { SteadyTrafficOptions } from "../support/steady-traffic.js";
 
 // Issue #6 acceptance: "Outage tests with their own nats-server and PostgreSQL (not the machine's shared
@@ -73,7 +74,10 @@ describe("outages of NATS and PostgreSQL during steady traffic", () => {
     directory = await mkdtemp(path.join(tmpdir(), "switchboard-outage-"));
     await chmod(directory, 0o755);
     try {
-      nats = await createPrivateNatsServer({ directory });
+      // Locked down as deployed (issue 8): each service connects as its own identity.
+      const lockedDown = await createLockedDownNatsServer({ directory, namespace: processStackNamespace });
+      nats = lockedDown.server;
+      const busSeedFiles = lockedDown.seedFiles;
       await nats.start();
       postgres = await createPrivatePostgres({ directory });
       await postgres.start();
@@ -83,7 +87,7 @@ describe("outages of NATS and PostgreSQL during steady traffic", () => {
       } finally {
         await database.destroy();
       }
-      stack = await startProcessStack({ natsUrl: nats.url, databaseUrl: postgres.url, directory });
+      stack = await startProcessStack({ natsUrl: nats.url, databaseUrl: postgres.url, directory, busSeedFiles });
       // Streams last about a second and whole answers 300 ms, so generations are always in flight.
       stack.upstream.addRule(/^stream /, { chunks: Array.from({ length: 10 }, (_, index) => `word${index} `), delayBetweenChunksMs: 100 });
       stack.upstream.addRule(/^whole /, { text: "a whole answer", delayBeforeHeadersMs: 300 });

@@ -34,7 +34,12 @@ export interface ProcessStackOptions {
   directory: string;
   /** Extra environment for every service, e.g. a shorter timeout. */
   environment?: Record<string, string>;
+  /** Each service's nkey seed file, for a locked-down nats-server (`createLockedDownNatsServer` for `processStackNamespace`). */
+  busSeedFiles?: Readonly<Record<ServiceName, string>>;
 }
+
+/** The subject namespace of the process stack: a locked-down server's permissions are written for it. */
+export const processStackNamespace = "outage";
 
 /**
  * The five services as separate processes from their compiled entry points (as `npm start` runs them),
@@ -68,7 +73,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   const adminKey = "outage-test-admin-key-0123456789";
   const settings = {
     natsUrl: options.natsUrl,
-    namespace: "outage",
+    namespace: processStackNamespace,
     logLevel: "info",
     databaseUrl: options.databaseUrl,
     ingressPort: port,
@@ -76,6 +81,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     adminKey,
     catalogPath,
     demoUpstreamUrl: undefined,
+    busSeedFiles: options.busSeedFiles,
   };
   const services: ManagedProcess[] = [];
   const byName = (name: ServiceName) => services.find((service) => service.name === name);
