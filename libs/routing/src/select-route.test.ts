@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SwitchboardError, type DataPolicy, type RouteCandidate, type RoutingModel } from "@switchboard/contracts";
+import { SwitchboardError, type DataPolicy, type EndpointHealth, type RouteCandidate, type RoutingModel } from "@switchboard/contracts";
 import { createRoutingTable } from "./routing-table.js";
 import { selectRoute } from "./select-route.js";
 
@@ -148,7 +148,7 @@ const preferenceTable: { field: string; provider: Preferences; parameters?: stri
   { field: "require_parameters: true, none used", provider: { require_parameters: true }, parameters: [], tried: ["cheap", "middle", "pricey"], skipped: {} },
   { field: "require_parameters: false", provider: { require_parameters: false }, parameters: ["tools"], tried: ["cheap", "middle", "pricey"], skipped: {} },
   { field: "sort: price", provider: { sort: "price" }, tried: ["cheap", "middle", "pricey"], skipped: {} },
-  // No endpoint has throughput or latency figures before the health slice: they tie, price decides.
+  // Without health figures every endpoint ties on throughput and latency: price decides.
   { field: "sort: throughput (no measurements)", provider: { sort: "throughput" }, tried: ["cheap", "middle", "pricey"], skipped: {} },
   { field: "sort: latency (no measurements)", provider: { sort: "latency" }, tried: ["cheap", "middle", "pricey"], skipped: {} },
   { field: "sort: { by, partition: model }", provider: { sort: { by: "price", partition: "model" } }, tried: ["cheap", "middle", "pricey"], skipped: {} },
@@ -200,7 +200,7 @@ describe("selectRoute provider preferences (issue 9)", () => {
 /** One row per model variant (issue 9): the endpoints tried, and why each other one was left out. */
 const variantTable: { model: string; tried: string[]; skipped: Record<string, string> }[] = [
   { model: "vendor/model-a:floor", tried: ["cheap", "middle", "pricey"], skipped: {} },
-  // `:nitro` sorts by throughput; with no measurements before the health slice, price decides.
+  // `:nitro` sorts by throughput; without measurements, price decides.
   { model: "vendor/model-a:nitro", tried: ["cheap", "middle", "pricey"], skipped: {} },
   { model: "vendor/model-c:free", tried: ["gratis"], skipped: { paid: "free_variant" } },
   { model: "vendor/model-c:floor", tried: ["gratis", "paid"], skipped: {} },
@@ -231,5 +231,37 @@ describe("selectRoute model variants (issue 9)", () => {
   it("treats an unknown suffix, or a variant of an unknown model, as an unknown model", () => {
     expect(routeError(() => selectRoute(catalog, { models: ["vendor/model-a:thinking"] }))).toMatchObject({ status: 400, code: "model_not_found" });
     expect(routeError(() => selectRoute(catalog, { models: ["vendor/nothing:free"] }))).toMatchObject({ status: 400, code: "model_not_found" });
+  });
+});
+
+describe("selectRoute with health (issue 9)", () => {
+  const figures = (status: EndpointHealth["status"], throughput: number | null): EndpointHealth => ({
+    status,
+    ejectedUntil: status === "ejected" ? "2026-11-30T12:00:30.000Z" : null,
+    uptimeLast30Seconds: null,
+    uptimeLast5Minutes: null,
+    latencyP50Milliseconds: null,
+    throughputP50TokensPerSecond: throughput,
+    requestsLast5Minutes: 0,
+  });
+  const health = new Map([
+    ["vendor/model-a@cheap", figures("ejected", 500)],
+    ["vendor/model-a@middle", figures("healthy", 20)],
+    ["vendor/model-a@pricey", figures("healthy", 90)],
+  ]);
+  const route = (models: string[], provider?: Preferences) =>
+    selectRoute(catalog, { models, ...(provider ? { provider } : {}) }, { health, random: () => 0 }).candidates.map((candidate) => candidate.providerId);
+
+  it("tries an ejected endpoint last by default, and not at all without fallbacks", () => {
+    expect(route(["vendor/model-a"])).toEqual(["middle", "pricey", "cheap"]);
+    expect(route(["vendor/model-a"], { allow_fallbacks: false })).toEqual(["middle"]);
+  });
+
+  it("sorts :nitro and sort throughput by measured throughput, ejected last; keeps price for :floor and order first", () => {
+    expect(route(["vendor/model-a:nitro"])).toEqual(["pricey", "middle", "cheap"]);
+    expect(route(["vendor/model-a"], { sort: "throughput" })).toEqual(["pricey", "middle", "cheap"]);
+    expect(route(["vendor/model-a:floor"])).toEqual(["cheap", "middle", "pricey"]);
+    expect(route(["vendor/model-a:nitro"], { sort: "price" })).toEqual(["cheap", "middle", "pricey"]);
+    expect(route(["vendor/model-a"], { order: ["cheap"] })).toEqual(["cheap", "middle", "pricey"]);
   });
 });

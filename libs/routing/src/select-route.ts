@@ -10,10 +10,11 @@ import {
   type RouteRequest,
   type RoutingModel,
   type SkippedEndpoint,
+  type SortOrder,
 } from "@switchboard/contracts";
-import { compareEndpointsByPrice } from "./compare-endpoints-by-price.js";
 import { createEndpointFilter } from "./endpoint-filter.js";
-import { resolveModelVariant } from "./model-variant.js";
+import { modelVariants, resolveModelVariant, type ModelVariant } from "./model-variant.js";
+import { rankEndpoints, type RankingInputs } from "./rank-endpoints.js";
 import type { RoutingTable } from "./routing-table.js";
 
 const routingDocumentation = "See the provider routing section of the README.";
@@ -21,15 +22,12 @@ const routingDocumentation = "See the provider routing section of the README.";
 /**
  * Orders the endpoints that may serve a request: for each requested model in order (model fallback), its
  * usable endpoints that pass the request's filters (endpoint-filter.ts), ranked by `provider.order`
- * first, then by the sort. Every endpoint left out is reported with its reason. Pure: the routing table
- * and the request are all it reads, so ingress runs it in process on the router's snapshot and the router
- * on its own catalog, with the same answers.
- *
- * Every sort is by price today: `throughput` and `latency` need the health measurements of a later slice
- * of issue 9, and with none every endpoint ties on them, so the price order decides (as OpenRouter orders
- * endpoints it has no figures for).
+ * first, then by the sort, else by health and price (rank-endpoints.ts). Every endpoint left out is
+ * reported with its reason. Pure: the routing table, the request and the ranking inputs (health figures, a
+ * random source) are all it reads, so ingress runs it in process on the router's snapshot and the router
+ * on its own catalog, with the same answers for the same random draws.
  */
-export function selectRoute(catalog: Pick<RoutingTable, "models">, request: RouteRequest): RouteReply {
+export function selectRoute(catalog: Pick<RoutingTable, "models">, request: RouteRequest, inputs: RankingInputs = {}): RouteReply {
   const preferences = request.provider;
   const filter = createEndpointFilter(preferences, request.parameters);
   const order = preferences?.order?.map((slug) => slug.toLowerCase());
@@ -62,7 +60,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
         reasons.add(reason);
       }
     }
-    const ranked = rankEndpoints(passing, order);
+    const ranked = rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant) }, inputs);
     // Without fallbacks and without `order`, a model's best endpoint is its only one (OpenRouter: "only
     // the primary provider"); with `order`, the filter already kept just the `order` providers.
     const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
@@ -80,25 +78,18 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
     );
   }
   // `partition: "none"` ranks the endpoints of all models together; the stable sort keeps model order on ties.
-  if (typeof preferences?.sort === "object" && preferences.sort.partition === "none") return { candidates: rankEndpoints(candidates, order), skipped };
+  if (typeof preferences?.sort === "object" && preferences.sort.partition === "none") {
+    return { candidates: rankEndpoints(candidates, { order, sortBy: preferences.sort.by }, inputs), skipped };
+  }
   return { candidates, skipped };
 }
 
-/**
- * `order` providers first, in their order, then the rest cheapest first: the order of `sort: "price"` and
- * `:floor`, of the default until health-aware load balancing arrives, and of `throughput`/`latency`
- * (`:nitro`) while no endpoint has measurements (see selectRoute).
- * TODO(issue 9, health slice): default weighting by inverse square of price; sorts on measured throughput and latency.
- */
-function rankEndpoints(endpoints: RouteCandidate[], order: string[] | undefined): RouteCandidate[] {
-  const byPrice = [...endpoints].sort(compareEndpointsByPrice);
-  if (!order) return byPrice;
-  const rank = (endpoint: RouteCandidate) => {
-    const position = order.indexOf(endpoint.providerId.toLowerCase());
-    return position === -1 ? order.length : position;
-  };
-  // Array.prototype.sort is stable, so endpoints outside `order` keep their price order.
-  return byPrice.sort((left, right) => rank(left) - rank(right));
+/** The request's `provider.sort` wins over a variant's (`:floor` is price, `:nitro` throughput). */
+function sortOf(sort: NonNullable<RouteRequest["provider"]>["sort"], variant: ModelVariant | null): SortOrder | undefined {
+  if (sort !== undefined) return typeof sort === "string" ? sort : sort.by;
+  if (variant === modelVariants.floor) return "price";
+  if (variant === modelVariants.nitro) return "throughput";
+  return undefined;
 }
 
 function skippedEndpoint(endpoint: RouteCandidate, reason: EndpointFilterReason): SkippedEndpoint {
