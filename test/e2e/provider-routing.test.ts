@@ -127,7 +127,11 @@ describe("provider routing end to end (issue 9)", () => {
   it("honours variants: :floor is served cheapest first, :free finds no zero-priced endpoint, an unknown suffix is an unknown model", async () => {
     stack.primary.addRule("variant", { text: "cheapest" });
     expect(await chat({ model: "test/echo:floor", messages: [{ role: "user", content: "variant" }] })).toMatchObject({ status: 200, body: { model: "test/echo", provider: "Primary Labs" } });
-    expect(await chat({ model: "test/echo:nitro", messages: [{ role: "user", content: "variant" }] })).toMatchObject({ status: 200, body: { provider: "Primary Labs" } });
+    // `:nitro` sorts by the throughput the router measured on earlier tests' streams: either provider may lead.
+    expect(await chat({ model: "test/echo:nitro", messages: [{ role: "user", content: "variant" }] })).toMatchObject({
+      status: 200,
+      body: { provider: expect.stringMatching(/^(Primary Labs|Backup Cloud)$/) },
+    });
     const free = await chat({ model: "test/echo:free", messages: [{ role: "user", content: "variant" }] });
     expect(free.status).toBe(404);
     expect(httpErrorBodySchema.parse(free.body).error.metadata).toMatchObject({ excluded_by: ["free_variant"] });

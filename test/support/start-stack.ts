@@ -13,6 +13,7 @@ import { LocalRouting } from "../../services/ingress/src/routing/local-routing.j
 import { startMetadataLogging } from "../../services/metadata-logging/src/start-metadata-logging.js";
 import { startProviderConnector } from "../../services/provider-connector/src/start-provider-connector.js";
 import { startRouter } from "../../services/router/src/start-router.js";
+import { defaultHealthPolicy, type HealthPolicy } from "../../services/router/src/health/endpoint-health-tracker.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/fake-upstream.js";
 import { startSecuredBus, type SecuredBus } from "./secured-bus.js";
 import { testLogger, type LogCapture } from "./silent-logger.js";
@@ -86,6 +87,14 @@ export interface StackOptions {
   ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog" | "keyCacheTtlMs" | "creditLeases">>;
   /** How long ingress waits for billing and the other services (default 2 s; deployed, 5 s). */
   serviceRequestTimeoutMs?: number;
+  /**
+   * Ingress's random source for the default load balancing (issue 9). Defaults to `() => 0`: the cheapest
+   * endpoint that is not ejected comes first every time, so tests that expect `primary` to serve are exact;
+   * a test of the load balancing itself passes Math.random.
+   */
+  random?: () => number;
+  /** Health settings shortened for a test: the router's policy and figures interval, the connector's report interval. */
+  health?: { policy?: Partial<HealthPolicy>; figuresIntervalMs?: number; outcomeReportIntervalMs?: number };
 }
 
 /** Every running generation listens on the shutdown signal, as in services/ingress/src/main.ts. */
@@ -117,7 +126,16 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const services: Stoppable[] = [];
   const routerConnection = await connect("router", busIdentities.router);
   const launchRouter = () =>
-    startRouter({ connection: routerConnection, database: database.database, subjects, logger: logger("router"), catalogPath, environment: providerKeys });
+    startRouter({
+      connection: routerConnection,
+      database: database.database,
+      subjects,
+      logger: logger("router"),
+      catalogPath,
+      environment: providerKeys,
+      healthPolicy: { ...defaultHealthPolicy, ...options.health?.policy },
+      ...(options.health?.figuresIntervalMs !== undefined ? { healthFiguresIntervalMs: options.health.figuresIntervalMs } : {}),
+    });
   let router = await launchRouter();
   let routerRunning = true;
   services.push(
@@ -126,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       subjects,
       logger: logger("provider-connector"),
       resolveApiKey: (name: string) => providerKeys[name],
+      ...(options.health?.outcomeReportIntervalMs !== undefined ? { outcomeReportIntervalMs: options.health.outcomeReportIntervalMs } : {}),
     }),
   );
   const billing = await startBilling({
@@ -147,7 +166,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     const connection = await connect("ingress", busIdentities.ingress);
     await ensureFactsStream(connection, subjects);
     const publisher = new FactPublisher(connection, { logger: logger("ingress") });
-    const routing = new LocalRouting();
+    const routing = new LocalRouting(Date.now, options.random ?? (() => 0));
     const watch = new RoutingSnapshotWatch(connection, subjects, { logger: logger("ingress"), onSnapshot: (update) => routing.apply(update) });
     if (!(await watch.waitForSnapshot(5_000))) throw new Error("ingress received no routing snapshot within 5 s");
     const app: FastifyInstance = await buildApp({

@@ -16,6 +16,11 @@ export interface Subjects {
   readonly connectorCancelWildcard: string;
   /** Every connector replica listens here (no queue group); the one that ran the attempt answers. */
   readonly connectorAttemptProgress: string;
+  /**
+   * Connectors report their attempts' outcomes here, aggregated per endpoint (core NATS, no queue group):
+   * every router replica hears every report, so all judge health from the same traffic.
+   */
+  readonly endpointOutcomes: string;
   readonly billingGroup: string;
   readonly billingAuthenticateKey: string;
   readonly billingReserve: string;
@@ -81,6 +86,7 @@ export function createSubjects(namespace = "sb"): Subjects {
     connectorGenerate: `${connectorGroup}.generate`,
     connectorCancelWildcard: `${namespace}.connector-cancel.v1.*`,
     connectorAttemptProgress: `${namespace}.connector-progress.v1`,
+    endpointOutcomes: `${namespace}.endpoint-outcomes.v1`,
     billingGroup,
     billingAuthenticateKey: `${billingGroup}.authenticate`,
     billingReserve: `${billingGroup}.reserve`,

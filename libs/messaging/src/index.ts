@@ -9,6 +9,7 @@ export * from "./shut-down-on-signals.js";
 export * from "./connection-state.js";
 export * from "./open-routing-bucket.js";
 export * from "./publish-routing-snapshot.js";
+export * from "./replace-routing-snapshot.js";
 export * from "./routing-snapshot-watch.js";
 export * from "./exit-on-startup-failure.js";
 export * from "./bus-security/bus-identities.js";

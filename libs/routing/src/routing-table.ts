@@ -1,18 +1,19 @@
-import type { RouteCandidate, RoutingModel, RoutingSnapshot } from "@switchboard/contracts";
+import type { EndpointHealth, RouteCandidate, RoutingModel, RoutingSnapshot } from "@switchboard/contracts";
 
-/** A routing snapshot indexed for lookups on the request path: models by id, endpoints by id. */
+/** A routing snapshot indexed for lookups on the request path: models by id, endpoints by id, health by endpoint id. */
 export interface RoutingTable {
   readonly models: ReadonlyMap<string, RoutingModel>;
   readonly endpoints: ReadonlyMap<string, RouteCandidate>;
+  readonly health: ReadonlyMap<string, EndpointHealth>;
 }
 
 /** Indexes a snapshot once, when it arrives, so ranking a request does no scan of the catalog. */
-export function createRoutingTable(snapshot: Pick<RoutingSnapshot, "models">): RoutingTable {
+export function createRoutingTable(snapshot: Pick<RoutingSnapshot, "models" | "health">): RoutingTable {
   const models = new Map<string, RoutingModel>();
   const endpoints = new Map<string, RouteCandidate>();
   for (const model of snapshot.models) {
     models.set(model.id, model);
     for (const endpoint of model.endpoints) endpoints.set(endpoint.endpointId, endpoint);
   }
-  return { models, endpoints };
+  return { models, endpoints, health: new Map(Object.entries(snapshot.health ?? {})) };
 }

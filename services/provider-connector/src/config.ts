@@ -2,6 +2,7 @@ import { integerSetting, natsSettings } from "@switchboard/config";
 import { z } from "zod";
 import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publisher.js";
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
+import { defaultOutcomeReportIntervalMs } from "./health/outcome-reporter.js";
 import { defaultUpstreamTimeouts } from "./transport/upstream-transport.js";
 
 /**
@@ -29,6 +30,11 @@ export const providerConnectorConfigSchema = z.object({
    * SERVICE_REQUEST_TIMEOUT_MS (how long ingress waits for that acknowledgement); 0 sends it at once.
    */
   CONNECTOR_ACKNOWLEDGE_DELAY_MS: integerSetting(defaultAcknowledgementDelayMs, 0),
+  /**
+   * At most how often the connector reports its attempts' outcomes to the router (one message per
+   * interval, sooner after a failure). At least 50 ms, so a typo cannot flood NATS.
+   */
+  CONNECTOR_OUTCOME_REPORT_MS: integerSetting(defaultOutcomeReportIntervalMs, 50),
 });
 
 /** The validated, frozen configuration of the provider connector. */

@@ -7,6 +7,7 @@ import { AttemptRegistry } from "./handlers/attempt-registry.js";
 import { EndpointDirectory } from "./handlers/endpoint-directory.js";
 import { createGenerateHandler } from "./handlers/generate.js";
 import { InFlightGenerations } from "./handlers/in-flight-generations.js";
+import { defaultOutcomeReportIntervalMs, outcomeFailureDelayMs, startOutcomeReporter } from "./health/outcome-reporter.js";
 import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publisher.js";
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
 import { subscribeToCancellations } from "./handlers/subscribe-to-cancellations.js";
@@ -38,6 +39,8 @@ export interface ProviderConnectorDependencies {
    * retryable 503 until it arrives); the router may simply not have started yet.
    */
   routingSnapshotWaitMs?: number;
+  /** How often attempt outcomes are reported to the router at most; defaults to `CONNECTOR_OUTCOME_REPORT_MS`'s default. */
+  outcomeReportIntervalMs?: number;
 }
 
 export interface ProviderConnector {
@@ -65,6 +68,13 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
   // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.
   const cancelSubscription = subscribeToCancellations({ connection, subjects, inFlight, logger });
   const attempts = new AttemptRegistry();
+  const outcomes = startOutcomeReporter({
+    connection,
+    subjects,
+    logger,
+    intervalMs: dependencies.outcomeReportIntervalMs ?? defaultOutcomeReportIntervalMs,
+    failureDelayMs: Math.min(outcomeFailureDelayMs, dependencies.outcomeReportIntervalMs ?? defaultOutcomeReportIntervalMs),
+  });
   const endpoints = new EndpointDirectory();
   const routingWatch = new RoutingSnapshotWatch(connection, subjects, {
     logger,
@@ -98,6 +108,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
           logger,
           heartbeatIntervalMs: dependencies.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs,
           acknowledgementDelayMs: dependencies.acknowledgementDelayMs ?? defaultAcknowledgementDelayMs,
+          outcomes,
         }),
       }),
     ],
@@ -117,6 +128,7 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
     }
     cancelSubscription.unsubscribe();
     progressSubscription.unsubscribe();
+    outcomes.stop();
     routingWatch.stop();
     attempts.clear();
     await transport.close();

@@ -4,6 +4,7 @@ import { createDatabase } from "@switchboard/db";
 import { busIdentities, connectNats, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { routerConfigSchema } from "./config.js";
+import { defaultHealthPolicy } from "./health/endpoint-health-tracker.js";
 import { startRouter } from "./start-router.js";
 
 async function main(): Promise<void> {
@@ -18,6 +19,13 @@ async function main(): Promise<void> {
     logger,
     catalogPath: config.SWITCHBOARD_CATALOG,
     environment: { ...process.env },
+    healthPolicy: {
+      ...defaultHealthPolicy,
+      consecutiveFailuresToEject: config.ROUTER_FAILURES_TO_EJECT,
+      firstEjection: config.ROUTER_FIRST_EJECTION_MS,
+      maximumEjection: config.ROUTER_MAXIMUM_EJECTION_MS,
+    },
+    healthFiguresIntervalMs: config.ROUTER_HEALTH_FIGURES_MS,
   });
   logger.info("router ready");
 

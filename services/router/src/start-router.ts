@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { listModelsRequestSchema, routeRequestSchema, serviceNames, type Subjects } from "@switchboard/contracts";
+import { endpointOutcomeReportSchema, listModelsRequestSchema, routeRequestSchema, serviceNames, type EndpointHealth, type Subjects } from "@switchboard/contracts";
 import type { Database } from "@switchboard/db";
-import { defineEndpoint, publishRoutingSnapshot, serveEndpoints } from "@switchboard/messaging";
+import { defineEndpoint, openRoutingBucket, publishRoutingSnapshot, replaceRoutingSnapshot, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
 import { createRoutingTable, selectRoute } from "@switchboard/routing";
 import type { Kysely } from "kysely";
 import type { Logger } from "@switchboard/telemetry";
@@ -9,6 +9,8 @@ import { buildModelListings } from "./build-model-listings.js";
 import { buildCatalogSnapshot } from "./catalog/catalog-snapshot.js";
 import { readCatalogFile } from "./catalog/read-catalog-file.js";
 import { storeCatalog } from "./catalog/store-catalog.js";
+import { defaultHealthPolicy, EndpointHealthTracker, type HealthPolicy } from "./health/endpoint-health-tracker.js";
+import { defaultHealthFiguresIntervalMs, HealthPublisher } from "./health/health-publisher.js";
 
 export interface RouterDependencies {
   connection: NatsConnection;
@@ -18,6 +20,10 @@ export interface RouterDependencies {
   catalogPath: string;
   /** The environment the catalog's `${NAME}` references and `api_key_env` names are resolved against. */
   environment: Record<string, string | undefined>;
+  /** When endpoints are ejected and for how long; tests shorten it. */
+  healthPolicy?: HealthPolicy;
+  /** Health figures are republished at most this often when no endpoint's status changed. */
+  healthFiguresIntervalMs?: number;
 }
 
 /**
@@ -35,13 +41,49 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
   const usable = catalog.models.filter((model) => model.endpoints.length > 0).length;
   logger.info({ catalog: dependencies.catalogPath, models: catalog.models.length, usableModels: usable }, "catalog loaded");
   if (usable === 0) logger.warn("no model has a configured provider: set a provider API key variable named in the catalog");
-  const revision = await publishRoutingSnapshot(connection, subjects, {
-    version: 1,
+  const snapshotOf = (health: Record<string, EndpointHealth>) => ({
+    version: 2 as const,
     loadedAt: catalog.loadedAt.toISOString(),
     publishedAt: new Date().toISOString(),
     models: catalog.models,
+    health,
   });
+  const revision = await publishRoutingSnapshot(connection, subjects, snapshotOf({}));
   logger.info({ revision }, "routing snapshot published");
+
+  // Health (issue 9): outcome reports from every connector → windows and ejections → the snapshot.
+  const bucket = await openRoutingBucket(connection, subjects);
+  const tracker = new EndpointHealthTracker(dependencies.healthPolicy ?? defaultHealthPolicy);
+  const healthPublisher = new HealthPublisher({
+    tracker,
+    figuresIntervalMs: dependencies.healthFiguresIntervalMs ?? defaultHealthFiguresIntervalMs,
+    logger,
+    write: async (health, expectedRevision) => {
+      const written = await replaceRoutingSnapshot(bucket, subjects, snapshotOf(health), expectedRevision);
+      if (written !== null) logger.info({ revision: written, ejected: Object.keys(health).filter((id) => health[id]?.status === "ejected") }, "routing snapshot published with health");
+      return written;
+    },
+  });
+  healthPublisher.observe(revision, {}, Date.now());
+  // The router watches its own bucket to learn what other replicas wrote (see HealthPublisher).
+  const routingWatch = new RoutingSnapshotWatch(connection, subjects, {
+    logger,
+    onSnapshot: (update) => healthPublisher.observe(update.revision, update.snapshot.health, Date.parse(update.snapshot.publishedAt)),
+  });
+  // No queue group: every replica hears every report and judges the same traffic.
+  const outcomeSubscription = connection.subscribe(subjects.endpointOutcomes, {
+    callback: (error, message) => {
+      if (error) return;
+      const parsed = endpointOutcomeReportSchema.safeParse(safeJson(message.string()));
+      if (!parsed.success) {
+        logger.warn({ issues: parsed.error.issues.slice(0, 3) }, "outcome report does not parse; ignored");
+        return;
+      }
+      const now = Date.now();
+      for (const endpoint of parsed.data.endpoints) tracker.record(endpoint, now);
+      healthPublisher.evaluate();
+    },
+  });
 
   const service = await serveEndpoints(connection, {
     name: serviceNames.router,
@@ -58,6 +100,17 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     revision,
     async stop() {
       await service.stop();
+      outcomeSubscription.unsubscribe();
+      routingWatch.stop();
+      healthPublisher.stop();
     },
   };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -71,7 +71,9 @@ describe("router service", () => {
     const entry = await (await openRoutingBucket(connection, subjects)).get(subjects.routingSnapshotKey);
     expect(entry?.revision).toBe(router.revision);
     const snapshot = routingSnapshotSchema.parse(entry?.json());
-    expect(snapshot.version).toBe(1);
+    // Version 2 carries health (issue 9); nothing is reported yet, so none.
+    expect(snapshot.version).toBe(2);
+    expect(snapshot.health).toEqual({});
     expect(Date.now() - Date.parse(snapshot.publishedAt)).toBeLessThan(60_000);
     expect(snapshot.models[0]?.endpoints.map((endpoint) => [endpoint.endpointId, endpoint.baseUrl, endpoint.apiKeyEnv, endpoint.upstreamModel])).toEqual([
       ["acme/one@alpha", "http://alpha.test/v1", "ALPHA_KEY", "one-a"],

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { routeCandidateSchema } from "../messages/route.js";
+import { endpointHealthSchema } from "./endpoint-health.js";
 
 /** A catalog model with the endpoints that can serve it (their provider is configured in the router). */
 export const routingModelSchema = z.object({
@@ -23,14 +24,20 @@ export type RoutingModel = z.infer<typeof routingModelSchema>;
  * variable and upstream model from it. It names key variables, never their values: anyone who can read
  * the bucket learns no secret. The KV entry's revision is the snapshot's revision (the server assigns it,
  * increasing with every publication); `publishedAt` lets readers tell its age.
+ *
+ * Version 2 adds `health` (issue 9); readers accept both, so upgrade them before the router. The router
+ * republishes the snapshot when an endpoint's health status changes, and with fresh figures at most every
+ * few seconds otherwise.
  */
 export const routingSnapshotSchema = z.object({
-  /** The shape of this document; a later incompatible shape gets a new key (`catalog.v2`). */
-  version: z.literal(1),
+  /** The shape of this document: 1 without health, 2 with it; a later incompatible shape gets a new key (`catalog.v2`). */
+  version: z.union([z.literal(1), z.literal(2)]),
   /** When the router loaded the catalog file (listings use it as `created`). */
   loadedAt: z.iso.datetime(),
   /** When the router published this snapshot. */
   publishedAt: z.iso.datetime(),
   models: z.array(routingModelSchema),
+  /** The router's judgement of each endpoint it has outcome reports for, by endpoint id; an endpoint absent is healthy, unmeasured. */
+  health: z.record(z.string(), endpointHealthSchema).optional(),
 });
 export type RoutingSnapshot = z.infer<typeof routingSnapshotSchema>;

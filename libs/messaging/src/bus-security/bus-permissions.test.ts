@@ -29,6 +29,11 @@ describe("createBusPermissions (issue 8: least privilege per identity)", () => {
     }
   });
 
+  it("lets only the connector report endpoint outcomes, and only the router hear them (issue 9)", () => {
+    expect(whoMay("publish", subjects.endpointOutcomes)).toEqual([busIdentities.providerConnector]);
+    expect(whoMay("subscribe", subjects.endpointOutcomes)).toEqual([busIdentities.router]);
+  });
+
   it("lets only the router write or create the routing bucket", () => {
     expect(whoMay("publish", `$KV.${subjects.routingBucket}.${subjects.routingSnapshotKey}`)).toEqual([busIdentities.router]);
     expect(whoMay("publish", `$JS.API.STREAM.CREATE.KV_${subjects.routingBucket}`)).toEqual([busIdentities.router]);

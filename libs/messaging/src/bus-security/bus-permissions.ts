@@ -28,6 +28,7 @@ export interface BusPermissions {
  * - only the connector serves the connector subjects, and it may publish stream parts only to ingress's
  *   inboxes (a generation's reply subject is a subject under ingress's inbox prefix, answered many times);
  * - only the router writes the routing KV bucket; ingress and the connector may only watch it;
+ * - only the connector reports endpoint outcomes, and only the router hears them;
  * - billing and metadata-logging read the facts stream through their own durable consumer only;
  * - every identity subscribes only under its own inbox prefix.
  */
@@ -67,12 +68,16 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
       allowResponses: false,
     },
     [busIdentities.router]: {
-      publish: { allow: [routingBucketWrites, jetStream.accountInfo, ...jetStream.manageStream(routingStream)], deny: [] },
-      subscribe: { allow: [inbox(busIdentities.router), serviceDiscovery, routerEndpoints], deny: [] },
+      // The router watches its own bucket too: replicas learn each other's snapshots (compare-and-set, issue 9).
+      publish: { allow: [routingBucketWrites, jetStream.accountInfo, ...jetStream.manageStream(routingStream), ...jetStream.watchStream(routingStream)], deny: [] },
+      subscribe: { allow: [inbox(busIdentities.router), serviceDiscovery, routerEndpoints, subjects.endpointOutcomes, routingBucketCreated], deny: [] },
       allowResponses: true,
     },
     [busIdentities.providerConnector]: {
-      publish: { allow: [inbox(busIdentities.ingress), jetStream.accountInfo, ...jetStream.watchStream(routingStream)], deny: [routingBucketWrites] },
+      publish: {
+        allow: [inbox(busIdentities.ingress), subjects.endpointOutcomes, jetStream.accountInfo, ...jetStream.watchStream(routingStream)],
+        deny: [routingBucketWrites],
+      },
       subscribe: {
         allow: [
           inbox(busIdentities.providerConnector),

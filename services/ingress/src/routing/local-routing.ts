@@ -30,7 +30,14 @@ export class LocalRouting {
   private revision: number | null = null;
   private publishedAt = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * `random` draws the default load balancing (inverse square of price, issue 9); a test stack that needs
+   * the cheapest endpoint first every time passes `() => 0`.
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** Takes a newer snapshot from the routing bucket's watch. */
   apply(update: RoutingSnapshotUpdate): void {
@@ -42,7 +49,8 @@ export class LocalRouting {
 
   /** Candidates for a request, best first; throws 400/404 like the router, or 503 before any snapshot. */
   route(request: RouteRequest): RouteReply {
-    return selectRoute(this.catalog().table, request);
+    const table = this.catalog().table;
+    return selectRoute(table, request, { health: table.health, random: this.random });
   }
 
   /** The snapshot in use; throws 503 before the first. */

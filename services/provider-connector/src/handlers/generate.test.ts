@@ -4,6 +4,7 @@ import { createLogger } from "@switchboard/telemetry";
 import { describe, expect, it, vi } from "vitest";
 import { providerRegistry } from "../providers/registry.js";
 import type { UpstreamHttpRequest, UpstreamHttpResponse, UpstreamTransport } from "../transport/upstream-transport.js";
+import type { AttemptOutcome } from "../health/outcome-aggregator.js";
 import { AttemptRegistry } from "./attempt-registry.js";
 import { EndpointDirectory } from "./endpoint-directory.js";
 import { createGenerateHandler } from "./generate.js";
@@ -83,6 +84,8 @@ interface RunOptions {
   acknowledgementDelayMs?: number;
   /** Receives every published message's parts, one entry per NATS message. */
   messages?: StreamPart[][];
+  /** Receives the outcome recorded for the router's health judgement. */
+  outcomes?: AttemptOutcome[];
 }
 
 const acceptance: StreamPart = { type: "stream-start", seq: 0, upstreamId: null };
@@ -136,6 +139,7 @@ async function runGeneration(options: RunOptions) {
     logger: createLogger("provider-connector-test", "silent"),
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
     acknowledgementDelayMs: options.acknowledgementDelayMs ?? 0,
+    outcomes: { record: (outcome) => options.outcomes?.push(outcome) },
   });
   await handler(request);
   // Taken at once, before the upstream call even started: ingress waits for this part, not for a reply.
@@ -159,6 +163,7 @@ describe("generate handler", () => {
       logger: createLogger("provider-connector-test", "silent"),
       heartbeatIntervalMs: 60_000,
       acknowledgementDelayMs: 0,
+      outcomes: { record: () => undefined },
     });
     const request = { generationId: "gen-unit", endpointId: "other@provider", body: {}, stream: true, maxCompletionTokens: null, replyTo: "_INBOX.unit" };
     await expect(handler(request)).rejects.toMatchObject({ error: { status: 400, code: "invalid_request" } });
@@ -343,5 +348,32 @@ describe("generate handler", () => {
     expect(terminal).toMatchObject({ beforeFirstToken: false, error: { code: "service_unavailable", status: 503, retryable: true } });
     expect(terminal?.type === "error" && terminal.error.message).toMatch(/shutting down/);
     expect(terminal?.type === "error" && terminal.error.metadata).toBeUndefined();
+  });
+
+  it("records each attempt's outcome for health: success with time to first token, the provider's failures by class, no cancels (issue 9)", async () => {
+    const outcomes: AttemptOutcome[] = [];
+    const streamed = stubTransport(200, async function* () {
+      yield textChunk("Hello");
+      yield finishChunk();
+    });
+    await runGeneration({ transport: streamed.transport, stream: true, outcomes });
+    const limited = stubTransport(429, async function* () {
+      yield JSON.stringify({ error: { message: "slow down" } });
+    });
+    await runGeneration({ transport: limited.transport, stream: true, outcomes });
+    const failing = stubTransport(503, async function* () {
+      yield "{}";
+    });
+    await runGeneration({ transport: failing.transport, stream: false, outcomes });
+    const cancelled = stubTransport(200, async function* (signal) {
+      yield textChunk("one");
+      await untilAborted(signal);
+    });
+    await runGeneration({ transport: cancelled.transport, stream: true, outcomes, afterFirstPart: (inFlight) => inFlight.cancel("gen-unit") });
+    expect(outcomes).toEqual([
+      { endpointId: "model@provider", outcome: "ok", timeToFirstTokenMilliseconds: expect.any(Number) },
+      { endpointId: "model@provider", outcome: "rate_limited" },
+      { endpointId: "model@provider", outcome: "server_error" },
+    ]);
   });
 });

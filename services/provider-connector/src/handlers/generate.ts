@@ -8,6 +8,8 @@ import {
   type RouteCandidate,
 } from "@switchboard/contracts";
 import type { Logger } from "@switchboard/telemetry";
+import { classifyAttemptOutcome } from "../health/classify-attempt-outcome.js";
+import type { OutcomeReporter } from "../health/outcome-reporter.js";
 import type { ProviderAdapter } from "../providers/provider-adapter.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { classifyTransportError } from "../transport/classify-transport-error.js";
@@ -37,6 +39,8 @@ export interface GenerateHandlerDependencies {
   heartbeatIntervalMs: number;
   /** How long part 0 may wait to travel with the first real part (`CONNECTOR_ACKNOWLEDGE_DELAY_MS`). */
   acknowledgementDelayMs: number;
+  /** Where each attempt's outcome goes for the router's health judgement (issue 9). */
+  outcomes: Pick<OutcomeReporter, "record">;
 }
 
 /** Enough of an error body to show the provider's message, not so much that a proxy's HTML page hurts. */
@@ -192,6 +196,7 @@ async function runGeneration(
     signal.throwIfAborted();
     parts.publish({ type: "stream-end" });
     dependencies.logger.debug({ ...logContext, durationMs: Math.round(performance.now() - startedAt) }, "generation finished");
+    recordOutcome(dependencies, candidate, parts, startedAt, null);
   } catch (thrown) {
     // Whatever an abort made the transport throw, the reason of the abort (a cancel, or shutdown) decides.
     let error: GatewayError;
@@ -207,10 +212,28 @@ async function runGeneration(
     // Our own aborts are not the provider's failure, so they do not name it.
     const metadata = signal.aborted ? error.metadata : { ...error.metadata, provider_name: candidate.providerName };
     parts.publish({ type: "error", error: { ...error, ...(metadata !== undefined ? { metadata } : {}) }, beforeFirstToken: !parts.outputSent });
+    if (!signal.aborted) recordOutcome(dependencies, candidate, parts, startedAt, error);
   } finally {
     stopHeartbeats();
     dependencies.attempts.finish(request.replyTo);
   }
+}
+
+/** Hands the attempt's outcome to the reporter: time to first token, and output tokens per second after it when usage says how many. */
+function recordOutcome(dependencies: GenerateHandlerDependencies, candidate: RouteCandidate, parts: NumberedPartPublisher, startedAt: number, error: GatewayError | null): void {
+  const outcome = classifyAttemptOutcome(error);
+  if (outcome === undefined) return;
+  const firstOutputAt = parts.firstOutputAt;
+  const finishedAt = performance.now();
+  const outputTokens = parts.progress().usage?.completionTokens ?? 0;
+  const streamingSeconds = firstOutputAt === null ? 0 : (finishedAt - firstOutputAt) / 1000;
+  dependencies.outcomes.record({
+    endpointId: candidate.endpointId,
+    outcome,
+    ...(firstOutputAt !== null ? { timeToFirstTokenMilliseconds: firstOutputAt - startedAt } : {}),
+    // A whole answer in one message has no measurable rate after its first token.
+    ...(error === null && outputTokens > 1 && streamingSeconds > 0.001 ? { outputTokensPerSecond: outputTokens / streamingSeconds } : {}),
+  });
 }
 
 /**

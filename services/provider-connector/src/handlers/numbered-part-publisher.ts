@@ -19,6 +19,8 @@ export interface NumberedPartPublisher {
   acknowledge(delayMs: number): void;
   /** True once a text, reasoning or tool-call delta went out: from then on ingress cannot fall back. */
   readonly outputSent: boolean;
+  /** `performance.now()` when the first output went out (time to first token, for health); null before. */
+  readonly firstOutputAt: number | null;
   /** True once the terminal part went out. */
   readonly ended: boolean;
   /** How far the attempt got, for an ingress that may have lost parts (no content, only counts). */
@@ -57,6 +59,7 @@ function outputBytesOf(part: UnnumberedStreamPart): number {
 export function createNumberedPartPublisher(connection: Pick<NatsConnection, "publish">, replyTo: string): NumberedPartPublisher {
   let seq = 0;
   let outputSent = false;
+  let firstOutputAt: number | null = null;
   let ended = false;
   let outputBytes = 0;
   let usage: AttemptProgress["usage"] = null;
@@ -64,7 +67,10 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
   /** Counts a published part: its sequence number is taken, its output and usage recorded. */
   const count = (part: UnnumberedStreamPart) => {
     seq += 1;
-    if (outputPartTypes.has(part.type)) outputSent = true;
+    if (outputPartTypes.has(part.type) && !outputSent) {
+      outputSent = true;
+      firstOutputAt = performance.now();
+    }
     outputBytes += outputBytesOf(part);
     if (part.type === "usage") usage = part.usage;
     if (part.type === "stream-end" || part.type === "error") ended = true;
@@ -108,6 +114,9 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
     },
     get outputSent() {
       return outputSent;
+    },
+    get firstOutputAt() {
+      return firstOutputAt;
     },
     get ended() {
       return ended;

@@ -1,0 +1,20 @@
+import type { KV } from "@nats-io/kv";
+import { routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
+
+/** JetStream's "wrong last sequence" (API error 10071): the key has moved past the expected revision. */
+const wrongLastSequence = 10071;
+
+/**
+ * Puts a routing snapshot into the routing bucket only if the key is still at `expectedRevision` (KV
+ * compare-and-set), so router replicas never overwrite a snapshot they have not seen. Returns the new
+ * revision, or null when another writer got there first (the caller learns the newer snapshot from its
+ * watch and decides again).
+ */
+export async function replaceRoutingSnapshot(bucket: KV, subjects: Subjects, snapshot: RoutingSnapshot, expectedRevision: number): Promise<number | null> {
+  try {
+    return await bucket.update(subjects.routingSnapshotKey, JSON.stringify(routingSnapshotSchema.parse(snapshot)), expectedRevision);
+  } catch (error) {
+    if (typeof error === "object" && error !== null && "code" in error && error.code === wrongLastSequence) return null;
+    throw error;
+  }
+}
