@@ -1,3 +1,4 @@
+import { listModelEndpointsReplySchema } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/start-stack.js";
 
@@ -54,6 +55,11 @@ describe("endpoint health end to end (issue 9)", () => {
     }
     const deprioritisedAfterMs = Date.now() - failingSince;
     expect(deprioritisedAfterMs).toBeLessThan(5_000);
+    // The public listing shows what the router judged: primary ejected, with failures in its uptime.
+    const listing = listModelEndpointsReplySchema.parse(await (await fetch(`${stack.baseUrl}/models/test/echo/endpoints`)).json());
+    const primaryListing = listing.data.endpoints.find((endpoint) => endpoint.tag === "primary");
+    expect(primaryListing).toMatchObject({ status: -1, uptime_last_5m: expect.any(Number) });
+    expect(primaryListing?.uptime_last_5m).toBeLessThan(100);
 
     // Primary recovers: once its ejection ends it is tried again, answers, and gets its share back.
     stack.primary.setScript(undefined);

@@ -7,8 +7,9 @@ const percentilesSchema = z.object({ p50: z.number(), p75: z.number(), p90: z.nu
 
 /**
  * One endpoint (a model served by one provider) in `GET /api/v1/models/{author}/{slug}/endpoints`, in
- * OpenRouter's shape plus its `data_policy`. `status`, the uptime figures, latency and throughput are
- * null until Switchboard measures endpoint health (issue 9, health slice): null says "not measured".
+ * OpenRouter's shape plus its `data_policy`. `status` (0 healthy, -1 ejected) and `uptime_last_5m` (a
+ * percentage) come from the router's health judgement; null says "not measured" (no traffic yet, or a
+ * window Switchboard does not keep: 30 minutes, a day, latency and throughput percentiles).
  */
 export const endpointListingSchema = z.object({
   name: z.string(),

@@ -52,4 +52,23 @@ describe("buildModelEndpointsListing", () => {
     });
     expect(listing.data.endpoints[1]?.quantization).toBe("fp8");
   });
+
+  it("shows status and 5-minute uptime from the snapshot's health where the router measured them (issue 9)", () => {
+    const ejected = {
+      status: "ejected" as const,
+      ejectedUntil: "2026-01-02T03:04:35.000Z",
+      uptimeLast30Seconds: 0,
+      uptimeLast5Minutes: 0.75,
+      latencyP50Milliseconds: 300,
+      throughputP50TokensPerSecond: 40,
+      requestsLast5Minutes: 8,
+    };
+    const listing = buildModelEndpointsListing(model, "2026-01-02T03:04:05.000Z", new Map([["acme/one@dear", ejected]]));
+    expect(listModelEndpointsReplySchema.parse(listing)).toEqual(listing);
+    const [cheap, dear] = listing.data.endpoints;
+    expect(cheap).toMatchObject({ tag: "cheap", status: null, uptime_last_5m: null });
+    expect(dear).toMatchObject({ tag: "dear", status: -1, uptime_last_5m: 75, uptime_last_30m: null, latency_last_30m: null });
+    const healthy = buildModelEndpointsListing(model, "2026-01-02T03:04:05.000Z", new Map([["acme/one@dear", { ...ejected, status: "healthy" as const, ejectedUntil: null, uptimeLast5Minutes: null }]]));
+    expect(healthy.data.endpoints[1]).toMatchObject({ status: 0, uptime_last_5m: null });
+  });
 });

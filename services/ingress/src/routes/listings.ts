@@ -22,6 +22,6 @@ export async function listingsRoutes(app: FastifyInstance, options: { routing: P
         }),
       );
     }
-    return buildModelEndpointsListing(model, loadedAt);
+    return buildModelEndpointsListing(model, loadedAt, table.health);
   });
 }
