@@ -1,24 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { EndpointHealth, RouteCandidate } from "@switchboard/contracts";
+import { modelAEndpoint } from "./model-a-endpoint.test-support.js";
 import { rankEndpoints, type RankingRule } from "./rank-endpoints.js";
 
 /** An endpoint of vendor/model-a; `price` is prompt + completion in picodollars per token (all on prompt). */
 function endpoint(providerId: string, price: number): RouteCandidate {
-  return {
-    endpointId: `vendor/model-a@${providerId}`,
-    modelId: "vendor/model-a",
-    providerId,
-    providerName: providerId,
-    api: "openai",
-    baseUrl: `http://${providerId}.test/v1`,
-    apiKeyEnv: null,
-    upstreamModel: `a-${providerId}`,
-    price: { promptPicosPerToken: String(price), completionPicosPerToken: "0" },
-    contextLength: 8000,
-    maxCompletionTokens: null,
-    supportedParameters: [],
-    dataPolicy: { training: false, retainsPrompts: false, retentionDays: null, zdr: false },
-  };
+  return modelAEndpoint(providerId, String(price), "0");
 }
 
 function health(status: EndpointHealth["status"], figures: Partial<EndpointHealth> = {}): EndpointHealth {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SwitchboardError, type DataPolicy, type EndpointHealth, type RouteCandidate, type RoutingModel } from "@switchboard/contracts";
+import { modelAEndpoint } from "./model-a-endpoint.test-support.js";
 import { createRoutingTable } from "./routing-table.js";
 import { selectRoute } from "./select-route.js";
 
@@ -9,24 +10,9 @@ const policies: Record<string, DataPolicy> = {
   pricey: { training: false, retainsPrompts: true, retentionDays: 7, zdr: false },
 };
 
-/** An endpoint of vendor/model-a as the router publishes it; prices in picodollars per token. */
+/** An endpoint of vendor/model-a with its provider's data policy; prices in picodollars per token. */
 function endpoint(providerId: string, prompt: string, completion: string, overrides: Partial<RouteCandidate> = {}): RouteCandidate {
-  return {
-    endpointId: `vendor/model-a@${providerId}`,
-    modelId: "vendor/model-a",
-    providerId,
-    providerName: providerId,
-    api: "openai",
-    baseUrl: `http://${providerId}.test/v1`,
-    apiKeyEnv: null,
-    upstreamModel: `a-${providerId}`,
-    price: { promptPicosPerToken: prompt, completionPicosPerToken: completion },
-    contextLength: 8000,
-    maxCompletionTokens: null,
-    supportedParameters: [],
-    dataPolicy: policies[providerId] as DataPolicy,
-    ...overrides,
-  };
+  return modelAEndpoint(providerId, prompt, completion, { dataPolicy: policies[providerId] as DataPolicy, ...overrides });
 }
 
 function model(id: string, endpoints: RouteCandidate[], unconfiguredProviders: RoutingModel["unconfiguredProviders"] = []): RoutingModel {
