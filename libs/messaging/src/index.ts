@@ -20,5 +20,6 @@ export * from "./bus-security/nats-connection-settings.js";
 export * from "./bus-security/nats-security-settings.js";
 export * from "./bus-security/nats-settings-error.js";
 export * from "./bus-security/inbox-prefix-of.js";
+export * from "./bus-security/is-private-seed-file-mode.js";
 export * from "./bus-security/may-use-subject.js";
 export * from "./bus-security/render-bus-permission-table.js";

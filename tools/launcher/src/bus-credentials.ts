@@ -5,6 +5,7 @@ import {
   allBusIdentities,
   createBusIdentityKeys,
   createBusPermissions,
+  isPrivateSeedFileMode,
   publicKeyOfSeed,
   renderNatsServerConfig,
   type BusIdentity,
@@ -90,10 +91,11 @@ async function readExistingSeeds(directory: string): Promise<Partial<Record<BusI
 
 /** The seed in `file`, or undefined when there is no such file; anything else wrong with it is an error. */
 async function readSeedFile(file: string): Promise<string | undefined> {
+  let owner: number;
   let mode: number;
   let text: string;
   try {
-    mode = (await stat(file)).mode;
+    ({ uid: owner, mode } = await stat(file));
     text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
@@ -103,8 +105,8 @@ async function readSeedFile(file: string): Promise<string | undefined> {
   if (!seed.startsWith("SU") || !isSeed(seed)) {
     throw new Error(`${file} does not hold an nkey user seed (a line starting with SU). Move it away to have a new identity made; it is not replaced.`);
   }
-  // The services refuse such a file too (NATS_NKEY_SEED_FILE); say it here, before anything starts.
-  if ((mode & 0o077) !== 0) throw new Error(`${file} is readable by other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${file}\`.`);
+  // The services refuse such a file (NATS_NKEY_SEED_FILE), by the same rule; say it here, before anything starts.
+  if (!isPrivateSeedFileMode(owner, mode)) throw new Error(`${file} is readable by other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${file}\`.`);
   return seed;
 }
 

@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { fromSeed } from "@nats-io/nkeys";
 import { nkeyAuthenticator, type ConnectionOptions } from "@nats-io/transport-node";
 import type { NatsCredentialSettings, NatsTlsSettings } from "./nats-security-settings.js";
+import { isPrivateSeedFileMode } from "./is-private-seed-file-mode.js";
 import { NatsSettingsError } from "./nats-settings-error.js";
 
 /** The connect options that authenticate and secure a connection; empty for an anonymous plain connection. */
@@ -53,17 +54,6 @@ async function readSeedFile(path: string): Promise<Uint8Array> {
     );
   }
   return parseSeed(text, `NATS_NKEY_SEED_FILE ${path}`);
-}
-
-/**
- * A seed is the identity's password: like ssh with a private key, refuse one other users can read. As
- * PostgreSQL does for its key files, a file owned by root may also be read by its group: that is how a
- * Kubernetes secret volume with `fsGroup` lets a non-root container read it (root:<fsGroup>, mode 0440).
- */
-function isPrivateSeedFileMode(owner: number, mode: number): boolean {
-  if ((mode & 0o007) !== 0) return false;
-  if ((mode & 0o070) === 0) return true;
-  return owner === 0 && (mode & 0o030) === 0;
 }
 
 function parseSeed(text: string, source: string): Uint8Array {
