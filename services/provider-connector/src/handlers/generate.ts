@@ -137,7 +137,7 @@ async function callUpstream(
       try {
         for await (const event of parseServerSentEvents(response.body)) {
           // What one event yields (a stream-start and the first delta, say) travels as one message.
-          parts.publishAll([...adapter.fromUpstreamStreamEvent(event, state)]);
+          parts.publishAll(adapter.fromUpstreamStreamEvent(event, state));
         }
       } catch (error) {
         if (error instanceof ServerSentEventTooLargeError) throw streamEventTooLarge(candidate);

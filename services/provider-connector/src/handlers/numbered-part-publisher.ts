@@ -95,14 +95,14 @@ export function createNumberedPartPublisher(connection: Pick<NatsConnection, "pu
   const publisher: NumberedPartPublisher = {
     publish(part) {
       if (ended) return;
-      publishMessage([...takeHeldAcknowledgement(), part]);
+      publishMessage(heldAcknowledgement === undefined ? [part] : [...takeHeldAcknowledgement(), part]);
     },
     publishAll(parts) {
       if (ended) return;
       const terminal = parts.findIndex((part) => part.type === "stream-end" || part.type === "error");
-      const included = terminal === -1 ? parts : parts.slice(0, terminal + 1);
+      const included = terminal === -1 || terminal === parts.length - 1 ? parts : parts.slice(0, terminal + 1);
       if (included.length === 0) return;
-      publishMessage([...takeHeldAcknowledgement(), ...included]);
+      publishMessage(heldAcknowledgement === undefined ? included : [...takeHeldAcknowledgement(), ...included]);
     },
     acknowledge(delayMs) {
       if (ended || seq > 0 || heldAcknowledgement !== undefined) return;
