@@ -8,7 +8,6 @@ import {
   type GatewayError,
   type GenerationAttempt,
   type RouteCandidate,
-  type SkippedEndpoint,
   type StreamPart,
   type TokenUsage,
 } from "@switchboard/contracts";
@@ -58,8 +57,6 @@ export class Generation {
   readonly startedAt = Date.now();
   readonly streamed: boolean;
   candidate: RouteCandidate | undefined;
-  /** Endpoints of the requested models that routing left out, with why (for the routing debug output). */
-  skipped: SkippedEndpoint[] = [];
   private readonly startedAtMonotonic = performance.now();
   private held: HeldCredit | undefined;
   private reader: PartReader | undefined;
@@ -95,9 +92,7 @@ export class Generation {
   /** Routes (in process) and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
   async prepare(): Promise<void> {
     const { clients, routing, key, request, promptBytes } = this.options;
-    const prepared = prepareCandidates(routing, request, promptBytes);
-    this.skipped = prepared.skipped;
-    this.held = await reserveCredit(clients, key, this.id, prepared.candidates, this.options.leases);
+    this.held = await reserveCredit(clients, key, this.id, prepareCandidates(routing, request, promptBytes).candidates, this.options.leases);
   }
 
   /** Tries candidates until one produces output. Throws the last error when none does. */

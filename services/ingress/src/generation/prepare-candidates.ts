@@ -33,7 +33,8 @@ export interface PreparedCandidates {
  */
 export function prepareCandidates(routing: Pick<LocalRouting, "route">, request: ChatRequest, promptBytes: number): PreparedCandidates {
   const route = routing.route(routeRequestOf(request));
-  const skipped = [...route.skipped];
+  // selectRoute's list is this call's own: the endpoints left out for their output limit join it.
+  const skipped = route.skipped;
   const candidates = withinRequestedOutput(request, route.candidates, skipped).map((candidate) => ({
     candidate,
     maximumCostMicros: computeMaximumCostMicros(promptBytes, outputBound(request, candidate), candidate.price),
