@@ -1,5 +1,11 @@
 import { gatewayError, gatewayErrorCodes, type GatewayError } from "@switchboard/contracts";
 
+/**
+ * How the message of a network failure (no HTTP answer at all) begins: such an error has no status of
+ * its own, so endpoint health (classify-attempt-outcome.ts) recognises it by this.
+ */
+export const connectionFailurePrefix = "Connection to provider";
+
 /** The `code` undici and Node's socket layer put on their errors. */
 function errorCode(thrown: unknown): string | undefined {
   if (typeof thrown !== "object" || thrown === null) return undefined;
@@ -29,6 +35,6 @@ export function classifyTransportError(thrown: unknown, providerName: string): G
       return gatewayError(gatewayErrorCodes.internal, 500, "Internal error while calling the provider", { retryable: true });
     default:
       // UND_ERR_SOCKET, ECONNREFUSED, ECONNRESET, ENOTFOUND, EAI_AGAIN, ...: the network failed us.
-      return gatewayError(gatewayErrorCodes.upstreamError, 502, `Connection to provider ${providerName} failed (${code})`, { retryable: true });
+      return gatewayError(gatewayErrorCodes.upstreamError, 502, `${connectionFailurePrefix} ${providerName} failed (${code})`, { retryable: true });
   }
 }
