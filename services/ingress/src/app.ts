@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "@switchboard/telemetry";
 import { CreditLeases } from "./credit/credit-leases.js";
+import type { FallbackPolicy } from "./generation/fallback-policy.js";
 import { accessLogPlugin } from "./plugins/access-log.js";
 import { answerClientError } from "./plugins/answer-client-error.js";
 import { KeyAuthenticator } from "./plugins/authenticate.js";
@@ -29,6 +30,8 @@ export interface AppDependencies {
   keyCacheTtlMs: number;
   generationIdleTimeoutMs: number;
   generationMaximumDurationMs: number;
+  /** Attempts per model and the deadline for starting one; defaults to 3 within 60 s. */
+  fallback?: FallbackPolicy;
   streamKeepAliveMs: number;
   streamCommitMs: number;
   /** Aborted by main.ts when shutdown's grace period is over: running generations end and publish facts. */
@@ -95,6 +98,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     authenticator,
     idleTimeoutMs: dependencies.generationIdleTimeoutMs,
     maximumDurationMs: dependencies.generationMaximumDurationMs,
+    ...(dependencies.fallback ? { fallback: dependencies.fallback } : {}),
     keepAliveMs: dependencies.streamKeepAliveMs,
     streamCommitMs: dependencies.streamCommitMs,
     shutdownSignal: dependencies.shutdownSignal,

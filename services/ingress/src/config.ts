@@ -1,5 +1,6 @@
 import { integerSetting, natsSettings } from "@switchboard/config";
 import { z } from "zod";
+import { defaultFallbackPolicy } from "./generation/fallback-policy.js";
 
 /** The ingress environment. */
 export const ingressConfigSchema = z.object({
@@ -18,6 +19,13 @@ export const ingressConfigSchema = z.object({
   GENERATION_IDLE_TIMEOUT_MS: integerSetting(30_000, 100),
   /** Longest a generation may run. Keep it below billing's RESERVATION_TTL_SECONDS so credit stays held throughout. */
   GENERATION_MAX_DURATION_MS: integerSetting(600_000, 1_000),
+  /**
+   * Provider fallback: at most this many attempts per requested model (each model of `models` has its
+   * own allowance) before the last error is the answer.
+   */
+  GENERATION_MAX_ATTEMPTS: integerSetting(defaultFallbackPolicy.maximumAttemptsPerModel, 1),
+  /** No fallback attempt starts once this long has passed since the request arrived (the running one is not cut short). */
+  GENERATION_FALLBACK_DEADLINE_MS: integerSetting(defaultFallbackPolicy.deadlineMs, 0),
   /** Interval of `: SWITCHBOARD PROCESSING` comments while a stream waits for tokens. */
   STREAM_KEEPALIVE_MS: integerSetting(10_000, 100),
   /**

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
     generationIdleTimeoutMs: config.GENERATION_IDLE_TIMEOUT_MS,
     generationMaximumDurationMs: config.GENERATION_MAX_DURATION_MS,
+    fallback: { maximumAttemptsPerModel: config.GENERATION_MAX_ATTEMPTS, deadlineMs: config.GENERATION_FALLBACK_DEADLINE_MS },
     streamKeepAliveMs: config.STREAM_KEEPALIVE_MS,
     streamCommitMs: config.STREAM_COMMIT_MS,
     shutdownSignal: shutdown.signal,

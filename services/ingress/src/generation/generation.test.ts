@@ -1,6 +1,7 @@
 import type { ChatRequest, GenerationCompleted, RouteCandidate } from "@switchboard/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalRouting } from "../routing/local-routing.js";
+import type { FallbackPolicy } from "./fallback-policy.js";
 import { FakeConnectorBus } from "./fake-connector-bus.test-support.js";
 import { Generation } from "./generation.js";
 import { routeCandidate } from "./route-candidate.test-support.js";
@@ -12,7 +13,7 @@ const request = { model: "model", messages: [{ role: "user", content: "hi" }], s
 const usage = { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0, reasoningTokens: 0 };
 
 /** The stack around one generation: billing holds anything, one connector serves only `working`. */
-function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[] }) {
+function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[]; fallback?: FallbackPolicy }) {
   const bus = new FakeConnectorBus();
   const facts: GenerationCompleted[] = [];
   bus.onPublish = (message) => {
@@ -35,7 +36,7 @@ function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[
   } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
   const routing = { route: () => ({ candidates: options.candidates ?? [silent, working], skipped: [] }) } as unknown as LocalRouting;
   const shutdown = new AbortController();
-  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null });
+  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null, ...(options.fallback ? { fallback: options.fallback } : {}) });
   generations.push(generation);
   return { bus, facts, generation };
 }
@@ -117,6 +118,53 @@ describe("Generation", () => {
     await generation.prepare();
     await expect(generation.connect(new AbortController().signal)).rejects.toMatchObject({ error: { status: 400 } });
     expect(generation.attempts).toHaveLength(attempts);
+  });
+
+  it("tries at most the allowed attempts per model, then the next model's endpoints with their own allowance", async () => {
+    const failing = ["a", "b", "c", "d"].map((name) => routeCandidate(`first@${name}`));
+    const secondModel = [routeCandidate("second@a"), routeCandidate("second@b", { endpointId: working.endpointId })];
+    const { bus, generation } = stack({ requestTimeoutMs: 500, candidates: [...failing, ...secondModel], fallback: { maximumAttemptsPerModel: 2, deadlineMs: 60_000 } });
+    const answer = bus.onPublish;
+    bus.onPublish = (message) => {
+      if (message.subject === bus.subjects.connectorGenerate && message.reply && JSON.parse(message.payload).endpointId !== working.endpointId) {
+        bus.sendParts(message.reply, { type: "error", seq: 0, error: { code: "upstream_error", status: 502, message: "down", retryable: true }, beforeFirstToken: true });
+        return;
+      }
+      answer?.(message);
+    };
+    await generation.prepare();
+    await generation.connect(new AbortController().signal);
+    expect(generation.attempts.map((attempt) => [attempt.endpointId, attempt.status])).toEqual([
+      [failing[0]?.endpointId, 502],
+      [failing[1]?.endpointId, 502],
+      [secondModel[0]?.endpointId, 502],
+      [working.endpointId, 200],
+    ]);
+  });
+
+  it("answers the last error when the allowance is used up, naming the endpoint that gave it", async () => {
+    const failing = ["a", "b", "c", "d"].map((name) => routeCandidate(`model@${name}`));
+    const { bus, generation, facts } = stack({ requestTimeoutMs: 500, candidates: failing });
+    bus.onPublish = (message) => {
+      if (message.subject !== bus.subjects.connectorGenerate || !message.reply) return;
+      bus.sendParts(message.reply, { type: "error", seq: 0, error: { code: "upstream_rate_limited", status: 429, message: "slow down", retryable: true }, beforeFirstToken: true });
+    };
+    await generation.prepare();
+    await expect(generation.connect(new AbortController().signal)).rejects.toMatchObject({ error: { status: 429 } });
+    // The default policy: three attempts.
+    expect(generation.attempts.map((attempt) => attempt.endpointId)).toEqual(failing.slice(0, 3).map((candidate) => candidate.endpointId));
+    generation.publishFact(false);
+    expect(facts[0]).toMatchObject({ status: "error", endpointId: failing[2]?.endpointId });
+  });
+
+  it("starts no fallback attempt after the deadline, and does not cut the running one short", async () => {
+    const { generation } = stack({ requestTimeoutMs: 150, candidates: [silent, routeCandidate("model@silent-too"), working], fallback: { maximumAttemptsPerModel: 3, deadlineMs: 100 } });
+    await generation.prepare();
+    const startedAt = performance.now();
+    await expect(generation.connect(new AbortController().signal)).rejects.toMatchObject({ error: { status: 503 } });
+    // The first attempt ran its whole acceptance timeout (150 ms), past the 100 ms deadline; no second one started.
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(140);
+    expect(generation.attempts.map((attempt) => attempt.endpointId)).toEqual([silent.endpointId]);
   });
 
   it("publishes no fact when nothing was held", () => {

@@ -18,6 +18,7 @@ import { buildCompletionFact } from "./build-completion-fact.js";
 import { chargeableUsage, type ChargeableUsage } from "./chargeable-usage.js";
 import { createGenerationId } from "./create-generation-id.js";
 import { deadlineError } from "./deadline-error.js";
+import { defaultFallbackPolicy, type FallbackPolicy } from "./fallback-policy.js";
 import { outputBound } from "./output-limits.js";
 import type { PartReader } from "./part-reader.js";
 import { prepareCandidates } from "./prepare-candidates.js";
@@ -42,6 +43,8 @@ export interface GenerationOptions {
   promptBytes: number;
   /** This replica's credit leases; null when disabled (every request reserves through billing). */
   leases: CreditLeases | null;
+  /** How many attempts, and for how long, before the last error is the answer; defaults to 3 per model within 60 s. */
+  fallback?: FallbackPolicy;
 }
 
 /**
@@ -95,14 +98,25 @@ export class Generation {
     this.held = await reserveCredit(clients, key, this.id, prepareCandidates(routing, request, promptBytes).candidates, this.options.leases);
   }
 
-  /** Tries candidates until one produces output. Throws the last error when none does. */
+  /**
+   * Tries candidates until one produces output, within the fallback policy (at most N attempts per model,
+   * none started after the deadline). Throws the last error when none does.
+   */
   async connect(signal: AbortSignal): Promise<void> {
     const candidates = this.held?.candidates ?? [];
     const stop = AbortSignal.any([signal, this.deadline]);
+    const policy = this.options.fallback ?? defaultFallbackPolicy;
+    const attemptsByModel = new Map<string, number>();
     let lastError: GatewayError = gatewayError(gatewayErrorCodes.noEndpoints, 503, "No provider could serve this request.", { retryable: true });
+    let lastCandidate = candidates.at(-1);
     for (let index = 0; index < candidates.length; index++) {
       const candidate = candidates[index] as RouteCandidate;
       if (stop.aborted) break;
+      const attemptsOfModel = attemptsByModel.get(candidate.modelId) ?? 0;
+      if (attemptsOfModel >= policy.maximumAttemptsPerModel) continue;
+      if (this.attempts.length > 0 && performance.now() - this.startedAtMonotonic >= policy.deadlineMs) break;
+      attemptsByModel.set(candidate.modelId, attemptsOfModel + 1);
+      lastCandidate = candidate;
       const { clients, request, idleTimeoutMs } = this.options;
       const outcome = await runAttempt({ clients, generationId: this.id, candidate, request, idleTimeoutMs }, stop);
       if (outcome.type === "stopped") {
@@ -137,8 +151,8 @@ export class Generation {
       this.cancelled = true;
       return;
     }
-    if (this.deadline.aborted) throw this.fail(this.deadlineError(), candidates.at(-1));
-    throw this.fail(lastError, candidates.at(-1));
+    if (this.deadline.aborted) throw this.fail(this.deadlineError(), lastCandidate);
+    throw this.fail(lastError, lastCandidate);
   }
 
   /** True when the client went away before or during the generation. */

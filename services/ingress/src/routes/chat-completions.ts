@@ -2,6 +2,7 @@ import { chatRequestSchema, gatewayError, gatewayErrorCodes, invalidRequestError
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
 import { checkSupportedRequest } from "../generation/check-supported-request.js";
+import type { FallbackPolicy } from "../generation/fallback-policy.js";
 import { Generation } from "../generation/generation.js";
 import type { KeyAuthenticator } from "../plugins/authenticate.js";
 import { readBearerToken } from "../plugins/authenticate.js";
@@ -18,6 +19,7 @@ export interface ChatCompletionsRouteOptions {
   authenticator: KeyAuthenticator;
   idleTimeoutMs: number;
   maximumDurationMs: number;
+  fallback?: FallbackPolicy;
   keepAliveMs: number;
   /** Without output by then, a stream sends its headers and keep-alive comments (errors become SSE chunks). */
   streamCommitMs: number;
@@ -43,6 +45,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         routing: options.routing,
         idleTimeoutMs: options.idleTimeoutMs,
         maximumDurationMs: options.maximumDurationMs,
+        ...(options.fallback ? { fallback: options.fallback } : {}),
         shutdownSignal: options.shutdownSignal,
         key,
         request: body,
