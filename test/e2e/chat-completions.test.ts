@@ -94,9 +94,16 @@ describe("chat completions end to end (issue #3)", () => {
     expect((completion as unknown as { provider: string }).provider).toBe("Backup Cloud");
     const row = await waitFor(() => stack.database.database.selectFrom("generations").selectAll().where("id", "=", completion.id).executeTakeFirst(), 5_000, "generation row");
     expect(row.provider_id).toBe("backup");
+    const latency = expect.any(Number);
     expect(row.attempts).toEqual([
-      { endpointId: "test/echo@primary", providerId: "primary", status: 502, errorCode: "upstream_error" },
-      { endpointId: "test/echo@backup", providerId: "backup", status: 200, errorCode: null },
+      { endpointId: "test/echo@primary", providerId: "primary", status: 502, errorCode: "upstream_error", modelId: "test/echo", providerName: "Primary Labs", latencyMs: latency },
+      { endpointId: "test/echo@backup", providerId: "backup", status: 200, errorCode: null, modelId: "test/echo", providerName: "Backup Cloud", latencyMs: latency },
+    ]);
+    // GET /generation lists both, as OpenRouter's provider_responses.
+    const record = (await (await fetch(`${stack.baseUrl}/generation?id=${completion.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { provider_responses: unknown } };
+    expect(record.data.provider_responses).toEqual([
+      { endpoint_id: "test/echo@primary", model_permaslug: "test/echo", provider_name: "Primary Labs", status: 502, latency, is_byok: false },
+      { endpoint_id: "test/echo@backup", model_permaslug: "test/echo", provider_name: "Backup Cloud", status: 200, latency, is_byok: false },
     ]);
   });
 

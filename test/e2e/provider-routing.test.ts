@@ -65,10 +65,10 @@ describe("provider routing end to end (issue 9)", () => {
     expect([seenBy(stack.primary, "model a is down"), seenBy(stack.backup, "model a is down")]).toEqual([1, 1]);
     const row = await generationRow(body["id"] as string);
     expect(row).toMatchObject({ model: "test/second", provider_id: "third", endpoint_id: "test/second@third", status: "success" });
-    expect(row.attempts).toEqual([
-      { endpointId: "test/echo@primary", providerId: "primary", status: 502, errorCode: "upstream_error" },
-      { endpointId: "test/echo@backup", providerId: "backup", status: 502, errorCode: "upstream_error" },
-      { endpointId: "test/second@third", providerId: "third", status: 200, errorCode: null },
+    expect(row.attempts).toMatchObject([
+      { endpointId: "test/echo@primary", providerId: "primary", status: 502, errorCode: "upstream_error", modelId: "test/echo" },
+      { endpointId: "test/echo@backup", providerId: "backup", status: 502, errorCode: "upstream_error", modelId: "test/echo" },
+      { endpointId: "test/second@third", providerId: "third", status: 200, errorCode: null, modelId: "test/second" },
     ]);
   });
 

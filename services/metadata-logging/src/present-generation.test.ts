@@ -27,7 +27,11 @@ describe("presentGeneration", () => {
       status: "success",
       error_code: null,
       upstream_id: "chatcmpl-1",
-      attempts: [],
+      attempts: [
+        { endpointId: "openai/gpt-4o-mini@azure", providerId: "azure", status: 502, errorCode: "upstream_error", modelId: "openai/gpt-4o-mini", providerName: "Azure", latencyMs: 420 },
+        // Recorded before attempts carried a model, a name and a latency.
+        { endpointId: "openai/gpt-4o-mini@openai", providerId: "openai", status: 200, errorCode: null },
+      ],
       created_at: new Date("2026-11-25T14:00:00.000Z"),
     });
     expect(record).toEqual({
@@ -52,7 +56,16 @@ describe("presentGeneration", () => {
       is_byok: false,
       upstream_id: "chatcmpl-1",
       api_type: "completions",
+      provider_responses: [
+        { endpoint_id: "openai/gpt-4o-mini@azure", model_permaslug: "openai/gpt-4o-mini", provider_name: "Azure", status: 502, latency: 420, is_byok: false },
+        { endpoint_id: "openai/gpt-4o-mini@openai", model_permaslug: null, provider_name: null, status: 200, latency: null, is_byok: false },
+      ],
     });
     expect(generationRecordSchema.parse(record)).toEqual(record);
+  });
+
+  it("lists no provider responses when the attempts column does not parse", () => {
+    const row = { attempts: [{ endpointId: 7 }] } as unknown as Parameters<typeof presentGeneration>[0];
+    expect(presentGeneration({ ...row, cost_micros: 0, created_at: new Date(0) } as Parameters<typeof presentGeneration>[0]).provider_responses).toEqual([]);
   });
 });

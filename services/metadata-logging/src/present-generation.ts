@@ -1,5 +1,8 @@
-import { microsToUsdNumber, type GenerationRecord } from "@switchboard/contracts";
+import { generationAttemptSchema, microsToUsdNumber, type GenerationRecord } from "@switchboard/contracts";
 import type { GenerationRow } from "@switchboard/db";
+import { z } from "zod";
+
+const storedAttemptsSchema = z.array(generationAttemptSchema);
 
 /**
  * A generation in OpenRouter's `GET /api/v1/generation` shape. We count tokens only as the provider
@@ -29,5 +32,20 @@ export function presentGeneration(row: GenerationRow): GenerationRecord {
     is_byok: false,
     upstream_id: row.upstream_id,
     api_type: "completions",
+    provider_responses: providerResponsesOf(row.attempts),
   };
+}
+
+/** The attempts column in OpenRouter's `provider_responses` shape; a row whose column does not parse lists none rather than failing the lookup. */
+function providerResponsesOf(attempts: unknown): GenerationRecord["provider_responses"] {
+  const parsed = storedAttemptsSchema.safeParse(attempts);
+  if (!parsed.success) return [];
+  return parsed.data.map((attempt) => ({
+    endpoint_id: attempt.endpointId,
+    model_permaslug: attempt.modelId ?? null,
+    provider_name: attempt.providerName ?? null,
+    status: attempt.status,
+    latency: attempt.latencyMs ?? null,
+    is_byok: false,
+  }));
 }

@@ -167,6 +167,10 @@ describe("metadata-logging", () => {
       is_byok: false,
       upstream_id: "chatcmpl-abc",
       api_type: "completions",
+      provider_responses: [
+        { endpoint_id: "openai/gpt-4o-mini@azure", model_permaslug: null, provider_name: null, status: 503, latency: null, is_byok: false },
+        { endpoint_id: "openai/gpt-4o-mini@openai", model_permaslug: null, provider_name: null, status: 200, latency: null, is_byok: false },
+      ],
     });
 
     for (const [id, accountId] of [

@@ -13,6 +13,12 @@ export const generationAttemptSchema = z.object({
   /** HTTP-like status: 200 when it served, the error status otherwise. */
   status: z.number().int(),
   errorCode: z.string().nullable(),
+  /** The model the attempt asked for (differs between attempts under `models` fallback); absent in older facts. */
+  modelId: z.string().optional(),
+  /** The provider's display name, as `provider_responses` lists it; absent in older facts. */
+  providerName: z.string().optional(),
+  /** Milliseconds from the attempt's start to its first output or its failure; absent in older facts. */
+  latencyMs: z.number().nonnegative().optional(),
 });
 export type GenerationAttempt = z.infer<typeof generationAttemptSchema>;
 

@@ -38,6 +38,21 @@ export const generationRecordSchema = z.object({
   is_byok: z.literal(false),
   upstream_id: z.string().nullable(),
   api_type: z.literal("completions"),
+  /**
+   * Every attempt, fallbacks included, in order (OpenRouter's `provider_responses`): `status` is the
+   * provider's HTTP-like status (200 for the one that served), `latency` milliseconds until its first
+   * output or its failure (null in records written before it was measured).
+   */
+  provider_responses: z.array(
+    z.object({
+      endpoint_id: z.string(),
+      model_permaslug: z.string().nullable(),
+      provider_name: z.string().nullable(),
+      status: z.number().int().nullable(),
+      latency: z.number().nullable(),
+      is_byok: z.literal(false),
+    }),
+  ),
 });
 export type GenerationRecord = z.infer<typeof generationRecordSchema>;
 

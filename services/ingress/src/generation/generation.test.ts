@@ -57,9 +57,11 @@ describe("Generation", () => {
     expect(waitedMs).toBeLessThan(1_000);
     expect(generation.candidate).toBe(working);
     expect(generation.attempts).toEqual([
-      { endpointId: silent.endpointId, providerId: silent.providerId, status: 503, errorCode: "service_unavailable" },
-      { endpointId: working.endpointId, providerId: working.providerId, status: 200, errorCode: null },
+      { endpointId: silent.endpointId, providerId: silent.providerId, status: 503, errorCode: "service_unavailable", modelId: "model", providerName: "silent", latencyMs: expect.any(Number) },
+      { endpointId: working.endpointId, providerId: working.providerId, status: 200, errorCode: null, modelId: "model", providerName: "working", latencyMs: expect.any(Number) },
     ]);
+    // The silent one was given up after the acceptance timeout.
+    expect(generation.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(140);
     // The silent replica may have taken the request after all: it is told to stop.
     expect(bus.publishedTo(bus.subjects.connectorCancel(generation.id))).toHaveLength(1);
 

@@ -117,6 +117,7 @@ export class Generation {
       if (this.attempts.length > 0 && performance.now() - this.startedAtMonotonic >= policy.deadlineMs) break;
       attemptsByModel.set(candidate.modelId, attemptsOfModel + 1);
       lastCandidate = candidate;
+      const attemptStartedAt = performance.now();
       const { clients, request, idleTimeoutMs } = this.options;
       const outcome = await runAttempt({ clients, generationId: this.id, candidate, request, idleTimeoutMs }, stop);
       if (outcome.type === "stopped") {
@@ -130,7 +131,7 @@ export class Generation {
       }
       if (outcome.type === "failed") {
         lastError = outcome.error;
-        this.recordAttempt(candidate, outcome.error.status, outcome.error.code);
+        this.recordAttempt(candidate, outcome.error.status, outcome.error.code, attemptStartedAt);
         if (!outcome.fallBack) {
           // OpenRouter moves to another provider only on a retryable failure, but to the next model of
           // `models` on any failure (https://openrouter.ai/docs/guides/routing/model-fallbacks).
@@ -144,7 +145,7 @@ export class Generation {
       this.reader = outcome.reader;
       this.readParts = outcome.parts;
       this.firstOutputAt = performance.now();
-      this.recordAttempt(candidate, 200, null);
+      this.recordAttempt(candidate, 200, null, attemptStartedAt);
       return;
     }
     if (signal.aborted) {
@@ -260,8 +261,16 @@ export class Generation {
     });
   }
 
-  private recordAttempt(candidate: RouteCandidate, status: number, errorCode: string | null): void {
-    this.attempts.push({ endpointId: candidate.endpointId, providerId: candidate.providerId, status, errorCode });
+  private recordAttempt(candidate: RouteCandidate, status: number, errorCode: string | null, startedAt: number): void {
+    this.attempts.push({
+      endpointId: candidate.endpointId,
+      providerId: candidate.providerId,
+      status,
+      errorCode,
+      modelId: candidate.modelId,
+      providerName: candidate.providerName,
+      latencyMs: Math.round(performance.now() - startedAt),
+    });
   }
 
   private publishCancel(): void {

@@ -53,7 +53,14 @@ function toGenerationRow(fact: GenerationCompleted): Insertable<GenerationsTable
     error_code: storable(fact.errorCode),
     upstream_id: storable(fact.upstreamId),
     attempts: JSON.stringify(
-      fact.attempts.map((attempt) => ({ ...attempt, endpointId: storable(attempt.endpointId), providerId: storable(attempt.providerId), errorCode: storable(attempt.errorCode) })),
+      fact.attempts.map((attempt) => ({
+        ...attempt,
+        endpointId: storable(attempt.endpointId),
+        providerId: storable(attempt.providerId),
+        errorCode: storable(attempt.errorCode),
+        ...(attempt.modelId === undefined ? {} : { modelId: storable(attempt.modelId) }),
+        ...(attempt.providerName === undefined ? {} : { providerName: storable(attempt.providerName) }),
+      })),
     ),
     created_at: new Date(fact.createdAt),
   };
