@@ -3,7 +3,7 @@ import path from "node:path";
 import { createSubjects } from "@switchboard/contracts";
 import {
   allBusIdentities,
-  createBusIdentityKeys,
+  createBusIdentityKey,
   createBusPermissions,
   isPrivateSeedFileMode,
   publicKeyOfSeed,
@@ -54,7 +54,6 @@ export async function ensureBusCredentials(options: EnsureBusCredentialsOptions)
   if (!existed) await chmod(directory, 0o700);
 
   const existing = await readExistingSeeds(directory);
-  const fresh = createBusIdentityKeys();
   const seeds = {} as Record<BusIdentity, string>;
   const seedFiles = {} as Record<BusIdentity, string>;
   const created: BusIdentity[] = [];
@@ -66,9 +65,11 @@ export async function ensureBusCredentials(options: EnsureBusCredentialsOptions)
       seeds[identity] = seed;
       continue;
     }
+    // Made only for a missing seed: an ordinary start, with every seed in place, makes no key at all.
+    const { seed: freshSeed } = createBusIdentityKey();
     // `wx`: fails instead of replacing a seed that appeared since it was looked for.
-    await writeFile(file, `${fresh[identity].seed}\n`, { mode: 0o600, flag: "wx" });
-    seeds[identity] = fresh[identity].seed;
+    await writeFile(file, `${freshSeed}\n`, { mode: 0o600, flag: "wx" });
+    seeds[identity] = freshSeed;
     created.push(identity);
   }
 

@@ -12,7 +12,8 @@ export function createBusIdentityKeys(): Record<BusIdentity, BusIdentityKey> {
   return Object.fromEntries(allBusIdentities.map((identity) => [identity, createBusIdentityKey()])) as Record<BusIdentity, BusIdentityKey>;
 }
 
-function createBusIdentityKey(): BusIdentityKey {
+/** A fresh nkey user for one identity. */
+export function createBusIdentityKey(): BusIdentityKey {
   const user = createUser();
   const seed = new TextDecoder().decode(user.getSeed());
   return { seed, publicKey: user.getPublicKey() };
