@@ -2,7 +2,7 @@ import { JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import type { Subjects } from "@switchboard/contracts";
 
-/** The JetStream error code for "stream name already in use with a different configuration". */
+/** The JetStream error code for "stream name already in use with a different configuration" (the client library names no constant for it). */
 const streamConfigurationConflict = 10058;
 
 /**

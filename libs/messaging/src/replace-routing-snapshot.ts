@@ -1,8 +1,6 @@
+import { JetStreamApiCodes } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
-
-/** JetStream's "wrong last sequence" (API error 10071): the key has moved past the expected revision. */
-const wrongLastSequence = 10071;
 
 /**
  * Puts a routing snapshot into the routing bucket only if the key is still at `expectedRevision` (KV
@@ -14,7 +12,7 @@ export async function replaceRoutingSnapshot(bucket: KV, subjects: Subjects, sna
   try {
     return await bucket.update(subjects.routingSnapshotKey, JSON.stringify(routingSnapshotSchema.parse(snapshot)), expectedRevision);
   } catch (error) {
-    if (typeof error === "object" && error !== null && "code" in error && error.code === wrongLastSequence) return null;
+    if (typeof error === "object" && error !== null && "code" in error && error.code === JetStreamApiCodes.StreamWrongLastSequence) return null;
     throw error;
   }
 }

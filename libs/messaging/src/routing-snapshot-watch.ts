@@ -1,3 +1,4 @@
+import { JetStreamApiCodes } from "@nats-io/jetstream";
 import { Kvm, type KvWatchEntry } from "@nats-io/kv";
 import type { NatsConnection, QueuedIterator } from "@nats-io/transport-node";
 import { routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
@@ -139,9 +140,9 @@ export class RoutingSnapshotWatch {
   }
 }
 
-/** JetStream's "stream not found" (API error 10059): the bucket's stream does not exist. */
+/** The bucket's stream does not exist (yet). */
 function isStreamNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === 10059;
+  return typeof error === "object" && error !== null && "code" in error && error.code === JetStreamApiCodes.StreamNotFound;
 }
 
 function safeJson(entry: KvWatchEntry): unknown {
