@@ -29,12 +29,15 @@ const routingDocumentation = "See the provider routing section of the README.";
  */
 export function selectRoute(catalog: Pick<RoutingTable, "models">, request: RouteRequest, inputs: RankingInputs = {}): RouteReply {
   const preferences = request.provider;
-  const filter = createEndpointFilter(preferences, request.parameters);
+  const filter = createEndpointFilter(preferences, request.parameters, request.context);
+  const modalities = request.inputModalities ?? [];
   const order = preferences?.order?.map((slug) => slug.toLowerCase());
   const allowFallbacks = preferences?.allow_fallbacks ?? true;
   const candidates: RouteCandidate[] = [];
   const skipped: SkippedEndpoint[] = [];
   const emptyReasons: string[] = [];
+  // The largest context window among the endpoints left out only because the prompt did not fit.
+  let largestTooSmallContext = 0;
   for (const modelId of request.models) {
     const resolved = resolveModelVariant(catalog.models, modelId);
     if (!resolved) {
@@ -50,6 +53,13 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
       continue;
     }
     const { model, variant } = resolved;
+    // Modalities are the model's (the catalog lists them per model), so one check leaves out all its endpoints.
+    const missing = modalities.filter((modality) => !model.inputModalities.includes(modality));
+    if (missing.length > 0) {
+      for (const endpoint of model.endpoints) skipped.push(skippedEndpoint(endpoint, endpointFilterReasons.inputModalities));
+      emptyReasons.push(`"${model.id}" does not take ${missing.join(" or ")} input`);
+      continue;
+    }
     const passing: RouteCandidate[] = [];
     const reasons = new Set<EndpointFilterReason>();
     for (const endpoint of model.endpoints) {
@@ -58,6 +68,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
       else {
         skipped.push(skippedEndpoint(endpoint, reason));
         reasons.add(reason);
+        if (reason === endpointFilterReasons.contextLength) largestTooSmallContext = Math.max(largestTooSmallContext, endpoint.contextLength);
       }
     }
     const ranked = rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant) }, inputs);
@@ -71,6 +82,16 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   }
   if (candidates.length === 0) {
     const excludedBy = [...new Set(skipped.map((endpoint) => endpoint.reason))];
+    // An endpoint left out for its context passed every other filter: a shorter request would be served.
+    if (request.context && largestTooSmallContext > 0) throw contextLengthError(request.models, excludedBy, request.context, largestTooSmallContext);
+    if (excludedBy.length === 1 && excludedBy[0] === endpointFilterReasons.inputModalities) {
+      // OpenRouter's wording, e.g. "No endpoints found that support image input".
+      throw new SwitchboardError(
+        gatewayError(gatewayErrorCodes.noEndpoints, 404, `No endpoints found that support ${modalities.join(" and ")} input. ${routingDocumentation}`, {
+          metadata: { models: request.models, excluded_by: excludedBy },
+        }),
+      );
+    }
     throw new SwitchboardError(
       gatewayError(gatewayErrorCodes.noEndpoints, 404, `No endpoints found for this request: ${emptyReasons.join("; ")}. ${routingDocumentation}`, {
         metadata: { models: request.models, excluded_by: excludedBy },
@@ -94,6 +115,28 @@ function sortOf(sort: NonNullable<RouteRequest["provider"]>["sort"], variant: Mo
 
 function skippedEndpoint(endpoint: RouteCandidate, reason: EndpointFilterReason): SkippedEndpoint {
   return { endpointId: endpoint.endpointId, modelId: endpoint.modelId, providerId: endpoint.providerId, reason };
+}
+
+/** OpenRouter's context-length refusal (400), naming the largest window that was too small. */
+function contextLengthError(models: string[], excludedBy: string[], context: NonNullable<RouteRequest["context"]>, largestContext: number): SwitchboardError {
+  const requested = context.promptTokens + context.outputTokens;
+  return new SwitchboardError(
+    gatewayError(
+      gatewayErrorCodes.invalidRequest,
+      400,
+      `This endpoint's maximum context length is ${largestContext} tokens. However, you requested about ${requested} tokens (${context.promptTokens} of text input, ${context.outputTokens} in the output). Please reduce the length of either one.`,
+      {
+        metadata: {
+          models,
+          excluded_by: excludedBy,
+          maximum_context_length: largestContext,
+          requested_tokens: requested,
+          prompt_tokens: context.promptTokens,
+          output_tokens: context.outputTokens,
+        },
+      },
+    ),
+  );
 }
 
 function explainEmpty(model: RoutingModel, reasons: EndpointFilterReason[]): string {

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
 
-/** The admin operations billing audits: each changes money or keys. */
+/** The admin operations billing audits: each changes money, keys or an account's data policy. */
 export const adminActions = {
   createAccount: "create-account",
   grantCredits: "grant-credits",
   createKey: "create-key",
   disableKey: "disable-key",
   enableKey: "enable-key",
+  setAccountPolicy: "set-account-policy",
 } as const;
 export type AdminAction = (typeof adminActions)[keyof typeof adminActions];
 
