@@ -8,3 +8,4 @@ export * from "./price-limit.js";
 export * from "./requested-parameters.js";
 export * from "./requested-input-modalities.js";
 export * from "./account-data-policy.js";
+export * from "./supporting-endpoints-first.js";

@@ -16,6 +16,7 @@ import { createEndpointFilter } from "./endpoint-filter.js";
 import { modelVariants, resolveModelVariant, type ModelVariant } from "./model-variant.js";
 import { rankEndpoints, type RankingInputs } from "./rank-endpoints.js";
 import type { RoutingTable } from "./routing-table.js";
+import { supportingEndpointsFirst } from "./supporting-endpoints-first.js";
 
 const routingDocumentation = "See the provider routing section of the README.";
 
@@ -71,7 +72,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
         if (reason === endpointFilterReasons.contextLength) largestTooSmallContext = Math.max(largestTooSmallContext, endpoint.contextLength);
       }
     }
-    const ranked = rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant) }, inputs);
+    const ranked = softOrdered(rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant) }, inputs), request.parameters, order);
     // Without fallbacks and without `order`, a model's best endpoint is its only one (OpenRouter: "only
     // the primary provider"); with `order`, the filter already kept just the `order` providers.
     const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
@@ -100,9 +101,17 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   }
   // `partition: "none"` ranks the endpoints of all models together; the stable sort keeps model order on ties.
   if (typeof preferences?.sort === "object" && preferences.sort.partition === "none") {
-    return { candidates: rankEndpoints(candidates, { order, sortBy: preferences.sort.by }, inputs), skipped };
+    return { candidates: softOrdered(rankEndpoints(candidates, { order, sortBy: preferences.sort.by }, inputs), request.parameters, order), skipped };
   }
   return { candidates, skipped };
+}
+
+/**
+ * OpenRouter's soft filter: endpoints supporting the request's tools / response_format first. An explicit
+ * `order` is the client's own choice of who goes first, so it is left as it is.
+ */
+function softOrdered(ranked: RouteCandidate[], parameters: readonly string[] | undefined, order: readonly string[] | undefined): RouteCandidate[] {
+  return order ? ranked : supportingEndpointsFirst(ranked, parameters);
 }
 
 /** The request's `provider.sort` wins over a variant's (`:floor` is price, `:nitro` throughput). */

@@ -10,7 +10,9 @@ export const routeRequestSchema = z.object({
   provider: providerPreferencesSchema.optional(),
   /**
    * The request's parameters in the catalog's `supported_parameters` vocabulary (`tools`, `max_tokens`,
-   * ...); read only with `provider.require_parameters`, so callers may leave it out otherwise.
+   * ...): with `provider.require_parameters` every one must be supported; without it only `tools`,
+   * `tool_choice` and `response_format` are read, to try supporting endpoints first. Callers may leave it
+   * out when neither applies.
    */
   parameters: z.array(z.string()).optional(),
   /**

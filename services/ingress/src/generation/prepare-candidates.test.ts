@@ -56,13 +56,16 @@ describe("routeRequestOf", () => {
     expect(routeRequestOf({ ...base, model: "b", models: ["a", "b"] })).toMatchObject({ models: ["b", "a"] });
   });
 
-  it("names the request's parameters only when require_parameters asks for them", () => {
-    const withTools = { ...base, model: "a", tools: [{ type: "function" }], temperature: 0.2, max_completion_tokens: 10, seed: null } as ChatRequest;
-    expect(routeRequestOf(withTools)).toEqual({ models: ["a"], context: { promptTokens: 1, outputTokens: 10 } });
+  it("names the request's parameters only when require_parameters or tools / response_format need them", () => {
+    const plain = { ...base, model: "a", temperature: 0.2, max_completion_tokens: 10, seed: null, tool_choice: null } as ChatRequest;
+    expect(routeRequestOf(plain)).toEqual({ models: ["a"], context: { promptTokens: 1, outputTokens: 10 } });
+    expect(routeRequestOf({ ...plain, response_format: { type: "json_object" } } as ChatRequest).parameters).toEqual(["temperature", "max_tokens", "response_format"]);
+    const withTools = { ...plain, tools: [{ type: "function" }] } as ChatRequest;
+    expect(routeRequestOf(withTools).parameters).toEqual(["temperature", "max_tokens", "tools"]);
     expect(routeRequestOf({ ...withTools, provider: { require_parameters: true } })).toEqual({
       models: ["a"],
       provider: { require_parameters: true },
-      parameters: ["tools", "temperature", "max_tokens"],
+      parameters: ["temperature", "max_tokens", "tools"],
       context: { promptTokens: 1, outputTokens: 10 },
     });
   });

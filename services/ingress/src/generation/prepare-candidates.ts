@@ -10,7 +10,7 @@ import {
   type RouteRequest,
   type SkippedEndpoint,
 } from "@switchboard/contracts";
-import { requestedInputModalities, requestedParameters, withAccountDataPolicy } from "@switchboard/routing";
+import { requestedInputModalities, requestedParameters, softRequiredParameters, withAccountDataPolicy } from "@switchboard/routing";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { checkSupportedRequest } from "./check-supported-request.js";
 import { promptTokenLowerBound } from "./estimate-tokens.js";
@@ -55,8 +55,8 @@ export function prepareCandidates(
 
 /**
  * What routing needs from a chat request: its models in fallback order (`model`, then `models` without
- * repeating it), its provider preferences tightened by the account's data policy, only when
- * `require_parameters` asks for them its parameters, what it needs of a context window (a prompt estimate
+ * repeating it), its provider preferences tightened by the account's data policy, its parameters only
+ * when `require_parameters` or the soft ordering by tools / response_format reads them, what it needs of a context window (a prompt estimate
  * that cannot exceed the true count, and the output asked for) and the inputs it carries besides text.
  */
 export function routeRequestOf(request: ChatRequest, accountPolicy?: AccountDataPolicy): RouteRequest {
@@ -66,10 +66,16 @@ export function routeRequestOf(request: ChatRequest, accountPolicy?: AccountData
   return {
     models,
     ...(provider ? { provider } : {}),
-    ...(request.provider?.require_parameters === true ? { parameters: requestedParameters(request) } : {}),
+    ...(request.provider?.require_parameters === true || usesSoftRequiredParameter(request) ? { parameters: requestedParameters(request) } : {}),
     context: { promptTokens: promptTokenLowerBound(request), outputTokens: requestedOutput(request) ?? 0 },
     ...(inputModalities.length > 0 ? { inputModalities } : {}),
   };
+}
+
+/** Whether the request uses a parameter routing prefers supporting endpoints for (softRequiredParameters). */
+function usesSoftRequiredParameter(request: ChatRequest): boolean {
+  const fields = request as Record<string, unknown>;
+  return softRequiredParameters.some((parameter) => fields[parameter] !== undefined && fields[parameter] !== null);
 }
 
 /**
