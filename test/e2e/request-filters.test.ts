@@ -105,7 +105,9 @@ describe("request filters end to end (issue 9)", () => {
     const shown = await stack.admin("GET", `/admin/accounts/${accountId}`);
     expect((shown.body as { data: unknown }).data).toMatchObject({ data_collection: "deny", zdr: false });
     const audit = await stack.admin("GET", "/admin/audit?limit=20");
-    expect(listAdminAuditReplySchema.parse(audit.body).data).toContainEqual(expect.objectContaining({ action: "set-account-policy", account_id: accountId }));
+    expect(listAdminAuditReplySchema.parse(audit.body).data).toContainEqual(
+      expect.objectContaining({ action: "set-account-policy", account_id: accountId, data_policy: { data_collection: "deny", zdr: false } }),
+    );
 
     // Allowing again lets backup serve the account once more.
     expect((await stack.admin("PATCH", `/admin/accounts/${accountId}`, { data_collection: "allow" })).status).toBe(200);

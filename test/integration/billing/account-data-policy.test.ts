@@ -72,7 +72,12 @@ describe("account data policy", () => {
     expect((await authenticate(other.hashes[0] as string)).dataPolicy).toEqual({ data_collection: "allow", zdr: false });
 
     const audit = await billing.request(billing.subjects.billingListAdminAudit, { limit: 10 }, listAdminAuditReplySchema);
-    expect(audit.data.filter((entry) => entry.account_id === accountId && entry.action === "set-account-policy")).toHaveLength(2);
+    // Newest first, each with the policy it left the account with.
+    expect(audit.data.filter((entry) => entry.account_id === accountId && entry.action === "set-account-policy").map((entry) => entry.data_policy)).toEqual([
+      { data_collection: "deny", zdr: true },
+      { data_collection: "deny", zdr: false },
+    ]);
+    expect(audit.data.find((entry) => entry.action === "create-key")?.data_policy).toBeNull();
   });
 
   it("refuses an unknown account with 404 and a request that sets nothing with 400, changing nothing", async () => {

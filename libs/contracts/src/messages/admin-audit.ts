@@ -35,6 +35,8 @@ export const adminAuditEntrySchema = z.object({
   key_hash: z.string().nullable(),
   /** Credits granted, in micro-dollars; null for other actions. */
   amount_micros: z.number().int().nullable(),
+  /** The account's data policy after a `set-account-policy`; null for other actions. */
+  data_policy: z.object({ data_collection: z.enum(["allow", "deny"]), zdr: z.boolean() }).nullable(),
   request_id: z.string().nullable(),
   created_at: z.string(),
 });

@@ -14,12 +14,15 @@ export async function up(database: Kysely<unknown>): Promise<void> {
     ALTER TABLE admin_audit DROP CONSTRAINT admin_audit_action_check;
     ALTER TABLE admin_audit ADD CONSTRAINT admin_audit_action_check
       CHECK (action IN ('create-account', 'grant-credits', 'create-key', 'disable-key', 'enable-key', 'set-account-policy'));
+    -- The policy a set-account-policy left the account with ({"data_collection", "zdr"}); null for other actions.
+    ALTER TABLE admin_audit ADD COLUMN data_policy jsonb;
   `.execute(database);
 }
 
 export async function down(database: Kysely<unknown>): Promise<void> {
   await sql`
     DELETE FROM admin_audit WHERE action = 'set-account-policy';
+    ALTER TABLE admin_audit DROP COLUMN data_policy;
     ALTER TABLE admin_audit DROP CONSTRAINT admin_audit_action_check;
     ALTER TABLE admin_audit ADD CONSTRAINT admin_audit_action_check
       CHECK (action IN ('create-account', 'grant-credits', 'create-key', 'disable-key', 'enable-key'));

@@ -37,7 +37,12 @@ export async function setAccountDataPolicyReply(
       ...(request.zdr !== undefined ? { zdr: request.zdr } : {}),
     });
     if (!changed) throw accountNotFound(request.accountId);
-    await recordAdminAction(transaction, { action: adminActions.setAccountPolicy, caller: request.caller, accountId: changed.id });
+    await recordAdminAction(transaction, {
+      action: adminActions.setAccountPolicy,
+      caller: request.caller,
+      accountId: changed.id,
+      dataPolicy: { data_collection: changed.data_collection, zdr: changed.zdr },
+    });
     // Read in the transaction: a key created meanwhile is either listed here or authenticated after the commit.
     return { account: changed, keyHashes: await listAccountKeyHashes(transaction, changed.id) };
   });
