@@ -56,8 +56,9 @@ export function prepareCandidates(
 /**
  * What routing needs from a chat request: its models in fallback order (`model`, then `models` without
  * repeating it), its provider preferences tightened by the account's data policy, its parameters only
- * when `require_parameters` or the soft ordering by tools / response_format reads them, what it needs of a context window (a prompt estimate
- * that cannot exceed the true count, and the output asked for) and the inputs it carries besides text.
+ * when `require_parameters` or the soft ordering by tools / response_format reads them, what it needs of
+ * a context window (a prompt estimate that cannot exceed the true count, and the output asked for) and
+ * the inputs it carries besides text.
  */
 export function routeRequestOf(request: ChatRequest, accountPolicy?: AccountDataPolicy): RouteRequest {
   const models = request.model === undefined ? [...new Set(request.models)] : [...new Set([request.model, ...(request.models ?? [])])];
