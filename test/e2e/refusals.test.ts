@@ -90,9 +90,9 @@ describe("refused requests", () => {
     expect(message).toMatch(/credits/i);
   });
 
-  it("400 unsupported_parameter for content it cannot bound yet: image parts, n > 1", async () => {
+  it("404 for an image to a text-only model (OpenRouter's wording); 400 unsupported_parameter for n > 1", async () => {
     const image = JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }] });
-    expect(await expectError(await post(image, { authorization: `Bearer ${key}` }), 400)).toMatch(/image_url/);
+    expect(await expectError(await post(image, { authorization: `Bearer ${key}` }), 404)).toMatch(/^No endpoints found that support image input/);
     const several = JSON.stringify({ model: "test/echo", n: 3, messages: [{ role: "user", content: "refuse me" }] });
     expect(await expectError(await post(several, { authorization: `Bearer ${key}` }), 400)).toMatch(/\bn\b/);
   });

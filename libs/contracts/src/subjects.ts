@@ -28,6 +28,8 @@ export interface Subjects {
   readonly billingGrantCredits: string;
   readonly billingCreateKey: string;
   readonly billingGetAccount: string;
+  /** Admin: change an account's data policy (and announce every key of the account as changed). */
+  readonly billingSetAccountDataPolicy: string;
   readonly billingLeaseCredit: string;
   readonly billingReturnLease: string;
   /** Admin listing: facts billing recorded as settlement anomalies instead of charging them. */
@@ -94,6 +96,7 @@ export function createSubjects(namespace = "sb"): Subjects {
     billingGrantCredits: `${billingGroup}.grant-credits`,
     billingCreateKey: `${billingGroup}.create-key`,
     billingGetAccount: `${billingGroup}.get-account`,
+    billingSetAccountDataPolicy: `${billingGroup}.set-account-data-policy`,
     billingLeaseCredit: `${billingGroup}.lease-credit`,
     billingReturnLease: `${billingGroup}.return-lease`,
     billingListSettlementAnomalies: `${billingGroup}.list-settlement-anomalies`,

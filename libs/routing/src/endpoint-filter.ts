@@ -1,4 +1,4 @@
-import { endpointFilterReasons, type EndpointFilterReason, type ProviderPreferences, type RouteCandidate } from "@switchboard/contracts";
+import { endpointFilterReasons, type EndpointFilterReason, type ProviderPreferences, type RouteCandidate, type RouteRequest } from "@switchboard/contracts";
 import { modelVariants, type ModelVariant } from "./model-variant.js";
 import { priceLimitInPicosPerToken } from "./price-limit.js";
 
@@ -8,9 +8,15 @@ export type EndpointFilter = (endpoint: RouteCandidate, variant: ModelVariant | 
 /**
  * The hard filters of a request (OpenRouter's provider selection), prepared once per request: slugs
  * lower-cased into sets, price limits converted to picos per token. The first filter that fails names the
- * reason, in this order: provider lists, data policy, quantization, the `:free` variant, price, parameters.
+ * reason, in this order: provider lists, data policy, quantization, the `:free` variant, price, parameters,
+ * context length. Context length comes last so that an endpoint skipped for it passed everything else:
+ * then shortening the prompt is what would let it serve (select-route.ts answers 400 for that).
  */
-export function createEndpointFilter(preferences: ProviderPreferences | undefined, parameters: readonly string[] | undefined): EndpointFilter {
+export function createEndpointFilter(
+  preferences: ProviderPreferences | undefined,
+  parameters: readonly string[] | undefined,
+  context?: RouteRequest["context"],
+): EndpointFilter {
   const only = slugSet(preferences?.only);
   const ignore = slugSet(preferences?.ignore);
   // Without fallbacks, `order` is also an allow-list (OpenRouter: "only primary/order providers").
@@ -23,6 +29,7 @@ export function createEndpointFilter(preferences: ProviderPreferences | undefine
   // `max_price.request`, `.image` and `.audio` need no check: the catalog charges nothing per request,
   // image or audio unit, so every endpoint's price for them is 0 and within any limit.
   const required = preferences?.require_parameters === true ? (parameters ?? []) : [];
+  const contextTokens = context ? context.promptTokens + context.outputTokens : 0;
   return (endpoint, variant) => {
     const provider = endpoint.providerId.toLowerCase();
     if (only && !only.has(provider)) return endpointFilterReasons.notInOnly;
@@ -45,6 +52,7 @@ export function createEndpointFilter(preferences: ProviderPreferences | undefine
     for (const parameter of required) {
       if (!endpoint.supportedParameters.includes(parameter)) return endpointFilterReasons.requireParameters;
     }
+    if (endpoint.contextLength < contextTokens) return endpointFilterReasons.contextLength;
     return null;
   };
 }

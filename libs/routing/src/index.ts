@@ -6,3 +6,6 @@ export * from "./model-variant.js";
 export * from "./endpoint-filter.js";
 export * from "./price-limit.js";
 export * from "./requested-parameters.js";
+export * from "./requested-input-modalities.js";
+export * from "./account-data-policy.js";
+export * from "./supporting-endpoints-first.js";

@@ -132,7 +132,7 @@ const preferenceTable: { field: string; provider: Preferences; parameters?: stri
   { field: "require_parameters: true", provider: { require_parameters: true }, parameters: ["tools"], tried: ["middle", "pricey"], skipped: { cheap: "require_parameters" } },
   { field: "require_parameters: true, two parameters", provider: { require_parameters: true }, parameters: ["tools", "temperature"], tried: ["middle"], skipped: { cheap: "require_parameters", pricey: "require_parameters" } },
   { field: "require_parameters: true, none used", provider: { require_parameters: true }, parameters: [], tried: ["cheap", "middle", "pricey"], skipped: {} },
-  { field: "require_parameters: false", provider: { require_parameters: false }, parameters: ["tools"], tried: ["cheap", "middle", "pricey"], skipped: {} },
+  { field: "require_parameters: false (tools: supporting endpoints first, the others kept)", provider: { require_parameters: false }, parameters: ["tools"], tried: ["middle", "pricey", "cheap"], skipped: {} },
   { field: "sort: price", provider: { sort: "price" }, tried: ["cheap", "middle", "pricey"], skipped: {} },
   // Without health figures every endpoint ties on throughput and latency: price decides.
   { field: "sort: throughput (no measurements)", provider: { sort: "throughput" }, tried: ["cheap", "middle", "pricey"], skipped: {} },

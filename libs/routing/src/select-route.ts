@@ -16,6 +16,7 @@ import { createEndpointFilter } from "./endpoint-filter.js";
 import { modelVariants, resolveModelVariant, type ModelVariant } from "./model-variant.js";
 import { rankEndpoints, type RankingInputs } from "./rank-endpoints.js";
 import type { RoutingTable } from "./routing-table.js";
+import { supportingEndpointsFirst } from "./supporting-endpoints-first.js";
 
 const routingDocumentation = "See the provider routing section of the README.";
 
@@ -29,12 +30,15 @@ const routingDocumentation = "See the provider routing section of the README.";
  */
 export function selectRoute(catalog: Pick<RoutingTable, "models">, request: RouteRequest, inputs: RankingInputs = {}): RouteReply {
   const preferences = request.provider;
-  const filter = createEndpointFilter(preferences, request.parameters);
+  const filter = createEndpointFilter(preferences, request.parameters, request.context);
+  const modalities = request.inputModalities ?? [];
   const order = preferences?.order?.map((slug) => slug.toLowerCase());
   const allowFallbacks = preferences?.allow_fallbacks ?? true;
   const candidates: RouteCandidate[] = [];
   const skipped: SkippedEndpoint[] = [];
   const emptyReasons: string[] = [];
+  // The largest context window among the endpoints left out only because the prompt did not fit.
+  let largestTooSmallContext = 0;
   for (const modelId of request.models) {
     const resolved = resolveModelVariant(catalog.models, modelId);
     if (!resolved) {
@@ -50,6 +54,13 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
       continue;
     }
     const { model, variant } = resolved;
+    // Modalities are the model's (the catalog lists them per model), so one check leaves out all its endpoints.
+    const missing = modalities.filter((modality) => !model.inputModalities.includes(modality));
+    if (missing.length > 0) {
+      for (const endpoint of model.endpoints) skipped.push(skippedEndpoint(endpoint, endpointFilterReasons.inputModalities));
+      emptyReasons.push(`"${model.id}" does not take ${missing.join(" or ")} input`);
+      continue;
+    }
     const passing: RouteCandidate[] = [];
     const reasons = new Set<EndpointFilterReason>();
     for (const endpoint of model.endpoints) {
@@ -58,9 +69,10 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
       else {
         skipped.push(skippedEndpoint(endpoint, reason));
         reasons.add(reason);
+        if (reason === endpointFilterReasons.contextLength) largestTooSmallContext = Math.max(largestTooSmallContext, endpoint.contextLength);
       }
     }
-    const ranked = rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant) }, inputs);
+    const ranked = softOrdered(rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant) }, inputs), request.parameters, order);
     // Without fallbacks and without `order`, a model's best endpoint is its only one (OpenRouter: "only
     // the primary provider"); with `order`, the filter already kept just the `order` providers.
     const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
@@ -71,6 +83,16 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   }
   if (candidates.length === 0) {
     const excludedBy = [...new Set(skipped.map((endpoint) => endpoint.reason))];
+    // An endpoint left out for its context passed every other filter: a shorter request would be served.
+    if (request.context && largestTooSmallContext > 0) throw contextLengthError(request.models, excludedBy, request.context, largestTooSmallContext);
+    if (excludedBy.length === 1 && excludedBy[0] === endpointFilterReasons.inputModalities) {
+      // OpenRouter's wording, e.g. "No endpoints found that support image input".
+      throw new SwitchboardError(
+        gatewayError(gatewayErrorCodes.noEndpoints, 404, `No endpoints found that support ${modalities.join(" and ")} input. ${routingDocumentation}`, {
+          metadata: { models: request.models, excluded_by: excludedBy },
+        }),
+      );
+    }
     throw new SwitchboardError(
       gatewayError(gatewayErrorCodes.noEndpoints, 404, `No endpoints found for this request: ${emptyReasons.join("; ")}. ${routingDocumentation}`, {
         metadata: { models: request.models, excluded_by: excludedBy },
@@ -79,9 +101,17 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   }
   // `partition: "none"` ranks the endpoints of all models together; the stable sort keeps model order on ties.
   if (typeof preferences?.sort === "object" && preferences.sort.partition === "none") {
-    return { candidates: rankEndpoints(candidates, { order, sortBy: preferences.sort.by }, inputs), skipped };
+    return { candidates: softOrdered(rankEndpoints(candidates, { order, sortBy: preferences.sort.by }, inputs), request.parameters, order), skipped };
   }
   return { candidates, skipped };
+}
+
+/**
+ * OpenRouter's soft filter: endpoints supporting the request's tools / response_format first. An explicit
+ * `order` is the client's own choice of who goes first, so it is left as it is.
+ */
+function softOrdered(ranked: RouteCandidate[], parameters: readonly string[] | undefined, order: readonly string[] | undefined): RouteCandidate[] {
+  return order ? ranked : supportingEndpointsFirst(ranked, parameters);
 }
 
 /** The request's `provider.sort` wins over a variant's (`:floor` is price, `:nitro` throughput). */
@@ -94,6 +124,28 @@ function sortOf(sort: NonNullable<RouteRequest["provider"]>["sort"], variant: Mo
 
 function skippedEndpoint(endpoint: RouteCandidate, reason: EndpointFilterReason): SkippedEndpoint {
   return { endpointId: endpoint.endpointId, modelId: endpoint.modelId, providerId: endpoint.providerId, reason };
+}
+
+/** OpenRouter's context-length refusal (400), naming the largest window that was too small. */
+function contextLengthError(models: string[], excludedBy: string[], context: NonNullable<RouteRequest["context"]>, largestContext: number): SwitchboardError {
+  const requested = context.promptTokens + context.outputTokens;
+  return new SwitchboardError(
+    gatewayError(
+      gatewayErrorCodes.invalidRequest,
+      400,
+      `This endpoint's maximum context length is ${largestContext} tokens. However, you requested about ${requested} tokens (${context.promptTokens} of text input, ${context.outputTokens} in the output). Please reduce the length of either one.`,
+      {
+        metadata: {
+          models,
+          excluded_by: excludedBy,
+          maximum_context_length: largestContext,
+          requested_tokens: requested,
+          prompt_tokens: context.promptTokens,
+          output_tokens: context.outputTokens,
+        },
+      },
+    ),
+  );
 }
 
 function explainEmpty(model: RoutingModel, reasons: EndpointFilterReason[]): string {

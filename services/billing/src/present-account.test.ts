@@ -6,13 +6,15 @@ import { presentKeyRecord } from "./present-key-record.js";
 const createdAt = new Date("2026-11-25T14:00:00.000Z");
 
 describe("presentAccount", () => {
-  it("shows balances in micro-dollars and USD, available = balance − reserved − leased", () => {
+  it("shows balances in micro-dollars and USD, available = balance − reserved − leased, and the data policy", () => {
     const account = presentAccount({
       id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
       name: "Acme",
       balance_micros: 10_500_000,
       reserved_micros: 500_000,
       leased_micros: 250_000,
+      data_collection: "deny",
+      zdr: true,
       created_at: createdAt,
     });
     expect(account).toEqual({
@@ -23,6 +25,8 @@ describe("presentAccount", () => {
       leased_micros: 250_000,
       available_usd: "9.75",
       balance_usd: "10.5",
+      data_collection: "deny",
+      zdr: true,
       created_at: "2026-11-25T14:00:00.000Z",
     });
     expect(accountSchema.parse(account)).toEqual(account);

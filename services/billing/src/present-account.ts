@@ -11,6 +11,8 @@ export function presentAccount(row: AccountRow): Account {
     leased_micros: row.leased_micros,
     available_usd: formatMicrosAsUsd(row.balance_micros - row.reserved_micros - row.leased_micros),
     balance_usd: formatMicrosAsUsd(row.balance_micros),
+    data_collection: row.data_collection,
+    zdr: row.zdr,
     created_at: row.created_at.toISOString(),
   };
 }

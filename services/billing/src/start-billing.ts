@@ -16,6 +16,7 @@ import { listSettlementAnomaliesEndpoint } from "./handlers/list-settlement-anom
 import { leaseCreditEndpoint } from "./handlers/lease-credit.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
 import { returnLeaseEndpoint } from "./handlers/return-lease.js";
+import { setAccountDataPolicyEndpoint } from "./handlers/set-account-data-policy.js";
 import { startSettlementConsumer } from "./handlers/settle-generation.js";
 import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
 import { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
@@ -48,6 +49,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   const { connection, database, subjects, logger } = options;
   const manager = await ensureFactsStream(connection, subjects);
   const settlementAnomalies = new SettlementAnomalyCounter();
+  const keyChangePublisher = natsKeyChangePublisher({ connection, subjects, logger });
   const service = await serveEndpoints(connection, {
     name: serviceNames.billing,
     version: billingServiceVersion,
@@ -68,7 +70,8 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       createAccountEndpoint({ database, subjects }),
       getAccountEndpoint({ database, subjects }),
       grantCreditsEndpoint({ database, subjects }),
-      createKeyEndpoint({ database, subjects, keyChangePublisher: natsKeyChangePublisher({ connection, subjects, logger }) }),
+      createKeyEndpoint({ database, subjects, keyChangePublisher }),
+      setAccountDataPolicyEndpoint({ database, subjects, keyChangePublisher }),
       listSettlementAnomaliesEndpoint({ database, subjects }),
       listAdminAuditEndpoint({ database, subjects }),
     ],

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
 
-/** The admin operations billing audits: each changes money or keys. */
+/** The admin operations billing audits: each changes money, keys or an account's data policy. */
 export const adminActions = {
   createAccount: "create-account",
   grantCredits: "grant-credits",
   createKey: "create-key",
   disableKey: "disable-key",
   enableKey: "enable-key",
+  setAccountPolicy: "set-account-policy",
 } as const;
 export type AdminAction = (typeof adminActions)[keyof typeof adminActions];
 
@@ -34,6 +35,8 @@ export const adminAuditEntrySchema = z.object({
   key_hash: z.string().nullable(),
   /** Credits granted, in micro-dollars; null for other actions. */
   amount_micros: z.number().int().nullable(),
+  /** The account's data policy after a `set-account-policy`; null for other actions. */
+  data_policy: z.object({ data_collection: z.enum(["allow", "deny"]), zdr: z.boolean() }).nullable(),
   request_id: z.string().nullable(),
   created_at: z.string(),
 });

@@ -10,11 +10,24 @@ const nameSchema = z.string().trim().pipe(singleLineTextSchema(200));
 export const authenticateKeyRequestSchema = z.object({ keyHash: keyHashSchema });
 export type AuthenticateKeyRequest = z.infer<typeof authenticateKeyRequestSchema>;
 
+/**
+ * What every request of an account must satisfy, in the words of OpenRouter's `provider` object: with
+ * `data_collection: "deny"` no endpoint whose provider may train on the data, with `zdr: true` only
+ * zero-data-retention endpoints. A request's own `provider` fields can tighten it, never loosen it.
+ */
+export const accountDataPolicySchema = z.object({
+  data_collection: z.enum(["allow", "deny"]),
+  zdr: z.boolean(),
+});
+export type AccountDataPolicy = z.infer<typeof accountDataPolicySchema>;
+
 export const authenticatedKeySchema = z.object({
   keyId: z.string(),
   keyHash: z.string(),
   accountId: z.string(),
   name: z.string(),
+  /** The account's data policy. Absent means the account asks for nothing (what a billing older than this field sends). */
+  dataPolicy: accountDataPolicySchema.optional(),
 });
 export type AuthenticatedKey = z.infer<typeof authenticatedKeySchema>;
 
@@ -43,6 +56,9 @@ export const accountSchema = z.object({
   /** balance − reserved − leased, as a USD string. */
   available_usd: z.string(),
   balance_usd: z.string(),
+  /** The account's data policy (accountDataPolicySchema), applied to every request of its keys. */
+  data_collection: accountDataPolicySchema.shape.data_collection,
+  zdr: z.boolean(),
   created_at: z.string(),
 });
 export type Account = z.infer<typeof accountSchema>;
@@ -60,6 +76,15 @@ export const grantCreditsRequestSchema = z.object({
   caller: adminCallerSchema,
 });
 export type GrantCreditsRequest = z.infer<typeof grantCreditsRequestSchema>;
+
+/** Changes an account's data policy; a field left out keeps its value, and at least one must be given. */
+export const setAccountDataPolicyRequestSchema = z.object({
+  accountId: accountIdSchema,
+  data_collection: accountDataPolicySchema.shape.data_collection.optional(),
+  zdr: z.boolean().optional(),
+  caller: adminCallerSchema,
+});
+export type SetAccountDataPolicyRequest = z.infer<typeof setAccountDataPolicyRequestSchema>;
 
 export const createKeyRequestSchema = z.object({
   accountId: accountIdSchema,

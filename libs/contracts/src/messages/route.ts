@@ -10,9 +10,18 @@ export const routeRequestSchema = z.object({
   provider: providerPreferencesSchema.optional(),
   /**
    * The request's parameters in the catalog's `supported_parameters` vocabulary (`tools`, `max_tokens`,
-   * ...); read only with `provider.require_parameters`, so callers may leave it out otherwise.
+   * ...): with `provider.require_parameters` every one must be supported; without it only `tools`,
+   * `tool_choice` and `response_format` are read, to try supporting endpoints first. Callers may leave it
+   * out when neither applies.
    */
   parameters: z.array(z.string()).optional(),
+  /**
+   * What the request needs of an endpoint's context window: prompt tokens (an estimate that may fall short
+   * of the provider's count, never exceed it) and the output asked for (0 when none). Absent: not checked.
+   */
+  context: z.object({ promptTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() }).optional(),
+  /** The inputs the messages carry besides text (`image`, `file`, `audio`, `video`); only models taking all of them serve it. */
+  inputModalities: z.array(z.string()).optional(),
 });
 export type RouteRequest = z.infer<typeof routeRequestSchema>;
 

@@ -27,6 +27,10 @@ export const endpointFilterReasons = {
   notFree: "free_variant",
   /** The endpoint cannot produce the `max_tokens` the request asks for. */
   maximumTokens: "max_tokens",
+  /** The endpoint's context window is smaller than the prompt (at least its estimate) plus the output asked for. */
+  contextLength: "context_length",
+  /** The model does not take an input the request's messages carry (`image`, `file`, `audio`, `video`). */
+  inputModalities: "input_modalities",
 } as const;
 export type EndpointFilterReason = (typeof endpointFilterReasons)[keyof typeof endpointFilterReasons];
 

@@ -13,6 +13,8 @@ export interface AdminAuditTable {
   account_id: string | null;
   key_id: string | null;
   amount_micros: number | null;
+  /** jsonb: the account data policy a `set-account-policy` set (written as JSON text); null for other actions. */
+  data_policy: ColumnType<{ data_collection: "allow" | "deny"; zdr: boolean } | null, string | null, never>;
   request_id: string | null;
   created_at: ColumnType<Date, never, never>;
 }

@@ -9,6 +9,10 @@ export interface AccountsTable {
   reserved_micros: Generated<number>;
   /** Credit the account's leases still hold (granted − returned − consumed); available is balance − reserved − leased. */
   leased_micros: Generated<number>;
+  /** `deny`: no request of the account reaches a provider that may train on the data. */
+  data_collection: Generated<"allow" | "deny">;
+  /** True: requests of the account reach only zero-data-retention endpoints. */
+  zdr: Generated<boolean>;
   created_at: ColumnType<Date, never, never>;
 }
 export type AccountRow = Selectable<AccountsTable>;

@@ -15,6 +15,7 @@ import { getAccountReply } from "../handlers/get-account.js";
 import { grantCreditsReply } from "../handlers/grant-credits.js";
 import { listAdminAuditReply } from "../handlers/list-admin-audit.js";
 import { listSettlementAnomaliesReply } from "../handlers/list-settlement-anomalies.js";
+import { setAccountDataPolicyReply } from "../handlers/set-account-data-policy.js";
 import { setKeyDisabledReply } from "../handlers/set-key-disabled.js";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 import { cliCaller } from "./cli-caller.js";
@@ -95,9 +96,27 @@ const commands: Record<string, AdminCommand> = {
     options: { hash: { type: "string" } },
     run: (values, dependencies) => setKeyDisabledReply(dependencies, { keyHash: required(values, "hash"), disabled: false, caller: dependencies.caller }),
   },
+  "set-account-policy": {
+    usage: "set-account-policy --account <id> [--data-collection allow|deny] [--zdr true|false]",
+    summary: "Set the data policy every request of the account must honour (a request can only tighten it); running ingresses apply it at once.",
+    options: { account: { type: "string" }, "data-collection": { type: "string" }, zdr: { type: "string" } },
+    run: (values, dependencies) => {
+      const dataCollection = values["data-collection"];
+      if (dataCollection !== undefined && dataCollection !== "allow" && dataCollection !== "deny") throw new AdminUsageError("--data-collection must be allow or deny");
+      const zdr = values["zdr"];
+      if (zdr !== undefined && zdr !== "true" && zdr !== "false") throw new AdminUsageError("--zdr must be true or false");
+      if (dataCollection === undefined && zdr === undefined) throw new AdminUsageError("give --data-collection, --zdr, or both");
+      return setAccountDataPolicyReply(dependencies, {
+        accountId: required(values, "account"),
+        ...(dataCollection !== undefined ? { data_collection: dataCollection } : {}),
+        ...(zdr !== undefined ? { zdr: zdr === "true" } : {}),
+        caller: dependencies.caller,
+      });
+    },
+  },
   "show-account": {
     usage: "show-account --account <id>",
-    summary: "Show an account's balance, reserved and available credit.",
+    summary: "Show an account's balance, reserved and available credit, and its data policy.",
     options: { account: { type: "string" } },
     run: (values, { database }) => getAccountReply(database, { accountId: required(values, "account") }),
   },

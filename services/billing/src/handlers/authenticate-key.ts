@@ -15,7 +15,13 @@ import type { DatabaseExecutor } from "../repositories/database-executor.js";
 export async function authenticateKey(database: DatabaseExecutor, request: AuthenticateKeyRequest): Promise<AuthenticatedKey> {
   const key = await findKeyByHash(database, request.keyHash);
   if (!key) throw new SwitchboardError(gatewayError(gatewayErrorCodes.unauthorized, 401, "Invalid API key"));
-  return { keyId: key.id, keyHash: key.key_hash, accountId: key.account_id, name: key.name };
+  return {
+    keyId: key.id,
+    keyHash: key.key_hash,
+    accountId: key.account_id,
+    name: key.name,
+    dataPolicy: { data_collection: key.data_collection, zdr: key.zdr },
+  };
 }
 
 export function authenticateKeyEndpoint(dependencies: { database: DatabaseExecutor; subjects: Subjects }): EndpointDefinition {

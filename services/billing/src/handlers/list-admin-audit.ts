@@ -16,6 +16,7 @@ export async function listAdminAuditReply(database: DatabaseExecutor, request: A
         account_id: row.account_id,
         key_hash: row.key_hash,
         amount_micros: row.amount_micros,
+        data_policy: row.data_policy,
         request_id: row.request_id,
         created_at: row.created_at.toISOString(),
       }),

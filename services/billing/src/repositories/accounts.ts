@@ -1,3 +1,4 @@
+import type { AccountDataPolicy } from "@switchboard/contracts";
 import type { AccountRow } from "@switchboard/db";
 import { inTransaction, isUuid, type DatabaseExecutor } from "./database-executor.js";
 
@@ -39,4 +40,22 @@ export async function grantCredits(
       .execute();
     return account;
   });
+}
+
+/** Changes the given fields of the account's data policy. The updated account, or undefined when no account has this id. */
+export async function setAccountDataPolicy(
+  database: DatabaseExecutor,
+  accountId: string,
+  policy: Partial<AccountDataPolicy>,
+): Promise<AccountRow | undefined> {
+  if (!isUuid(accountId)) return undefined;
+  return database
+    .updateTable("accounts")
+    .set({
+      ...(policy.data_collection !== undefined ? { data_collection: policy.data_collection } : {}),
+      ...(policy.zdr !== undefined ? { zdr: policy.zdr } : {}),
+    })
+    .where("id", "=", accountId)
+    .returningAll()
+    .executeTakeFirst();
 }

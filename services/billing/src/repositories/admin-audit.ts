@@ -1,4 +1,4 @@
-import type { AdminAction, AdminCaller } from "@switchboard/contracts";
+import type { AccountDataPolicy, AdminAction, AdminCaller } from "@switchboard/contracts";
 import type { AdminAuditRow } from "@switchboard/db";
 import type { DatabaseExecutor } from "./database-executor.js";
 
@@ -9,6 +9,8 @@ export interface AdminActionRecord {
   accountId: string | null;
   keyId?: string;
   amountMicros?: number;
+  /** The account's data policy after a `set-account-policy`. */
+  dataPolicy?: AccountDataPolicy;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function recordAdminAction(database: DatabaseExecutor, record: Admi
       account_id: record.accountId,
       key_id: record.keyId ?? null,
       amount_micros: record.amountMicros ?? null,
+      data_policy: record.dataPolicy ? JSON.stringify(record.dataPolicy) : null,
       request_id: record.caller.requestId,
     })
     .execute();

@@ -1,4 +1,4 @@
-import type { ApiKeyRow } from "@switchboard/db";
+import type { AccountRow, ApiKeyRow } from "@switchboard/db";
 import { sql } from "kysely";
 import { generateApiKeySecret, hashApiKey, labelApiKey } from "./api-key-secret.js";
 import { isForeignKeyViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
@@ -33,14 +33,26 @@ export async function createApiKey(
   }
 }
 
-/** The enabled key with this SHA-256 hash, or undefined. */
-export function findKeyByHash(database: DatabaseExecutor, keyHash: string): Promise<ApiKeyRow | undefined> {
+/** A key with its account's data policy, which every request made with the key must honour. */
+export type ApiKeyWithDataPolicy = ApiKeyRow & Pick<AccountRow, "data_collection" | "zdr">;
+
+/** The enabled key with this SHA-256 hash, with its account's data policy, or undefined. */
+export function findKeyByHash(database: DatabaseExecutor, keyHash: string): Promise<ApiKeyWithDataPolicy | undefined> {
   return database
     .selectFrom("api_keys")
-    .selectAll()
-    .where("key_hash", "=", keyHash)
-    .where("disabled", "=", false)
+    .innerJoin("accounts", "accounts.id", "api_keys.account_id")
+    .selectAll("api_keys")
+    .select(["accounts.data_collection", "accounts.zdr"])
+    .where("api_keys.key_hash", "=", keyHash)
+    .where("api_keys.disabled", "=", false)
     .executeTakeFirst();
+}
+
+/** The SHA-256 hashes of every key of the account, disabled or not: what to announce when the account changes. */
+export async function listAccountKeyHashes(database: DatabaseExecutor, accountId: string): Promise<string[]> {
+  if (!isUuid(accountId)) return [];
+  const rows = await database.selectFrom("api_keys").select("key_hash").where("account_id", "=", accountId).execute();
+  return rows.map((row) => row.key_hash);
 }
 
 /**

@@ -95,7 +95,7 @@ export class Generation {
   /** Routes (in process) and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
   async prepare(): Promise<void> {
     const { clients, routing, key, request, promptBytes } = this.options;
-    this.held = await reserveCredit(clients, key, this.id, prepareCandidates(routing, request, promptBytes).candidates, this.options.leases);
+    this.held = await reserveCredit(clients, key, this.id, prepareCandidates(routing, request, promptBytes, key.dataPolicy).candidates, this.options.leases);
   }
 
   /**

@@ -18,7 +18,7 @@ describe("prepareCandidates", () => {
   it("asks routing for the model first, then the other requested models once, with the provider preferences", () => {
     const routing = routingOf();
     prepareCandidates(routing, request({ models: ["other", "m", "third"], provider: { order: ["small"] } }), 10);
-    expect(routing.asked).toEqual([{ models: ["m", "other", "third"], provider: { order: ["small"] } }]);
+    expect(routing.asked).toEqual([{ models: ["m", "other", "third"], provider: { order: ["small"] }, context: { promptTokens: 1, outputTokens: 0 } }]);
   });
 
   it("prices each candidate at its most: the prompt bound plus its output cap, or its whole context without one", () => {
@@ -49,20 +49,63 @@ describe("routeRequestOf", () => {
   const base = { messages: [{ role: "user", content: "hi" }] } as ChatRequest;
 
   it("routes `models` alone, in order and without repeats (OpenRouter accepts a request without `model`)", () => {
-    expect(routeRequestOf({ ...base, models: ["a", "b", "a"] })).toEqual({ models: ["a", "b"] });
+    expect(routeRequestOf({ ...base, models: ["a", "b", "a"] })).toMatchObject({ models: ["a", "b"] });
   });
 
   it("puts `model` first and drops it from `models`", () => {
-    expect(routeRequestOf({ ...base, model: "b", models: ["a", "b"] })).toEqual({ models: ["b", "a"] });
+    expect(routeRequestOf({ ...base, model: "b", models: ["a", "b"] })).toMatchObject({ models: ["b", "a"] });
   });
 
-  it("names the request's parameters only when require_parameters asks for them", () => {
-    const withTools = { ...base, model: "a", tools: [{ type: "function" }], temperature: 0.2, max_completion_tokens: 10, seed: null } as ChatRequest;
-    expect(routeRequestOf(withTools)).toEqual({ models: ["a"] });
+  it("names the request's parameters only when require_parameters or tools / response_format need them", () => {
+    const plain = { ...base, model: "a", temperature: 0.2, max_completion_tokens: 10, seed: null, tool_choice: null } as ChatRequest;
+    expect(routeRequestOf(plain)).toEqual({ models: ["a"], context: { promptTokens: 1, outputTokens: 10 } });
+    expect(routeRequestOf({ ...plain, response_format: { type: "json_object" } } as ChatRequest).parameters).toEqual(["temperature", "max_tokens", "response_format"]);
+    const withTools = { ...plain, tools: [{ type: "function" }] } as ChatRequest;
+    expect(routeRequestOf(withTools).parameters).toEqual(["temperature", "max_tokens", "tools"]);
     expect(routeRequestOf({ ...withTools, provider: { require_parameters: true } })).toEqual({
       models: ["a"],
       provider: { require_parameters: true },
-      parameters: ["tools", "temperature", "max_tokens"],
+      parameters: ["temperature", "max_tokens", "tools"],
+      context: { promptTokens: 1, outputTokens: 10 },
     });
+  });
+});
+
+describe("routeRequestOf: context, modalities and the account's data policy (issue 9)", () => {
+  const words = (count: number) => Array.from({ length: count }, (_value, index) => `word${index}`).join(", ");
+
+  it("asks for a context window of the prompt's lower-bound estimate plus the output asked for", () => {
+    const asked = routeRequestOf(request({ messages: [{ role: "system", content: words(30) }, { role: "user", content: [{ type: "text", text: words(12) }] }], max_completion_tokens: 300 }));
+    expect(asked.context).toEqual({ promptTokens: 42, outputTokens: 300 });
+  });
+
+  it("names the inputs besides text the messages carry, and none for a text-only request", () => {
+    const image = { type: "image_url", image_url: { url: "https://example.com/cat.png" } };
+    const audio = { type: "input_audio", input_audio: { data: "", format: "wav" } };
+    expect(routeRequestOf(request({ messages: [{ role: "user", content: [{ type: "text", text: "look" }, image, audio, image] }] })).inputModalities).toEqual(["image", "audio"]);
+    expect(routeRequestOf(request())).not.toHaveProperty("inputModalities");
+  });
+
+  it("routes with the stricter of the account's and the request's data policy", () => {
+    expect(routeRequestOf(request(), { data_collection: "deny", zdr: false }).provider).toEqual({ data_collection: "deny" });
+    expect(routeRequestOf(request({ provider: { data_collection: "allow", order: ["x"] } }), { data_collection: "deny", zdr: true }).provider).toEqual({
+      data_collection: "deny",
+      zdr: true,
+      order: ["x"],
+    });
+    expect(routeRequestOf(request({ provider: { zdr: true } }), { data_collection: "allow", zdr: false }).provider).toEqual({ zdr: true });
+    expect(routeRequestOf(request(), { data_collection: "allow", zdr: false })).not.toHaveProperty("provider");
+  });
+});
+
+describe("prepareCandidates with content Switchboard cannot price", () => {
+  const image = { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] };
+
+  it("lets routing refuse first (an image for a text-only model is its 404), then refuses image parts it cannot bound", () => {
+    const refusing = { route: () => { throw new Error("routing refused"); } };
+    expect(() => prepareCandidates(refusing, request({ messages: [image] } as Partial<ChatRequest>), 10)).toThrow("routing refused");
+    expect(() => prepareCandidates(routingOf(), request({ messages: [image] } as Partial<ChatRequest>), 10)).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, code: "unsupported_parameter" }) }),
+    );
   });
 });

@@ -4,13 +4,16 @@ import {
   gatewayError,
   gatewayErrorCodes,
   SwitchboardError,
+  type AccountDataPolicy,
   type ChatRequest,
   type RouteCandidate,
   type RouteRequest,
   type SkippedEndpoint,
 } from "@switchboard/contracts";
-import { requestedParameters } from "@switchboard/routing";
+import { requestedInputModalities, requestedParameters, softRequiredParameters, withAccountDataPolicy } from "@switchboard/routing";
 import type { LocalRouting } from "../routing/local-routing.js";
+import { checkSupportedRequest } from "./check-supported-request.js";
+import { promptTokenLowerBound } from "./estimate-tokens.js";
 import { outputBound, requestedOutput } from "./output-limits.js";
 
 /** A candidate endpoint with the most a generation on it can cost: what credit must cover to try it. */
@@ -29,10 +32,18 @@ export interface PreparedCandidates {
 /**
  * The endpoints to try, best first, each with its upper-bound cost. Routing happens in process; endpoints
  * that cannot produce the output the client asked for are left out. Throws the client-facing error
- * (400/404/503) when nothing can serve the request.
+ * (400/404/503) when nothing can serve the request. `accountPolicy` is the key's account's data policy.
  */
-export function prepareCandidates(routing: Pick<LocalRouting, "route">, request: ChatRequest, promptBytes: number): PreparedCandidates {
-  const route = routing.route(routeRequestOf(request));
+export function prepareCandidates(
+  routing: Pick<LocalRouting, "route">,
+  request: ChatRequest,
+  promptBytes: number,
+  accountPolicy?: AccountDataPolicy,
+): PreparedCandidates {
+  const route = routing.route(routeRequestOf(request, accountPolicy));
+  // After routing, so that an image sent to a text-only model gets OpenRouter's 404 rather than our
+  // "not supported yet" for the parts Switchboard cannot price.
+  checkSupportedRequest(request);
   // selectRoute's list is this call's own: the endpoints left out for their output limit join it.
   const skipped = route.skipped;
   const candidates = withinRequestedOutput(request, route.candidates, skipped).map((candidate) => ({
@@ -44,15 +55,28 @@ export function prepareCandidates(routing: Pick<LocalRouting, "route">, request:
 
 /**
  * What routing needs from a chat request: its models in fallback order (`model`, then `models` without
- * repeating it), its provider preferences and, only when `require_parameters` asks for them, its parameters.
+ * repeating it), its provider preferences tightened by the account's data policy, its parameters only
+ * when `require_parameters` or the soft ordering by tools / response_format reads them, what it needs of
+ * a context window (a prompt estimate that cannot exceed the true count, and the output asked for) and
+ * the inputs it carries besides text.
  */
-export function routeRequestOf(request: ChatRequest): RouteRequest {
+export function routeRequestOf(request: ChatRequest, accountPolicy?: AccountDataPolicy): RouteRequest {
   const models = request.model === undefined ? [...new Set(request.models)] : [...new Set([request.model, ...(request.models ?? [])])];
+  const provider = withAccountDataPolicy(request.provider, accountPolicy);
+  const inputModalities = requestedInputModalities(request);
   return {
     models,
-    ...(request.provider ? { provider: request.provider } : {}),
-    ...(request.provider?.require_parameters === true ? { parameters: requestedParameters(request) } : {}),
+    ...(provider ? { provider } : {}),
+    ...(request.provider?.require_parameters === true || usesSoftRequiredParameter(request) ? { parameters: requestedParameters(request) } : {}),
+    context: { promptTokens: promptTokenLowerBound(request), outputTokens: requestedOutput(request) ?? 0 },
+    ...(inputModalities.length > 0 ? { inputModalities } : {}),
   };
+}
+
+/** Whether the request uses a parameter routing prefers supporting endpoints for (softRequiredParameters). */
+function usesSoftRequiredParameter(request: ChatRequest): boolean {
+  const fields = request as Record<string, unknown>;
+  return softRequiredParameters.some((parameter) => fields[parameter] !== undefined && fields[parameter] !== null);
 }
 
 /**

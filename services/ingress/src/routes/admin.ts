@@ -11,6 +11,7 @@ import {
   listAdminAuditReplySchema,
   listSettlementAnomaliesReplySchema,
   parseUsdToMicros,
+  setAccountDataPolicyRequestSchema,
   SwitchboardError,
 } from "@switchboard/contracts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -25,10 +26,15 @@ const grantCreditsBodySchema = z.object({ amount_usd: z.union([z.string(), z.num
 // Billing's own field rules, so a malformed id or name is a 400 here before any message is sent.
 const createKeyBodySchema = z.object({ account_id: accountIdSchema, name: createKeyRequestSchema.shape.name });
 const accountParamsSchema = z.object({ id: accountIdSchema });
+// Strict: a misspelt field must not leave the policy as it was while the caller thinks it changed.
+const accountPolicyBodySchema = z
+  .strictObject({ data_collection: setAccountDataPolicyRequestSchema.shape.data_collection, zdr: setAccountDataPolicyRequestSchema.shape.zdr })
+  .refine((body) => body.data_collection !== undefined || body.zdr !== undefined, { message: "give data_collection, zdr, or both" });
 const listingQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(adminListingMaximumLimit).default(50) });
 
 /**
- * The management API, authorized by SWITCHBOARD_ADMIN_KEY: create accounts, grant credits, create keys
+ * The management API, authorized by SWITCHBOARD_ADMIN_KEY: create accounts, grant credits, set an
+ * account's data policy, create keys
  * (OpenRouter's `POST /keys` shape: the secret appears only in that answer), and list what billing
  * recorded: settlement anomalies (facts it held nothing for) and the audit of admin operations, newest
  * first. Every change names its caller (admin-caller.ts), which billing audits in the change's transaction.
@@ -58,6 +64,15 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
     requireAdmin(request);
     const { id } = parseBody(accountParamsSchema, request.params);
     return clients.request(clients.subjects.billingGetAccount, { accountId: id }, accountReplySchema, "billing");
+  });
+
+  // The account's data policy (README "Provider routing"); billing announces the account's keys so every ingress applies it at once.
+  app.patch("/api/v1/admin/accounts/:id", async (request) => {
+    requireAdmin(request);
+    const { id } = parseBody(accountParamsSchema, request.params);
+    const body = parseBody(accountPolicyBodySchema, request.body);
+    const caller = adminCallerOf(request, fingerprint);
+    return clients.request(clients.subjects.billingSetAccountDataPolicy, { accountId: id, ...body, caller }, accountReplySchema, "billing");
   });
 
   app.post("/api/v1/admin/accounts/:id/credits", async (request) => {

@@ -1,7 +1,6 @@
 import { chatRequestSchema, gatewayError, gatewayErrorCodes, invalidRequestError, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
-import { checkSupportedRequest } from "../generation/check-supported-request.js";
 import type { FallbackPolicy } from "../generation/fallback-policy.js";
 import { Generation } from "../generation/generation.js";
 import type { KeyAuthenticator } from "../plugins/authenticate.js";
@@ -39,7 +38,6 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
     try {
       const key = await options.authenticator.authenticate(readBearerToken(request));
       const body = parseChatRequest(request.body);
-      checkSupportedRequest(body);
       generation = new Generation({
         clients: options.clients,
         routing: options.routing,

@@ -1,0 +1,63 @@
+import {
+  adminActions,
+  gatewayError,
+  gatewayErrorCodes,
+  keyChanges,
+  setAccountDataPolicyRequestSchema,
+  SwitchboardError,
+  type Account,
+  type SetAccountDataPolicyRequest,
+  type Subjects,
+} from "@switchboard/contracts";
+import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
+import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
+import { presentAccount } from "../present-account.js";
+import { setAccountDataPolicy } from "../repositories/accounts.js";
+import { recordAdminAction } from "../repositories/admin-audit.js";
+import { listAccountKeyHashes } from "../repositories/api-keys.js";
+import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
+import { accountNotFound } from "./account-not-found.js";
+
+/**
+ * Changes an account's data policy and audits it in one transaction, then announces every key of the
+ * account as updated: ingress caches each key with its account's policy, so without the announcements a
+ * running ingress would route by the old policy until its key cache expired. Idempotent: setting the
+ * same policy again announces again, which is how an operator applies a change whose announcement was lost.
+ */
+export async function setAccountDataPolicyReply(
+  dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher },
+  request: SetAccountDataPolicyRequest,
+): Promise<{ data: Account }> {
+  if (request.data_collection === undefined && request.zdr === undefined) {
+    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give data_collection (\"allow\" or \"deny\"), zdr (true or false), or both."));
+  }
+  const { account, keyHashes } = await inTransaction(dependencies.database, async (transaction) => {
+    const changed = await setAccountDataPolicy(transaction, request.accountId, {
+      ...(request.data_collection !== undefined ? { data_collection: request.data_collection } : {}),
+      ...(request.zdr !== undefined ? { zdr: request.zdr } : {}),
+    });
+    if (!changed) throw accountNotFound(request.accountId);
+    await recordAdminAction(transaction, {
+      action: adminActions.setAccountPolicy,
+      caller: request.caller,
+      accountId: changed.id,
+      dataPolicy: { data_collection: changed.data_collection, zdr: changed.zdr },
+    });
+    // Read in the transaction: a key created meanwhile is either listed here or authenticated after the commit.
+    return { account: changed, keyHashes: await listAccountKeyHashes(transaction, changed.id) };
+  });
+  await Promise.all(keyHashes.map((keyHash) => dependencies.keyChangePublisher.publish({ keyHash, change: keyChanges.updated })));
+  return { data: presentAccount(account) };
+}
+
+export function setAccountDataPolicyEndpoint(dependencies: {
+  database: DatabaseExecutor;
+  subjects: Subjects;
+  keyChangePublisher: KeyChangePublisher;
+}): EndpointDefinition {
+  return defineEndpoint({
+    subject: dependencies.subjects.billingSetAccountDataPolicy,
+    requestSchema: setAccountDataPolicyRequestSchema,
+    handler: (request) => setAccountDataPolicyReply(dependencies, request),
+  });
+}
