@@ -32,6 +32,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   const filter = createEndpointFilter(preferences, request.parameters);
   const order = preferences?.order?.map((slug) => slug.toLowerCase());
   const allowFallbacks = preferences?.allow_fallbacks ?? true;
+  const performance = { maximumLatency: preferences?.preferred_max_latency, minimumThroughput: preferences?.preferred_min_throughput };
   const candidates: RouteCandidate[] = [];
   const skipped: SkippedEndpoint[] = [];
   const emptyReasons: string[] = [];
@@ -60,7 +61,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
         reasons.add(reason);
       }
     }
-    const ranked = rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant) }, inputs);
+    const ranked = rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant), performance }, inputs);
     // Without fallbacks and without `order`, a model's best endpoint is its only one (OpenRouter: "only
     // the primary provider"); with `order`, the filter already kept just the `order` providers.
     const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
@@ -79,7 +80,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   }
   // `partition: "none"` ranks the endpoints of all models together; the stable sort keeps model order on ties.
   if (typeof preferences?.sort === "object" && preferences.sort.partition === "none") {
-    return { candidates: rankEndpoints(candidates, { order, sortBy: preferences.sort.by }, inputs), skipped };
+    return { candidates: rankEndpoints(candidates, { order, sortBy: preferences.sort.by, performance }, inputs), skipped };
   }
   return { candidates, skipped };
 }
