@@ -126,20 +126,23 @@ export class EndpointHealthTracker {
       const ejected = state.ejectedUntil !== null && now < state.ejectedUntil;
       const longWindow = state.entries;
       const shortWindow = longWindow.filter((entry) => entry.at > now - this.policy.shortWindow);
-      const lastThirtyMinutes = state.minutes.filter((bucket) => bucket.minute > Math.floor(now / minute) - thirtyMinutes / minute);
+      // Sorted once: the median and the percentiles read the same samples.
+      const latencies = sortedSamples(longWindow, "timeToFirstTokenMilliseconds");
+      const throughputs = sortedSamples(longWindow, "outputTokensPerSecond");
+      const lastThirtyMinutes = bucketsSince(state.minutes, Math.floor(now / minute) - thirtyMinutes / minute);
       const measured: EndpointHealth = {
         status: ejected ? endpointHealthStatuses.ejected : endpointHealthStatuses.healthy,
         ejectedUntil: ejected && state.ejectedUntil !== null ? new Date(state.ejectedUntil).toISOString() : null,
         uptimeLast30Seconds: uptimeOf(shortWindow),
         uptimeLast5Minutes: uptimeOf(longWindow),
-        latencyP50Milliseconds: medianOf(longWindow.flatMap((entry) => entry.timeToFirstTokenMilliseconds)),
-        throughputP50TokensPerSecond: medianOf(longWindow.flatMap((entry) => entry.outputTokensPerSecond)),
+        latencyP50Milliseconds: medianOf(latencies),
+        throughputP50TokensPerSecond: medianOf(throughputs),
         requestsLast5Minutes: longWindow.reduce((sum, entry) => sum + entry.successes + entry.failures, 0),
         ejectionsInRow: state.ejectionsInRow,
         uptimeLast30Minutes: roundedUptime(uptimeOf(lastThirtyMinutes)),
         uptimeLastDay: roundedUptime(uptimeOf(state.minutes)),
-        latencyLast5Minutes: percentilesOf(longWindow.flatMap((entry) => entry.timeToFirstTokenMilliseconds)),
-        throughputLast5Minutes: percentilesOf(longWindow.flatMap((entry) => entry.outputTokensPerSecond)),
+        latencyLast5Minutes: percentilesOf(latencies),
+        throughputLast5Minutes: percentilesOf(throughputs),
         latencyLast30Minutes: LogScaleHistogram.percentilesOf(histogramsOf(lastThirtyMinutes, "latency")),
         throughputLast30Minutes: LogScaleHistogram.percentilesOf(histogramsOf(lastThirtyMinutes, "throughput")),
       };
@@ -270,9 +273,21 @@ function uptimeOf(entries: readonly { successes: number; failures: number }[]): 
   return successes + failures === 0 ? null : successes / (successes + failures);
 }
 
-function medianOf(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = values.sort((left, right) => left - right);
+/** A typed array sorts numerically without a comparator callback: several times faster on thousands of samples. */
+function sortedSamples(entries: readonly WindowEntry[], figure: "timeToFirstTokenMilliseconds" | "outputTokensPerSecond"): Float64Array {
+  let length = 0;
+  for (const entry of entries) length += entry[figure].length;
+  const samples = new Float64Array(length);
+  let offset = 0;
+  for (const entry of entries) {
+    samples.set(entry[figure], offset);
+    offset += entry[figure].length;
+  }
+  return samples.sort();
+}
+
+function medianOf(sorted: Float64Array): number | null {
+  if (sorted.length === 0) return null;
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
@@ -282,16 +297,22 @@ function roundedUptime(uptime: number | null): number | null {
   return uptime === null ? null : Math.round(uptime * 10_000) / 10_000;
 }
 
-/** Nearest-rank percentiles of raw samples, to three significant digits; null without samples. */
-function percentilesOf(values: number[]): PerformancePercentiles | null {
-  if (values.length === 0) return null;
-  const sorted = values.sort((left, right) => left - right);
+/** Nearest-rank percentiles of sorted samples, to three significant digits; null without samples. */
+function percentilesOf(sorted: Float64Array): PerformancePercentiles | null {
+  if (sorted.length === 0) return null;
   const percentiles = { p50: 0, p75: 0, p90: 0, p99: 0 };
   for (const name of performancePercentileNames) {
     const rank = Math.ceil((Number(name.slice(1)) / 100) * sorted.length);
     percentiles[name] = Number((sorted[Math.max(rank - 1, 0)] as number).toPrecision(3));
   }
   return percentiles;
+}
+
+/** The buckets after minute `after`: the newest are last, so the scan starts there and stops at the window's edge. */
+function bucketsSince(buckets: readonly MinuteBucket[], after: number): readonly MinuteBucket[] {
+  let first = buckets.length;
+  while (first > 0 && (buckets[first - 1] as MinuteBucket).minute > after) first -= 1;
+  return buckets.slice(first);
 }
 
 function histogramsOf(buckets: readonly MinuteBucket[], figure: "latency" | "throughput"): LogScaleHistogram[] {
