@@ -7,6 +7,7 @@ export * from "./messages/route.js";
 export * from "./routing/routing-snapshot.js";
 export * from "./routing/skipped-endpoint.js";
 export * from "./routing/endpoint-health.js";
+export * from "./routing/performance-percentiles.js";
 export * from "./routing/endpoint-outcome-report.js";
 export * from "./messages/list-models.js";
 export * from "./listings/listing-architecture.js";

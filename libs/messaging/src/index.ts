@@ -10,6 +10,7 @@ export * from "./connection-state.js";
 export * from "./open-routing-bucket.js";
 export * from "./publish-routing-snapshot.js";
 export * from "./replace-routing-snapshot.js";
+export * from "./read-routing-snapshot.js";
 export * from "./routing-snapshot-watch.js";
 export * from "./exit-on-startup-failure.js";
 export * from "./bus-security/bus-identities.js";

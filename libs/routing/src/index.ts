@@ -1,6 +1,7 @@
 export * from "./routing-table.js";
 export * from "./select-route.js";
 export * from "./rank-endpoints.js";
+export * from "./performance-preferences.js";
 export * from "./compare-endpoints-by-price.js";
 export * from "./model-variant.js";
 export * from "./endpoint-filter.js";

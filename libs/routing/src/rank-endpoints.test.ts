@@ -119,3 +119,48 @@ describe("rankEndpoints with order and sorts (issue 9)", () => {
     expect(providers(rankEndpoints(endpoints, rule, { health: figures, random: seededRandom(9) }))).toEqual(ranked);
   });
 });
+
+describe("rankEndpoints with preferred_max_latency / preferred_min_throughput (soft, issue 9)", () => {
+  const percentiles = (p50: number) => ({ p50, p75: p50, p90: p50, p99: p50 });
+  // cheap is slow (2 s, 10 tok/s), middle is ejected and fast, pricey is fast (300 ms, 90 tok/s).
+  const measured = healthOf({
+    cheap: health("healthy", { latencyLast5Minutes: percentiles(2_000), throughputLast5Minutes: percentiles(10) }),
+    middle: health("ejected", { latencyLast5Minutes: percentiles(100), throughputLast5Minutes: percentiles(200) }),
+    pricey: health("healthy", { latencyLast5Minutes: percentiles(300), throughputLast5Minutes: percentiles(90) }),
+  });
+  const table: { name: string; rule: RankingRule; health: Map<string, EndpointHealth>; ranked: string[] }[] = [
+    { name: "default, latency missed: the slow one after the others, ejected still last", rule: { ...byDefault, performance: { maximumLatency: 1 } }, health: measured, ranked: ["pricey", "cheap", "middle"] },
+    { name: "default, throughput missed", rule: { ...byDefault, performance: { minimumThroughput: { p50: 50 } } }, health: measured, ranked: ["pricey", "cheap", "middle"] },
+    { name: "default, every endpoint meets them: price order", rule: { ...byDefault, performance: { maximumLatency: 5, minimumThroughput: 5 } }, health: measured, ranked: ["cheap", "pricey", "middle"] },
+    { name: "default, every endpoint misses them: nothing moves, nothing is left out", rule: { ...byDefault, performance: { maximumLatency: 0.01 } }, health: measured, ranked: ["cheap", "pricey", "middle"] },
+    { name: "unmeasured endpoints are not penalised", rule: { ...byDefault, performance: { maximumLatency: 0.01 } }, health: new Map(), ranked: ["cheap", "middle", "pricey"] },
+    { name: "sort price: those that meet them first, by price", rule: { order: undefined, sortBy: "price", performance: { maximumLatency: 1 } }, health: measured, ranked: ["middle", "pricey", "cheap"] },
+    {
+      name: "sort throughput: the sort within each group",
+      rule: { order: undefined, sortBy: "throughput", performance: { maximumLatency: { p99: 0.2 } } },
+      health: healthOf({ cheap: health("healthy", { throughputP50TokensPerSecond: 100, latencyLast5Minutes: percentiles(500) }), pricey: health("healthy", { throughputP50TokensPerSecond: 50 }) }),
+      ranked: ["pricey", "middle", "cheap"],
+    },
+    { name: "order: the client's order, preferences ignored", rule: { order: ["cheap"], sortBy: undefined, performance: { maximumLatency: 1 } }, health: measured, ranked: ["cheap", "middle", "pricey"] },
+  ];
+  it.each(table)("$name", ({ rule, health: figures, ranked }) => {
+    expect(providers(rankEndpoints(endpoints, rule, { health: figures }))).toEqual(ranked);
+  });
+
+  it("balances each group on its own by inverse square of price", () => {
+    const fast = health("healthy", { latencyLast5Minutes: percentiles(200) });
+    const slow = health("healthy", { latencyLast5Minutes: percentiles(5_000) });
+    const candidates = [cheap, middle, pricey, endpoint("other", 4_000_000)];
+    const inputs = { random: seededRandom(10), health: healthOf({ cheap: slow, middle: fast, other: fast, pricey: fast }) };
+    const rule: RankingRule = { ...byDefault, performance: { maximumLatency: 1 } };
+    const firsts: Record<string, number> = {};
+    for (let draw = 0; draw < 2_000; draw += 1) {
+      const ranked = providers(rankEndpoints(candidates, rule, inputs));
+      expect(ranked.at(-1)).toBe("cheap");
+      firsts[ranked[0] as string] = (firsts[ranked[0] as string] ?? 0) + 1;
+    }
+    // middle and other cost the same, pricey 9/4 as much: weights 1 : 1 : 0.198.
+    expect((firsts["middle"] ?? 0) / 2_000).toBeCloseTo(0.455, 1);
+    expect((firsts["pricey"] ?? 0) / 2_000).toBeCloseTo(0.09, 1);
+  });
+});

@@ -1,5 +1,6 @@
 import { endpointHealthStatuses, type EndpointHealth, type RouteCandidate, type SortOrder } from "@switchboard/contracts";
 import { compareEndpointsByPrice } from "./compare-endpoints-by-price.js";
+import { createPerformanceMissCheck, type PerformancePreferences } from "./performance-preferences.js";
 
 /** What ranking reads besides the request: the snapshot's health figures and a random source. */
 export interface RankingInputs {
@@ -18,6 +19,8 @@ export interface RankingRule {
   readonly order: readonly string[] | undefined;
   /** `provider.sort`, else the variant's (`:floor` price, `:nitro` throughput); undefined for the default. */
   readonly sortBy: SortOrder | undefined;
+  /** `provider.preferred_max_latency` / `preferred_min_throughput`: soft, see performance-preferences.ts. */
+  readonly performance?: PerformancePreferences;
 }
 
 /**
@@ -30,6 +33,9 @@ export interface RankingRule {
  * - otherwise OpenRouter's default load balancing: endpoints that are not ejected in a weighted random order
  *   where each one's chance to come first is proportional to the inverse square of its price, then the
  *   ejected ones cheapest first (tried only when every other one failed).
+ * Without `order`, `preferred_max_latency` / `preferred_min_throughput` then move the endpoints whose
+ * measured figures miss them after the others (each group keeping the order above, ejected ones still
+ * last): soft, as OpenRouter's, so an endpoint is never left out for them.
  */
 export function rankEndpoints(endpoints: readonly RouteCandidate[], rule: RankingRule, inputs: RankingInputs): RouteCandidate[] {
   const byPrice = [...endpoints].sort(compareEndpointsByPrice);
@@ -42,8 +48,12 @@ export function rankEndpoints(endpoints: readonly RouteCandidate[], rule: Rankin
     // Array.prototype.sort is stable, so endpoints outside `order` keep their price order.
     return byPrice.sort((left, right) => rank(left) - rank(right));
   }
-  if (sortBy === "price") return byPrice;
   const healthOf = (endpoint: RouteCandidate) => inputs.health?.get(endpoint.endpointId);
+  const misses = rule.performance ? createPerformanceMissCheck(rule.performance) : undefined;
+  /** The endpoints that meet the performance preferences, then those that miss them (both in the order given). */
+  const meetingFirst = (ranked: RouteCandidate[]): RouteCandidate[] =>
+    misses ? [...ranked.filter((endpoint) => !misses(healthOf(endpoint))), ...ranked.filter((endpoint) => misses(healthOf(endpoint)))] : ranked;
+  if (sortBy === "price") return meetingFirst(byPrice);
   const usable = byPrice.filter((endpoint) => healthOf(endpoint)?.status !== endpointHealthStatuses.ejected);
   const ejected = byPrice.filter((endpoint) => healthOf(endpoint)?.status === endpointHealthStatuses.ejected);
   if (sortBy === "latency" || sortBy === "throughput") {
@@ -54,9 +64,15 @@ export function rankEndpoints(endpoints: readonly RouteCandidate[], rule: Rankin
       if (figure === null || figure === undefined) return Number.POSITIVE_INFINITY;
       return sortBy === "latency" ? figure : -figure;
     };
-    return [...usable.sort((left, right) => key(left) - key(right)), ...ejected];
+    return [...meetingFirst(usable.sort((left, right) => key(left) - key(right))), ...ejected];
   }
-  return [...(inputs.random ? weightedByInverseSquarePrice(usable, inputs.random) : usable), ...ejected];
+  if (!inputs.random) return [...meetingFirst(usable), ...ejected];
+  const random = inputs.random;
+  if (!misses) return [...weightedByInverseSquarePrice(usable, random), ...ejected];
+  // Each group is balanced on its own: missing a preference is a place after every endpoint that meets it.
+  const meeting = usable.filter((endpoint) => !misses(healthOf(endpoint)));
+  const missing = usable.filter((endpoint) => misses(healthOf(endpoint)));
+  return [...weightedByInverseSquarePrice(meeting, random), ...weightedByInverseSquarePrice(missing, random), ...ejected];
 }
 
 /**

@@ -250,4 +250,13 @@ describe("selectRoute with health (issue 9)", () => {
     expect(route(["vendor/model-a:nitro"], { sort: "price" })).toEqual(["cheap", "middle", "pricey"]);
     expect(route(["vendor/model-a"], { order: ["cheap"] })).toEqual(["cheap", "middle", "pricey"]);
   });
+
+  it("moves endpoints measured below preferred_min_throughput after the others, within each model and, with partition none, across models", () => {
+    expect(route(["vendor/model-a"], { preferred_min_throughput: 50 })).toEqual(["pricey", "middle", "cheap"]);
+    // model-c's endpoints are unmeasured: not penalised, so with partition none they stay ahead of middle.
+    expect(route(["vendor/model-a", "vendor/model-c"], { preferred_min_throughput: 50 })).toEqual(["pricey", "middle", "cheap", "gratis", "paid"]);
+    expect(route(["vendor/model-a", "vendor/model-c"], { preferred_min_throughput: 50, sort: { by: "price", partition: "none" } })).toEqual(["gratis", "paid", "cheap", "pricey", "middle"]);
+    // Soft: when allow_fallbacks is false the model's first endpoint is the first that meets it.
+    expect(route(["vendor/model-a"], { preferred_min_throughput: 50, allow_fallbacks: false })).toEqual(["pricey"]);
+  });
 });

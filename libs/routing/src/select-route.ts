@@ -34,6 +34,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   const modalities = request.inputModalities ?? [];
   const order = preferences?.order?.map((slug) => slug.toLowerCase());
   const allowFallbacks = preferences?.allow_fallbacks ?? true;
+  const performance = { maximumLatency: preferences?.preferred_max_latency, minimumThroughput: preferences?.preferred_min_throughput };
   const candidates: RouteCandidate[] = [];
   const skipped: SkippedEndpoint[] = [];
   const emptyReasons: string[] = [];
@@ -72,7 +73,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
         if (reason === endpointFilterReasons.contextLength) largestTooSmallContext = Math.max(largestTooSmallContext, endpoint.contextLength);
       }
     }
-    const ranked = softOrdered(rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant) }, inputs), request.parameters, order);
+    const ranked = softOrdered(rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant), performance }, inputs), request.parameters, order);
     // Without fallbacks and without `order`, a model's best endpoint is its only one (OpenRouter: "only
     // the primary provider"); with `order`, the filter already kept just the `order` providers.
     const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
@@ -101,7 +102,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   }
   // `partition: "none"` ranks the endpoints of all models together; the stable sort keeps model order on ties.
   if (typeof preferences?.sort === "object" && preferences.sort.partition === "none") {
-    return { candidates: softOrdered(rankEndpoints(candidates, { order, sortBy: preferences.sort.by }, inputs), request.parameters, order), skipped };
+    return { candidates: softOrdered(rankEndpoints(candidates, { order, sortBy: preferences.sort.by, performance }, inputs), request.parameters, order), skipped };
   }
   return { candidates, skipped };
 }

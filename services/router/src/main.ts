@@ -26,6 +26,8 @@ async function main(): Promise<void> {
       maximumEjection: config.ROUTER_MAXIMUM_EJECTION_MS,
     },
     healthFiguresIntervalMs: config.ROUTER_HEALTH_FIGURES_MS,
+    // `route` answers as ingress does: the default order is a weighted draw, not always the cheapest.
+    random: Math.random,
   });
   logger.info("router ready");
 

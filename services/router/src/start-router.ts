@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { endpointOutcomeReportSchema, listModelsRequestSchema, routeRequestSchema, serviceNames, type EndpointHealth, type Subjects } from "@switchboard/contracts";
 import type { Database } from "@switchboard/db";
-import { defineEndpoint, openRoutingBucket, publishRoutingSnapshot, replaceRoutingSnapshot, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
+import { defineEndpoint, openRoutingBucket, publishRoutingSnapshot, readRoutingSnapshot, replaceRoutingSnapshot, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
 import { createRoutingTable, selectRoute } from "@switchboard/routing";
 import type { Kysely } from "kysely";
 import type { Logger } from "@switchboard/telemetry";
@@ -11,6 +11,7 @@ import { readCatalogFile } from "./catalog/read-catalog-file.js";
 import { storeCatalog } from "./catalog/store-catalog.js";
 import { defaultHealthPolicy, EndpointHealthTracker, type HealthPolicy } from "./health/endpoint-health-tracker.js";
 import { defaultHealthFiguresIntervalMs, HealthPublisher } from "./health/health-publisher.js";
+import { resumePublishedHealth } from "./health/resume-published-health.js";
 
 export interface RouterDependencies {
   connection: NatsConnection;
@@ -24,6 +25,8 @@ export interface RouterDependencies {
   healthPolicy?: HealthPolicy;
   /** Health figures are republished at most this often when no endpoint's status changed. */
   healthFiguresIntervalMs?: number;
+  /** The `route` endpoint's draw for the default load balancing, as ingress's; without it, the price order. */
+  random?: () => number;
 }
 
 /**
@@ -48,12 +51,15 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     models: catalog.models,
     health,
   });
-  const revision = await publishRoutingSnapshot(connection, subjects, snapshotOf({}));
-  logger.info({ revision }, "routing snapshot published");
-
-  // Health (issue 9): outcome reports from every connector → windows and ejections → the snapshot.
+  // Health (issue 9): outcome reports from every connector → windows and ejections → the snapshot. A
+  // restart takes up the health in the bucket first, so it does not publish ejected endpoints as healthy.
   const bucket = await openRoutingBucket(connection, subjects);
   const tracker = new EndpointHealthTracker(dependencies.healthPolicy ?? defaultHealthPolicy);
+  const endpointIds = new Set(table.endpoints.keys());
+  const startingHealth = resumePublishedHealth({ previous: await readRoutingSnapshot(bucket, subjects), tracker, endpointIds, logger, now: Date.now() });
+  const revision = await publishRoutingSnapshot(connection, subjects, snapshotOf(startingHealth));
+  logger.info({ revision }, "routing snapshot published");
+
   const healthPublisher = new HealthPublisher({
     tracker,
     figuresIntervalMs: dependencies.healthFiguresIntervalMs ?? defaultHealthFiguresIntervalMs,
@@ -64,7 +70,7 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
       return written;
     },
   });
-  healthPublisher.observe(revision, {}, Date.now());
+  healthPublisher.observe(revision, startingHealth, Date.now());
   // The router watches its own bucket to learn what other replicas wrote (see HealthPublisher).
   const routingWatch = new RoutingSnapshotWatch(connection, subjects, {
     logger,
@@ -92,7 +98,7 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     queue: subjects.queueGroup(serviceNames.router),
     logger,
     endpoints: [
-      defineEndpoint({ subject: subjects.routerRoute, requestSchema: routeRequestSchema, handler: async (request) => selectRoute(table, request) }),
+      defineEndpoint({ subject: subjects.routerRoute, requestSchema: routeRequestSchema, handler: async (request) => selectRoute(table, request, { health: healthPublisher.publishedHealth, ...(dependencies.random ? { random: dependencies.random } : {}) }) }),
       defineEndpoint({ subject: subjects.routerListModels, requestSchema: listModelsRequestSchema, handler: async () => ({ data: listings, links: { next: null }, total_count: listings.length }) }),
     ],
   });

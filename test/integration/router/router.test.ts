@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createSubjects, listModelsReplySchema, routeReplySchema, routingSnapshotSchema, SwitchboardError } from "@switchboard/contracts";
+import { createSubjects, endpointOutcomeReportSchema, listModelsReplySchema, routeReplySchema, routingSnapshotSchema, SwitchboardError } from "@switchboard/contracts";
 import { openRoutingBucket, requestReply } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRouter } from "../../../services/router/src/start-router.js";
@@ -30,19 +30,21 @@ describe("router service", () => {
   let database: TestDatabase;
   let connection: NatsConnection;
   let router: { stop(): Promise<void>; revision: number };
+  let catalogPath = "";
   const subjects = createSubjects(uniqueNamespace());
 
   beforeAll(async () => {
     database = await createTestDatabase();
     connection = await connectTestNats();
     const directory = await mkdtemp(join(tmpdir(), "switchboard-router-"));
-    await writeFile(join(directory, "catalog.yaml"), catalog);
+    catalogPath = join(directory, "catalog.yaml");
+    await writeFile(catalogPath, catalog);
     router = await startRouter({
       connection,
       database: database.database,
       subjects,
       logger: testLogger("router"),
-      catalogPath: join(directory, "catalog.yaml"),
+      catalogPath,
       environment: { ALPHA_KEY: alphaKey },
     });
   });
@@ -110,6 +112,37 @@ describe("router service", () => {
     const reply = await requestReply(connection, subjects.routerListModels, {}, listModelsReplySchema);
     expect(reply.data).toHaveLength(1);
     expect(reply.data[0]).toMatchObject({ id: "acme/one", pricing: { prompt: "0.000001", completion: "0.000002" } });
+  });
+
+  it("ranks route requests with the health it publishes, and keeps an ejection across a restart (issue 9)", async () => {
+    const report = endpointOutcomeReportSchema.parse({
+      version: 1,
+      sentAt: new Date().toISOString(),
+      endpoints: [
+        {
+          endpointId: "acme/one@alpha",
+          counts: { ok: 0, rate_limited: 0, server_error: 3, timeout: 0, connect_error: 0, client_error: 0 },
+          trailingFailures: 3,
+          timeToFirstTokenMilliseconds: [],
+          outputTokensPerSecond: [],
+        },
+      ],
+    });
+    connection.publish(subjects.endpointOutcomes, JSON.stringify(report));
+    const route = async () => (await requestReply(connection, subjects.routerRoute, { models: ["acme/one"] }, routeReplySchema)).candidates.map((candidate) => candidate.providerId);
+    const since = Date.now();
+    // Three failures in a row eject alpha for 5 s: the cheaper endpoint is then tried last.
+    while ((await route())[0] !== "beta") {
+      expect(Date.now() - since, "alpha is still first").toBeLessThan(3_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await route()).toEqual(["beta", "alpha"]);
+
+    await router.stop();
+    router = await startRouter({ connection, database: database.database, subjects, logger: testLogger("router"), catalogPath, environment: { ALPHA_KEY: alphaKey } });
+    const snapshot = routingSnapshotSchema.parse((await (await openRoutingBucket(connection, subjects)).get(subjects.routingSnapshotKey))?.json());
+    expect(snapshot.health?.["acme/one@alpha"]).toMatchObject({ status: "ejected", ejectionsInRow: 1, requestsLast5Minutes: 3, uptimeLast5Minutes: 0 });
+    expect(await route()).toEqual(["beta", "alpha"]);
   });
 
   it("fails fast with a retryable 503 when no router is running", async () => {

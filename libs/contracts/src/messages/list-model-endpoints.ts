@@ -7,9 +7,10 @@ const percentilesSchema = z.object({ p50: z.number(), p75: z.number(), p90: z.nu
 
 /**
  * One endpoint (a model served by one provider) in `GET /api/v1/models/{author}/{slug}/endpoints`, in
- * OpenRouter's shape plus its `data_policy`. `status` (0 healthy, -1 ejected) and `uptime_last_5m` (a
- * percentage) come from the router's health judgement; null says "not measured" (no traffic yet, or a
- * window Switchboard does not keep: 30 minutes, a day, latency and throughput percentiles).
+ * OpenRouter's shape plus its `data_policy`. `status` (0 healthy, -1 ejected), the uptimes (percentages)
+ * and the 30-minute percentiles (latency = time to first token in milliseconds, throughput in output
+ * tokens per second) come from the router's health judgement; null says "not measured" (no traffic in
+ * the window).
  */
 export const endpointListingSchema = z.object({
   name: z.string(),

@@ -68,8 +68,12 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
       allowResponses: false,
     },
     [busIdentities.router]: {
-      // The router watches its own bucket too: replicas learn each other's snapshots (compare-and-set, issue 9).
-      publish: { allow: [routingBucketWrites, jetStream.accountInfo, ...jetStream.manageStream(routingStream), ...jetStream.watchStream(routingStream)], deny: [] },
+      // The router watches its own bucket too: replicas learn each other's snapshots (compare-and-set, issue 9);
+      // and reads it when it starts, to take up the health published before (a restart keeps ejections).
+      publish: {
+        allow: [routingBucketWrites, jetStream.accountInfo, ...jetStream.manageStream(routingStream), ...jetStream.watchStream(routingStream), ...jetStream.readLastMessage(routingStream)],
+        deny: [],
+      },
       subscribe: { allow: [inbox(busIdentities.router), serviceDiscovery, routerEndpoints, subjects.endpointOutcomes, routingBucketCreated], deny: [] },
       allowResponses: true,
     },

@@ -29,6 +29,14 @@ export const jetStreamPermissionSubjects = {
     ];
   },
 
+  /**
+   * Reading the last message of a subject in `stream` (a KV `get`): direct get when the stream allows it,
+   * as the KV buckets nats.js creates do, else the stream's message-get API.
+   */
+  readLastMessage(stream: string): string[] {
+    return [`$JS.API.DIRECT.GET.${stream}.>`, `$JS.API.STREAM.MSG.GET.${stream}`];
+  },
+
   /** Published by the server when `stream` is created; a reader waiting for the stream subscribes to it. */
   streamCreatedAdvisory(stream: string): string {
     return `$JS.EVENT.ADVISORY.STREAM.CREATED.${stream}`;

@@ -1,4 +1,4 @@
-import { listModelEndpointsReplySchema, type RoutingModel } from "@switchboard/contracts";
+import { listModelEndpointsReplySchema, type EndpointHealth, type RoutingModel } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
 import { routeCandidate } from "../generation/route-candidate.test-support.js";
 import { buildModelEndpointsListing } from "./build-model-endpoints-listing.js";
@@ -70,5 +70,35 @@ describe("buildModelEndpointsListing", () => {
     expect(dear).toMatchObject({ tag: "dear", status: -1, uptime_last_5m: 75, uptime_last_30m: null, latency_last_30m: null });
     const healthy = buildModelEndpointsListing(model, "2026-01-02T03:04:05.000Z", new Map([["acme/one@dear", { ...ejected, status: "healthy" as const, ejectedUntil: null, uptimeLast5Minutes: null }]]));
     expect(healthy.data.endpoints[1]).toMatchObject({ status: 0, uptime_last_5m: null });
+  });
+
+  it("shows 30-minute and day uptime as percentages and 30-minute latency and throughput percentiles, null where unmeasured", () => {
+    const latency = { p50: 250, p75: 310, p90: 480, p99: 850 };
+    const throughput = { p50: 45.2, p75: 38.5, p90: 28.3, p99: 15.1 };
+    const measured: EndpointHealth = {
+      status: "healthy",
+      ejectedUntil: null,
+      uptimeLast30Seconds: 1,
+      uptimeLast5Minutes: 1,
+      latencyP50Milliseconds: 250,
+      throughputP50TokensPerSecond: 45,
+      requestsLast5Minutes: 12,
+      uptimeLast30Minutes: 0.995,
+      uptimeLastDay: 0.8667,
+      latencyLast30Minutes: latency,
+      throughputLast30Minutes: throughput,
+    };
+    const listing = buildModelEndpointsListing(
+      model,
+      "2026-01-02T03:04:05.000Z",
+      new Map([
+        ["acme/one@cheap", measured],
+        ["acme/one@dear", { ...measured, uptimeLast30Minutes: null, uptimeLastDay: null, latencyLast30Minutes: null, throughputLast30Minutes: null }],
+      ]),
+    );
+    expect(listModelEndpointsReplySchema.parse(listing)).toEqual(listing);
+    const [cheap, dear] = listing.data.endpoints;
+    expect(cheap).toMatchObject({ uptime_last_5m: 100, uptime_last_30m: 99.5, uptime_last_1d: 86.67, latency_last_30m: latency, throughput_last_30m: throughput });
+    expect(dear).toMatchObject({ uptime_last_30m: null, uptime_last_1d: null, latency_last_30m: null, throughput_last_30m: null });
   });
 });

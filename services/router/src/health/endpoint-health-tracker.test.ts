@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endpointOutcomesSchema, type EndpointOutcomes } from "@switchboard/contracts";
+import { endpointHealthSchema, endpointOutcomesSchema, type EndpointHealth, type EndpointOutcomes } from "@switchboard/contracts";
 import { defaultHealthPolicy, EndpointHealthTracker } from "./endpoint-health-tracker.js";
 
 const endpointId = "vendor/model-a@cheap";
@@ -98,7 +98,7 @@ describe("EndpointHealthTracker", () => {
     const tracker = new EndpointHealthTracker();
     tracker.record(outcomes({ ok: 3 }, { timeToFirstTokenMilliseconds: [100, 300, 200], outputTokensPerSecond: [50, 70, 60] }), start);
     tracker.record(outcomes({ ok: 1, server_error: 1 }, { trailingFailures: 1, timeToFirstTokenMilliseconds: [400] }), start + 60_000);
-    expect(tracker.healthAt(start + 60_000).get(endpointId)).toEqual({
+    expect(tracker.healthAt(start + 60_000).get(endpointId)).toMatchObject({
       status: "healthy",
       ejectedUntil: null,
       uptimeLast30Seconds: 0.5,
@@ -116,5 +116,119 @@ describe("EndpointHealthTracker", () => {
     const tracker = new EndpointHealthTracker({ ...defaultHealthPolicy, consecutiveFailuresToEject: 1, firstEjection: 200, maximumEjection: 1_000 });
     tracker.record(outcomes({ timeout: 1 }), start);
     expect(tracker.nextEjectionEnd(start)).toBe(start + 200);
+  });
+
+  it("keeps uptime over 30 minutes and a day, per minute, and forgets each minute when it leaves the window", () => {
+    const tracker = new EndpointHealthTracker();
+    const at = (minutes: number) => start + minutes * 60_000;
+    tracker.record(outcomes({ ok: 9, server_error: 1 }, { trailingFailures: 0 }), at(0));
+    tracker.record(outcomes({ ok: 1, server_error: 1 }, { trailingFailures: 1 }), at(100));
+    tracker.record(outcomes({ ok: 3, client_error: 7 }), at(120));
+    expect(tracker.healthAt(at(120)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: 0.8, uptimeLastDay: 0.8667 });
+    // 30 minutes after the minute of the report at 100, only the one at 120 is in the 30-minute window.
+    expect(tracker.healthAt(at(130)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: 1, uptimeLastDay: 0.8667 });
+    expect(tracker.healthAt(at(150)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, uptimeLastDay: 0.8667 });
+    expect(tracker.healthAt(at(24 * 60)).get(endpointId)).toMatchObject({ uptimeLastDay: 0.8 });
+    expect(tracker.healthAt(at(24 * 60 + 121)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, uptimeLastDay: null });
+  });
+
+  it("gives p50/p75/p90/p99 of time to first token and throughput over 5 minutes (exact) and 30 minutes (within 2 %)", () => {
+    const tracker = new EndpointHealthTracker();
+    const latencies = Array.from({ length: 100 }, (_, index) => (index + 1) * 10);
+    // The connector sends at most 32 samples a report: four reports a second apart carry the hundred.
+    for (let report = 0; report < 4; report += 1) {
+      const slice = latencies.slice(report * 25, report * 25 + 25);
+      tracker.record(outcomes({ ok: 25 }, { timeToFirstTokenMilliseconds: slice, outputTokensPerSecond: slice.map((value) => value / 10) }), start + report * 1_000);
+    }
+    const health = tracker.healthAt(start + 4_000).get(endpointId);
+    expect(health?.latencyLast5Minutes).toEqual({ p50: 500, p75: 750, p90: 900, p99: 990 });
+    expect(health?.throughputLast5Minutes).toEqual({ p50: 50, p75: 75, p90: 90, p99: 99 });
+    for (const [name, expected] of Object.entries({ p50: 500, p75: 750, p90: 900, p99: 990 })) {
+      const measured = health?.latencyLast30Minutes?.[name as "p50"] as number;
+      expect(Math.abs(measured - expected) / expected, name).toBeLessThan(0.02);
+    }
+    expect(health?.throughputLast30Minutes?.p99).toBeCloseTo(99, -1);
+    // Ten minutes later the 5-minute figures are gone and the 30-minute ones remain; after 30 minutes those go too.
+    expect(tracker.healthAt(start + 600_000).get(endpointId)).toMatchObject({ latencyLast5Minutes: null, latencyLast30Minutes: expect.any(Object) });
+    expect(tracker.healthAt(start + 31 * 60_000).get(endpointId)).toMatchObject({ latencyLast30Minutes: null, throughputLast30Minutes: null });
+  });
+
+  describe("seeded from the previous router's snapshot", () => {
+    const publishedAt = start;
+    const previous = (health: Partial<EndpointHealth>): Record<string, EndpointHealth> => ({
+      [endpointId]: endpointHealthSchema.parse({
+        status: "healthy",
+        ejectedUntil: null,
+        uptimeLast30Seconds: null,
+        uptimeLast5Minutes: null,
+        latencyP50Milliseconds: null,
+        throughputP50TokensPerSecond: null,
+        requestsLast5Minutes: 0,
+        ...health,
+      }),
+    });
+
+    it("keeps an ejection for the time it has left, and its backoff level for the next one", () => {
+      const tracker = new EndpointHealthTracker();
+      tracker.seed(previous({ status: "ejected", ejectedUntil: new Date(start + 20_000).toISOString(), ejectionsInRow: 3 }), publishedAt, start + 2_000);
+      expect(tracker.healthAt(start + 2_000).get(endpointId)).toMatchObject({ status: "ejected", ejectedUntil: new Date(start + 20_000).toISOString(), ejectionsInRow: 3 });
+      expect(tracker.nextEjectionEnd(start + 2_000)).toBe(start + 20_000);
+      // Reports during the ejection change nothing; the first failure after it ejects for 5 s × 2³.
+      tracker.record(outcomes({ server_error: 1 }), start + 10_000);
+      expect(statusAt(tracker, start + 19_999)).toBe("ejected");
+      expect(statusAt(tracker, start + 20_000)).toBe("healthy");
+      tracker.record(outcomes({ server_error: 1 }), start + 21_000);
+      expect(tracker.nextEjectionEnd(start + 21_000)).toBe(start + 21_000 + 30_000);
+      expect(tracker.healthAt(start + 21_000).get(endpointId)).toMatchObject({ status: "ejected", ejectionsInRow: 4 });
+    });
+
+    it("leaves an endpoint whose ejection ended while no router ran on probation: one failure ejects it again", () => {
+      const tracker = new EndpointHealthTracker();
+      tracker.seed(previous({ status: "ejected", ejectedUntil: new Date(start + 5_000).toISOString(), ejectionsInRow: 1 }), publishedAt, start + 60_000);
+      expect(statusAt(tracker, start + 60_000)).toBe("healthy");
+      tracker.record(outcomes({ timeout: 1 }), start + 61_000);
+      expect(tracker.nextEjectionEnd(start + 61_000)).toBe(start + 61_000 + 10_000);
+    });
+
+    it("starts a snapshot's ejection without a backoff level (an older router's) as the first in a row", () => {
+      const tracker = new EndpointHealthTracker();
+      tracker.seed(previous({ status: "ejected", ejectedUntil: new Date(start + 5_000).toISOString() }), publishedAt, start + 1_000);
+      expect(tracker.healthAt(start + 1_000).get(endpointId)).toMatchObject({ status: "ejected", ejectionsInRow: 1 });
+      tracker.record(outcomes({ ok: 1 }), start + 6_000);
+      expect(tracker.healthAt(start + 6_000).get(endpointId)).toMatchObject({ status: "healthy", ejectionsInRow: 0 });
+    });
+
+    it("reports the published figures until it measures its own, or until each figure's window has passed", () => {
+      const tracker = new EndpointHealthTracker();
+      const latency = { p50: 200, p75: 300, p90: 400, p99: 900 };
+      tracker.seed(
+        previous({ uptimeLast30Seconds: 1, uptimeLast5Minutes: 0.5, requestsLast5Minutes: 40, latencyP50Milliseconds: 200, latencyLast5Minutes: latency, uptimeLast30Minutes: 0.9, uptimeLastDay: 0.99, latencyLast30Minutes: latency }),
+        publishedAt,
+        start + 1_000,
+      );
+      expect(tracker.healthAt(start + 1_000).get(endpointId)).toMatchObject({
+        uptimeLast30Seconds: 1,
+        uptimeLast5Minutes: 0.5,
+        requestsLast5Minutes: 40,
+        latencyP50Milliseconds: 200,
+        latencyLast5Minutes: latency,
+        uptimeLast30Minutes: 0.9,
+        uptimeLastDay: 0.99,
+        latencyLast30Minutes: latency,
+      });
+      // Its own measurement replaces a figure; the others stay until their window has passed since publication.
+      tracker.record(outcomes({ ok: 2 }, { timeToFirstTokenMilliseconds: [50, 50] }), start + 40_000);
+      expect(tracker.healthAt(start + 40_000).get(endpointId)).toMatchObject({ uptimeLast30Seconds: 1, uptimeLast5Minutes: 1, requestsLast5Minutes: 2, latencyP50Milliseconds: 50, uptimeLastDay: 1 });
+      const later = tracker.healthAt(start + 400_000).get(endpointId);
+      expect(later).toMatchObject({ uptimeLast5Minutes: null, latencyLast5Minutes: null, requestsLast5Minutes: 0, uptimeLast30Minutes: 1, uptimeLastDay: 1 });
+      expect(tracker.healthAt(start + 40 * 60_000).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, latencyLast30Minutes: null, uptimeLastDay: 1 });
+    });
+
+    it("reports a day figure it has not measured for a day after its publication, and no longer", () => {
+      const tracker = new EndpointHealthTracker();
+      tracker.seed(previous({ uptimeLastDay: 0.99 }), publishedAt, start);
+      expect(tracker.healthAt(start + 23 * 3_600_000).get(endpointId)?.uptimeLastDay).toBe(0.99);
+      expect(tracker.healthAt(start + 24 * 3_600_000).get(endpointId)?.uptimeLastDay).toBeNull();
+    });
   });
 });

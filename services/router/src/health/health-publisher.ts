@@ -32,6 +32,7 @@ export interface HealthPublisherOptions {
 export class HealthPublisher {
   private revision = 0;
   private published: Record<string, EndpointHealth> = {};
+  private publishedTable: ReadonlyMap<string, EndpointHealth> = new Map();
   private publishedAt = 0;
   private writing = false;
   private again = false;
@@ -47,9 +48,17 @@ export class HealthPublisher {
   observe(revision: number, health: Record<string, EndpointHealth> | undefined, publishedAt: number): void {
     if (revision <= this.revision) return;
     this.revision = revision;
-    this.published = health ?? {};
+    this.setPublished(health ?? {});
     this.publishedAt = publishedAt;
     this.evaluate();
+  }
+
+  /**
+   * The health in the snapshot now in the bucket, by endpoint id: what every ingress ranks by, so the
+   * router's own `route` endpoint ranks by it too (rather than by this replica's unpublished judgement).
+   */
+  get publishedHealth(): ReadonlyMap<string, EndpointHealth> {
+    return this.publishedTable;
   }
 
   /** Looks at the tracker's judgement after new reports (or an ejection's end) and publishes if it must. */
@@ -73,7 +82,7 @@ export class HealthPublisher {
         // null: another replica wrote first; the watch brings its snapshot and observe() decides again.
         if (revision !== null && revision > this.revision) {
           this.revision = revision;
-          this.published = health;
+          this.setPublished(health);
           this.publishedAt = now;
         }
       })
@@ -90,6 +99,11 @@ export class HealthPublisher {
   stop(): void {
     this.stopped = true;
     if (this.ejectionTimer !== undefined) clearTimeout(this.ejectionTimer);
+  }
+
+  private setPublished(health: Record<string, EndpointHealth>): void {
+    this.published = health;
+    this.publishedTable = new Map(Object.entries(health));
   }
 
   /** An ejection that ends changes a status without any report: look again then. */
