@@ -61,8 +61,9 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
       reply.header("x-generation-id", generation.id);
       const debugRouting = wantsRoutingDebug(request.headers[routingDebugRequestHeader]);
       if (body.stream === true) {
-        // A stream's headers may go out before its first attempt ends: the plan only, no attempts.
-        if (debugRouting) reply.header(routingDebugResponseHeader, generation.describeRouting(false));
+        // A stream's headers may go out before its first attempt ends: the plan only, no attempts. Set on
+        // the raw response, whose headers the SSE writer's writeHead (and an error reply) merge in.
+        if (debugRouting) reply.raw.setHeader(routingDebugResponseHeader, generation.describeRouting(false));
         await streamResponse(generation, reply, abort.signal, options);
         return reply;
       }
