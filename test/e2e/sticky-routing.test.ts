@@ -77,6 +77,8 @@ describe("sticky routing and routing debug output end to end (issue 9)", () => {
   it("with a session id (body, or x-session-id; the body wins), sticks from the first success", async () => {
     expect(await servedBy({ ...ignorePrimary, session_id: "session-body", messages: conversation("S", "plain S1") })).toBe("Backup Cloud");
     expect(await servedBy({ session_id: "session-body", messages: conversation("S-changed", "plain S2") })).toBe("Backup Cloud");
+    // session_id is Switchboard's (and OpenRouter's), never the provider's.
+    expect(stack.backup.requests.at(-1)?.body).not.toHaveProperty("session_id");
 
     expect(await servedBy({ ...ignorePrimary, messages: conversation("H", "plain H1") }, { "x-session-id": "session-header" })).toBe("Backup Cloud");
     expect(await servedBy({ messages: conversation("H-changed", "plain H2") }, { "x-session-id": "session-header" })).toBe("Backup Cloud");
@@ -99,11 +101,11 @@ describe("sticky routing and routing debug output end to end (issue 9)", () => {
 
   it("answers the routing debug header only when asked: candidates with health and why, skipped endpoints with their reason, attempts", async () => {
     const plain = await post({ messages: conversation("D", "plain D1") });
-    expect(plain.status).toBe(200);
+    expect(plain.status, plain.text).toBe(200);
     expect(plain.headers.get("x-switchboard-routing")).toBeNull();
 
     const ignored = await post({ provider: { ignore: ["backup"] }, messages: conversation("D", "plain D1") }, { "x-switchboard-debug": "routing" });
-    expect(ignored.status).toBe(200);
+    expect(ignored.status, ignored.text).toBe(200);
     const debug = JSON.parse(ignored.headers.get("x-switchboard-routing") ?? "") as RoutingDebug;
     expect(debug).toEqual({
       candidates: [{ provider: "primary", endpoint: "test/echo@primary", model: "test/echo", health: "healthy", why: "weighted" }],
@@ -114,7 +116,7 @@ describe("sticky routing and routing debug output end to end (issue 9)", () => {
 
     // A stream's headers go out before its attempts end: the plan only. Here the conversation sticks to backup.
     const streamed = await post({ stream: true, session_id: "session-body", messages: conversation("S", "plain S4") }, { "x-switchboard-debug": "routing" });
-    expect(streamed.status).toBe(200);
+    expect(streamed.status, streamed.text).toBe(200);
     expect(streamed.text).toContain("data: [DONE]");
     const streamDebug = JSON.parse(streamed.headers.get("x-switchboard-routing") ?? "") as RoutingDebug;
     expect(streamDebug.candidates.map((candidate) => [candidate.provider, candidate.why])).toEqual([
@@ -127,7 +129,7 @@ describe("sticky routing and routing debug output end to end (issue 9)", () => {
     // A failed attempt shows, and the order reasons follow provider.order.
     stack.backup.addRule("debug failure", { status: 503 });
     const failedOver = await post({ provider: { order: ["backup"] }, messages: conversation("D", "debug failure") }, { "x-switchboard-debug": "routing" });
-    expect(failedOver.status).toBe(200);
+    expect(failedOver.status, failedOver.text).toBe(200);
     expect(JSON.parse(failedOver.headers.get("x-switchboard-routing") ?? "")).toMatchObject({
       candidates: [
         { provider: "backup", why: "order" },
