@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 export interface WireUsage {
   prompt_tokens: number;
   completion_tokens: number;
+  /** Prompt tokens read from the provider's prompt cache (`prompt_tokens_details.cached_tokens`); 0 when absent. */
+  cached_tokens?: number;
 }
 
 export interface WireToolCall {
@@ -31,7 +33,7 @@ export function usageObject(usage: WireUsage): Record<string, unknown> {
     prompt_tokens: usage.prompt_tokens,
     completion_tokens: usage.completion_tokens,
     total_tokens: usage.prompt_tokens + usage.completion_tokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: usage.cached_tokens ?? 0, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }

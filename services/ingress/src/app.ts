@@ -12,6 +12,7 @@ import { followKeyChanges } from "./plugins/follow-key-changes.js";
 import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
 import type { LocalRouting } from "./routing/local-routing.js";
+import { StickyEndpoints } from "./routing/sticky-endpoints.js";
 import { adminRoutes } from "./routes/admin.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
 import { generationRoutes } from "./routes/generation.js";
@@ -103,6 +104,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     streamCommitMs: dependencies.streamCommitMs,
     shutdownSignal: dependencies.shutdownSignal,
     leases,
+    // Per replica, in memory (README "Provider routing"): a load balancer with session affinity keeps a conversation on one replica.
+    stickyEndpoints: new StickyEndpoints(),
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
   return app;

@@ -7,6 +7,9 @@ export const modelIdSchema = singleLineTextSchema(200);
 /** Models a request may name in `model` and `models` together; each one adds endpoints to rank. */
 const maximumModels = 16;
 
+/** Longest `session_id` OpenRouter accepts (body field or `x-session-id` header). */
+export const maximumSessionIdLength = 256;
+
 /** A provider slug in `provider.order`/`only`/`ignore`. */
 const providerSlugSchema = singleLineTextSchema(100);
 
@@ -100,6 +103,11 @@ export const chatRequestSchema = z.looseObject({
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
   provider: providerPreferencesSchema.optional(),
   user: z.string().optional(),
+  /**
+   * Groups a conversation's requests for sticky routing (prompt caching): they go to the endpoint that
+   * served the conversation before. Wins over the `x-session-id` header. Used by ingress, never sent upstream.
+   */
+  session_id: z.string().max(maximumSessionIdLength, `session_id must be at most ${maximumSessionIdLength} characters`).optional(),
 }).refine((request) => request.model !== undefined || (request.models?.length ?? 0) > 0, {
   message: "model is required (or models, a list of models to try in order)",
   path: ["model"],

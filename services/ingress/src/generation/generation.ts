@@ -8,12 +8,16 @@ import {
   type GatewayError,
   type GenerationAttempt,
   type RouteCandidate,
+  type SkippedEndpoint,
   type StreamPart,
   type TokenUsage,
 } from "@switchboard/contracts";
 import type { CreditLeases } from "../credit/credit-leases.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
+import { conversationKey } from "../routing/conversation-key.js";
+import { describeRouting } from "../routing/describe-routing.js";
 import type { LocalRouting } from "../routing/local-routing.js";
+import type { StickyEndpoints } from "../routing/sticky-endpoints.js";
 import { buildCompletionFact } from "./build-completion-fact.js";
 import { chargeableUsage, type ChargeableUsage } from "./chargeable-usage.js";
 import { createGenerationId } from "./create-generation-id.js";
@@ -21,7 +25,8 @@ import { deadlineError } from "./deadline-error.js";
 import { defaultFallbackPolicy, type FallbackPolicy } from "./fallback-policy.js";
 import { outputBound } from "./output-limits.js";
 import type { PartReader } from "./part-reader.js";
-import { prepareCandidates } from "./prepare-candidates.js";
+import { preferStickyEndpoint } from "./prefer-sticky-endpoint.js";
+import { prepareCandidates, type PricedCandidate } from "./prepare-candidates.js";
 import { relayParts } from "./relay-parts.js";
 import { reserveCredit, type HeldCredit } from "./reserve-credit.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
@@ -45,6 +50,10 @@ export interface GenerationOptions {
   leases: CreditLeases | null;
   /** How many attempts, and for how long, before the last error is the answer; defaults to 3 per model within 60 s. */
   fallback?: FallbackPolicy;
+  /** This replica's sticky routing for prompt caching (routing/sticky-endpoints.ts); absent or null turns it off. */
+  stickyEndpoints?: StickyEndpoints | null;
+  /** The session the request names (`session_id`, else `x-session-id`), if any. */
+  sessionId?: string | undefined;
 }
 
 /**
@@ -68,6 +77,11 @@ export class Generation {
   private failure: GatewayError | null = null;
   private cancelled = false;
   private factPublished = false;
+  /** Routing's left-out endpoints, kept (not copied) for the routing debug output. */
+  private skipped: readonly SkippedEndpoint[] = [];
+  /** The conversation's sticky endpoint when it was moved to the front of the candidates. */
+  private stickyEndpointId: string | null = null;
+  private conversation: string | undefined;
   // An explicit timer and controller rather than AbortSignal.timeout(): a timeout signal nothing else
   // references can be garbage-collected before it fires, and then the limit silently never applies.
   private readonly deadlineController = new AbortController();
@@ -95,7 +109,28 @@ export class Generation {
   /** Routes (in process) and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
   async prepare(): Promise<void> {
     const { clients, routing, key, request, promptBytes } = this.options;
-    this.held = await reserveCredit(clients, key, this.id, prepareCandidates(routing, request, promptBytes, key.dataPolicy).candidates, this.options.leases);
+    const prepared = prepareCandidates(routing, request, promptBytes, key.dataPolicy);
+    this.skipped = prepared.skipped;
+    this.held = await reserveCredit(clients, key, this.id, this.withStickyEndpointFirst(prepared.candidates), this.options.leases);
+  }
+
+  /**
+   * The routing debug output (routing/describe-routing.ts) for the `x-switchboard-routing` header: the
+   * candidates in the order they are tried, the endpoints left out and, with `withAttempts`, the attempts.
+   */
+  describeRouting(withAttempts: boolean): string {
+    const { request, routing } = this.options;
+    return describeRouting(
+      {
+        models: request.model === undefined ? (request.models ?? []) : [request.model, ...(request.models ?? [])],
+        provider: request.provider,
+        candidates: this.held?.candidates ?? [],
+        skipped: this.skipped,
+        stickyEndpointId: this.stickyEndpointId,
+        attempts: withAttempts ? this.attempts : null,
+      },
+      routing.catalog().table,
+    );
   }
 
   /**
@@ -187,6 +222,8 @@ export class Generation {
       if (part.type === "error") this.failure = part.error;
       yield part;
     }
+    // Remembered before the answer's end reaches the client, so its next request already sticks.
+    if (this.failure === null && !this.cancelled) this.rememberStickyEndpoint();
   }
 
   /** Marks a generation that ended through an unexpected exception: not a success, and not charged as one. */
@@ -259,6 +296,47 @@ export class Generation {
     clients.publisher.publish(clients.subjects.generationCompleted, fact, this.id).catch(() => {
       // FactPublisher already retried for minutes and logged; the reservation sweeper releases the hold.
     });
+  }
+
+  /** False when `provider.order` is set: the client chose the order, so no conversation sticks (OpenRouter). */
+  private get sticks(): boolean {
+    return this.options.request.provider?.order === undefined;
+  }
+
+  /** Hashed at most once per request, and only when sticky routing needs it. */
+  private conversationKey(): string {
+    this.conversation ??= conversationKey(this.options.key.accountId, this.options.request, this.options.sessionId);
+    return this.conversation;
+  }
+
+  /** The candidates with the conversation's sticky endpoint first, when it has one that may lead. */
+  private withStickyEndpointFirst(candidates: PricedCandidate[]): PricedCandidate[] {
+    const stickyEndpoints = this.options.stickyEndpoints;
+    // A replica that remembers no conversation hashes nothing.
+    if (!this.sticks || !stickyEndpoints || stickyEndpoints.size === 0) return candidates;
+    const endpointId = stickyEndpoints.endpointFor(this.conversationKey());
+    if (endpointId === undefined) return candidates;
+    const reordered = preferStickyEndpoint(candidates, endpointId, this.options.routing.catalog().table.health);
+    if (!reordered) return candidates;
+    this.stickyEndpointId = endpointId;
+    return reordered;
+  }
+
+  /**
+   * After a success, the conversation sticks to the endpoint that served it when the provider read its
+   * prompt cache (usage `cached_tokens` > 0) or the request names a session (OpenRouter: then from the
+   * first success); a success on the sticky endpoint refreshes its idle time. OpenRouter also requires the
+   * endpoint's cache-read price to be below its prompt price; the catalog has no cache-read price yet, so
+   * any cache hit counts. A failure changes nothing.
+   */
+  private rememberStickyEndpoint(): void {
+    const stickyEndpoints = this.options.stickyEndpoints;
+    const candidate = this.candidate;
+    if (!this.sticks || !stickyEndpoints || !candidate) return;
+    const readCache = (this.accumulator.usage?.cachedPromptTokens ?? 0) > 0;
+    if (readCache || this.options.sessionId !== undefined || candidate.endpointId === this.stickyEndpointId) {
+      stickyEndpoints.remember(this.conversationKey(), candidate.endpointId);
+    }
   }
 
   private recordAttempt(candidate: RouteCandidate, status: number, errorCode: string | null, startedAt: number): void {

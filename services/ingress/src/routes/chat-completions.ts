@@ -8,7 +8,10 @@ import { readBearerToken } from "../plugins/authenticate.js";
 import { errorFromThrown, sendError } from "../plugins/send-error.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import type { CreditLeases } from "../credit/credit-leases.js";
+import { sessionIdOf } from "../routing/conversation-key.js";
+import { routingDebugRequestHeader, routingDebugResponseHeader, wantsRoutingDebug } from "../routing/describe-routing.js";
 import type { LocalRouting } from "../routing/local-routing.js";
+import type { StickyEndpoints } from "../routing/sticky-endpoints.js";
 import { ServerSentEventsWriter } from "./server-sent-events-writer.js";
 
 export interface ChatCompletionsRouteOptions {
@@ -26,6 +29,8 @@ export interface ChatCompletionsRouteOptions {
   shutdownSignal: AbortSignal;
   /** This replica's credit leases, or null when disabled. */
   leases: CreditLeases | null;
+  /** This replica's sticky routing for prompt caching, or null when disabled. */
+  stickyEndpoints: StickyEndpoints | null;
 }
 
 /** POST /api/v1/chat/completions: OpenAI-compatible, streaming (SSE) and not. */
@@ -49,11 +54,17 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         request: body,
         promptBytes: request.promptBytes,
         leases: options.leases,
+        stickyEndpoints: options.stickyEndpoints,
+        sessionId: sessionIdOf(body, request.headers["x-session-id"]),
       });
       request.generation = generation;
       await generation.prepare();
       reply.header("x-generation-id", generation.id);
+      const debugRouting = wantsRoutingDebug(request.headers[routingDebugRequestHeader]);
       if (body.stream === true) {
+        // A stream's headers may go out before its first attempt ends: the plan only, no attempts. Set on
+        // the raw response, whose headers the SSE writer's writeHead (and an error reply) merge in.
+        if (debugRouting) reply.raw.setHeader(routingDebugResponseHeader, generation.describeRouting(false));
         await streamResponse(generation, reply, abort.signal, options);
         return reply;
       }
@@ -61,8 +72,10 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         await generation.connect(abort.signal);
       } catch (error) {
         generation.publishFact(false);
+        if (debugRouting) reply.header(routingDebugResponseHeader, generation.describeRouting(true));
         throw error;
       }
+      if (debugRouting) reply.header(routingDebugResponseHeader, generation.describeRouting(true));
       if (generation.wasCancelled) {
         generation.publishFact(false);
         return abandon(reply);
