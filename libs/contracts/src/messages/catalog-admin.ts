@@ -5,11 +5,15 @@ import { adminCallerSchema } from "./admin-audit.js";
 export const catalogEntryKinds = { provider: "provider", model: "model", endpoint: "endpoint" } as const;
 export type CatalogEntryKind = (typeof catalogEntryKinds)[keyof typeof catalogEntryKinds];
 
+// The characters the catalog file allows in ids (its schema has the exact rules), so error messages may name them.
+const providerIdSchema = z.string().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a provider id: letters, digits, '.', '_' and '-'");
+const modelIdSchema = z.string().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._:-]*$/, "an `author/slug` model id");
+
 /** Which catalog entry a run-time change addresses: a provider, a model, or the endpoint of a model at one provider. */
 export const catalogEntryTargetSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("provider"), providerId: z.string().min(1).max(200) }),
-  z.strictObject({ kind: z.literal("model"), modelId: z.string().min(1).max(200) }),
-  z.strictObject({ kind: z.literal("endpoint"), modelId: z.string().min(1).max(200), providerId: z.string().min(1).max(200) }),
+  z.strictObject({ kind: z.literal("provider"), providerId: providerIdSchema }),
+  z.strictObject({ kind: z.literal("model"), modelId: modelIdSchema }),
+  z.strictObject({ kind: z.literal("endpoint"), modelId: modelIdSchema, providerId: providerIdSchema }),
 ]);
 export type CatalogEntryTarget = z.infer<typeof catalogEntryTargetSchema>;
 
