@@ -174,6 +174,19 @@ describe("the admin catalog API", () => {
     await client.timeUntil(stack.baseUrl, performance.now(), async (baseUrl) => (await client.servedBy(baseUrl, "test/runtime")) === "Primary Labs");
   });
 
+  it("takes a disabled provider out of every model and out of /providers, and brings it back when enabled", async () => {
+    const providerSlugs = async () => ((await (await fetch(`${stack.baseUrl}/providers`)).json()) as { data: { slug: string }[] }).data.map((provider) => provider.slug);
+    expect(await providerSlugs()).toEqual(["backup", "primary"]);
+    expect((await stack.admin("PATCH", "/admin/providers/backup", { disabled: true })).status).toBe(200);
+    await client.timeUntil(stack.baseUrl, performance.now(), async (baseUrl) => (await client.servedBy(baseUrl, "test/echo")) === "Primary Labs");
+    expect(await providerSlugs()).toEqual(["primary"]);
+    const catalog = getCatalogReplySchema.parse((await stack.admin("GET", "/admin/catalog")).body);
+    expect(catalog.data.providers.find((provider) => provider.id === "backup")).toMatchObject({ disabled: true, source: "seed" });
+    expect((await stack.admin("PATCH", "/admin/providers/backup", { disabled: false })).status).toBe(200);
+    await client.timeUntil(stack.baseUrl, performance.now(), async (baseUrl) => (await client.servedBy(baseUrl, "test/echo")) === "Backup Cloud");
+    expect(await providerSlugs()).toEqual(["backup", "primary"]);
+  });
+
   it("sends to a provider's new base_url once it changes", async () => {
     const catalog = getCatalogReplySchema.parse((await stack.admin("GET", "/admin/catalog")).body);
     const primary = catalog.data.providers.find((provider) => provider.id === "primary");
