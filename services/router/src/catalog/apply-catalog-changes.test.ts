@@ -115,6 +115,12 @@ describe("applyCatalogChanges", () => {
       ignored: ['provider gamma : Unrecognized key: "api_key"'],
     },
     {
+      name: "refuses a provider whose base_url carries credentials",
+      changes: [change("provider", "gamma", { ...gamma, base_url: "https://user:sk-secret@gamma.test/v1" })],
+      routes: seedRouting,
+      ignored: ["provider gamma base_url: must not carry credentials (user:password@); name the key's variable in api_key_env"],
+    },
+    {
       name: "ignores disabling an entry the catalog does not have",
       changes: [change("model", "vendor/gone", null, true)],
       routes: seedRouting,
