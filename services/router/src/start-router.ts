@@ -1,11 +1,14 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   endpointOutcomeReportSchema,
+  gatewayError,
+  gatewayErrorCodes,
   listModelsRequestSchema,
   putCatalogEntryRequestSchema,
   routeRequestSchema,
   serviceNames,
   setCatalogEntryDisabledRequestSchema,
+  SwitchboardError,
   type EndpointHealth,
   type RoutingSnapshot,
   type Subjects,
@@ -121,12 +124,22 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
       reconciling = reconciling.then(() => reconcile(update)).catch((error: unknown) => logger.warn({ err: error }, "routing snapshot not reconciled; waiting for the next one"));
     },
   });
-  /** After a committed admin change: reload, and publish at once with the current health. */
+  /**
+   * After a committed admin change: reload, and publish at once with the current health. If that fails the
+   * change is stored but not routed by yet: the admin gets a retryable 503, and the same request again (a
+   * put or a flag is idempotent) publishes it.
+   */
   const publishChange = async () => {
-    adopt(await loadEffectiveCatalog(database, seed, { store: false }));
-    const published = await publishRoutingSnapshot(connection, subjects, snapshotOf(latestHealth));
-    logger.info({ revision: published, catalogRevision: current.effective.revision }, "routing snapshot published with a catalog change");
-    return current.effective;
+    try {
+      adopt(await loadEffectiveCatalog(database, seed, { store: false }));
+      const published = await publishRoutingSnapshot(connection, subjects, snapshotOf(latestHealth));
+      logger.info({ revision: published, catalogRevision: current.effective.revision }, "routing snapshot published with a catalog change");
+      return current.effective;
+    } catch (error) {
+      logger.error({ err: error }, "catalog change stored but not published");
+      const message = "The catalog change is stored but could not be published yet; send the same request again.";
+      throw new SwitchboardError(gatewayError(gatewayErrorCodes.serviceUnavailable, 503, message, { retryable: true }), { cause: error });
+    }
   };
   // No queue group: every replica hears every report and judges the same traffic.
   const outcomeSubscription = connection.subscribe(subjects.endpointOutcomes, {
