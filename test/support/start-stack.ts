@@ -76,6 +76,8 @@ export interface TestStack {
   restartRouter(): Promise<void>;
   /** Starts one more ingress replica (its own NATS connection and routing watch); returns its base URL. */
   addIngress(): Promise<string>;
+  /** Starts one more router replica (its own NATS connection); `stop()` stops it, `restartRouter()` leaves it running. */
+  addRouter(): Promise<void>;
   /** The stack's own nats-server with the generated bus configuration; `connectAs` joins it as an identity. */
   bus: SecuredBus;
   stop(): Promise<void>;
@@ -125,9 +127,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   };
   const services: Stoppable[] = [];
   const routerConnection = await connect("router", busIdentities.router);
-  const launchRouter = () =>
+  const launchRouter = (connection = routerConnection) =>
     startRouter({
-      connection: routerConnection,
+      connection,
       database: database.database,
       subjects,
       logger: logger("router"),
@@ -235,6 +237,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       routerRunning = true;
     },
     addIngress: startIngress,
+    async addRouter() {
+      services.push(await launchRouter(await connect("router", busIdentities.router)));
+    },
     bus,
     async stop() {
       for (const ingress of ingresses) await ingress.app.close();

@@ -10,6 +10,7 @@ export * from "./routing/endpoint-health.js";
 export * from "./routing/performance-percentiles.js";
 export * from "./routing/endpoint-outcome-report.js";
 export * from "./messages/list-models.js";
+export * from "./messages/catalog-admin.js";
 export * from "./listings/listing-architecture.js";
 export * from "./listings/listing-pricing.js";
 export * from "./messages/list-providers.js";

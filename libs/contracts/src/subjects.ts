@@ -10,6 +10,12 @@ export interface Subjects {
   readonly routerGroup: string;
   readonly routerRoute: string;
   readonly routerListModels: string;
+  /** Admin: the effective catalog (seed file plus run-time changes), each entry with its source and disabled flag. */
+  readonly routerGetCatalog: string;
+  /** Admin: adds or replaces a provider, a model (with its endpoints) or one endpoint at run time. */
+  readonly routerPutCatalogEntry: string;
+  /** Admin: disables or enables a provider, a model or one endpoint at run time. */
+  readonly routerSetCatalogEntryDisabled: string;
   readonly connectorGroup: string;
   readonly connectorGenerate: string;
   /** Every connector replica listens here (no queue group) so the one holding the upstream call sees it. */
@@ -84,6 +90,9 @@ export function createSubjects(namespace = "sb"): Subjects {
     routerGroup,
     routerRoute: `${routerGroup}.route`,
     routerListModels: `${routerGroup}.models`,
+    routerGetCatalog: `${routerGroup}.get-catalog`,
+    routerPutCatalogEntry: `${routerGroup}.put-catalog-entry`,
+    routerSetCatalogEntryDisabled: `${routerGroup}.set-catalog-entry-disabled`,
     connectorGroup,
     connectorGenerate: `${connectorGroup}.generate`,
     connectorCancelWildcard: `${namespace}.connector-cancel.v1.*`,

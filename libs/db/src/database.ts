@@ -1,5 +1,6 @@
 import type { AdminAuditTable } from "./tables/admin-audit.table.js";
 import type { AccountsTable, ApiKeysTable, CreditLeasesTable, LedgerEntriesTable, ReservationsTable } from "./tables/billing.table.js";
+import type { CatalogChangesTable } from "./tables/catalog-changes.table.js";
 import type { EndpointsTable, ModelsTable, ProvidersTable } from "./tables/catalog.table.js";
 import type { GenerationsTable } from "./tables/generations.table.js";
 import type { SettlementAnomaliesTable } from "./tables/settlement-anomalies.table.js";
@@ -9,6 +10,7 @@ export interface Database {
   providers: ProvidersTable;
   models: ModelsTable;
   endpoints: EndpointsTable;
+  catalog_changes: CatalogChangesTable;
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   reservations: ReservationsTable;

@@ -14,6 +14,7 @@ import type { ServiceClients } from "./plugins/service-clients.js";
 import type { LocalRouting } from "./routing/local-routing.js";
 import { StickyEndpoints } from "./routing/sticky-endpoints.js";
 import { adminRoutes } from "./routes/admin.js";
+import { adminCatalogRoutes } from "./routes/admin-catalog.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
 import { generationRoutes } from "./routes/generation.js";
 import { healthRoutes } from "./routes/health.js";
@@ -79,6 +80,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(modelsRoutes, { clients: dependencies.clients });
   await app.register(listingsRoutes, { routing: dependencies.routing });
   await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
+  await app.register(adminCatalogRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
   const leases = dependencies.creditLeases
     ? new CreditLeases({
         clients: dependencies.clients,

@@ -1,14 +1,40 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { endpointOutcomeReportSchema, listModelsRequestSchema, routeRequestSchema, serviceNames, type EndpointHealth, type Subjects } from "@switchboard/contracts";
-import type { Database } from "@switchboard/db";
-import { defineEndpoint, openRoutingBucket, publishRoutingSnapshot, readRoutingSnapshot, replaceRoutingSnapshot, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
+import {
+  endpointOutcomeReportSchema,
+  gatewayError,
+  gatewayErrorCodes,
+  listModelsRequestSchema,
+  putCatalogEntryRequestSchema,
+  routeRequestSchema,
+  serviceNames,
+  setCatalogEntryDisabledRequestSchema,
+  SwitchboardError,
+  type EndpointHealth,
+  type RoutingSnapshot,
+  type Subjects,
+} from "@switchboard/contracts";
+import { isDatabaseUnavailable, type Database } from "@switchboard/db";
+import {
+  defineEndpoint,
+  openRoutingBucket,
+  publishRoutingSnapshot,
+  readRoutingSnapshot,
+  replaceRoutingSnapshot,
+  RoutingSnapshotWatch,
+  serveEndpoints,
+  type RoutingSnapshotUpdate,
+} from "@switchboard/messaging";
 import { createRoutingTable, selectRoute } from "@switchboard/routing";
 import type { Kysely } from "kysely";
 import type { Logger } from "@switchboard/telemetry";
+import { z } from "zod";
 import { buildModelListings } from "./build-model-listings.js";
+import type { EffectiveCatalog } from "./catalog/apply-catalog-changes.js";
 import { buildCatalogSnapshot } from "./catalog/catalog-snapshot.js";
+import { catalogEntryOf, putCatalogEntry, setCatalogEntryDisabled } from "./catalog/change-catalog-entry.js";
+import { describeCatalogEntry, describeEffectiveCatalog } from "./catalog/describe-effective-catalog.js";
+import { loadEffectiveCatalog } from "./catalog/load-effective-catalog.js";
 import { readCatalogFile } from "./catalog/read-catalog-file.js";
-import { storeCatalog } from "./catalog/store-catalog.js";
 import { defaultHealthPolicy, EndpointHealthTracker, type HealthPolicy } from "./health/endpoint-health-tracker.js";
 import { defaultHealthFiguresIntervalMs, HealthPublisher } from "./health/health-publisher.js";
 import { resumePublishedHealth } from "./health/resume-published-health.js";
@@ -30,35 +56,55 @@ export interface RouterDependencies {
 }
 
 /**
- * Loads the catalog (file → PostgreSQL → memory), publishes it as the routing snapshot that ingress routes
- * from and the connector resolves endpoints from, and answers `models` (and `route`, the same pure ranking
- * ingress runs, for operators and tools) from memory.
+ * Loads the catalog (the file as seed, the run-time changes from PostgreSQL over it → PostgreSQL's catalog
+ * tables → memory), publishes it as the routing snapshot that ingress routes from and the connector
+ * resolves endpoints from, and answers `models` (and `route`, the same pure ranking ingress runs, for
+ * operators and tools) from memory. The admin endpoints change the catalog at run time: each change is
+ * committed, then published at once with the current health.
+ *
+ * Several replicas: the snapshot carries the catalog's revision (its newest run-time change). A replica
+ * that sees a newer one in the bucket reloads from PostgreSQL before its health publisher may write again
+ * (until then that publisher's compare-and-set writes fail, as it has not observed the newer revision);
+ * one that sees an older one puts its newer catalog back. So no replica republishes models a change replaced.
  */
 export async function startRouter(dependencies: RouterDependencies): Promise<{ stop(): Promise<void>; revision: number }> {
   const { connection, database, subjects, logger, environment } = dependencies;
-  const file = await readCatalogFile(dependencies.catalogPath, environment);
-  await storeCatalog(database, file);
-  const catalog = buildCatalogSnapshot(file, (name) => (environment[name] ?? "") !== "");
-  const listings = buildModelListings(catalog);
-  const table = createRoutingTable(catalog);
-  const usable = catalog.models.filter((model) => model.endpoints.length > 0).length;
-  logger.info({ catalog: dependencies.catalogPath, models: catalog.models.length, usableModels: usable }, "catalog loaded");
+  const seed = await readCatalogFile(dependencies.catalogPath, environment);
+  const loadedAt = new Date();
+  const isKeyConfigured = (name: string) => (environment[name] ?? "") !== "";
+  const stateOf = (effective: EffectiveCatalog) => {
+    const catalog = buildCatalogSnapshot(effective.routable, isKeyConfigured, loadedAt);
+    return { effective, catalog, listings: buildModelListings(catalog), table: createRoutingTable(catalog) };
+  };
+  let current = stateOf(await loadEffectiveCatalog(database, seed, { store: true }));
+  /** Takes a catalog loaded from PostgreSQL unless a newer one was taken meanwhile (loads can finish out of order). */
+  const adopt = (effective: EffectiveCatalog) => {
+    if (effective.revision < current.effective.revision) return;
+    current = stateOf(effective);
+    logger.info({ catalogRevision: effective.revision, models: current.catalog.models.length }, "catalog reloaded");
+  };
+  const usable = current.catalog.models.filter((model) => model.endpoints.length > 0).length;
+  logger.info({ catalog: dependencies.catalogPath, catalogRevision: current.effective.revision, models: current.catalog.models.length, usableModels: usable }, "catalog loaded");
   if (usable === 0) logger.warn("no model has a configured provider: set a provider API key variable named in the catalog");
-  const snapshotOf = (health: Record<string, EndpointHealth>) => ({
+  for (const ignored of current.effective.ignored) logger.warn({ kind: ignored.kind, id: ignored.id, issues: ignored.issues }, "a stored run-time catalog change does not apply to this catalog file; ignored");
+  const snapshotOf = (health: Record<string, EndpointHealth>): RoutingSnapshot => ({
     version: 2 as const,
-    loadedAt: catalog.loadedAt.toISOString(),
+    loadedAt: loadedAt.toISOString(),
     publishedAt: new Date().toISOString(),
-    models: catalog.models,
+    models: current.catalog.models,
     health,
+    catalogRevision: current.effective.revision,
   });
   // Health (issue 9): outcome reports from every connector → windows and ejections → the snapshot. A
   // restart takes up the health in the bucket first, so it does not publish ejected endpoints as healthy.
   const bucket = await openRoutingBucket(connection, subjects);
   const tracker = new EndpointHealthTracker(dependencies.healthPolicy ?? defaultHealthPolicy);
-  const endpointIds = new Set(table.endpoints.keys());
+  const endpointIds = new Set(current.table.endpoints.keys());
   const startingHealth = resumePublishedHealth({ previous: await readRoutingSnapshot(bucket, subjects), tracker, endpointIds, logger, now: Date.now() });
   const revision = await publishRoutingSnapshot(connection, subjects, snapshotOf(startingHealth));
   logger.info({ revision }, "routing snapshot published");
+  /** The health in the newest snapshot seen: an admin change is published with it. */
+  let latestHealth: Record<string, EndpointHealth> = startingHealth;
 
   const healthPublisher = new HealthPublisher({
     tracker,
@@ -71,11 +117,45 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     },
   });
   healthPublisher.observe(revision, startingHealth, Date.now());
-  // The router watches its own bucket to learn what other replicas wrote (see HealthPublisher).
+
+  /** Brings this replica and the bucket to the newest catalog, then lets the health publisher see the snapshot. */
+  const reconcile = async (update: RoutingSnapshotUpdate) => {
+    latestHealth = update.snapshot.health ?? {};
+    const seen = update.snapshot.catalogRevision ?? 0;
+    if (seen > current.effective.revision) adopt(await loadEffectiveCatalog(database, seed, { store: false }));
+    if (seen < current.effective.revision) {
+      // Another replica wrote without a change this one has: put it back, over exactly that snapshot.
+      const written = await replaceRoutingSnapshot(bucket, subjects, snapshotOf(latestHealth), update.revision);
+      if (written !== null) logger.info({ revision: written, catalogRevision: current.effective.revision }, "routing snapshot republished with the newer catalog");
+      return; // the watch brings whatever is now in the bucket, ours or newer
+    }
+    healthPublisher.observe(update.revision, update.snapshot.health, Date.parse(update.snapshot.publishedAt));
+  };
+  let reconciling = Promise.resolve();
+  // The router watches its own bucket to learn what other replicas wrote (see HealthPublisher), one update at a time.
   const routingWatch = new RoutingSnapshotWatch(connection, subjects, {
     logger,
-    onSnapshot: (update) => healthPublisher.observe(update.revision, update.snapshot.health, Date.parse(update.snapshot.publishedAt)),
+    onSnapshot: (update) => {
+      reconciling = reconciling.then(() => reconcile(update)).catch((error: unknown) => logger.warn({ err: error }, "routing snapshot not reconciled; waiting for the next one"));
+    },
   });
+  /**
+   * After a committed admin change: reload, and publish at once with the current health. If that fails the
+   * change is stored but not routed by yet: the admin gets a retryable 503, and the same request again (a
+   * put or a flag is idempotent) publishes it.
+   */
+  const publishChange = async () => {
+    try {
+      adopt(await loadEffectiveCatalog(database, seed, { store: false }));
+      const published = await publishRoutingSnapshot(connection, subjects, snapshotOf(latestHealth));
+      logger.info({ revision: published, catalogRevision: current.effective.revision }, "routing snapshot published with a catalog change");
+      return current.effective;
+    } catch (error) {
+      logger.error({ err: error }, "catalog change stored but not published");
+      const message = "The catalog change is stored but could not be published yet; send the same request again.";
+      throw new SwitchboardError(gatewayError(gatewayErrorCodes.serviceUnavailable, 503, message, { retryable: true }), { cause: error });
+    }
+  };
   // No queue group: every replica hears every report and judges the same traffic.
   const outcomeSubscription = connection.subscribe(subjects.endpointOutcomes, {
     callback: (error, message) => {
@@ -97,9 +177,46 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     description: "Chooses the endpoints that may serve a request, best first",
     queue: subjects.queueGroup(serviceNames.router),
     logger,
+    dependency: { name: "database", isUnavailable: isDatabaseUnavailable },
     endpoints: [
-      defineEndpoint({ subject: subjects.routerRoute, requestSchema: routeRequestSchema, handler: async (request) => selectRoute(table, request, { health: healthPublisher.publishedHealth, ...(dependencies.random ? { random: dependencies.random } : {}) }) }),
-      defineEndpoint({ subject: subjects.routerListModels, requestSchema: listModelsRequestSchema, handler: async () => ({ data: listings, links: { next: null }, total_count: listings.length }) }),
+      defineEndpoint({
+        subject: subjects.routerRoute,
+        requestSchema: routeRequestSchema,
+        handler: async (request) =>
+          selectRoute(current.table, request, { health: healthPublisher.publishedHealth, ...(dependencies.random ? { random: dependencies.random } : {}) }),
+      }),
+      defineEndpoint({
+        subject: subjects.routerListModels,
+        requestSchema: listModelsRequestSchema,
+        handler: async () => ({ data: current.listings, links: { next: null }, total_count: current.listings.length }),
+      }),
+      defineEndpoint({
+        subject: subjects.routerGetCatalog,
+        requestSchema: z.strictObject({}),
+        handler: async () => ({ data: describeEffectiveCatalog(await loadEffectiveCatalog(database, seed, { store: false })) }),
+      }),
+      defineEndpoint({
+        subject: subjects.routerPutCatalogEntry,
+        requestSchema: putCatalogEntryRequestSchema,
+        handler: async (request) => {
+          const { created } = await putCatalogEntry(database, seed, request);
+          const { kind, id } = catalogEntryOf(request.target);
+          logger.info({ kind, id, created, actor: request.caller.actor, requestId: request.caller.requestId }, "catalog entry put");
+          const effective = await publishChange();
+          return { created, revision: effective.revision, data: describeCatalogEntry(effective, kind, id) };
+        },
+      }),
+      defineEndpoint({
+        subject: subjects.routerSetCatalogEntryDisabled,
+        requestSchema: setCatalogEntryDisabledRequestSchema,
+        handler: async (request) => {
+          await setCatalogEntryDisabled(database, seed, request);
+          const { kind, id } = catalogEntryOf(request.target);
+          logger.info({ kind, id, disabled: request.disabled, actor: request.caller.actor, requestId: request.caller.requestId }, "catalog entry disabled flag set");
+          const effective = await publishChange();
+          return { created: false, revision: effective.revision, data: describeCatalogEntry(effective, kind, id) };
+        },
+      }),
     ],
   });
   return {

@@ -39,5 +39,11 @@ export const routingSnapshotSchema = z.object({
   models: z.array(routingModelSchema),
   /** The router's judgement of each endpoint it has outcome reports for, by endpoint id; an endpoint absent is healthy, unmeasured. */
   health: z.record(z.string(), endpointHealthSchema).optional(),
+  /**
+   * The newest run-time catalog change this snapshot's models include (0: none). A router replica that
+   * sees a higher one reloads the catalog before it writes again, and one that sees a lower one republishes
+   * its newer catalog, so replicas never put back models an admin change replaced.
+   */
+  catalogRevision: z.number().int().nonnegative().optional(),
 });
 export type RoutingSnapshot = z.infer<typeof routingSnapshotSchema>;

@@ -1,6 +1,6 @@
 import type { ColumnType, Insertable, Selectable } from "kysely";
 
-/** Written only by the router, from the catalog file. */
+/** Written only by the router, from the catalog file and the run-time changes over it (catalog_changes). */
 export interface ProvidersTable {
   id: string;
   name: string;

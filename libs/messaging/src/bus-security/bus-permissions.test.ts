@@ -34,6 +34,15 @@ describe("createBusPermissions (issue 8: least privilege per identity)", () => {
     expect(whoMay("subscribe", subjects.endpointOutcomes)).toEqual([busIdentities.router]);
   });
 
+  it("lets only ingress call the router's admin catalog endpoints, and only the router serve them (issue 9)", () => {
+    for (const subject of [subjects.routerGetCatalog, subjects.routerPutCatalogEntry, subjects.routerSetCatalogEntryDisabled]) {
+      expect(whoMay("publish", subject), subject).toEqual([busIdentities.ingress]);
+      expect(whoMay("subscribe", subject), subject).toEqual([busIdentities.router]);
+    }
+    // Ingress still may not call the router's other endpoints (route is for operators and tools).
+    expect(whoMay("publish", subjects.routerRoute)).toEqual([]);
+  });
+
   it("lets only the router write or create the routing bucket", () => {
     expect(whoMay("publish", `$KV.${subjects.routingBucket}.${subjects.routingSnapshotKey}`)).toEqual([busIdentities.router]);
     expect(whoMay("publish", `$JS.API.STREAM.CREATE.KV_${subjects.routingBucket}`)).toEqual([busIdentities.router]);

@@ -54,6 +54,10 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
         allow: [
           billingEndpoints,
           subjects.routerListModels,
+          // The admin catalog API (issue 9): ingress checks the admin key, the router validates and applies.
+          subjects.routerGetCatalog,
+          subjects.routerPutCatalogEntry,
+          subjects.routerSetCatalogEntryDisabled,
           subjects.connectorGenerate,
           subjects.connectorCancelWildcard,
           subjects.connectorAttemptProgress,

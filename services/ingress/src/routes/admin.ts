@@ -7,18 +7,18 @@ import {
   createKeyRequestSchema,
   gatewayError,
   gatewayErrorCodes,
-  invalidRequestError,
   listAdminAuditReplySchema,
   listSettlementAnomaliesReplySchema,
   parseUsdToMicros,
   setAccountDataPolicyRequestSchema,
   SwitchboardError,
 } from "@switchboard/contracts";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { isAdminKey, readBearerToken } from "../plugins/authenticate.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import { adminCallerOf, adminKeyFingerprint } from "./admin-caller.js";
+import { parseRequestPart as parseBody } from "./parse-request-part.js";
+import { createRequireAdmin } from "./require-admin.js";
 
 const accountReplySchema = z.object({ data: accountSchema });
 const createAccountBodySchema = z.object({ name: createAccountRequestSchema.shape.name });
@@ -42,15 +42,7 @@ const listingQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(
 export async function adminRoutes(app: FastifyInstance, options: { clients: ServiceClients; adminKey: string | undefined }): Promise<void> {
   const { clients, adminKey } = options;
   const fingerprint = adminKey ? adminKeyFingerprint(adminKey) : "";
-  const requireAdmin = (request: FastifyRequest) => {
-    const token = readBearerToken(request);
-    if (!adminKey) {
-      throw new SwitchboardError(gatewayError(gatewayErrorCodes.forbidden, 403, "The admin API is disabled: set SWITCHBOARD_ADMIN_KEY on the ingress."));
-    }
-    if (!isAdminKey(token, adminKey)) {
-      throw new SwitchboardError(gatewayError(gatewayErrorCodes.forbidden, 403, "Only management keys can perform this operation."));
-    }
-  };
+  const requireAdmin = createRequireAdmin(adminKey);
 
   app.post("/api/v1/admin/accounts", async (request, reply) => {
     requireAdmin(request);
@@ -109,10 +101,4 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
     const created = await clients.request(clients.subjects.billingCreateKey, { accountId: body.account_id, name: body.name, caller }, createKeyReplySchema, "billing");
     return reply.code(201).header("cache-control", "no-store").send(created);
   });
-}
-
-function parseBody<Schema extends z.ZodType>(schema: Schema, value: unknown): z.infer<Schema> {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  throw new SwitchboardError(invalidRequestError(parsed.error));
 }

@@ -13,7 +13,8 @@ export const catalogProviderSchema = z.strictObject({
   id: slug,
   name: z.string().min(1),
   api: z.string().min(1),
-  base_url: z.url(),
+  // The catalog is published to every replica's routing snapshot: credentials belong in api_key_env's variable.
+  base_url: z.url().refine((url) => !URL.canParse(url) || (new URL(url).username === "" && new URL(url).password === ""), "must not carry credentials (user:password@); name the key's variable in api_key_env"),
   api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name").optional(),
   data_policy: z.strictObject({
     training: z.boolean(),

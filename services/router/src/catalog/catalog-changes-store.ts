@@ -1,0 +1,54 @@
+import type { AdminCaller, CatalogEntryKind } from "@switchboard/contracts";
+import type { Database } from "@switchboard/db";
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { CatalogChange } from "./apply-catalog-changes.js";
+
+/** Every stored run-time catalog change (a few rows per entry an admin touched; read whole). */
+export async function readCatalogChanges(database: Kysely<Database> | Transaction<Database>): Promise<CatalogChange[]> {
+  const rows = await database.selectFrom("catalog_changes").selectAll().execute();
+  return rows.map((row) => ({
+    kind: row.kind,
+    id: row.id,
+    document: row.document,
+    disabled: row.disabled,
+    revision: row.revision,
+    changedAt: row.changed_at,
+    changedBy: row.changed_by,
+  }));
+}
+
+/**
+ * Adds or replaces an entry's change with a new revision. Run under the catalog lock (lockCatalog), so
+ * revisions grow in commit order.
+ */
+export async function writeCatalogChange(
+  transaction: Transaction<Database>,
+  change: { kind: CatalogEntryKind; id: string; document: unknown; disabled: boolean; caller: AdminCaller },
+): Promise<void> {
+  const values = {
+    document: change.document === null || change.document === undefined ? null : JSON.stringify(change.document),
+    disabled: change.disabled,
+    changed_by: change.caller.actor,
+    request_id: change.caller.requestId,
+  };
+  await transaction
+    .insertInto("catalog_changes")
+    .values({ kind: change.kind, id: change.id, ...values })
+    .onConflict((conflict) =>
+      conflict.columns(["kind", "id"]).doUpdateSet({ ...values, changed_at: new Date(), revision: sql<number>`nextval('catalog_change_revisions')` }),
+    )
+    .execute();
+}
+
+/**
+ * A model's put carries its endpoints: the documents earlier endpoint changes of that model set are
+ * replaced by it, so they are dropped (their disabled flags stay).
+ */
+export async function clearEndpointDocumentsOf(transaction: Transaction<Database>, modelId: string): Promise<void> {
+  await transaction
+    .updateTable("catalog_changes")
+    .set({ document: null })
+    .where("kind", "=", "endpoint")
+    .where(sql<boolean>`starts_with(id, ${`${modelId}@`})`)
+    .execute();
+}

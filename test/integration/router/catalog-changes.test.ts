@@ -1,0 +1,120 @@
+import { parseUsdPerTokenToPicos, SwitchboardError, type AdminCaller } from "@switchboard/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catalogFileSchema } from "../../../services/router/src/catalog/catalog-file-schema.js";
+import { putCatalogEntry, setCatalogEntryDisabled } from "../../../services/router/src/catalog/change-catalog-entry.js";
+import { loadEffectiveCatalog } from "../../../services/router/src/catalog/load-effective-catalog.js";
+import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+
+const policy = { training: false, retains_prompts: false, zdr: false };
+const seed = catalogFileSchema.parse({
+  providers: [
+    { id: "alpha", name: "Alpha", api: "openai", base_url: "http://alpha.test/v1", data_policy: policy },
+    { id: "beta", name: "Beta", api: "openai", base_url: "http://beta.test/v1", data_policy: policy },
+  ],
+  models: [
+    {
+      id: "acme/one",
+      name: "One",
+      context_length: 1000,
+      endpoints: [
+        { provider: "alpha", upstream_model: "one-a", pricing: { prompt: "0.000001", completion: "0.000001" } },
+        { provider: "beta", upstream_model: "one-b", pricing: { prompt: "0.000002", completion: "0.000002" } },
+      ],
+    },
+  ],
+});
+const caller: AdminCaller = { actor: "admin-key:0123abcd", clientAddress: "127.0.0.1", requestId: "req-1" };
+const endpoint = (prompt: string) => ({ upstream_model: "one-a", pricing: { prompt, completion: "0.000001" } });
+
+/** The router's run-time catalog changes on the real PostgreSQL: transactions, the lock, the catalog tables. */
+describe("run-time catalog changes in PostgreSQL", () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await loadEffectiveCatalog(database.database, seed, { store: true });
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("stores a change with its caller, and the catalog tables follow the effective catalog", async () => {
+    const added = await putCatalogEntry(database.database, seed, {
+      target: { kind: "model", modelId: "acme/two" },
+      document: { name: "Two", context_length: 2000, endpoints: [{ provider: "beta", upstream_model: "two-b", pricing: { prompt: "0.000003", completion: "0.000003" } }] },
+      caller,
+    });
+    expect(added).toEqual({ created: true });
+    const row = await database.database.selectFrom("catalog_changes").selectAll().where("id", "=", "acme/two").executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ kind: "model", disabled: false, changed_by: "admin-key:0123abcd", request_id: "req-1", document: { id: "acme/two", name: "Two" } });
+    const listed = await database.database.selectFrom("endpoints").select(["id", "listed"]).orderBy("id").execute();
+    expect(listed).toEqual([
+      { id: "acme/one@alpha", listed: true },
+      { id: "acme/one@beta", listed: true },
+      { id: "acme/two@beta", listed: true },
+    ]);
+
+    await setCatalogEntryDisabled(database.database, seed, { target: { kind: "provider", providerId: "beta" }, disabled: true, caller });
+    const afterDisable = await database.database.selectFrom("endpoints").select(["id", "listed"]).orderBy("id").execute();
+    expect(afterDisable).toEqual([
+      { id: "acme/one@alpha", listed: true },
+      { id: "acme/one@beta", listed: false },
+      { id: "acme/two@beta", listed: false },
+    ]);
+    const models = await database.database.selectFrom("models").select(["id", "listed"]).orderBy("id").execute();
+    expect(models).toEqual([
+      { id: "acme/one", listed: true },
+      { id: "acme/two", listed: false },
+    ]);
+    await setCatalogEntryDisabled(database.database, seed, { target: { kind: "provider", providerId: "beta" }, disabled: false, caller });
+    const effective = await loadEffectiveCatalog(database.database, seed, { store: false });
+    expect(effective.routable.models.map((model) => model.id)).toEqual(["acme/one", "acme/two"]);
+  });
+
+  it("refuses a change that breaks the catalog without storing anything", async () => {
+    const before = await loadEffectiveCatalog(database.database, seed, { store: false });
+    const refused = await putCatalogEntry(database.database, seed, {
+      target: { kind: "model", modelId: "acme/three" },
+      document: { name: "Three", context_length: 10, endpoints: [{ provider: "gamma", upstream_model: "x", pricing: { prompt: "0", completion: "0" } }] },
+      caller,
+    }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SwitchboardError);
+    expect((refused as SwitchboardError).error).toMatchObject({ status: 400, metadata: { issues: [{ path: "endpoints.0.provider", message: 'unknown provider "gamma"' }] } });
+    const missing = await setCatalogEntryDisabled(database.database, seed, { target: { kind: "model", modelId: "acme/nothing" }, disabled: true, caller }).catch((error: unknown) => error);
+    expect((missing as SwitchboardError).error.status).toBe(404);
+    expect((await loadEffectiveCatalog(database.database, seed, { store: false })).revision).toBe(before.revision);
+  });
+
+  it("commits concurrent changes one after another: the last committed price is in effect, in the catalog tables too", async () => {
+    const prices = Array.from({ length: 8 }, (_, index) => `0.00000${index + 1}`);
+    await Promise.all(
+      prices.map((price) => putCatalogEntry(database.database, seed, { target: { kind: "endpoint", modelId: "acme/one", providerId: "alpha" }, document: endpoint(price), caller })),
+    );
+    const row = await database.database.selectFrom("catalog_changes").selectAll().where("id", "=", "acme/one@alpha").executeTakeFirstOrThrow();
+    const effective = await loadEffectiveCatalog(database.database, seed, { store: false });
+    expect(effective.revision).toBe(row.revision);
+    const inEffect = effective.file.models[0]?.endpoints.find((entry) => entry.provider === "alpha")?.pricing.prompt;
+    expect(inEffect).toBe((row.document as { pricing: { prompt: string } }).pricing.prompt);
+    const stored = await database.database.selectFrom("endpoints").select("prompt_price_picos").where("id", "=", "acme/one@alpha").executeTakeFirstOrThrow();
+    expect(stored.prompt_price_picos).toBe(Number(parseUsdPerTokenToPicos(inEffect ?? "")));
+    expect(await database.database.selectFrom("catalog_changes").select("revision").where("kind", "=", "endpoint").execute()).toHaveLength(1);
+  });
+
+  it("a model's put replaces its endpoints' earlier documents but keeps their disabled flags", async () => {
+    await setCatalogEntryDisabled(database.database, seed, { target: { kind: "endpoint", modelId: "acme/one", providerId: "alpha" }, disabled: true, caller });
+    const replaced = await putCatalogEntry(database.database, seed, {
+      target: { kind: "model", modelId: "acme/one" },
+      document: { name: "One again", context_length: 1000, endpoints: [{ provider: "alpha", ...endpoint("0.000009") }, { provider: "beta", ...endpoint("0.000008") }] },
+      caller,
+    });
+    expect(replaced).toEqual({ created: false });
+    const row = await database.database.selectFrom("catalog_changes").selectAll().where("id", "=", "acme/one@alpha").executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ document: null, disabled: true });
+    // A later change to the model's flag must not bring the endpoint's old document back.
+    await setCatalogEntryDisabled(database.database, seed, { target: { kind: "model", modelId: "acme/one" }, disabled: false, caller });
+    const effective = await loadEffectiveCatalog(database.database, seed, { store: false });
+    expect(effective.file.models[0]?.endpoints.map((entry) => `${entry.provider}@${entry.pricing.prompt}`)).toEqual(["alpha@0.000009", "beta@0.000008"]);
+    expect(effective.routable.models[0]?.endpoints.map((entry) => entry.provider)).toEqual(["beta"]);
+  });
+});
