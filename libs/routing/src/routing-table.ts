@@ -5,15 +5,26 @@ export interface RoutingTable {
   readonly models: ReadonlyMap<string, RoutingModel>;
   readonly endpoints: ReadonlyMap<string, RouteCandidate>;
   readonly health: ReadonlyMap<string, EndpointHealth>;
+  /** The smallest context window of any endpoint (0 without endpoints): a request within it needs no context check. */
+  readonly smallestContextLength: number;
 }
 
 /** Indexes a snapshot once, when it arrives, so ranking a request does no scan of the catalog. */
 export function createRoutingTable(snapshot: Pick<RoutingSnapshot, "models" | "health">): RoutingTable {
   const models = new Map<string, RoutingModel>();
   const endpoints = new Map<string, RouteCandidate>();
+  let smallestContextLength = Infinity;
   for (const model of snapshot.models) {
     models.set(model.id, model);
-    for (const endpoint of model.endpoints) endpoints.set(endpoint.endpointId, endpoint);
+    for (const endpoint of model.endpoints) {
+      endpoints.set(endpoint.endpointId, endpoint);
+      smallestContextLength = Math.min(smallestContextLength, endpoint.contextLength);
+    }
   }
-  return { models, endpoints, health: new Map(Object.entries(snapshot.health ?? {})) };
+  return {
+    models,
+    endpoints,
+    health: new Map(Object.entries(snapshot.health ?? {})),
+    smallestContextLength: Number.isFinite(smallestContextLength) ? smallestContextLength : 0,
+  };
 }

@@ -58,6 +58,7 @@ async function run(
   const candidates: RouteCandidate[] = [cheap, pricey];
   const routing = {
     route: () => ({ candidates, skipped: [] }),
+    smallestContextLength: () => 0,
     catalog: () => ({ table: { models: new Map(), endpoints: new Map(), health: options.health ?? new Map() }, loadedAt: "" }),
   } as unknown as LocalRouting;
   const request = { model: "model", messages: opening, ...options.request } as ChatRequest;

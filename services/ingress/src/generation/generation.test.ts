@@ -34,7 +34,7 @@ function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[
     request: async (_subject: string, payload: { amountMicros: number }) => ({ amountMicros: payload.amountMicros }),
     publisher: { publish: async (_subject: string, fact: GenerationCompleted) => void facts.push(fact) },
   } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
-  const routing = { route: () => ({ candidates: options.candidates ?? [silent, working], skipped: [] }) } as unknown as LocalRouting;
+  const routing = { route: () => ({ candidates: options.candidates ?? [silent, working], skipped: [] }), smallestContextLength: () => 0 } as unknown as LocalRouting;
   const shutdown = new AbortController();
   const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null, ...(options.fallback ? { fallback: options.fallback } : {}) });
   generations.push(generation);

@@ -9,7 +9,7 @@ const large = routeCandidate("m@large", { maxCompletionTokens: null, contextLeng
 /** Routing that answers with the given candidates and remembers what it was asked. */
 function routingOf(candidates = [small, large]) {
   const asked: RouteRequest[] = [];
-  return { asked, route: (request: RouteRequest) => (asked.push(request), { candidates, skipped: [] }) };
+  return { asked, route: (request: RouteRequest) => (asked.push(request), { candidates, skipped: [] }), smallestContextLength: () => 0 };
 }
 
 const request = (extra: Partial<ChatRequest> = {}) => ({ model: "m", messages: [{ role: "user", content: "hi" }], ...extra }) as ChatRequest;
@@ -79,6 +79,17 @@ describe("routeRequestOf: context, modalities and the account's data policy (iss
     expect(asked.context).toEqual({ promptTokens: 42, outputTokens: 300 });
   });
 
+  it("asks for no context check (and counts nothing) when the prompt's bytes and the output fit the smallest window", () => {
+    const prompt = request({ messages: [{ role: "user", content: words(30) }], max_completion_tokens: 300 });
+    const fitting = { ...routingOf(), smallestContextLength: () => 4_000 };
+    prepareCandidates(fitting, prompt, 3_700);
+    expect(fitting.asked[0]?.context).toBeUndefined();
+    // One byte more than the smallest window holds: the estimate is made.
+    const tight = { ...routingOf(), smallestContextLength: () => 4_000 };
+    prepareCandidates(tight, prompt, 3_701);
+    expect(tight.asked[0]?.context).toEqual({ promptTokens: 30, outputTokens: 300 });
+  });
+
   it("names the inputs besides text the messages carry, and none for a text-only request", () => {
     const image = { type: "image_url", image_url: { url: "https://example.com/cat.png" } };
     const audio = { type: "input_audio", input_audio: { data: "", format: "wav" } };
@@ -102,7 +113,7 @@ describe("prepareCandidates with content Switchboard cannot price", () => {
   const image = { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] };
 
   it("lets routing refuse first (an image for a text-only model is its 404), then refuses image parts it cannot bound", () => {
-    const refusing = { route: () => { throw new Error("routing refused"); } };
+    const refusing = { route: () => { throw new Error("routing refused"); }, smallestContextLength: () => 0 };
     expect(() => prepareCandidates(refusing, request({ messages: [image] } as Partial<ChatRequest>), 10)).toThrow("routing refused");
     expect(() => prepareCandidates(routingOf(), request({ messages: [image] } as Partial<ChatRequest>), 10)).toThrow(
       expect.objectContaining({ error: expect.objectContaining({ status: 400, code: "unsupported_parameter" }) }),

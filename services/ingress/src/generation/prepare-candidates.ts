@@ -35,12 +35,15 @@ export interface PreparedCandidates {
  * (400/404/503) when nothing can serve the request. `accountPolicy` is the key's account's data policy.
  */
 export function prepareCandidates(
-  routing: Pick<LocalRouting, "route">,
+  routing: Pick<LocalRouting, "route" | "smallestContextLength">,
   request: ChatRequest,
   promptBytes: number,
   accountPolicy?: AccountDataPolicy,
 ): PreparedCandidates {
-  const route = routing.route(routeRequestOf(request, accountPolicy));
+  // promptBytes bounds the prompt's tokens from above: a request within the smallest context window of the
+  // catalog (nearly all) needs no context check, and so no lower-bound count, which walks the whole text.
+  const fitsEveryContext = promptBytes + (requestedOutput(request) ?? 0) <= routing.smallestContextLength();
+  const route = routing.route(routeRequestOf(request, accountPolicy, fitsEveryContext));
   // After routing, so that an image sent to a text-only model gets OpenRouter's 404 rather than our
   // "not supported yet" for the parts Switchboard cannot price.
   checkSupportedRequest(request);
@@ -60,7 +63,7 @@ export function prepareCandidates(
  * a context window (a prompt estimate that cannot exceed the true count, and the output asked for) and
  * the inputs it carries besides text.
  */
-export function routeRequestOf(request: ChatRequest, accountPolicy?: AccountDataPolicy): RouteRequest {
+export function routeRequestOf(request: ChatRequest, accountPolicy?: AccountDataPolicy, fitsEveryContext = false): RouteRequest {
   const models = request.model === undefined ? [...new Set(request.models)] : [...new Set([request.model, ...(request.models ?? [])])];
   const provider = withAccountDataPolicy(request.provider, accountPolicy);
   const inputModalities = requestedInputModalities(request);
@@ -68,7 +71,7 @@ export function routeRequestOf(request: ChatRequest, accountPolicy?: AccountData
     models,
     ...(provider ? { provider } : {}),
     ...(request.provider?.require_parameters === true || usesSoftRequiredParameter(request) ? { parameters: requestedParameters(request) } : {}),
-    context: { promptTokens: promptTokenLowerBound(request), outputTokens: requestedOutput(request) ?? 0 },
+    ...(fitsEveryContext ? {} : { context: { promptTokens: promptTokenLowerBound(request), outputTokens: requestedOutput(request) ?? 0 } }),
     ...(inputModalities.length > 0 ? { inputModalities } : {}),
   };
 }

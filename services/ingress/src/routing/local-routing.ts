@@ -53,6 +53,11 @@ export class LocalRouting {
     return selectRoute(table, request, { health: table.health, random: this.random });
   }
 
+  /** The smallest context window in the snapshot in use; 0 before the first. */
+  smallestContextLength(): number {
+    return this.table?.smallestContextLength ?? 0;
+  }
+
   /** The snapshot in use; throws 503 before the first. */
   catalog(): HeldCatalog {
     if (!this.table) {
