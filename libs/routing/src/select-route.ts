@@ -34,7 +34,11 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   const modalities = request.inputModalities ?? [];
   const order = preferences?.order?.map((slug) => slug.toLowerCase());
   const allowFallbacks = preferences?.allow_fallbacks ?? true;
-  const performance = { maximumLatency: preferences?.preferred_max_latency, minimumThroughput: preferences?.preferred_min_throughput };
+  // Only a request that states a preference pays for checking it.
+  const performance =
+    preferences?.preferred_max_latency === undefined && preferences?.preferred_min_throughput === undefined
+      ? undefined
+      : { maximumLatency: preferences.preferred_max_latency, minimumThroughput: preferences.preferred_min_throughput };
   const candidates: RouteCandidate[] = [];
   const skipped: SkippedEndpoint[] = [];
   const emptyReasons: string[] = [];
@@ -73,7 +77,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
         if (reason === endpointFilterReasons.contextLength) largestTooSmallContext = Math.max(largestTooSmallContext, endpoint.contextLength);
       }
     }
-    const ranked = softOrdered(rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant), performance }, inputs), request.parameters, order);
+    const ranked = softOrdered(rankEndpoints(passing, { order, sortBy: sortOf(preferences?.sort, variant), ...(performance ? { performance } : {}) }, inputs), request.parameters, order, inputs);
     // Without fallbacks and without `order`, a model's best endpoint is its only one (OpenRouter: "only
     // the primary provider"); with `order`, the filter already kept just the `order` providers.
     const selected = allowFallbacks || order ? ranked : ranked.slice(0, 1);
@@ -102,7 +106,7 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   }
   // `partition: "none"` ranks the endpoints of all models together; the stable sort keeps model order on ties.
   if (typeof preferences?.sort === "object" && preferences.sort.partition === "none") {
-    return { candidates: softOrdered(rankEndpoints(candidates, { order, sortBy: preferences.sort.by, performance }, inputs), request.parameters, order), skipped };
+    return { candidates: softOrdered(rankEndpoints(candidates, { order, sortBy: preferences.sort.by, ...(performance ? { performance } : {}) }, inputs), request.parameters, order, inputs), skipped };
   }
   return { candidates, skipped };
 }
@@ -111,8 +115,8 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
  * OpenRouter's soft filter: endpoints supporting the request's tools / response_format first. An explicit
  * `order` is the client's own choice of who goes first, so it is left as it is.
  */
-function softOrdered(ranked: RouteCandidate[], parameters: readonly string[] | undefined, order: readonly string[] | undefined): RouteCandidate[] {
-  return order ? ranked : supportingEndpointsFirst(ranked, parameters);
+function softOrdered(ranked: RouteCandidate[], parameters: readonly string[] | undefined, order: readonly string[] | undefined, inputs: RankingInputs): RouteCandidate[] {
+  return order ? ranked : supportingEndpointsFirst(ranked, parameters, inputs.health);
 }
 
 /** The request's `provider.sort` wins over a variant's (`:floor` is price, `:nitro` throughput). */

@@ -1,3 +1,4 @@
+import type { EndpointHealth } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
 import { createRoutingTable } from "./routing-table.js";
 import { modelAEndpoint } from "./model-a-endpoint.test-support.js";
@@ -24,6 +25,16 @@ const table: { parameters: string[] | undefined; tried: string[] }[] = [
 describe("supportingEndpointsFirst: OpenRouter's soft filter for tools and response_format (issue 9)", () => {
   it.each(table)("$parameters → $tried", ({ parameters, tried }) => {
     expect(supportingEndpointsFirst(ranked, parameters).map((endpoint) => endpoint.providerId)).toEqual(tried);
+  });
+
+  it("counts verbosity among them, as OpenRouter does", () => {
+    const verbose = modelAEndpoint("verbose", "9000000", "9000000", { supportedParameters: ["verbosity"] });
+    expect(supportingEndpointsFirst([plain, verbose], ["verbosity"])).toEqual([verbose, plain]);
+  });
+
+  it("keeps an ejected endpoint last even when it is the one that supports them", () => {
+    const health = new Map([[tools.endpointId, { status: "ejected" } as EndpointHealth]]);
+    expect(supportingEndpointsFirst([plain, tools, both], ["tools"], health).map((endpoint) => endpoint.providerId)).toEqual(["both", "plain", "tools"]);
   });
 
   it("leaves the order alone when no endpoint supports them: nothing is filtered out", () => {
