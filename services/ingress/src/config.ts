@@ -24,7 +24,7 @@ export const ingressConfigSchema = z.object({
    * own allowance) before the last error is the answer.
    */
   GENERATION_MAX_ATTEMPTS: integerSetting(defaultFallbackPolicy.maximumAttemptsPerModel, 1),
-  /** No fallback attempt starts once this long has passed since the request arrived (the running one is not cut short). */
+  /** No fallback attempt starts once this long has passed since the generation began (once the key was authenticated) (the running one is not cut short). */
   GENERATION_FALLBACK_DEADLINE_MS: integerSetting(defaultFallbackPolicy.deadlineMs, 0),
   /** Interval of `: SWITCHBOARD PROCESSING` comments while a stream waits for tokens. */
   STREAM_KEEPALIVE_MS: integerSetting(10_000, 100),

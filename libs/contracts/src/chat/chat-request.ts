@@ -107,7 +107,8 @@ export const chatRequestSchema = z.looseObject({
    * Groups a conversation's requests for sticky routing (prompt caching): they go to the endpoint that
    * served the conversation before. Wins over the `x-session-id` header. Used by ingress, never sent upstream.
    */
-  session_id: z.string().max(maximumSessionIdLength, `session_id must be at most ${maximumSessionIdLength} characters`).optional(),
+  // null, as SDKs send for an unset field, names no session.
+  session_id: z.string().max(maximumSessionIdLength, `session_id must be at most ${maximumSessionIdLength} characters`).nullish(),
 }).refine((request) => request.model !== undefined || (request.models?.length ?? 0) > 0, {
   message: "model is required (or models, a list of models to try in order)",
   path: ["model"],

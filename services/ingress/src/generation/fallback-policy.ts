@@ -8,7 +8,7 @@ export interface FallbackPolicy {
    * endpoints all fail still leaves room for the next model (OpenRouter's model fallback).
    */
   maximumAttemptsPerModel: number;
-  /** No further attempt starts once this long has passed since the request arrived; the one running is not cut short. */
+  /** No further attempt starts once this long has passed since the generation began (once the key was authenticated); the one running is not cut short. */
   deadlineMs: number;
 }
 

@@ -1,4 +1,4 @@
-import type { ChatRequest, EndpointHealth, RouteCandidate } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest, type EndpointHealth, type RouteCandidate } from "@switchboard/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { StickyEndpoints } from "../routing/sticky-endpoints.js";
@@ -29,7 +29,7 @@ afterEach(() => {
 async function run(
   sticky: StickyEndpoints,
   behaviours: Record<string, Behaviour>,
-  options: { request?: Partial<ChatRequest>; sessionId?: string; health?: Map<string, EndpointHealth> } = {},
+  options: { request?: Partial<ChatRequest>; sessionId?: string; health?: Map<string, EndpointHealth>; candidates?: RouteCandidate[]; affordableMicros?: number } = {},
 ): Promise<{ tried: string[]; succeeded: boolean }> {
   const bus = new FakeConnectorBus();
   const tried: string[] = [];
@@ -52,10 +52,13 @@ async function run(
   };
   const clients = {
     ...bus.clients({ requestTimeoutMs: 500 }),
-    request: async (_subject: string, payload: { amountMicros: number }) => ({ amountMicros: payload.amountMicros }),
+    request: async (_subject: string, payload: { amountMicros: number }) => {
+      if (payload.amountMicros > (options.affordableMicros ?? Infinity)) throw new SwitchboardError(gatewayError(gatewayErrorCodes.insufficientCredits, 402, "Insufficient credits"));
+      return { amountMicros: payload.amountMicros };
+    },
     publisher: { publish: async () => undefined },
   } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
-  const candidates: RouteCandidate[] = [cheap, pricey];
+  const candidates: RouteCandidate[] = options.candidates ?? [cheap, pricey];
   const routing = {
     route: () => ({ candidates, skipped: [] }),
     smallestContextLength: () => 0,
@@ -98,6 +101,30 @@ const ejected: EndpointHealth = {
 };
 
 describe("Generation with sticky routing (issue 9)", () => {
+  it("files the endpoint under the model that served, so a `models` fallback does not overwrite the first model's", async () => {
+    const [firstA, secondA, onlyB] = [routeCandidate("a@one"), routeCandidate("a@two"), routeCandidate("b@one")];
+    const candidates = [firstA, secondA, onlyB];
+    const sticky = new StickyEndpoints();
+    const session = { sessionId: "conversation-1", candidates };
+    expect((await run(sticky, { [secondA.endpointId]: { cachedTokens: 0 } }, session)).tried).toEqual([firstA.endpointId, secondA.endpointId]);
+    // Model a is down altogether: b serves, and is remembered for b.
+    expect((await run(sticky, { [onlyB.endpointId]: { cachedTokens: 0 } }, session)).tried).toEqual([secondA.endpointId, firstA.endpointId, onlyB.endpointId]);
+    // a is back: its sticky endpoint leads again.
+    const everyoneServes = { [firstA.endpointId]: { cachedTokens: 0 }, [secondA.endpointId]: { cachedTokens: 0 }, [onlyB.endpointId]: { cachedTokens: 0 } };
+    expect((await run(sticky, everyoneServes, session)).tried).toEqual([secondA.endpointId]);
+  });
+
+  it("routes as usual rather than answer 402 when the account cannot cover the sticky endpoint but can cover the first", async () => {
+    const dear = routeCandidate("model@dear", { price: { promptPicosPerToken: "0", completionPicosPerToken: "50000000" } });
+    const sticky = new StickyEndpoints();
+    const candidates = [cheap, dear];
+    const session = { sessionId: "conversation-2", candidates };
+    expect((await run(sticky, { [dear.endpointId]: { cachedTokens: 0 } }, session)).tried).toEqual([cheap.endpointId, dear.endpointId]);
+    // The account now covers `cheap` alone (its bound at 1 µ$ per token, whatever the output cap is), not `dear`.
+    const outcome = await run(sticky, { [cheap.endpointId]: { cachedTokens: 0 }, [dear.endpointId]: { cachedTokens: 0 } }, { ...session, affordableMicros: 40_000 });
+    expect(outcome).toEqual({ tried: [cheap.endpointId], succeeded: true });
+  });
+
   it("keeps a conversation on the endpoint whose prompt cache it read, though routing ranks another first", async () => {
     const sticky = new StickyEndpoints();
     // `cheap` fails, `pricey` serves from its cache: the conversation sticks to `pricey`.

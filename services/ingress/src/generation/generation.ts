@@ -111,7 +111,16 @@ export class Generation {
     const { clients, routing, key, request, promptBytes } = this.options;
     const prepared = prepareCandidates(routing, request, promptBytes, key.dataPolicy);
     this.skipped = prepared.skipped;
-    this.held = await reserveCredit(clients, key, this.id, this.withStickyEndpointFirst(prepared.candidates), this.options.leases);
+    const ordered = this.withStickyEndpointFirst(prepared.candidates);
+    try {
+      this.held = await reserveCredit(clients, key, this.id, ordered, this.options.leases);
+    } catch (error) {
+      // A sticky endpoint dearer than the account can cover must not turn an affordable request into a
+      // 402: the routed order may still be (its first candidate alone, at least).
+      if (ordered === prepared.candidates || !(error instanceof SwitchboardError && error.error.status === 402)) throw error;
+      this.stickyEndpointId = null;
+      this.held = await reserveCredit(clients, key, this.id, prepared.candidates, this.options.leases);
+    }
   }
 
   /**
@@ -303,18 +312,25 @@ export class Generation {
     return this.options.request.provider?.order === undefined;
   }
 
-  /** Hashed at most once per request, and only when sticky routing needs it. */
-  private conversationKey(): string {
-    this.conversation ??= conversationKey(this.options.key.accountId, this.options.request, this.options.sessionId);
-    return this.conversation;
+  /**
+   * The key this conversation's sticky endpoint for `modelId` is filed under: per account and per model,
+   * so the model that served under `models` fallback is remembered for itself. The conversation is hashed
+   * at most once per request, and only when sticky routing needs it.
+   */
+  private stickyKey(modelId: string): string {
+    this.conversation ??= conversationKey(this.options.request.messages, this.options.sessionId);
+    // Account and model ids hold no line break, so the parts cannot run into each other.
+    return `${this.options.key.accountId}\n${modelId}\n${this.conversation}`;
   }
 
   /** The candidates with the conversation's sticky endpoint first, when it has one that may lead. */
   private withStickyEndpointFirst(candidates: PricedCandidate[]): PricedCandidate[] {
     const stickyEndpoints = this.options.stickyEndpoints;
-    // A replica that remembers no conversation hashes nothing.
-    if (!this.sticks || !stickyEndpoints || stickyEndpoints.size === 0) return candidates;
-    const endpointId = stickyEndpoints.endpointFor(this.conversationKey());
+    // Only while this replica remembers no conversation at all is nothing hashed: once it remembers one,
+    // every request that may stick hashes its two opening messages (cheap beside the request itself).
+    const first = candidates[0]?.candidate;
+    if (!this.sticks || !stickyEndpoints || stickyEndpoints.size === 0 || !first) return candidates;
+    const endpointId = stickyEndpoints.endpointFor(this.stickyKey(first.modelId));
     if (endpointId === undefined) return candidates;
     const reordered = preferStickyEndpoint(candidates, endpointId, this.options.routing.catalog().table.health);
     if (!reordered) return candidates;
@@ -335,7 +351,7 @@ export class Generation {
     if (!this.sticks || !stickyEndpoints || !candidate) return;
     const readCache = (this.accumulator.usage?.cachedPromptTokens ?? 0) > 0;
     if (readCache || this.options.sessionId !== undefined || candidate.endpointId === this.stickyEndpointId) {
-      stickyEndpoints.remember(this.conversationKey(), candidate.endpointId);
+      stickyEndpoints.remember(this.stickyKey(candidate.modelId), candidate.endpointId);
     }
   }
 

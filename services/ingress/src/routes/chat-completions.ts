@@ -8,7 +8,7 @@ import { readBearerToken } from "../plugins/authenticate.js";
 import { errorFromThrown, sendError } from "../plugins/send-error.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import type { CreditLeases } from "../credit/credit-leases.js";
-import { sessionIdOf } from "../routing/conversation-key.js";
+import { sessionIdOf } from "../routing/session-id-of.js";
 import { routingDebugRequestHeader, routingDebugResponseHeader, wantsRoutingDebug } from "../routing/describe-routing.js";
 import type { LocalRouting } from "../routing/local-routing.js";
 import type { StickyEndpoints } from "../routing/sticky-endpoints.js";

@@ -84,10 +84,17 @@ describe("describeRouting", () => {
       { provider: "cheap", endpoint: cheap.endpointId, status: 502, error_code: "upstream_error" },
       { provider: "pricey", endpoint: pricey.endpointId, status: 200, error_code: null },
     ]);
-    const many = Array.from({ length: 100 }, (_, index) => ({ endpointId: `vendor/model@p${index}`, modelId: "vendor/model", providerId: `p${index}`, reason: "ignored" as const }));
-    const header = describeRouting(decision({ skipped: many }), snapshot);
-    expect(JSON.parse(header)).toMatchObject({ omitted: { candidates: 0, skipped: 68 } });
-    expect(header.length).toBeLessThan(8_000);
+    // Ids have no length limit: the lists are cut by size, the candidates keeping their room first.
+    const long = "x".repeat(400);
+    const many = Array.from({ length: 100 }, (_, index) => ({ endpointId: `vendor/model@p${index}${long}`, modelId: "vendor/model", providerId: `p${index}`, reason: "ignored" as const }));
+    const manyAttempts = Array.from({ length: 40 }, (_, index) => ({ endpointId: `vendor/model@a${index}${long}`, providerId: `a${index}`, status: 502, errorCode: "upstream_error" }));
+    const header = describeRouting(decision({ skipped: many, attempts: manyAttempts }), snapshot);
+    const parsed = JSON.parse(header) as { candidates: unknown[]; attempts: unknown[]; skipped: unknown[]; omitted: { candidates: number; attempts: number; skipped: number } };
+    expect(header.length).toBeLessThanOrEqual(8_192);
+    expect(parsed.candidates.length).toBeGreaterThan(0);
+    expect(parsed.attempts.length).toBeGreaterThan(0);
+    expect(parsed.omitted).toEqual({ candidates: 0, attempts: 40 - parsed.attempts.length, skipped: 100 - parsed.skipped.length });
+    expect(parsed.omitted.skipped).toBe(100);
   });
 
   it("escapes what a header value cannot carry", () => {

@@ -17,10 +17,11 @@ export const routingDebugRequestValue = "routing";
 export const routingDebugResponseHeader = "x-switchboard-routing";
 
 /**
- * Entries listed per list at most: clients refuse response headers past about 16 KB (undici's default),
- * and 32 entries of ~130 bytes stay well below. What is left out is counted in `omitted`.
+ * The most the header's value may take: clients refuse response headers past about 16 KB in all (undici's
+ * default), and ids have no length limit, so entries are listed while they fit and the rest are counted
+ * in `omitted`.
  */
-const maximumEntriesPerList = 32;
+const maximumDescriptionBytes = 8_192;
 
 /** What routing decided for one request: everything describeRouting reads besides the routing snapshot. */
 export interface RoutingDecision {
@@ -55,32 +56,36 @@ export function describeRouting(decision: RoutingDecision, snapshot: { models: R
     if (snapshot.health.get(candidate.endpointId)?.status === endpointHealthStatuses.ejected) return "ejected_last";
     return sort ? `sort:${sort}` : "weighted";
   };
-  const description: Record<string, unknown> = {
-    candidates: decision.candidates.slice(0, maximumEntriesPerList).map((candidate) => ({
-      provider: candidate.providerId,
-      endpoint: candidate.endpointId,
-      model: candidate.modelId,
-      health: healthOf(candidate.endpointId),
-      why: placementOf(candidate),
-    })),
-    skipped: decision.skipped.slice(0, maximumEntriesPerList).map((endpoint) => ({
-      provider: endpoint.providerId,
-      endpoint: endpoint.endpointId,
-      model: endpoint.modelId,
-      reason: endpoint.reason,
-    })),
+  const candidates = decision.candidates.map((candidate) => ({
+    provider: candidate.providerId,
+    endpoint: candidate.endpointId,
+    model: candidate.modelId,
+    health: healthOf(candidate.endpointId),
+    why: placementOf(candidate),
+  }));
+  const attempts = decision.attempts?.map((attempt) => ({ provider: attempt.providerId, endpoint: attempt.endpointId, status: attempt.status, error_code: attempt.errorCode }));
+  const skipped = decision.skipped.map((endpoint) => ({ provider: endpoint.providerId, endpoint: endpoint.endpointId, model: endpoint.modelId, reason: endpoint.reason }));
+  // The candidates matter most, then what happened, then what was left out; room is shared in that order.
+  let room = maximumDescriptionBytes - 200;
+  const fitting = <Entry>(entries: Entry[]): Entry[] => {
+    const kept: Entry[] = [];
+    for (const entry of entries) {
+      const size = JSON.stringify(entry).length + 1;
+      if (size > room) break;
+      room -= size;
+      kept.push(entry);
+    }
+    return kept;
   };
-  if (decision.attempts) {
-    description["attempts"] = decision.attempts.slice(0, maximumEntriesPerList).map((attempt) => ({
-      provider: attempt.providerId,
-      endpoint: attempt.endpointId,
-      status: attempt.status,
-      error_code: attempt.errorCode,
-    }));
-  }
-  const omittedCandidates = Math.max(0, decision.candidates.length - maximumEntriesPerList);
-  const omittedSkipped = Math.max(0, decision.skipped.length - maximumEntriesPerList);
-  if (omittedCandidates + omittedSkipped > 0) description["omitted"] = { candidates: omittedCandidates, skipped: omittedSkipped };
+  const description: Record<string, unknown> = { candidates: fitting(candidates) };
+  if (attempts) description["attempts"] = fitting(attempts);
+  description["skipped"] = fitting(skipped);
+  const omitted = {
+    candidates: candidates.length - (description["candidates"] as unknown[]).length,
+    attempts: (attempts?.length ?? 0) - ((description["attempts"] as unknown[] | undefined)?.length ?? 0),
+    skipped: skipped.length - (description["skipped"] as unknown[]).length,
+  };
+  if (omitted.candidates + omitted.attempts + omitted.skipped > 0) description["omitted"] = omitted;
   return JSON.stringify(description).replace(/[\u007f-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
