@@ -108,7 +108,8 @@ describe("sticky routing and routing debug output end to end (issue 9)", () => {
     expect(ignored.status, ignored.text).toBe(200);
     const debug = JSON.parse(ignored.headers.get("x-switchboard-routing") ?? "") as RoutingDebug;
     expect(debug).toEqual({
-      candidates: [{ provider: "primary", endpoint: "test/echo@primary", model: "test/echo", health: "healthy", why: "weighted" }],
+      // Healthy once the router has published primary's first outcome report, unmeasured until then.
+      candidates: [{ provider: "primary", endpoint: "test/echo@primary", model: "test/echo", health: expect.stringMatching(/^(healthy|unmeasured)$/), why: "weighted" }],
       skipped: [{ provider: "backup", endpoint: "test/echo@backup", model: "test/echo", reason: "ignored" }],
       attempts: [{ provider: "primary", endpoint: "test/echo@primary", status: 200, error_code: null }],
     });
@@ -138,6 +139,24 @@ describe("sticky routing and routing debug output end to end (issue 9)", () => {
       attempts: [
         { provider: "backup", status: 502, error_code: "upstream_error" },
         { provider: "primary", status: 200, error_code: null },
+      ],
+    });
+
+    // Every attempt failed: the error answer carries the header too, with its attempt. (Only primary, and
+    // once: backup's failures in a row would eject it, which the next test must not start with.)
+    stack.primary.addRule("debug total failure", { status: 503 });
+    const failed = await post({ provider: { only: ["primary"] }, messages: conversation("D", "debug total failure") }, { "x-switchboard-debug": "routing" });
+    expect(failed.status, failed.text).toBe(502);
+    expect(JSON.parse(failed.headers.get("x-switchboard-routing") ?? "")).toMatchObject({ attempts: [{ provider: "primary", status: 502 }] });
+
+    // A refusal (nothing passes the filters) shows every endpoint left out and why.
+    const refused = await post({ provider: { only: ["nobody"] }, messages: conversation("D", "refused") }, { "x-switchboard-debug": "routing" });
+    expect(refused.status, refused.text).toBe(404);
+    expect(JSON.parse(refused.headers.get("x-switchboard-routing") ?? "")).toEqual({
+      candidates: [],
+      skipped: [
+        { provider: "primary", endpoint: "test/echo@primary", model: "test/echo", reason: "allowed_providers" },
+        { provider: "backup", endpoint: "test/echo@backup", model: "test/echo", reason: "allowed_providers" },
       ],
     });
   });

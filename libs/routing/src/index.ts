@@ -10,3 +10,4 @@ export * from "./requested-parameters.js";
 export * from "./requested-input-modalities.js";
 export * from "./account-data-policy.js";
 export * from "./supporting-endpoints-first.js";
+export * from "./routing-refusal.js";

@@ -5,6 +5,7 @@ import {
   quoteUserText,
   SwitchboardError,
   type EndpointFilterReason,
+  type GatewayError,
   type RouteCandidate,
   type RouteReply,
   type RouteRequest,
@@ -15,6 +16,7 @@ import {
 import { createEndpointFilter } from "./endpoint-filter.js";
 import { modelVariants, resolveModelVariant, type ModelVariant } from "./model-variant.js";
 import { rankEndpoints, type RankingInputs } from "./rank-endpoints.js";
+import { RoutingRefusal } from "./routing-refusal.js";
 import type { RoutingTable } from "./routing-table.js";
 import { supportingEndpointsFirst } from "./supporting-endpoints-first.js";
 
@@ -89,19 +91,21 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
   if (candidates.length === 0) {
     const excludedBy = [...new Set(skipped.map((endpoint) => endpoint.reason))];
     // An endpoint left out for its context passed every other filter: a shorter request would be served.
-    if (request.context && largestTooSmallContext > 0) throw contextLengthError(request.models, excludedBy, request.context, largestTooSmallContext);
+    if (request.context && largestTooSmallContext > 0) throw new RoutingRefusal(contextLengthError(request.models, excludedBy, request.context, largestTooSmallContext), skipped);
     if (excludedBy.length === 1 && excludedBy[0] === endpointFilterReasons.inputModalities) {
       // OpenRouter's wording, e.g. "No endpoints found that support image input".
-      throw new SwitchboardError(
+      throw new RoutingRefusal(
         gatewayError(gatewayErrorCodes.noEndpoints, 404, `No endpoints found that support ${modalities.join(" and ")} input. ${routingDocumentation}`, {
           metadata: { models: request.models, excluded_by: excludedBy },
         }),
+        skipped,
       );
     }
-    throw new SwitchboardError(
+    throw new RoutingRefusal(
       gatewayError(gatewayErrorCodes.noEndpoints, 404, `No endpoints found for this request: ${emptyReasons.join("; ")}. ${routingDocumentation}`, {
         metadata: { models: request.models, excluded_by: excludedBy },
       }),
+      skipped,
     );
   }
   // `partition: "none"` ranks the endpoints of all models together; the stable sort keeps model order on ties.
@@ -132,10 +136,9 @@ function skippedEndpoint(endpoint: RouteCandidate, reason: EndpointFilterReason)
 }
 
 /** OpenRouter's context-length refusal (400), naming the largest window that was too small. */
-function contextLengthError(models: string[], excludedBy: string[], context: NonNullable<RouteRequest["context"]>, largestContext: number): SwitchboardError {
+function contextLengthError(models: string[], excludedBy: string[], context: NonNullable<RouteRequest["context"]>, largestContext: number): GatewayError {
   const requested = context.promptTokens + context.outputTokens;
-  return new SwitchboardError(
-    gatewayError(
+  return gatewayError(
       gatewayErrorCodes.invalidRequest,
       400,
       `This endpoint's maximum context length is ${largestContext} tokens. However, you requested about ${requested} tokens (${context.promptTokens} of text input, ${context.outputTokens} in the output). Please reduce the length of either one.`,
@@ -149,8 +152,7 @@ function contextLengthError(models: string[], excludedBy: string[], context: Non
           output_tokens: context.outputTokens,
         },
       },
-    ),
-  );
+    );
 }
 
 function explainEmpty(model: RoutingModel, reasons: EndpointFilterReason[]): string {

@@ -12,6 +12,7 @@ import {
   type StreamPart,
   type TokenUsage,
 } from "@switchboard/contracts";
+import { RoutingRefusal } from "@switchboard/routing";
 import type { CreditLeases } from "../credit/credit-leases.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import { conversationKey } from "../routing/conversation-key.js";
@@ -109,7 +110,14 @@ export class Generation {
   /** Routes (in process) and reserves. Throws the client-facing error (400/402/404/503) with nothing held. */
   async prepare(): Promise<void> {
     const { clients, routing, key, request, promptBytes } = this.options;
-    const prepared = prepareCandidates(routing, request, promptBytes, key.dataPolicy);
+    let prepared: ReturnType<typeof prepareCandidates>;
+    try {
+      prepared = prepareCandidates(routing, request, promptBytes, key.dataPolicy);
+    } catch (error) {
+      // A refusal's skipped endpoints are what the routing debug output shows for it.
+      if (error instanceof RoutingRefusal) this.skipped = [...error.skipped];
+      throw error;
+    }
     this.skipped = prepared.skipped;
     const ordered = this.withStickyEndpointFirst(prepared.candidates);
     try {

@@ -3,14 +3,13 @@ import {
   endpointFilterReasons,
   gatewayError,
   gatewayErrorCodes,
-  SwitchboardError,
   type AccountDataPolicy,
   type ChatRequest,
   type RouteCandidate,
   type RouteRequest,
   type SkippedEndpoint,
 } from "@switchboard/contracts";
-import { requestedInputModalities, requestedParameters, softRequiredParameters, withAccountDataPolicy } from "@switchboard/routing";
+import { requestedInputModalities, requestedParameters, RoutingRefusal, softRequiredParameters, withAccountDataPolicy } from "@switchboard/routing";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { checkSupportedRequest } from "./check-supported-request.js";
 import { promptTokenLowerBound } from "./estimate-tokens.js";
@@ -96,9 +95,10 @@ function withinRequestedOutput(request: ChatRequest, candidates: RouteCandidate[
   }
   if (fitting.length > 0) return fitting;
   const largest = Math.max(...candidates.map((candidate) => candidate.maxCompletionTokens ?? candidate.contextLength));
-  throw new SwitchboardError(
+  throw new RoutingRefusal(
     gatewayError(gatewayErrorCodes.invalidRequest, 400, `max_tokens ${requested} is more than any provider of this model allows (at most ${largest}). Lower max_tokens.`, {
       metadata: { max_tokens: requested, maximum: largest },
     }),
+    skipped,
   );
 }

@@ -1,4 +1,5 @@
 import { chatRequestSchema, gatewayError, gatewayErrorCodes, invalidRequestError, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
+import { RoutingRefusal } from "@switchboard/routing";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
 import type { FallbackPolicy } from "../generation/fallback-policy.js";
@@ -41,6 +42,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
     const abort = abortOnClientGone(reply);
     let generation: Generation | undefined;
     try {
+      const debugRouting = wantsRoutingDebug(request.headers[routingDebugRequestHeader]);
       const key = await options.authenticator.authenticate(readBearerToken(request));
       const body = parseChatRequest(request.body);
       generation = new Generation({
@@ -58,9 +60,14 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         sessionId: sessionIdOf(body, request.headers["x-session-id"]),
       });
       request.generation = generation;
-      await generation.prepare();
+      try {
+        await generation.prepare();
+      } catch (error) {
+        // A refusal shows which endpoints were left out and why, the case the debug output helps most.
+        if (debugRouting && error instanceof RoutingRefusal) reply.header(routingDebugResponseHeader, generation.describeRouting(false));
+        throw error;
+      }
       reply.header("x-generation-id", generation.id);
-      const debugRouting = wantsRoutingDebug(request.headers[routingDebugRequestHeader]);
       if (body.stream === true) {
         // A stream's headers may go out before its first attempt ends: the plan only, no attempts. Set on
         // the raw response, whose headers the SSE writer's writeHead (and an error reply) merge in.
