@@ -1,5 +1,6 @@
 import { endpointHealthStatuses, type EndpointHealth, type RouteCandidate, type SortOrder } from "@switchboard/contracts";
 import { compareEndpointsByPrice } from "./compare-endpoints-by-price.js";
+import { totalPricePicos } from "./total-price.js";
 import { createPerformanceMissCheck, type PerformancePreferences } from "./performance-preferences.js";
 
 /** What ranking reads besides the request: the snapshot's health figures and a random source. */
@@ -84,7 +85,7 @@ export function rankEndpoints(endpoints: readonly RouteCandidate[], rule: Rankin
 function weightedByInverseSquarePrice(endpoints: readonly RouteCandidate[], random: () => number): RouteCandidate[] {
   if (endpoints.length < 2) return [...endpoints];
   const prices = endpoints.map((endpoint) => {
-    const total = Number(BigInt(endpoint.price.promptPicosPerToken) + BigInt(endpoint.price.completionPicosPerToken));
+    const total = Number(totalPricePicos(endpoint));
     return Math.max(total, 1);
   });
   const cheapest = Math.min(...prices);
