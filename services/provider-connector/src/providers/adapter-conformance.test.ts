@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { gatewayErrorCodes, streamPartSchema, type UnnumberedStreamPart } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
-import { parseServerSentEvents } from "../transport/parse-server-sent-events.js";
+import { readUpstreamStream } from "../transport/read-upstream-stream.js";
 import type { ProviderAdapter, UpstreamStreamEvent } from "./provider-adapter.js";
 import { providerRegistry } from "./registry.js";
+import { streamFramings } from "./stream-framing.js";
 
 /**
  * The behaviour every registered adapter must show, run over the registry (kysely's `for (const dialect
@@ -23,7 +24,7 @@ async function replayStreamWithState(adapter: ProviderAdapter, transcript: strin
   async function* chunks() {
     for (let start = 0; start < transcript.length; start += 37) yield transcript.slice(start, start + 37);
   }
-  for await (const event of parseServerSentEvents(chunks())) parts.push(...adapter.fromUpstreamStreamEvent(event, state));
+  for await (const event of readUpstreamStream(chunks(), adapter.streamFraming)) parts.push(...adapter.fromUpstreamStreamEvent(event, state));
   return { parts, complete: adapter.isStreamComplete(state) };
 }
 
@@ -54,14 +55,33 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
       upstreamModel: "upstream-model-7",
       stream: true,
       maxCompletionTokens: 321,
-      apiKey: "secret-key",
+      baseUrl: "https://provider.example/api-root?tenant=7",
     });
-    expect(request.path).toMatch(/^\//);
+    expect(request.url.startsWith("https://provider.example/api-root/")).toBe(true);
+    expect(new URL(request.url).searchParams.get("tenant")).toBe("7");
     const serialized = JSON.stringify(request.body);
-    expect(serialized).toContain("upstream-model-7");
+    expect(`${request.url} ${serialized}`).toContain("upstream-model-7");
     expect(serialized).not.toContain("catalog/model");
     expect(serialized).toContain("321");
-    expect(Object.values(request.headers).some((value) => value.includes("secret-key"))).toBe(true);
+    // The transport applies the key: an adapter never sees it, so it cannot leak it into a header or body.
+    expect(["bearer", "header", "none", "signature"]).toContain(request.credential.scheme);
+    expect(request.warnings).toEqual([]);
+  });
+
+  it("names, without their values, the client parameters it did not send", () => {
+    const request = adapter.toUpstreamRequest({
+      body: { model: "catalog/model", messages: [{ role: "user", content: "Hi" }], some_future_parameter: "secret value" },
+      upstreamModel: "upstream-model-7",
+      stream: false,
+      maxCompletionTokens: null,
+      baseUrl: "https://provider.example",
+    });
+    expect(request.warnings).toEqual([{ type: "unsupported-parameter", parameter: "some_future_parameter" }]);
+    expect(JSON.stringify(request)).not.toContain("secret value");
+  });
+
+  it("declares a stream framing the transport parses", () => {
+    expect(Object.values(streamFramings)).toContain(adapter.streamFraming);
   });
 
   it("sends no output cap when there is none, even if the client set one", () => {
@@ -70,7 +90,7 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
       upstreamModel: "upstream-model-7",
       stream: false,
       maxCompletionTokens: null,
-      apiKey: "secret-key",
+      baseUrl: "https://provider.example",
     });
     expect(JSON.stringify(request.body)).not.toContain("4321");
   });
@@ -83,7 +103,7 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
     async function* whole() {
       yield transcript;
     }
-    for await (const event of parseServerSentEvents(whole())) events.push(event);
+    for await (const event of readUpstreamStream(whole(), adapter.streamFraming)) events.push(event);
     const probe = adapter.createStreamState();
     const finishIndex = events.findIndex((event) => adapter.fromUpstreamStreamEvent(event, probe).some((part) => part.type === "finish"));
     expect(finishIndex).toBeGreaterThan(0);
