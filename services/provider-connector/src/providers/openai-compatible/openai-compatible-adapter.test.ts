@@ -543,3 +543,42 @@ describe("openai-compatible adapter: fromUpstreamError", () => {
     expect(error.metadata).not.toHaveProperty("provider_code");
   });
 });
+
+describe("openai-compatible adapter: refusal and logprobs (issue 11)", () => {
+  const token = (text: string, logprob: number) => ({ token: text, logprob, bytes: [...Buffer.from(text)], top_logprobs: [{ token: text, logprob, bytes: null }] });
+
+  it("carries a whole answer's refusal and token log probabilities as parts", () => {
+    const { parts } = adapter.fromUpstreamResponse({
+      id: "chatcmpl-1",
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: null, refusal: "No." },
+          logprobs: { content: null, refusal: [{ ...token("No", -0.5), vendor_extra: 1 }, token(".", -0.1)] },
+          finish_reason: "stop",
+        },
+      ],
+      usage: { prompt_tokens: 3, completion_tokens: 2 },
+    });
+    expect(parts.slice(0, 3)).toEqual([
+      { type: "stream-start", upstreamId: "chatcmpl-1" },
+      { type: "refusal-delta", text: "No." },
+      { type: "logprobs-delta", refusal: [token("No", -0.5), token(".", -0.1)] },
+    ]);
+  });
+
+  it("carries each chunk's log probabilities after its text, and none when the chunk has none", () => {
+    const state = adapter.createStreamState();
+    const first = adapter.fromUpstreamStreamEvent(
+      streamEvent({ id: "c", choices: [{ index: 0, delta: { content: "Hi" }, logprobs: { content: [token("Hi", -0.2)], refusal: null } }] }),
+      state,
+    );
+    expect(first).toEqual([
+      { type: "stream-start", upstreamId: "c" },
+      { type: "text-delta", text: "Hi" },
+      { type: "logprobs-delta", content: [token("Hi", -0.2)] },
+    ]);
+    const second = adapter.fromUpstreamStreamEvent(streamEvent({ id: "c", choices: [{ index: 0, delta: { refusal: "Sorry" }, logprobs: null }] }), state);
+    expect(second).toEqual([{ type: "refusal-delta", text: "Sorry" }]);
+  });
+});
