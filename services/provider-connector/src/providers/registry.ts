@@ -1,3 +1,4 @@
+import { anthropicAdapter } from "./anthropic/anthropic-adapter.js";
 import { openAIAdapter } from "./openai/openai-adapter.js";
 import type { ProviderAdapter } from "./provider-adapter.js";
 
@@ -8,4 +9,7 @@ export type ProviderRegistry = ReadonlyMap<string, ProviderAdapter>;
  * Every adapter this connector speaks, listed explicitly (no discovery by file name) so that adding one
  * is a reviewed line here, and the conformance suite runs over exactly this map.
  */
-export const providerRegistry: ProviderRegistry = new Map<string, ProviderAdapter>([["openai", openAIAdapter]]);
+export const providerRegistry: ProviderRegistry = new Map<string, ProviderAdapter>([
+  ["openai", openAIAdapter],
+  ["anthropic", anthropicAdapter],
+]);
