@@ -1,4 +1,5 @@
 import { anthropicAdapter } from "./anthropic/anthropic-adapter.js";
+import { geminiAdapter } from "./gemini/gemini-adapter.js";
 import { openAIAdapter } from "./openai/openai-adapter.js";
 import type { ProviderAdapter } from "./provider-adapter.js";
 
@@ -12,4 +13,5 @@ export type ProviderRegistry = ReadonlyMap<string, ProviderAdapter>;
 export const providerRegistry: ProviderRegistry = new Map<string, ProviderAdapter>([
   ["openai", openAIAdapter],
   ["anthropic", anthropicAdapter],
+  ["gemini", geminiAdapter],
 ]);
