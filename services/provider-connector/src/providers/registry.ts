@@ -1,4 +1,5 @@
 import { anthropicAdapter } from "./anthropic/anthropic-adapter.js";
+import { azureOpenAIAdapter } from "./azure-openai/azure-openai-adapter.js";
 import { geminiAdapter } from "./gemini/gemini-adapter.js";
 import { openAIAdapter } from "./openai/openai-adapter.js";
 import type { ProviderAdapter } from "./provider-adapter.js";
@@ -14,4 +15,5 @@ export const providerRegistry: ProviderRegistry = new Map<string, ProviderAdapte
   ["openai", openAIAdapter],
   ["anthropic", anthropicAdapter],
   ["gemini", geminiAdapter],
+  ["azure-openai", azureOpenAIAdapter],
 ]);

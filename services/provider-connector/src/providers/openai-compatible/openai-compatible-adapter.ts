@@ -29,6 +29,11 @@ export interface OpenAICompatibleAdapterConfig {
    * OpenAI-compatible servers accept.
    */
   maxCompletionTokensModels?: RegExp;
+  /**
+   * The path below the catalog's `base_url` for a model; defaults to `/chat/completions` (the model goes in
+   * the body). Azure OpenAI puts its deployment in the path instead.
+   */
+  chatCompletionsPath?: (upstreamModel: string) => string;
 }
 
 /** Per-generation stream state of the OpenAI-compatible adapter. */
@@ -111,7 +116,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
         "content-type": "application/json",
         accept: input.stream ? "text/event-stream" : "application/json",
       };
-      return { url: buildUpstreamUrl(input.baseUrl, chatCompletionsPath), headers, body, credential: config.credential, warnings };
+      const path = config.chatCompletionsPath?.(input.upstreamModel) ?? chatCompletionsPath;
+      return { url: buildUpstreamUrl(input.baseUrl, path), headers, body, credential: config.credential, warnings };
     },
 
     fromUpstreamResponse(json: unknown) {
@@ -179,7 +185,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       const parts: UnnumberedStreamPart[] = [];
       if (!state.started) {
         state.started = true;
-        parts.push({ type: "stream-start", upstreamId: chunk.id ?? null });
+        // Azure opens with a prompt-filter chunk whose id is "": no id is better than a wrong one.
+        parts.push({ type: "stream-start", upstreamId: chunk.id ? chunk.id : null });
       }
       parts.push(...deltaParts(chunk));
       parts.push(...convertOpenAILogprobs(firstChoice(chunk.choices)?.logprobs));
