@@ -158,4 +158,16 @@ describe("an Anthropic endpoint end to end (issue 11)", () => {
     // Ingress shows 5xx provider errors without the provider's raw text (issue 11 asks for it in metadata.raw).
     expect(error.error).toMatchObject({ message: "The provider (Anthropic API) returned HTTP 529", metadata: { provider_name: "Claude Co", retryable: true } });
   });
+
+  it("refuses, naming the message, a system message the Messages API cannot take, without calling Anthropic", async () => {
+    const before = anthropic.requests.length;
+    const response = await client.chat.completions
+      .create({ model: "test/claude", messages: [...question, { role: "assistant", content: "Hi." }, { role: "system", content: "Change of plan." }] })
+      .catch((error: unknown) => error);
+    expect(response).toBeInstanceOf(OpenAI.APIError);
+    const error = response as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(400);
+    expect(error.message).toContain("messages.3");
+    expect(anthropic.requests).toHaveLength(before);
+  });
 });

@@ -10,10 +10,11 @@ import { startStack, type TestStack } from "../support/start-stack.js";
 describe("OpenAI fields carried end to end (issue 11)", () => {
   let stack: TestStack;
   let client: OpenAI;
+  let key: string;
 
   beforeAll(async () => {
     stack = await startStack();
-    const { key } = await stack.createFundedKey("10.00");
+    ({ key } = await stack.createFundedKey("10.00"));
     client = new OpenAI({ apiKey: key, baseURL: stack.baseUrl, maxRetries: 0 });
   });
 
@@ -66,5 +67,22 @@ describe("OpenAI fields carried end to end (issue 11)", () => {
     }
     expect(refusal).toBe("I can't help with that.");
     expect(content).toBe("");
+  });
+
+  it("answers normally when a parameter is not sent upstream, and the provider never sees it", async () => {
+    stack.primary.addRule("dropped parameter", { text: "fine" });
+    const body = { model: "test/echo", messages: [{ role: "user", content: "dropped parameter" }], top_k: 40, some_future_parameter: "x" };
+    for (const stream of [false, true]) {
+      const response = await fetch(`${stack.baseUrl}/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...body, stream }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain("fine");
+      const seen = stack.primary.requests.at(-1)!.body;
+      expect(seen).not.toHaveProperty("top_k");
+      expect(seen).not.toHaveProperty("some_future_parameter");
+    }
   });
 });
