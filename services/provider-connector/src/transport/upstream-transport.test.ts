@@ -4,6 +4,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UpstreamStreamEvent } from "../providers/provider-adapter.js";
 import type { UpstreamCredential } from "../providers/upstream-credential.js";
+import { EventStreamCodec } from "@smithy/core/event-streams";
+import { fromUtf8, toUtf8 } from "@smithy/core/serde";
+import { awsSigV4SignerName, createAwsSigV4Signer } from "./aws-sigv4-signer.js";
 import { readUpstreamStream } from "./read-upstream-stream.js";
 import type { RequestSigner } from "./request-signer.js";
 import { createUpstreamTransport, defaultUpstreamTimeouts, type UpstreamTransport } from "./upstream-transport.js";
@@ -23,6 +26,16 @@ const testSigner: RequestSigner = {
   },
 };
 
+const eventStreamCodec = new EventStreamCodec(toUtf8, fromUtf8);
+const eventStreamBody = Buffer.concat(
+  ["messageStart", "messageStop"].map((name) =>
+    eventStreamCodec.encode({
+      headers: { ":message-type": { type: "string", value: "event" }, ":event-type": { type: "string", value: name } },
+      body: fromUtf8(JSON.stringify({ name })),
+    }),
+  ),
+);
+
 const sseBody = 'event: message\r\ndata: {"n":1}\r\n\r\n: keep-alive\n\ndata: {"n":2}\n\ndata: [DONE]\n\n';
 
 describe("upstream transport over real HTTP", () => {
@@ -38,6 +51,12 @@ describe("upstream transport over real HTTP", () => {
       request.on("data", (chunk: string) => (body += chunk));
       request.on("end", () => {
         received.push({ url: request.url ?? "", headers: request.headers, body });
+        if ((request.url ?? "").startsWith("/model/")) {
+          response.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
+          response.write(eventStreamBody.subarray(0, 9));
+          response.end(eventStreamBody.subarray(9));
+          return;
+        }
         response.writeHead(200, { "content-type": "text/event-stream" });
         // Split across writes so the parser sees events cut by the network.
         response.write(sseBody.slice(0, 11));
@@ -46,7 +65,13 @@ describe("upstream transport over real HTTP", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    transport = createUpstreamTransport(defaultUpstreamTimeouts, new Map([["test-hmac", testSigner]]));
+    transport = createUpstreamTransport(
+      defaultUpstreamTimeouts,
+      new Map([
+        ["test-hmac", testSigner],
+        [awsSigV4SignerName, createAwsSigV4Signer()],
+      ]),
+    );
   });
 
   afterAll(async () => {
@@ -113,5 +138,26 @@ describe("upstream transport over real HTTP", () => {
   it("parses a server-sent-events body by the declared framing, comments and CRLF included", async () => {
     const { events } = await send({ scheme: "none" }, undefined);
     expect(events).toEqual([{ event: "message", data: '{"n":1}' }, { data: '{"n":2}' }, { data: "[DONE]" }]);
+  });
+
+  it("signs with AWS SigV4 over the final request and parses an AWS event-stream body by its declared framing", async () => {
+    const response = await transport.send({
+      url: `${origin}/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream`,
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      credential: { scheme: "signature", signer: awsSigV4SignerName, parameters: { region: "us-east-1" } },
+      apiKey: "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+      signal: new AbortController().signal,
+    });
+    const events: UpstreamStreamEvent[] = [];
+    for await (const event of readUpstreamStream(response.body, "aws-event-stream")) events.push(event);
+    expect(events).toEqual([
+      { event: "messageStart", data: '{"name":"messageStart"}' },
+      { event: "messageStop", data: '{"name":"messageStop"}' },
+    ]);
+    const request = received.at(-1)!;
+    expect(request.url).toBe("/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream");
+    expect(request.headers["authorization"]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(request.headers["x-amz-date"]).toMatch(/^\d{8}T\d{6}Z$/);
   });
 });
