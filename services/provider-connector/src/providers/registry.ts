@@ -1,5 +1,6 @@
 import { anthropicAdapter } from "./anthropic/anthropic-adapter.js";
 import { azureOpenAIAdapter } from "./azure-openai/azure-openai-adapter.js";
+import { bedrockAdapter } from "./bedrock/bedrock-adapter.js";
 import { geminiAdapter } from "./gemini/gemini-adapter.js";
 import { openAIAdapter } from "./openai/openai-adapter.js";
 import type { ProviderAdapter } from "./provider-adapter.js";
@@ -16,4 +17,5 @@ export const providerRegistry: ProviderRegistry = new Map<string, ProviderAdapte
   ["anthropic", anthropicAdapter],
   ["gemini", geminiAdapter],
   ["azure-openai", azureOpenAIAdapter],
+  ["bedrock", bedrockAdapter],
 ]);
