@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import { chatChunkSchema, chatResponseSchema } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/start-stack.js";
+import { waitFor } from "../support/wait-for.js";
 
 /**
  * What an OpenAI upstream returns beyond text reaches the client (issue 11): token log probabilities and
@@ -83,6 +84,14 @@ describe("OpenAI fields carried end to end (issue 11)", () => {
       const seen = stack.primary.requests.at(-1)!.body;
       expect(seen).not.toHaveProperty("top_k");
       expect(seen).not.toHaveProperty("some_future_parameter");
+      // The generation record names them in its attempt, without their values.
+      const generationId = response.headers.get("x-generation-id")!;
+      const row = await waitFor(
+        () => stack.database.database.selectFrom("generations").select("attempts").where("id", "=", generationId).executeTakeFirst(),
+        5_000,
+        "generation row",
+      );
+      expect(row.attempts).toEqual([expect.objectContaining({ status: 200, droppedParameters: ["top_k", "some_future_parameter"] })]);
     }
   });
 });
