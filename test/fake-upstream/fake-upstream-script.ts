@@ -14,6 +14,7 @@ export interface FakeToolCall {
  * `{ delayBeforeHeadersMs: 200, status: 500 }` is a slow 500.
  */
 export interface FakeUpstreamScript {
+  // A request with `logprobs: true` is answered with one token log probability per content chunk.
   /** Answer with this HTTP error status and an OpenAI error body `{error:{message,type,code}}`. */
   status?: number;
   /** The error body's `message` when `status` is set. */
@@ -23,6 +24,11 @@ export interface FakeUpstreamScript {
   /** The exact content chunks of a streamed answer (their concatenation is the non-stream text). */
   chunks?: string[];
   toolCalls?: FakeToolCall[];
+  /**
+   * Decline: answer with this `refusal` text (streamed as word chunks of `delta.refusal`) and `content: null`,
+   * as OpenAI's models do for a refused structured-output request.
+   */
+  refusal?: string;
   /** Defaults to `tool_calls` with tool calls, `stop` otherwise. */
   finishReason?: string;
   /**

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FakeToolCall, FakeUpstreamMatch, FakeUpstreamScript, RecordedRequest } from "./fake-upstream-script.js";
-import { chatChunk, chatCompletion, choiceDelta, completionId, errorBody, toolCallId, type WireToolCall, type WireUsage } from "./openai-wire-format.js";
+import { chatChunk, chatCompletion, choiceDelta, completionId, errorBody, tokenLogprob, toolCallId, type WireToolCall, type WireUsage } from "./openai-wire-format.js";
 
 export interface StartFakeUpstreamOptions {
   /** 0 (the default) picks a free port. */
@@ -133,10 +133,14 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     }
 
     const toolCalls: WireToolCall[] = (script.toolCalls ?? []).map((call: FakeToolCall) => ({ id: call.id ?? toolCallId(), name: call.name, arguments: call.arguments }));
-    const echo = script.text === undefined && script.chunks === undefined && toolCalls.length === 0;
+    const echo = script.text === undefined && script.chunks === undefined && toolCalls.length === 0 && script.refusal === undefined;
     const text = script.text ?? script.chunks?.join("") ?? (echo ? `Echo: ${userText}` : "");
     const contentChunks = script.chunks ?? splitIntoWords(text);
     const argumentChunks = toolCalls.map((call) => splitArguments(call.arguments));
+    const refusalChunks = script.refusal === undefined ? [] : splitIntoWords(script.refusal);
+    const wantsLogprobs = body["logprobs"] === true;
+    const logprobsOf = (pieces: readonly string[], offset: number) =>
+      wantsLogprobs ? { content: pieces.map((piece, index) => tokenLogprob(piece, offset + index)), refusal: null } : null;
     const usage: WireUsage | undefined = script.omitUsage
       ? undefined
       : (script.usage ?? {
@@ -153,8 +157,9 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
         response.socket?.destroy();
         return;
       }
-      const content = text === "" && toolCalls.length > 0 ? null : text;
-      sendJson(response, 200, chatCompletion({ id, created, model, content, toolCalls, finishReason, usage }));
+      const content = text === "" && (toolCalls.length > 0 || script.refusal !== undefined) ? null : text;
+      const logprobs = logprobsOf(contentChunks, 0);
+      sendJson(response, 200, chatCompletion({ id, created, model, content, refusal: script.refusal ?? null, toolCalls, finishReason, usage, logprobs }));
       return;
     }
 
@@ -184,8 +189,12 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     for (const piece of contentChunks) {
       if (stoppedEarly()) return;
       await pause();
-      await write(response, event(chatChunk({ id, created, model, choices: [choiceDelta({ content: piece })], ...chunkUsage })));
+      await write(response, event(chatChunk({ id, created, model, choices: [choiceDelta({ content: piece }, null, logprobsOf([piece], contentChunksSent))], ...chunkUsage })));
       contentChunksSent += 1;
+    }
+    for (const piece of refusalChunks) {
+      await pause();
+      await write(response, event(chatChunk({ id, created, model, choices: [choiceDelta({ refusal: piece })], ...chunkUsage })));
     }
     if (stoppedEarly()) return;
     for (const [index, call] of toolCalls.entries()) {

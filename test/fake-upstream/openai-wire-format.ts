@@ -38,16 +38,26 @@ export function usageObject(usage: WireUsage): Record<string, unknown> {
   };
 }
 
+/**
+ * A token's log probability for a chunk of text, deterministic so tests can assert it: OpenAI's
+ * ChatCompletionTokenLogprob shape with the token's UTF-8 bytes.
+ */
+export function tokenLogprob(token: string, position: number): Record<string, unknown> {
+  return { token, logprob: -(position + 1) / 8, bytes: [...Buffer.from(token, "utf8")], top_logprobs: [] };
+}
+
 export function chatCompletion(options: {
   id: string;
   created: number;
   model: string;
   content: string | null;
+  refusal?: string | null;
   toolCalls: readonly WireToolCall[];
   finishReason: string;
   usage: WireUsage | undefined;
+  logprobs?: Record<string, unknown> | null;
 }): Record<string, unknown> {
-  const message: Record<string, unknown> = { role: "assistant", content: options.content, refusal: null };
+  const message: Record<string, unknown> = { role: "assistant", content: options.content, refusal: options.refusal ?? null };
   if (options.toolCalls.length > 0) {
     message["tool_calls"] = options.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } }));
   }
@@ -56,7 +66,7 @@ export function chatCompletion(options: {
     object: "chat.completion",
     created: options.created,
     model: options.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: options.finishReason }],
+    choices: [{ index: 0, message, logprobs: options.logprobs ?? null, finish_reason: options.finishReason }],
     ...(options.usage !== undefined ? { usage: usageObject(options.usage) } : {}),
     service_tier: "default",
     system_fingerprint: systemFingerprint,
@@ -83,8 +93,8 @@ export function chatChunk(options: {
   };
 }
 
-export function choiceDelta(delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> {
-  return { index: 0, delta, logprobs: null, finish_reason: finishReason };
+export function choiceDelta(delta: Record<string, unknown>, finishReason: string | null = null, logprobs: Record<string, unknown> | null = null): Record<string, unknown> {
+  return { index: 0, delta, logprobs, finish_reason: finishReason };
 }
 
 const errorTypes: Record<number, { type: string; code: string | null; message: string }> = {

@@ -3,6 +3,8 @@ export * from "./errors.js";
 export * from "./chat/chat-request.js";
 export * from "./chat/chat-response.js";
 export * from "./chat/stream-part.js";
+export * from "./chat/token-logprob.js";
+export * from "./chat/upstream-warning.js";
 export * from "./messages/route.js";
 export * from "./routing/routing-snapshot.js";
 export * from "./routing/skipped-endpoint.js";

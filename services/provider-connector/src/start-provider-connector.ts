@@ -12,6 +12,7 @@ import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publishe
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
 import { subscribeToCancellations } from "./handlers/subscribe-to-cancellations.js";
 import { providerRegistry, type ProviderRegistry } from "./providers/registry.js";
+import { awsSigV4SignerName, createAwsSigV4Signer } from "./transport/aws-sigv4-signer.js";
 import { createUpstreamTransport, defaultUpstreamTimeouts, type UpstreamTimeouts } from "./transport/upstream-transport.js";
 
 export interface ProviderConnectorDependencies {
@@ -63,7 +64,7 @@ const abortedGenerationsGraceMs = 1_000;
  */
 export async function startProviderConnector(dependencies: ProviderConnectorDependencies): Promise<ProviderConnector> {
   const { connection, subjects, logger } = dependencies;
-  const transport = createUpstreamTransport(dependencies.upstreamTimeouts ?? defaultUpstreamTimeouts);
+  const transport = createUpstreamTransport(dependencies.upstreamTimeouts ?? defaultUpstreamTimeouts, new Map([[awsSigV4SignerName, createAwsSigV4Signer()]]));
   const inFlight = new InFlightGenerations((error, generationId) => logger.error({ err: error, generationId }, "generation crashed"));
   // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.
   const cancelSubscription = subscribeToCancellations({ connection, subjects, inFlight, logger });

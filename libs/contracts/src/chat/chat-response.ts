@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { choiceLogprobsSchema } from "./token-logprob.js";
 
 /** `usage` as OpenRouter returns it: native token counts plus the USD cost charged. */
 export const chatUsageSchema = z.object({
@@ -35,7 +36,8 @@ export const chatResponseSchema = z.object({
       index: z.number().int(),
       finish_reason: finishReasonSchema.nullable(),
       native_finish_reason: z.string().nullable(),
-      logprobs: z.null(),
+      /** Null unless the client asked for `logprobs` and the provider returned them. */
+      logprobs: choiceLogprobsSchema.nullable(),
       message: z.object({
         role: z.literal("assistant"),
         content: z.string().nullable(),
@@ -66,6 +68,7 @@ export const chatChunkSchema = z.strictObject({
       delta: z.object({
         role: z.literal("assistant").optional(),
         content: z.string().nullable().optional(),
+        refusal: z.string().nullable().optional(),
         reasoning: z.string().nullable().optional(),
         tool_calls: z
           .array(
@@ -80,7 +83,7 @@ export const chatChunkSchema = z.strictObject({
       }),
       finish_reason: finishReasonSchema.nullable(),
       native_finish_reason: z.string().nullable().optional(),
-      logprobs: z.null().optional(),
+      logprobs: choiceLogprobsSchema.nullable().optional(),
     }),
   ),
   usage: chatUsageSchema.optional(),

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { gatewayErrorSchema } from "../errors.js";
 import { finishReasonSchema } from "./chat-response.js";
+import { tokenLogprobSchema } from "./token-logprob.js";
+import { upstreamWarningSchema } from "./upstream-warning.js";
 
 /** Token counts as the provider reported them, normalized across providers. */
 export const tokenUsageSchema = z.object({
@@ -16,8 +18,23 @@ export type TokenUsage = z.infer<typeof tokenUsageSchema>;
  * lost message is detected rather than silently producing a truncated answer. Only ingress frames SSE.
  */
 export const streamPartSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("stream-start"), seq: z.number().int(), upstreamId: z.string().nullable() }),
+  z.object({
+    type: z.literal("stream-start"),
+    seq: z.number().int(),
+    upstreamId: z.string().nullable(),
+    /** Parameters of the client's request the endpoint did not receive, by name (absent: none). */
+    warnings: z.array(upstreamWarningSchema).optional(),
+  }),
   z.object({ type: z.literal("text-delta"), seq: z.number().int(), text: z.string() }),
+  /** Text of the model declining the request (OpenAI's `refusal`), kept apart from the content as OpenAI does. */
+  z.object({ type: z.literal("refusal-delta"), seq: z.number().int(), text: z.string() }),
+  /** Log probabilities of the tokens just sent, when the client asked for `logprobs`. */
+  z.object({
+    type: z.literal("logprobs-delta"),
+    seq: z.number().int(),
+    content: z.array(tokenLogprobSchema).optional(),
+    refusal: z.array(tokenLogprobSchema).optional(),
+  }),
   z.object({ type: z.literal("reasoning-delta"), seq: z.number().int(), text: z.string() }),
   z.object({
     type: z.literal("tool-call-delta"),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { chatRequestSchema } from "../chat/chat-request.js";
 import { replySubjectSchema } from "../identifiers.js";
 
 /**
@@ -18,8 +19,11 @@ export const generateRequestSchema = z
     generationId: z.string(),
     /** `<model id>@<provider id>`, as in the routing snapshot. */
     endpointId: z.string().min(1).max(512),
-    /** The client's OpenAI-shaped body; the adapter translates and replaces `model`. */
-    body: z.record(z.string(), z.unknown()),
+    /**
+     * The client's OpenAI-shaped body as ingress validated it, parsed again on receipt so every adapter
+     * translates a typed `ChatRequest`; the adapter replaces `model` with the endpoint's upstream model.
+     */
+    body: chatRequestSchema,
     stream: z.boolean(),
     /**
      * The output cap to send upstream (the client's, or the endpoint's catalog cap), or null to send none:

@@ -19,6 +19,8 @@ export const generationAttemptSchema = z.object({
   providerName: z.string().optional(),
   /** Milliseconds from the attempt's start to its first output or its failure; absent in older facts. */
   latencyMs: z.number().nonnegative().optional(),
+  /** Request parameters the endpoint's adapter did not send, by name (never their values); absent when none. */
+  droppedParameters: z.array(z.string().max(200)).max(100).optional(),
 });
 export type GenerationAttempt = z.infer<typeof generationAttemptSchema>;
 

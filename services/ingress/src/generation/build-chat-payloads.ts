@@ -26,9 +26,14 @@ export function buildChatResponse(identity: GenerationIdentity, accumulator: Res
   const toolCalls = accumulator.toolCalls.map((call) => ({ id: call.id, type: "function" as const, function: { name: call.name, arguments: call.arguments } }));
   const message: ChatResponse["choices"][number]["message"] = {
     role: "assistant",
-    content: accumulator.text === "" && toolCalls.length > 0 ? null : accumulator.text,
-    refusal: null,
+    content: accumulator.text === "" && (toolCalls.length > 0 || accumulator.refusal !== "") ? null : accumulator.text,
+    refusal: accumulator.refusal === "" ? null : accumulator.refusal,
   };
+  const { contentLogprobs, refusalLogprobs } = accumulator;
+  const logprobs =
+    contentLogprobs.length === 0 && refusalLogprobs.length === 0
+      ? null
+      : { content: contentLogprobs.length > 0 ? [...contentLogprobs] : null, refusal: refusalLogprobs.length > 0 ? [...refusalLogprobs] : null };
   if (accumulator.reasoning !== "") message.reasoning = accumulator.reasoning;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   return {
@@ -43,7 +48,7 @@ export function buildChatResponse(identity: GenerationIdentity, accumulator: Res
         index: 0,
         finish_reason: accumulator.finishReason ?? "stop",
         native_finish_reason: accumulator.nativeFinishReason,
-        logprobs: null,
+        logprobs,
         message,
       },
     ],

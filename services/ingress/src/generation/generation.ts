@@ -23,6 +23,7 @@ import { buildCompletionFact } from "./build-completion-fact.js";
 import { chargeableUsage, type ChargeableUsage } from "./chargeable-usage.js";
 import { createGenerationId } from "./create-generation-id.js";
 import { deadlineError } from "./deadline-error.js";
+import { droppedParametersOf } from "./dropped-parameters-of.js";
 import { defaultFallbackPolicy, type FallbackPolicy } from "./fallback-policy.js";
 import { outputBound } from "./output-limits.js";
 import type { PartReader } from "./part-reader.js";
@@ -197,7 +198,7 @@ export class Generation {
       this.reader = outcome.reader;
       this.readParts = outcome.parts;
       this.firstOutputAt = performance.now();
-      this.recordAttempt(candidate, 200, null, attemptStartedAt);
+      this.recordAttempt(candidate, 200, null, attemptStartedAt, droppedParametersOf(outcome.parts));
       return;
     }
     if (signal.aborted) {
@@ -363,7 +364,7 @@ export class Generation {
     }
   }
 
-  private recordAttempt(candidate: RouteCandidate, status: number, errorCode: string | null, startedAt: number): void {
+  private recordAttempt(candidate: RouteCandidate, status: number, errorCode: string | null, startedAt: number, droppedParameters: string[] = []): void {
     this.attempts.push({
       endpointId: candidate.endpointId,
       providerId: candidate.providerId,
@@ -372,6 +373,7 @@ export class Generation {
       modelId: candidate.modelId,
       providerName: candidate.providerName,
       latencyMs: Math.round(performance.now() - startedAt),
+      ...(droppedParameters.length > 0 ? { droppedParameters } : {}),
     });
   }
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { chatResponseSchema } from "@switchboard/contracts";
+import { buildChatResponse } from "./build-chat-payloads.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
 
 describe("ResponseAccumulator", () => {
@@ -30,5 +32,24 @@ describe("ResponseAccumulator", () => {
     accumulator.add({ type: "heartbeat", seq: 1 });
     expect(accumulator.producedOutput).toBe(false);
     expect(accumulator.outputBytes()).toBe(0);
+  });
+
+  it("folds a refusal and token log probabilities, which the response then carries", () => {
+    const token = { token: "No", logprob: -0.5, bytes: [78, 111], top_logprobs: [] };
+    const accumulator = new ResponseAccumulator();
+    accumulator.add({ type: "stream-start", seq: 0, upstreamId: null });
+    accumulator.add({ type: "logprobs-delta", seq: 1, content: [token] });
+    accumulator.add({ type: "refusal-delta", seq: 2, text: "No" });
+    accumulator.add({ type: "logprobs-delta", seq: 3, refusal: [token] });
+    expect(accumulator.producedOutput).toBe(true);
+    expect(accumulator.outputBytes()).toBe(2);
+    const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, cost: 0, is_byok: false };
+    const response = buildChatResponse({ id: "gen-1", created: 1, model: "m", provider: "P" }, accumulator, usage);
+    expect(chatResponseSchema.parse(response).choices[0]).toMatchObject({
+      message: { content: null, refusal: "No" },
+      logprobs: { content: [token], refusal: [token] },
+    });
+    const plain = buildChatResponse({ id: "gen-1", created: 1, model: "m", provider: "P" }, new ResponseAccumulator(), usage);
+    expect(plain.choices[0]).toMatchObject({ logprobs: null, message: { content: "", refusal: null } });
   });
 });

@@ -1,4 +1,4 @@
-import type { FinishReason, StreamPart, TokenUsage } from "@switchboard/contracts";
+import type { FinishReason, StreamPart, TokenLogprob, TokenUsage } from "@switchboard/contracts";
 
 interface AccumulatedToolCall {
   id: string;
@@ -14,6 +14,11 @@ interface AccumulatedToolCall {
 export class ResponseAccumulator {
   text = "";
   reasoning = "";
+  /** The model's refusal text (OpenAI's `message.refusal`), apart from the content. */
+  refusal = "";
+  /** Token log probabilities of the content and of the refusal, when the client asked for them. */
+  readonly contentLogprobs: TokenLogprob[] = [];
+  readonly refusalLogprobs: TokenLogprob[] = [];
   readonly toolCalls: AccumulatedToolCall[] = [];
   finishReason: FinishReason | null = null;
   nativeFinishReason: string | null = null;
@@ -34,6 +39,14 @@ export class ResponseAccumulator {
       case "reasoning-delta":
         this.reasoning += part.text;
         this.producedOutput = true;
+        break;
+      case "refusal-delta":
+        this.refusal += part.text;
+        this.producedOutput = true;
+        break;
+      case "logprobs-delta":
+        this.contentLogprobs.push(...(part.content ?? []));
+        this.refusalLogprobs.push(...(part.refusal ?? []));
         break;
       case "tool-call-delta": {
         const call = (this.toolCalls[part.index] ??= { id: "", name: "", arguments: "" });
@@ -60,6 +73,6 @@ export class ResponseAccumulator {
   /** UTF-8 bytes of everything produced, for estimating output tokens when the provider reported none. */
   outputBytes(): number {
     const toolText = this.toolCalls.map((call) => call.name + call.arguments).join("");
-    return Buffer.byteLength(this.text + this.reasoning + toolText, "utf8");
+    return Buffer.byteLength(this.text + this.reasoning + this.refusal + toolText, "utf8");
   }
 }

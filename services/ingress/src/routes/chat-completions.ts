@@ -208,6 +208,15 @@ async function streamResponse(generation: Generation, reply: FastifyReply, signa
         case "reasoning-delta":
           await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: "", reasoning: part.text }, finish_reason: null }]));
           break;
+        case "refusal-delta":
+          await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), refusal: part.text }, finish_reason: null }]));
+          break;
+        case "logprobs-delta":
+          // OpenAI sends a chunk's token log probabilities beside its text; here they follow it in a chunk of their own.
+          await events.send(
+            buildChatChunk(identity, [{ index: 0, delta: {}, finish_reason: null, logprobs: { content: part.content ?? null, refusal: part.refusal ?? null } }]),
+          );
+          break;
         case "tool-call-delta": {
           const call = { index: part.index, ...(part.id ? { id: part.id, type: "function" as const } : {}), function: { ...(part.name ? { name: part.name } : {}), arguments: part.argumentsDelta } };
           await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), tool_calls: [call] }, finish_reason: null }]));

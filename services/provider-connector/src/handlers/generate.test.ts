@@ -165,7 +165,7 @@ describe("generate handler", () => {
       acknowledgementDelayMs: 0,
       outcomes: { record: () => undefined },
     });
-    const request = { generationId: "gen-unit", endpointId: "other@provider", body: {}, stream: true, maxCompletionTokens: null, replyTo: "_INBOX.unit" };
+    const request = { generationId: "gen-unit", endpointId: "other@provider", body: { messages: [{ role: "user" as const, content: "hi" }] }, stream: true, maxCompletionTokens: null, replyTo: "_INBOX.unit" };
     await expect(handler(request)).rejects.toMatchObject({ error: { status: 400, code: "invalid_request" } });
     expect(publish).not.toHaveBeenCalled();
   });
@@ -177,7 +177,8 @@ describe("generate handler", () => {
     });
     const parts = await runGeneration({ transport, stream: true });
     expect(parts.map((part) => part.type)).toEqual(["stream-start", "stream-start", "text-delta", "finish", "stream-end"]);
-    expect(sent[0]).toMatchObject({ baseUrl: "http://upstream.invalid/v1", path: "/chat/completions", headers: { authorization: "Bearer sk-acme" } });
+    expect(sent[0]).toMatchObject({ url: "http://upstream.invalid/v1/chat/completions", credential: { scheme: "bearer" }, apiKey: "sk-acme" });
+    expect(sent[0]!.headers).not.toHaveProperty("authorization");
     expect(JSON.parse(sent[0]!.body)).toMatchObject({ model: "acme-1", max_tokens: 100, stream: true });
   });
 

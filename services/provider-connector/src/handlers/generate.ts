@@ -13,9 +13,11 @@ import type { OutcomeReporter } from "../health/outcome-reporter.js";
 import type { ProviderAdapter } from "../providers/provider-adapter.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { classifyTransportError } from "../transport/classify-transport-error.js";
-import { parseServerSentEvents, ServerSentEventTooLargeError } from "../transport/parse-server-sent-events.js";
+import { ServerSentEventTooLargeError } from "../transport/parse-server-sent-events.js";
 import { readLimitedText } from "../transport/read-limited-text.js";
+import { readUpstreamStream } from "../transport/read-upstream-stream.js";
 import type { UpstreamTransport } from "../transport/upstream-transport.js";
+import { createWarningAttacher } from "./attach-upstream-warnings.js";
 import type { AttemptRegistry } from "./attempt-registry.js";
 import type { EndpointDirectory } from "./endpoint-directory.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
@@ -112,19 +114,26 @@ async function callUpstream(
   apiKey: string | undefined,
   parts: NumberedPartPublisher,
   signal: AbortSignal,
+  logContext: Record<string, string>,
 ): Promise<void> {
   const upstreamRequest = adapter.toUpstreamRequest({
     body: request.body,
     upstreamModel: candidate.upstreamModel,
     stream: request.stream,
     maxCompletionTokens: request.maxCompletionTokens,
-    apiKey,
-  });
-  const response = await dependencies.transport.send({
     baseUrl: candidate.baseUrl,
-    path: upstreamRequest.path,
+  });
+  if (upstreamRequest.warnings.length > 0) {
+    // Names only: a parameter's value may hold prompt text.
+    dependencies.logger.info({ ...logContext, droppedParameters: upstreamRequest.warnings.map((warning) => warning.parameter) }, "request parameters not sent to the provider");
+  }
+  const withWarnings = createWarningAttacher(upstreamRequest.warnings);
+  const response = await dependencies.transport.send({
+    url: upstreamRequest.url,
     headers: upstreamRequest.headers,
     body: JSON.stringify(upstreamRequest.body),
+    credential: upstreamRequest.credential,
+    apiKey,
     signal,
   });
   try {
@@ -135,9 +144,9 @@ async function callUpstream(
     if (request.stream) {
       const state = adapter.createStreamState();
       try {
-        for await (const event of parseServerSentEvents(response.body)) {
+        for await (const event of readUpstreamStream(response.body, adapter.streamFraming)) {
           // What one event yields (a stream-start and the first delta, say) travels as one message.
-          parts.publishAll(adapter.fromUpstreamStreamEvent(event, state));
+          parts.publishAll(withWarnings(adapter.fromUpstreamStreamEvent(event, state)));
         }
       } catch (error) {
         if (error instanceof ServerSentEventTooLargeError) throw streamEventTooLarge(candidate);
@@ -157,7 +166,7 @@ async function callUpstream(
     }
     // The whole answer and its end in one message; an abort while the body was read is reported as such.
     signal.throwIfAborted();
-    parts.publishAll([...adapter.fromUpstreamResponse(json).parts, { type: "stream-end" }]);
+    parts.publishAll([...withWarnings(adapter.fromUpstreamResponse(json).parts), { type: "stream-end" }]);
   } catch (thrown) {
     // Stop reading at once: an unread body keeps the upstream connection (and its generation) alive.
     response.body.destroy();
@@ -191,7 +200,7 @@ async function runGeneration(
     const adapter = dependencies.registry.get(candidate.api);
     if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
     const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
-    await callUpstream(dependencies, request, candidate, adapter, apiKey, parts, signal);
+    await callUpstream(dependencies, request, candidate, adapter, apiKey, parts, signal, logContext);
     // An abort can end the body without an error (the stream simply stops): that is not a success.
     signal.throwIfAborted();
     parts.publish({ type: "stream-end" });

@@ -37,13 +37,14 @@ export const defaultAcknowledgementDelayMs = 250;
 /** Part 0 of every generation: the connector took the request; the provider's own `stream-start` comes later. */
 const acknowledgement: UnnumberedStreamPart = { type: "stream-start", upstreamId: null };
 
-const outputPartTypes: ReadonlySet<UnnumberedStreamPart["type"]> = new Set(["text-delta", "reasoning-delta", "tool-call-delta"]);
+const outputPartTypes: ReadonlySet<UnnumberedStreamPart["type"]> = new Set(["text-delta", "reasoning-delta", "refusal-delta", "tool-call-delta"]);
 
 /** UTF-8 bytes of the output a part carries; what ingress charges by when the provider's usage is lost. */
 function outputBytesOf(part: UnnumberedStreamPart): number {
   switch (part.type) {
     case "text-delta":
     case "reasoning-delta":
+    case "refusal-delta":
       return Buffer.byteLength(part.text, "utf8");
     case "tool-call-delta":
       return Buffer.byteLength((part.name ?? "") + part.argumentsDelta, "utf8");

@@ -1,33 +1,45 @@
 import { readFile } from "node:fs/promises";
 import { gatewayErrorCodes, streamPartSchema, type UnnumberedStreamPart } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
-import { parseServerSentEvents } from "../transport/parse-server-sent-events.js";
+import { readUpstreamStream } from "../transport/read-upstream-stream.js";
 import type { ProviderAdapter, UpstreamStreamEvent } from "./provider-adapter.js";
 import { providerRegistry } from "./registry.js";
+import { streamFramings, type StreamFraming } from "./stream-framing.js";
 
 /**
  * The behaviour every registered adapter must show, run over the registry (kysely's `for (const dialect
  * of DIALECTS)`). Each adapter ships, in `__fixtures__/`, recordings named after its `api`:
- * `<api>-chat-completion.json`, `<api>-stream-text.sse` (the same answer streamed, with usage),
- * `<api>-stream-tool-calls.sse` and `<api>-error-body.json` (a 4xx body).
+ * `<api>-chat-completion.json`, `<api>-stream-text.<framing>` (the same answer streamed, with usage),
+ * `<api>-stream-tool-calls.<framing>` and `<api>-error-body.json` (a 4xx body), where the stream
+ * recordings are `.sse` for server-sent events and `.eventstream` (binary) for AWS event streams.
  */
 
 function fixture(name: string): Promise<string> {
   return readFile(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8");
 }
 
-async function replayStreamWithState(adapter: ProviderAdapter, transcript: string): Promise<{ parts: UnnumberedStreamPart[]; complete: boolean }> {
+const streamFixtureExtensions: Record<StreamFraming, string> = { "server-sent-events": "sse", "aws-event-stream": "eventstream" };
+
+/** A recorded stream's bytes, by the adapter's framing. */
+function streamFixture(api: string, adapter: ProviderAdapter, name: "text" | "tool-calls"): Promise<Buffer> {
+  return readFile(new URL(`./__fixtures__/${api}-stream-${name}.${streamFixtureExtensions[adapter.streamFraming]}`, import.meta.url));
+}
+
+/** A host that also names an AWS region, which the Bedrock adapter signs for; a path and query every adapter must keep. */
+const conformanceBaseUrl = "https://bedrock-runtime.us-east-1.provider.example/api-root?tenant=7";
+
+async function replayStreamWithState(adapter: ProviderAdapter, transcript: Buffer): Promise<{ parts: UnnumberedStreamPart[]; complete: boolean }> {
   const state = adapter.createStreamState();
   const parts: UnnumberedStreamPart[] = [];
   // Cut the transcript in small pieces so adapters also see events split across network chunks.
   async function* chunks() {
-    for (let start = 0; start < transcript.length; start += 37) yield transcript.slice(start, start + 37);
+    for (let start = 0; start < transcript.length; start += 37) yield transcript.subarray(start, start + 37);
   }
-  for await (const event of parseServerSentEvents(chunks())) parts.push(...adapter.fromUpstreamStreamEvent(event, state));
+  for await (const event of readUpstreamStream(chunks(), adapter.streamFraming)) parts.push(...adapter.fromUpstreamStreamEvent(event, state));
   return { parts, complete: adapter.isStreamComplete(state) };
 }
 
-async function replayStream(adapter: ProviderAdapter, transcript: string): Promise<UnnumberedStreamPart[]> {
+async function replayStream(adapter: ProviderAdapter, transcript: Buffer): Promise<UnnumberedStreamPart[]> {
   return (await replayStreamWithState(adapter, transcript)).parts;
 }
 
@@ -54,14 +66,33 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
       upstreamModel: "upstream-model-7",
       stream: true,
       maxCompletionTokens: 321,
-      apiKey: "secret-key",
+      baseUrl: conformanceBaseUrl,
     });
-    expect(request.path).toMatch(/^\//);
+    expect(request.url.startsWith("https://bedrock-runtime.us-east-1.provider.example/api-root/")).toBe(true);
+    expect(new URL(request.url).searchParams.get("tenant")).toBe("7");
     const serialized = JSON.stringify(request.body);
-    expect(serialized).toContain("upstream-model-7");
+    expect(`${request.url} ${serialized}`).toContain("upstream-model-7");
     expect(serialized).not.toContain("catalog/model");
     expect(serialized).toContain("321");
-    expect(Object.values(request.headers).some((value) => value.includes("secret-key"))).toBe(true);
+    // The transport applies the key: an adapter never sees it, so it cannot leak it into a header or body.
+    expect(["bearer", "header", "none", "signature"]).toContain(request.credential.scheme);
+    expect(request.warnings).toEqual([]);
+  });
+
+  it("names, without their values, the client parameters it did not send", () => {
+    const request = adapter.toUpstreamRequest({
+      body: { model: "catalog/model", messages: [{ role: "user", content: "Hi" }], some_future_parameter: "secret value" },
+      upstreamModel: "upstream-model-7",
+      stream: false,
+      maxCompletionTokens: null,
+      baseUrl: conformanceBaseUrl,
+    });
+    expect(request.warnings).toEqual([{ type: "unsupported-parameter", parameter: "some_future_parameter" }]);
+    expect(JSON.stringify(request)).not.toContain("secret value");
+  });
+
+  it("declares a stream framing the transport parses", () => {
+    expect(Object.values(streamFramings)).toContain(adapter.streamFraming);
   });
 
   it("sends no output cap when there is none, even if the client set one", () => {
@@ -70,20 +101,20 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
       upstreamModel: "upstream-model-7",
       stream: false,
       maxCompletionTokens: null,
-      apiKey: "secret-key",
+      baseUrl: conformanceBaseUrl,
     });
     expect(JSON.stringify(request.body)).not.toContain("4321");
   });
 
   it("knows its recorded stream is complete, and the same stream cut before the finish is not", async () => {
-    const transcript = await fixture(`${api}-stream-text.sse`);
+    const transcript = await streamFixture(api, adapter, "text");
     expect((await replayStreamWithState(adapter, transcript)).complete).toBe(true);
 
     const events: UpstreamStreamEvent[] = [];
     async function* whole() {
       yield transcript;
     }
-    for await (const event of parseServerSentEvents(whole())) events.push(event);
+    for await (const event of readUpstreamStream(whole(), adapter.streamFraming)) events.push(event);
     const probe = adapter.createStreamState();
     const finishIndex = events.findIndex((event) => adapter.fromUpstreamStreamEvent(event, probe).some((part) => part.type === "finish"));
     expect(finishIndex).toBeGreaterThan(0);
@@ -95,11 +126,11 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
   });
 
   it("turns its recorded text stream into stream-start … finish, usage", async () => {
-    expectWellFormedGeneration(await replayStream(adapter, await fixture(`${api}-stream-text.sse`)));
+    expectWellFormedGeneration(await replayStream(adapter, await streamFixture(api, adapter, "text")));
   });
 
   it("turns its recorded tool-call stream into stream-start … tool-call deltas … finish, usage", async () => {
-    const parts = await replayStream(adapter, await fixture(`${api}-stream-tool-calls.sse`));
+    const parts = await replayStream(adapter, await streamFixture(api, adapter, "tool-calls"));
     expectWellFormedGeneration(parts);
     const finish = parts.find((part) => part.type === "finish");
     expect(finish).toMatchObject({ finishReason: "tool_calls" });
@@ -107,7 +138,7 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
   });
 
   it("produces the same text, finish and usage from the streamed and the whole recording", async () => {
-    const streamed = await replayStream(adapter, await fixture(`${api}-stream-text.sse`));
+    const streamed = await replayStream(adapter, await streamFixture(api, adapter, "text"));
     const { parts: whole } = adapter.fromUpstreamResponse(JSON.parse(await fixture(`${api}-chat-completion.json`)));
     expectWellFormedGeneration(whole);
     expect(text(streamed)).not.toBe("");

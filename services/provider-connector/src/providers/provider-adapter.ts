@@ -1,9 +1,11 @@
-import type { GatewayError, UnnumberedStreamPart } from "@switchboard/contracts";
+import type { ChatRequest, GatewayError, UnnumberedStreamPart, UpstreamWarning } from "@switchboard/contracts";
+import type { StreamFraming } from "./stream-framing.js";
+import type { UpstreamCredential } from "./upstream-credential.js";
 
 /** What an adapter needs to build one upstream request; everything comes in as an argument. */
 export interface UpstreamRequestInput {
-  /** The client's OpenAI-shaped body, as ingress validated it. */
-  body: Readonly<Record<string, unknown>>;
+  /** The client's OpenAI-shaped body, as ingress validated it against the contracts' chat request schema. */
+  body: ChatRequest;
   /** The provider's own name for the model (the catalog's `upstreamModel`). */
   upstreamModel: string;
   stream: boolean;
@@ -12,20 +14,35 @@ export interface UpstreamRequestInput {
    * (the provider's own limit applies). Any cap in `body` was already folded into this by ingress.
    */
   maxCompletionTokens: number | null;
-  /** The provider key, or undefined for keyless providers. */
-  apiKey: string | undefined;
+  /**
+   * The endpoint's API root from the catalog (`base_url`), e.g. `https://api.openai.com/v1`. The adapter
+   * builds the whole URL from it, because providers put the model and the streaming switch in different
+   * places (Gemini: `/v1beta/models/{model}:streamGenerateContent?alt=sse`, Anthropic: `/v1/messages`).
+   */
+  baseUrl: string;
 }
 
-/** The provider-specific parts of the HTTP request; the transport adds origin, method and timeouts. */
+/**
+ * The provider-specific HTTP request, complete but for its credential: the transport adds that last
+ * (a header, or a signature over exactly these bytes), then method, timeouts and abort.
+ */
 export interface UpstreamRequest {
-  /** Path below the candidate's base URL, e.g. `/chat/completions`. */
-  path: string;
+  /** The absolute URL to POST to, query included. */
+  url: string;
+  /** Headers without any credential. */
   headers: Record<string, string>;
   /** The JSON body to send. */
   body: Record<string, unknown>;
+  /** How the provider key goes onto the request. */
+  credential: UpstreamCredential;
+  /**
+   * What the adapter had to leave out of the client's request, by parameter name (never a value), so the
+   * handler can log it and carry it to the generation record (STYLE.md convention 9: nothing dropped silently).
+   */
+  warnings: UpstreamWarning[];
 }
 
-/** One Server-Sent Event as the transport parsed it. */
+/** One event of an upstream stream, whatever its framing: its type (SSE `event`) when the provider names one, and its payload text. */
 export interface UpstreamStreamEvent {
   event?: string;
   data: string;
@@ -40,6 +57,8 @@ export interface UpstreamStreamEvent {
  * of `ProviderAdapter`.
  */
 export interface ProviderAdapter<StreamState = unknown> {
+  /** How the provider frames a streamed answer; the transport parses the body by it. */
+  readonly streamFraming: StreamFraming;
   toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest;
   /** A whole (non-streaming) response as parts: stream-start, deltas, finish, usage. */
   fromUpstreamResponse(json: unknown): { parts: UnnumberedStreamPart[] };

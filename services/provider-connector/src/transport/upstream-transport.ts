@@ -1,5 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { Pool } from "undici";
+import type { UpstreamCredential } from "../providers/upstream-credential.js";
+import { applyUpstreamCredential } from "./apply-upstream-credential.js";
+import type { RequestSigners } from "./request-signer.js";
 
 /** How long the transport waits at each phase of an upstream call before giving up. */
 export interface UpstreamTimeouts {
@@ -21,14 +24,17 @@ export const defaultUpstreamTimeouts: Readonly<UpstreamTimeouts> = {
   bodyTimeoutMs: 120_000,
 };
 
-/** One HTTP call to a provider: the candidate's base URL plus what the adapter produced. */
+/** One HTTP POST to a provider, as the adapter built it; the transport adds the credential last. */
 export interface UpstreamHttpRequest {
-  /** The provider's API root from the catalog, e.g. `https://api.openai.com/v1`. */
-  baseUrl: string;
-  /** The adapter's path below `baseUrl`, e.g. `/chat/completions`. */
-  path: string;
+  /** The absolute URL the adapter built from the catalog's base URL, query included. */
+  url: string;
+  /** The adapter's headers, without any credential. */
   headers: Record<string, string>;
   body: string;
+  /** How the adapter wants `apiKey` applied (a header, or a signature over the final URL and body). */
+  credential: UpstreamCredential;
+  /** The provider key; undefined for a keyless endpoint, which is then called without a credential. */
+  apiKey: string | undefined;
   /** Aborting destroys the request and its connection, so the provider stops generating (and billing). */
   signal: AbortSignal;
 }
@@ -58,7 +64,7 @@ export interface UpstreamTransport {
  * fetch measured about 4× slower per hop on this machine, and `Pool.request` gives us per-phase
  * timeouts and an abort that tears the socket down.
  */
-export function createUpstreamTransport(timeouts: UpstreamTimeouts): UpstreamTransport {
+export function createUpstreamTransport(timeouts: UpstreamTimeouts, signers: RequestSigners = new Map()): UpstreamTransport {
   const pools = new Map<string, Pool>();
 
   function poolFor(origin: string): Pool {
@@ -74,12 +80,12 @@ export function createUpstreamTransport(timeouts: UpstreamTimeouts): UpstreamTra
 
   return {
     async send(request) {
-      const base = new URL(request.baseUrl);
-      const basePath = base.pathname.replace(/\/+$/, "");
-      const response = await poolFor(base.origin).request({
+      const url = new URL(request.url);
+      const headers = await applyUpstreamCredential({ url, headers: request.headers, body: request.body }, request.credential, request.apiKey, signers);
+      const response = await poolFor(url.origin).request({
         method: "POST",
-        path: `${basePath}${request.path}${base.search}`,
-        headers: request.headers,
+        path: `${url.pathname}${url.search}`,
+        headers,
         body: request.body,
         signal: request.signal,
         headersTimeout: timeouts.headersTimeoutMs,

@@ -16,6 +16,22 @@ export const openAIUsageSchema = z.looseObject({
 });
 export type OpenAIUsage = z.infer<typeof openAIUsageSchema>;
 
+/** A token's log probability; loose so a vendor's extra fields do not break us, copied field by field into the contract's shape. */
+const tokenLogprobSchema = z.looseObject({
+  token: z.string(),
+  logprob: z.number(),
+  bytes: z.array(z.number().int()).nullish(),
+  top_logprobs: z.array(z.looseObject({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()).nullish() })).nullish(),
+});
+export type OpenAITokenLogprob = z.infer<typeof tokenLogprobSchema>;
+
+/** `choices[].logprobs`: present when the client asked for `logprobs`. */
+const choiceLogprobsSchema = z.looseObject({
+  content: z.array(tokenLogprobSchema).nullish(),
+  refusal: z.array(tokenLogprobSchema).nullish(),
+});
+export type OpenAIChoiceLogprobs = z.infer<typeof choiceLogprobsSchema>;
+
 const functionCallSchema = z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() });
 
 export const openAIChatCompletionSchema = z.looseObject({
@@ -25,12 +41,14 @@ export const openAIChatCompletionSchema = z.looseObject({
       index: z.number().int().nullish(),
       message: z.looseObject({
         content: z.string().nullish(),
+        refusal: z.string().nullish(),
         // Reasoning text: `reasoning` (OpenRouter, vLLM, Groq) or `reasoning_content` (DeepSeek and others).
         reasoning: z.string().nullish(),
         reasoning_content: z.string().nullish(),
         tool_calls: z.array(z.looseObject({ id: z.string().nullish(), function: functionCallSchema })).nullish(),
       }),
       finish_reason: z.string().nullish(),
+      logprobs: choiceLogprobsSchema.nullish(),
     }),
   ),
   usage: openAIUsageSchema.nullish(),
@@ -53,6 +71,7 @@ export const openAIChatChunkSchema = z.looseObject({
         delta: z
           .looseObject({
             content: z.string().nullish(),
+            refusal: z.string().nullish(),
             reasoning: z.string().nullish(),
             reasoning_content: z.string().nullish(),
             tool_calls: z
@@ -61,6 +80,7 @@ export const openAIChatChunkSchema = z.looseObject({
           })
           .nullish(),
         finish_reason: z.string().nullish(),
+        logprobs: choiceLogprobsSchema.nullish(),
       }),
     )
     .nullish(),

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { gatewayErrorCodes, SwitchboardError, type ChatRequest, type UnnumberedStreamPart } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
 import { parseServerSentEvents } from "../../transport/parse-server-sent-events.js";
 import { createOpenAICompatibleAdapter } from "./openai-compatible-adapter.js";
@@ -7,8 +7,10 @@ import { openAIRequestParameters } from "./openai-request-parameters.js";
 
 const adapter = createOpenAICompatibleAdapter({
   providerLabel: "Example",
-  authorizationHeader: (apiKey) => ({ "x-example-key": apiKey }),
+  credential: { scheme: "header", headerName: "x-example-key" },
 });
+
+const baseUrl = "https://vendor.example/v1";
 
 function fixture(name: string): Promise<string> {
   return readFile(new URL(`../__fixtures__/${name}`, import.meta.url), "utf8");
@@ -29,7 +31,7 @@ function streamEvent(chunk: unknown) {
 }
 
 describe("openai-compatible adapter: toUpstreamRequest", () => {
-  const clientBody = {
+  const clientBody: ChatRequest = {
     model: "openai/gpt-4o-mini",
     models: ["openai/gpt-4o-mini", "anthropic/claude-haiku"],
     messages: [{ role: "user", content: "Hi" }],
@@ -45,10 +47,16 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
   };
 
   it("forwards the client body without gateway-only keys, with our model, cap and usage request", () => {
-    const request = adapter.toUpstreamRequest({ body: clientBody, upstreamModel: "gpt-4o-mini", stream: true, maxCompletionTokens: 512, apiKey: "sk-1" });
+    const request = adapter.toUpstreamRequest({ body: clientBody, upstreamModel: "gpt-4o-mini", stream: true, maxCompletionTokens: 512, baseUrl });
     expect(request).toEqual({
-      path: "/chat/completions",
-      headers: { "content-type": "application/json", accept: "text/event-stream", "x-example-key": "sk-1" },
+      url: "https://vendor.example/v1/chat/completions",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      credential: { scheme: "header", headerName: "x-example-key" },
+      // route, usage, provider, models and stream_options are Switchboard's own; transforms and plugins are not implemented.
+      warnings: [
+        { type: "unsupported-parameter", parameter: "transforms" },
+        { type: "unsupported-parameter", parameter: "plugins" },
+      ],
       body: {
         model: "gpt-4o-mini",
         messages: [{ role: "user", content: "Hi" }],
@@ -61,8 +69,8 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
     });
   });
 
-  it("asks for JSON without stream options when not streaming and sends no key for keyless providers", () => {
-    const request = adapter.toUpstreamRequest({ body: clientBody, upstreamModel: "m", stream: false, maxCompletionTokens: 64, apiKey: undefined });
+  it("asks for JSON without stream options when not streaming", () => {
+    const request = adapter.toUpstreamRequest({ body: clientBody, upstreamModel: "m", stream: false, maxCompletionTokens: 64, baseUrl });
     expect(request.headers).toEqual({ "content-type": "application/json", accept: "application/json" });
     expect(request.body["stream"]).toBe(false);
     expect(request.body).not.toHaveProperty("stream_options");
@@ -73,22 +81,22 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
   it("sends no output cap at all when maxCompletionTokens is null, whatever the client sent", () => {
     const body = { ...clientBody, max_tokens: 100, max_completion_tokens: 200 };
     for (const stream of [true, false]) {
-      const request = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream, maxCompletionTokens: null, apiKey: "k" });
+      const request = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream, maxCompletionTokens: null, baseUrl });
       expect(request.body).not.toHaveProperty("max_tokens");
       expect(request.body).not.toHaveProperty("max_completion_tokens");
     }
   });
 
   it("replaces the client's own caps with the reserved one", () => {
-    const body = { messages: [], max_tokens: 100, max_completion_tokens: 200 };
-    const request = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream: false, maxCompletionTokens: 150, apiKey: "k" });
+    const body: ChatRequest = { messages: [], max_tokens: 100, max_completion_tokens: 200 };
+    const request = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream: false, maxCompletionTokens: 150, baseUrl });
     expect(request.body["max_tokens"]).toBe(150);
     expect(request.body).not.toHaveProperty("max_completion_tokens");
   });
 
   it("forwards every OpenAI Chat Completions parameter the client set", () => {
     const openAIParameters = {
-      messages: [{ role: "user", content: "Hi" }],
+      messages: [{ role: "user" as const, content: "Hi" }],
       temperature: 0.7,
       top_p: 0.9,
       n: 1,
@@ -112,7 +120,7 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
       audio: { voice: "alloy", format: "wav" },
       web_search_options: {},
     };
-    const request = adapter.toUpstreamRequest({ body: { model: "catalog/m", ...openAIParameters }, upstreamModel: "m", stream: false, maxCompletionTokens: 10, apiKey: "k" });
+    const request = adapter.toUpstreamRequest({ body: { model: "catalog/m", ...openAIParameters }, upstreamModel: "m", stream: false, maxCompletionTokens: 10, baseUrl });
     expect(request.body).toEqual({ ...openAIParameters, model: "m", stream: false, max_tokens: 10 });
   });
 
@@ -137,14 +145,42 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
       functions: [{ name: "f" }],
       some_future_key: 1,
     };
-    const request = adapter.toUpstreamRequest({ body: { messages: [], ...droppedKeys }, upstreamModel: "m", stream: true, maxCompletionTokens: 10, apiKey: "k" });
+    const request = adapter.toUpstreamRequest({ body: { messages: [], ...droppedKeys }, upstreamModel: "m", stream: true, maxCompletionTokens: 10, baseUrl });
     expect(Object.keys(request.body).sort()).toEqual(["max_tokens", "messages", "model", "stream", "stream_options"]);
+    // Named, except the keys Switchboard consumes itself (provider, models, route, usage).
+    expect(request.warnings.map((warning) => warning.parameter)).toEqual([
+      "reasoning",
+      "include_reasoning",
+      "top_k",
+      "min_p",
+      "top_a",
+      "repetition_penalty",
+      "verbosity",
+      "transforms",
+      "plugins",
+      "session_id",
+      "debug",
+      "store",
+      "functions",
+      "some_future_key",
+    ]);
+  });
+
+  it("sends the cap as max_completion_tokens to the models its config names, max_tokens to the others", () => {
+    const reasoningAware = createOpenAICompatibleAdapter({ providerLabel: "Vendor", credential: { scheme: "bearer" }, maxCompletionTokensModels: /^o\d/ });
+    const body: ChatRequest = { messages: [{ role: "user", content: "Hi" }], max_tokens: 7 };
+    const reasoning = reasoningAware.toUpstreamRequest({ body, upstreamModel: "o4-mini", stream: false, maxCompletionTokens: 50, baseUrl });
+    expect(reasoning.body["max_completion_tokens"]).toBe(50);
+    expect(reasoning.body).not.toHaveProperty("max_tokens");
+    const classic = reasoningAware.toUpstreamRequest({ body, upstreamModel: "gpt-4o", stream: false, maxCompletionTokens: 50, baseUrl });
+    expect(classic.body["max_tokens"]).toBe(50);
+    expect(classic.body).not.toHaveProperty("max_completion_tokens");
   });
 
   it("lets a vendor extend the forwarded parameters without repeating OpenAI's", () => {
     const extended = createOpenAICompatibleAdapter({
       providerLabel: "Vendor",
-      authorizationHeader: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+      credential: { scheme: "bearer" },
       forwardedParameters: [...openAIRequestParameters, "top_k", "max_tokens"],
     });
     const request = extended.toUpstreamRequest({
@@ -152,15 +188,15 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
       upstreamModel: "m",
       stream: false,
       maxCompletionTokens: null,
-      apiKey: "k",
+      baseUrl,
     });
     // Even a vendor that lists max_tokens gets only the reserved cap, here none.
     expect(request.body).toEqual({ messages: [], temperature: 1, top_k: 40, model: "m", stream: false });
   });
 
   it("does not modify the caller's body", () => {
-    const body = { model: "x", messages: [], provider: { order: ["a"] }, max_tokens: 3 };
-    adapter.toUpstreamRequest({ body, upstreamModel: "y", stream: true, maxCompletionTokens: 1, apiKey: "k" });
+    const body: ChatRequest = { model: "x", messages: [], provider: { order: ["a"] }, max_tokens: 3 };
+    adapter.toUpstreamRequest({ body, upstreamModel: "y", stream: true, maxCompletionTokens: 1, baseUrl });
     expect(body).toEqual({ model: "x", messages: [], provider: { order: ["a"] }, max_tokens: 3 });
   });
 });
@@ -505,5 +541,44 @@ describe("openai-compatible adapter: fromUpstreamError", () => {
     expect(error.code).toBe(gatewayErrorCodes.upstreamError);
     expect(String(error.metadata?.["raw"]).length).toBeLessThanOrEqual(1_001);
     expect(error.metadata).not.toHaveProperty("provider_code");
+  });
+});
+
+describe("openai-compatible adapter: refusal and logprobs (issue 11)", () => {
+  const token = (text: string, logprob: number) => ({ token: text, logprob, bytes: [...Buffer.from(text)], top_logprobs: [{ token: text, logprob, bytes: null }] });
+
+  it("carries a whole answer's refusal and token log probabilities as parts", () => {
+    const { parts } = adapter.fromUpstreamResponse({
+      id: "chatcmpl-1",
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: null, refusal: "No." },
+          logprobs: { content: null, refusal: [{ ...token("No", -0.5), vendor_extra: 1 }, token(".", -0.1)] },
+          finish_reason: "stop",
+        },
+      ],
+      usage: { prompt_tokens: 3, completion_tokens: 2 },
+    });
+    expect(parts.slice(0, 3)).toEqual([
+      { type: "stream-start", upstreamId: "chatcmpl-1" },
+      { type: "refusal-delta", text: "No." },
+      { type: "logprobs-delta", refusal: [token("No", -0.5), token(".", -0.1)] },
+    ]);
+  });
+
+  it("carries each chunk's log probabilities after its text, and none when the chunk has none", () => {
+    const state = adapter.createStreamState();
+    const first = adapter.fromUpstreamStreamEvent(
+      streamEvent({ id: "c", choices: [{ index: 0, delta: { content: "Hi" }, logprobs: { content: [token("Hi", -0.2)], refusal: null } }] }),
+      state,
+    );
+    expect(first).toEqual([
+      { type: "stream-start", upstreamId: "c" },
+      { type: "text-delta", text: "Hi" },
+      { type: "logprobs-delta", content: [token("Hi", -0.2)] },
+    ]);
+    const second = adapter.fromUpstreamStreamEvent(streamEvent({ id: "c", choices: [{ index: 0, delta: { refusal: "Sorry" }, logprobs: null }] }), state);
+    expect(second).toEqual([{ type: "refusal-delta", text: "Sorry" }]);
   });
 });

@@ -1,22 +1,39 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart, type UpstreamWarning } from "@switchboard/contracts";
+import { buildUpstreamUrl } from "../build-upstream-url.js";
+import { gatewayRequestParameters } from "../gateway-request-parameters.js";
 import { mapUpstreamErrorStatus } from "../map-upstream-error-status.js";
 import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamStreamEvent } from "../provider-adapter.js";
+import { streamFramings } from "../stream-framing.js";
+import type { UpstreamCredential } from "../upstream-credential.js";
+import { convertOpenAILogprobs } from "./convert-openai-logprobs.js";
 import { convertOpenAIUsage } from "./convert-openai-usage.js";
 import { mapOpenAIFinishReason } from "./map-openai-finish-reason.js";
 import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIErrorBodySchema, type OpenAIChatChunk } from "./openai-api-schemas.js";
 import { openAIRequestParameters } from "./openai-request-parameters.js";
+import { chooseOutputCapParameter } from "./output-cap-parameter.js";
 
 /** What differs between vendors that speak OpenAI's chat completions API. */
 export interface OpenAICompatibleAdapterConfig {
   /** Names the API in error messages, e.g. "OpenAI". */
   providerLabel: string;
-  /** The headers that carry the provider key (`Authorization: Bearer …` for most, `api-key` for Azure). */
-  authorizationHeader: (apiKey: string) => Record<string, string>;
+  /** How the provider key goes on the request: `{ scheme: "bearer" }` for most, the `api-key` header for Azure. */
+  credential: UpstreamCredential;
   /**
    * The client body's keys this vendor understands; every other key is dropped. Defaults to
    * `openAIRequestParameters`; a vendor with extra parameters spreads that list and adds its own.
    */
   forwardedParameters?: readonly string[];
+  /**
+   * Upstream model names that take the output cap only as `max_completion_tokens` (OpenAI's reasoning
+   * models: `openAIReasoningModelPattern`); every other model gets `max_tokens`, which all
+   * OpenAI-compatible servers accept.
+   */
+  maxCompletionTokensModels?: RegExp;
+  /**
+   * The path below the catalog's `base_url` for a model; defaults to `/chat/completions` (the model goes in
+   * the body). Azure OpenAI puts its deployment in the path instead.
+   */
+  chatCompletionsPath?: (upstreamModel: string) => string;
 }
 
 /** Per-generation stream state of the OpenAI-compatible adapter. */
@@ -27,6 +44,7 @@ export interface OpenAICompatibleStreamState {
   done: boolean;
 }
 
+/** Below the catalog's `base_url`, which for this family includes the version (`https://api.openai.com/v1`). */
 const chatCompletionsPath = "/chat/completions";
 
 function malformed(providerLabel: string, detail: string): SwitchboardError {
@@ -49,6 +67,7 @@ function deltaParts(chunk: OpenAIChatChunk): UnnumberedStreamPart[] {
   const reasoning = delta.reasoning ?? delta.reasoning_content;
   if (reasoning) parts.push({ type: "reasoning-delta", text: reasoning });
   if (delta.content) parts.push({ type: "text-delta", text: delta.content });
+  if (delta.refusal) parts.push({ type: "refusal-delta", text: delta.refusal });
   for (const toolCall of delta.tool_calls ?? []) {
     const id = toolCall.id ?? undefined;
     const name = toolCall.function?.name ?? undefined;
@@ -70,13 +89,17 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
   const { providerLabel } = config;
   const forwardedParameters = new Set(config.forwardedParameters ?? openAIRequestParameters);
   return {
+    streamFraming: streamFramings.serverSentEvents,
+
     toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
       // An allowlist, not a list of keys to remove: a parameter OpenRouter adds tomorrow must not reach a
-      // strict provider as an unknown key. Dropped keys should come back to the client as warnings
-      // (STYLE.md convention 9), but no stream part or response field carries warnings yet.
+      // strict provider as an unknown key. What is left out is named in a warning (never its value), except
+      // the keys Switchboard itself consumes.
       const body: Record<string, unknown> = {};
+      const warnings: UpstreamWarning[] = [];
       for (const [key, value] of Object.entries(input.body)) {
         if (forwardedParameters.has(key)) body[key] = value;
+        else if (value !== undefined && !gatewayRequestParameters.has(key)) warnings.push({ type: "unsupported-parameter", parameter: key });
       }
       body["model"] = input.upstreamModel;
       // One cap, the reserved one, and never both fields: OpenAI rejects that ("only one of ... may be
@@ -84,7 +107,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       // null means no cap at all, so the provider's own limit applies.
       delete body["max_tokens"];
       delete body["max_completion_tokens"];
-      if (input.maxCompletionTokens !== null) body["max_tokens"] = input.maxCompletionTokens;
+      if (input.maxCompletionTokens !== null) body[chooseOutputCapParameter(input.upstreamModel, config.maxCompletionTokensModels)] = input.maxCompletionTokens;
       body["stream"] = input.stream;
       // Without include_usage a streamed answer carries no token counts, and billing would have to guess.
       if (input.stream) body["stream_options"] = { include_usage: true };
@@ -92,9 +115,9 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       const headers: Record<string, string> = {
         "content-type": "application/json",
         accept: input.stream ? "text/event-stream" : "application/json",
-        ...(input.apiKey !== undefined ? config.authorizationHeader(input.apiKey) : {}),
       };
-      return { path: chatCompletionsPath, headers, body };
+      const path = config.chatCompletionsPath?.(input.upstreamModel) ?? chatCompletionsPath;
+      return { url: buildUpstreamUrl(input.baseUrl, path), headers, body, credential: config.credential, warnings };
     },
 
     fromUpstreamResponse(json: unknown) {
@@ -109,6 +132,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       const reasoning = message.reasoning ?? message.reasoning_content;
       if (reasoning) parts.push({ type: "reasoning-delta", text: reasoning });
       if (message.content) parts.push({ type: "text-delta", text: message.content });
+      if (message.refusal) parts.push({ type: "refusal-delta", text: message.refusal });
+      parts.push(...convertOpenAILogprobs(choice.logprobs));
       (message.tool_calls ?? []).forEach((toolCall, index) => {
         const id = toolCall.id ?? undefined;
         const name = toolCall.function.name ?? undefined;
@@ -160,9 +185,11 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       const parts: UnnumberedStreamPart[] = [];
       if (!state.started) {
         state.started = true;
-        parts.push({ type: "stream-start", upstreamId: chunk.id ?? null });
+        // Azure opens with a prompt-filter chunk whose id is "": no id is better than a wrong one.
+        parts.push({ type: "stream-start", upstreamId: chunk.id ? chunk.id : null });
       }
       parts.push(...deltaParts(chunk));
+      parts.push(...convertOpenAILogprobs(firstChoice(chunk.choices)?.logprobs));
       const finishReason = firstChoice(chunk.choices)?.finish_reason;
       if (finishReason && !state.finished) {
         state.finished = true;

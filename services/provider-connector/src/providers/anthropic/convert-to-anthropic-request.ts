@@ -1,0 +1,93 @@
+import type { ChatRequest, UpstreamWarning } from "@switchboard/contracts";
+import { gatewayRequestParameters } from "../gateway-request-parameters.js";
+import { convertToAnthropicMessages } from "./convert-to-anthropic-messages.js";
+
+/**
+ * The output cap sent when neither the client nor the catalog gives one: the Messages API requires
+ * `max_tokens`. Catalog entries for Anthropic endpoints should set `max_completion_tokens`, which ingress
+ * then always sends; this is the fallback the official SDK examples use.
+ */
+export const anthropicFallbackMaxTokens = 4_096;
+
+/** What the Anthropic request is built from besides the client's body. */
+export interface AnthropicRequestOptions {
+  upstreamModel: string;
+  stream: boolean;
+  maxCompletionTokens: number | null;
+}
+
+type OpenAITool = { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown } };
+
+function convertTools(tools: unknown): Record<string, unknown>[] | undefined {
+  if (!Array.isArray(tools)) return undefined;
+  return (tools as OpenAITool[]).map((tool) => ({
+    name: tool.function?.name,
+    ...(typeof tool.function?.description === "string" ? { description: tool.function.description } : {}),
+    // Anthropic requires an object schema; a function without parameters takes none.
+    input_schema: tool.function?.parameters ?? { type: "object", properties: {} },
+  }));
+}
+
+/** OpenAI `tool_choice` (+ `parallel_tool_calls: false`) → Anthropic `tool_choice`; undefined for none of either. */
+function convertToolChoice(toolChoice: unknown, parallelToolCalls: unknown): Record<string, unknown> | undefined {
+  let choice: Record<string, unknown> | undefined;
+  if (toolChoice === "auto") choice = { type: "auto" };
+  else if (toolChoice === "none") choice = { type: "none" };
+  else if (toolChoice === "required") choice = { type: "any" };
+  else if (typeof toolChoice === "object" && toolChoice !== null) {
+    const name = (toolChoice as { function?: { name?: unknown } }).function?.name;
+    if (typeof name === "string") choice = { type: "tool", name };
+  }
+  if (parallelToolCalls === false) choice = { ...(choice ?? { type: "auto" }), disable_parallel_tool_use: true };
+  return choice;
+}
+
+/** Keys translated below; every other key of the client's body is dropped and named in a warning. */
+const translatedParameters = new Set([
+  "messages",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stop",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "user",
+]);
+
+/**
+ * The client's OpenAI-shaped request as an Anthropic Messages request body, and the warnings for what it
+ * could not carry. A temperature above 1 (OpenAI allows up to 2, Anthropic 0–1) is dropped and named,
+ * never clamped (STYLE.md convention 9).
+ */
+export function convertToAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: Record<string, unknown>; warnings: UpstreamWarning[] } {
+  const warnings: UpstreamWarning[] = [];
+  const warn = (parameter: string) => warnings.push({ type: "unsupported-parameter", parameter });
+  for (const [key, value] of Object.entries(request)) {
+    if (value !== undefined && !translatedParameters.has(key) && !gatewayRequestParameters.has(key)) warn(key);
+  }
+
+  const { system, messages } = convertToAnthropicMessages(request.messages);
+  const body: Record<string, unknown> = {
+    model: options.upstreamModel,
+    max_tokens: options.maxCompletionTokens ?? anthropicFallbackMaxTokens,
+    ...(system !== undefined ? { system } : {}),
+    messages,
+  };
+  if (typeof request.temperature === "number") {
+    if (request.temperature <= 1) body["temperature"] = request.temperature;
+    else warn("temperature");
+  }
+  if (typeof request.top_p === "number") body["top_p"] = request.top_p;
+  if (typeof request["top_k"] === "number") body["top_k"] = request["top_k"];
+  if (typeof request.stop === "string") body["stop_sequences"] = [request.stop];
+  else if (Array.isArray(request.stop)) body["stop_sequences"] = request.stop;
+  const tools = convertTools(request["tools"]);
+  if (tools !== undefined) body["tools"] = tools;
+  const toolChoice = convertToolChoice(request["tool_choice"], request["parallel_tool_calls"]);
+  if (toolChoice !== undefined) body["tool_choice"] = toolChoice;
+  // Anthropic's abuse tracking takes an opaque end-user id in metadata.user_id.
+  if (typeof request.user === "string") body["metadata"] = { user_id: request.user };
+  if (options.stream) body["stream"] = true;
+  return { body, warnings };
+}

@@ -1,0 +1,74 @@
+import type { ChatRequest } from "@switchboard/contracts";
+import { gatewayErrorCodes } from "@switchboard/contracts";
+import { describe, expect, it } from "vitest";
+import { bedrockAdapter } from "./bedrock-adapter.js";
+
+const baseUrl = "https://bedrock-runtime.eu-west-3.amazonaws.com";
+
+describe("bedrock adapter", () => {
+  it("posts to /model/{id}/converse(-stream) with the model id encoded, signed with SigV4 for the host's region", () => {
+    const input = { body: { messages: [{ role: "user" as const, content: "Hi" }] }, upstreamModel: "anthropic.claude-3-haiku-20240307-v1:0", maxCompletionTokens: 50, baseUrl };
+    const whole = bedrockAdapter.toUpstreamRequest({ ...input, stream: false });
+    expect(whole.url).toBe("https://bedrock-runtime.eu-west-3.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
+    expect(whole.credential).toEqual({ scheme: "signature", signer: "aws-sigv4", parameters: { region: "eu-west-3", service: "bedrock" } });
+    expect(bedrockAdapter.toUpstreamRequest({ ...input, stream: true }).url).toMatch(/\/converse-stream$/);
+    expect(bedrockAdapter.toUpstreamRequest({ ...input, stream: false, baseUrl: "https://vpce-0abc.bedrock-runtime.us-east-2.vpce.amazonaws.com" }).credential).toMatchObject({
+      parameters: { region: "us-east-2" },
+    });
+    expect(() => bedrockAdapter.toUpstreamRequest({ ...input, stream: false, baseUrl: "https://proxy.example" })).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 502, retryable: true }) }),
+    );
+  });
+
+  it("translates a tool-calling conversation into Converse blocks, inferenceConfig and toolConfig", () => {
+    const body: ChatRequest = {
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: [{ type: "text", text: "Weather?" }, { type: "image_url", image_url: { url: "data:image/png;base64,iVBOR" } }] },
+        { role: "assistant", content: null, tool_calls: [{ id: "tooluse_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+        { role: "tool", tool_call_id: "tooluse_1", content: "18°C" },
+      ],
+      temperature: 0.5,
+      stop: "END",
+      tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
+      tool_choice: "required",
+      seed: 3,
+    };
+    const request = bedrockAdapter.toUpstreamRequest({ body, upstreamModel: "m", stream: false, maxCompletionTokens: 100, baseUrl });
+    expect(request.warnings).toEqual([{ type: "unsupported-parameter", parameter: "seed" }]);
+    expect(request.body).toEqual({
+      system: [{ text: "Be brief." }],
+      messages: [
+        { role: "user", content: [{ text: "Weather?" }, { image: { format: "png", source: { bytes: "iVBOR" } } }] },
+        { role: "assistant", content: [{ toolUse: { toolUseId: "tooluse_1", name: "get_weather", input: { city: "Paris" } } }] },
+        { role: "user", content: [{ toolResult: { toolUseId: "tooluse_1", content: [{ text: "18°C" }] } }] },
+      ],
+      inferenceConfig: { maxTokens: 100, temperature: 0.5, stopSequences: ["END"] },
+      toolConfig: { tools: [{ toolSpec: { name: "get_weather", inputSchema: { json: { type: "object", properties: { city: { type: "string" } } } } } }], toolChoice: { any: {} } },
+    });
+  });
+
+  it("reports cache reads and writes inside prompt_tokens and maps stopReason", () => {
+    const { parts } = bedrockAdapter.fromUpstreamResponse({
+      output: { message: { role: "assistant", content: [{ toolUse: { toolUseId: "t1", name: "f", input: { a: 1 } } }] } },
+      stopReason: "tool_use",
+      usage: { inputTokens: 5, outputTokens: 7, cacheReadInputTokens: 100, cacheWriteInputTokens: 20 },
+    });
+    expect(parts).toEqual([
+      { type: "stream-start", upstreamId: null },
+      { type: "tool-call-delta", index: 0, id: "t1", name: "f", argumentsDelta: '{"a":1}' },
+      { type: "finish", finishReason: "tool_calls", nativeFinishReason: "tool_use" },
+      { type: "usage", usage: { promptTokens: 125, completionTokens: 7, cachedPromptTokens: 100, reasoningTokens: 0 } },
+    ]);
+  });
+
+  it("turns stream exceptions into errors by their type: throttling retryable, validation final", () => {
+    const state = bedrockAdapter.createStreamState();
+    expect(() => bedrockAdapter.fromUpstreamStreamEvent({ event: "throttlingException", data: '{"message":"Too many tokens"}' }, state)).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ code: gatewayErrorCodes.upstreamRateLimited, retryable: true, metadata: { raw: "Too many tokens", provider_code: "throttlingException" } }) }),
+    );
+    expect(() => bedrockAdapter.fromUpstreamStreamEvent({ event: "validationException", data: '{"message":"bad"}' }, state)).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, retryable: false }) }),
+    );
+  });
+});

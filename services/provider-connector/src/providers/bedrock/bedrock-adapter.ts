@@ -1,0 +1,183 @@
+import { gatewayError, gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { buildUpstreamUrl } from "../build-upstream-url.js";
+import { mapUpstreamErrorStatus } from "../map-upstream-error-status.js";
+import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamStreamEvent } from "../provider-adapter.js";
+import { streamFramings } from "../stream-framing.js";
+import { bedrockConverseResponseSchema, bedrockErrorBodySchema, bedrockStreamPayloadSchemas } from "./bedrock-api-schemas.js";
+import { convertBedrockUsage } from "./convert-bedrock-usage.js";
+import { convertToBedrockRequest } from "./convert-to-bedrock-request.js";
+import { mapBedrockStopReason } from "./map-bedrock-stop-reason.js";
+
+const providerLabel = "Bedrock";
+
+/** Per-generation stream state of the Bedrock adapter. */
+export interface BedrockStreamState {
+  started: boolean;
+  finished: boolean;
+  /** Content block index → OpenAI tool call index, for toolUse blocks only. */
+  toolCallIndexes: Map<number, number>;
+}
+
+function malformed(detail: string): SwitchboardError {
+  return new SwitchboardError(
+    gatewayError(gatewayErrorCodes.upstreamError, 502, `The provider (${providerLabel} API) sent a malformed response: ${detail}`, { retryable: true }),
+  );
+}
+
+/**
+ * The AWS region to sign for, from the endpoint's host: `bedrock-runtime.<region>.amazonaws.com`, its FIPS
+ * variant and VPC endpoint names (`…bedrock-runtime.<region>.vpce.amazonaws.com`) all carry it.
+ */
+const regionPattern = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\./;
+
+function regionOf(baseUrl: string): string {
+  const region = regionPattern.exec(new URL(baseUrl).hostname)?.[1];
+  if (region === undefined) {
+    throw new SwitchboardError(
+      gatewayError(gatewayErrorCodes.upstreamError, 502, "The Bedrock endpoint's base_url names no region (expected https://bedrock-runtime.<region>.amazonaws.com)", {
+        retryable: true,
+      }),
+    );
+  }
+  return region;
+}
+
+/** Bedrock's exceptions inside a stream (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html) by the HTTP status they stand for. */
+const streamExceptionStatuses: Record<string, number> = {
+  throttlingException: 429,
+  serviceUnavailableException: 503,
+  internalServerException: 500,
+  modelStreamErrorException: 500,
+  validationException: 400,
+};
+
+function parsePayload<Schema extends (typeof bedrockStreamPayloadSchemas)[keyof typeof bedrockStreamPayloadSchemas]>(schema: Schema, data: string) {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw malformed("a stream event is not JSON");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw malformed("unexpected stream event shape");
+  return parsed.data as ReturnType<Schema["parse"]>;
+}
+
+function messageOf(text: string): string {
+  try {
+    const parsed = bedrockErrorBodySchema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data.message ?? parsed.data.Message ?? text;
+  } catch {
+    // Not JSON: the raw text is all we have.
+  }
+  return text;
+}
+
+/**
+ * Amazon Bedrock's Converse API (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html):
+ * `/model/{modelId}/converse` and `/converse-stream` below `https://bedrock-runtime.<region>.amazonaws.com`,
+ * signed with AWS SigV4 by the transport, streams in AWS's event-stream framing.
+ */
+export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
+  streamFraming: streamFramings.awsEventStream,
+
+  toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
+    const region = regionOf(input.baseUrl);
+    const { body, warnings } = convertToBedrockRequest(input.body, input.maxCompletionTokens);
+    // Model ids hold ":" (anthropic.claude-3-haiku-20240307-v1:0), which the path must carry encoded.
+    const path = `/model/${encodeURIComponent(input.upstreamModel)}/${input.stream ? "converse-stream" : "converse"}`;
+    return {
+      url: buildUpstreamUrl(input.baseUrl, path),
+      headers: { "content-type": "application/json", accept: input.stream ? "application/vnd.amazon.eventstream" : "application/json" },
+      body,
+      credential: { scheme: "signature", signer: "aws-sigv4", parameters: { region, service: "bedrock" } },
+      warnings,
+    };
+  },
+
+  fromUpstreamResponse(json: unknown) {
+    const parsed = bedrockConverseResponseSchema.safeParse(json);
+    if (!parsed.success) throw malformed("unexpected Converse response shape");
+    const response = parsed.data;
+    // Converse answers carry no id of their own (the request id is a header).
+    const parts: UnnumberedStreamPart[] = [{ type: "stream-start", upstreamId: null }];
+    let toolCallIndex = 0;
+    for (const block of response.output.message.content) {
+      const reasoning = block.reasoningContent?.reasoningText?.text;
+      if (reasoning) parts.push({ type: "reasoning-delta", text: reasoning });
+      if (block.text) parts.push({ type: "text-delta", text: block.text });
+      if (block.toolUse) {
+        parts.push({ type: "tool-call-delta", index: toolCallIndex++, id: block.toolUse.toolUseId, name: block.toolUse.name, argumentsDelta: JSON.stringify(block.toolUse.input ?? {}) });
+      }
+    }
+    parts.push({ type: "finish", ...mapBedrockStopReason(response.stopReason) });
+    const usage = convertBedrockUsage(response.usage);
+    if (usage) parts.push({ type: "usage", usage });
+    return { parts };
+  },
+
+  createStreamState(): BedrockStreamState {
+    return { started: false, finished: false, toolCallIndexes: new Map() };
+  },
+
+  fromUpstreamStreamEvent(event: UpstreamStreamEvent, state: BedrockStreamState) {
+    const name = event.event ?? "";
+    const exceptionStatus = streamExceptionStatuses[name];
+    if (exceptionStatus !== undefined) {
+      throw new SwitchboardError(mapUpstreamErrorStatus({ status: exceptionStatus, providerLabel, providerMessage: messageOf(event.data), providerCode: name }));
+    }
+    const parts: UnnumberedStreamPart[] = [];
+    if (!state.started && name !== "") {
+      state.started = true;
+      parts.push({ type: "stream-start", upstreamId: null });
+    }
+    switch (name) {
+      case "contentBlockStart": {
+        const payload = parsePayload(bedrockStreamPayloadSchemas.contentBlockStart, event.data);
+        const toolUse = payload.start?.toolUse;
+        if (toolUse) {
+          const index = state.toolCallIndexes.size;
+          state.toolCallIndexes.set(payload.contentBlockIndex, index);
+          parts.push({ type: "tool-call-delta", index, id: toolUse.toolUseId, name: toolUse.name, argumentsDelta: "" });
+        }
+        return parts;
+      }
+      case "contentBlockDelta": {
+        const { delta, contentBlockIndex } = parsePayload(bedrockStreamPayloadSchemas.contentBlockDelta, event.data);
+        if (delta.text) parts.push({ type: "text-delta", text: delta.text });
+        if (delta.reasoningContent?.text) parts.push({ type: "reasoning-delta", text: delta.reasoningContent.text });
+        if (delta.toolUse?.input) {
+          const index = state.toolCallIndexes.get(contentBlockIndex);
+          if (index === undefined) throw malformed("tool input for a block that is not a toolUse");
+          parts.push({ type: "tool-call-delta", index, argumentsDelta: delta.toolUse.input });
+        }
+        return parts;
+      }
+      case "messageStop": {
+        const { stopReason } = parsePayload(bedrockStreamPayloadSchemas.messageStop, event.data);
+        if (!state.finished) {
+          state.finished = true;
+          parts.push({ type: "finish", ...mapBedrockStopReason(stopReason) });
+        }
+        return parts;
+      }
+      case "metadata": {
+        // Usage comes after messageStop, in the stream's last event.
+        const usage = convertBedrockUsage(parsePayload(bedrockStreamPayloadSchemas.metadata, event.data).usage);
+        if (usage) parts.push({ type: "usage", usage });
+        return parts;
+      }
+      default:
+        // messageStart, contentBlockStop, and event types added later.
+        return parts;
+    }
+  },
+
+  isStreamComplete(state: BedrockStreamState) {
+    return state.finished;
+  },
+
+  fromUpstreamError(status: number, bodyText: string) {
+    return mapUpstreamErrorStatus({ status, providerLabel, providerMessage: messageOf(bodyText) });
+  },
+};

@@ -1,0 +1,18 @@
+import type { MappedFinishReason } from "../openai-compatible/map-openai-finish-reason.js";
+
+/** Finish reasons of content Google's filters stopped (https://ai.google.dev/api/generate-content#FinishReason). */
+const filteredReasons = new Set(["SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"]);
+
+/**
+ * Maps Gemini's `finishReason` (or a prompt's `blockReason`) onto OpenAI's, keeping the native value.
+ * Gemini says `STOP` also when it calls a function, so `calledFunction` (whether the answer had a
+ * functionCall part) turns that into `tool_calls`.
+ */
+export function mapGeminiFinishReason(native: string | null | undefined, calledFunction: boolean): MappedFinishReason {
+  const nativeFinishReason = native ?? null;
+  if (native === "MAX_TOKENS") return { finishReason: "length", nativeFinishReason };
+  if (native !== null && native !== undefined && filteredReasons.has(native)) return { finishReason: "content_filter", nativeFinishReason };
+  if (native === "MALFORMED_FUNCTION_CALL") return { finishReason: "error", nativeFinishReason };
+  if (calledFunction) return { finishReason: "tool_calls", nativeFinishReason };
+  return { finishReason: "stop", nativeFinishReason };
+}
