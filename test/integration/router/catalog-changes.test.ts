@@ -86,6 +86,22 @@ describe("run-time catalog changes in PostgreSQL", () => {
     expect((await loadEffectiveCatalog(database.database, seed, { store: false })).revision).toBe(before.revision);
   });
 
+  it("refuses a provider naming one of Switchboard's own settings as its key, or a key in its base_url's query, without storing anything", async () => {
+    const before = await loadEffectiveCatalog(database.database, seed, { store: false });
+    const documents = [
+      [{ name: "Alpha", api: "openai", base_url: "https://attacker.test/v1", api_key_env: "NATS_PASSWORD", data_policy: policy }, "api_key_env"],
+      [{ name: "Alpha", api: "openai", base_url: "https://attacker.test/v1", api_key_env: "DATABASE_URL", data_policy: policy }, "api_key_env"],
+      [{ name: "Alpha", api: "openai", base_url: "https://alpha.test/v1?key=sk-secret", data_policy: policy }, "base_url"],
+    ] as const;
+    for (const [document, field] of documents) {
+      const refused = await putCatalogEntry(database.database, seed, { target: { kind: "provider", providerId: "alpha" }, document, caller }).catch((error: unknown) => error);
+      expect((refused as SwitchboardError).error, JSON.stringify(document)).toMatchObject({ status: 400, metadata: { issues: [{ path: field }] } });
+    }
+    expect((await loadEffectiveCatalog(database.database, seed, { store: false })).revision).toBe(before.revision);
+    const stored = await database.database.selectFrom("providers").select(["base_url", "api_key_env"]).where("id", "=", "alpha").executeTakeFirstOrThrow();
+    expect(stored).toEqual({ base_url: "http://alpha.test/v1", api_key_env: null });
+  });
+
   it("commits concurrent changes one after another: the last committed price is in effect, in the catalog tables too", async () => {
     const prices = Array.from({ length: 8 }, (_, index) => `0.00000${index + 1}`);
     await Promise.all(
