@@ -18,6 +18,16 @@ export async function readCatalogChanges(database: Kysely<Database> | Transactio
 }
 
 /**
+ * The newest stored change's revision (0: none). One aggregate over a table of one row per changed entry:
+ * cheap enough for every replica to ask every few seconds whether a change was stored that no snapshot
+ * carried yet.
+ */
+export async function newestCatalogRevision(database: Kysely<Database>): Promise<number> {
+  const row = await database.selectFrom("catalog_changes").select((builder) => builder.fn.max("revision").as("revision")).executeTakeFirst();
+  return Number(row?.revision ?? 0);
+}
+
+/**
  * Adds or replaces an entry's change with a new revision. Run under the catalog lock (lockCatalog), so
  * revisions grow in commit order.
  */

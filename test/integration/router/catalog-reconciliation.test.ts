@@ -1,0 +1,173 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { createSubjects, listModelsReplySchema, routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
+import { openRoutingBucket, publishRoutingSnapshot, requestReply } from "@switchboard/messaging";
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { catalogFileSchema } from "../../../services/router/src/catalog/catalog-file-schema.js";
+import { loadEffectiveCatalog } from "../../../services/router/src/catalog/load-effective-catalog.js";
+import { startRouter } from "../../../services/router/src/start-router.js";
+import { deleteRoutingBucket } from "../../support/routing-snapshot.js";
+import { testLogger, type LogCapture } from "../../support/silent-logger.js";
+import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+import { waitFor } from "../../support/wait-for.js";
+
+const catalog = `
+providers:
+  - { id: alpha, name: Alpha, api: openai, base_url: "http://alpha.test/v1", data_policy: { training: false, retains_prompts: false, zdr: false } }
+models:
+  - id: acme/one
+    name: "Acme: One"
+    context_length: 1000
+    endpoints:
+      - { provider: alpha, upstream_model: one-a, pricing: { prompt: "0.000001", completion: "0.000002" } }
+`;
+const seed = catalogFileSchema.parse({
+  providers: [{ id: "alpha", name: "Alpha", api: "openai", base_url: "http://alpha.test/v1", data_policy: { training: false, retains_prompts: false, zdr: false } }],
+  models: [{ id: "acme/one", name: "Acme: One", context_length: 1000, endpoints: [{ provider: "alpha", upstream_model: "one-a", pricing: { prompt: "0.000001", completion: "0.000002" } }] }],
+});
+const twoDocument = { id: "acme/two", name: "Two", context_length: 10, endpoints: [{ provider: "alpha", upstream_model: "two-a", pricing: { prompt: "0", completion: "0" } }] };
+/** Long enough that no periodic PostgreSQL check heals what a test is about. */
+const noPeriodicCheck = 600_000;
+
+/**
+ * Issue 9 review, items 2 to 4 and 15: a router replica reaches the newest catalog by itself whatever
+ * fails or races: a reload that failed, a change committed while it started, a change stored but never
+ * published; and a stopped router does nothing more.
+ */
+describe("router catalog reconciliation", () => {
+  let database: TestDatabase;
+  let connection: NatsConnection;
+  let subjects: Subjects;
+  let catalogPath: string;
+  const routers: { stop(): Promise<void> }[] = [];
+
+  const start = async (options: { catalogCheckIntervalMs: number; capture?: LogCapture }) => {
+    const router = await startRouter({ connection, database: database.database, subjects, logger: testLogger("router", options.capture), catalogPath, environment: {}, catalogCheckIntervalMs: options.catalogCheckIntervalMs });
+    routers.push(router);
+    return router;
+  };
+  const bucketSnapshot = async (): Promise<{ revision: number; snapshot: RoutingSnapshot }> => {
+    const entry = await (await openRoutingBucket(connection, subjects)).get(subjects.routingSnapshotKey);
+    return { revision: entry?.revision ?? 0, snapshot: routingSnapshotSchema.parse(entry?.json()) };
+  };
+  const listedModels = async () => (await requestReply(connection, subjects.routerListModels, {}, listModelsReplySchema)).data.map((model) => model.id);
+  /** Stores a run-time change the way another replica would have committed it; its revision. */
+  const storeChangeDirectly = async (table = "catalog_changes") => {
+    const client = new pg.Client({ connectionString: database.connectionString });
+    await client.connect();
+    try {
+      const inserted = await client.query<{ revision: string }>(
+        `INSERT INTO ${table} (kind, id, document, disabled, changed_by) VALUES ('model', 'acme/two', $1, false, 'admin-key:other') RETURNING revision`,
+        [JSON.stringify(twoDocument)],
+      );
+      return Number(inserted.rows[0]?.revision);
+    } finally {
+      await client.end();
+    }
+  };
+  /** What another replica publishes after its change: the snapshot names the change's catalog revision. */
+  const publishAsOtherReplica = (catalogRevision: number) => {
+    const now = new Date().toISOString();
+    return publishRoutingSnapshot(connection, subjects, { version: 2, loadedAt: now, publishedAt: now, models: [], health: {}, catalogRevision });
+  };
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    connection = await connectTestNats();
+    subjects = createSubjects(uniqueNamespace());
+    const directory = await mkdtemp(join(tmpdir(), "switchboard-router-"));
+    catalogPath = join(directory, "catalog.yaml");
+    await writeFile(catalogPath, catalog);
+  });
+
+  afterEach(async () => {
+    for (const router of routers.splice(0)) await router.stop();
+    if (connection) await deleteRoutingBucket(connection, subjects);
+    await connection?.close();
+    await database?.drop();
+  });
+
+  it("tries a reload that failed (PostgreSQL unusable) again until it succeeds, without waiting for another snapshot", async () => {
+    const capture: LogCapture = { lines: [] };
+    await start({ catalogCheckIntervalMs: noPeriodicCheck, capture });
+    // The reload fails as long as the table is away; the other replica's change is stored in it meanwhile.
+    await database.database.schema.alterTable("catalog_changes").renameTo("catalog_changes_away").execute();
+    const changed = await storeChangeDirectly("catalog_changes_away");
+    await publishAsOtherReplica(changed);
+    await waitFor(async () => (capture.lines.some((line) => line.includes('"level":40') && line.includes("catalog_changes")) ? true : undefined), 5_000, "the failed reload");
+    await database.database.schema.alterTable("catalog_changes_away").renameTo("catalog_changes").execute();
+    await waitFor(async () => ((await listedModels()).includes("acme/two") ? true : undefined), 5_000, "the router to reload by itself");
+    expect(await listedModels()).toEqual(["acme/one", "acme/two"]);
+    expect((await bucketSnapshot()).snapshot.catalogRevision).toBe(changed);
+  });
+
+  it("publishes a change stored but never published (its replica died first) within seconds", async () => {
+    await start({ catalogCheckIntervalMs: 100 });
+    const changed = await storeChangeDirectly();
+    const published = await waitFor(async () => {
+      const { snapshot } = await bucketSnapshot();
+      return snapshot.catalogRevision === changed ? snapshot : undefined;
+    }, 3_000, "the stored change in the routing snapshot");
+    expect(published.models.map((model) => model.id)).toEqual(["acme/one", "acme/two"]);
+    expect(await listedModels()).toEqual(["acme/one", "acme/two"]);
+  });
+
+  it("does not revert a change another replica committed and published while this one was starting", async () => {
+    await loadEffectiveCatalog(database.database, seed, { store: true });
+    // Hold the provider's row: the starting router has read the stored changes (none) and waits to store.
+    const holder = new pg.Client({ connectionString: database.connectionString });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT id FROM providers WHERE id = 'alpha' FOR UPDATE");
+      const starting = start({ catalogCheckIntervalMs: noPeriodicCheck });
+      await waitFor(async () => {
+        const waiting = await holder.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        return waiting.rowCount !== null && waiting.rowCount > 0 ? true : undefined;
+      }, 5_000, "the starting router to wait for the row");
+      const changed = await storeChangeDirectly();
+      await publishAsOtherReplica(changed);
+      await holder.query("COMMIT");
+      await starting;
+      const { snapshot } = await bucketSnapshot();
+      expect(snapshot.catalogRevision).toBe(changed);
+      expect(snapshot.models.map((model) => model.id)).toEqual(["acme/one", "acme/two"]);
+      expect(await listedModels()).toEqual(["acme/one", "acme/two"]);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it("stop() waits for a reload in progress, and nothing is published after it", async () => {
+    const router = await start({ catalogCheckIntervalMs: noPeriodicCheck });
+    const holder = new pg.Client({ connectionString: database.connectionString });
+    await holder.connect();
+    try {
+      const changed = await storeChangeDirectly();
+      // The reload this snapshot asks for waits on the table lock.
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE catalog_changes IN ACCESS EXCLUSIVE MODE");
+      await publishAsOtherReplica(changed);
+      await waitFor(async () => {
+        const waiting = await holder.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        return waiting.rowCount !== null && waiting.rowCount > 0 ? true : undefined;
+      }, 5_000, "the reload to wait for the lock");
+      let stopped = false;
+      const stopping = router.stop().then(() => (stopped = true));
+      await sleep(200);
+      expect(stopped, "stop() returned while a reload was still running").toBe(false);
+      await holder.query("COMMIT");
+      await stopping;
+      const after = await bucketSnapshot();
+      await sleep(300);
+      expect((await bucketSnapshot()).revision).toBe(after.revision);
+    } finally {
+      await holder.end();
+    }
+  });
+});
