@@ -133,4 +133,16 @@ describe("run-time catalog changes in PostgreSQL", () => {
     expect(effective.file.models[0]?.endpoints.map((entry) => `${entry.provider}@${entry.pricing.prompt}`)).toEqual(["alpha@0.000009", "beta@0.000008"]);
     expect(effective.routable.models[0]?.endpoints.map((entry) => entry.provider)).toEqual(["beta"]);
   });
+
+  it("a model's put forgets the disabled flag of an endpoint it drops: putting that endpoint back later brings it back enabled", async () => {
+    const model = (providers: string[]) => ({ name: "One", context_length: 1000, endpoints: providers.map((provider) => ({ provider, ...endpoint("0.000001") })) });
+    await setCatalogEntryDisabled(database.database, seed, { target: { kind: "endpoint", modelId: "acme/one", providerId: "beta" }, disabled: true, caller });
+    await putCatalogEntry(database.database, seed, { target: { kind: "model", modelId: "acme/one" }, document: model(["alpha"]), caller });
+    expect(await database.database.selectFrom("catalog_changes").select("id").where("id", "=", "acme/one@beta").execute()).toEqual([]);
+    await putCatalogEntry(database.database, seed, { target: { kind: "model", modelId: "acme/one" }, document: model(["alpha", "beta"]), caller });
+    const effective = await loadEffectiveCatalog(database.database, seed, { store: false });
+    expect(effective.disabled.has("endpoint:acme/one@beta")).toBe(false);
+    expect(effective.ignored).toEqual([]);
+    expect(effective.routable.models.find((entry) => entry.id === "acme/one")?.endpoints.map((entry) => entry.provider)).toEqual(expect.arrayContaining(["beta"]));
+  });
 });

@@ -1,4 +1,4 @@
-import { providerKeyVariableSchema, quantizations } from "@switchboard/contracts";
+import { providerKeyVariableSchema, quantizations, type CatalogEntryKind } from "@switchboard/contracts";
 import { z } from "zod";
 
 const perTokenPrice = z
@@ -52,6 +52,9 @@ export const catalogModelSchema = z.strictObject({
   endpoints: z.array(catalogEndpointSchema).min(1),
 });
 export type CatalogModel = z.infer<typeof catalogModelSchema>;
+
+/** The schema of one entry's document, by kind: what the admin API accepts and what a stored change is checked by. */
+export const catalogDocumentSchemas: Record<CatalogEntryKind, z.ZodType> = { provider: catalogProviderSchema, model: catalogModelSchema, endpoint: catalogEndpointSchema };
 
 /** The catalog file (`SWITCHBOARD_CATALOG`): providers, and models with the endpoints that serve them. */
 export const catalogFileSchema = z
