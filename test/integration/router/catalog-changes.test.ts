@@ -1,8 +1,10 @@
 import { parseUsdPerTokenToPicos, SwitchboardError, type AdminCaller } from "@switchboard/contracts";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogFileSchema } from "../../../services/router/src/catalog/catalog-file-schema.js";
 import { putCatalogEntry, setCatalogEntryDisabled } from "../../../services/router/src/catalog/change-catalog-entry.js";
 import { loadEffectiveCatalog } from "../../../services/router/src/catalog/load-effective-catalog.js";
+import { defaultCatalogLockWaitMs } from "../../../services/router/src/catalog/store-catalog.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 
 const policy = { training: false, retains_prompts: false, zdr: false };
@@ -144,5 +146,43 @@ describe("run-time catalog changes in PostgreSQL", () => {
     expect(effective.disabled.has("endpoint:acme/one@beta")).toBe(false);
     expect(effective.ignored).toEqual([]);
     expect(effective.routable.models.find((entry) => entry.id === "acme/one")?.endpoints.map((entry) => entry.provider)).toEqual(expect.arrayContaining(["beta"]));
+  });
+
+  it("answers a change that waits too long for the catalog lock with a retryable 503, storing nothing", async () => {
+    const holder = new pg.Client({ connectionString: database.connectionString });
+    await holder.connect();
+    try {
+      // Another session holds the catalog lock and does not let go (a hung replica, a stuck transaction).
+      await holder.query("SELECT pg_advisory_lock(hashtext('switchboard.catalog'))");
+      const before = await loadEffectiveCatalog(database.database, seed, { store: false });
+      const startedAt = Date.now();
+      const refused = await putCatalogEntry(database.database, seed, { target: { kind: "endpoint", modelId: "acme/one", providerId: "alpha" }, document: endpoint("0.000007"), caller }).catch((error: unknown) => error);
+      expect((refused as SwitchboardError).error).toMatchObject({ status: 503, retryable: true });
+      expect(Date.now() - startedAt).toBeLessThan(defaultCatalogLockWaitMs + 2_000);
+      expect((await loadEffectiveCatalog(database.database, seed, { store: false })).revision).toBe(before.revision);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it("stores a large catalog in a few statements: the catalog tables hold every row", async () => {
+    const models = Array.from({ length: 300 }, (_, index) => ({
+      id: `bulk/model-${index}`,
+      name: `Bulk ${index}`,
+      context_length: 1000,
+      endpoints: [
+        { provider: "alpha", upstream_model: `bulk-${index}-a`, pricing: { prompt: "0.000001", completion: "0.000001" } },
+        { provider: "beta", upstream_model: `bulk-${index}-b`, pricing: { prompt: `0.00000${(index % 9) + 1}`, completion: "0.000001" } },
+      ],
+    }));
+    const large = catalogFileSchema.parse({ providers: seed.providers, models: [...seed.models, ...models] });
+    await loadEffectiveCatalog(database.database, large, { store: true });
+    const listed = await database.database.selectFrom("endpoints").select(["id", "prompt_price_picos"]).where("listed", "=", true).where("id", "like", "bulk/%").orderBy("id").execute();
+    expect(listed).toHaveLength(600);
+    expect(listed.find((row) => row.id === "bulk/model-17@beta")?.prompt_price_picos).toBe(Number(parseUsdPerTokenToPicos("0.000009")));
+    // Back to the small seed: the bulk rows stay (old generations refer to them) but are no longer listed.
+    await loadEffectiveCatalog(database.database, seed, { store: true });
+    const stillListed = await database.database.selectFrom("models").select("id").where("listed", "=", true).where("id", "like", "bulk/%").execute();
+    expect(stillListed).toEqual([]);
   });
 });
