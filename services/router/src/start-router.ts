@@ -104,12 +104,14 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
   logger.info({ catalog: dependencies.catalogPath, catalogRevision: current.effective.revision, models: current.catalog.models.length, usableModels: usable }, "catalog loaded");
   if (usable === 0) logger.warn("no model has a configured provider: set a provider API key variable named in the catalog");
   for (const ignored of current.effective.ignored) logger.warn({ kind: ignored.kind, id: ignored.id, issues: ignored.issues }, "a stored run-time catalog change does not apply to this catalog file; ignored");
+  /** Health is published for the endpoints this catalog routes to only: one removed or disabled drops out. */
+  const isCurrentEndpoint = (endpointId: string) => current.table.endpoints.has(endpointId);
   const snapshotOf = (health: Record<string, EndpointHealth>): RoutingSnapshot => ({
     version: 2 as const,
     loadedAt: loadedAt.toISOString(),
     publishedAt: new Date().toISOString(),
     models: current.catalog.models,
-    health,
+    health: Object.fromEntries(Object.entries(health).filter(([endpointId]) => isCurrentEndpoint(endpointId))),
     catalogRevision: current.effective.revision,
   });
   // Health (issue 9): outcome reports from every connector → windows and ejections → the snapshot. A
@@ -151,7 +153,12 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
   logger.info({ revision, catalogRevision: current.effective.revision }, "routing snapshot published");
 
   const healthPublisher = new HealthPublisher({
-    tracker,
+    // Judged over the current endpoints only, like what is published: otherwise the state of a removed
+    // endpoint would differ from the published health forever, and every evaluation would write again.
+    tracker: {
+      healthAt: (now) => new Map([...tracker.healthAt(now)].filter(([endpointId]) => isCurrentEndpoint(endpointId))),
+      nextEjectionEnd: (now) => tracker.nextEjectionEnd(now),
+    },
     figuresIntervalMs: dependencies.healthFiguresIntervalMs ?? defaultHealthFiguresIntervalMs,
     logger,
     write: async (health, expectedRevision) => {

@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createSubjects, listModelsReplySchema, routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
+import { catalogEntryChangeReplySchema, createSubjects, endpointOutcomeReportSchema, listModelsReplySchema, routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
 import { openRoutingBucket, publishRoutingSnapshot, requestReply } from "@switchboard/messaging";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { catalogFileSchema } from "../../../services/router/src/catalog/catalog-file-schema.js";
 import { loadEffectiveCatalog } from "../../../services/router/src/catalog/load-effective-catalog.js";
+import { defaultHealthPolicy } from "../../../services/router/src/health/endpoint-health-tracker.js";
 import { startRouter } from "../../../services/router/src/start-router.js";
 import { deleteRoutingBucket } from "../../support/routing-snapshot.js";
 import { testLogger, type LogCapture } from "../../support/silent-logger.js";
@@ -30,6 +31,7 @@ const seed = catalogFileSchema.parse({
   providers: [{ id: "alpha", name: "Alpha", api: "openai", base_url: "http://alpha.test/v1", data_policy: { training: false, retains_prompts: false, zdr: false } }],
   models: [{ id: "acme/one", name: "Acme: One", context_length: 1000, endpoints: [{ provider: "alpha", upstream_model: "one-a", pricing: { prompt: "0.000001", completion: "0.000002" } }] }],
 });
+const caller = { actor: "admin-key:0123abcd", clientAddress: null, requestId: null };
 const twoDocument = { id: "acme/two", name: "Two", context_length: 10, endpoints: [{ provider: "alpha", upstream_model: "two-a", pricing: { prompt: "0", completion: "0" } }] };
 /** Long enough that no periodic PostgreSQL check heals what a test is about. */
 const noPeriodicCheck = 600_000;
@@ -169,5 +171,37 @@ describe("router catalog reconciliation", () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it("stops publishing the health of an endpoint taken out of the catalog", async () => {
+    const router = await startRouter({
+      connection,
+      database: database.database,
+      subjects,
+      logger: testLogger("router"),
+      catalogPath,
+      environment: {},
+      catalogCheckIntervalMs: noPeriodicCheck,
+      healthPolicy: { ...defaultHealthPolicy, consecutiveFailuresToEject: 1, firstEjection: 60_000, maximumEjection: 60_000 },
+    });
+    routers.push(router);
+    const failures = (endpointId: string) =>
+      JSON.stringify(
+        endpointOutcomeReportSchema.parse({
+          version: 1,
+          sentAt: new Date().toISOString(),
+          endpoints: [{ endpointId, counts: { ok: 0, rate_limited: 0, server_error: 1, timeout: 0, connect_error: 0, client_error: 0 }, trailingFailures: 1, timeToFirstTokenMilliseconds: [], outputTokensPerSecond: [] }],
+        }),
+      );
+    connection.publish(subjects.endpointOutcomes, failures("acme/one@alpha"));
+    await waitFor(async () => ((await bucketSnapshot()).snapshot.health?.["acme/one@alpha"]?.status === "ejected" ? true : undefined), 3_000, "the ejection");
+    await requestReply(connection, subjects.routerSetCatalogEntryDisabled, { target: { kind: "endpoint", modelId: "acme/one", providerId: "alpha" }, disabled: true, caller }, catalogEntryChangeReplySchema);
+    expect((await bucketSnapshot()).snapshot.health).toEqual({});
+    // A report for it (a connector still on the old catalog) puts nothing back, and writes nothing.
+    const revision = (await bucketSnapshot()).revision;
+    connection.publish(subjects.endpointOutcomes, failures("acme/one@alpha"));
+    await connection.flush();
+    await sleep(300);
+    expect(await bucketSnapshot()).toMatchObject({ revision, snapshot: { health: {} } });
   });
 });

@@ -19,6 +19,16 @@ function outcomes(counts: Partial<EndpointOutcomes["counts"]>, extra: Partial<En
   });
 }
 
+const healthyFigures: EndpointHealth = {
+  status: "healthy",
+  ejectedUntil: null,
+  uptimeLast30Seconds: null,
+  uptimeLast5Minutes: null,
+  latencyP50Milliseconds: null,
+  throughputP50TokensPerSecond: null,
+  requestsLast5Minutes: 0,
+};
+
 const statusAt = (tracker: EndpointHealthTracker, now: number) => tracker.healthAt(now).get(endpointId)?.status;
 
 describe("EndpointHealthTracker", () => {
@@ -129,7 +139,19 @@ describe("EndpointHealthTracker", () => {
     expect(tracker.healthAt(at(130)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: 1, uptimeLastDay: 0.8667 });
     expect(tracker.healthAt(at(150)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, uptimeLastDay: 0.8667 });
     expect(tracker.healthAt(at(24 * 60)).get(endpointId)).toMatchObject({ uptimeLastDay: 0.8 });
-    expect(tracker.healthAt(at(24 * 60 + 121)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, uptimeLastDay: null });
+    // A day after its last report the endpoint has nothing left to publish: it is left out (and forgotten).
+    expect(tracker.healthAt(at(24 * 60 + 121)).has(endpointId)).toBe(false);
+  });
+
+  it("forgets an endpoint a day after its last report (one removed from the catalog is not published forever), but not while it is ejected or carried", () => {
+    const tracker = new EndpointHealthTracker({ ...defaultHealthPolicy, firstEjection: 2 * 24 * 60 * 60_000, maximumEjection: 2 * 24 * 60 * 60_000 });
+    const day = 24 * 60 * 60_000;
+    tracker.record(outcomes({ ok: 1 }, { endpointId: "gone/model@a" }), start);
+    tracker.record(outcomes({ server_error: 3 }, { endpointId: "ejected/model@b" }), start);
+    tracker.seed({ "carried/model@c": { ...healthyFigures, uptimeLastDay: 0.5 } }, start + day - 60_000, start + day - 60_000);
+    expect([...tracker.healthAt(start + 1_000).keys()].sort()).toEqual(["carried/model@c", "ejected/model@b", "gone/model@a"]);
+    expect([...tracker.healthAt(start + day + 60_000).keys()].sort()).toEqual(["carried/model@c", "ejected/model@b"]);
+    expect([...tracker.healthAt(start + 2 * day + 60_000).keys()]).toEqual([]);
   });
 
   it("gives p50/p75/p90/p99 of time to first token and throughput over 5 minutes (exact) and 30 minutes (within 2 %)", () => {
@@ -228,7 +250,8 @@ describe("EndpointHealthTracker", () => {
       const tracker = new EndpointHealthTracker();
       tracker.seed(previous({ uptimeLastDay: 0.99 }), publishedAt, start);
       expect(tracker.healthAt(start + 23 * 3_600_000).get(endpointId)?.uptimeLastDay).toBe(0.99);
-      expect(tracker.healthAt(start + 24 * 3_600_000).get(endpointId)?.uptimeLastDay).toBeNull();
+      // Nothing measured and nothing carried any more: the endpoint is left out altogether.
+      expect(tracker.healthAt(start + 24 * 3_600_000).has(endpointId)).toBe(false);
     });
   });
 });

@@ -118,11 +118,20 @@ export class EndpointHealthTracker {
     if (state.consecutiveFailures >= this.policy.consecutiveFailuresToEject || this.failureRateTooHigh(state, now)) this.eject(state, now);
   }
 
-  /** Every endpoint seen, judged at `now`. Endpoints never reported are absent (routing treats them as healthy). */
+  /**
+   * Every endpoint seen, judged at `now`. Endpoints never reported are absent (routing treats them as
+   * healthy), and so are those with nothing left to say: no report for a day, nothing carried, no
+   * ejection running. Their state is dropped, so an endpoint removed from the catalog is not published forever.
+   */
   healthAt(now: number): Map<string, EndpointHealth> {
     const health = new Map<string, EndpointHealth>();
     for (const [endpointId, state] of this.states) {
       this.prune(state, now);
+      if (state.carried !== null && now >= state.carried.publishedAt + oneDay) state.carried = null;
+      if (state.entries.length === 0 && state.minutes.length === 0 && state.carried === null && (state.ejectedUntil === null || now >= state.ejectedUntil)) {
+        this.states.delete(endpointId);
+        continue;
+      }
       const ejected = state.ejectedUntil !== null && now < state.ejectedUntil;
       const longWindow = state.entries;
       const shortWindow = longWindow.filter((entry) => entry.at > now - this.policy.shortWindow);
@@ -146,7 +155,6 @@ export class EndpointHealthTracker {
         latencyLast30Minutes: LogScaleHistogram.percentilesOf(histogramsOf(lastThirtyMinutes, "latency")),
         throughputLast30Minutes: LogScaleHistogram.percentilesOf(histogramsOf(lastThirtyMinutes, "throughput")),
       };
-      if (state.carried !== null && now >= state.carried.publishedAt + oneDay) state.carried = null;
       health.set(endpointId, state.carried === null ? measured : this.withCarriedFigures(measured, state.carried, now));
     }
     return health;
