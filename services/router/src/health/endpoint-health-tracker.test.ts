@@ -238,12 +238,32 @@ describe("EndpointHealthTracker", () => {
         uptimeLastDay: 0.99,
         latencyLast30Minutes: latency,
       });
-      // Its own measurement replaces a figure; the others stay until their window has passed since publication.
+      // Its own measurement replaces a short figure; the 30-minute and day uptimes blend it in by the share
+      // of their window measured here; the others stay until their window has passed since publication.
       tracker.record(outcomes({ ok: 2 }, { timeToFirstTokenMilliseconds: [50, 50] }), start + 40_000);
-      expect(tracker.healthAt(start + 40_000).get(endpointId)).toMatchObject({ uptimeLast30Seconds: 1, uptimeLast5Minutes: 1, requestsLast5Minutes: 2, latencyP50Milliseconds: 50, uptimeLastDay: 1 });
+      expect(tracker.healthAt(start + 40_000).get(endpointId)).toMatchObject({
+        uptimeLast30Seconds: 1,
+        uptimeLast5Minutes: 1,
+        requestsLast5Minutes: 2,
+        latencyP50Milliseconds: 50,
+        uptimeLast30Minutes: 0.9022,
+        uptimeLastDay: 0.99,
+      });
       const later = tracker.healthAt(start + 400_000).get(endpointId);
-      expect(later).toMatchObject({ uptimeLast5Minutes: null, latencyLast5Minutes: null, requestsLast5Minutes: 0, uptimeLast30Minutes: 1, uptimeLastDay: 1 });
-      expect(tracker.healthAt(start + 40 * 60_000).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, latencyLast30Minutes: null, uptimeLastDay: 1 });
+      expect(later).toMatchObject({ uptimeLast5Minutes: null, latencyLast5Minutes: null, requestsLast5Minutes: 0, uptimeLast30Minutes: 0.9222, uptimeLastDay: 0.99 });
+      expect(tracker.healthAt(start + 40 * 60_000).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, latencyLast30Minutes: null, uptimeLastDay: 0.9903 });
+    });
+
+    it("does not let one success after a restart replace a day's published uptime", () => {
+      const tracker = new EndpointHealthTracker();
+      tracker.seed(previous({ uptimeLast30Minutes: 0.5, uptimeLastDay: 0.5 }), publishedAt, start);
+      tracker.record(outcomes({ ok: 1 }), start + 60_000);
+      const health = tracker.healthAt(start + 60_000).get(endpointId);
+      expect(health?.uptimeLastDay).toBeCloseTo(0.5, 2);
+      expect(health?.uptimeLast30Minutes).toBeCloseTo(0.5 + 0.5 / 30, 3);
+      // Half a day later, half of the day is this router's own (all successes here).
+      tracker.record(outcomes({ ok: 1 }), start + 12 * 3_600_000);
+      expect(tracker.healthAt(start + 12 * 3_600_000).get(endpointId)?.uptimeLastDay).toBe(0.75);
     });
 
     it("reports a day figure it has not measured for a day after its publication, and no longer", () => {
