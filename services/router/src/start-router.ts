@@ -36,6 +36,7 @@ import { describeCatalogEntry, describeEffectiveCatalog } from "./catalog/descri
 import { LatestWorkQueue } from "./catalog/latest-work-queue.js";
 import { loadEffectiveCatalog } from "./catalog/load-effective-catalog.js";
 import { readCatalogFile } from "./catalog/read-catalog-file.js";
+import { seedDigest } from "./catalog/seed-digest.js";
 import { defaultHealthPolicy, EndpointHealthTracker, type HealthPolicy } from "./health/endpoint-health-tracker.js";
 import { defaultHealthFiguresIntervalMs, HealthPublisher } from "./health/health-publisher.js";
 import { resumePublishedHealth } from "./health/resume-published-health.js";
@@ -86,6 +87,7 @@ interface ReconcileWork {
 export async function startRouter(dependencies: RouterDependencies): Promise<{ stop(): Promise<void>; revision: number }> {
   const { connection, database, subjects, logger, environment } = dependencies;
   const seed = await readCatalogFile(dependencies.catalogPath, environment);
+  const ownSeedDigest = seedDigest(seed);
   const loadedAt = new Date();
   const isKeyConfigured = (name: string) => (environment[name] ?? "") !== "";
   const stateOf = (effective: EffectiveCatalog) => {
@@ -113,6 +115,7 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     models: current.catalog.models,
     health: Object.fromEntries(Object.entries(health).filter(([endpointId]) => isCurrentEndpoint(endpointId))),
     catalogRevision: current.effective.revision,
+    seedDigest: ownSeedDigest,
   });
   // Health (issue 9): outcome reports from every connector → windows and ejections → the snapshot. A
   // restart takes up the health in the bucket first, so it does not publish ejected endpoints as healthy.
@@ -176,9 +179,19 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     const written = await putCatalog({ force: false });
     if (written !== null) logger.info({ revision: written, catalogRevision: current.effective.revision }, "routing snapshot republished with the newer catalog");
   };
+  /** The other seed digest this replica warned about last: once per digest, not once per snapshot. */
+  let warnedSeedDigest: string | undefined;
   /** Brings this replica and the bucket to the newest catalog, then lets the health publisher see the snapshot. */
   const reconcileUpdate = async (update: RoutingSnapshotUpdate) => {
     const seen = update.snapshot.catalogRevision ?? 0;
+    const otherDigest = update.snapshot.seedDigest;
+    if (seen === current.effective.revision && otherDigest !== undefined && otherDigest !== ownSeedDigest && otherDigest !== warnedSeedDigest) {
+      warnedSeedDigest = otherDigest;
+      logger.warn(
+        { catalogRevision: seen, seedDigest: ownSeedDigest, otherSeedDigest: otherDigest },
+        "another router replica runs a different catalog file: ingress follows whichever replica published last until every replica has the same file",
+      );
+    }
     if (seen > current.effective.revision) await reload();
     if (seen < current.effective.revision) {
       // Another replica wrote without a change this one has: put it back, over what is in the bucket now.

@@ -204,4 +204,14 @@ describe("router catalog reconciliation", () => {
     await sleep(300);
     expect(await bucketSnapshot()).toMatchObject({ revision, snapshot: { health: {} } });
   });
+
+  it("warns when another replica publishes the same catalog revision from a different catalog file", async () => {
+    const capture: LogCapture = { lines: [] };
+    await start({ catalogCheckIntervalMs: noPeriodicCheck, capture });
+    const own = (await bucketSnapshot()).snapshot;
+    expect(own.seedDigest).toMatch(/^[0-9a-f]{16}$/);
+    await publishRoutingSnapshot(connection, subjects, { ...own, publishedAt: new Date().toISOString(), seedDigest: "0123456789abcdef" });
+    await waitFor(async () => (capture.lines.some((line) => line.includes('"level":40') && line.includes("different catalog file")) ? true : undefined), 3_000, "the warning");
+    expect(capture.lines.filter((line) => line.includes("0123456789abcdef"))).toHaveLength(1);
+  });
 });
