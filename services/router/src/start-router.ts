@@ -95,13 +95,22 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     return { effective, catalog, listings: buildModelListings(catalog), table: createRoutingTable(catalog) };
   };
   let current = stateOf(await loadEffectiveCatalog(database, seed, { store: true }));
-  /** Takes a catalog loaded from PostgreSQL unless a newer one was taken meanwhile (loads can finish out of order). */
-  const adopt = (effective: EffectiveCatalog) => {
-    if (effective.revision < current.effective.revision) return;
+  let loadsStarted = 0;
+  let adoptedLoad = 0;
+  /**
+   * Loads the catalog from PostgreSQL and takes it, unless a load started later was taken meanwhile (loads
+   * can finish out of order). Ordered by when the load started, not by revision: PostgreSQL is the truth
+   * even when its revisions went down (a restored or reset database), which a revision order would ignore.
+   */
+  const reload = async () => {
+    const load = ++loadsStarted;
+    const effective: EffectiveCatalog = await loadEffectiveCatalog(database, seed, { store: false });
+    if (load < adoptedLoad) return;
+    adoptedLoad = load;
+    const before = current.effective.revision;
     current = stateOf(effective);
-    logger.info({ catalogRevision: effective.revision, models: current.catalog.models.length }, "catalog reloaded");
+    if (effective.revision !== before) logger.info({ catalogRevision: effective.revision, models: current.catalog.models.length }, "catalog reloaded");
   };
-  const reload = async () => adopt(await loadEffectiveCatalog(database, seed, { store: false }));
   const usable = current.catalog.models.filter((model) => model.endpoints.length > 0).length;
   logger.info({ catalog: dependencies.catalogPath, catalogRevision: current.effective.revision, models: current.catalog.models.length, usableModels: usable }, "catalog loaded");
   if (usable === 0) logger.warn("no model has a configured provider: set a provider API key variable named in the catalog");
@@ -184,6 +193,9 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
   /** Brings this replica and the bucket to the newest catalog, then lets the health publisher see the snapshot. */
   const reconcileUpdate = async (update: RoutingSnapshotUpdate) => {
     const seen = update.snapshot.catalogRevision ?? 0;
+    // Another revision than this replica's: PostgreSQL says which catalog is current (before putting ours
+    // back over an older one too, in case PostgreSQL's revisions went down and ours is the stale one).
+    if (seen !== current.effective.revision) await reload();
     const otherDigest = update.snapshot.seedDigest;
     if (seen === current.effective.revision && otherDigest !== undefined && otherDigest !== ownSeedDigest && otherDigest !== warnedSeedDigest) {
       warnedSeedDigest = otherDigest;
@@ -192,7 +204,6 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
         "another router replica runs a different catalog file: ingress follows whichever replica published last until every replica has the same file",
       );
     }
-    if (seen > current.effective.revision) await reload();
     if (seen < current.effective.revision) {
       // Another replica wrote without a change this one has: put it back, over what is in the bucket now.
       await republish();
@@ -202,7 +213,7 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
   };
   /** A change stored that no snapshot carries (its replica died before publishing, or its publication failed). */
   const checkStoredCatalog = async () => {
-    if ((await newestCatalogRevision(database)) > current.effective.revision) await reload();
+    if ((await newestCatalogRevision(database)) !== current.effective.revision) await reload();
     if ((latestSeen?.snapshot.catalogRevision ?? 0) < current.effective.revision) await republish();
   };
   // One reconciliation at a time, only the newest snapshot pending, a failed one tried again with backoff:

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { catalogEntryChangeReplySchema, createSubjects, endpointOutcomeReportSchema, listModelsReplySchema, routingSnapshotSchema, type RoutingSnapshot, type Subjects } from "@switchboard/contracts";
 import { openRoutingBucket, publishRoutingSnapshot, requestReply } from "@switchboard/messaging";
+import { sql } from "kysely";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { catalogFileSchema } from "../../../services/router/src/catalog/catalog-file-schema.js";
@@ -213,5 +214,24 @@ describe("router catalog reconciliation", () => {
     await publishRoutingSnapshot(connection, subjects, { ...own, publishedAt: new Date().toISOString(), seedDigest: "0123456789abcdef" });
     await waitFor(async () => (capture.lines.some((line) => line.includes('"level":40') && line.includes("different catalog file")) ? true : undefined), 3_000, "the warning");
     expect(capture.lines.filter((line) => line.includes("0123456789abcdef"))).toHaveLength(1);
+  });
+
+  it("follows PostgreSQL when its revisions went down (a restored database) rather than putting its stale catalog back", async () => {
+    await start({ catalogCheckIntervalMs: noPeriodicCheck });
+    await sql`SELECT setval('catalog_change_revisions', 10)`.execute(database.database);
+    const first = await storeChangeDirectly();
+    await publishAsOtherReplica(first);
+    await waitFor(async () => ((await listedModels()).includes("acme/two") ? true : undefined), 3_000, "the first change");
+    // The database is restored to a state without that change, and another change lands at a lower revision.
+    await sql`DELETE FROM catalog_changes; ALTER SEQUENCE catalog_change_revisions RESTART`.execute(database.database);
+    await database.database
+      .insertInto("catalog_changes")
+      .values({ kind: "endpoint", id: "acme/one@alpha", document: null, disabled: true, changed_by: "admin-key:other", request_id: null })
+      .execute();
+    expect(first).toBeGreaterThan(1);
+    await publishAsOtherReplica(1);
+    await waitFor(async () => ((await listedModels()).length === 0 ? true : undefined), 3_000, "the router to follow PostgreSQL");
+    const { snapshot } = await bucketSnapshot();
+    expect(snapshot.catalogRevision).toBe(1);
   });
 });
