@@ -34,6 +34,13 @@ const seed = catalogFileSchema.parse({
 });
 const caller = { actor: "admin-key:0123abcd", clientAddress: null, requestId: null };
 const twoDocument = { id: "acme/two", name: "Two", context_length: 10, endpoints: [{ provider: "alpha", upstream_model: "two-a", pricing: { prompt: "0", completion: "0" } }] };
+/** A connector's report of one failed attempt at the endpoint. */
+function failureReport(endpointId: string): string {
+  const counts = { ok: 0, rate_limited: 0, server_error: 1, timeout: 0, connect_error: 0, client_error: 0 };
+  return JSON.stringify(
+    endpointOutcomeReportSchema.parse({ version: 1, sentAt: new Date().toISOString(), endpoints: [{ endpointId, counts, trailingFailures: 1, timeToFirstTokenMilliseconds: [], outputTokensPerSecond: [] }] }),
+  );
+}
 /** Long enough that no periodic PostgreSQL check heals what a test is about. */
 const noPeriodicCheck = 600_000;
 
@@ -174,6 +181,28 @@ describe("router catalog reconciliation", () => {
     }
   });
 
+  it("publishes an admin change over the snapshot in the bucket, keeping the health published just before", async () => {
+    const router = await startRouter({
+      connection,
+      database: database.database,
+      subjects,
+      logger: testLogger("router"),
+      catalogPath,
+      environment: {},
+      catalogCheckIntervalMs: noPeriodicCheck,
+      healthPolicy: { ...defaultHealthPolicy, consecutiveFailuresToEject: 1, firstEjection: 60_000, maximumEjection: 60_000 },
+    });
+    routers.push(router);
+    connection.publish(subjects.endpointOutcomes, failureReport("acme/one@alpha"));
+    // The change goes out at once after the ejection is in the bucket: it is written over that snapshot, with its health.
+    await waitFor(async () => ((await bucketSnapshot()).snapshot.health?.["acme/one@alpha"]?.status === "ejected" ? true : undefined), 3_000, "the ejection");
+    const changed = await requestReply(connection, subjects.routerPutCatalogEntry, { target: { kind: "model", modelId: "acme/two" }, document: twoDocument, caller }, catalogEntryChangeReplySchema);
+    const { snapshot } = await bucketSnapshot();
+    expect(snapshot.catalogRevision).toBe(changed.revision);
+    expect(snapshot.models.map((model) => model.id)).toEqual(["acme/one", "acme/two"]);
+    expect(snapshot.health?.["acme/one@alpha"]?.status).toBe("ejected");
+  });
+
   it("stops publishing the health of an endpoint taken out of the catalog", async () => {
     const router = await startRouter({
       connection,
@@ -186,21 +215,13 @@ describe("router catalog reconciliation", () => {
       healthPolicy: { ...defaultHealthPolicy, consecutiveFailuresToEject: 1, firstEjection: 60_000, maximumEjection: 60_000 },
     });
     routers.push(router);
-    const failures = (endpointId: string) =>
-      JSON.stringify(
-        endpointOutcomeReportSchema.parse({
-          version: 1,
-          sentAt: new Date().toISOString(),
-          endpoints: [{ endpointId, counts: { ok: 0, rate_limited: 0, server_error: 1, timeout: 0, connect_error: 0, client_error: 0 }, trailingFailures: 1, timeToFirstTokenMilliseconds: [], outputTokensPerSecond: [] }],
-        }),
-      );
-    connection.publish(subjects.endpointOutcomes, failures("acme/one@alpha"));
+    connection.publish(subjects.endpointOutcomes, failureReport("acme/one@alpha"));
     await waitFor(async () => ((await bucketSnapshot()).snapshot.health?.["acme/one@alpha"]?.status === "ejected" ? true : undefined), 3_000, "the ejection");
     await requestReply(connection, subjects.routerSetCatalogEntryDisabled, { target: { kind: "endpoint", modelId: "acme/one", providerId: "alpha" }, disabled: true, caller }, catalogEntryChangeReplySchema);
     expect((await bucketSnapshot()).snapshot.health).toEqual({});
     // A report for it (a connector still on the old catalog) puts nothing back, and writes nothing.
     const revision = (await bucketSnapshot()).revision;
-    connection.publish(subjects.endpointOutcomes, failures("acme/one@alpha"));
+    connection.publish(subjects.endpointOutcomes, failureReport("acme/one@alpha"));
     await connection.flush();
     await sleep(300);
     expect(await bucketSnapshot()).toMatchObject({ revision, snapshot: { health: {} } });
