@@ -36,6 +36,7 @@ import { describeCatalogEntry, describeEffectiveCatalog } from "./catalog/descri
 import { LatestWorkQueue } from "./catalog/latest-work-queue.js";
 import { loadEffectiveCatalog } from "./catalog/load-effective-catalog.js";
 import { readCatalogFile } from "./catalog/read-catalog-file.js";
+import { readModelCreationTimes } from "./catalog/read-model-creation-times.js";
 import { seedDigest } from "./catalog/seed-digest.js";
 import { defaultHealthPolicy, EndpointHealthTracker, type HealthPolicy } from "./health/endpoint-health-tracker.js";
 import { defaultHealthFiguresIntervalMs, HealthPublisher } from "./health/health-publisher.js";
@@ -90,11 +91,12 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
   const ownSeedDigest = seedDigest(seed);
   const loadedAt = new Date();
   const isKeyConfigured = (name: string) => (environment[name] ?? "") !== "";
-  const stateOf = (effective: EffectiveCatalog) => {
+  const stateOf = (effective: EffectiveCatalog, createdAt: ReadonlyMap<string, Date>) => {
     const catalog = buildCatalogSnapshot(effective.routable, isKeyConfigured, loadedAt);
-    return { effective, catalog, listings: buildModelListings(catalog), table: createRoutingTable(catalog) };
+    return { effective, catalog, listings: buildModelListings(catalog, createdAt), table: createRoutingTable(catalog) };
   };
-  let current = stateOf(await loadEffectiveCatalog(database, seed, { store: true }));
+  const loaded = await loadEffectiveCatalog(database, seed, { store: true });
+  let current = stateOf(loaded, await readModelCreationTimes(database));
   let loadsStarted = 0;
   let adoptedLoad = 0;
   /**
@@ -105,10 +107,11 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
   const reload = async () => {
     const load = ++loadsStarted;
     const effective: EffectiveCatalog = await loadEffectiveCatalog(database, seed, { store: false });
+    const createdAt = await readModelCreationTimes(database);
     if (load < adoptedLoad) return;
     adoptedLoad = load;
     const before = current.effective.revision;
-    current = stateOf(effective);
+    current = stateOf(effective, createdAt);
     if (effective.revision !== before) logger.info({ catalogRevision: effective.revision, models: current.catalog.models.length }, "catalog reloaded");
   };
   const usable = current.catalog.models.filter((model) => model.endpoints.length > 0).length;

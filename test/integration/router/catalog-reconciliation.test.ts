@@ -255,4 +255,19 @@ describe("router catalog reconciliation", () => {
     const { snapshot } = await bucketSnapshot();
     expect(snapshot.catalogRevision).toBe(1);
   });
+
+  it("lists each model as created when it entered the catalog, not when the router started", async () => {
+    await loadEffectiveCatalog(database.database, seed, { store: true });
+    const longAgo = new Date("2026-01-01T00:00:00.000Z");
+    // As if the model entered the catalog long ago (created_at is never updated by the router).
+    await sql`UPDATE models SET created_at = ${longAgo} WHERE id = 'acme/one'`.execute(database.database);
+    await start({ catalogCheckIntervalMs: noPeriodicCheck });
+    await requestReply(connection, subjects.routerPutCatalogEntry, { target: { kind: "model", modelId: "acme/two" }, document: twoDocument, caller }, catalogEntryChangeReplySchema);
+    const added = await database.database.selectFrom("models").select("created_at").where("id", "=", "acme/two").executeTakeFirstOrThrow();
+    const listed = (await requestReply(connection, subjects.routerListModels, {}, listModelsReplySchema)).data;
+    expect(listed.map((model) => [model.id, model.created])).toEqual([
+      ["acme/one", longAgo.getTime() / 1000],
+      ["acme/two", Math.floor(added.created_at.getTime() / 1000)],
+    ]);
+  });
 });
