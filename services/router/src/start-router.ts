@@ -95,8 +95,7 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
     const catalog = buildCatalogSnapshot(effective.routable, isKeyConfigured, loadedAt);
     return { effective, catalog, listings: buildModelListings(catalog, createdAt), table: createRoutingTable(catalog) };
   };
-  const loaded = await loadEffectiveCatalog(database, seed, { store: true });
-  let current = stateOf(loaded, await readModelCreationTimes(database));
+  let current = stateOf(await loadEffectiveCatalog(database, seed, { store: true }), await readModelCreationTimes(database));
   let loadsStarted = 0;
   let adoptedLoad = 0;
   /**
@@ -106,7 +105,7 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
    */
   const reload = async () => {
     const load = ++loadsStarted;
-    const effective: EffectiveCatalog = await loadEffectiveCatalog(database, seed, { store: false });
+    const effective = await loadEffectiveCatalog(database, seed, { store: false });
     const createdAt = await readModelCreationTimes(database);
     if (load < adoptedLoad) return;
     adoptedLoad = load;
