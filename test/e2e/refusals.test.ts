@@ -51,7 +51,7 @@ describe("refused requests", () => {
 
   it("404 explaining which key to set for a model without a configured provider", async () => {
     const message = await expectError(await post(validBody("test/unconfigured"), { authorization: `Bearer ${key}` }), 404);
-    expect(message).toContain("NEVER_SET_KEY");
+    expect(message).toContain("NEVER_SET_API_KEY");
   });
 
   it("400 for malformed JSON and for absurdly nested JSON", async () => {

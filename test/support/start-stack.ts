@@ -30,9 +30,9 @@ export const testPrices = {
 export function testCatalog(primaryUrl: string, backupUrl: string): string {
   return `
 providers:
-  - { id: primary, name: Primary Labs, api: openai, base_url: "${primaryUrl}", api_key_env: PRIMARY_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }
-  - { id: backup, name: Backup Cloud, api: openai, base_url: "${backupUrl}", api_key_env: BACKUP_KEY, data_policy: { training: true, retains_prompts: true, retention_days: 30, zdr: false } }
-  - { id: unset, name: Unset, api: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: NEVER_SET_KEY, data_policy: { training: false, retains_prompts: false, zdr: false } }
+  - { id: primary, name: Primary Labs, api: openai, base_url: "${primaryUrl}", api_key_env: PRIMARY_API_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }
+  - { id: backup, name: Backup Cloud, api: openai, base_url: "${backupUrl}", api_key_env: BACKUP_API_KEY, data_policy: { training: true, retains_prompts: true, retention_days: 30, zdr: false } }
+  - { id: unset, name: Unset, api: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: NEVER_SET_API_KEY, data_policy: { training: false, retains_prompts: false, zdr: false } }
 models:
   - id: test/echo
     name: "Test: Echo"
@@ -114,7 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const directory = await mkdtemp(join(tmpdir(), "switchboard-stack-"));
   const catalogPath = join(directory, "catalog.yaml");
   await writeFile(catalogPath, testCatalog(primary.url, backup.url));
-  const providerKeys: Record<string, string> = { PRIMARY_KEY: "sk-primary-test", BACKUP_KEY: "sk-backup-test" };
+  const providerKeys: Record<string, string> = { PRIMARY_API_KEY: "sk-primary-test", BACKUP_API_KEY: "sk-backup-test" };
 
   // One NATS connection per service, as if each ran in its own process, each as its identity. A nats-server
   // per stack starts in tens of milliseconds and leaves nothing behind on a shared server.

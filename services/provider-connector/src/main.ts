@@ -1,5 +1,5 @@
 import { loadConfig } from "@switchboard/config";
-import { createSubjects } from "@switchboard/contracts";
+import { createSubjects, providerKeyVariableProblem } from "@switchboard/contracts";
 import { busIdentities, connectNats, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
 import { createLogger } from "@switchboard/telemetry";
 import { providerConnectorConfigSchema } from "./config.js";
@@ -13,8 +13,9 @@ async function main(): Promise<void> {
     connection,
     subjects: createSubjects(config.SWITCHBOARD_NATS_NAMESPACE),
     logger,
-    // Read at call time, by the name each catalog endpoint gives: keys never pass through NATS.
-    resolveApiKey: (environmentVariableName) => process.env[environmentVariableName],
+    // Read at call time, by the name each catalog endpoint gives: keys never pass through NATS. Only a
+    // provider key's name is read (the generate handler refuses the others first; this is the last guard).
+    resolveApiKey: (environmentVariableName) => (providerKeyVariableProblem(environmentVariableName) === null ? process.env[environmentVariableName] : undefined),
     upstreamTimeouts: {
       connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,

@@ -5,10 +5,10 @@ import { parseCatalog } from "./catalog/read-catalog-file.js";
 
 const catalogText = `
 providers:
-  - { id: cheap, name: Cheap, api: openai, base_url: "http://cheap.test/v1", api_key_env: CHEAP_KEY, data_policy: { training: true, retains_prompts: true, retention_days: 30, zdr: false } }
+  - { id: cheap, name: Cheap, api: openai, base_url: "http://cheap.test/v1", api_key_env: CHEAP_API_KEY, data_policy: { training: true, retains_prompts: true, retention_days: 30, zdr: false } }
   - { id: middle, name: Middle, api: openai, base_url: "http://middle.test/v1", data_policy: { training: false, retains_prompts: false, zdr: true } }
-  - { id: pricey, name: Pricey, api: openai, base_url: "http://pricey.test/v1", api_key_env: PRICEY_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 7, zdr: false } }
-  - { id: absent, name: Absent, api: openai, base_url: "http://absent.test/v1", api_key_env: ABSENT_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }
+  - { id: pricey, name: Pricey, api: openai, base_url: "http://pricey.test/v1", api_key_env: PRICEY_API_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 7, zdr: false } }
+  - { id: absent, name: Absent, api: openai, base_url: "http://absent.test/v1", api_key_env: ABSENT_API_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }
 models:
   - id: vendor/model-a
     name: "Vendor: Model A"
@@ -23,7 +23,7 @@ models:
     endpoints:
       - { provider: absent, upstream_model: b, pricing: { prompt: "0.000001", completion: "0.000001" } }
 `;
-const environment = { CHEAP_KEY: "x", PRICEY_KEY: "y" };
+const environment = { CHEAP_API_KEY: "x", PRICEY_API_KEY: "y" };
 const catalog = buildCatalogSnapshot(parseCatalog(catalogText, "test.yaml", environment), (name) => name in environment);
 
 describe("buildCatalogSnapshot", () => {
@@ -33,11 +33,11 @@ describe("buildCatalogSnapshot", () => {
     expect(modelA?.endpoints[1]).toMatchObject({
       upstreamModel: "a-cheap",
       baseUrl: "http://cheap.test/v1",
-      apiKeyEnv: "CHEAP_KEY",
+      apiKeyEnv: "CHEAP_API_KEY",
       price: { promptPicosPerToken: "1000000", completionPicosPerToken: "2000000" },
       maxCompletionTokens: 1000,
     });
-    expect(modelB).toMatchObject({ endpoints: [], unconfiguredProviders: [{ providerId: "absent", apiKeyEnv: "ABSENT_KEY" }] });
+    expect(modelB).toMatchObject({ endpoints: [], unconfiguredProviders: [{ providerId: "absent", apiKeyEnv: "ABSENT_API_KEY" }] });
     expect(JSON.stringify(catalog)).not.toMatch(/"x"|"y"/);
   });
 });

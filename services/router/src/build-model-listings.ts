@@ -5,11 +5,12 @@ import type { CatalogSnapshot } from "./catalog/catalog-snapshot.js";
 /**
  * `GET /api/v1/models` in OpenRouter's shape: every model that has a usable endpoint, priced at its
  * cheapest one (the one routing tries first), with the union of the endpoints' supported parameters.
+ * `created`: when the model entered the catalog (`createdAt`), else when the catalog was loaded.
  */
-export function buildModelListings(catalog: CatalogSnapshot): ModelListing[] {
+export function buildModelListings(catalog: CatalogSnapshot, createdAt: ReadonlyMap<string, Date> = new Map()): ModelListing[] {
   const listings: ModelListing[] = [];
-  const created = Math.floor(catalog.loadedAt.getTime() / 1000);
   for (const model of catalog.models) {
+    const created = Math.floor((createdAt.get(model.id) ?? catalog.loadedAt).getTime() / 1000);
     const cheapest = [...model.endpoints].sort(compareEndpointsByPrice)[0];
     if (!cheapest) continue;
     const supported = new Set(model.endpoints.flatMap((endpoint) => endpoint.supportedParameters));

@@ -8,12 +8,15 @@ import {
   SwitchboardError,
   type KeyChanged,
 } from "@switchboard/contracts";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AdminKeyChangePublisher } from "../../../services/billing/src/admin/admin-key-change-publisher.js";
 import { runAdminCommand } from "../../../services/billing/src/admin/run-admin-command.js";
+import { createApiKey } from "../../../services/billing/src/repositories/api-keys.js";
 import { testAdminCaller } from "../../support/test-admin-caller.js";
 import { connectTestNats } from "../../support/test-nats.js";
+import { waitFor } from "../../support/wait-for.js";
 import { startBillingUnderTest, type BillingUnderTest } from "./billing-test-kit.js";
 
 const accountReplySchema = z.object({ data: accountSchema });
@@ -78,6 +81,38 @@ describe("account data policy", () => {
       { data_collection: "deny", zdr: false },
     ]);
     expect(audit.data.find((entry) => entry.action === "create-key")?.data_policy).toBeNull();
+  });
+
+  it("announces a key whose creation committed while the policy change was committing", async () => {
+    const { accountId } = await accountWithKeys(0);
+    // The policy's commit waits half a second (a deferred trigger), so the key's creation can commit inside it.
+    await sql`CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$`.execute(billing.database);
+    await sql`CREATE CONSTRAINT TRIGGER slow_commit AFTER UPDATE ON accounts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`.execute(billing.database);
+    try {
+      heard.length = 0;
+      let commitKey: () => void = () => undefined;
+      const keyCommitted = new Promise<void>((resolve) => (commitKey = resolve));
+      let lateHash = "";
+      const creatingKey = billing.database.transaction().execute(async (transaction) => {
+        const created = await createApiKey(transaction, accountId, "late");
+        lateHash = created?.record.key_hash ?? "";
+        await keyCommitted;
+      });
+      await waitFor(async () => (lateHash === "" ? undefined : true), 5_000, "the key's insert");
+      const settingPolicy = setPolicy({ accountId, data_collection: "deny" });
+      await waitFor(async () => {
+        const sleeping = await sql`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`.execute(billing.database);
+        return sleeping.rows.length > 0 ? true : undefined;
+      }, 5_000, "the policy change to be committing");
+      commitKey();
+      await creatingKey;
+      await settingPolicy;
+      await listener.flush();
+      expect(heard).toContainEqual({ keyHash: lateHash, change: "updated" });
+      expect((await authenticate(lateHash)).dataPolicy).toEqual({ data_collection: "deny", zdr: false });
+    } finally {
+      await sql`DROP TRIGGER slow_commit ON accounts; DROP FUNCTION slow_commit()`.execute(billing.database);
+    }
   });
 
   it("refuses an unknown account with 404 and a request that sets nothing with 400, changing nothing", async () => {

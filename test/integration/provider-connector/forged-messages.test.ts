@@ -12,7 +12,7 @@ import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
 
 /** What an attacker wants: a secret from the connector's environment, sent to a host of their choosing. */
 const secret = "postgres://switchboard:not-for-your-eyes-7f3a@db.internal/ledger";
-const connectorEnvironment: Record<string, string> = { FAKE_KEY: "sk-catalog-key", DATABASE_URL: secret, FORGED_SECRET: secret };
+const connectorEnvironment: Record<string, string> = { FAKE_API_KEY: "sk-catalog-key", DATABASE_URL: secret, FORGED_SECRET: secret };
 
 /**
  * Issue 7, "the connector trusts nothing in a message": anyone who can publish on the bus tries to make
@@ -44,7 +44,7 @@ describe("provider connector: forged generate messages", () => {
       providerName: "Fake",
       api: "openai",
       baseUrl: fakeUpstream.url,
-      apiKeyEnv: "FAKE_KEY",
+      apiKeyEnv: "FAKE_API_KEY",
       upstreamModel: "fake-model-1",
       price: { promptPicosPerToken: "1", completionPicosPerToken: "1" },
       contextLength: 8_192,

@@ -104,7 +104,7 @@ function fakeCandidate(baseUrl: string, overrides: Partial<RouteCandidate> = {})
     providerName: "Fake",
     api: "openai",
     baseUrl,
-    apiKeyEnv: "FAKE_KEY",
+    apiKeyEnv: "FAKE_API_KEY",
     upstreamModel: "fake-model-1",
     price: { promptPicosPerToken: "1000000", completionPicosPerToken: "2000000" },
     contextLength: 8_192,
@@ -124,7 +124,7 @@ const fakeEndpointId = "fake/echo@fake";
 function fakeEndpoints(baseUrl: string): RouteCandidate[] {
   return [
     fakeCandidate(baseUrl),
-    fakeCandidate(baseUrl, { endpointId: "fake/echo@missing-key", apiKeyEnv: "MISSING_PROVIDER_KEY" }),
+    fakeCandidate(baseUrl, { endpointId: "fake/echo@missing-key", apiKeyEnv: "MISSING_PROVIDER_API_KEY" }),
     fakeCandidate(baseUrl, { endpointId: "fake/echo@keyless", apiKeyEnv: null }),
     fakeCandidate(baseUrl, { endpointId: "fake/echo@pigeon", api: "carrier-pigeon" }),
   ];
@@ -150,7 +150,7 @@ describe("provider connector: generate", () => {
       connection: connectorConnection,
       subjects,
       logger: testLogger("provider-connector"),
-      resolveApiKey: (name) => (name === "FAKE_KEY" ? "sk-test" : undefined),
+      resolveApiKey: (name) => (name === "FAKE_API_KEY" ? "sk-test" : undefined),
       upstreamTimeouts,
       shutdownGraceMs: 1_000,
     });
@@ -376,7 +376,7 @@ describe("provider connector: generate", () => {
     const parts = await settled(await generate({ userText: "missing-key", stream: true, endpointId: "fake/echo@missing-key" }));
     expect(parts).toHaveLength(2);
     expect(parts[1]).toMatchObject({ type: "error", beforeFirstToken: true, error: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true } });
-    expect(parts[1]?.type === "error" && parts[1].error.message).toMatch(/MISSING_PROVIDER_KEY/);
+    expect(parts[1]?.type === "error" && parts[1].error.message).toMatch(/MISSING_PROVIDER_API_KEY/);
     expect(recordedRequest("missing-key")).toBeUndefined();
   });
 

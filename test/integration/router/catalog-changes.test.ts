@@ -1,8 +1,10 @@
 import { parseUsdPerTokenToPicos, SwitchboardError, type AdminCaller } from "@switchboard/contracts";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogFileSchema } from "../../../services/router/src/catalog/catalog-file-schema.js";
 import { putCatalogEntry, setCatalogEntryDisabled } from "../../../services/router/src/catalog/change-catalog-entry.js";
 import { loadEffectiveCatalog } from "../../../services/router/src/catalog/load-effective-catalog.js";
+import { defaultCatalogLockWaitMs } from "../../../services/router/src/catalog/store-catalog.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 
 const policy = { training: false, retains_prompts: false, zdr: false };
@@ -86,18 +88,34 @@ describe("run-time catalog changes in PostgreSQL", () => {
     expect((await loadEffectiveCatalog(database.database, seed, { store: false })).revision).toBe(before.revision);
   });
 
+  it("refuses a provider naming one of Switchboard's own settings as its key, or a key in its base_url's query, without storing anything", async () => {
+    const before = await loadEffectiveCatalog(database.database, seed, { store: false });
+    const documents = [
+      [{ name: "Alpha", api: "openai", base_url: "https://attacker.test/v1", api_key_env: "NATS_PASSWORD", data_policy: policy }, "api_key_env"],
+      [{ name: "Alpha", api: "openai", base_url: "https://attacker.test/v1", api_key_env: "DATABASE_URL", data_policy: policy }, "api_key_env"],
+      [{ name: "Alpha", api: "openai", base_url: "https://alpha.test/v1?key=sk-secret", data_policy: policy }, "base_url"],
+    ] as const;
+    for (const [document, field] of documents) {
+      const refused = await putCatalogEntry(database.database, seed, { target: { kind: "provider", providerId: "alpha" }, document, caller }).catch((error: unknown) => error);
+      expect((refused as SwitchboardError).error, JSON.stringify(document)).toMatchObject({ status: 400, metadata: { issues: [{ path: field }] } });
+    }
+    expect((await loadEffectiveCatalog(database.database, seed, { store: false })).revision).toBe(before.revision);
+    const stored = await database.database.selectFrom("providers").select(["base_url", "api_key_env"]).where("id", "=", "alpha").executeTakeFirstOrThrow();
+    expect(stored).toEqual({ base_url: "http://alpha.test/v1", api_key_env: null });
+  });
+
   it("commits concurrent changes one after another: the last committed price is in effect, in the catalog tables too", async () => {
     const prices = Array.from({ length: 8 }, (_, index) => `0.00000${index + 1}`);
     await Promise.all(
       prices.map((price) => putCatalogEntry(database.database, seed, { target: { kind: "endpoint", modelId: "acme/one", providerId: "alpha" }, document: endpoint(price), caller })),
     );
+    // The change committed last (its row, with the highest revision) is what the catalog tables hold: each
+    // transaction wrote them from what it read under the lock, so none wrote over a later one's prices.
     const row = await database.database.selectFrom("catalog_changes").selectAll().where("id", "=", "acme/one@alpha").executeTakeFirstOrThrow();
-    const effective = await loadEffectiveCatalog(database.database, seed, { store: false });
-    expect(effective.revision).toBe(row.revision);
-    const inEffect = effective.file.models[0]?.endpoints.find((entry) => entry.provider === "alpha")?.pricing.prompt;
-    expect(inEffect).toBe((row.document as { pricing: { prompt: string } }).pricing.prompt);
+    const lastCommitted = (row.document as { pricing: { prompt: string } }).pricing.prompt;
+    expect(prices).toContain(lastCommitted);
     const stored = await database.database.selectFrom("endpoints").select("prompt_price_picos").where("id", "=", "acme/one@alpha").executeTakeFirstOrThrow();
-    expect(stored.prompt_price_picos).toBe(Number(parseUsdPerTokenToPicos(inEffect ?? "")));
+    expect(stored.prompt_price_picos).toBe(Number(parseUsdPerTokenToPicos(lastCommitted)));
     expect(await database.database.selectFrom("catalog_changes").select("revision").where("kind", "=", "endpoint").execute()).toHaveLength(1);
   });
 
@@ -116,5 +134,55 @@ describe("run-time catalog changes in PostgreSQL", () => {
     const effective = await loadEffectiveCatalog(database.database, seed, { store: false });
     expect(effective.file.models[0]?.endpoints.map((entry) => `${entry.provider}@${entry.pricing.prompt}`)).toEqual(["alpha@0.000009", "beta@0.000008"]);
     expect(effective.routable.models[0]?.endpoints.map((entry) => entry.provider)).toEqual(["beta"]);
+  });
+
+  it("a model's put forgets the disabled flag of an endpoint it drops: putting that endpoint back later brings it back enabled", async () => {
+    const model = (providers: string[]) => ({ name: "One", context_length: 1000, endpoints: providers.map((provider) => ({ provider, ...endpoint("0.000001") })) });
+    await setCatalogEntryDisabled(database.database, seed, { target: { kind: "endpoint", modelId: "acme/one", providerId: "beta" }, disabled: true, caller });
+    await putCatalogEntry(database.database, seed, { target: { kind: "model", modelId: "acme/one" }, document: model(["alpha"]), caller });
+    expect(await database.database.selectFrom("catalog_changes").select("id").where("id", "=", "acme/one@beta").execute()).toEqual([]);
+    await putCatalogEntry(database.database, seed, { target: { kind: "model", modelId: "acme/one" }, document: model(["alpha", "beta"]), caller });
+    const effective = await loadEffectiveCatalog(database.database, seed, { store: false });
+    expect(effective.disabled.has("endpoint:acme/one@beta")).toBe(false);
+    expect(effective.ignored).toEqual([]);
+    expect(effective.routable.models.find((entry) => entry.id === "acme/one")?.endpoints.map((entry) => entry.provider)).toEqual(expect.arrayContaining(["beta"]));
+  });
+
+  it("answers a change that waits too long for the catalog lock with a retryable 503, storing nothing", async () => {
+    const holder = new pg.Client({ connectionString: database.connectionString });
+    await holder.connect();
+    try {
+      // Another session holds the catalog lock and does not let go (a hung replica, a stuck transaction).
+      await holder.query("SELECT pg_advisory_lock(hashtext('switchboard.catalog'))");
+      const before = await loadEffectiveCatalog(database.database, seed, { store: false });
+      const startedAt = Date.now();
+      const refused = await putCatalogEntry(database.database, seed, { target: { kind: "endpoint", modelId: "acme/one", providerId: "alpha" }, document: endpoint("0.000007"), caller }).catch((error: unknown) => error);
+      expect((refused as SwitchboardError).error).toMatchObject({ status: 503, retryable: true });
+      expect(Date.now() - startedAt).toBeLessThan(defaultCatalogLockWaitMs + 2_000);
+      expect((await loadEffectiveCatalog(database.database, seed, { store: false })).revision).toBe(before.revision);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it("stores a large catalog in a few statements: the catalog tables hold every row", async () => {
+    const models = Array.from({ length: 300 }, (_, index) => ({
+      id: `bulk/model-${index}`,
+      name: `Bulk ${index}`,
+      context_length: 1000,
+      endpoints: [
+        { provider: "alpha", upstream_model: `bulk-${index}-a`, pricing: { prompt: "0.000001", completion: "0.000001" } },
+        { provider: "beta", upstream_model: `bulk-${index}-b`, pricing: { prompt: `0.00000${(index % 9) + 1}`, completion: "0.000001" } },
+      ],
+    }));
+    const large = catalogFileSchema.parse({ providers: seed.providers, models: [...seed.models, ...models] });
+    await loadEffectiveCatalog(database.database, large, { store: true });
+    const listed = await database.database.selectFrom("endpoints").select(["id", "prompt_price_picos"]).where("listed", "=", true).where("id", "like", "bulk/%").orderBy("id").execute();
+    expect(listed).toHaveLength(600);
+    expect(listed.find((row) => row.id === "bulk/model-17@beta")?.prompt_price_picos).toBe(Number(parseUsdPerTokenToPicos("0.000009")));
+    // Back to the small seed: the bulk rows stay (old generations refer to them) but are no longer listed.
+    await loadEffectiveCatalog(database.database, seed, { store: true });
+    const stillListed = await database.database.selectFrom("models").select("id").where("listed", "=", true).where("id", "like", "bulk/%").execute();
+    expect(stillListed).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { deleteRoutingBucket } from "../../support/routing-snapshot.js";
 import { testLogger } from "../../support/silent-logger.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+import { waitFor } from "../../support/wait-for.js";
 
 const catalog = `
 providers:
@@ -90,12 +91,17 @@ describe("router replicas and run-time catalog changes", () => {
     const newest = await database.database.selectFrom("catalog_changes").select((builder) => builder.fn.max("revision").as("revision")).executeTakeFirstOrThrow();
     const before = await current();
     await publishRoutingSnapshot(connection, subjects, { ...before.snapshot, models: before.snapshot.models.slice(1), catalogRevision: Number(newest.revision) });
-    // The router does not put its older catalog back; what it answers now has the change.
-    await sleep(300);
-    const after = await current();
-    expect(after.snapshot.catalogRevision).toBe(Number(newest.revision));
-    expect(after.snapshot.models.map((model) => model.id)).toEqual(["acme/two"]);
-    const listed = await requestReply(connection, subjects.routerListModels, {}, listModelsReplySchema);
-    expect(listed.data.map((model) => model.id)).toEqual(["acme/two"]);
+    // What the router answers gets the change (polled: it reloads from PostgreSQL first)...
+    const listed = async () => (await requestReply(connection, subjects.routerListModels, {}, listModelsReplySchema)).data.map((model) => model.id);
+    await waitFor(async () => ((await listed()).length === 1 ? true : undefined), 3_000, "the router to reload");
+    expect(await listed()).toEqual(["acme/two"]);
+    // ...and once it has, it does not put its older catalog back: anything it writes now carries the change.
+    await publishRoutingSnapshot(connection, subjects, { ...before.snapshot, catalogRevision: 0 });
+    const putBack = await waitFor(async () => {
+      const now = await current();
+      return now.snapshot.catalogRevision !== 0 ? now : undefined;
+    }, 3_000, "the router to put its catalog back over a stale snapshot");
+    expect(putBack.snapshot.catalogRevision).toBe(Number(newest.revision));
+    expect(putBack.snapshot.models.map((model) => model.id)).toEqual(["acme/two"]);
   });
 });

@@ -13,7 +13,7 @@ import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
 
 const catalog = `
 providers:
-  - { id: alpha, name: Alpha, api: openai, base_url: "http://alpha.test/v1", api_key_env: ALPHA_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 30, zdr: false } }
+  - { id: alpha, name: Alpha, api: openai, base_url: "http://alpha.test/v1", api_key_env: ALPHA_API_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 30, zdr: false } }
   - { id: beta, name: Beta, api: openai, base_url: "\${BETA_URL:-http://beta.test/v1}", data_policy: { training: false, retains_prompts: false, zdr: true } }
 models:
   - id: acme/one
@@ -45,7 +45,7 @@ describe("router service", () => {
       subjects,
       logger: testLogger("router"),
       catalogPath,
-      environment: { ALPHA_KEY: alphaKey },
+      environment: { ALPHA_API_KEY: alphaKey },
     });
   });
 
@@ -78,7 +78,7 @@ describe("router service", () => {
     expect(snapshot.health).toEqual({});
     expect(Date.now() - Date.parse(snapshot.publishedAt)).toBeLessThan(60_000);
     expect(snapshot.models[0]?.endpoints.map((endpoint) => [endpoint.endpointId, endpoint.baseUrl, endpoint.apiKeyEnv, endpoint.upstreamModel])).toEqual([
-      ["acme/one@alpha", "http://alpha.test/v1", "ALPHA_KEY", "one-a"],
+      ["acme/one@alpha", "http://alpha.test/v1", "ALPHA_API_KEY", "one-a"],
       ["acme/one@beta", "http://beta.test/v1", null, "one-b"],
     ]);
     expect(entry?.string()).not.toContain(alphaKey);
@@ -139,7 +139,7 @@ describe("router service", () => {
     expect(await route()).toEqual(["beta", "alpha"]);
 
     await router.stop();
-    router = await startRouter({ connection, database: database.database, subjects, logger: testLogger("router"), catalogPath, environment: { ALPHA_KEY: alphaKey } });
+    router = await startRouter({ connection, database: database.database, subjects, logger: testLogger("router"), catalogPath, environment: { ALPHA_API_KEY: alphaKey } });
     const snapshot = routingSnapshotSchema.parse((await (await openRoutingBucket(connection, subjects)).get(subjects.routingSnapshotKey))?.json());
     expect(snapshot.health?.["acme/one@alpha"]).toMatchObject({ status: "ejected", ejectionsInRow: 1, requestsLast5Minutes: 3, uptimeLast5Minutes: 0 });
     expect(await route()).toEqual(["beta", "alpha"]);

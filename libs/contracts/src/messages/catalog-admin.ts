@@ -72,11 +72,15 @@ export const getCatalogReplySchema = z.object({
 });
 export type GetCatalogReply = z.infer<typeof getCatalogReplySchema>;
 
-/** The answer to a put or a disable: the entry as it now is; `created` when a put added it. */
+/**
+ * The answer to a put or a disable: the entry as it now is; `created` when a put added it. `data` is null
+ * when the change is committed but a change committed right after it took the entry out again (a model's
+ * put without the endpoint just put): the change was made, there is just nothing of it to show.
+ */
 export const catalogEntryChangeReplySchema = z.object({
   created: z.boolean(),
   revision: z.number().int().nonnegative(),
   // The model entry first: the other two have its fields but `endpoints`, which they would drop.
-  data: z.union([catalogModelEntrySchema, catalogProviderEntrySchema]),
+  data: z.union([catalogModelEntrySchema, catalogProviderEntrySchema]).nullable(),
 });
 export type CatalogEntryChangeReply = z.infer<typeof catalogEntryChangeReplySchema>;

@@ -45,5 +45,11 @@ export const routingSnapshotSchema = z.object({
    * its newer catalog, so replicas never put back models an admin change replaced.
    */
   catalogRevision: z.number().int().nonnegative().optional(),
+  /**
+   * A digest of the catalog file (the seed) the router loaded. The revision counts run-time changes only:
+   * replicas with equal revisions but different files (a rolling deploy of a new file) publish different
+   * catalogs in turn, so a replica that sees another digest at its own revision warns.
+   */
+  seedDigest: z.string().optional(),
 });
 export type RoutingSnapshot = z.infer<typeof routingSnapshotSchema>;

@@ -19,8 +19,17 @@ export async function up(database: Kysely<unknown>): Promise<void> {
   `.execute(database);
 }
 
+/**
+ * Refuses while an account has a policy other than the default: dropping the columns would turn a `deny`
+ * or `zdr` account into one that allows everything, silently, after a later `up`.
+ */
 export async function down(database: Kysely<unknown>): Promise<void> {
   await sql`
+    DO $$ BEGIN
+      IF EXISTS (SELECT 1 FROM accounts WHERE data_collection <> 'allow' OR zdr) THEN
+        RAISE EXCEPTION 'some accounts have a data policy (data_collection deny or zdr); reset them to allow / false first to migrate down';
+      END IF;
+    END $$;
     DELETE FROM admin_audit WHERE action = 'set-account-policy';
     ALTER TABLE admin_audit DROP COLUMN data_policy;
     ALTER TABLE admin_audit DROP CONSTRAINT admin_audit_action_check;

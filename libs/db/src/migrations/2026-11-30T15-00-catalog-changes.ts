@@ -27,6 +27,18 @@ export async function up(database: Kysely<unknown>): Promise<void> {
   `.execute(database);
 }
 
+/**
+ * Refuses while run-time changes exist: dropping them would silently put the seed file back in force, and a
+ * later `up` would restart the revisions at 1, below what running replicas have loaded (they would ignore
+ * every new change). Delete the rows deliberately first if that is really wanted.
+ */
 export async function down(database: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE catalog_changes; DROP SEQUENCE catalog_change_revisions;`.execute(database);
+  await sql`
+    DO $$ BEGIN
+      IF EXISTS (SELECT 1 FROM catalog_changes) THEN
+        RAISE EXCEPTION 'catalog_changes holds run-time catalog changes; delete them first to migrate down';
+      END IF;
+    END $$;
+    DROP TABLE catalog_changes; DROP SEQUENCE catalog_change_revisions;
+  `.execute(database);
 }

@@ -31,7 +31,7 @@ export async function setAccountDataPolicyReply(
   if (request.data_collection === undefined && request.zdr === undefined) {
     throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give data_collection (\"allow\" or \"deny\"), zdr (true or false), or both."));
   }
-  const { account, keyHashes } = await inTransaction(dependencies.database, async (transaction) => {
+  const account = await inTransaction(dependencies.database, async (transaction) => {
     const changed = await setAccountDataPolicy(transaction, request.accountId, {
       ...(request.data_collection !== undefined ? { data_collection: request.data_collection } : {}),
       ...(request.zdr !== undefined ? { zdr: request.zdr } : {}),
@@ -43,9 +43,12 @@ export async function setAccountDataPolicyReply(
       accountId: changed.id,
       dataPolicy: { data_collection: changed.data_collection, zdr: changed.zdr },
     });
-    // Read in the transaction: a key created meanwhile is either listed here or authenticated after the commit.
-    return { account: changed, keyHashes: await listAccountKeyHashes(transaction, changed.id) };
+    return changed;
   });
+  // Listed after the commit, not in the transaction: a key whose creation committed while this one ran (not
+  // visible to it) may have been authenticated with the old policy, and is announced too. A key committed
+  // after this list is authenticated after the policy's commit, with the new policy.
+  const keyHashes = await listAccountKeyHashes(dependencies.database, account.id);
   await Promise.all(keyHashes.map((keyHash) => dependencies.keyChangePublisher.publish({ keyHash, change: keyChanges.updated })));
   return { data: presentAccount(account) };
 }

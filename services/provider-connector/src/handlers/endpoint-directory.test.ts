@@ -9,7 +9,7 @@ const endpoint: RouteCandidate = {
   providerName: "Alpha",
   api: "openai",
   baseUrl: "http://alpha.test/v1",
-  apiKeyEnv: "ALPHA_KEY",
+  apiKeyEnv: "ALPHA_API_KEY",
   upstreamModel: "one-a",
   price: { promptPicosPerToken: "1", completionPicosPerToken: "1" },
   contextLength: 1_000,

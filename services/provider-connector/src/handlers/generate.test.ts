@@ -86,6 +86,10 @@ interface RunOptions {
   messages?: StreamPart[][];
   /** Receives the outcome recorded for the router's health judgement. */
   outcomes?: AttemptOutcome[];
+  /** The key variable the endpoint names; ACME_API_KEY unless set. */
+  apiKeyEnv?: string;
+  /** Receives every variable name the handler reads a key from. */
+  keyReads?: string[];
 }
 
 const acceptance: StreamPart = { type: "stream-start", seq: 0, upstreamId: null };
@@ -103,7 +107,7 @@ async function runGeneration(options: RunOptions) {
     providerName: "Acme",
     api: "openai",
     baseUrl: "http://upstream.invalid/v1",
-    apiKeyEnv: "ACME_KEY",
+    apiKeyEnv: options.apiKeyEnv ?? "ACME_API_KEY",
     upstreamModel: "acme-1",
     price: { promptPicosPerToken: "1", completionPicosPerToken: "1" },
     contextLength: 1_000,
@@ -133,7 +137,10 @@ async function runGeneration(options: RunOptions) {
     transport: options.transport,
     registry: providerRegistry,
     endpoints: directoryOf(candidate),
-    resolveApiKey: () => "sk-acme",
+    resolveApiKey: (name) => {
+      options.keyReads?.push(name);
+      return "sk-acme";
+    },
     inFlight,
     attempts: new AttemptRegistry(),
     logger: createLogger("provider-connector-test", "silent"),
@@ -168,6 +175,23 @@ describe("generate handler", () => {
     const request = { generationId: "gen-unit", endpointId: "other@provider", body: { messages: [{ role: "user" as const, content: "hi" }] }, stream: true, maxCompletionTokens: null, replyTo: "_INBOX.unit" };
     await expect(handler(request)).rejects.toMatchObject({ error: { status: 400, code: "invalid_request" } });
     expect(publish).not.toHaveBeenCalled();
+  });
+
+  it("refuses an endpoint whose key variable is one of Switchboard's own settings, before reading it: nothing is sent", async () => {
+    for (const apiKeyEnv of ["NATS_PASSWORD", "NATS_NKEY_SEED", "DATABASE_URL", "SWITCHBOARD_ADMIN_KEY", "NATS_API_KEY"]) {
+      const { transport, sent } = stubTransport(200, async function* () {
+        yield textChunk("never");
+      });
+      const keyReads: string[] = [];
+      const parts = await runGeneration({ transport, stream: true, apiKeyEnv, keyReads });
+      expect(keyReads, apiKeyEnv).toEqual([]);
+      expect(sent, apiKeyEnv).toEqual([]);
+      expect(parts.at(-1), apiKeyEnv).toMatchObject({
+        type: "error",
+        beforeFirstToken: true,
+        error: { code: "upstream_error", status: 502, retryable: false, message: expect.stringContaining(apiKeyEnv) },
+      });
+    }
   });
 
   it("ends a stream that has a finish reason but no [DONE] with stream-end", async () => {

@@ -2,6 +2,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import {
   gatewayError,
   gatewayErrorCodes,
+  providerKeyVariableProblem,
   SwitchboardError,
   type GatewayError,
   type GenerateRequest,
@@ -66,6 +67,20 @@ function unsupportedApiError(candidate: RouteCandidate): GatewayError {
 
 function resolveCandidateKey(candidate: RouteCandidate, resolveApiKey: GenerateHandlerDependencies["resolveApiKey"]): string | undefined {
   if (candidate.apiKeyEnv === null) return undefined;
+  const problem = providerKeyVariableProblem(candidate.apiKeyEnv);
+  if (problem !== null) {
+    // Checked before the environment is read: the value would go to the endpoint's base_url as its bearer
+    // token, so a catalog naming one of our own settings (NATS_PASSWORD, DATABASE_URL…) must not leak it.
+    // Not retryable: this connector refuses it the same way on every attempt, until the catalog is fixed.
+    throw new SwitchboardError(
+      gatewayError(
+        gatewayErrorCodes.upstreamError,
+        502,
+        `Refused to read the key of provider ${candidate.providerName} from ${candidate.apiKeyEnv}: the variable ${problem}`,
+        { retryable: false },
+      ),
+    );
+  }
   const apiKey = resolveApiKey(candidate.apiKeyEnv);
   if (apiKey === undefined || apiKey === "") {
     // Retryable: another provider may be configured. The message is for the operator reading the logs.

@@ -26,7 +26,7 @@ let nextRevision = 1;
 function change(kind: CatalogChange["kind"], id: string, document: unknown, disabled = false): CatalogChange {
   return { kind, id, document, disabled, revision: nextRevision++, changedAt: new Date(0), changedBy: "admin-key:test" };
 }
-const gamma = { id: "gamma", name: "Gamma", api: "openai", base_url: "http://gamma.test/v1", api_key_env: "GAMMA_KEY", data_policy: policy };
+const gamma = { id: "gamma", name: "Gamma", api: "openai", base_url: "http://gamma.test/v1", api_key_env: "GAMMA_API_KEY", data_policy: policy };
 const three = { id: "vendor/three", name: "Three", context_length: 8192, endpoints: [{ provider: "gamma", upstream_model: "three-g", pricing: { prompt: "0.000001", completion: "0.000001" } }] };
 
 /** What routes, as `model: provider@prompt price, …`. */

@@ -1,6 +1,5 @@
 import type { CatalogEntryKind } from "@switchboard/contracts";
-import type { z } from "zod";
-import { catalogEndpointSchema, catalogFileSchema, catalogModelSchema, catalogProviderSchema, type CatalogFile } from "./catalog-file-schema.js";
+import { catalogDocumentSchemas, catalogFileSchema, type CatalogFile } from "./catalog-file-schema.js";
 import { endpointId } from "./endpoint-id.js";
 
 /** One stored run-time change (a `catalog_changes` row): an entry's document, its disabled flag, or both. */
@@ -57,12 +56,6 @@ export function splitEndpointId(id: string): { modelId: string; providerId: stri
   return { modelId: id.slice(0, at), providerId: id.slice(at + 1) };
 }
 
-const documentSchemas: Record<CatalogEntryKind, z.ZodType> = {
-  provider: catalogProviderSchema,
-  model: catalogModelSchema,
-  endpoint: catalogEndpointSchema,
-};
-
 /** Providers before models before endpoints: a model may name a provider added at run time, and so on. */
 const kindOrder: Record<CatalogEntryKind, number> = { provider: 0, model: 1, endpoint: 2 };
 
@@ -118,7 +111,7 @@ export function entryExists(file: CatalogFile, kind: CatalogEntryKind, id: strin
 }
 
 function applyDocument(file: CatalogFile, change: CatalogChange): { file: CatalogFile } | { issues: CatalogChangeIssue[] } {
-  const parsedDocument = documentSchemas[change.kind].safeParse(change.document);
+  const parsedDocument = catalogDocumentSchemas[change.kind].safeParse(change.document);
   if (!parsedDocument.success) return { issues: parsedDocument.error.issues.map((issue) => ({ path: issue.path, message: issue.message })) };
   const document = parsedDocument.data;
   // The entry's place in the catalog, so an issue there is reported relative to the document.

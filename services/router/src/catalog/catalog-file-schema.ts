@@ -1,4 +1,4 @@
-import { quantizations } from "@switchboard/contracts";
+import { providerKeyVariableSchema, quantizations, type CatalogEntryKind } from "@switchboard/contracts";
 import { z } from "zod";
 
 const perTokenPrice = z
@@ -13,9 +13,14 @@ export const catalogProviderSchema = z.strictObject({
   id: slug,
   name: z.string().min(1),
   api: z.string().min(1),
-  // The catalog is published to every replica's routing snapshot: credentials belong in api_key_env's variable.
-  base_url: z.url().refine((url) => !URL.canParse(url) || (new URL(url).username === "" && new URL(url).password === ""), "must not carry credentials (user:password@); name the key's variable in api_key_env"),
-  api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name").optional(),
+  // The catalog is published to every replica's routing snapshot and shown by GET /admin/catalog:
+  // credentials belong in api_key_env's variable, so neither `user:password@` nor a query (`?key=…`) is accepted.
+  base_url: z
+    .url()
+    .refine((url) => !URL.canParse(url) || (new URL(url).username === "" && new URL(url).password === ""), "must not carry credentials (user:password@); name the key's variable in api_key_env")
+    .refine((url) => !url.includes("?") && !url.includes("#"), "must not have a query string or a fragment (a key in `?key=…` would be published); name the key's variable in api_key_env"),
+  // The connector sends this variable's value to base_url: only a provider key's name (see providerKeyVariableProblem).
+  api_key_env: providerKeyVariableSchema.optional(),
   data_policy: z.strictObject({
     training: z.boolean(),
     retains_prompts: z.boolean(),
@@ -47,6 +52,9 @@ export const catalogModelSchema = z.strictObject({
   endpoints: z.array(catalogEndpointSchema).min(1),
 });
 export type CatalogModel = z.infer<typeof catalogModelSchema>;
+
+/** The schema of one entry's document, by kind: what the admin API accepts and what a stored change is checked by. */
+export const catalogDocumentSchemas: Record<CatalogEntryKind, z.ZodType> = { provider: catalogProviderSchema, model: catalogModelSchema, endpoint: catalogEndpointSchema };
 
 /** The catalog file (`SWITCHBOARD_CATALOG`): providers, and models with the endpoints that serve them. */
 export const catalogFileSchema = z

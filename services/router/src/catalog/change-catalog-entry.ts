@@ -12,12 +12,10 @@ import type { Database } from "@switchboard/db";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { applyCatalogChanges, catalogEntryKey, entryExists, splitEndpointId, type CatalogChange, type CatalogChangeIssue } from "./apply-catalog-changes.js";
-import { catalogEndpointSchema, catalogModelSchema, catalogProviderSchema, type CatalogFile } from "./catalog-file-schema.js";
+import { catalogDocumentSchemas, type CatalogFile } from "./catalog-file-schema.js";
 import { clearEndpointDocumentsOf, readCatalogChanges, writeCatalogChange } from "./catalog-changes-store.js";
 import { endpointId } from "./endpoint-id.js";
 import { lockCatalog, storeCatalog } from "./store-catalog.js";
-
-const documentSchemas: Record<CatalogEntryKind, z.ZodType> = { provider: catalogProviderSchema, model: catalogModelSchema, endpoint: catalogEndpointSchema };
 
 /** The kind and id of the entry a target addresses (an endpoint's id is `<model id>@<provider id>`). */
 export function catalogEntryOf(target: CatalogEntryTarget): { kind: CatalogEntryKind; id: string } {
@@ -35,7 +33,7 @@ export function catalogEntryOf(target: CatalogEntryTarget): { kind: CatalogEntry
  */
 export async function putCatalogEntry(database: Kysely<Database>, seed: CatalogFile, request: PutCatalogEntryRequest): Promise<{ created: boolean }> {
   const { kind, id } = catalogEntryOf(request.target);
-  const parsed = documentSchemas[kind].safeParse(withTargetIdentity(request.target, request.document));
+  const parsed = catalogDocumentSchemas[kind].safeParse(withTargetIdentity(request.target, request.document));
   if (!parsed.success) throw new SwitchboardError(invalidRequestError(parsed.error));
   return database.transaction().execute(async (transaction) => {
     await lockCatalog(transaction);
@@ -48,13 +46,17 @@ export async function putCatalogEntry(database: Kysely<Database>, seed: CatalogF
     const key = catalogEntryKey(kind, id);
     const existing = changes.find((change) => catalogEntryKey(change.kind, change.id) === key);
     const candidate: CatalogChange = { kind, id, document: parsed.data, disabled: existing?.disabled ?? false, revision: Number.MAX_SAFE_INTEGER, changedAt: new Date(), changedBy: request.caller.actor };
+    // A model's put replaces its endpoints' documents, and forgets the endpoints it drops (see clearEndpointDocumentsOf).
+    const keptProviderIds = kind === "model" ? (parsed.data as CatalogFile["models"][number]).endpoints.map((endpoint) => endpoint.provider) : [];
+    const ofThisModel = (change: CatalogChange) => kind === "model" && change.kind === "endpoint" && splitEndpointId(change.id).modelId === id;
     const others = changes
       .filter((change) => catalogEntryKey(change.kind, change.id) !== key)
-      .map((change) => (kind === "model" && change.kind === "endpoint" && splitEndpointId(change.id).modelId === id ? { ...change, document: null } : change));
+      .filter((change) => !ofThisModel(change) || keptProviderIds.includes(splitEndpointId(change.id).providerId))
+      .map((change) => (ofThisModel(change) ? { ...change, document: null } : change));
     const after = applyCatalogChanges(seed, [...others, candidate]);
     const refused = after.ignored.find((entry) => catalogEntryKey(entry.kind, entry.id) === key);
     if (refused) throw new SwitchboardError(invalidRequestError(issuesAsError(refused.issues)));
-    if (kind === "model") await clearEndpointDocumentsOf(transaction, id);
+    if (kind === "model") await clearEndpointDocumentsOf(transaction, id, keptProviderIds);
     await writeCatalogChange(transaction, { kind, id, document: parsed.data, disabled: candidate.disabled, caller: request.caller });
     await storeCatalog(transaction, after.routable);
     return { created: !entryExists(before.file, kind, id) };

@@ -19,6 +19,16 @@ function outcomes(counts: Partial<EndpointOutcomes["counts"]>, extra: Partial<En
   });
 }
 
+const healthyFigures: EndpointHealth = {
+  status: "healthy",
+  ejectedUntil: null,
+  uptimeLast30Seconds: null,
+  uptimeLast5Minutes: null,
+  latencyP50Milliseconds: null,
+  throughputP50TokensPerSecond: null,
+  requestsLast5Minutes: 0,
+};
+
 const statusAt = (tracker: EndpointHealthTracker, now: number) => tracker.healthAt(now).get(endpointId)?.status;
 
 describe("EndpointHealthTracker", () => {
@@ -129,7 +139,19 @@ describe("EndpointHealthTracker", () => {
     expect(tracker.healthAt(at(130)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: 1, uptimeLastDay: 0.8667 });
     expect(tracker.healthAt(at(150)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, uptimeLastDay: 0.8667 });
     expect(tracker.healthAt(at(24 * 60)).get(endpointId)).toMatchObject({ uptimeLastDay: 0.8 });
-    expect(tracker.healthAt(at(24 * 60 + 121)).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, uptimeLastDay: null });
+    // A day after its last report the endpoint has nothing left to publish: it is left out (and forgotten).
+    expect(tracker.healthAt(at(24 * 60 + 121)).has(endpointId)).toBe(false);
+  });
+
+  it("forgets an endpoint a day after its last report (one removed from the catalog is not published forever), but not while it is ejected or carried", () => {
+    const tracker = new EndpointHealthTracker({ ...defaultHealthPolicy, firstEjection: 2 * 24 * 60 * 60_000, maximumEjection: 2 * 24 * 60 * 60_000 });
+    const day = 24 * 60 * 60_000;
+    tracker.record(outcomes({ ok: 1 }, { endpointId: "gone/model@a" }), start);
+    tracker.record(outcomes({ server_error: 3 }, { endpointId: "ejected/model@b" }), start);
+    tracker.seed({ "carried/model@c": { ...healthyFigures, uptimeLastDay: 0.5 } }, start + day - 60_000, start + day - 60_000);
+    expect([...tracker.healthAt(start + 1_000).keys()].sort()).toEqual(["carried/model@c", "ejected/model@b", "gone/model@a"]);
+    expect([...tracker.healthAt(start + day + 60_000).keys()].sort()).toEqual(["carried/model@c", "ejected/model@b"]);
+    expect([...tracker.healthAt(start + 2 * day + 60_000).keys()]).toEqual([]);
   });
 
   it("gives p50/p75/p90/p99 of time to first token and throughput over 5 minutes (exact) and 30 minutes (within 2 %)", () => {
@@ -216,19 +238,40 @@ describe("EndpointHealthTracker", () => {
         uptimeLastDay: 0.99,
         latencyLast30Minutes: latency,
       });
-      // Its own measurement replaces a figure; the others stay until their window has passed since publication.
+      // Its own measurement replaces a short figure; the 30-minute and day uptimes blend it in by the share
+      // of their window measured here; the others stay until their window has passed since publication.
       tracker.record(outcomes({ ok: 2 }, { timeToFirstTokenMilliseconds: [50, 50] }), start + 40_000);
-      expect(tracker.healthAt(start + 40_000).get(endpointId)).toMatchObject({ uptimeLast30Seconds: 1, uptimeLast5Minutes: 1, requestsLast5Minutes: 2, latencyP50Milliseconds: 50, uptimeLastDay: 1 });
+      expect(tracker.healthAt(start + 40_000).get(endpointId)).toMatchObject({
+        uptimeLast30Seconds: 1,
+        uptimeLast5Minutes: 1,
+        requestsLast5Minutes: 2,
+        latencyP50Milliseconds: 50,
+        uptimeLast30Minutes: 0.9022,
+        uptimeLastDay: 0.99,
+      });
       const later = tracker.healthAt(start + 400_000).get(endpointId);
-      expect(later).toMatchObject({ uptimeLast5Minutes: null, latencyLast5Minutes: null, requestsLast5Minutes: 0, uptimeLast30Minutes: 1, uptimeLastDay: 1 });
-      expect(tracker.healthAt(start + 40 * 60_000).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, latencyLast30Minutes: null, uptimeLastDay: 1 });
+      expect(later).toMatchObject({ uptimeLast5Minutes: null, latencyLast5Minutes: null, requestsLast5Minutes: 0, uptimeLast30Minutes: 0.9222, uptimeLastDay: 0.99 });
+      expect(tracker.healthAt(start + 40 * 60_000).get(endpointId)).toMatchObject({ uptimeLast30Minutes: null, latencyLast30Minutes: null, uptimeLastDay: 0.9903 });
+    });
+
+    it("does not let one success after a restart replace a day's published uptime", () => {
+      const tracker = new EndpointHealthTracker();
+      tracker.seed(previous({ uptimeLast30Minutes: 0.5, uptimeLastDay: 0.5 }), publishedAt, start);
+      tracker.record(outcomes({ ok: 1 }), start + 60_000);
+      const health = tracker.healthAt(start + 60_000).get(endpointId);
+      expect(health?.uptimeLastDay).toBeCloseTo(0.5, 2);
+      expect(health?.uptimeLast30Minutes).toBeCloseTo(0.5 + 0.5 / 30, 3);
+      // Half a day later, half of the day is this router's own (all successes here).
+      tracker.record(outcomes({ ok: 1 }), start + 12 * 3_600_000);
+      expect(tracker.healthAt(start + 12 * 3_600_000).get(endpointId)?.uptimeLastDay).toBe(0.75);
     });
 
     it("reports a day figure it has not measured for a day after its publication, and no longer", () => {
       const tracker = new EndpointHealthTracker();
       tracker.seed(previous({ uptimeLastDay: 0.99 }), publishedAt, start);
       expect(tracker.healthAt(start + 23 * 3_600_000).get(endpointId)?.uptimeLastDay).toBe(0.99);
-      expect(tracker.healthAt(start + 24 * 3_600_000).get(endpointId)?.uptimeLastDay).toBeNull();
+      // Nothing measured and nothing carried any more: the endpoint is left out altogether.
+      expect(tracker.healthAt(start + 24 * 3_600_000).has(endpointId)).toBe(false);
     });
   });
 });

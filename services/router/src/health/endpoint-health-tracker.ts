@@ -118,11 +118,20 @@ export class EndpointHealthTracker {
     if (state.consecutiveFailures >= this.policy.consecutiveFailuresToEject || this.failureRateTooHigh(state, now)) this.eject(state, now);
   }
 
-  /** Every endpoint seen, judged at `now`. Endpoints never reported are absent (routing treats them as healthy). */
+  /**
+   * Every endpoint seen, judged at `now`. Endpoints never reported are absent (routing treats them as
+   * healthy), and so are those with nothing left to say: no report for a day, nothing carried, no
+   * ejection running. Their state is dropped, so an endpoint removed from the catalog is not published forever.
+   */
   healthAt(now: number): Map<string, EndpointHealth> {
     const health = new Map<string, EndpointHealth>();
     for (const [endpointId, state] of this.states) {
       this.prune(state, now);
+      if (state.carried !== null && now >= state.carried.publishedAt + oneDay) state.carried = null;
+      if (state.entries.length === 0 && state.minutes.length === 0 && state.carried === null && (state.ejectedUntil === null || now >= state.ejectedUntil)) {
+        this.states.delete(endpointId);
+        continue;
+      }
       const ejected = state.ejectedUntil !== null && now < state.ejectedUntil;
       const longWindow = state.entries;
       const shortWindow = longWindow.filter((entry) => entry.at > now - this.policy.shortWindow);
@@ -146,7 +155,6 @@ export class EndpointHealthTracker {
         latencyLast30Minutes: LogScaleHistogram.percentilesOf(histogramsOf(lastThirtyMinutes, "latency")),
         throughputLast30Minutes: LogScaleHistogram.percentilesOf(histogramsOf(lastThirtyMinutes, "throughput")),
       };
-      if (state.carried !== null && now >= state.carried.publishedAt + oneDay) state.carried = null;
       health.set(endpointId, state.carried === null ? measured : this.withCarriedFigures(measured, state.carried, now));
     }
     return health;
@@ -188,12 +196,22 @@ export class EndpointHealthTracker {
     state.countingSince = now + 1;
   }
 
-  /** Each figure measured here, else the carried one while its window has not passed since it was published. */
+  /**
+   * Each figure measured here, else the carried one while its window has not passed since it was published.
+   * The 30-minute and day uptimes blend the two instead: a few minutes of own attempts must not replace a
+   * day's published figure, so the carried one counts for the part of its window not measured here yet
+   * (the published figure carries no request counts; traffic is taken as even over the window).
+   */
   private withCarriedFigures(measured: EndpointHealth, carried: CarriedHealth, now: number): EndpointHealth {
     const previous = carried.health;
     const age = now - carried.publishedAt;
     const pick = <Figure>(own: Figure | null | undefined, published: Figure | null | undefined, window: number): Figure | null =>
       own ?? (age < window ? (published ?? null) : null);
+    const blend = (own: number | null | undefined, published: number | null | undefined, window: number): number | null => {
+      if (own === null || own === undefined || published === null || published === undefined || age >= window) return pick(own, published, window);
+      const measuredShare = Math.max(age, 0) / window;
+      return roundedUptime(published * (1 - measuredShare) + own * measuredShare);
+    };
     const long = this.policy.longWindow;
     return {
       ...measured,
@@ -202,8 +220,8 @@ export class EndpointHealthTracker {
       latencyP50Milliseconds: pick(measured.latencyP50Milliseconds, previous.latencyP50Milliseconds, long),
       throughputP50TokensPerSecond: pick(measured.throughputP50TokensPerSecond, previous.throughputP50TokensPerSecond, long),
       requestsLast5Minutes: measured.requestsLast5Minutes > 0 || age >= long ? measured.requestsLast5Minutes : previous.requestsLast5Minutes,
-      uptimeLast30Minutes: pick(measured.uptimeLast30Minutes, previous.uptimeLast30Minutes, thirtyMinutes),
-      uptimeLastDay: pick(measured.uptimeLastDay, previous.uptimeLastDay, oneDay),
+      uptimeLast30Minutes: blend(measured.uptimeLast30Minutes, previous.uptimeLast30Minutes, thirtyMinutes),
+      uptimeLastDay: blend(measured.uptimeLastDay, previous.uptimeLastDay, oneDay),
       latencyLast5Minutes: pick(measured.latencyLast5Minutes, previous.latencyLast5Minutes, long),
       throughputLast5Minutes: pick(measured.throughputLast5Minutes, previous.throughputLast5Minutes, long),
       latencyLast30Minutes: pick(measured.latencyLast30Minutes, previous.latencyLast30Minutes, thirtyMinutes),

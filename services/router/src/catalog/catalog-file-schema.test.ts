@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { catalogProviderSchema } from "./catalog-file-schema.js";
+
+const provider = {
+  id: "acme",
+  name: "Acme",
+  api: "openai",
+  base_url: "https://api.acme.test/v1",
+  api_key_env: "ACME_API_KEY",
+  data_policy: { training: false, retains_prompts: false, zdr: true },
+};
+
+/** The issues a provider document gets, as `path: message`. */
+function issuesOf(document: unknown): string[] {
+  const parsed = catalogProviderSchema.safeParse(document);
+  return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+}
+
+describe("the catalog's provider schema", () => {
+  it("accepts a provider key variable ending in _API_KEY, and none at all", () => {
+    expect(issuesOf(provider)).toEqual([]);
+    const { api_key_env: _unused, ...keyless } = provider;
+    expect(issuesOf(keyless)).toEqual([]);
+  });
+
+  it.each(["NATS_PASSWORD", "NATS_NKEY_SEED", "DATABASE_URL", "PGPASSWORD", "SWITCHBOARD_ADMIN_KEY", "OTEL_EXPORTER_OTLP_HEADERS", "NATS_API_KEY", "POSTGRES_API_KEY", "HOME"])(
+    "refuses api_key_env %s: the connector would send that variable to base_url",
+    (name) => {
+      expect(issuesOf({ ...provider, api_key_env: name })).toEqual([expect.stringMatching(/^api_key_env: must/)]);
+    },
+  );
+
+  it.each(["https://api.acme.test/v1?key=sk-secret", "https://api.acme.test/v1?", "https://api.acme.test/v1#sk-secret", "https://user:sk-secret@api.acme.test/v1"])(
+    "refuses base_url %s: the snapshot and GET /admin/catalog would publish the secret in it",
+    (url) => {
+      expect(issuesOf({ ...provider, base_url: url })).toEqual([expect.stringMatching(/^base_url: must not/)]);
+    },
+  );
+});

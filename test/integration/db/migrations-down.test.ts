@@ -1,0 +1,58 @@
+import { sql, type Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { down as accountDataPolicyDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-account-data-policy.js";
+import { down as catalogChangesDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-catalog-changes.js";
+import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+
+type Down = (database: Kysely<unknown>) => Promise<void>;
+
+/** Migrating down must not lose or loosen data silently (issue 9 review): it refuses while there is some. */
+describe("migrations down", () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  /** Runs `down` in a transaction; rolled back when it succeeds too, so the schema stays for the next test. */
+  const tryDown = (down: Down) =>
+    database.database
+      .transaction()
+      .execute(async (transaction) => {
+        await down(transaction as unknown as Kysely<unknown>);
+        throw new Rollback();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
+
+  it("refuses to drop stored run-time catalog changes, and drops the table once there are none", async () => {
+    await database.database.insertInto("catalog_changes").values({ kind: "model", id: "acme/one", document: null, disabled: true, changed_by: "admin-key:test", request_id: null }).execute();
+    await expect(tryDown(catalogChangesDown)).rejects.toThrow(/run-time catalog changes/);
+    expect(await database.database.selectFrom("catalog_changes").select("id").execute()).toEqual([{ id: "acme/one" }]);
+    await database.database.deleteFrom("catalog_changes").execute();
+    await tryDown(catalogChangesDown);
+  });
+
+  it("refuses to drop an account's deny or zdr policy (a later up would allow everything), and migrates down once every account has the default", async () => {
+    const account = await database.database.insertInto("accounts").values({ name: "strict" }).returning("id").executeTakeFirstOrThrow();
+    await sql`UPDATE accounts SET data_collection = 'deny' WHERE id = ${account.id}`.execute(database.database);
+    await expect(tryDown(accountDataPolicyDown)).rejects.toThrow(/data policy/);
+    const kept = await sql<{ data_collection: string }>`SELECT data_collection FROM accounts WHERE id = ${account.id}`.execute(database.database);
+    expect(kept.rows).toEqual([{ data_collection: "deny" }]);
+    await sql`UPDATE accounts SET data_collection = 'allow' WHERE id = ${account.id}`.execute(database.database);
+    await tryDown(accountDataPolicyDown);
+  });
+});
+
+/** Ends a transaction that only had to succeed up to its end, leaving the schema as it was. */
+class Rollback extends Error {
+  constructor() {
+    super("rolled back on purpose");
+    this.name = "Rollback";
+  }
+}
