@@ -33,7 +33,7 @@ describe("an Anthropic endpoint end to end (issue 11)", () => {
     const withAnthropic =
       catalog.replace(
         "providers:\n",
-        `providers:\n  - { id: claude, name: Claude Co, api: anthropic, base_url: "${anthropic.url}", api_key_env: PRIMARY_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }\n`,
+        `providers:\n  - { id: claude, name: Claude Co, api: anthropic, base_url: "${anthropic.url}", api_key_env: PRIMARY_API_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }\n`,
       ) +
       `  - id: test/claude
     name: "Test: Claude"

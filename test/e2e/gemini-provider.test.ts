@@ -34,7 +34,7 @@ describe("a Gemini endpoint end to end (issue 11)", () => {
       stack.catalogPath,
       catalog.replace(
         "providers:\n",
-        `providers:\n  - { id: google, name: Google AI Studio, api: gemini, base_url: "${gemini.url}", api_key_env: PRIMARY_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 55, zdr: false } }\n`,
+        `providers:\n  - { id: google, name: Google AI Studio, api: gemini, base_url: "${gemini.url}", api_key_env: PRIMARY_API_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 55, zdr: false } }\n`,
       ) +
         `  - id: test/gemini
     name: "Test: Gemini"

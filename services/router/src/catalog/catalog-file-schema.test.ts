@@ -30,10 +30,20 @@ describe("the catalog's provider schema", () => {
     },
   );
 
-  it.each(["https://api.acme.test/v1?key=sk-secret", "https://api.acme.test/v1?", "https://api.acme.test/v1#sk-secret", "https://user:sk-secret@api.acme.test/v1"])(
+  it.each([
+    "https://api.acme.test/v1?key=sk-secret",
+    "https://api.acme.test/v1?api-version=1&access_token=sk-secret",
+    "https://api.acme.test/v1?SIG=abc",
+    "https://api.acme.test/v1#sk-secret",
+    "https://user:sk-secret@api.acme.test/v1",
+  ])(
     "refuses base_url %s: the snapshot and GET /admin/catalog would publish the secret in it",
     (url) => {
       expect(issuesOf({ ...provider, base_url: url })).toEqual([expect.stringMatching(/^base_url: must not/)]);
     },
   );
+
+  it("takes a query that holds no credential, as Azure OpenAI's api-version", () => {
+    expect(issuesOf({ ...provider, base_url: "https://acme.openai.azure.com/openai?api-version=2024-10-21" })).toEqual([]);
+  });
 });

@@ -8,17 +8,26 @@ const perTokenPrice = z
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lowercase letters, digits, '.', '_' and '-'");
 
+/** Query parameter names that hold a credential (Google's `key`, SAS `sig`, `access_token`, …). */
+const credentialParameterName = /key|token|secret|sig|password|auth|credential|code/i;
+
 /** One upstream provider as the catalog file declares it. */
 export const catalogProviderSchema = z.strictObject({
   id: slug,
   name: z.string().min(1),
   api: z.string().min(1),
   // The catalog is published to every replica's routing snapshot and shown by GET /admin/catalog:
-  // credentials belong in api_key_env's variable, so neither `user:password@` nor a query (`?key=…`) is accepted.
+  // credentials belong in api_key_env's variable, so neither `user:password@`, a fragment, nor a query
+  // parameter named like a credential (`?key=…`) is accepted. Other query parameters are: Azure OpenAI's
+  // base_url carries its `api-version`.
   base_url: z
     .url()
     .refine((url) => !URL.canParse(url) || (new URL(url).username === "" && new URL(url).password === ""), "must not carry credentials (user:password@); name the key's variable in api_key_env")
-    .refine((url) => !url.includes("?") && !url.includes("#"), "must not have a query string or a fragment (a key in `?key=…` would be published); name the key's variable in api_key_env"),
+    .refine((url) => !url.includes("#"), "must not have a fragment")
+    .refine(
+      (url) => !URL.canParse(url) || ![...new URL(url).searchParams.keys()].some((name) => credentialParameterName.test(name)),
+      "must not carry a credential in its query (a parameter named like key, token, secret, signature or password would be published); name the key's variable in api_key_env",
+    ),
   // The connector sends this variable's value to base_url: only a provider key's name (see providerKeyVariableProblem).
   api_key_env: providerKeyVariableSchema.optional(),
   data_policy: z.strictObject({
