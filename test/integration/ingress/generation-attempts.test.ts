@@ -70,7 +70,7 @@ function ingressClients(connection: NatsConnection, subjects: Subjects, requestT
 }
 
 function generationFor(clients: ServiceClients, candidates: RouteCandidate[]): Generation {
-  const routing = { route: () => ({ candidates, skipped: [] }) } as unknown as LocalRouting;
+  const routing = { route: () => ({ candidates, skipped: [] }), smallestContextLength: () => 0 } as unknown as LocalRouting;
   return new Generation({ clients, routing, idleTimeoutMs: 10_000, maximumDurationMs: 30_000, shutdownSignal: new AbortController().signal, key, request, promptBytes: 10, leases: null });
 }
 
