@@ -1,4 +1,6 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type ChatMessage } from "@switchboard/contracts";
+import type { ChatMessage } from "@switchboard/contracts";
+import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
+import { unsupportedRequestError } from "../unsupported-request-error.js";
 
 /** A content block of an Anthropic request message (https://docs.anthropic.com/en/api/messages). */
 export type AnthropicRequestBlock = Record<string, unknown> & { type: string };
@@ -10,10 +12,6 @@ export interface AnthropicPrompt {
   messages: { role: "user" | "assistant"; content: AnthropicRequestBlock[] }[];
 }
 
-function unsupported(parameter: string, message: string): SwitchboardError {
-  // Not retryable: the same conversation fails on every Anthropic endpoint; the client must change it.
-  return new SwitchboardError(gatewayError(gatewayErrorCodes.unsupportedParameter, 400, message, { retryable: false, metadata: { parameter } }));
-}
 
 /** `cache_control` (OpenRouter passes Anthropic's block-level breakpoints through) copied when present. */
 function withCacheControl(block: AnthropicRequestBlock, part: Record<string, unknown>): AnthropicRequestBlock {
@@ -26,7 +24,7 @@ const dataUrlPattern = /^data:([^;,]+);base64,(.*)$/s;
 function imageBlock(part: Record<string, unknown>, path: string): AnthropicRequestBlock {
   const imageUrl = part["image_url"];
   const url = typeof imageUrl === "string" ? imageUrl : typeof imageUrl === "object" && imageUrl !== null ? (imageUrl as Record<string, unknown>)["url"] : undefined;
-  if (typeof url !== "string") throw unsupported(path, `${path}: an image_url part needs image_url.url`);
+  if (typeof url !== "string") throw unsupportedRequestError(path, `${path}: an image_url part needs image_url.url`);
   const data = dataUrlPattern.exec(url);
   const source = data ? { type: "base64", media_type: data[1], data: data[2] } : { type: "url", url };
   return withCacheControl({ type: "image", source }, part);
@@ -40,17 +38,10 @@ function contentBlocks(content: ChatMessage["content"], path: string): Anthropic
     const partPath = `${path}.${index}`;
     if (part.type === "text" && typeof part["text"] === "string") return withCacheControl({ type: "text", text: part["text"] }, part);
     if (part.type === "image_url") return imageBlock(part, partPath);
-    throw unsupported(partPath, `${partPath}: content parts of type "${part.type.slice(0, 40)}" are not supported by the Anthropic API adapter`);
+    throw unsupportedRequestError(partPath, `${partPath}: content parts of type "${part.type.slice(0, 40)}" are not supported by the Anthropic API adapter`);
   });
 }
 
-function parseToolArguments(text: string, path: string): unknown {
-  try {
-    return text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    throw unsupported(path, `${path}: tool call arguments must be a JSON object for the Anthropic API`);
-  }
-}
 
 /**
  * OpenAI chat messages → Anthropic `system` + `messages`. The leading system/developer messages become
@@ -75,7 +66,7 @@ export function convertToAnthropicMessages(messages: readonly ChatMessage[]): An
     switch (message.role) {
       case "system":
       case "developer":
-        if (!leading) throw unsupported(path, `${path}: the Anthropic API takes system messages only at the start of the conversation`);
+        if (!leading) throw unsupportedRequestError(path, `${path}: the Anthropic API takes system messages only at the start of the conversation`);
         system.push(...contentBlocks(message.content, `${path}.content`).filter((block) => block.type === "text"));
         return;
       case "user":
@@ -86,7 +77,7 @@ export function convertToAnthropicMessages(messages: readonly ChatMessage[]): An
         leading = false;
         const blocks = contentBlocks(message.content, `${path}.content`);
         (message.tool_calls ?? []).forEach((call, callIndex) => {
-          blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`) });
+          blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseToolCallArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`, "the Anthropic API") });
         });
         append("assistant", blocks);
         return;

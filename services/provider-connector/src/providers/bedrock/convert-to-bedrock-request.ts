@@ -1,11 +1,10 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type ChatMessage, type ChatRequest, type UpstreamWarning } from "@switchboard/contracts";
+import type { ChatMessage, ChatRequest, UpstreamWarning } from "@switchboard/contracts";
+import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
+import { unsupportedRequestError } from "../unsupported-request-error.js";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
 
 type Block = Record<string, unknown>;
 
-function unsupported(parameter: string, message: string): SwitchboardError {
-  return new SwitchboardError(gatewayError(gatewayErrorCodes.unsupportedParameter, 400, message, { retryable: false, metadata: { parameter } }));
-}
 
 const dataUrlPattern = /^data:image\/(png|jpeg|gif|webp);base64,(.*)$/s;
 
@@ -20,20 +19,13 @@ function contentBlocks(content: ChatMessage["content"], path: string): Block[] {
       const url = typeof imageUrl === "string" ? imageUrl : imageUrl?.url;
       const data = typeof url === "string" ? dataUrlPattern.exec(url) : null;
       // Converse takes image bytes (base64 in JSON) or an S3 location, never an HTTP URL.
-      if (!data) throw unsupported(partPath, `${partPath}: the Bedrock adapter takes images as data: URIs of png, jpeg, gif or webp only`);
+      if (!data) throw unsupportedRequestError(partPath, `${partPath}: the Bedrock adapter takes images as data: URIs of png, jpeg, gif or webp only`);
       return { image: { format: data[1], source: { bytes: data[2] } } };
     }
-    throw unsupported(partPath, `${partPath}: content parts of type "${part.type.slice(0, 40)}" are not supported by the Bedrock adapter`);
+    throw unsupportedRequestError(partPath, `${partPath}: content parts of type "${part.type.slice(0, 40)}" are not supported by the Bedrock adapter`);
   });
 }
 
-function parseArguments(text: string, path: string): unknown {
-  try {
-    return text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    throw unsupported(path, `${path}: tool call arguments must be a JSON object for Bedrock`);
-  }
-}
 
 type OpenAITool = { function?: { name?: unknown; description?: unknown; parameters?: unknown } };
 
@@ -71,7 +63,7 @@ export function convertToBedrockRequest(request: ChatRequest, maxCompletionToken
     switch (message.role) {
       case "system":
       case "developer":
-        if (!leading) throw unsupported(path, `${path}: Bedrock takes system messages only at the start of the conversation`);
+        if (!leading) throw unsupportedRequestError(path, `${path}: Bedrock takes system messages only at the start of the conversation`);
         system.push(...contentBlocks(message.content, `${path}.content`).filter((block) => block["text"] !== undefined));
         return;
       case "user":
@@ -82,7 +74,7 @@ export function convertToBedrockRequest(request: ChatRequest, maxCompletionToken
         leading = false;
         const blocks = contentBlocks(message.content, `${path}.content`);
         (message.tool_calls ?? []).forEach((call, callIndex) => {
-          blocks.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`) } });
+          blocks.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseToolCallArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`, "Bedrock") } });
         });
         append("assistant", blocks);
         return;

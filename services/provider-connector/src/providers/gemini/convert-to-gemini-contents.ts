@@ -1,4 +1,6 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type ChatMessage } from "@switchboard/contracts";
+import type { ChatMessage } from "@switchboard/contracts";
+import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
+import { unsupportedRequestError } from "../unsupported-request-error.js";
 
 /** A part of a Gemini request turn (https://ai.google.dev/api/caching#Part). */
 export type GeminiRequestPart = Record<string, unknown>;
@@ -9,9 +11,6 @@ export interface GeminiPrompt {
   contents: { role: "user" | "model"; parts: GeminiRequestPart[] }[];
 }
 
-function unsupported(parameter: string, message: string): SwitchboardError {
-  return new SwitchboardError(gatewayError(gatewayErrorCodes.unsupportedParameter, 400, message, { retryable: false, metadata: { parameter } }));
-}
 
 const dataUrlPattern = /^data:([^;,]+);base64,(.*)$/s;
 
@@ -26,20 +25,13 @@ function contentParts(content: ChatMessage["content"], path: string): GeminiRequ
       const url = typeof imageUrl === "string" ? imageUrl : imageUrl?.url;
       const data = typeof url === "string" ? dataUrlPattern.exec(url) : null;
       // generateContent takes images inline (or as uploaded files); it does not fetch arbitrary URLs.
-      if (!data) throw unsupported(partPath, `${partPath}: the Gemini API adapter takes images as data: URIs only`);
+      if (!data) throw unsupportedRequestError(partPath, `${partPath}: the Gemini API adapter takes images as data: URIs only`);
       return { inlineData: { mimeType: data[1], data: data[2] } };
     }
-    throw unsupported(partPath, `${partPath}: content parts of type "${part.type.slice(0, 40)}" are not supported by the Gemini API adapter`);
+    throw unsupportedRequestError(partPath, `${partPath}: content parts of type "${part.type.slice(0, 40)}" are not supported by the Gemini API adapter`);
   });
 }
 
-function parseArguments(text: string, path: string): unknown {
-  try {
-    return text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    throw unsupported(path, `${path}: tool call arguments must be a JSON object for the Gemini API`);
-  }
-}
 
 /** The function name of the tool call a tool message answers: Gemini's functionResponse is matched by name, not id. */
 function functionNameFor(messages: readonly ChatMessage[], toolIndex: number, toolCallId: string): string | undefined {
@@ -74,7 +66,7 @@ export function convertToGeminiContents(messages: readonly ChatMessage[]): Gemin
     switch (message.role) {
       case "system":
       case "developer":
-        if (!leading) throw unsupported(path, `${path}: the Gemini API takes system messages only at the start of the conversation`);
+        if (!leading) throw unsupportedRequestError(path, `${path}: the Gemini API takes system messages only at the start of the conversation`);
         system.push(...contentParts(message.content, `${path}.content`));
         return;
       case "user":
@@ -85,7 +77,7 @@ export function convertToGeminiContents(messages: readonly ChatMessage[]): Gemin
         leading = false;
         const parts = contentParts(message.content, `${path}.content`);
         (message.tool_calls ?? []).forEach((call, callIndex) => {
-          parts.push({ functionCall: { name: call.function.name, args: parseArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`) } });
+          parts.push({ functionCall: { name: call.function.name, args: parseToolCallArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`, "the Gemini API") } });
         });
         append("model", parts);
         return;
@@ -93,7 +85,7 @@ export function convertToGeminiContents(messages: readonly ChatMessage[]): Gemin
       case "tool": {
         leading = false;
         const name = functionNameFor(messages, index, message.tool_call_id);
-        if (name === undefined) throw unsupported(`${path}.tool_call_id`, `${path}: no earlier assistant tool call has the id this tool message answers`);
+        if (name === undefined) throw unsupportedRequestError(`${path}.tool_call_id`, `${path}: no earlier assistant tool call has the id this tool message answers`);
         const content = typeof message.content === "string" ? message.content : message.content.map((part) => (typeof part["text"] === "string" ? part["text"] : "")).join("");
         append("user", [{ functionResponse: { name, response: { content } } }]);
         return;
