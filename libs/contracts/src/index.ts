@@ -36,3 +36,4 @@ export * from "./messages/key-changed.js";
 export * from "./messages/settlement-anomaly.js";
 export * from "./messages/admin-listing-request.js";
 export * from "./messages/admin-audit.js";
+export * from "./messages/key-management.js";

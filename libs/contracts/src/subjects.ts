@@ -42,6 +42,14 @@ export interface Subjects {
   readonly billingListSettlementAnomalies: string;
   /** Admin listing: the audit of admin operations, newest first. */
   readonly billingListAdminAudit: string;
+  /** Key management (OpenRouter's /keys API): list an account's keys, get, update and delete one. */
+  readonly billingListKeys: string;
+  readonly billingGetKey: string;
+  readonly billingUpdateKey: string;
+  readonly billingDeleteKey: string;
+  /** The calling key's own figures (GET /key) and its account's credits (GET /credits). */
+  readonly billingGetCurrentKey: string;
+  readonly billingGetCredits: string;
   /** Every ingress replica listens here (no queue group): billing asks holders to close an account's leases. */
   readonly creditRecall: string;
   readonly loggingGroup: string;
@@ -110,6 +118,12 @@ export function createSubjects(namespace = "sb"): Subjects {
     billingReturnLease: `${billingGroup}.return-lease`,
     billingListSettlementAnomalies: `${billingGroup}.list-settlement-anomalies`,
     billingListAdminAudit: `${billingGroup}.list-admin-audit`,
+    billingListKeys: `${billingGroup}.list-keys`,
+    billingGetKey: `${billingGroup}.get-key`,
+    billingUpdateKey: `${billingGroup}.update-key`,
+    billingDeleteKey: `${billingGroup}.delete-key`,
+    billingGetCurrentKey: `${billingGroup}.get-current-key`,
+    billingGetCredits: `${billingGroup}.get-credits`,
     creditRecall: `${namespace}.credit-recall.v1`,
     loggingGroup,
     loggingGetGeneration: `${loggingGroup}.get-generation`,

@@ -45,8 +45,9 @@ describe("presentKeyRecord", () => {
         disabled: false,
         created_at: createdAt,
         updated_at: null,
+        deleted_at: null,
       },
-      1_250,
+      { totalMicros: 1_250, dailyMicros: 250, weeklyMicros: 500, monthlyMicros: 1_000 },
     );
     expect(record).toEqual({
       hash: "ab".repeat(32),
@@ -55,9 +56,21 @@ describe("presentKeyRecord", () => {
       account_id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
       disabled: false,
       limit: null,
+      limit_remaining: null,
+      limit_reset: null,
+      include_byok_in_limit: false,
       usage: 0.00125,
+      usage_daily: 0.00025,
+      usage_weekly: 0.0005,
+      usage_monthly: 0.001,
+      byok_usage: 0,
+      byok_usage_daily: 0,
+      byok_usage_weekly: 0,
+      byok_usage_monthly: 0,
       created_at: "2026-11-25T14:00:00.000Z",
       updated_at: null,
+      expires_at: null,
+      creator_user_id: null,
     });
     expect(keyRecordSchema.parse(record)).toEqual(record);
   });

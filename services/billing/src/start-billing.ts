@@ -9,15 +9,21 @@ import { LeaseRecaller } from "./lease-recaller.js";
 import { authenticateKeyEndpoint } from "./handlers/authenticate-key.js";
 import { createAccountEndpoint } from "./handlers/create-account.js";
 import { createKeyEndpoint } from "./handlers/create-key.js";
+import { deleteKeyEndpoint } from "./handlers/delete-key.js";
 import { getAccountEndpoint } from "./handlers/get-account.js";
+import { getCreditsEndpoint } from "./handlers/get-credits.js";
+import { getCurrentKeyEndpoint } from "./handlers/get-current-key.js";
+import { getKeyEndpoint } from "./handlers/get-key.js";
 import { grantCreditsEndpoint } from "./handlers/grant-credits.js";
 import { listAdminAuditEndpoint } from "./handlers/list-admin-audit.js";
+import { listKeysEndpoint } from "./handlers/list-keys.js";
 import { listSettlementAnomaliesEndpoint } from "./handlers/list-settlement-anomalies.js";
 import { leaseCreditEndpoint } from "./handlers/lease-credit.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
 import { returnLeaseEndpoint } from "./handlers/return-lease.js";
 import { setAccountDataPolicyEndpoint } from "./handlers/set-account-data-policy.js";
 import { startSettlementConsumer } from "./handlers/settle-generation.js";
+import { updateKeyEndpoint } from "./handlers/update-key.js";
 import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
 import { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
 
@@ -74,6 +80,13 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       setAccountDataPolicyEndpoint({ database, subjects, keyChangePublisher }),
       listSettlementAnomaliesEndpoint({ database, subjects }),
       listAdminAuditEndpoint({ database, subjects }),
+      // Key management (issue 10): OpenRouter's /keys API, GET /key and GET /credits.
+      listKeysEndpoint({ database, subjects }),
+      getKeyEndpoint({ database, subjects }),
+      updateKeyEndpoint({ database, subjects, keyChangePublisher }),
+      deleteKeyEndpoint({ database, subjects, keyChangePublisher }),
+      getCurrentKeyEndpoint({ database, subjects }),
+      getCreditsEndpoint({ database, subjects }),
     ],
   });
   let consumer;

@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { down as accountDataPolicyDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-account-data-policy.js";
 import { down as catalogChangesDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-catalog-changes.js";
+import { down as keyDeletionDown } from "../../../libs/db/src/migrations/2026-11-30T16-30-key-deletion.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 
 type Down = (database: Kysely<unknown>) => Promise<void>;
@@ -46,6 +47,15 @@ describe("migrations down", () => {
     expect(kept.rows).toEqual([{ data_collection: "deny" }]);
     await sql`UPDATE accounts SET data_collection = 'allow' WHERE id = ${account.id}`.execute(database.database);
     await tryDown(accountDataPolicyDown);
+  });
+
+  it("refuses to forget that a key was deleted (it would work again), and migrates down once no key is", async () => {
+    const account = await database.database.insertInto("accounts").values({ name: "keys" }).returning("id").executeTakeFirstOrThrow();
+    const key = await database.database.insertInto("api_keys").values({ account_id: account.id, name: "leaked", key_hash: "d".repeat(64), label: "sk-sb-v1-ddd...ddd" }).returning("id").executeTakeFirstOrThrow();
+    await sql`UPDATE api_keys SET deleted_at = now() WHERE id = ${key.id}`.execute(database.database);
+    await expect(tryDown(keyDeletionDown)).rejects.toThrow(/deleted/);
+    await sql`DELETE FROM api_keys WHERE id = ${key.id}`.execute(database.database);
+    await tryDown(keyDeletionDown);
   });
 });
 

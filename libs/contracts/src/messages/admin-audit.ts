@@ -9,6 +9,8 @@ export const adminActions = {
   disableKey: "disable-key",
   enableKey: "enable-key",
   setAccountPolicy: "set-account-policy",
+  renameKey: "rename-key",
+  deleteKey: "delete-key",
 } as const;
 export type AdminAction = (typeof adminActions)[keyof typeof adminActions];
 

@@ -101,10 +101,25 @@ export const keyRecordSchema = z.object({
   label: z.string(),
   account_id: z.string(),
   disabled: z.boolean(),
+  /** Spending limits are a later slice of issue 10: no key has one yet. */
   limit: z.null(),
+  limit_remaining: z.null(),
+  limit_reset: z.null(),
+  include_byok_in_limit: z.boolean(),
+  /** USD charged to generations made with the key: in all, and since midnight UTC, Monday UTC, the 1st UTC. */
   usage: z.number(),
+  usage_daily: z.number(),
+  usage_weekly: z.number(),
+  usage_monthly: z.number(),
+  /** Switchboard has no bring-your-own-key usage: always 0. */
+  byok_usage: z.number(),
+  byok_usage_daily: z.number(),
+  byok_usage_weekly: z.number(),
+  byok_usage_monthly: z.number(),
   created_at: z.string(),
   updated_at: z.string().nullable(),
+  expires_at: z.null(),
+  creator_user_id: z.null(),
 });
 export type KeyRecord = z.infer<typeof keyRecordSchema>;
 

@@ -4,6 +4,7 @@ import * as adminAudit from "./2026-11-30T12-30-admin-audit.js";
 import * as catalogChanges from "./2026-11-30T15-00-catalog-changes.js";
 import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
 import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
+import * as keyDeletion from "./2026-11-30T16-30-key-deletion.js";
 import * as settlementAnomalies from "./2026-11-30T12-00-settlement-anomalies.js";
 
 /**
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T12-30-admin-audit": adminAudit,
   "2026-11-30T15-00-account-data-policy": accountDataPolicy,
   "2026-11-30T15-00-catalog-changes": catalogChanges,
+  "2026-11-30T16-30-key-deletion": keyDeletion,
 };

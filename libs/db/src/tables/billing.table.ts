@@ -27,6 +27,8 @@ export interface ApiKeysTable {
   disabled: Generated<boolean>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date | null, never, Date>;
+  /** Set by DELETE /api/v1/keys/{hash}: the row stays for history, the key authenticates like an unknown one. */
+  deleted_at: ColumnType<Date | null, never, Date>;
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 

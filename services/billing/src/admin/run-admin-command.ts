@@ -3,6 +3,7 @@ import {
   adminListingMaximumLimit,
   createAccountRequestSchema,
   createKeyRequestSchema,
+  keyHashSchema,
   parseUsdToMicros,
   SwitchboardError,
   type AdminCaller,
@@ -11,7 +12,9 @@ import type { Database } from "@switchboard/db";
 import type { Kysely } from "kysely";
 import { createAccountReply } from "../handlers/create-account.js";
 import { createKeyReply } from "../handlers/create-key.js";
+import { deleteKeyReply } from "../handlers/delete-key.js";
 import { getAccountReply } from "../handlers/get-account.js";
+import { keyNotFound } from "../handlers/key-not-found.js";
 import { grantCreditsReply } from "../handlers/grant-credits.js";
 import { listAdminAuditReply } from "../handlers/list-admin-audit.js";
 import { listSettlementAnomaliesReply } from "../handlers/list-settlement-anomalies.js";
@@ -95,6 +98,17 @@ const commands: Record<string, AdminCommand> = {
     summary: "Enable a disabled API key again.",
     options: { hash: { type: "string" } },
     run: (values, dependencies) => setKeyDisabledReply(dependencies, { keyHash: required(values, "hash"), disabled: false, caller: dependencies.caller }),
+  },
+  "delete-key": {
+    usage: "delete-key --hash <hash>",
+    summary: "Delete an API key for good (its usage history stays); running ingresses refuse it at once.",
+    options: { hash: { type: "string" } },
+    run: (values, dependencies) => {
+      const keyHash = required(values, "hash");
+      // A malformed hash can name no key: "not found", like disable-key, and never a query.
+      if (!keyHashSchema.safeParse(keyHash).success) throw keyNotFound(keyHash);
+      return deleteKeyReply(dependencies, { keyHash, caller: dependencies.caller });
+    },
   },
   "set-account-policy": {
     usage: "set-account-policy --account <id> [--data-collection allow|deny] [--zdr true|false]",

@@ -5,6 +5,7 @@ import { presentKeyRecord } from "../present-key-record.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
 import { createApiKey } from "../repositories/api-keys.js";
 import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
+import { noKeyUsage } from "../repositories/key-usage.js";
 import { accountNotFound } from "./account-not-found.js";
 
 /**
@@ -21,7 +22,7 @@ export async function createKeyReply(database: DatabaseExecutor, request: Create
     return key;
   });
   await keyChangePublisher.publish({ keyHash: created.record.key_hash, change: keyChanges.created });
-  return { data: presentKeyRecord(created.record, 0), key: created.secret };
+  return { data: presentKeyRecord(created.record, noKeyUsage), key: created.secret };
 }
 
 export function createKeyEndpoint(dependencies: { database: DatabaseExecutor; subjects: Subjects; keyChangePublisher: KeyChangePublisher }): EndpointDefinition {

@@ -2,8 +2,9 @@ import { adminActions, keyChanges, keyHashSchema, type AdminCaller, type KeyReco
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 import { presentKeyRecord } from "../present-key-record.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
-import { getKeyUsageMicros, setKeyDisabled } from "../repositories/api-keys.js";
+import { setKeyDisabled } from "../repositories/api-keys.js";
 import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
+import { getKeyUsage } from "../repositories/key-usage.js";
 import { keyNotFound } from "./key-not-found.js";
 
 export interface SetKeyDisabledRequest {
@@ -34,5 +35,5 @@ export async function setKeyDisabledReply(
     return changed;
   });
   await dependencies.keyChangePublisher.publish({ keyHash: row.key_hash, change: request.disabled ? keyChanges.disabled : keyChanges.enabled });
-  return { data: presentKeyRecord(row, await getKeyUsageMicros(dependencies.database, row.id)) };
+  return { data: presentKeyRecord(row, await getKeyUsage(dependencies.database, row.id)) };
 }

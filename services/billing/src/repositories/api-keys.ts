@@ -1,7 +1,8 @@
 import type { AccountRow, ApiKeyRow } from "@switchboard/db";
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import { generateApiKeySecret, hashApiKey, labelApiKey } from "./api-key-secret.js";
 import { isForeignKeyViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
+import { getKeyUsage } from "./key-usage.js";
 
 /** A key just created: the stored record, and the secret that exists nowhere else from now on. */
 export interface CreatedApiKey {
@@ -45,6 +46,7 @@ export function findKeyByHash(database: DatabaseExecutor, keyHash: string): Prom
     .select(["accounts.data_collection", "accounts.zdr"])
     .where("api_keys.key_hash", "=", keyHash)
     .where("api_keys.disabled", "=", false)
+    .where("api_keys.deleted_at", "is", null)
     .executeTakeFirst();
 }
 
@@ -57,24 +59,55 @@ export async function listAccountKeyHashes(database: DatabaseExecutor, accountId
 
 /**
  * Disables or enables the key with this SHA-256 hash (`updated_at` records when). The updated row, or
- * undefined when no key has this hash.
+ * undefined when no key has this hash or the key is deleted.
  */
 export function setKeyDisabled(database: DatabaseExecutor, keyHash: string, disabled: boolean): Promise<ApiKeyRow | undefined> {
+  return updateLiveKey(database, keyHash, { disabled });
+}
+
+/** Renames the key with this SHA-256 hash; the updated row, or undefined when no live key has it. */
+export function renameKey(database: DatabaseExecutor, keyHash: string, name: string): Promise<ApiKeyRow | undefined> {
+  return updateLiveKey(database, keyHash, { name });
+}
+
+/**
+ * Marks the key deleted: it authenticates like an unknown key from now on, and no listing shows it. The
+ * row stays, since reservations, generations and the audit refer to it. Undefined when no live key has it.
+ */
+export function markKeyDeleted(database: DatabaseExecutor, keyHash: string): Promise<ApiKeyRow | undefined> {
+  return updateLiveKey(database, keyHash, { deleted_at: sql<Date>`now()` });
+}
+
+function updateLiveKey(
+  database: DatabaseExecutor,
+  keyHash: string,
+  change: { disabled?: boolean; name?: string; deleted_at?: RawBuilder<Date> },
+): Promise<ApiKeyRow | undefined> {
   return database
     .updateTable("api_keys")
-    .set({ disabled, updated_at: sql<Date>`now()` })
+    .set({ ...change, updated_at: sql<Date>`now()` })
     .where("key_hash", "=", keyHash)
+    .where("deleted_at", "is", null)
     .returningAll()
     .executeTakeFirst();
 }
 
+/** The key with this SHA-256 hash, enabled or disabled, unless it is deleted. */
+export function findLiveKeyByHash(database: DatabaseExecutor, keyHash: string): Promise<ApiKeyRow | undefined> {
+  return database.selectFrom("api_keys").selectAll().where("key_hash", "=", keyHash).where("deleted_at", "is", null).executeTakeFirst();
+}
+
+/** One page of the account's keys that are not deleted, oldest first; disabled ones only when asked for. */
+export function listAccountKeys(
+  database: DatabaseExecutor,
+  options: { accountId: string; includeDisabled: boolean; offset: number; limit: number },
+): Promise<ApiKeyRow[]> {
+  let query = database.selectFrom("api_keys").selectAll().where("account_id", "=", options.accountId).where("deleted_at", "is", null);
+  if (!options.includeDisabled) query = query.where("disabled", "=", false);
+  return query.orderBy("created_at").orderBy("id").offset(options.offset).limit(options.limit).execute();
+}
+
 /** Micro-dollars charged to generations made with this key (settled, and late charges after expiry). */
 export async function getKeyUsageMicros(database: DatabaseExecutor, keyId: string): Promise<number> {
-  if (!isUuid(keyId)) return 0;
-  const row = await database
-    .selectFrom("reservations")
-    .select(sql<number>`coalesce(sum(charged_micros), 0)::bigint`.as("usage_micros"))
-    .where("key_id", "=", keyId)
-    .executeTakeFirstOrThrow();
-  return row.usage_micros;
+  return (await getKeyUsage(database, keyId)).totalMicros;
 }

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { accountIdSchema, keyHashSchema } from "../identifiers.js";
+import { adminCallerSchema } from "./admin-audit.js";
+import { createKeyRequestSchema, keyRecordSchema } from "./billing.js";
+
+// OpenRouter's key-management API (GET /keys, GET/PATCH/DELETE /keys/{hash}) and the calling key's own
+// figures (GET /key, GET /credits), as billing answers them over NATS. Keys are named by their hash only.
+
+/** How many keys one page of `GET /api/v1/keys` holds; `offset` pages on. */
+export const keyListingPageSize = 100;
+
+/** An account's keys, oldest first; deleted keys never, disabled keys only when asked for (OpenRouter's default). */
+export const listKeysRequestSchema = z.strictObject({
+  accountId: accountIdSchema,
+  includeDisabled: z.boolean(),
+  offset: z.number().int().min(0),
+});
+export type ListKeysRequest = z.infer<typeof listKeysRequestSchema>;
+
+export const listKeysReplySchema = z.object({ data: z.array(keyRecordSchema) });
+export type ListKeysReply = z.infer<typeof listKeysReplySchema>;
+
+/** One key by its hash; a deleted key is not found. */
+export const getKeyRequestSchema = z.strictObject({ keyHash: keyHashSchema });
+export type GetKeyRequest = z.infer<typeof getKeyRequestSchema>;
+
+export const keyReplySchema = z.object({ data: keyRecordSchema });
+export type KeyReply = z.infer<typeof keyReplySchema>;
+
+/** Renames and/or disables (enables) a key; a field left out keeps its value, and at least one must be given. */
+export const updateKeyRequestSchema = z.strictObject({
+  keyHash: keyHashSchema,
+  name: createKeyRequestSchema.shape.name.optional(),
+  disabled: z.boolean().optional(),
+  caller: adminCallerSchema,
+});
+export type UpdateKeyRequest = z.infer<typeof updateKeyRequestSchema>;
+
+/** Deletes a key: it stops working on every ingress at once; its row stays for history. */
+export const deleteKeyRequestSchema = z.strictObject({ keyHash: keyHashSchema, caller: adminCallerSchema });
+export type DeleteKeyRequest = z.infer<typeof deleteKeyRequestSchema>;
+
+/** OpenRouter's answer to `DELETE /keys/{hash}`. */
+export const deleteKeyReplySchema = z.object({ deleted: z.literal(true) });
+export type DeleteKeyReply = z.infer<typeof deleteKeyReplySchema>;
+
+/** The calling key's own figures (`GET /api/v1/key`); ingress sends the hash of the key it authenticated. */
+export const getCurrentKeyRequestSchema = z.strictObject({ keyHash: keyHashSchema });
+export type GetCurrentKeyRequest = z.infer<typeof getCurrentKeyRequestSchema>;
+
+/**
+ * OpenRouter's `GET /key` payload. Switchboard has no spending limits, management keys, expiry or rate
+ * limits yet, so those fields hold what OpenRouter answers for a key without them.
+ */
+export const currentKeySchema = z.object({
+  /** The masked key, e.g. `sk-sb-v1-3f2...9ab`. */
+  label: z.string(),
+  limit: z.null(),
+  limit_remaining: z.null(),
+  limit_reset: z.null(),
+  include_byok_in_limit: z.boolean(),
+  usage: z.number(),
+  usage_daily: z.number(),
+  usage_weekly: z.number(),
+  usage_monthly: z.number(),
+  byok_usage: z.number(),
+  byok_usage_daily: z.number(),
+  byok_usage_weekly: z.number(),
+  byok_usage_monthly: z.number(),
+  /** True while the key's account has never been granted credits. */
+  is_free_tier: z.boolean(),
+  is_management_key: z.boolean(),
+  is_provisioning_key: z.boolean(),
+  creator_user_id: z.null(),
+  expires_at: z.null(),
+  /** Deprecated by OpenRouter, which always answers -1 requests here; so does Switchboard. */
+  rate_limit: z.object({ requests: z.number(), interval: z.string(), note: z.string() }),
+});
+export type CurrentKey = z.infer<typeof currentKeySchema>;
+
+export const currentKeyReplySchema = z.object({ data: currentKeySchema });
+export type CurrentKeyReply = z.infer<typeof currentKeyReplySchema>;
+
+/** The credits of an account (`GET /api/v1/credits`). */
+export const getCreditsRequestSchema = z.strictObject({ accountId: accountIdSchema });
+export type GetCreditsRequest = z.infer<typeof getCreditsRequestSchema>;
+
+/** USD: everything ever granted, and everything ever charged; the balance is their difference. */
+export const creditsReplySchema = z.object({ data: z.object({ total_credits: z.number(), total_usage: z.number() }) });
+export type CreditsReply = z.infer<typeof creditsReplySchema>;

@@ -1,0 +1,59 @@
+import {
+  gatewayError,
+  gatewayErrorCodes,
+  getCurrentKeyRequestSchema,
+  microsToUsdNumber,
+  SwitchboardError,
+  type CurrentKeyReply,
+  type GetCurrentKeyRequest,
+  type Subjects,
+} from "@switchboard/contracts";
+import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
+import { getAccountCredits } from "../repositories/account-credits.js";
+import { findLiveKeyByHash } from "../repositories/api-keys.js";
+import type { DatabaseExecutor } from "../repositories/database-executor.js";
+import { getKeyUsage } from "../repositories/key-usage.js";
+
+/**
+ * OpenRouter's `GET /key`: the calling key's label and usage. Ingress authenticated the key already; a key
+ * disabled or deleted since then gets the same 401 as at authentication.
+ */
+export async function getCurrentKeyReply(database: DatabaseExecutor, request: GetCurrentKeyRequest): Promise<CurrentKeyReply> {
+  const row = await findLiveKeyByHash(database, request.keyHash);
+  if (!row || row.disabled) throw new SwitchboardError(gatewayError(gatewayErrorCodes.unauthorized, 401, "Invalid API key"));
+  const usage = await getKeyUsage(database, row.id);
+  const credits = await getAccountCredits(database, row.account_id);
+  return {
+    data: {
+      label: row.label,
+      limit: null,
+      limit_remaining: null,
+      limit_reset: null,
+      include_byok_in_limit: false,
+      usage: microsToUsdNumber(usage.totalMicros),
+      usage_daily: microsToUsdNumber(usage.dailyMicros),
+      usage_weekly: microsToUsdNumber(usage.weeklyMicros),
+      usage_monthly: microsToUsdNumber(usage.monthlyMicros),
+      byok_usage: 0,
+      byok_usage_daily: 0,
+      byok_usage_weekly: 0,
+      byok_usage_monthly: 0,
+      // OpenRouter: a free-tier key's account never purchased credits; here, was never granted any.
+      is_free_tier: credits.grantedMicros === 0,
+      is_management_key: false,
+      is_provisioning_key: false,
+      creator_user_id: null,
+      expires_at: null,
+      // What OpenRouter answers in this deprecated field; Switchboard has no per-key rate limits yet.
+      rate_limit: { requests: -1, interval: "10s", note: "This field is deprecated and safe to ignore." },
+    },
+  };
+}
+
+export function getCurrentKeyEndpoint(dependencies: { database: DatabaseExecutor; subjects: Subjects }): EndpointDefinition {
+  return defineEndpoint({
+    subject: dependencies.subjects.billingGetCurrentKey,
+    requestSchema: getCurrentKeyRequestSchema,
+    handler: (request) => getCurrentKeyReply(dependencies.database, request),
+  });
+}

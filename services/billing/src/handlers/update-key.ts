@@ -1,0 +1,63 @@
+import {
+  adminActions,
+  gatewayError,
+  gatewayErrorCodes,
+  keyChanges,
+  SwitchboardError,
+  updateKeyRequestSchema,
+  type KeyReply,
+  type Subjects,
+  type UpdateKeyRequest,
+} from "@switchboard/contracts";
+import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
+import type { ApiKeyRow } from "@switchboard/db";
+import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
+import { presentKeyRecord } from "../present-key-record.js";
+import { recordAdminAction } from "../repositories/admin-audit.js";
+import { renameKey, setKeyDisabled } from "../repositories/api-keys.js";
+import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
+import { getKeyUsage } from "../repositories/key-usage.js";
+import { keyNotFound } from "./key-not-found.js";
+
+/**
+ * OpenRouter's `PATCH /keys/{hash}` for the fields Switchboard has: `name` and `disabled`. Each field
+ * changed writes its own audit row (`rename-key`, `disable-key` / `enable-key`) in the change's
+ * transaction; the change is announced after the commit, so every ingress refuses a disabled key from its
+ * next request on.
+ */
+export async function updateKeyReply(
+  dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher },
+  request: UpdateKeyRequest,
+): Promise<KeyReply> {
+  const { name, disabled } = request;
+  if (name === undefined && disabled === undefined) {
+    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give `name`, `disabled` or both."));
+  }
+  const row = await inTransaction(dependencies.database, async (transaction) => {
+    let changed: ApiKeyRow | undefined;
+    if (name !== undefined) {
+      changed = await renameKey(transaction, request.keyHash, name);
+      if (!changed) throw keyNotFound(request.keyHash);
+      await recordAdminAction(transaction, { action: adminActions.renameKey, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
+    }
+    if (disabled !== undefined) {
+      changed = await setKeyDisabled(transaction, request.keyHash, disabled);
+      if (!changed) throw keyNotFound(request.keyHash);
+      const action = disabled ? adminActions.disableKey : adminActions.enableKey;
+      await recordAdminAction(transaction, { action, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
+    }
+    if (!changed) throw keyNotFound(request.keyHash);
+    return changed;
+  });
+  const change = disabled === undefined ? keyChanges.updated : disabled ? keyChanges.disabled : keyChanges.enabled;
+  await dependencies.keyChangePublisher.publish({ keyHash: row.key_hash, change });
+  return { data: presentKeyRecord(row, await getKeyUsage(dependencies.database, row.id)) };
+}
+
+export function updateKeyEndpoint(dependencies: { database: DatabaseExecutor; subjects: Subjects; keyChangePublisher: KeyChangePublisher }): EndpointDefinition {
+  return defineEndpoint({
+    subject: dependencies.subjects.billingUpdateKey,
+    requestSchema: updateKeyRequestSchema,
+    handler: (request) => updateKeyReply(dependencies, request),
+  });
+}
