@@ -16,8 +16,10 @@ import { StickyEndpoints } from "./routing/sticky-endpoints.js";
 import { adminRoutes } from "./routes/admin.js";
 import { adminCatalogRoutes } from "./routes/admin-catalog.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
+import { currentKeyRoutes } from "./routes/current-key.js";
 import { generationRoutes } from "./routes/generation.js";
 import { healthRoutes } from "./routes/health.js";
+import { keyManagementRoutes } from "./routes/key-management.js";
 import { listingsRoutes } from "./routes/listings.js";
 import { modelsRoutes } from "./routes/models.js";
 
@@ -110,5 +112,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     stickyEndpoints: new StickyEndpoints(),
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
+  await app.register(keyManagementRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
+  await app.register(currentKeyRoutes, { clients: dependencies.clients, authenticator });
   return app;
 }

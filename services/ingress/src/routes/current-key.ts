@@ -1,0 +1,28 @@
+import { creditsReplySchema, currentKeyReplySchema } from "@switchboard/contracts";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { KeyAuthenticator } from "../plugins/authenticate.js";
+import { readBearerToken } from "../plugins/authenticate.js";
+import type { ServiceClients } from "../plugins/service-clients.js";
+
+/**
+ * What a key can ask about itself: `GET /key` (and its legacy alias `GET /auth/key`, which many clients
+ * still call) in OpenRouter's shape, and `GET /credits` for the key's account. OpenRouter now asks a
+ * management key for `/credits`; until Switchboard has management keys, an inference key may read its
+ * own account's credits (as OpenRouter's older API allowed).
+ */
+export async function currentKeyRoutes(app: FastifyInstance, options: { clients: ServiceClients; authenticator: KeyAuthenticator }): Promise<void> {
+  const { clients, authenticator } = options;
+  const authenticate = (request: FastifyRequest) => authenticator.authenticate(readBearerToken(request));
+
+  const currentKey = async (request: FastifyRequest) => {
+    const key = await authenticate(request);
+    return clients.request(clients.subjects.billingGetCurrentKey, { keyHash: key.keyHash }, currentKeyReplySchema, "billing");
+  };
+  app.get("/api/v1/key", currentKey);
+  app.get("/api/v1/auth/key", currentKey);
+
+  app.get("/api/v1/credits", async (request) => {
+    const key = await authenticate(request);
+    return clients.request(clients.subjects.billingGetCredits, { accountId: key.accountId }, creditsReplySchema, "billing");
+  });
+}
