@@ -68,6 +68,12 @@ export interface Subjects {
   readonly keyChanged: string;
   readonly billingConsumer: string;
   readonly loggingConsumer: string;
+  /** JetStream stream holding copies of the facts a consumer could not process (issue 10), kept long. */
+  readonly deadLetterStream: string;
+  /** Every dead-letter subject: the dead-letter stream's subjects. */
+  readonly deadLettersWildcard: string;
+  /** Where a durable consumer copies a fact it could not process, e.g. `sb.dead-letters.v1.billing-settlement`. */
+  readonly deadLetters: (consumer: string) => string;
   readonly queueGroup: (service: ServiceName) => string;
   readonly connectorCancel: (generationId: string) => string;
 }
@@ -134,6 +140,9 @@ export function createSubjects(namespace = "sb"): Subjects {
     keyChanged: `${namespace}.key-changed.v1`,
     billingConsumer: "billing-settlement",
     loggingConsumer: "metadata-logging",
+    deadLetterStream: `SWITCHBOARD_DEAD_LETTERS_${streamSuffix}`,
+    deadLettersWildcard: `${namespace}.dead-letters.v1.>`,
+    deadLetters: (consumer) => `${namespace}.dead-letters.v1.${consumer}`,
     // The services framework rejects dots in queue names.
     queueGroup: (service) => `${namespace}-${service}`,
     connectorCancel: (generationId) => `${namespace}.connector-cancel.v1.${generationId}`,

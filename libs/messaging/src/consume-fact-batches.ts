@@ -1,7 +1,11 @@
-import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { DeadLetterCounter } from "./dead-letters/dead-letter-counter.js";
+import { deadLetterReasons, type DeadLetterReason } from "./dead-letters/dead-letter-reasons.js";
+import { describeSchemaIssues } from "./dead-letters/describe-schema-issues.js";
+import { publishDeadLetter } from "./dead-letters/publish-dead-letter.js";
 
 export interface ConsumeFactBatchesOptions<Schema extends z.ZodType> {
   manager: JetStreamManager;
@@ -21,6 +25,22 @@ export interface ConsumeFactBatchesOptions<Schema extends z.ZodType> {
   handleOne: (fact: z.infer<Schema>) => Promise<void>;
   /** True for a failure every fact would hit (the database is down): the batch is retried whole, later. */
   isOutage: (error: unknown) => boolean;
+  /**
+   * Where facts this consumer cannot process go (issue 10). The dead-letter stream must exist
+   * (`ensureDeadLetterStream`); each fact is copied there, counted, and only then terminated.
+   */
+  deadLetters: {
+    /** `Subjects.deadLetters(durableName)`. */
+    subject: string;
+    counter: DeadLetterCounter;
+  };
+  /**
+   * Why this consumer can never process a fact that matches the schema (a column cannot hold it), or
+   * null. Such a fact is dead-lettered at once, like one that fails the schema. Describe it without values.
+   */
+  findUnprocessable?: (fact: z.infer<Schema>) => string | null;
+  /** Deliveries after which a fact whose processing keeps failing is dead-lettered (default 5); outages never count. */
+  maxDeliveries?: number;
   logger: Logger;
   ackWaitMs?: number;
   /** Most facts in one batch (default 200). */
@@ -39,11 +59,13 @@ export interface FactConsumer {
  * `maxBatchSize`, waiting at most `maxBatchWaitMs` for more once the first is in hand, so a busy stream
  * costs one database transaction per few hundred facts and a quiet one adds only milliseconds.
  *
- * Per message, as before batching: a fact that is not JSON or fails its schema is terminated (it would
- * fail forever) and the rest of its batch goes on; every other message is acknowledged only after its
- * batch committed. A batch that fails on an outage is nak'ed whole with a growing delay and redelivered;
- * one that fails otherwise is handled again fact by fact, each acknowledged or nak'ed on its own. The loop
- * survives NATS restarts and consumer errors by re-subscribing.
+ * Per message: a fact that is not JSON, fails its schema or `findUnprocessable` would fail forever, so it
+ * is copied to the dead-letter stream and terminated, and the rest of its batch goes on; every other
+ * message is acknowledged only after its batch committed. A batch that fails on an outage is nak'ed whole
+ * with a growing delay and redelivered; one that fails otherwise is handled again fact by fact, each
+ * acknowledged or nak'ed on its own, and a fact that fails so on its `maxDeliveries`th delivery is
+ * dead-lettered too. Nothing is dropped: when the dead-letter copy fails, the fact is nak'ed and comes
+ * back. The loop survives NATS restarts and consumer errors by re-subscribing.
  */
 export async function consumeFactBatches<Schema extends z.ZodType>(
   connection: NatsConnection,
@@ -51,6 +73,7 @@ export async function consumeFactBatches<Schema extends z.ZodType>(
 ): Promise<FactConsumer> {
   const maxBatchSize = options.maxBatchSize ?? 200;
   const maxBatchWaitMs = options.maxBatchWaitMs ?? 5;
+  const client = jetstream(connection, { timeout: 5_000 });
   // add() on an existing durable updates it on NATS 2.9 and is accepted when identical on later servers.
   await options.manager.consumers.add(options.stream, {
     durable_name: options.durableName,
@@ -75,7 +98,7 @@ export async function consumeFactBatches<Schema extends z.ZodType>(
           break;
         }
         for await (const batch of inBatches(messages, maxBatchSize, maxBatchWaitMs)) {
-          await handleBatch(batch, options);
+          await handleBatch(batch, options, client);
           if (stopped) break;
         }
       } catch (error) {
@@ -140,11 +163,12 @@ async function* inBatches(messages: AsyncIterable<JsMsg>, maxSize: number, maxWa
   }
 }
 
-async function handleBatch<Schema extends z.ZodType>(messages: JsMsg[], options: ConsumeFactBatchesOptions<Schema>): Promise<void> {
+async function handleBatch<Schema extends z.ZodType>(messages: JsMsg[], options: ConsumeFactBatchesOptions<Schema>, client: JetStreamClient): Promise<void> {
   const parsed: Array<{ message: JsMsg; fact: z.infer<Schema> }> = [];
   for (const message of messages) {
     const fact = parseFact(message, options);
     if (fact.success) parsed.push({ message, fact: fact.data });
+    else await deadLetter(message, fact.reason, fact.detail, options, client);
   }
   if (parsed.length === 0) return;
   try {
@@ -159,34 +183,71 @@ async function handleBatch<Schema extends z.ZodType>(messages: JsMsg[], options:
     }
     options.logger.warn({ err: error, facts: parsed.length, consumer: options.durableName }, "fact batch failed, handling its facts one by one");
   }
+  const maxDeliveries = options.maxDeliveries ?? 5;
   for (const { message, fact } of parsed) {
     try {
       await options.handleOne(fact);
       message.ack();
     } catch (error) {
+      if (!options.isOutage(error) && message.info.deliveryCount >= maxDeliveries) {
+        await deadLetter(message, deadLetterReasons.failedRepeatedly, describeFailure(error, message.info.deliveryCount), options, client);
+        continue;
+      }
       options.logger.error({ err: error, seq: message.seq, deliveries: message.info.deliveryCount }, "fact handling failed, will retry");
       message.nak(retryDelayMs(message));
     }
   }
 }
 
-/** Parses a message; one that is not a fact is terminated here, since it would fail on every delivery. */
-function parseFact<Schema extends z.ZodType>(message: JsMsg, options: ConsumeFactBatchesOptions<Schema>): { success: true; data: z.infer<Schema> } | { success: false } {
+type ParsedFact<Schema extends z.ZodType> = { success: true; data: z.infer<Schema> } | { success: false; reason: DeadLetterReason; detail: string };
+
+/** Parses a message; one that is not a fact, or one this consumer can never process, is returned with the reason. */
+function parseFact<Schema extends z.ZodType>(message: JsMsg, options: ConsumeFactBatchesOptions<Schema>): ParsedFact<Schema> {
   let payload: unknown;
   try {
     payload = message.json();
   } catch {
-    options.logger.error({ subject: message.subject, seq: message.seq }, "fact is not JSON, terminating it");
-    message.term();
-    return { success: false };
+    return { success: false, reason: deadLetterReasons.notJson, detail: "the message is not JSON" };
   }
   const parsed = options.schema.safeParse(payload);
-  if (!parsed.success) {
-    options.logger.error({ subject: message.subject, seq: message.seq, issues: parsed.error.issues }, "fact does not match its schema, terminating it");
-    message.term();
-    return { success: false };
-  }
+  if (!parsed.success) return { success: false, reason: deadLetterReasons.invalid, detail: describeSchemaIssues(parsed.error.issues) };
+  const problem = options.findUnprocessable?.(parsed.data) ?? null;
+  if (problem !== null) return { success: false, reason: deadLetterReasons.invalid, detail: problem };
   return { success: true, data: parsed.data };
+}
+
+/**
+ * Copies a fact to the dead-letter stream, then terminates it, counts it and logs it at warn (never its
+ * body). When the copy fails the fact is nak'ed instead, so it comes back and is copied then.
+ */
+async function deadLetter<Schema extends z.ZodType>(
+  message: JsMsg,
+  reason: DeadLetterReason,
+  detail: string,
+  options: ConsumeFactBatchesOptions<Schema>,
+  client: JetStreamClient,
+): Promise<void> {
+  const context = { consumer: options.durableName, subject: message.subject, seq: message.seq, deliveries: message.info.deliveryCount, reason, detail };
+  try {
+    await publishDeadLetter(client, message, { subject: options.deadLetters.subject, consumer: options.durableName, reason, detail });
+  } catch (error) {
+    options.logger.error({ ...context, err: error }, "could not copy the fact to the dead-letter stream, it will come back");
+    message.nak(retryDelayMs(message));
+    return;
+  }
+  message.term();
+  options.deadLetters.counter.increment(options.durableName, reason);
+  options.logger.warn({ ...context, dead_lettered: options.deadLetters.counter.total(options.durableName) }, "fact moved to the dead-letter stream");
+}
+
+/**
+ * What failed, without the error's message: a database error's message can quote a value from the fact
+ * (`invalid input syntax for type uuid: "…"`). The log line of each failed delivery has the whole error.
+ */
+function describeFailure(error: unknown, deliveries: number): string {
+  const name = error instanceof Error ? error.name : typeof error;
+  const code = typeof error === "object" && error !== null && "code" in error && (typeof error.code === "string" || typeof error.code === "number") ? ` (code ${error.code})` : "";
+  return `processing still failed on delivery ${deliveries}; last error ${name}${code}`;
 }
 
 /** A failed fact comes back after 1 s per delivery so far, at most 30 s. */

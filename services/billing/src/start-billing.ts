@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { serviceNames, type Subjects } from "@switchboard/contracts";
 import { isDatabaseUnavailable, type Database } from "@switchboard/db";
-import { ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
+import { DeadLetterCounter, ensureDeadLetterStream, ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
 import { startExpirySweeper } from "./expiry-sweeper.js";
@@ -46,6 +46,8 @@ export interface BillingService {
   stop(): Promise<void>;
   /** Settlement anomalies recorded since start, by reason: for the metrics endpoint (issue 12). */
   settlementAnomalies: SettlementAnomalyCounter;
+  /** Facts the settlement consumer moved to the dead-letter stream since start: for the metrics endpoint (issue 12). */
+  deadLetters: DeadLetterCounter;
 }
 
 export const billingServiceVersion = "0.1.0";
@@ -54,7 +56,9 @@ export const billingServiceVersion = "0.1.0";
 export async function startBilling(options: StartBillingOptions): Promise<BillingService> {
   const { connection, database, subjects, logger } = options;
   const manager = await ensureFactsStream(connection, subjects);
+  await ensureDeadLetterStream(connection, subjects);
   const settlementAnomalies = new SettlementAnomalyCounter();
+  const deadLetters = new DeadLetterCounter([subjects.billingConsumer]);
   const keyChangePublisher = natsKeyChangePublisher({ connection, subjects, logger });
   const service = await serveEndpoints(connection, {
     name: serviceNames.billing,
@@ -91,7 +95,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   });
   let consumer;
   try {
-    consumer = await startSettlementConsumer(connection, { manager, subjects, database, logger, anomalies: settlementAnomalies });
+    consumer = await startSettlementConsumer(connection, { manager, subjects, database, logger, anomalies: settlementAnomalies, deadLetters });
   } catch (error) {
     await service.stop();
     throw error;
@@ -100,6 +104,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
 
   return {
     settlementAnomalies,
+    deadLetters,
     async stop() {
       await service.stop();
       await sweeper.stop();

@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { serviceNames, type Subjects } from "@switchboard/contracts";
 import { isDatabaseUnavailable, type Database } from "@switchboard/db";
-import { ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
+import { DeadLetterCounter, ensureDeadLetterStream, ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
 import { getGenerationEndpoint } from "./handlers/get-generation.js";
@@ -18,6 +18,8 @@ export interface StartMetadataLoggingOptions {
 export interface MetadataLoggingService {
   /** Stops answering requests, then stops the consumer after the batch of facts in hand. */
   stop(): Promise<void>;
+  /** Facts the recorder moved to the dead-letter stream since start: for the metrics endpoint (issue 12). */
+  deadLetters: DeadLetterCounter;
 }
 
 export const metadataLoggingServiceVersion = "0.1.0";
@@ -26,6 +28,8 @@ export const metadataLoggingServiceVersion = "0.1.0";
 export async function startMetadataLogging(options: StartMetadataLoggingOptions): Promise<MetadataLoggingService> {
   const { connection, database, subjects, logger } = options;
   const manager = await ensureFactsStream(connection, subjects);
+  await ensureDeadLetterStream(connection, subjects);
+  const deadLetters = new DeadLetterCounter([subjects.loggingConsumer]);
   const service = await serveEndpoints(connection, {
     name: serviceNames.logging,
     version: metadataLoggingServiceVersion,
@@ -37,12 +41,13 @@ export async function startMetadataLogging(options: StartMetadataLoggingOptions)
   });
   let recorder;
   try {
-    recorder = await startGenerationRecorder(connection, { manager, subjects, database, logger });
+    recorder = await startGenerationRecorder(connection, { manager, subjects, database, logger, deadLetters });
   } catch (error) {
     await service.stop();
     throw error;
   }
   return {
+    deadLetters,
     async stop() {
       await service.stop();
       await recorder.stop();

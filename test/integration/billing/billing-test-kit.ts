@@ -54,6 +54,7 @@ export async function startBillingUnderTest(
       await billing.stop();
       const manager = await jetstreamManager(connection);
       await manager.streams.delete(subjects.factsStream).catch(() => undefined);
+      await manager.streams.delete(subjects.deadLetterStream).catch(() => undefined);
       await connection.drain();
       await testDatabase.drop();
     },

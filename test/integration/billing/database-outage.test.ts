@@ -26,6 +26,7 @@ describe("billing with its database down", () => {
   afterAll(async () => {
     await billing?.stop();
     await (await jetstreamManager(connection)).streams.delete(subjects.factsStream).catch(() => undefined);
+    await (await jetstreamManager(connection)).streams.delete(subjects.deadLetterStream).catch(() => undefined);
     await connection?.drain();
     await database.destroy();
   });

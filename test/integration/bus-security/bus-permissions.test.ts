@@ -63,6 +63,8 @@ const forbidden: Record<BusIdentity, BusAttempt[]> = {
     publish(subjects.billingGrantCredits),
     publish(`$JS.API.CONSUMER.MSG.NEXT.${subjects.factsStream}.${subjects.billingConsumer}`),
     publish(routingKvPut),
+    publish(subjects.deadLetters(subjects.billingConsumer)),
+    publish(`$JS.API.STREAM.DELETE.${subjects.deadLetterStream}`),
     subscribe(subjects.keyChanged),
   ],
   [busIdentities.admin]: [
@@ -70,7 +72,11 @@ const forbidden: Record<BusIdentity, BusAttempt[]> = {
     publish(subjects.generationCompleted),
     publish(subjects.creditRecall),
     publish(routingKvPut),
+    publish(subjects.deadLetters(subjects.billingConsumer)),
+    publish(`$JS.API.STREAM.PURGE.${subjects.deadLetterStream}`),
+    publish(`$JS.API.STREAM.MSG.DELETE.${subjects.deadLetterStream}`),
     subscribe(subjects.keyChanged),
+    subscribe(subjects.deadLettersWildcard),
   ],
 };
 
@@ -79,9 +85,9 @@ const needed: Record<BusIdentity, BusAttempt[]> = {
   [busIdentities.ingress]: [publish(subjects.billingGrantCredits), publish(subjects.connectorCancel("generation-1")), subscribe(subjects.keyChanged), subscribe(inbox(busIdentities.ingress))],
   [busIdentities.router]: [publish(routingKvPut), subscribe(subjects.routerRoute)],
   [busIdentities.providerConnector]: [publish(inbox(busIdentities.ingress)), subscribe(subjects.connectorCancelWildcard), subscribe(subjects.connectorAttemptProgress)],
-  [busIdentities.billing]: [publish(subjects.keyChanged), publish(subjects.creditRecall), subscribe(subjects.billingGrantCredits)],
-  [busIdentities.metadataLogging]: [subscribe(subjects.loggingGetGeneration)],
-  [busIdentities.admin]: [publish(subjects.keyChanged)],
+  [busIdentities.billing]: [publish(subjects.keyChanged), publish(subjects.creditRecall), subscribe(subjects.billingGrantCredits), publish(subjects.deadLetters(subjects.billingConsumer))],
+  [busIdentities.metadataLogging]: [subscribe(subjects.loggingGetGeneration), publish(subjects.deadLetters(subjects.loggingConsumer))],
+  [busIdentities.admin]: [publish(subjects.keyChanged), publish(`$JS.API.STREAM.MSG.GET.${subjects.deadLetterStream}`)],
 };
 
 /** Issue 8: the bus is a trust boundary. Against a nats-server started with the generated configuration. */

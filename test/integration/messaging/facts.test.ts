@@ -1,10 +1,10 @@
 import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { createSubjects } from "@switchboard/contracts";
-import { consumeFactBatches, ensureFactsStream, FactPublisher } from "@switchboard/messaging";
+import { consumeFactBatches, DeadLetterCounter, deadLetterHeaders, ensureDeadLetterStream, ensureFactsStream, FactPublisher, readDeadLetters } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { testLogger } from "../../support/silent-logger.js";
+import { testLogger, type LogCapture } from "../../support/silent-logger.js";
 import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
 import { waitFor } from "../../support/wait-for.js";
 
@@ -14,11 +14,15 @@ describe("facts on JetStream", () => {
 
   beforeAll(async () => {
     connection = await connectTestNats();
+    await ensureDeadLetterStream(connection, subjects);
   });
+  /** Where a test consumer copies what it cannot process, with a counter of its own. */
+  const deadLettersOf = (consumer: string) => ({ subject: subjects.deadLetters(consumer), counter: new DeadLetterCounter() });
 
   afterAll(async () => {
     const manager = await jetstreamManager(connection);
     await manager.streams.delete(subjects.factsStream).catch(() => undefined);
+    await manager.streams.delete(subjects.deadLetterStream).catch(() => undefined);
     await connection.close();
   });
 
@@ -50,6 +54,7 @@ describe("facts on JetStream", () => {
       handleOne: async (fact: { index: number }) => void seen.push(fact.index),
       isOutage: () => false,
       logger: testLogger("consumer"),
+      deadLetters: deadLettersOf("test-consumer"),
     };
     const first = await consumeFactBatches(connection, options);
     await waitFor(async () => (seen.length >= 20 ? true : undefined), 5_000, "20 facts");
@@ -61,7 +66,7 @@ describe("facts on JetStream", () => {
     expect(seen.sort((left, right) => left - right)).toEqual(Array.from({ length: 20 }, (_value, index) => index));
   });
 
-  it("hands facts over in batches, terminates what is not a fact, and retries a batch that met an outage whole", async () => {
+  it("hands facts over in batches, dead-letters what is not a fact, and retries a batch that met an outage whole", async () => {
     const manager = await ensureFactsStream(connection, subjects);
     const subject = `${subjects.namespace}.facts.v1.batch-test`;
     const publisher = new FactPublisher(connection, { logger: testLogger("publisher") });
@@ -76,6 +81,7 @@ describe("facts on JetStream", () => {
     const seen: number[] = [];
     let outages = 1;
     let handledOneByOne = 0;
+    const deadLetters = deadLettersOf("batch-test-consumer");
     const consumer = await consumeFactBatches(connection, {
       manager,
       stream: subjects.factsStream,
@@ -90,6 +96,7 @@ describe("facts on JetStream", () => {
       handleOne: async () => void handledOneByOne++,
       isOutage: (error) => error instanceof Error && error.message === "database down",
       logger: testLogger("consumer"),
+      deadLetters,
     });
     try {
       await waitFor(async () => (seen.length >= 450 ? true : undefined), 10_000, "450 facts");
@@ -104,6 +111,58 @@ describe("facts on JetStream", () => {
     expect(Math.max(...batchSizes)).toBeGreaterThan(1);
     expect(Math.max(...batchSizes)).toBeLessThanOrEqual(200);
     expect(handledOneByOne).toBe(0);
+    // Neither the invalid fact nor the message that is not JSON was dropped: both are dead letters.
+    expect(deadLetters.counter.snapshot()).toEqual({ "batch-test-consumer": { "not-json": 1, invalid: 1, "failed-repeatedly": 0 } });
+    const kept = (await readDeadLetters(manager, subjects, 50)).filter((deadLetter) => deadLetter.consumer === "batch-test-consumer");
+    expect(kept.map((deadLetter) => [deadLetter.reason, deadLetter.original_subject, deadLetter.deliveries])).toEqual([
+      ["not-json", subject, 1],
+      ["invalid", subject, 1],
+    ]);
+    expect(kept[1]?.detail).toMatch(/^index: /);
+    expect(kept[1]?.detail).not.toContain("not a number");
+  });
+
+  it("keeps a fact whose dead-letter copy fails, and copies it when it comes back", async () => {
+    const manager = await ensureFactsStream(connection, subjects);
+    const subject = `${subjects.namespace}.facts.v1.copy-fails-test`;
+    const sequence = (await jetstream(connection).publish(subject, JSON.stringify({ index: "never valid" }), { msgID: "copy-fails" })).seq;
+    const capture: LogCapture = { lines: [] };
+    const options = {
+      manager,
+      stream: subjects.factsStream,
+      durableName: "copy-fails-test",
+      filterSubject: subject,
+      schema: z.object({ index: z.number() }),
+      handleBatch: async () => undefined,
+      handleOne: async () => undefined,
+      isOutage: () => false,
+      logger: testLogger("consumer", capture),
+    };
+    // No stream stores this subject: the copy is refused, so the fact must be nak'ed, not terminated.
+    const nowhere = { subject: `${subjects.namespace}.nowhere.v1.copy-fails-test`, counter: new DeadLetterCounter() };
+    const failing = await consumeFactBatches(connection, { ...options, deadLetters: nowhere });
+    try {
+      await waitFor(async () => ((await manager.consumers.info(subjects.factsStream, "copy-fails-test")).num_redelivered >= 1 ? true : undefined), 10_000, "a redelivery");
+    } finally {
+      await failing.stop();
+    }
+    expect(nowhere.counter.total("copy-fails-test")).toBe(0);
+    expect(capture.lines.some((line) => line.includes("could not copy the fact to the dead-letter stream"))).toBe(true);
+
+    const deadLetters = deadLettersOf("copy-fails-test");
+    const working = await consumeFactBatches(connection, { ...options, deadLetters });
+    try {
+      await waitFor(async () => (deadLetters.counter.total("copy-fails-test") === 1 ? true : undefined), 10_000, "the fact dead-lettered");
+    } finally {
+      await working.stop();
+    }
+    const [kept] = (await readDeadLetters(manager, subjects, 50)).filter((deadLetter) => deadLetter.consumer === "copy-fails-test");
+    expect(kept).toMatchObject({ reason: "invalid", original_sequence: sequence });
+    expect(kept?.deliveries).toBeGreaterThanOrEqual(2);
+    // The copy holds the fact's bytes unchanged.
+    const stored = await manager.streams.getMessage(subjects.deadLetterStream, { seq: kept?.sequence ?? 0 });
+    expect(stored?.string()).toBe(JSON.stringify({ index: "never valid" }));
+    expect(stored?.header.get(deadLetterHeaders.originalStream)).toBe(subjects.factsStream);
   });
   it("stops promptly when asked in the middle of a full batch", async () => {
     const manager = await ensureFactsStream(connection, subjects);
@@ -128,6 +187,7 @@ describe("facts on JetStream", () => {
       handleOne: async () => undefined,
       isOutage: () => false,
       logger: testLogger("consumer"),
+      deadLetters: deadLettersOf("stop-test"),
     });
     await waitFor(async () => (batchStarted ? true : undefined), 5_000, "a full batch in hand");
     // A full batch leaves no read waiting on the message iterator: the loop must not need one to end.

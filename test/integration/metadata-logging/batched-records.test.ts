@@ -13,7 +13,8 @@ import { waitFor } from "../../support/wait-for.js";
 import { completedFact } from "../../support/completed-fact.js";
 
 // Issue 7: metadata-logging writes a batch of facts in one multi-row statement; a fact its columns
-// cannot hold is still dropped, and one the database refuses does not hold back the rest of its batch.
+// cannot hold goes to the dead-letter stream (issue 10), and one the database refuses does not hold back
+// the rest of its batch.
 describe("metadata-logging records facts in batches", () => {
   const capture: LogCapture = { lines: [] };
   let testDatabase: TestDatabase;
@@ -30,12 +31,13 @@ describe("metadata-logging records facts in batches", () => {
     await service?.stop();
     if (connection) {
       await (await jetstreamManager(connection)).streams.delete(subjects.factsStream).catch(() => undefined);
+      await (await jetstreamManager(connection)).streams.delete(subjects.deadLetterStream).catch(() => undefined);
       await connection.drain();
     }
     await testDatabase?.drop();
   });
 
-  it("records the valid facts of one batch together, drops the unrecordable one and retries the refused one", async () => {
+  it("records the valid facts of one batch together, dead-letters the unrecordable one and retries the refused one", async () => {
     // Each recorded with latency 100 ms; the redelivery below says 9 ms and must not replace it.
     const valid = Array.from({ length: 50 }, () => completedFact({ latencyMs: 100 }));
     const unrecordable = completedFact({ accountId: "not-a-uuid" });
@@ -60,7 +62,8 @@ describe("metadata-logging records facts in batches", () => {
     const rows = await recorded();
     expect(new Set(rows.map((row) => row.id))).toEqual(new Set(valid.map((fact) => fact.generationId)));
     expect(rows.every((row) => row.latency_ms === 100)).toBe(true);
-    expect(capture.lines.some((line) => line.includes("cannot be recorded, dropping it") && line.includes(unrecordable.generationId))).toBe(true);
+    expect(capture.lines.some((line) => line.includes("fact moved to the dead-letter stream") && line.includes("accountId is not a UUID"))).toBe(true);
+    expect(service?.deadLetters.snapshot()).toEqual({ [subjects.loggingConsumer]: { "not-json": 0, invalid: 1, "failed-repeatedly": 0 } });
     expect(capture.lines.some((line) => line.includes("fact batch failed, handling its facts one by one"))).toBe(true);
 
     // The refused fact is nak'ed and comes back, as a failing fact always did; everything else is acknowledged.
@@ -80,6 +83,7 @@ describe("metadata-logging records facts in batches", () => {
     await service?.stop();
     // A stream of its own, without the refused fact of the test above coming back into a batch.
     await (await jetstreamManager(connection)).streams.delete(subjects.factsStream);
+    await (await jetstreamManager(connection)).streams.delete(subjects.deadLetterStream);
     subjects = createSubjects(uniqueNamespace("logb"));
     await ensureFactsStream(connection, subjects);
     const facts = Array.from({ length: 400 }, () => completedFact());

@@ -63,6 +63,17 @@ describe("createBusPermissions (issue 8: least privilege per identity)", () => {
     expect(whoMay("publish", `$JS.API.STREAM.PURGE.${subjects.factsStream}`)).toEqual([]);
   });
 
+  it("lets each consumer copy only to its own dead-letter subject, and only the admin CLI read dead letters (issue 10)", () => {
+    expect(whoMay("publish", subjects.deadLetters(subjects.billingConsumer))).toEqual([busIdentities.billing]);
+    expect(whoMay("publish", subjects.deadLetters(subjects.loggingConsumer))).toEqual([busIdentities.metadataLogging]);
+    expect(whoMay("subscribe", subjects.deadLettersWildcard)).toEqual([]);
+    expect(whoMay("publish", `$JS.API.STREAM.CREATE.${subjects.deadLetterStream}`)).toEqual([busIdentities.billing, busIdentities.metadataLogging]);
+    expect(whoMay("publish", `$JS.API.STREAM.MSG.GET.${subjects.deadLetterStream}`)).toEqual([busIdentities.admin]);
+    expect(whoMay("publish", `$JS.API.STREAM.DELETE.${subjects.deadLetterStream}`)).toEqual([]);
+    expect(whoMay("publish", `$JS.API.STREAM.PURGE.${subjects.deadLetterStream}`)).toEqual([]);
+    expect(whoMay("publish", `$JS.API.STREAM.MSG.DELETE.${subjects.deadLetterStream}`)).toEqual([]);
+  });
+
   it("lets every identity subscribe to its own inbox and to no one else's", () => {
     for (const identity of allBusIdentities) {
       expect(whoMay("subscribe", `${inboxPrefixFor("sb", identity)}.>`)).toEqual([identity]);

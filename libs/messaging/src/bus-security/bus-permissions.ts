@@ -29,7 +29,8 @@ export interface BusPermissions {
  *   inboxes (a generation's reply subject is a subject under ingress's inbox prefix, answered many times);
  * - only the router writes the routing KV bucket; ingress and the connector may only watch it;
  * - only the connector reports endpoint outcomes, and only the router hears them;
- * - billing and metadata-logging read the facts stream through their own durable consumer only;
+ * - billing and metadata-logging read the facts stream through their own durable consumer only, and copy
+ *   the facts they cannot process to their own dead-letter subject; only the admin CLI reads dead letters;
  * - every identity subscribes only under its own inbox prefix.
  */
 export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIdentity, BusPermissions>> {
@@ -47,6 +48,7 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
   const routerEndpoints = `${subjects.routerGroup}.>`;
   const connectorEndpoints = `${subjects.connectorGroup}.>`;
   const factsStreamManagement = [jetStream.accountInfo, ...jetStream.manageStream(subjects.factsStream)];
+  const deadLetterStreamManagement = jetStream.manageStream(subjects.deadLetterStream);
 
   return Object.freeze({
     [busIdentities.ingress]: {
@@ -106,6 +108,8 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           subjects.creditRecall,
           ...factsStreamManagement,
           ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.billingConsumer),
+          subjects.deadLetters(subjects.billingConsumer),
+          ...deadLetterStreamManagement,
         ],
         deny: [],
       },
@@ -120,13 +124,22 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
       allowResponses: true,
     },
     [busIdentities.metadataLogging]: {
-      publish: { allow: [...factsStreamManagement, ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.loggingConsumer)], deny: [] },
+      publish: {
+        allow: [
+          ...factsStreamManagement,
+          ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.loggingConsumer),
+          subjects.deadLetters(subjects.loggingConsumer),
+          ...deadLetterStreamManagement,
+        ],
+        deny: [],
+      },
       subscribe: { allow: [inbox(busIdentities.metadataLogging), serviceDiscovery, loggingEndpoints], deny: [] },
       allowResponses: true,
     },
     [busIdentities.admin]: {
-      // The admin CLI writes PostgreSQL directly; on the bus it only announces the key changes it made.
-      publish: { allow: [subjects.keyChanged], deny: [] },
+      // The admin CLI writes PostgreSQL directly; on the bus it announces the key changes it made and
+      // reads the dead letters (list-dead-letters).
+      publish: { allow: [subjects.keyChanged, jetStream.accountInfo, ...jetStream.readStream(subjects.deadLetterStream)], deny: [] },
       subscribe: { allow: [inbox(busIdentities.admin)], deny: [] },
       allowResponses: false,
     },

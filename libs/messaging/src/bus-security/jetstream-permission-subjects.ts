@@ -29,6 +29,11 @@ export const jetStreamPermissionSubjects = {
     ];
   },
 
+  /** Reading a stream's state and any of its messages by sequence (`streams.info`, `streams.getMessage`). */
+  readStream(stream: string): string[] {
+    return [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.MSG.GET.${stream}`];
+  },
+
   /**
    * Reading the last message of a subject in `stream` (a KV `get`): direct get when the stream allows it,
    * as the KV buckets nats.js creates do, else the stream's message-get API.

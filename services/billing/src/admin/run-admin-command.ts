@@ -22,6 +22,7 @@ import { setAccountDataPolicyReply } from "../handlers/set-account-data-policy.j
 import { setKeyDisabledReply } from "../handlers/set-key-disabled.js";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 import { cliCaller } from "./cli-caller.js";
+import type { DeadLetterLister } from "./dead-letter-lister.js";
 
 /** Where the CLI writes: JSON results to `stdout`, problems and what to do about them to `stderr`. */
 export interface AdminCommandOutput {
@@ -36,6 +37,8 @@ export interface AdminCommandDependencies {
   output: AdminCommandOutput;
   /** Who runs the command, for the audit record of every change; `cliCaller()` (`cli:<os user>`) by default. */
   caller?: AdminCaller;
+  /** Reads the dead-letter stream on NATS, for `list-dead-letters`; without it that command fails and says so. */
+  deadLetters?: DeadLetterLister;
 }
 
 /** A problem with how the command was invoked, reported with the command's usage. */
@@ -43,6 +46,14 @@ class AdminUsageError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "AdminUsageError";
+  }
+}
+
+/** A command that could not do its work, with a message that says what to check. */
+class AdminCommandFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AdminCommandFailure";
   }
 }
 
@@ -146,11 +157,30 @@ const commands: Record<string, AdminCommand> = {
     options: { limit: { type: "string" } },
     run: (values, { database }) => listSettlementAnomaliesReply(database, { limit: parseLimit(values["limit"]) }),
   },
+  "list-dead-letters": {
+    usage: "list-dead-letters [--limit <n>]",
+    summary: "Show the newest facts a consumer could not process and kept in the dead-letter stream (reads NATS), newest first.",
+    options: { limit: { type: "string" } },
+    run: async (values, { deadLetters }) => {
+      const limit = parseLimit(values["limit"]);
+      if (!deadLetters) throw new AdminCommandFailure("list-dead-letters needs NATS, and this CLI was started without it.");
+      try {
+        return { data: await deadLetters.list(limit) };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new AdminCommandFailure(
+          `Could not read the dead-letter stream on NATS (${message}). Check that NATS is running and that NATS_URL, SWITCHBOARD_NATS_NAMESPACE and NATS_NKEY_SEED_FILE (the admin identity) are those the services use.`,
+          { cause: error },
+        );
+      }
+    },
+  },
 };
 
 const helpText = [
   "Switchboard billing admin. Talks to PostgreSQL directly (DATABASE_URL); commands that change a key",
-  "also announce it on NATS (NATS_URL, SWITCHBOARD_NATS_NAMESPACE) so running ingresses apply it at once.",
+  "also announce it on NATS (NATS_URL, SWITCHBOARD_NATS_NAMESPACE) so running ingresses apply it at once,",
+  "and list-dead-letters reads the dead-letter stream there.",
   "",
   "Usage: npm run admin -- <command> [options]",
   "",
@@ -224,7 +254,7 @@ function describeFailure(error: unknown, command: AdminCommand): string {
   if (error instanceof AdminUsageError || isParseArgsError(error)) {
     return `${(error as Error).message}.\nUsage: npm run admin -- ${command.usage}`;
   }
-  if (error instanceof SwitchboardError) return error.message;
+  if (error instanceof SwitchboardError || error instanceof AdminCommandFailure) return error.message;
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
   const message = error instanceof Error ? error.message : String(error);
   if (code === "42P01") {

@@ -2,7 +2,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { generationCompletedSchema, type GenerationCompleted, type Subjects } from "@switchboard/contracts";
 import { isDatabaseUnavailable } from "@switchboard/db";
-import { consumeFactBatches, type FactConsumer } from "@switchboard/messaging";
+import { consumeFactBatches, type DeadLetterCounter, type FactConsumer } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { DatabaseExecutor } from "../repositories/database-executor.js";
 import { settleGenerations, settleOutcomes } from "../repositories/settle-generations.js";
@@ -58,7 +58,7 @@ export async function settleGenerationBatch(dependencies: SettlementDependencies
 /** The durable billing consumer of generation-completed facts. The facts stream must exist. */
 export function startSettlementConsumer(
   connection: NatsConnection,
-  options: SettlementDependencies & { manager: JetStreamManager; subjects: Subjects },
+  options: SettlementDependencies & { manager: JetStreamManager; subjects: Subjects; deadLetters: DeadLetterCounter },
 ): Promise<FactConsumer> {
   return consumeFactBatches(connection, {
     manager: options.manager,
@@ -70,5 +70,7 @@ export function startSettlementConsumer(
     handleBatch: (facts) => settleGenerationBatch(options, facts),
     handleOne: (fact) => settleGenerationBatch(options, [fact]),
     isOutage: isDatabaseUnavailable,
+    // A fact billing cannot settle is kept, not dropped: copied to the dead-letter stream (issue 10).
+    deadLetters: { subject: options.subjects.deadLetters(options.subjects.billingConsumer), counter: options.deadLetters },
   });
 }

@@ -2,7 +2,7 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { generationCompletedSchema, type GenerationCompleted, type Subjects } from "@switchboard/contracts";
 import { isDatabaseUnavailable } from "@switchboard/db";
-import { consumeFactBatches, type FactConsumer } from "@switchboard/messaging";
+import { consumeFactBatches, type DeadLetterCounter, type FactConsumer } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import { findUnrecordableField, insertGenerations, type DatabaseExecutor } from "../repositories/generations.js";
 
@@ -13,7 +13,8 @@ export interface RecordGenerationDependencies {
 
 /**
  * Records a batch of facts in one statement; resolves after the commit so the consumer acknowledges only
- * then. A fact whose columns cannot hold it is dropped with an error log instead of being retried forever.
+ * then. The consumer dead-letters a fact whose columns cannot hold it before it gets here; one that still
+ * does (a direct call) is left out with an error log instead of failing the whole batch.
  */
 export async function recordGenerations(dependencies: RecordGenerationDependencies, facts: readonly GenerationCompleted[]): Promise<void> {
   const recordable: GenerationCompleted[] = [];
@@ -32,7 +33,7 @@ export async function recordGenerations(dependencies: RecordGenerationDependenci
 /** The durable metadata-logging consumer of generation-completed facts. The facts stream must exist. */
 export function startGenerationRecorder(
   connection: NatsConnection,
-  options: RecordGenerationDependencies & { manager: JetStreamManager; subjects: Subjects },
+  options: RecordGenerationDependencies & { manager: JetStreamManager; subjects: Subjects; deadLetters: DeadLetterCounter },
 ): Promise<FactConsumer> {
   return consumeFactBatches(connection, {
     manager: options.manager,
@@ -44,5 +45,8 @@ export function startGenerationRecorder(
     handleBatch: (facts) => recordGenerations(options, facts),
     handleOne: (fact) => recordGenerations(options, [fact]),
     isOutage: isDatabaseUnavailable,
+    // A fact whose columns cannot hold it is kept, not dropped: copied to the dead-letter stream (issue 10).
+    findUnprocessable: findUnrecordableField,
+    deadLetters: { subject: options.subjects.deadLetters(options.subjects.loggingConsumer), counter: options.deadLetters },
   });
 }
