@@ -37,3 +37,4 @@ export * from "./messages/settlement-anomaly.js";
 export * from "./messages/admin-listing-request.js";
 export * from "./messages/admin-audit.js";
 export * from "./messages/key-management.js";
+export * from "./messages/key-spending.js";

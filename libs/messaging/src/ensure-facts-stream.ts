@@ -1,9 +1,8 @@
-import { JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import type { Subjects } from "@switchboard/contracts";
+import { addOrUpdateStream } from "./add-or-update-stream.js";
 
-/** The JetStream error code for "stream name already in use with a different configuration" (the client library names no constant for it). */
-const streamConfigurationConflict = 10058;
 
 /**
  * Creates the facts stream, or brings an existing one to our configuration. The NATS server may be
@@ -21,11 +20,6 @@ export async function ensureFactsStream(connection: NatsConnection, subjects: Su
     // server drops. Consumers are idempotent by generation id beyond it (PostgreSQL constraints).
     duplicate_window: nanos(2 * 60 * 1000),
   };
-  try {
-    await manager.streams.add(configuration);
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError && error.code === streamConfigurationConflict)) throw error;
-    await manager.streams.update(configuration.name, configuration);
-  }
+  await addOrUpdateStream(manager, configuration);
   return manager;
 }

@@ -1,5 +1,6 @@
-import { microsToUsdNumber, type KeyRecord } from "@switchboard/contracts";
+import type { KeyRecord } from "@switchboard/contracts";
 import type { ApiKeyRow } from "@switchboard/db";
+import { presentKeySpending } from "./present-key-spending.js";
 import type { KeyUsage } from "./repositories/key-usage.js";
 
 /**
@@ -14,18 +15,7 @@ export function presentKeyRecord(row: ApiKeyRow, usage: KeyUsage): KeyRecord {
     label: row.label,
     account_id: row.account_id,
     disabled: row.disabled,
-    limit: null,
-    limit_remaining: null,
-    limit_reset: null,
-    include_byok_in_limit: false,
-    usage: microsToUsdNumber(usage.totalMicros),
-    usage_daily: microsToUsdNumber(usage.dailyMicros),
-    usage_weekly: microsToUsdNumber(usage.weeklyMicros),
-    usage_monthly: microsToUsdNumber(usage.monthlyMicros),
-    byok_usage: 0,
-    byok_usage_daily: 0,
-    byok_usage_weekly: 0,
-    byok_usage_monthly: 0,
+    ...presentKeySpending(usage),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at ? row.updated_at.toISOString() : null,
     expires_at: null,

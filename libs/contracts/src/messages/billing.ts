@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accountIdSchema, generationIdSchema, keyHashSchema } from "../identifiers.js";
 import { adminCallerSchema } from "./admin-audit.js";
+import { keySpendingSchema } from "./key-spending.js";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
 
 /** An account or key name: shown in listings and stored in PostgreSQL, so one line without NUL. */
@@ -101,21 +102,7 @@ export const keyRecordSchema = z.object({
   label: z.string(),
   account_id: z.string(),
   disabled: z.boolean(),
-  /** Spending limits are a later slice of issue 10: no key has one yet. */
-  limit: z.null(),
-  limit_remaining: z.null(),
-  limit_reset: z.null(),
-  include_byok_in_limit: z.boolean(),
-  /** USD charged to generations made with the key: in all, and since midnight UTC, Monday UTC, the 1st UTC. */
-  usage: z.number(),
-  usage_daily: z.number(),
-  usage_weekly: z.number(),
-  usage_monthly: z.number(),
-  /** Switchboard has no bring-your-own-key usage: always 0. */
-  byok_usage: z.number(),
-  byok_usage_daily: z.number(),
-  byok_usage_weekly: z.number(),
-  byok_usage_monthly: z.number(),
+  ...keySpendingSchema.shape,
   created_at: z.string(),
   updated_at: z.string().nullable(),
   expires_at: z.null(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accountIdSchema, keyHashSchema } from "../identifiers.js";
 import { adminCallerSchema } from "./admin-audit.js";
+import { keySpendingSchema } from "./key-spending.js";
 import { createKeyRequestSchema, keyRecordSchema } from "./billing.js";
 
 // OpenRouter's key-management API (GET /keys, GET/PATCH/DELETE /keys/{hash}) and the calling key's own
@@ -55,18 +56,7 @@ export type GetCurrentKeyRequest = z.infer<typeof getCurrentKeyRequestSchema>;
 export const currentKeySchema = z.object({
   /** The masked key, e.g. `sk-sb-v1-3f2...9ab`. */
   label: z.string(),
-  limit: z.null(),
-  limit_remaining: z.null(),
-  limit_reset: z.null(),
-  include_byok_in_limit: z.boolean(),
-  usage: z.number(),
-  usage_daily: z.number(),
-  usage_weekly: z.number(),
-  usage_monthly: z.number(),
-  byok_usage: z.number(),
-  byok_usage_daily: z.number(),
-  byok_usage_weekly: z.number(),
-  byok_usage_monthly: z.number(),
+  ...keySpendingSchema.shape,
   /** True while the key's account has never been granted credits. */
   is_free_tier: z.boolean(),
   is_management_key: z.boolean(),

@@ -1,9 +1,8 @@
-import { JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import type { Subjects } from "@switchboard/contracts";
+import { addOrUpdateStream } from "../add-or-update-stream.js";
 
-/** The JetStream error code for "stream name already in use with a different configuration". */
-const streamConfigurationConflict = 10058;
 
 /** How long a dead letter is kept: long enough for an operator to notice, list and replay it. */
 const deadLetterMaxAgeMs = 90 * 24 * 3600 * 1000;
@@ -23,10 +22,5 @@ export async function ensureDeadLetterStream(connection: NatsConnection, subject
     max_age: nanos(deadLetterMaxAgeMs),
     duplicate_window: nanos(2 * 60 * 1000),
   };
-  try {
-    await manager.streams.add(configuration);
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError && error.code === streamConfigurationConflict)) throw error;
-    await manager.streams.update(configuration.name, configuration);
-  }
+  await addOrUpdateStream(manager, configuration);
 }

@@ -2,7 +2,6 @@ import {
   gatewayError,
   gatewayErrorCodes,
   getCurrentKeyRequestSchema,
-  microsToUsdNumber,
   SwitchboardError,
   type CurrentKeyReply,
   type GetCurrentKeyRequest,
@@ -13,6 +12,7 @@ import { getAccountCredits } from "../repositories/account-credits.js";
 import { findLiveKeyByHash } from "../repositories/api-keys.js";
 import type { DatabaseExecutor } from "../repositories/database-executor.js";
 import { getKeyUsage } from "../repositories/key-usage.js";
+import { presentKeySpending } from "../present-key-spending.js";
 
 /**
  * OpenRouter's `GET /key`: the calling key's label and usage. Ingress authenticated the key already; a key
@@ -26,18 +26,7 @@ export async function getCurrentKeyReply(database: DatabaseExecutor, request: Ge
   return {
     data: {
       label: row.label,
-      limit: null,
-      limit_remaining: null,
-      limit_reset: null,
-      include_byok_in_limit: false,
-      usage: microsToUsdNumber(usage.totalMicros),
-      usage_daily: microsToUsdNumber(usage.dailyMicros),
-      usage_weekly: microsToUsdNumber(usage.weeklyMicros),
-      usage_monthly: microsToUsdNumber(usage.monthlyMicros),
-      byok_usage: 0,
-      byok_usage_daily: 0,
-      byok_usage_weekly: 0,
-      byok_usage_monthly: 0,
+      ...presentKeySpending(usage),
       // OpenRouter: a free-tier key's account never purchased credits; here, was never granted any.
       is_free_tier: credits.grantedMicros === 0,
       is_management_key: false,
