@@ -46,6 +46,7 @@ describe("presentKeyRecord", () => {
         created_at: createdAt,
         updated_at: null,
         deleted_at: null,
+        management: true,
       },
       { totalMicros: 1_250, dailyMicros: 250, weeklyMicros: 500, monthlyMicros: 1_000 },
     );
@@ -55,6 +56,7 @@ describe("presentKeyRecord", () => {
       label: "sk-sb-v1-3f2...9ab",
       account_id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
       disabled: false,
+      management: true,
       limit: null,
       limit_remaining: null,
       limit_reset: null,

@@ -15,6 +15,7 @@ export function presentKeyRecord(row: ApiKeyRow, usage: KeyUsage): KeyRecord {
     label: row.label,
     account_id: row.account_id,
     disabled: row.disabled,
+    management: row.management,
     ...presentKeySpending(usage),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at ? row.updated_at.toISOString() : null,

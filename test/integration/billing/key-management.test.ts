@@ -105,6 +105,50 @@ describe("key management in billing", () => {
     ]);
   });
 
+  it("a management key: created by the admin, authenticated as one, confined to its account's keys by accountId", async () => {
+    const accountId = await createAccount("managed");
+    const otherAccountId = await createAccount("other");
+    const manager = await request(billing.subjects.billingCreateKey, { accountId, name: "manager", management: true, caller: testAdminCaller }, createKeyReplySchema);
+    expect(manager.data).toMatchObject({ name: "manager", account_id: accountId, management: true, disabled: false });
+    expect(await authenticate(manager.data.hash)).toMatchObject({ accountId, management: true });
+    const figures = await request(billing.subjects.billingGetCurrentKey, { keyHash: manager.data.hash }, currentKeyReplySchema);
+    expect(figures.data).toMatchObject({ is_management_key: true, is_provisioning_key: false });
+
+    const managerCaller = { ...testAdminCaller, actor: `management-key:${manager.data.hash}` };
+    const own = await request(billing.subjects.billingCreateKey, { accountId, name: "inference", caller: managerCaller }, createKeyReplySchema);
+    expect(own.data.management).toBe(false);
+    expect(await authenticate(own.data.hash)).toMatchObject({ accountId, management: false });
+    const foreign = await createKey(otherAccountId, "not yours");
+
+    // Another account's key is not found, as if unknown, and stays as it was.
+    for (const [subject, payload] of [
+      [billing.subjects.billingGetKey, { keyHash: foreign.data.hash, accountId }],
+      [billing.subjects.billingUpdateKey, { keyHash: foreign.data.hash, accountId, disabled: true, caller: managerCaller }],
+      [billing.subjects.billingUpdateKey, { keyHash: foreign.data.hash, accountId, name: "taken", caller: managerCaller }],
+      [billing.subjects.billingDeleteKey, { keyHash: foreign.data.hash, accountId, caller: managerCaller }],
+    ] as const) {
+      await expect(request(subject, payload, z.unknown())).rejects.toMatchObject({ error: { status: 404 } });
+    }
+    expect((await request(billing.subjects.billingGetKey, { keyHash: foreign.data.hash }, keyReplySchema)).data).toMatchObject({ name: "not yours", disabled: false });
+    expect(await authenticate(foreign.data.hash)).toMatchObject({ accountId: otherAccountId });
+
+    // Its own account's keys it gets, changes and deletes.
+    expect((await request(billing.subjects.billingGetKey, { keyHash: own.data.hash, accountId }, keyReplySchema)).data.hash).toBe(own.data.hash);
+    const disabled = await request(billing.subjects.billingUpdateKey, { keyHash: own.data.hash, accountId, disabled: true, caller: managerCaller }, keyReplySchema);
+    expect(disabled.data).toMatchObject({ disabled: true, management: false });
+    await expect(authenticate(own.data.hash)).rejects.toMatchObject({ error: { status: 401 } });
+    expect(await request(billing.subjects.billingDeleteKey, { keyHash: own.data.hash, accountId, caller: managerCaller }, deleteKeyReplySchema)).toEqual({ deleted: true });
+
+    expect((await auditOf(accountId)).map((entry) => [entry.action, entry.key_hash, entry.actor])).toEqual([
+      ["delete-key", own.data.hash, managerCaller.actor],
+      ["disable-key", own.data.hash, managerCaller.actor],
+      ["create-key", own.data.hash, managerCaller.actor],
+      ["create-management-key", manager.data.hash, testAdminCaller.actor],
+      ["create-account", null, testAdminCaller.actor],
+    ]);
+    expect((await auditOf(otherAccountId)).map((entry) => entry.action)).toEqual(["create-key", "create-account"]);
+  });
+
   it("answers 404 for an unknown key or account, 400 for a malformed hash or an update that changes nothing", async () => {
     const unknownHash = "f".repeat(64);
     await expect(request(billing.subjects.billingGetKey, { keyHash: unknownHash }, keyReplySchema)).rejects.toMatchObject({ error: { status: 404 } });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { down as accountDataPolicyDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-account-data-policy.js";
 import { down as catalogChangesDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-catalog-changes.js";
 import { down as keyDeletionDown } from "../../../libs/db/src/migrations/2026-11-30T16-30-key-deletion.js";
+import { down as managementKeysDown } from "../../../libs/db/src/migrations/2026-11-30T17-00-management-keys.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 
 type Down = (database: Kysely<unknown>) => Promise<void>;
@@ -56,6 +57,33 @@ describe("migrations down", () => {
     await expect(tryDown(keyDeletionDown)).rejects.toThrow(/deleted/);
     await sql`DELETE FROM api_keys WHERE id = ${key.id}`.execute(database.database);
     await tryDown(keyDeletionDown);
+  });
+
+  it("refuses to turn a live management key into one that can call models, and migrates down once none is live, keeping its audit as create-key", async () => {
+    const account = await database.database.insertInto("accounts").values({ name: "managed" }).returning("id").executeTakeFirstOrThrow();
+    const key = await database.database
+      .insertInto("api_keys")
+      .values({ account_id: account.id, name: "manager", key_hash: "e".repeat(64), label: "sk-sb-v1-eee...eee", management: true })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await database.database.insertInto("admin_audit").values({ action: "create-management-key", actor: "admin-key:test", client_address: null, account_id: account.id, key_id: key.id, amount_micros: null, data_policy: null, request_id: null }).execute();
+    await expect(tryDown(managementKeysDown)).rejects.toThrow(/management keys/);
+    await sql`UPDATE api_keys SET deleted_at = now() WHERE id = ${key.id}`.execute(database.database);
+    let auditAfterDown: string[] = [];
+    await database.database
+      .transaction()
+      .execute(async (transaction) => {
+        await managementKeysDown(transaction as unknown as Kysely<unknown>);
+        const rows = await sql<{ action: string }>`SELECT action FROM admin_audit WHERE key_id = ${key.id}`.execute(transaction);
+        auditAfterDown = rows.rows.map((row) => row.action);
+        throw new Rollback();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
+    expect(auditAfterDown).toEqual(["create-key"]);
+    await sql`DELETE FROM admin_audit WHERE key_id = ${key.id}`.execute(database.database);
+    await sql`DELETE FROM api_keys WHERE id = ${key.id}`.execute(database.database);
   });
 });
 

@@ -11,6 +11,7 @@ export const adminActions = {
   setAccountPolicy: "set-account-policy",
   renameKey: "rename-key",
   deleteKey: "delete-key",
+  createManagementKey: "create-management-key",
 } as const;
 export type AdminAction = (typeof adminActions)[keyof typeof adminActions];
 

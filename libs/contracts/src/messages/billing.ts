@@ -29,6 +29,8 @@ export const authenticatedKeySchema = z.object({
   name: z.string(),
   /** The account's data policy. Absent means the account asks for nothing (what a billing older than this field sends). */
   dataPolicy: accountDataPolicySchema.optional(),
+  /** A management key manages its account's keys and cannot call models. Absent (an older billing) means not. */
+  management: z.boolean().optional(),
 });
 export type AuthenticatedKey = z.infer<typeof authenticatedKeySchema>;
 
@@ -90,6 +92,8 @@ export type SetAccountDataPolicyRequest = z.infer<typeof setAccountDataPolicyReq
 export const createKeyRequestSchema = z.object({
   accountId: accountIdSchema,
   name: nameSchema,
+  /** A management key (only the admin may ask for one); an inference key when absent. */
+  management: z.boolean().optional(),
   caller: adminCallerSchema,
 });
 export type CreateKeyRequest = z.infer<typeof createKeyRequestSchema>;
@@ -102,6 +106,8 @@ export const keyRecordSchema = z.object({
   label: z.string(),
   account_id: z.string(),
   disabled: z.boolean(),
+  /** Switchboard's: a management key manages the account's keys and cannot call models. */
+  management: z.boolean(),
   ...keySpendingSchema.shape,
   created_at: z.string(),
   updated_at: z.string().nullable(),

@@ -21,8 +21,14 @@ export type ListKeysRequest = z.infer<typeof listKeysRequestSchema>;
 export const listKeysReplySchema = z.object({ data: z.array(keyRecordSchema) });
 export type ListKeysReply = z.infer<typeof listKeysReplySchema>;
 
+/**
+ * The account a management key manages: a key of any other account is not found, as if unknown. Absent for
+ * the admin key, which manages every account.
+ */
+const managedAccountIdSchema = accountIdSchema.optional();
+
 /** One key by its hash; a deleted key is not found. */
-export const getKeyRequestSchema = z.strictObject({ keyHash: keyHashSchema });
+export const getKeyRequestSchema = z.strictObject({ keyHash: keyHashSchema, accountId: managedAccountIdSchema });
 export type GetKeyRequest = z.infer<typeof getKeyRequestSchema>;
 
 export const keyReplySchema = z.object({ data: keyRecordSchema });
@@ -33,12 +39,13 @@ export const updateKeyRequestSchema = z.strictObject({
   keyHash: keyHashSchema,
   name: createKeyRequestSchema.shape.name.optional(),
   disabled: z.boolean().optional(),
+  accountId: managedAccountIdSchema,
   caller: adminCallerSchema,
 });
 export type UpdateKeyRequest = z.infer<typeof updateKeyRequestSchema>;
 
 /** Deletes a key: it stops working on every ingress at once; its row stays for history. */
-export const deleteKeyRequestSchema = z.strictObject({ keyHash: keyHashSchema, caller: adminCallerSchema });
+export const deleteKeyRequestSchema = z.strictObject({ keyHash: keyHashSchema, accountId: managedAccountIdSchema, caller: adminCallerSchema });
 export type DeleteKeyRequest = z.infer<typeof deleteKeyRequestSchema>;
 
 /** OpenRouter's answer to `DELETE /keys/{hash}`. */
@@ -50,8 +57,8 @@ export const getCurrentKeyRequestSchema = z.strictObject({ keyHash: keyHashSchem
 export type GetCurrentKeyRequest = z.infer<typeof getCurrentKeyRequestSchema>;
 
 /**
- * OpenRouter's `GET /key` payload. Switchboard has no spending limits, management keys, expiry or rate
- * limits yet, so those fields hold what OpenRouter answers for a key without them.
+ * OpenRouter's `GET /key` payload. Switchboard has no spending limits, expiry or rate limits yet, so those
+ * fields hold what OpenRouter answers for a key without them.
  */
 export const currentKeySchema = z.object({
   /** The masked key, e.g. `sk-sb-v1-3f2...9ab`. */

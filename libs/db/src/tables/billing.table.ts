@@ -29,6 +29,8 @@ export interface ApiKeysTable {
   updated_at: ColumnType<Date | null, never, Date>;
   /** Set by DELETE /api/v1/keys/{hash}: the row stays for history, the key authenticates like an unknown one. */
   deleted_at: ColumnType<Date | null, never, Date>;
+  /** A management key manages its account's keys (`/api/v1/keys`) and cannot call models. */
+  management: Generated<boolean>;
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 

@@ -21,6 +21,7 @@ export async function authenticateKey(database: DatabaseExecutor, request: Authe
     accountId: key.account_id,
     name: key.name,
     dataPolicy: { data_collection: key.data_collection, zdr: key.zdr },
+    management: key.management,
   };
 }
 

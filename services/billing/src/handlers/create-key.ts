@@ -9,16 +9,18 @@ import { noKeyUsage } from "../repositories/key-usage.js";
 import { accountNotFound } from "./account-not-found.js";
 
 /**
- * Creates a key; the reply is the only place its secret ever appears. The creation is announced like
+ * Creates a key (an inference key, or a management key when asked; ingress lets only the admin ask for
+ * one); the reply is the only place its secret ever appears. The creation is announced like
  * every key change: an ingress that briefly remembered this hash as unknown forgets that at once. The
  * key and its audit row commit together; the announcement follows the commit.
  */
 export async function createKeyReply(database: DatabaseExecutor, request: CreateKeyRequest, keyChangePublisher: KeyChangePublisher): Promise<CreateKeyReply> {
   const created = await inTransaction(database, async (transaction) => {
-    const key = await createApiKey(transaction, request.accountId, request.name);
+    const key = await createApiKey(transaction, request.accountId, request.name, request.management === true);
     // Thrown inside the transaction, so it rolls back (an unknown account fails the insert).
     if (!key) throw accountNotFound(request.accountId);
-    await recordAdminAction(transaction, { action: adminActions.createKey, caller: request.caller, accountId: key.record.account_id, keyId: key.record.id });
+    const action = key.record.management ? adminActions.createManagementKey : adminActions.createKey;
+    await recordAdminAction(transaction, { action, caller: request.caller, accountId: key.record.account_id, keyId: key.record.id });
     return key;
   });
   await keyChangePublisher.publish({ keyHash: created.record.key_hash, change: keyChanges.created });

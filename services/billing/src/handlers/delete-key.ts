@@ -10,14 +10,15 @@ import { keyNotFound } from "./key-not-found.js";
  * OpenRouter's `DELETE /keys/{hash}`: the key authenticates like an unknown one from now on. Its row stays
  * (marked deleted) for the reservations, generations and audit rows that refer to it. The deletion and its
  * audit row commit together; the announcement follows, so no ingress keeps serving the key from memory.
- * Deleting a deleted key is a 404, like any hash that names no key.
+ * Deleting a deleted key is a 404, like any hash that names no key, and so is another account's key when a
+ * management key asks.
  */
 export async function deleteKeyReply(
   dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher },
   request: DeleteKeyRequest,
 ): Promise<DeleteKeyReply> {
   const row = await inTransaction(dependencies.database, async (transaction) => {
-    const deleted = await markKeyDeleted(transaction, request.keyHash);
+    const deleted = await markKeyDeleted(transaction, request);
     if (!deleted) throw keyNotFound(request.keyHash);
     await recordAdminAction(transaction, { action: adminActions.deleteKey, caller: request.caller, accountId: deleted.account_id, keyId: deleted.id });
     return deleted;

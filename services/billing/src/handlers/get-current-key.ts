@@ -19,7 +19,7 @@ import { presentKeySpending } from "../present-key-spending.js";
  * disabled or deleted since then gets the same 401 as at authentication.
  */
 export async function getCurrentKeyReply(database: DatabaseExecutor, request: GetCurrentKeyRequest): Promise<CurrentKeyReply> {
-  const row = await findLiveKeyByHash(database, request.keyHash);
+  const row = await findLiveKeyByHash(database, { keyHash: request.keyHash });
   if (!row || row.disabled) throw new SwitchboardError(gatewayError(gatewayErrorCodes.unauthorized, 401, "Invalid API key"));
   const usage = await getKeyUsage(database, row.id);
   const credits = await getAccountCredits(database, row.account_id);
@@ -29,7 +29,7 @@ export async function getCurrentKeyReply(database: DatabaseExecutor, request: Ge
       ...presentKeySpending(usage),
       // OpenRouter: a free-tier key's account never purchased credits; here, was never granted any.
       is_free_tier: credits.grantedMicros === 0,
-      is_management_key: false,
+      is_management_key: row.management,
       is_provisioning_key: false,
       creator_user_id: null,
       expires_at: null,

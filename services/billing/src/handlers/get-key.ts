@@ -6,9 +6,9 @@ import type { DatabaseExecutor } from "../repositories/database-executor.js";
 import { getKeyUsage } from "../repositories/key-usage.js";
 import { keyNotFound } from "./key-not-found.js";
 
-/** One key by its hash, enabled or disabled; a deleted key is not found. */
+/** One key by its hash, enabled or disabled; a deleted key, or one outside the managed account, is not found. */
 export async function getKeyReply(database: DatabaseExecutor, request: GetKeyRequest): Promise<KeyReply> {
-  const row = await findLiveKeyByHash(database, request.keyHash);
+  const row = await findLiveKeyByHash(database, request);
   if (!row) throw keyNotFound(request.keyHash);
   return { data: presentKeyRecord(row, await getKeyUsage(database, row.id)) };
 }

@@ -28,7 +28,7 @@ export async function setKeyDisabledReply(
   // A malformed hash can name no key; checked here so it never reaches PostgreSQL.
   if (!keyHashSchema.safeParse(request.keyHash).success) throw keyNotFound(request.keyHash);
   const row = await inTransaction(dependencies.database, async (transaction) => {
-    const changed = await setKeyDisabled(transaction, request.keyHash, request.disabled);
+    const changed = await setKeyDisabled(transaction, { keyHash: request.keyHash }, request.disabled);
     if (!changed) throw keyNotFound(request.keyHash);
     const action = request.disabled ? adminActions.disableKey : adminActions.enableKey;
     await recordAdminAction(transaction, { action, caller: request.caller, accountId: changed.account_id, keyId: changed.id });

@@ -20,7 +20,8 @@ import { getKeyUsage } from "../repositories/key-usage.js";
 import { keyNotFound } from "./key-not-found.js";
 
 /**
- * OpenRouter's `PATCH /keys/{hash}` for the fields Switchboard has: `name` and `disabled`. Each field
+ * OpenRouter's `PATCH /keys/{hash}` for the fields Switchboard has: `name` and `disabled`; a management
+ * key's request finds only its own account's keys. Each field
  * changed writes its own audit row (`rename-key`, `disable-key` / `enable-key`) in the change's
  * transaction; the change is announced after the commit, so every ingress refuses a disabled key from its
  * next request on.
@@ -36,12 +37,12 @@ export async function updateKeyReply(
   const row = await inTransaction(dependencies.database, async (transaction) => {
     let changed: ApiKeyRow | undefined;
     if (name !== undefined) {
-      changed = await renameKey(transaction, request.keyHash, name);
+      changed = await renameKey(transaction, request, name);
       if (!changed) throw keyNotFound(request.keyHash);
       await recordAdminAction(transaction, { action: adminActions.renameKey, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
     }
     if (disabled !== undefined) {
-      changed = await setKeyDisabled(transaction, request.keyHash, disabled);
+      changed = await setKeyDisabled(transaction, request, disabled);
       if (!changed) throw keyNotFound(request.keyHash);
       const action = disabled ? adminActions.disableKey : adminActions.enableKey;
       await recordAdminAction(transaction, { action, caller: request.caller, accountId: changed.account_id, keyId: changed.id });

@@ -11,20 +11,22 @@ export interface CreatedApiKey {
 }
 
 /**
- * Creates a key for the account. Only the SHA-256 of the secret and a masked label are stored; the
- * secret is returned once, to be shown to the user. Undefined when the account does not exist.
+ * Creates a key for the account: an inference key, or a management key when asked. Only the SHA-256 of the
+ * secret and a masked label are stored; the secret is returned once, to be shown to the user. Undefined
+ * when the account does not exist.
  */
 export async function createApiKey(
   database: DatabaseExecutor,
   accountId: string,
   name: string,
+  management = false,
 ): Promise<CreatedApiKey | undefined> {
   if (!isUuid(accountId)) return undefined;
   const secret = generateApiKeySecret();
   try {
     const record = await database
       .insertInto("api_keys")
-      .values({ account_id: accountId, name, key_hash: hashApiKey(secret), label: labelApiKey(secret) })
+      .values({ account_id: accountId, name, key_hash: hashApiKey(secret), label: labelApiKey(secret), management })
       .returningAll()
       .executeTakeFirstOrThrow();
     return { record, secret };
@@ -58,43 +60,55 @@ export async function listAccountKeyHashes(database: DatabaseExecutor, accountId
 }
 
 /**
- * Disables or enables the key with this SHA-256 hash (`updated_at` records when). The updated row, or
- * undefined when no key has this hash or the key is deleted.
+ * Which key a change or look-up names: its SHA-256 hash and, for a management key's request, the account
+ * it manages, so that another account's key is not found, as if unknown.
  */
-export function setKeyDisabled(database: DatabaseExecutor, keyHash: string, disabled: boolean): Promise<ApiKeyRow | undefined> {
-  return updateLiveKey(database, keyHash, { disabled });
+export interface KeySelector {
+  keyHash: string;
+  /** Undefined for the admin, who may name any account's key. */
+  accountId?: string | undefined;
 }
 
-/** Renames the key with this SHA-256 hash; the updated row, or undefined when no live key has it. */
-export function renameKey(database: DatabaseExecutor, keyHash: string, name: string): Promise<ApiKeyRow | undefined> {
-  return updateLiveKey(database, keyHash, { name });
+/**
+ * Disables or enables the selected key (`updated_at` records when). The updated row, or undefined when no
+ * key has this hash (in the managed account) or the key is deleted.
+ */
+export function setKeyDisabled(database: DatabaseExecutor, key: KeySelector, disabled: boolean): Promise<ApiKeyRow | undefined> {
+  return updateLiveKey(database, key, { disabled });
+}
+
+/** Renames the selected key; the updated row, or undefined when no live key matches. */
+export function renameKey(database: DatabaseExecutor, key: KeySelector, name: string): Promise<ApiKeyRow | undefined> {
+  return updateLiveKey(database, key, { name });
 }
 
 /**
  * Marks the key deleted: it authenticates like an unknown key from now on, and no listing shows it. The
- * row stays, since reservations, generations and the audit refer to it. Undefined when no live key has it.
+ * row stays, since reservations, generations and the audit refer to it. Undefined when no live key matches.
  */
-export function markKeyDeleted(database: DatabaseExecutor, keyHash: string): Promise<ApiKeyRow | undefined> {
-  return updateLiveKey(database, keyHash, { deleted_at: sql<Date>`now()` });
+export function markKeyDeleted(database: DatabaseExecutor, key: KeySelector): Promise<ApiKeyRow | undefined> {
+  return updateLiveKey(database, key, { deleted_at: sql<Date>`now()` });
 }
 
 function updateLiveKey(
   database: DatabaseExecutor,
-  keyHash: string,
+  key: KeySelector,
   change: { disabled?: boolean; name?: string; deleted_at?: RawBuilder<Date> },
 ): Promise<ApiKeyRow | undefined> {
-  return database
+  let query = database
     .updateTable("api_keys")
     .set({ ...change, updated_at: sql<Date>`now()` })
-    .where("key_hash", "=", keyHash)
-    .where("deleted_at", "is", null)
-    .returningAll()
-    .executeTakeFirst();
+    .where("key_hash", "=", key.keyHash)
+    .where("deleted_at", "is", null);
+  if (key.accountId !== undefined) query = query.where("account_id", "=", key.accountId);
+  return query.returningAll().executeTakeFirst();
 }
 
-/** The key with this SHA-256 hash, enabled or disabled, unless it is deleted. */
-export function findLiveKeyByHash(database: DatabaseExecutor, keyHash: string): Promise<ApiKeyRow | undefined> {
-  return database.selectFrom("api_keys").selectAll().where("key_hash", "=", keyHash).where("deleted_at", "is", null).executeTakeFirst();
+/** The selected key, enabled or disabled, unless it is deleted. */
+export function findLiveKeyByHash(database: DatabaseExecutor, key: KeySelector): Promise<ApiKeyRow | undefined> {
+  let query = database.selectFrom("api_keys").selectAll().where("key_hash", "=", key.keyHash).where("deleted_at", "is", null);
+  if (key.accountId !== undefined) query = query.where("account_id", "=", key.accountId);
+  return query.executeTakeFirst();
 }
 
 /** One page of the account's keys that are not deleted, oldest first; disabled ones only when asked for. */
