@@ -14,7 +14,7 @@ import { startStack, type TestStack } from "../support/start-stack.js";
 
 const usageCostSchema = z.object({ usage: z.object({ cost: z.number() }) });
 
-// Issue 10 over HTTP: OpenRouter's key-management API (admin key for now), GET /key and GET /credits.
+// Issue 10 over HTTP: OpenRouter's key-management API (admin and management keys), GET /key and GET /credits.
 // Ingress keeps keys in memory for a minute here, so only billing's key-change announcement can make a
 // second ingress refuse a disabled or deleted key within 1 s.
 describe("key management over HTTP", () => {
@@ -117,6 +117,65 @@ describe("key management over HTTP", () => {
     }
     // GET /key and GET /credits need an inference key; the admin key is none.
     for (const path of ["/key", "/auth/key", "/credits"]) expect((await send(stack.baseUrl, "GET", path, stack.adminKey)).status).toBe(401);
+  });
+
+  it("a management key manages its own account's keys and nothing else, and cannot call models; an inference key cannot manage", async () => {
+    const { accountId, key } = await stack.createFundedKey("2.00");
+    const other = await stack.createFundedKey("1.00");
+    const otherHash = listKeysReplySchema.parse((await admin("GET", `/keys?account_id=${other.accountId}`)).body).data[0]?.hash ?? "";
+
+    expect((await admin("POST", "/keys", { name: "no account" })).status).toBe(400);
+    const created = await admin("POST", "/keys", { account_id: accountId, name: "manager", management: true });
+    expect(created.status).toBe(201);
+    const manager = createKeyReplySchema.parse(created.body);
+    expect(manager.data).toMatchObject({ account_id: accountId, management: true });
+    const asManager = (method: string, path: string, body?: unknown) => send(secondIngress, method, path, manager.key, body);
+    expect(currentKeyReplySchema.parse((await asManager("GET", "/key")).body).data.is_management_key).toBe(true);
+    expect(creditsReplySchema.parse((await asManager("GET", "/credits")).body).data.total_credits).toBe(2);
+
+    const app = await asManager("POST", "/keys", { name: "app" });
+    expect(app.status).toBe(201);
+    const appKey = createKeyReplySchema.parse(app.body);
+    expect(appKey.data).toMatchObject({ account_id: accountId, name: "app", management: false });
+    expect((await complete(stack.baseUrl, appKey.key)).status).toBe(200);
+    const limited = await asManager("POST", "/keys", { name: "limited", limit: 5 });
+    expect(limited.status).toBe(400);
+    expect(errorOf(limited).message).toMatch(/is not supported yet/);
+    expect(errorOf(await asManager("POST", "/keys", { name: "second manager", management: true })).code).toBe(403);
+    expect((await asManager("POST", "/keys", { account_id: other.accountId, name: "elsewhere" })).status).toBe(403);
+
+    const listing = listKeysReplySchema.parse((await asManager("GET", "/keys")).body).data;
+    expect(listing.map((entry) => entry.name)).toEqual(["e2e key", "manager", "app"]);
+    expect((await asManager("GET", `/keys?account_id=${other.accountId}`)).status).toBe(403);
+
+    const disabled = await asManager("PATCH", `/keys/${appKey.data.hash}`, { disabled: true });
+    expect(keyReplySchema.parse(disabled.body).data).toMatchObject({ hash: appKey.data.hash, disabled: true });
+    expect(await refusedEverywhereWithin(appKey.key)).toBeLessThan(1_000);
+
+    // Another account's key is not found, as if unknown, and keeps working.
+    for (const [method, body] of [["GET", undefined], ["PATCH", { disabled: true }], ["DELETE", undefined]] as const) {
+      const answer = await asManager(method, `/keys/${otherHash}`, body);
+      expect(answer.status, method).toBe(404);
+      expect(errorOf(answer).code).toBe(404);
+    }
+    expect((await complete(stack.baseUrl, other.key)).status).toBe(200);
+
+    const chat = await complete(secondIngress, manager.key);
+    expect(chat.status).toBe(403);
+    expect(errorOf(chat).message).toMatch(/Management keys cannot call models/);
+
+    for (const [method, path, body] of [["GET", "/keys", undefined], ["POST", "/keys", { name: "sneaky" }]] as const) {
+      const asInference = await send(stack.baseUrl, method, path, key, body);
+      expect(asInference.status, `${method} ${path}`).toBe(403);
+      expect(errorOf(asInference).message).toMatch(/Only management keys can perform this operation/);
+    }
+
+    const audit = listAdminAuditReplySchema.parse((await admin("GET", "/admin/audit?limit=50")).body).data.filter((entry) => entry.account_id === accountId);
+    expect(audit.slice(0, 3).map((entry) => [entry.action, entry.key_hash, entry.actor])).toEqual([
+      ["disable-key", appKey.data.hash, `management-key:${manager.data.hash}`],
+      ["create-key", appKey.data.hash, `management-key:${manager.data.hash}`],
+      ["create-management-key", manager.data.hash, expect.stringMatching(/^admin-key:/)],
+    ]);
   });
 
   it("GET /key usage is what billing charged the key, GET /credits what the account was granted and charged", async () => {

@@ -112,7 +112,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     stickyEndpoints: new StickyEndpoints(),
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
-  await app.register(keyManagementRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
+  await app.register(keyManagementRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey, authenticator });
   await app.register(currentKeyRoutes, { clients: dependencies.clients, authenticator });
   return app;
 }

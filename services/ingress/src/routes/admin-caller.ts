@@ -24,6 +24,15 @@ export function adminCallerOf(request: FastifyRequest, fingerprint: string): Adm
   };
 }
 
+/** A management key's request, audited under the key's hash (its public id, never its secret). */
+export function managementKeyCallerOf(request: FastifyRequest, keyHash: string): AdminCaller {
+  return {
+    actor: `management-key:${keyHash}`,
+    clientAddress: singleLine(request.ip),
+    requestId: singleLine(String(request.id)),
+  };
+}
+
 /** A client may send its own X-Request-Id: whatever it holds, the audit stores one bounded line. */
 function singleLine(text: string | undefined): string | null {
   if (!text) return null;

@@ -3,8 +3,6 @@ import {
   accountSchema,
   adminListingMaximumLimit,
   createAccountRequestSchema,
-  createKeyReplySchema,
-  createKeyRequestSchema,
   gatewayError,
   gatewayErrorCodes,
   listAdminAuditReplySchema,
@@ -23,8 +21,6 @@ import { createRequireAdmin } from "./require-admin.js";
 const accountReplySchema = z.object({ data: accountSchema });
 const createAccountBodySchema = z.object({ name: createAccountRequestSchema.shape.name });
 const grantCreditsBodySchema = z.object({ amount_usd: z.union([z.string(), z.number()]).transform(String) });
-// Billing's own field rules, so a malformed id or name is a 400 here before any message is sent.
-const createKeyBodySchema = z.object({ account_id: accountIdSchema, name: createKeyRequestSchema.shape.name });
 const accountParamsSchema = z.object({ id: accountIdSchema });
 // Strict: a misspelt field must not leave the policy as it was while the caller thinks it changed.
 const accountPolicyBodySchema = z
@@ -33,10 +29,8 @@ const accountPolicyBodySchema = z
 const listingQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(adminListingMaximumLimit).default(50) });
 
 /**
- * The management API, authorized by SWITCHBOARD_ADMIN_KEY: create accounts, grant credits, set an
- * account's data policy, create keys
- * (OpenRouter's `POST /keys` shape: the secret appears only in that answer), and list what billing
- * recorded: settlement anomalies (facts it held nothing for) and the audit of admin operations, newest
+ * The admin API, authorized by SWITCHBOARD_ADMIN_KEY: create accounts, grant credits, set an account's
+ * data policy (keys are created through key-management.ts), and list what billing recorded: settlement anomalies (facts it held nothing for) and the audit of admin operations, newest
  * first. Every change names its caller (admin-caller.ts), which billing audits in the change's transaction.
  */
 export async function adminRoutes(app: FastifyInstance, options: { clients: ServiceClients; adminKey: string | undefined }): Promise<void> {
@@ -92,13 +86,5 @@ export async function adminRoutes(app: FastifyInstance, options: { clients: Serv
     requireAdmin(request);
     const { limit } = parseBody(listingQuerySchema, request.query);
     return clients.request(clients.subjects.billingListAdminAudit, { limit }, listAdminAuditReplySchema, "billing");
-  });
-
-  app.post("/api/v1/keys", async (request, reply) => {
-    requireAdmin(request);
-    const body = parseBody(createKeyBodySchema, request.body);
-    const caller = adminCallerOf(request, fingerprint);
-    const created = await clients.request(clients.subjects.billingCreateKey, { accountId: body.account_id, name: body.name, caller }, createKeyReplySchema, "billing");
-    return reply.code(201).header("cache-control", "no-store").send(created);
   });
 }

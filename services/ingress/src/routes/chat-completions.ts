@@ -44,6 +44,12 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
     try {
       const debugRouting = wantsRoutingDebug(request.headers[routingDebugRequestHeader]);
       const key = await options.authenticator.authenticate(readBearerToken(request));
+      // Before any credit is held: a management key only manages keys (OpenRouter's rule), so a leaked one cannot spend.
+      if (key.management === true) {
+        throw new SwitchboardError(
+          gatewayError(gatewayErrorCodes.forbidden, 403, "Management keys cannot call models: use an inference key (a management key creates one with POST /api/v1/keys)."),
+        );
+      }
       const body = parseChatRequest(request.body);
       generation = new Generation({
         clients: options.clients,

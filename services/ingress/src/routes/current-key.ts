@@ -7,8 +7,8 @@ import type { ServiceClients } from "../plugins/service-clients.js";
 /**
  * What a key can ask about itself: `GET /key` (and its legacy alias `GET /auth/key`, which many clients
  * still call) in OpenRouter's shape, and `GET /credits` for the key's account. OpenRouter now asks a
- * management key for `/credits`; until Switchboard has management keys, an inference key may read its
- * own account's credits (as OpenRouter's older API allowed).
+ * management key for `/credits`; its older API let any key read them, so both an inference key and a
+ * management key may read their own account's credits.
  */
 export async function currentKeyRoutes(app: FastifyInstance, options: { clients: ServiceClients; authenticator: KeyAuthenticator }): Promise<void> {
   const { clients, authenticator } = options;

@@ -13,7 +13,7 @@ export function createRequireAdmin(adminKey: string | undefined): (request: Fast
       throw new SwitchboardError(gatewayError(gatewayErrorCodes.forbidden, 403, "The admin API is disabled: set SWITCHBOARD_ADMIN_KEY on the ingress."));
     }
     if (!isAdminKey(token, adminKey)) {
-      throw new SwitchboardError(gatewayError(gatewayErrorCodes.forbidden, 403, "Only management keys can perform this operation."));
+      throw new SwitchboardError(gatewayError(gatewayErrorCodes.forbidden, 403, "Only the admin key (SWITCHBOARD_ADMIN_KEY) can perform this operation."));
     }
   };
 }
