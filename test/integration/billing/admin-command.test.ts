@@ -37,7 +37,10 @@ describe("npm run admin", () => {
     expect(key.exitCode).toBe(0);
     const createdKey = createKeyReplySchema.parse(JSON.parse(key.stdout));
     expect(createdKey.key).toMatch(/^sk-sb-v1-[0-9a-f]{64}$/);
-    expect(createdKey.data).toMatchObject({ name: "laptop", account_id: account.id });
+    expect(createdKey.data).toMatchObject({ name: "laptop", account_id: account.id, management: false });
+    const manager = await admin("create-management-key", "--account", account.id, "--name", "manager");
+    expect(manager.exitCode).toBe(0);
+    expect(createKeyReplySchema.parse(JSON.parse(manager.stdout)).data).toMatchObject({ name: "manager", account_id: account.id, management: true });
 
     const shown = await admin("show-account", "--account", account.id);
     expect(shown.exitCode).toBe(0);

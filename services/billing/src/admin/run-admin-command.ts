@@ -98,6 +98,16 @@ const commands: Record<string, AdminCommand> = {
       return createKeyReply(database, { accountId: required(values, "account"), name: name.data, caller }, keyChangePublisher);
     },
   },
+  "create-management-key": {
+    usage: "create-management-key --account <id> --name <name>",
+    summary: "Create a management key: it manages the account's keys (/api/v1/keys) and cannot call models; its secret is printed once.",
+    options: { account: { type: "string" }, name: { type: "string" } },
+    run: async (values, { database, keyChangePublisher, caller }) => {
+      const name = createKeyRequestSchema.shape.name.safeParse(required(values, "name"));
+      if (!name.success) throw new AdminUsageError(nameRule);
+      return createKeyReply(database, { accountId: required(values, "account"), name: name.data, management: true, caller }, keyChangePublisher);
+    },
+  },
   "disable-key": {
     usage: "disable-key --hash <hash>",
     summary: "Disable an API key (by the `hash` shown at creation); running ingresses refuse it at once.",
