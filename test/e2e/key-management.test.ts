@@ -176,6 +176,12 @@ describe("key management over HTTP", () => {
       ["create-key", appKey.data.hash, `management-key:${manager.data.hash}`],
       ["create-management-key", manager.data.hash, expect.stringMatching(/^admin-key:/)],
     ]);
+
+    // It may delete itself (how an account revokes a leaked one without the admin); then it manages nothing.
+    expect(await asManager("DELETE", `/keys/${manager.data.hash}`)).toEqual({ status: 200, body: { deleted: true } });
+    for (const baseUrl of [stack.baseUrl, secondIngress]) {
+      await waitFor(async () => (await send(baseUrl, "GET", "/keys", manager.key)).status === 401, 1_000);
+    }
   });
 
   it("GET /key usage is what billing charged the key, GET /credits what the account was granted and charged", async () => {
