@@ -62,6 +62,8 @@ describe("account data policy", () => {
   it("changes only the fields given, audits the change, and announces every key of the account before answering", async () => {
     const { accountId, hashes } = await accountWithKeys(2);
     const other = await accountWithKeys(1);
+    // Key creations are announced too: let those arrive before listening for the policy's.
+    await listener.flush();
     heard.length = 0;
     const denied = await setPolicy({ accountId, data_collection: "deny" });
     expect(denied.data).toMatchObject({ id: accountId, data_collection: "deny", zdr: false });
