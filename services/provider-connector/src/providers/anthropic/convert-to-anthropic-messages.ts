@@ -1,4 +1,5 @@
 import type { ChatMessage } from "@switchboard/contracts";
+import { imageUrlOf } from "../image-url-of.js";
 import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
 import { unsupportedRequestError } from "../unsupported-request-error.js";
 
@@ -22,8 +23,7 @@ const dataUrlPattern = /^data:([^;,]+);base64,(.*)$/s;
 
 /** An OpenAI `image_url` part as an Anthropic image block: base64 for a data URI, a URL source otherwise. */
 function imageBlock(part: Record<string, unknown>, path: string): AnthropicRequestBlock {
-  const imageUrl = part["image_url"];
-  const url = typeof imageUrl === "string" ? imageUrl : typeof imageUrl === "object" && imageUrl !== null ? (imageUrl as Record<string, unknown>)["url"] : undefined;
+  const url = imageUrlOf(part);
   if (typeof url !== "string") throw unsupportedRequestError(path, `${path}: an image_url part needs image_url.url`);
   const data = dataUrlPattern.exec(url);
   const source = data ? { type: "base64", media_type: data[1], data: data[2] } : { type: "url", url };

@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, UpstreamWarning } from "@switchboard/contracts";
+import { imageUrlOf } from "../image-url-of.js";
 import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
 import { unsupportedRequestError } from "../unsupported-request-error.js";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
@@ -15,8 +16,7 @@ function contentBlocks(content: ChatMessage["content"], path: string): Block[] {
     const partPath = `${path}.${index}`;
     if (part.type === "text" && typeof part["text"] === "string") return { text: part["text"] };
     if (part.type === "image_url") {
-      const imageUrl = part["image_url"] as { url?: unknown } | string | undefined;
-      const url = typeof imageUrl === "string" ? imageUrl : imageUrl?.url;
+      const url = imageUrlOf(part);
       const data = typeof url === "string" ? dataUrlPattern.exec(url) : null;
       // Converse takes image bytes (base64 in JSON) or an S3 location, never an HTTP URL.
       if (!data) throw unsupportedRequestError(partPath, `${partPath}: the Bedrock adapter takes images as data: URIs of png, jpeg, gif or webp only`);

@@ -1,4 +1,5 @@
 import type { ChatMessage } from "@switchboard/contracts";
+import { imageUrlOf } from "../image-url-of.js";
 import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
 import { unsupportedRequestError } from "../unsupported-request-error.js";
 
@@ -21,8 +22,7 @@ function contentParts(content: ChatMessage["content"], path: string): GeminiRequ
     const partPath = `${path}.${index}`;
     if (part.type === "text" && typeof part["text"] === "string") return { text: part["text"] };
     if (part.type === "image_url") {
-      const imageUrl = part["image_url"] as { url?: unknown } | string | undefined;
-      const url = typeof imageUrl === "string" ? imageUrl : imageUrl?.url;
+      const url = imageUrlOf(part);
       const data = typeof url === "string" ? dataUrlPattern.exec(url) : null;
       // generateContent takes images inline (or as uploaded files); it does not fetch arbitrary URLs.
       if (!data) throw unsupportedRequestError(partPath, `${partPath}: the Gemini API adapter takes images as data: URIs only`);
