@@ -37,10 +37,11 @@ export const providerConnectorConfigSchema = z.object({
    */
   CONNECTOR_OUTCOME_REPORT_MS: integerSetting(defaultOutcomeReportIntervalMs, 50),
   /**
-   * How long an ingress replica may send no heartbeat (it sends one a second) before the connector stops
+   * How long an ingress replica may send no heartbeat (it sends one a second, so at least 2 s: one late
+   * beat must not stop healthy generations) before the connector stops
    * the upstream calls it asked for; what they produced is still charged from the usage report (issue 10).
    */
-  INGRESS_SILENCE_MS: integerSetting(defaultIngressSilenceMs, 1_000),
+  INGRESS_SILENCE_MS: integerSetting(defaultIngressSilenceMs, 2_000),
 });
 
 /** The validated, frozen configuration of the provider connector. */

@@ -1,6 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { generateRequestSchema, serviceNames, type Subjects } from "@switchboard/contracts";
-import { defineEndpoint, FactPublisher, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
+import { ConnectionState, defineEndpoint, FactPublisher, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import { answerProgressQueries } from "./handlers/answer-progress-queries.js";
 import { AttemptRegistry } from "./handlers/attempt-registry.js";
@@ -74,7 +74,8 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
   // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.
   const cancelSubscription = subscribeToCancellations({ connection, subjects, inFlight, logger });
   // Heard before accepting work, so a running ingress is never taken for a silent one (issue 10).
-  const liveness = new IngressLiveness({ silenceMs: dependencies.ingressSilenceMs ?? defaultIngressSilenceMs });
+  const connectionState = new ConnectionState(connection);
+  const liveness = new IngressLiveness({ silenceMs: dependencies.ingressSilenceMs ?? defaultIngressSilenceMs, isConnected: () => connectionState.connected });
   const heartbeatSubscription = subscribeToIngressHeartbeats({ connection, subjects, liveness, logger });
   const usageReports = jetStreamUsageReporter(new FactPublisher(connection, { logger }), subjects);
   const attempts = new AttemptRegistry();

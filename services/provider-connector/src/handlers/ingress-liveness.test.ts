@@ -55,6 +55,27 @@ describe("IngressLiveness", () => {
     expect(ended).not.toHaveBeenCalled();
   });
 
+  it("judges nothing while its own NATS connection is down, and gives every replica a fresh silence period after", () => {
+    let connected = true;
+    const judged = new IngressLiveness({ silenceMs: 3_000, checkIntervalMs: 60_000, now: () => now, isConnected: () => connected });
+    const onSilent = vi.fn();
+    judged.heard("ingress-a");
+    judged.watch("ingress-a", onSilent);
+    connected = false;
+    now = 10_000;
+    judged.check();
+    expect(onSilent).not.toHaveBeenCalled();
+    connected = true;
+    judged.check();
+    now = 12_999;
+    judged.check();
+    expect(onSilent).not.toHaveBeenCalled();
+    now = 13_000;
+    judged.check();
+    expect(onSilent).toHaveBeenCalledTimes(1);
+    judged.stop();
+  });
+
   it("checks on its own timer", async () => {
     vi.useFakeTimers();
     try {

@@ -8,7 +8,7 @@ export const defaultIngressSilenceMs = 3_000;
 export type OnIngressSilent = () => void;
 
 interface Watched {
-  ingressId: string;
+  readonly ingressId: string;
   /** `now()` when the watch began: an ingress not heard from yet is given the whole silence from then. */
   since: number;
   onSilent: OnIngressSilent;
@@ -20,6 +20,12 @@ export interface IngressLivenessOptions {
   /** How often the watched attempts are checked; defaults to a quarter of `silenceMs`. */
   checkIntervalMs?: number;
   now?: () => number;
+  /**
+   * Whether this connector's own NATS connection is up. While it is not, no heartbeat can arrive, so
+   * silence says nothing about ingress: nothing is judged, and every replica gets a fresh silence period
+   * once the connection is back (a NATS restart must not stop every generation).
+   */
+  isConnected?: () => boolean;
 }
 
 /**
@@ -34,10 +40,13 @@ export class IngressLiveness {
   readonly #silenceMs: number;
   readonly #now: () => number;
   readonly #timer: NodeJS.Timeout;
+  readonly #isConnected: () => boolean;
+  #wasDisconnected = false;
 
   constructor(options: IngressLivenessOptions) {
     this.#silenceMs = options.silenceMs;
     this.#now = options.now ?? (() => performance.now());
+    this.#isConnected = options.isConnected ?? (() => true);
     this.#timer = setInterval(() => this.check(), options.checkIntervalMs ?? Math.max(50, Math.floor(options.silenceMs / 4)));
     this.#timer.unref();
   }
@@ -57,6 +66,16 @@ export class IngressLiveness {
   /** Tells every attempt whose ingress went silent, once; forgets replicas silent for long (restarted ones get a new id). */
   check(): void {
     const now = this.#now();
+    if (!this.#isConnected()) {
+      this.#wasDisconnected = true;
+      return;
+    }
+    if (this.#wasDisconnected) {
+      this.#wasDisconnected = false;
+      for (const watched of this.#watched) watched.since = now;
+      this.#lastHeard.clear();
+      return;
+    }
     for (const watched of this.#watched) {
       const lastSign = Math.max(watched.since, this.#lastHeard.get(watched.ingressId) ?? Number.NEGATIVE_INFINITY);
       if (now - lastSign < this.#silenceMs) continue;
