@@ -1,8 +1,11 @@
 import type { Logger } from "@switchboard/telemetry";
-import { settleDueUsageReports } from "./repositories/connector-usage-reports.js";
+import { pruneConfirmingUsageReports, settleDueUsageReports } from "./repositories/connector-usage-reports.js";
 import type { DatabaseExecutor } from "./repositories/database-executor.js";
 import { settleOutcomes } from "./repositories/settle-generations.js";
 import type { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
+
+/** How long a report that only confirmed a completion fact is kept. */
+const reportRetentionMs = 24 * 3600 * 1000;
 
 export interface UsageReportSettler {
   /** Stops scheduling and waits for a pass in progress. */
@@ -40,8 +43,10 @@ export function startUsageReportSettler(options: {
           }
           if (settlement.anomaly?.recorded) options.anomalies.increment(settlement.anomaly.reason);
         }
-        if (settlements.length < batchSize || stopped) return;
+        if (settlements.length < batchSize || stopped) break;
       }
+      // Reports that only confirmed a completion fact are kept a day, for operators, then deleted.
+      await pruneConfirmingUsageReports(options.database, new Date(Date.now() - reportRetentionMs));
     } catch (error) {
       options.logger.error({ err: error }, "usage report settlement failed, will retry at the next interval");
     }

@@ -1,6 +1,9 @@
 import type { Logger } from "@switchboard/telemetry";
 import type { DatabaseExecutor } from "./repositories/generations.js";
-import { recordDueUsageReports } from "./repositories/logging-usage-reports.js";
+import { pruneUnusedUsageReports, recordDueUsageReports } from "./repositories/logging-usage-reports.js";
+
+/** How long a report that recorded nothing (a completion fact did) is kept. */
+const reportRetentionMs = 24 * 3600 * 1000;
 
 /**
  * Every `intervalMs`, records the generations whose usage report's grace period is over and that no
@@ -18,8 +21,9 @@ export function startUsageReportRecorder(options: { database: DatabaseExecutor; 
         for (const generationId of recorded) {
           options.logger.warn({ generation_id: generationId }, "no completion fact came in time; generation recorded from the connector's usage report");
         }
-        if (resolved < batchSize || stopped) return;
+        if (resolved < batchSize || stopped) break;
       }
+      await pruneUnusedUsageReports(options.database, new Date(Date.now() - reportRetentionMs));
     } catch (error) {
       options.logger.error({ err: error }, "recording usage reports failed, will retry at the next interval");
     }

@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connectorUsageReportSchema, reserveReplySchema, type ConnectorUsageReport } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAccount } from "../../../services/billing/src/repositories/accounts.js";
+import { pruneConfirmingUsageReports } from "../../../services/billing/src/repositories/connector-usage-reports.js";
 import { grantLease } from "../../../services/billing/src/repositories/credit-leases.js";
 import { readDeadLetters } from "@switchboard/messaging";
 import { usageReport } from "../../support/usage-report.js";
@@ -88,6 +89,23 @@ describe("connector usage reports (issue 10: a generation whose ingress died is 
     expect(reservation).toMatchObject({ status: "settled", lease_id: lease.leaseId, lease_consumed_micros: reportCostMicros, charged_micros: reportCostMicros });
     expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - reportCostMicros, leased_micros: 10_000 - reportCostMicros });
     expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  it("deletes, after their retention, only the reports that confirmed a completion fact without disagreeing", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const confirming = usageReport({ origin: { accountId, keyId } });
+    const charging = usageReport({ origin: { accountId, keyId } });
+    await reserveFor(confirming.generationId, accountId, keyId, 2_000);
+    await reserveFor(charging.generationId, accountId, keyId, 2_000);
+    await publishFact(harness.connection, harness.subjects, completedFact({ generationId: confirming.generationId, accountId, keyId }));
+    await publishReport(confirming);
+    await publishReport(charging);
+    expect(await resolvedReport(confirming.generationId)).toMatchObject({ outcome: "already-resolved", conflicting_cost_micros: null });
+    expect(await resolvedReport(charging.generationId)).toMatchObject({ outcome: "settled" });
+    expect(await pruneConfirmingUsageReports(harness.database, new Date(Date.now() - 60_000))).toBe(0);
+    expect(await pruneConfirmingUsageReports(harness.database, new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    expect(await reportRow(confirming.generationId)).toBeUndefined();
+    expect(await reportRow(charging.generationId)).toMatchObject({ outcome: "settled" });
   });
 
   it("charges nothing for a report naming a generation billing holds nothing for, and records it as an anomaly", async () => {

@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { computeCostMicros, createSubjects, type Subjects } from "@switchboard/contracts";
 import { FactPublisher } from "@switchboard/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pruneUnusedUsageReports } from "../../../services/metadata-logging/src/repositories/logging-usage-reports.js";
 import { startMetadataLogging, type MetadataLoggingService } from "../../../services/metadata-logging/src/start-metadata-logging.js";
 import { completedFact } from "../../support/completed-fact.js";
 import { testLogger } from "../../support/silent-logger.js";
@@ -82,5 +83,10 @@ describe("metadata-logging of connector usage reports (issue 10)", () => {
     expect(rows[0]).toMatchObject({ status: "success", upstream_id: fact.upstreamId });
     const stored = await testDatabase.database.selectFrom("logging_usage_reports").selectAll().where("generation_id", "=", report.generationId).executeTakeFirstOrThrow();
     expect(stored.recorded).toBe(false);
+    // Such a report is deleted after its retention; one that made the record is kept.
+    expect(await pruneUnusedUsageReports(testDatabase.database, new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    const left = await testDatabase.database.selectFrom("logging_usage_reports").select(["generation_id", "recorded"]).execute();
+    expect(left.some((row) => row.generation_id === report.generationId)).toBe(false);
+    expect(left.every((row) => row.recorded === true)).toBe(true);
   });
 });

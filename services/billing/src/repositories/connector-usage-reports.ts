@@ -130,3 +130,19 @@ export async function recordLateFactConflicts(database: DatabaseExecutor, facts:
   `.execute(database);
   return Number(result.numAffectedRows ?? 0n);
 }
+
+/**
+ * Deletes up to `limit` reports resolved before `olderThan` that only confirmed a completion fact (outcome
+ * `already-resolved`, no conflict): every generation leaves one, and they say nothing the ledger does not.
+ * Reports that charged a generation, or disagree with its fact, are kept. Returns how many were deleted.
+ */
+export async function pruneConfirmingUsageReports(database: DatabaseExecutor, olderThan: Date, limit = 5_000): Promise<number> {
+  const result = await sql`
+    DELETE FROM connector_usage_reports WHERE generation_id IN (
+      SELECT generation_id FROM connector_usage_reports
+      WHERE resolved_at < ${olderThan}::timestamptz AND outcome = ${settleOutcomes.alreadyResolved} AND conflicting_cost_micros IS NULL
+      LIMIT ${limit}
+    )
+  `.execute(database);
+  return Number(result.numAffectedRows ?? 0n);
+}

@@ -63,3 +63,16 @@ export async function recordDueUsageReports(
   if (database.isTransaction) return work(database);
   return database.transaction().execute(work);
 }
+
+/**
+ * Deletes up to `limit` reports resolved before `olderThan` that recorded nothing (a completion fact had
+ * recorded the generation): every generation leaves one. Returns how many were deleted.
+ */
+export async function pruneUnusedUsageReports(database: DatabaseExecutor, olderThan: Date, limit = 5_000): Promise<number> {
+  const result = await sql`
+    DELETE FROM logging_usage_reports WHERE generation_id IN (
+      SELECT generation_id FROM logging_usage_reports WHERE resolved_at < ${olderThan}::timestamptz AND recorded = false LIMIT ${limit}
+    )
+  `.execute(database);
+  return Number(result.numAffectedRows ?? 0n);
+}
