@@ -56,6 +56,10 @@ export interface Subjects {
   readonly loggingGetGeneration: string;
   /** JetStream subject of the generation-completed fact. */
   readonly generationCompleted: string;
+  /** JetStream subject of the connector's usage report of an attempt that produced output (issue 10). */
+  readonly connectorUsageReported: string;
+  /** Every ingress replica's heartbeat (core NATS); every connector replica listens (no queue group). */
+  readonly ingressHeartbeat: string;
   readonly factsStream: string;
   /**
    * NATS KV bucket the router publishes routing snapshots to (only the router writes it); ingress and
@@ -68,6 +72,9 @@ export interface Subjects {
   readonly keyChanged: string;
   readonly billingConsumer: string;
   readonly loggingConsumer: string;
+  /** Durable consumers of the connector's usage reports, one per reading service. */
+  readonly billingUsageReportConsumer: string;
+  readonly loggingUsageReportConsumer: string;
   /** JetStream stream holding copies of the facts a consumer could not process (issue 10), kept long. */
   readonly deadLetterStream: string;
   /** Every dead-letter subject: the dead-letter stream's subjects. */
@@ -134,12 +141,16 @@ export function createSubjects(namespace = "sb"): Subjects {
     loggingGroup,
     loggingGetGeneration: `${loggingGroup}.get-generation`,
     generationCompleted: `${namespace}.facts.v1.generation-completed`,
+    connectorUsageReported: `${namespace}.facts.v1.connector-usage-reported`,
+    ingressHeartbeat: `${namespace}.ingress-heartbeat.v1`,
     factsStream: `SWITCHBOARD_FACTS_${streamSuffix}`,
     routingBucket: `SWITCHBOARD_ROUTING_${streamSuffix}`,
     routingSnapshotKey: "catalog.v1",
     keyChanged: `${namespace}.key-changed.v1`,
     billingConsumer: "billing-settlement",
     loggingConsumer: "metadata-logging",
+    billingUsageReportConsumer: "billing-usage-reports",
+    loggingUsageReportConsumer: "metadata-logging-usage-reports",
     deadLetterStream: `SWITCHBOARD_DEAD_LETTERS_${streamSuffix}`,
     deadLettersWildcard: `${namespace}.dead-letters.v1.>`,
     deadLetters: (consumer) => `${namespace}.dead-letters.v1.${consumer}`,

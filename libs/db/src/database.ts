@@ -2,7 +2,9 @@ import type { AdminAuditTable } from "./tables/admin-audit.table.js";
 import type { AccountsTable, ApiKeysTable, CreditLeasesTable, LedgerEntriesTable, ReservationsTable } from "./tables/billing.table.js";
 import type { CatalogChangesTable } from "./tables/catalog-changes.table.js";
 import type { EndpointsTable, ModelsTable, ProvidersTable } from "./tables/catalog.table.js";
+import type { ConnectorUsageReportsTable } from "./tables/connector-usage-reports.table.js";
 import type { GenerationsTable } from "./tables/generations.table.js";
+import type { LoggingUsageReportsTable } from "./tables/logging-usage-reports.table.js";
 import type { SettlementAnomaliesTable } from "./tables/settlement-anomalies.table.js";
 
 /** Every table, by name. Each has exactly one writing service (see DESIGN.md). */
@@ -19,4 +21,6 @@ export interface Database {
   settlement_anomalies: SettlementAnomaliesTable;
   admin_audit: AdminAuditTable;
   generations: GenerationsTable;
+  connector_usage_reports: ConnectorUsageReportsTable;
+  logging_usage_reports: LoggingUsageReportsTable;
 }

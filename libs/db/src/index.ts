@@ -8,3 +8,5 @@ export * from "./tables/generations.table.js";
 export * from "./tables/settlement-anomalies.table.js";
 export * from "./tables/admin-audit.table.js";
 export * from "./database-unavailable.js";
+export * from "./tables/connector-usage-reports.table.js";
+export * from "./tables/logging-usage-reports.table.js";

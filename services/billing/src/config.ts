@@ -15,6 +15,12 @@ export const billingConfigSchema = z.object({
   CREDIT_LEASE_TTL_SECONDS: integerSetting(900, 1),
   /** How often the sweeper looks for expired reservations and leases. */
   SWEEP_INTERVAL_SECONDS: integerSetting(30, 1),
+  /**
+   * How long billing waits for ingress's completion fact before charging a generation from the provider
+   * connector's usage report (issue 10: ingress died after answering). Keep it well below
+   * RESERVATION_TTL_SECONDS and CREDIT_LEASE_TTL_SECONDS, so the hold is still there to charge.
+   */
+  USAGE_REPORT_GRACE_SECONDS: integerSetting(30, 1),
 });
 export type BillingConfig = z.infer<typeof billingConfigSchema>;
 

@@ -27,6 +27,7 @@ const billing = await startBilling({
   reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
   sweepIntervalSeconds: config.SWEEP_INTERVAL_SECONDS,
   leaseTtlSeconds: config.CREDIT_LEASE_TTL_SECONDS,
+  usageReportGraceSeconds: config.USAGE_REPORT_GRACE_SECONDS,
 });
 logger.info({ namespace: subjects.namespace }, "billing started");
 

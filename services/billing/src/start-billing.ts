@@ -23,6 +23,8 @@ import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
 import { returnLeaseEndpoint } from "./handlers/return-lease.js";
 import { setAccountDataPolicyEndpoint } from "./handlers/set-account-data-policy.js";
 import { startSettlementConsumer } from "./handlers/settle-generation.js";
+import { startUsageReportConsumer } from "./handlers/store-usage-reports.js";
+import { startUsageReportSettler } from "./usage-report-settler.js";
 import { updateKeyEndpoint } from "./handlers/update-key.js";
 import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
 import { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
@@ -38,6 +40,11 @@ export interface StartBillingOptions {
   sweepIntervalSeconds: number;
   /** How long a credit lease lasts (default 900); fractions of a second are allowed (tests). */
   leaseTtlSeconds?: number;
+  /**
+   * How long a connector usage report waits for ingress's completion fact before it settles the generation
+   * itself (default 30, issue 10); fractions of a second are allowed (tests).
+   */
+  usageReportGraceSeconds?: number;
 }
 
 /** A running billing service. */
@@ -58,7 +65,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   const manager = await ensureFactsStream(connection, subjects);
   await ensureDeadLetterStream(connection, subjects);
   const settlementAnomalies = new SettlementAnomalyCounter();
-  const deadLetters = new DeadLetterCounter([subjects.billingConsumer]);
+  const deadLetters = new DeadLetterCounter([subjects.billingConsumer, subjects.billingUsageReportConsumer]);
   const keyChangePublisher = natsKeyChangePublisher({ connection, subjects, logger });
   const service = await serveEndpoints(connection, {
     name: serviceNames.billing,
@@ -94,13 +101,22 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
     ],
   });
   let consumer;
+  let reportConsumer;
   try {
     consumer = await startSettlementConsumer(connection, { manager, subjects, database, logger, anomalies: settlementAnomalies, deadLetters });
+    reportConsumer = await startUsageReportConsumer(connection, { manager, subjects, database, logger, deadLetters });
   } catch (error) {
     await service.stop();
+    await consumer?.stop();
     throw error;
   }
   const sweeper = startExpirySweeper({ database, intervalMs: options.sweepIntervalSeconds * 1000, logger });
+  const graceMs = (options.usageReportGraceSeconds ?? 30) * 1000;
+  if (graceMs >= Math.min(options.reservationTtlSeconds, options.leaseTtlSeconds ?? 900) * 1000) {
+    logger.warn({ grace_ms: graceMs }, "USAGE_REPORT_GRACE_SECONDS is not below the reservation and lease TTLs: generations of a dead ingress may be released before they are charged");
+  }
+  // Checks a few times per grace period, so a report is settled soon after its grace ends.
+  const reportSettler = startUsageReportSettler({ database, graceMs, intervalMs: Math.min(5_000, Math.max(100, graceMs / 4)), logger, anomalies: settlementAnomalies });
 
   return {
     settlementAnomalies,
@@ -108,7 +124,9 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
     async stop() {
       await service.stop();
       await sweeper.stop();
+      await reportSettler.stop();
       await consumer.stop();
+      await reportConsumer.stop();
     },
   };
 }

@@ -13,6 +13,7 @@ import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
 import type { LocalRouting } from "./routing/local-routing.js";
 import { StickyEndpoints } from "./routing/sticky-endpoints.js";
+import { publishIngressHeartbeat } from "./generation/publish-ingress-heartbeat.js";
 import { adminRoutes } from "./routes/admin.js";
 import { adminCatalogRoutes } from "./routes/admin-catalog.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
@@ -83,11 +84,16 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(listingsRoutes, { routing: dependencies.routing });
   await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
   await app.register(adminCatalogRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
+  // This replica's name: in its leases, its heartbeat and its generate requests (issue 10).
+  const ingressId = `ingress-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const stopHeartbeat = publishIngressHeartbeat({ connection: dependencies.clients.connection, subjects: dependencies.clients.subjects, ingressId });
+  // After the requests in flight: their upstream calls go on only while this replica says it is alive.
+  app.addHook("onClose", async () => stopHeartbeat());
   const leases = dependencies.creditLeases
     ? new CreditLeases({
         clients: dependencies.clients,
         logger: dependencies.logger,
-        holder: `ingress-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        holder: ingressId,
         generationMaximumDurationMs: dependencies.generationMaximumDurationMs,
         idleMs: dependencies.creditLeases.idleMs,
       })
@@ -108,6 +114,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     streamCommitMs: dependencies.streamCommitMs,
     shutdownSignal: dependencies.shutdownSignal,
     leases,
+    ingressId,
     // Per replica, in memory (README "Provider routing"): a load balancer with session affinity keeps a conversation on one replica.
     stickyEndpoints: new StickyEndpoints(),
   });

@@ -19,7 +19,7 @@ const logger = createLogger("metadata-logging", config.LOG_LEVEL);
 const subjects = createSubjects(config.SWITCHBOARD_NATS_NAMESPACE);
 const connection = await connectNats({ ...natsConnectionSettings(config, busIdentities.metadataLogging), name: "metadata-logging", logger }).catch(exitOnStartupFailure("metadata-logging"));
 const database = createDatabase({ connectionString: config.DATABASE_URL, applicationName: "switchboard-metadata-logging" });
-const metadataLogging = await startMetadataLogging({ connection, database, subjects, logger });
+const metadataLogging = await startMetadataLogging({ connection, database, subjects, logger, usageReportGraceSeconds: config.USAGE_REPORT_GRACE_SECONDS });
 logger.info({ namespace: subjects.namespace }, "metadata-logging started");
 
 shutDownOnSignals({ service: "metadata-logging", logger, connection, stop: () => metadataLogging.stop(), close: () => database.destroy() });

@@ -6,12 +6,19 @@ import type { Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
 import { getGenerationEndpoint } from "./handlers/get-generation.js";
 import { startGenerationRecorder } from "./handlers/record-generation.js";
+import { startUsageReportConsumer } from "./handlers/record-usage-reports.js";
+import { startUsageReportRecorder } from "./usage-report-recorder.js";
 
 export interface StartMetadataLoggingOptions {
   connection: NatsConnection;
   database: Kysely<Database>;
   subjects: Subjects;
   logger: Logger;
+  /**
+   * How long a connector usage report waits for ingress's completion fact before the generation is
+   * recorded from it (default 30 s, issue 10); fractions of a second are allowed (tests).
+   */
+  usageReportGraceSeconds?: number;
 }
 
 /** A running metadata-logging service. */
@@ -29,7 +36,7 @@ export async function startMetadataLogging(options: StartMetadataLoggingOptions)
   const { connection, database, subjects, logger } = options;
   const manager = await ensureFactsStream(connection, subjects);
   await ensureDeadLetterStream(connection, subjects);
-  const deadLetters = new DeadLetterCounter([subjects.loggingConsumer]);
+  const deadLetters = new DeadLetterCounter([subjects.loggingConsumer, subjects.loggingUsageReportConsumer]);
   const service = await serveEndpoints(connection, {
     name: serviceNames.logging,
     version: metadataLoggingServiceVersion,
@@ -40,17 +47,24 @@ export async function startMetadataLogging(options: StartMetadataLoggingOptions)
     endpoints: [getGenerationEndpoint({ database, subjects })],
   });
   let recorder;
+  let reportConsumer;
   try {
     recorder = await startGenerationRecorder(connection, { manager, subjects, database, logger, deadLetters });
+    reportConsumer = await startUsageReportConsumer(connection, { manager, subjects, database, logger, deadLetters });
   } catch (error) {
     await service.stop();
+    await recorder?.stop();
     throw error;
   }
+  const graceMs = (options.usageReportGraceSeconds ?? 30) * 1000;
+  const reportRecorder = startUsageReportRecorder({ database, graceMs, intervalMs: Math.min(5_000, Math.max(100, graceMs / 4)), logger });
   return {
     deadLetters,
     async stop() {
       await service.stop();
+      await reportRecorder.stop();
       await recorder.stop();
+      await reportConsumer.stop();
     },
   };
 }

@@ -11,7 +11,13 @@ describe("provider connector config", () => {
       UPSTREAM_HEADERS_TIMEOUT_MS: 120_000,
       UPSTREAM_BODY_TIMEOUT_MS: 120_000,
       CONNECTOR_HEARTBEAT_MS: 5_000,
+      INGRESS_SILENCE_MS: 3_000,
     });
+  });
+
+  it("reads how long an ingress may be silent and refuses less than two of its one-second beats", () => {
+    expect(loadConfig(providerConnectorConfigSchema, { INGRESS_SILENCE_MS: "5000" }).INGRESS_SILENCE_MS).toBe(5_000);
+    expect(() => loadConfig(providerConnectorConfigSchema, { INGRESS_SILENCE_MS: "1999" })).toThrow(/INGRESS_SILENCE_MS/);
   });
 
   it("reads timeouts as integers and rejects zero", () => {

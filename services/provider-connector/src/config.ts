@@ -1,6 +1,7 @@
 import { integerSetting, natsSettings } from "@switchboard/config";
 import { z } from "zod";
 import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publisher.js";
+import { defaultIngressSilenceMs } from "./handlers/ingress-liveness.js";
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
 import { defaultOutcomeReportIntervalMs } from "./health/outcome-reporter.js";
 import { defaultUpstreamTimeouts } from "./transport/upstream-transport.js";
@@ -35,6 +36,12 @@ export const providerConnectorConfigSchema = z.object({
    * interval, sooner after a failure). At least 50 ms, so a typo cannot flood NATS.
    */
   CONNECTOR_OUTCOME_REPORT_MS: integerSetting(defaultOutcomeReportIntervalMs, 50),
+  /**
+   * How long an ingress replica may send no heartbeat (it sends one a second, so at least 2 s: one late
+   * beat must not stop healthy generations) before the connector stops
+   * the upstream calls it asked for; what they produced is still charged from the usage report (issue 10).
+   */
+  INGRESS_SILENCE_MS: integerSetting(defaultIngressSilenceMs, 2_000),
 });
 
 /** The validated, frozen configuration of the provider connector. */

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     heartbeatIntervalMs: config.CONNECTOR_HEARTBEAT_MS,
     acknowledgementDelayMs: config.CONNECTOR_ACKNOWLEDGE_DELAY_MS,
     outcomeReportIntervalMs: config.CONNECTOR_OUTCOME_REPORT_MS,
+    ingressSilenceMs: config.INGRESS_SILENCE_MS,
   });
   logger.info({ namespace: config.SWITCHBOARD_NATS_NAMESPACE }, "provider connector started");
 

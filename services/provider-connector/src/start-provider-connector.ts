@@ -1,12 +1,15 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { generateRequestSchema, serviceNames, type Subjects } from "@switchboard/contracts";
-import { defineEndpoint, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
+import { ConnectionState, defineEndpoint, FactPublisher, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import { answerProgressQueries } from "./handlers/answer-progress-queries.js";
 import { AttemptRegistry } from "./handlers/attempt-registry.js";
 import { EndpointDirectory } from "./handlers/endpoint-directory.js";
 import { createGenerateHandler } from "./handlers/generate.js";
 import { InFlightGenerations } from "./handlers/in-flight-generations.js";
+import { defaultIngressSilenceMs, IngressLiveness } from "./handlers/ingress-liveness.js";
+import { subscribeToIngressHeartbeats } from "./handlers/subscribe-to-ingress-heartbeats.js";
+import { jetStreamUsageReporter } from "./handlers/usage-reporter.js";
 import { defaultOutcomeReportIntervalMs, outcomeFailureDelayMs, startOutcomeReporter } from "./health/outcome-reporter.js";
 import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publisher.js";
 import { defaultHeartbeatIntervalMs } from "./handlers/publish-heartbeats.js";
@@ -42,6 +45,8 @@ export interface ProviderConnectorDependencies {
   routingSnapshotWaitMs?: number;
   /** How often attempt outcomes are reported to the router at most; defaults to `CONNECTOR_OUTCOME_REPORT_MS`'s default. */
   outcomeReportIntervalMs?: number;
+  /** How long an ingress replica may be silent before its attempts are stopped; defaults to `INGRESS_SILENCE_MS`'s default. */
+  ingressSilenceMs?: number;
 }
 
 export interface ProviderConnector {
@@ -68,6 +73,11 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
   const inFlight = new InFlightGenerations((error, generationId) => logger.error({ err: error, generationId }, "generation crashed"));
   // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.
   const cancelSubscription = subscribeToCancellations({ connection, subjects, inFlight, logger });
+  // Heard before accepting work, so a running ingress is never taken for a silent one (issue 10).
+  const connectionState = new ConnectionState(connection);
+  const liveness = new IngressLiveness({ silenceMs: dependencies.ingressSilenceMs ?? defaultIngressSilenceMs, isConnected: () => connectionState.connected });
+  const heartbeatSubscription = subscribeToIngressHeartbeats({ connection, subjects, liveness, logger });
+  const usageReports = jetStreamUsageReporter(new FactPublisher(connection, { logger }), subjects);
   const attempts = new AttemptRegistry();
   const outcomes = startOutcomeReporter({
     connection,
@@ -110,6 +120,8 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
           heartbeatIntervalMs: dependencies.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs,
           acknowledgementDelayMs: dependencies.acknowledgementDelayMs ?? defaultAcknowledgementDelayMs,
           outcomes,
+          liveness,
+          usageReports,
         }),
       }),
     ],
@@ -127,7 +139,11 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
       inFlight.abortAllForShutdown();
       await inFlight.waitUntilIdle(abortedGenerationsGraceMs);
     }
+    // The usage reports of the last generations are what charges them if their ingress is gone too.
+    await usageReports.pending();
     cancelSubscription.unsubscribe();
+    heartbeatSubscription.unsubscribe();
+    liveness.stop();
     progressSubscription.unsubscribe();
     outcomes.stop();
     routingWatch.stop();

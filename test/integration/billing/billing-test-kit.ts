@@ -29,7 +29,7 @@ export interface BillingUnderTest {
 }
 
 export async function startBillingUnderTest(
-  options: { reservationTtlSeconds?: number; sweepIntervalSeconds?: number; leaseTtlSeconds?: number; logger?: Logger } = {},
+  options: { reservationTtlSeconds?: number; sweepIntervalSeconds?: number; leaseTtlSeconds?: number; usageReportGraceSeconds?: number; logger?: Logger } = {},
 ): Promise<BillingUnderTest> {
   const testDatabase = await createTestDatabase();
   const connection = await connectTestNats("billing-test");
@@ -42,6 +42,7 @@ export async function startBillingUnderTest(
     reservationTtlSeconds: options.reservationTtlSeconds ?? 900,
     sweepIntervalSeconds: options.sweepIntervalSeconds ?? 30,
     ...(options.leaseTtlSeconds === undefined ? {} : { leaseTtlSeconds: options.leaseTtlSeconds }),
+    ...(options.usageReportGraceSeconds === undefined ? {} : { usageReportGraceSeconds: options.usageReportGraceSeconds }),
   });
   return {
     connection,

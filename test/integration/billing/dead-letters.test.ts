@@ -105,8 +105,9 @@ describe("facts no consumer can process go to the dead-letter stream, never drop
       expect(deadLetter.detail).toContain("usage.completionTokens: ");
       expect(Date.now() - Date.parse(deadLetter.dead_lettered_at)).toBeLessThan(60_000);
     }
-    expect(billing?.deadLetters.snapshot()).toEqual({ [subjects.billingConsumer]: { "not-json": 0, invalid: 1, "failed-repeatedly": 0 } });
-    expect(logging?.deadLetters.snapshot()).toEqual({ [subjects.loggingConsumer]: { "not-json": 0, invalid: 1, "failed-repeatedly": 0 } });
+    const none = { "not-json": 0, invalid: 0, "failed-repeatedly": 0 };
+    expect(billing?.deadLetters.snapshot()).toEqual({ [subjects.billingConsumer]: { "not-json": 0, invalid: 1, "failed-repeatedly": 0 }, [subjects.billingUsageReportConsumer]: none });
+    expect(logging?.deadLetters.snapshot()).toEqual({ [subjects.loggingConsumer]: { "not-json": 0, invalid: 1, "failed-repeatedly": 0 }, [subjects.loggingUsageReportConsumer]: none });
     // Logged at warn with the reason, and neither the logs nor the listing carry the fact's data.
     expect(capture.lines.filter((line) => line.includes("fact moved to the dead-letter stream") && line.includes('"level":40'))).toHaveLength(2);
     expect(capture.lines.some((line) => line.includes(secret))).toBe(false);

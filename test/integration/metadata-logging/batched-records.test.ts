@@ -63,7 +63,10 @@ describe("metadata-logging records facts in batches", () => {
     expect(new Set(rows.map((row) => row.id))).toEqual(new Set(valid.map((fact) => fact.generationId)));
     expect(rows.every((row) => row.latency_ms === 100)).toBe(true);
     expect(capture.lines.some((line) => line.includes("fact moved to the dead-letter stream") && line.includes("accountId is not a UUID"))).toBe(true);
-    expect(service?.deadLetters.snapshot()).toEqual({ [subjects.loggingConsumer]: { "not-json": 0, invalid: 1, "failed-repeatedly": 0 } });
+    expect(service?.deadLetters.snapshot()).toEqual({
+      [subjects.loggingConsumer]: { "not-json": 0, invalid: 1, "failed-repeatedly": 0 },
+      [subjects.loggingUsageReportConsumer]: { "not-json": 0, invalid: 0, "failed-repeatedly": 0 },
+    });
     expect(capture.lines.some((line) => line.includes("fact batch failed, handling its facts one by one"))).toBe(true);
 
     // The refused fact is nak'ed and comes back, as a failing fact always did; everything else is acknowledged.

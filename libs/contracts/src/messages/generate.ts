@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { chatRequestSchema } from "../chat/chat-request.js";
 import { replySubjectSchema } from "../identifiers.js";
+import { generationOriginSchema } from "./generation-origin.js";
 
 /**
  * Asks a connector to call one endpoint. Ingress publishes it with `replyTo` (the attempt's subject under
@@ -31,6 +32,8 @@ export const generateRequestSchema = z
      */
     maxCompletionTokens: z.number().int().positive().nullable(),
     replyTo: replySubjectSchema,
+    /** Who asked and what holds the credit (issue 10): for the connector's usage report and ingress watch. */
+    origin: generationOriginSchema.optional(),
   })
   .strict();
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;

@@ -22,6 +22,13 @@ describe("createBusPermissions (issue 8: least privilege per identity)", () => {
     expect(whoMay("subscribe", subjects.generationCompleted)).toEqual([]);
   });
 
+  it("lets only the connector publish its usage reports and only ingress its heartbeat, which only the connector hears (issue 10)", () => {
+    expect(whoMay("publish", subjects.connectorUsageReported)).toEqual([busIdentities.providerConnector]);
+    expect(whoMay("subscribe", subjects.connectorUsageReported)).toEqual([]);
+    expect(whoMay("publish", subjects.ingressHeartbeat)).toEqual([busIdentities.ingress]);
+    expect(whoMay("subscribe", subjects.ingressHeartbeat)).toEqual([busIdentities.providerConnector]);
+  });
+
   it("lets only ingress reach the connector, and only the connector serve its subjects", () => {
     for (const subject of [subjects.connectorGenerate, subjects.connectorCancel("gen-1"), subjects.connectorAttemptProgress]) {
       expect(whoMay("publish", subject), subject).toEqual([busIdentities.ingress]);
@@ -59,6 +66,8 @@ describe("createBusPermissions (issue 8: least privilege per identity)", () => {
     const pull = (consumer: string) => `$JS.API.CONSUMER.MSG.NEXT.${subjects.factsStream}.${consumer}`;
     expect(whoMay("publish", pull(subjects.billingConsumer))).toEqual([busIdentities.billing]);
     expect(whoMay("publish", pull(subjects.loggingConsumer))).toEqual([busIdentities.metadataLogging]);
+    expect(whoMay("publish", pull(subjects.billingUsageReportConsumer))).toEqual([busIdentities.billing]);
+    expect(whoMay("publish", pull(subjects.loggingUsageReportConsumer))).toEqual([busIdentities.metadataLogging]);
     expect(whoMay("publish", `$JS.API.STREAM.DELETE.${subjects.factsStream}`)).toEqual([]);
     expect(whoMay("publish", `$JS.API.STREAM.PURGE.${subjects.factsStream}`)).toEqual([]);
   });

@@ -29,6 +29,8 @@ export interface BusPermissions {
  *   inboxes (a generation's reply subject is a subject under ingress's inbox prefix, answered many times);
  * - only the router writes the routing KV bucket; ingress and the connector may only watch it;
  * - only the connector reports endpoint outcomes, and only the router hears them;
+ * - only ingress publishes its heartbeat, and only the connector hears it; only the connector publishes
+ *   its usage reports to the facts stream (issue 10);
  * - billing and metadata-logging read the facts stream through their own durable consumer only, and copy
  *   the facts they cannot process to their own dead-letter subject; only the admin CLI reads dead letters;
  * - every identity subscribes only under its own inbox prefix.
@@ -65,6 +67,7 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           subjects.connectorAttemptProgress,
           loggingEndpoints,
           subjects.generationCompleted,
+          subjects.ingressHeartbeat,
           ...factsStreamManagement,
           ...jetStream.watchStream(routingStream),
         ],
@@ -85,7 +88,14 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
     },
     [busIdentities.providerConnector]: {
       publish: {
-        allow: [inbox(busIdentities.ingress), subjects.endpointOutcomes, jetStream.accountInfo, ...jetStream.watchStream(routingStream)],
+        allow: [
+          inbox(busIdentities.ingress),
+          subjects.endpointOutcomes,
+          // Its usage reports go into the facts stream, which billing and ingress create.
+          subjects.connectorUsageReported,
+          jetStream.accountInfo,
+          ...jetStream.watchStream(routingStream),
+        ],
         deny: [routingBucketWrites],
       },
       subscribe: {
@@ -95,6 +105,7 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           connectorEndpoints,
           subjects.connectorCancelWildcard,
           subjects.connectorAttemptProgress,
+          subjects.ingressHeartbeat,
           routingBucketCreated,
         ],
         deny: [],
@@ -109,6 +120,8 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           ...factsStreamManagement,
           ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.billingConsumer),
           subjects.deadLetters(subjects.billingConsumer),
+          ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.billingUsageReportConsumer),
+          subjects.deadLetters(subjects.billingUsageReportConsumer),
           ...deadLetterStreamManagement,
         ],
         deny: [],
@@ -129,6 +142,8 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           ...factsStreamManagement,
           ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.loggingConsumer),
           subjects.deadLetters(subjects.loggingConsumer),
+          ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.loggingUsageReportConsumer),
+          subjects.deadLetters(subjects.loggingUsageReportConsumer),
           ...deadLetterStreamManagement,
         ],
         deny: [],

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from "@switchboard/db";
 import { consumeFactBatches, type DeadLetterCounter, type FactConsumer } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { DatabaseExecutor } from "../repositories/database-executor.js";
+import { recordLateFactConflicts } from "../repositories/connector-usage-reports.js";
 import { settleGenerations, settleOutcomes } from "../repositories/settle-generations.js";
 import type { SettlementAnomalyCounter } from "../settlement-anomaly-counter.js";
 
@@ -22,6 +23,13 @@ export interface SettlementDependencies {
  */
 export async function settleGenerationBatch(dependencies: SettlementDependencies, facts: readonly GenerationCompleted[]): Promise<void> {
   const results = await settleGenerations(dependencies.database, facts);
+  // A fact finding its generation resolved may come after a connector usage report settled it (issue 10):
+  // it changes nothing, but a cost that differs is recorded on the report. Redeliveries only, so rare.
+  const alreadyResolved = results.filter((result) => result.outcome === settleOutcomes.alreadyResolved);
+  if (alreadyResolved.length > 0) {
+    const conflicts = await recordLateFactConflicts(dependencies.database, alreadyResolved);
+    if (conflicts > 0) dependencies.logger.info({ conflicts }, "completion facts disagree with the usage reports their generations were settled from");
+  }
   const reported = new Set<string>();
   for (const result of results) {
     // A fact repeated within the batch has one result, repeated: report (and count) it once.

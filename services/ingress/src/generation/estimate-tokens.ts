@@ -1,4 +1,4 @@
-import type { ChatRequest, TokenUsage } from "@switchboard/contracts";
+import type { ChatRequest } from "@switchboard/contracts";
 
 /**
  * The most a number written with an exponent grows when re-serialized: at least 3 bytes as sent ("1e5"),
@@ -22,20 +22,8 @@ export function promptTokenUpperBound(rawBody: string, exponentNumbers: number):
   return Buffer.byteLength(rawBody, "utf8") + exponentNumbers * exponentNumberGrowthBytes;
 }
 
-/**
- * Usage when the provider reported none (a stream the client cancelled): about four bytes per token,
- * rounded up, which is what OpenAI-family tokenizers average on English text; never more than the
- * bounds the reservation was made with, so an estimate cannot overdraw.
- */
-export function estimateUsage(promptBytes: number, outputBytes: number, maximumCompletionTokens: number): TokenUsage {
-  return {
-    // ceil(bytes / 4) never exceeds the byte count the reservation used as its prompt bound.
-    promptTokens: Math.ceil(promptBytes / 4),
-    completionTokens: Math.min(Math.ceil(outputBytes / 4), maximumCompletionTokens),
-    cachedPromptTokens: 0,
-    reasoningTokens: 0,
-  };
-}
+// Moved to @switchboard/contracts so the provider connector estimates its usage reports alike.
+export { estimateUsage } from "@switchboard/contracts";
 
 /** A letter, digit or combining mark outside ASCII (ASCII is classified by char code, faster). */
 const nonAsciiWordCharacter = /[\p{L}\p{N}\p{M}]/u;

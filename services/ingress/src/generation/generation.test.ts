@@ -1,4 +1,4 @@
-import type { ChatRequest, GenerationCompleted, RouteCandidate } from "@switchboard/contracts";
+import type { ChatRequest, GenerateRequest, GenerationCompleted, RouteCandidate } from "@switchboard/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalRouting } from "../routing/local-routing.js";
 import type { FallbackPolicy } from "./fallback-policy.js";
@@ -13,7 +13,7 @@ const request = { model: "model", messages: [{ role: "user", content: "hi" }], s
 const usage = { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0, reasoningTokens: 0 };
 
 /** The stack around one generation: billing holds anything, one connector serves only `working`. */
-function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[]; fallback?: FallbackPolicy }) {
+function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[]; fallback?: FallbackPolicy; ingressId?: string }) {
   const bus = new FakeConnectorBus();
   const facts: GenerationCompleted[] = [];
   bus.onPublish = (message) => {
@@ -36,7 +36,7 @@ function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[
   } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
   const routing = { route: () => ({ candidates: options.candidates ?? [silent, working], skipped: [] }), smallestContextLength: () => 0 } as unknown as LocalRouting;
   const shutdown = new AbortController();
-  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null, ...(options.fallback ? { fallback: options.fallback } : {}) });
+  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null, ...(options.fallback ? { fallback: options.fallback } : {}), ...(options.ingressId ? { ingressId: options.ingressId } : {}) });
   generations.push(generation);
   return { bus, facts, generation };
 }
@@ -74,6 +74,22 @@ describe("Generation", () => {
     expect(facts).toHaveLength(1);
     expect(facts[0]).toMatchObject({ generationId: generation.id, endpointId: working.endpointId, status: "success", usage, usageEstimated: false, attempts: generation.attempts });
     expect(bus.inbox.size).toBe(0);
+  });
+
+  it("names the replica, account, key and attempt in each generate request, for the connector's usage report (issue 10)", async () => {
+    const { bus, generation } = stack({ requestTimeoutMs: 150, ingressId: "ingress-test-1" });
+    await generation.prepare();
+    await generation.connect(new AbortController().signal);
+    const sent = bus.publishedTo(bus.subjects.connectorGenerate).map((message) => JSON.parse(message.payload) as GenerateRequest);
+    expect(sent.map((message) => message.origin)).toEqual([
+      { ingressId: "ingress-test-1", accountId: key.accountId, keyId: key.keyId, attempt: 0 },
+      { ingressId: "ingress-test-1", accountId: key.accountId, keyId: key.keyId, attempt: 1 },
+    ]);
+    // Without a replica name (tests, older callers) nothing extra travels.
+    const { bus: plainBus, generation: plain } = stack({ requestTimeoutMs: 150 });
+    await plain.prepare();
+    await plain.connect(new AbortController().signal);
+    expect(plainBus.publishedTo(plainBus.subjects.connectorGenerate).every((message) => !("origin" in JSON.parse(message.payload)))).toBe(true);
   });
 
   it("throws the last failure and records it when no candidate answers", async () => {

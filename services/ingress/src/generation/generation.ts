@@ -7,6 +7,7 @@ import {
   type ChatRequest,
   type GatewayError,
   type GenerationAttempt,
+  type GenerationOrigin,
   type RouteCandidate,
   type SkippedEndpoint,
   type StreamPart,
@@ -56,6 +57,11 @@ export interface GenerationOptions {
   stickyEndpoints?: StickyEndpoints | null;
   /** The session the request names (`session_id`, else `x-session-id`), if any. */
   sessionId?: string | undefined;
+  /**
+   * This replica's name in its heartbeats. With it, each attempt tells the connector who asked and what
+   * holds the credit, so the connector stops the call if this replica dies and reports what it produced.
+   */
+  ingressId?: string;
 }
 
 /**
@@ -172,7 +178,8 @@ export class Generation {
       lastCandidate = candidate;
       const attemptStartedAt = performance.now();
       const { clients, request, idleTimeoutMs } = this.options;
-      const outcome = await runAttempt({ clients, generationId: this.id, candidate, request, idleTimeoutMs }, stop);
+      const origin = this.originOf(this.attempts.length);
+      const outcome = await runAttempt({ clients, generationId: this.id, candidate, request, idleTimeoutMs, ...(origin ? { origin } : {}) }, stop);
       if (outcome.type === "stopped") {
         this.candidate = candidate;
         if (signal.aborted) {
@@ -375,6 +382,20 @@ export class Generation {
       latencyMs: Math.round(performance.now() - startedAt),
       ...(droppedParameters.length > 0 ? { droppedParameters } : {}),
     });
+  }
+
+  /** Who asks for attempt number `attempt`, for the connector (ids only; nothing computed per request). */
+  private originOf(attempt: number): GenerationOrigin | undefined {
+    const { ingressId, key } = this.options;
+    if (ingressId === undefined) return undefined;
+    const lease = this.held?.lease;
+    return {
+      ingressId,
+      accountId: key.accountId,
+      keyId: key.keyId,
+      attempt,
+      ...(lease ? { lease: { leaseId: lease.lease.id, holdMicros: lease.amountMicros } } : {}),
+    };
   }
 
   private publishCancel(): void {

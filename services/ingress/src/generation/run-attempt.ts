@@ -4,6 +4,7 @@ import {
   type ChatRequest,
   type GatewayError,
   type GenerateRequest,
+  type GenerationOrigin,
   type RouteCandidate,
   type StreamPart,
 } from "@switchboard/contracts";
@@ -19,6 +20,8 @@ export interface AttemptOptions {
   request: ChatRequest;
   /** Longest silence (not even a heartbeat) from the connector, once it took the request. */
   idleTimeoutMs: number;
+  /** Who asks and what holds the credit, passed through to the connector's usage report (issue 10). */
+  origin?: GenerationOrigin;
 }
 
 /** How one attempt ended before its output was relayed. */
@@ -53,6 +56,7 @@ export async function runAttempt(options: AttemptOptions, stop: AbortSignal): Pr
     stream: options.request.stream === true,
     maxCompletionTokens: outputCap(options.request, candidate),
     replyTo: reader.inbox,
+    ...(options.origin ? { origin: options.origin } : {}),
   };
   try {
     clients.connection.publish(clients.subjects.connectorGenerate, JSON.stringify(message), { reply: reader.inbox });

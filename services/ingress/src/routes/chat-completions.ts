@@ -32,6 +32,8 @@ export interface ChatCompletionsRouteOptions {
   leases: CreditLeases | null;
   /** This replica's sticky routing for prompt caching, or null when disabled. */
   stickyEndpoints: StickyEndpoints | null;
+  /** This replica's name in its heartbeats, passed to the connector with each attempt (issue 10). */
+  ingressId?: string;
 }
 
 /** POST /api/v1/chat/completions: OpenAI-compatible, streaming (SSE) and not. */
@@ -63,6 +65,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         promptBytes: request.promptBytes,
         leases: options.leases,
         stickyEndpoints: options.stickyEndpoints,
+        ...(options.ingressId === undefined ? {} : { ingressId: options.ingressId }),
         sessionId: sessionIdOf(body, request.headers["x-session-id"]),
       });
       request.generation = generation;

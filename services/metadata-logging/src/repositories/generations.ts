@@ -28,7 +28,7 @@ export function findUnrecordableField(fact: GenerationCompleted): string | null 
 }
 
 /** The `generations` row of a fact: metadata only, cost computed exactly as billing charges it. */
-function toGenerationRow(fact: GenerationCompleted): Insertable<GenerationsTable> {
+export function toGenerationRow(fact: GenerationCompleted): Insertable<GenerationsTable> {
   return {
     id: fact.generationId,
     account_id: fact.accountId,

@@ -20,6 +20,10 @@ import { readUpstreamStream } from "../transport/read-upstream-stream.js";
 import type { UpstreamTransport } from "../transport/upstream-transport.js";
 import { createWarningAttacher } from "./attach-upstream-warnings.js";
 import type { AttemptRegistry } from "./attempt-registry.js";
+import { buildUsageReport } from "./build-usage-report.js";
+import type { IngressLiveness } from "./ingress-liveness.js";
+import { observeAttemptParts } from "./observe-attempt-parts.js";
+import type { UsageReporter } from "./usage-reporter.js";
 import type { EndpointDirectory } from "./endpoint-directory.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
 import { createNumberedPartPublisher, type NumberedPartPublisher } from "./numbered-part-publisher.js";
@@ -44,6 +48,18 @@ export interface GenerateHandlerDependencies {
   acknowledgementDelayMs: number;
   /** Where each attempt's outcome goes for the router's health judgement (issue 9). */
   outcomes: Pick<OutcomeReporter, "record">;
+  /**
+   * Ingress replicas' heartbeats (issue 10): an attempt whose ingress went silent is stopped. Absent, or
+   * for a request that names no origin, attempts run to their end whoever listens.
+   */
+  liveness?: Pick<IngressLiveness, "watch">;
+  /** Where the usage report of each attempt that produced output goes (issue 10), for requests naming an origin. */
+  usageReports?: Pick<UsageReporter, "report">;
+}
+
+/** Why an attempt was stopped when its ingress went silent; nobody reads the error part, but it ends the attempt cleanly. */
+function ingressWentSilent(): SwitchboardError {
+  return new SwitchboardError(gatewayError(gatewayErrorCodes.cancelled, 499, "The ingress that asked for this generation stopped answering"));
 }
 
 /** Enough of an error body to show the provider's message, not so much that a proxy's HTML page hurts. */
@@ -202,10 +218,24 @@ async function runGeneration(
   dependencies: GenerateHandlerDependencies,
   request: GenerateRequest,
   candidate: RouteCandidate,
-  parts: NumberedPartPublisher,
-  signal: AbortSignal,
+  numberedParts: NumberedPartPublisher,
+  cancelSignal: AbortSignal,
 ): Promise<void> {
-  const { generationId } = request;
+  const { generationId, origin } = request;
+  // Issue 10: the attempt also stops when its ingress goes silent, and what it produced is reported.
+  const silence = new AbortController();
+  let ingressSilent = false;
+  const stopWatching =
+    origin && dependencies.liveness
+      ? dependencies.liveness.watch(origin.ingressId, () => {
+          ingressSilent = true;
+          silence.abort(ingressWentSilent());
+        })
+      : () => undefined;
+  const signal = origin ? AbortSignal.any([cancelSignal, silence.signal]) : cancelSignal;
+  const { parts, summary } = observeAttemptParts(numberedParts);
+  const startedAtWallClock = Date.now();
+  let reportOutcome: "completed" | "failed" | "aborted" = "completed";
   dependencies.attempts.track(request.replyTo, parts);
   const stopHeartbeats = publishHeartbeats(parts, dependencies.heartbeatIntervalMs);
   const logContext = { generationId, endpointId: candidate.endpointId, providerId: candidate.providerId };
@@ -224,6 +254,7 @@ async function runGeneration(
   } catch (thrown) {
     // Whatever an abort made the transport throw, the reason of the abort (a cancel, or shutdown) decides.
     let error: GatewayError;
+    reportOutcome = signal.aborted ? "aborted" : "failed";
     if (signal.aborted) error = InFlightGenerations.errorForAbort(signal);
     else if (thrown instanceof SwitchboardError) error = thrown.error;
     else error = classifyTransportError(thrown, candidate.providerName);
@@ -239,7 +270,27 @@ async function runGeneration(
     if (!signal.aborted) recordOutcome(dependencies, candidate, parts, startedAt, error);
   } finally {
     stopHeartbeats();
+    stopWatching();
     dependencies.attempts.finish(request.replyTo);
+  }
+  // After the terminal part went to ingress: the report is off the answer's path.
+  if (origin && dependencies.usageReports) {
+    const finishedAt = performance.now();
+    const report = buildUsageReport({
+      request: { ...request, origin },
+      candidate,
+      progress: parts.progress(),
+      outputSent: parts.outputSent,
+      finishReason: summary.finishReason,
+      upstreamId: summary.upstreamId,
+      outcome: reportOutcome,
+      ingressSilent,
+      startedAt: startedAtWallClock,
+      latencyMs: finishedAt - startedAt,
+      timeToFirstTokenMs: parts.firstOutputAt === null ? null : parts.firstOutputAt - startedAt,
+    });
+    if (report) dependencies.usageReports.report(report);
+    if (ingressSilent) dependencies.logger.warn({ ...logContext, reported: report !== null }, "generation stopped: its ingress went silent");
   }
 }
 

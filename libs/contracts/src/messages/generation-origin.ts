@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { accountIdSchema, keyIdSchema } from "../identifiers.js";
+import { singleLineTextSchema } from "../text/single-line-text-schema.js";
+
+/**
+ * Who asked for a generation and what holds its credit, sent with every generate request (issue 10). The
+ * connector decides nothing with it: it watches the named ingress replica's heartbeat (an attempt whose
+ * ingress went silent is stopped) and copies the rest into its usage report, so billing can charge the
+ * generation, and metadata-logging record it, when that ingress died before publishing its own fact.
+ */
+export const generationOriginSchema = z.strictObject({
+  /** The ingress replica running the generation, as it names itself in its heartbeats. */
+  ingressId: singleLineTextSchema(200),
+  accountId: accountIdSchema,
+  keyId: keyIdSchema,
+  /** The attempt's number within the generation, from 0: one generation may try several endpoints. */
+  attempt: z.number().int().nonnegative().max(1_000),
+  /** Set when the credit is held against the ingress replica's lease rather than reserved by billing. */
+  lease: z
+    .strictObject({
+      leaseId: z.uuid(),
+      holdMicros: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    })
+    .optional(),
+});
+export type GenerationOrigin = z.infer<typeof generationOriginSchema>;

@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connectorUsageReportSchema, reserveReplySchema, type ConnectorUsageReport } from "@switchboard/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAccount } from "../../../services/billing/src/repositories/accounts.js";
+import { pruneConfirmingUsageReports } from "../../../services/billing/src/repositories/connector-usage-reports.js";
+import { grantLease } from "../../../services/billing/src/repositories/credit-leases.js";
+import { readDeadLetters } from "@switchboard/messaging";
+import { usageReport } from "../../support/usage-report.js";
+import { completedFact, findLedgerViolations, publishFact, startBillingUnderTest, waitFor, waitForConsumerIdle, type BillingUnderTest } from "./billing-test-kit.js";
+import { createFundedKey } from "./funded-key.js";
+
+// 1000 + 1000 tokens at the test price cost 750 µ$ (usageReport, completedFact).
+const reportCostMicros = 750;
+const graceSeconds = 0.5;
+
+describe("connector usage reports (issue 10: a generation whose ingress died is still charged)", () => {
+  let harness: BillingUnderTest;
+  beforeAll(async () => {
+    harness = await startBillingUnderTest({ usageReportGraceSeconds: graceSeconds });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  const publishReport = async (report: ConnectorUsageReport) => {
+    await jetstream(harness.connection).publish(harness.subjects.connectorUsageReported, JSON.stringify(connectorUsageReportSchema.parse(report)), {
+      msgID: `${report.generationId}:${report.origin.attempt}`,
+    });
+  };
+  const reserveFor = (generationId: string, accountId: string, keyId: string, amountMicros: number) =>
+    harness.request(harness.subjects.billingReserve, { generationId, accountId, keyId, amountMicros }, reserveReplySchema);
+  const chargesOf = (generationId: string) =>
+    harness.database.selectFrom("ledger_entries").selectAll().where("generation_id", "=", generationId).where("kind", "=", "charge").execute();
+  const reportRow = (generationId: string) =>
+    harness.database.selectFrom("connector_usage_reports").selectAll().where("generation_id", "=", generationId).executeTakeFirst();
+  const resolvedReport = async (generationId: string) => {
+    await waitFor(async () => (await reportRow(generationId))?.resolved_at != null);
+    return reportRow(generationId);
+  };
+
+  it("charges a reserved generation once from the report after the grace period, when no completion fact came", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const report = usageReport({ origin: { accountId, keyId } });
+    await reserveFor(report.generationId, accountId, keyId, 2_000);
+    const publishedAt = Date.now();
+    await publishReport(report);
+    // Redelivered and republished beyond the duplicate window: still one report, one charge.
+    await jetstream(harness.connection).publish(harness.subjects.connectorUsageReported, JSON.stringify(report), { msgID: `${report.generationId}:again` });
+    const row = await resolvedReport(report.generationId);
+    expect(Date.now() - publishedAt).toBeGreaterThanOrEqual(graceSeconds * 1000);
+    expect(row).toMatchObject({ outcome: "settled", cost_micros: reportCostMicros, conflicting_cost_micros: null });
+    expect(await chargesOf(report.generationId)).toHaveLength(1);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000 - reportCostMicros, reserved_micros: 0 });
+
+    // Ingress's fact arriving later (with other usage) changes nothing; the disagreement is recorded.
+    const late = completedFact({ generationId: report.generationId, accountId, keyId, usage: { ...report.usage, completionTokens: 10 } });
+    await publishFact(harness.connection, harness.subjects, late);
+    await waitForConsumerIdle(harness.connection, harness.subjects.factsStream, harness.subjects.billingConsumer);
+    expect(await chargesOf(report.generationId)).toHaveLength(1);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000 - reportCostMicros, reserved_micros: 0 });
+    await waitFor(async () => (await reportRow(report.generationId))?.conflicting_cost_micros != null);
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  it("charges once when both the completion fact and the report come, and records their disagreement", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const report = usageReport({ origin: { accountId, keyId } });
+    await reserveFor(report.generationId, accountId, keyId, 2_000);
+    // Ingress counted fewer tokens (a cancelled stream it estimated): its fact settles first and stands.
+    const fact = completedFact({ generationId: report.generationId, accountId, keyId, usage: { ...report.usage, completionTokens: 500 } });
+    await publishFact(harness.connection, harness.subjects, fact);
+    await publishReport(report);
+    const row = await resolvedReport(report.generationId);
+    expect(row).toMatchObject({ outcome: "already-resolved", conflicting_cost_micros: 450 });
+    expect(await chargesOf(report.generationId)).toEqual([expect.objectContaining({ amount_micros: -450 })]);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000 - 450, reserved_micros: 0 });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  it("charges a generation held against a lease from its report, taking its cost from the lease", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
+    const lease = await grantLease(harness.database, { leaseId: randomUUID(), accountId, holder: "dead-ingress", amountMicros: 10_000, minimumMicros: 1, ttlSeconds: 900 });
+    const report = usageReport({ origin: { accountId, keyId, lease: { leaseId: lease.leaseId as string, holdMicros: 2_000 } } });
+    await publishReport(report);
+    expect(await resolvedReport(report.generationId)).toMatchObject({ outcome: "settled" });
+    expect(await chargesOf(report.generationId)).toHaveLength(1);
+    const reservation = await harness.database.selectFrom("reservations").selectAll().where("generation_id", "=", report.generationId).executeTakeFirstOrThrow();
+    expect(reservation).toMatchObject({ status: "settled", lease_id: lease.leaseId, lease_consumed_micros: reportCostMicros, charged_micros: reportCostMicros });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - reportCostMicros, leased_micros: 10_000 - reportCostMicros });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  it("deletes, after their retention, only the reports that confirmed a completion fact without disagreeing", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const confirming = usageReport({ origin: { accountId, keyId } });
+    const charging = usageReport({ origin: { accountId, keyId } });
+    await reserveFor(confirming.generationId, accountId, keyId, 2_000);
+    await reserveFor(charging.generationId, accountId, keyId, 2_000);
+    await publishFact(harness.connection, harness.subjects, completedFact({ generationId: confirming.generationId, accountId, keyId }));
+    await publishReport(confirming);
+    await publishReport(charging);
+    expect(await resolvedReport(confirming.generationId)).toMatchObject({ outcome: "already-resolved", conflicting_cost_micros: null });
+    expect(await resolvedReport(charging.generationId)).toMatchObject({ outcome: "settled" });
+    expect(await pruneConfirmingUsageReports(harness.database, new Date(Date.now() - 60_000))).toBe(0);
+    expect(await pruneConfirmingUsageReports(harness.database, new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    expect(await reportRow(confirming.generationId)).toBeUndefined();
+    expect(await reportRow(charging.generationId)).toMatchObject({ outcome: "settled" });
+  });
+
+  it("charges nothing for a report naming a generation billing holds nothing for, and records it as an anomaly", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const report = usageReport({ origin: { accountId, keyId } });
+    await publishReport(report);
+    expect(await resolvedReport(report.generationId)).toMatchObject({ outcome: "anomaly" });
+    expect(await chargesOf(report.generationId)).toHaveLength(0);
+    const anomaly = await harness.database.selectFrom("settlement_anomalies").selectAll().where("generation_id", "=", report.generationId).executeTakeFirst();
+    expect(anomaly).toMatchObject({ reason: "no-hold" });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000 });
+  });
+
+  it("moves a report that fails its schema to the dead-letter stream, and settles the valid ones around it", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const valid = usageReport({ origin: { accountId, keyId } });
+    await reserveFor(valid.generationId, accountId, keyId, 2_000);
+    const invalidId = `gen-${randomUUID()}`;
+    await jetstream(harness.connection).publish(harness.subjects.connectorUsageReported, JSON.stringify({ generationId: invalidId, usage: "lots" }), { msgID: invalidId });
+    await publishReport(valid);
+    expect(await resolvedReport(valid.generationId)).toMatchObject({ outcome: "settled" });
+    await waitFor(async () => harness.billing.deadLetters.total(harness.subjects.billingUsageReportConsumer) === 1);
+    const letters = await readDeadLetters(await jetstreamManager(harness.connection), harness.subjects, 100);
+    expect(letters.some((letter) => letter.consumer === harness.subjects.billingUsageReportConsumer)).toBe(true);
+  });
+});

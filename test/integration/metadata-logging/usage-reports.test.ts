@@ -1,0 +1,92 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { computeCostMicros, createSubjects, type Subjects } from "@switchboard/contracts";
+import { FactPublisher } from "@switchboard/messaging";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pruneUnusedUsageReports } from "../../../services/metadata-logging/src/repositories/logging-usage-reports.js";
+import { startMetadataLogging, type MetadataLoggingService } from "../../../services/metadata-logging/src/start-metadata-logging.js";
+import { completedFact } from "../../support/completed-fact.js";
+import { testLogger } from "../../support/silent-logger.js";
+import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
+import { usageReport } from "../../support/usage-report.js";
+import { waitFor } from "../billing/billing-test-kit.js";
+
+const graceSeconds = 0.5;
+
+describe("metadata-logging of connector usage reports (issue 10)", () => {
+  let testDatabase: TestDatabase;
+  let connection: NatsConnection;
+  let subjects: Subjects;
+  let service: MetadataLoggingService;
+  let publisher: FactPublisher;
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    connection = await connectTestNats("usage-report-logging-test");
+    subjects = createSubjects(uniqueNamespace("ulog"));
+    service = await startMetadataLogging({ connection, database: testDatabase.database, subjects, logger: testLogger("metadata-logging"), usageReportGraceSeconds: graceSeconds });
+    publisher = new FactPublisher(connection, { logger: testLogger("publisher") });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    if (connection) {
+      const manager = await jetstreamManager(connection);
+      await manager.streams.delete(subjects.factsStream).catch(() => undefined);
+      await manager.streams.delete(subjects.deadLetterStream).catch(() => undefined);
+      await connection.drain();
+    }
+    await testDatabase?.drop();
+  });
+
+  const rowsOf = (generationId: string) => testDatabase.database.selectFrom("generations").selectAll().where("id", "=", generationId).execute();
+  const resolved = (generationId: string) =>
+    waitFor(async () => {
+      const row = await testDatabase.database.selectFrom("logging_usage_reports").select("resolved_at").where("generation_id", "=", generationId).executeTakeFirst();
+      return row?.resolved_at != null;
+    });
+
+  it("records a generation from its report, once and as abandoned, when no completion fact came within the grace period", async () => {
+    const report = usageReport({ outcome: "aborted", ingressSilent: true, finishReason: null, usageEstimated: true });
+    const publishedAt = Date.now();
+    await publisher.publish(subjects.connectorUsageReported, report, `${report.generationId}:0`);
+    await publisher.publish(subjects.connectorUsageReported, report, `${report.generationId}:again`);
+    await resolved(report.generationId);
+    expect(Date.now() - publishedAt).toBeGreaterThanOrEqual(graceSeconds * 1000);
+    const rows = await rowsOf(report.generationId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      account_id: report.origin.accountId,
+      key_id: report.origin.keyId,
+      status: "abandoned",
+      cancelled: true,
+      usage_estimated: true,
+      tokens_prompt: 1000,
+      tokens_completion: 1000,
+      cost_micros: computeCostMicros(report.usage, report.price),
+      endpoint_id: report.endpointId,
+    });
+    // Ingress's fact arriving later changes nothing.
+    await publisher.publish(subjects.generationCompleted, completedFact({ generationId: report.generationId, accountId: report.origin.accountId, keyId: report.origin.keyId }), report.generationId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await rowsOf(report.generationId)).toEqual(rows);
+  });
+
+  it("keeps ingress's record when its completion fact came, and records the generation once", async () => {
+    const report = usageReport();
+    const fact = completedFact({ generationId: report.generationId, accountId: report.origin.accountId, keyId: report.origin.keyId });
+    await publisher.publish(subjects.generationCompleted, fact, fact.generationId);
+    await publisher.publish(subjects.connectorUsageReported, report, `${report.generationId}:0`);
+    await resolved(report.generationId);
+    const rows = await rowsOf(report.generationId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "success", upstream_id: fact.upstreamId });
+    const stored = await testDatabase.database.selectFrom("logging_usage_reports").selectAll().where("generation_id", "=", report.generationId).executeTakeFirstOrThrow();
+    expect(stored.recorded).toBe(false);
+    // Such a report is deleted after its retention; one that made the record is kept.
+    expect(await pruneUnusedUsageReports(testDatabase.database, new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    const left = await testDatabase.database.selectFrom("logging_usage_reports").select(["generation_id", "recorded"]).execute();
+    expect(left.some((row) => row.generation_id === report.generationId)).toBe(false);
+    expect(left.every((row) => row.recorded === true)).toBe(true);
+  });
+});
