@@ -73,7 +73,7 @@ describe("billing settles generation-completed facts", () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
     const generationId = `gen-${randomUUID()}`;
     await reserve({ generationId, accountId, keyId, amountMicros: 5_000 });
-    const usage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 };
+    const usage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     await publishFact(harness.connection, harness.subjects, completedFact({ generationId, accountId, keyId, usage, status: "error", errorCode: "upstream_error", finishReason: null }));
     await waitFor(async () => (await reservationOf(generationId)).status !== "pending");
 

@@ -46,7 +46,7 @@ async function run(
       { type: "stream-start", seq: 0, upstreamId: null },
       { type: "text-delta", seq: 1, text: "Hello" },
       { type: "finish", seq: 2, finishReason: "stop", nativeFinishReason: "stop" },
-      { type: "usage", seq: 3, usage: { promptTokens: 100, completionTokens: 1, cachedPromptTokens: behaviour.cachedTokens, reasoningTokens: 0 } },
+      { type: "usage", seq: 3, usage: { promptTokens: 100, completionTokens: 1, cachedPromptTokens: behaviour.cachedTokens, cacheWriteTokens: 0, reasoningTokens: 0 } },
       { type: "stream-end", seq: 4 },
     ]);
   };
