@@ -135,6 +135,17 @@ describe("Generation with sticky routing (issue 9)", () => {
     expect((await run(sticky, both, { request: { messages: [{ role: "user", content: "unrelated" }] } as Partial<ChatRequest> })).tried).toEqual([cheap.endpointId]);
   });
 
+  it("does not stick for a cache read on an endpoint whose cache-read price saves nothing", async () => {
+    const price = { promptPicosPerToken: "1000000", completionPicosPerToken: "1000000" };
+    const noSaving = routeCandidate("model@no-saving", { price: { ...price, cacheReadPicosPerToken: "1000000" } });
+    const saving = routeCandidate("model@saving", { price: { ...price, cacheReadPicosPerToken: "100000" } });
+    const sticky = new StickyEndpoints();
+    await run(sticky, { [noSaving.endpointId]: { cachedTokens: 80 } }, { candidates: [cheap, noSaving] });
+    expect(sticky.size).toBe(0);
+    await run(sticky, { [saving.endpointId]: { cachedTokens: 80 } }, { candidates: [cheap, saving] });
+    expect(sticky.size).toBe(1);
+  });
+
   it("does not stick without a cache read, unless the request names a session", async () => {
     const sticky = new StickyEndpoints();
     await run(sticky, { [pricey.endpointId]: { cachedTokens: 0 } });
