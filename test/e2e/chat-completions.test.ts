@@ -36,7 +36,7 @@ describe("chat completions end to end (issue #3)", () => {
     expect((completion as unknown as { provider: string }).provider).toBe("Primary Labs");
     expect(completion.choices[0]?.message.content).toBe("Once upon a time, a router met a model.");
     expect(completion.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 });
-    const expectedCost = computeCostMicros({ promptTokens: 12, completionTokens: 9, cachedPromptTokens: 0, reasoningTokens: 0 }, primaryPrice) / 1e6;
+    const expectedCost = computeCostMicros({ promptTokens: 12, completionTokens: 9, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, primaryPrice) / 1e6;
     expect((completion.usage as unknown as { cost: number }).cost).toBe(expectedCost);
 
     const stream = await client.chat.completions.create({ model: "test/echo", messages, stream: true });

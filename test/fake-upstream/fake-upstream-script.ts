@@ -34,9 +34,10 @@ export interface FakeUpstreamScript {
   /**
    * Defaults: prompt = ceil(UTF-8 bytes of JSON.stringify(messages) / 4), at most that byte count;
    * completion = the number of chunks (content chunks plus tool-call argument chunks); `cached_tokens`
-   * (sent as `prompt_tokens_details.cached_tokens`, a prompt cache read) = 0.
+   * (sent as `prompt_tokens_details.cached_tokens`, a prompt cache read) = 0; `cache_write_tokens` (sent
+   * as `prompt_tokens_details.cache_write_tokens`, as OpenRouter does) left out; `reasoning_tokens` = 0.
    */
-  usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number };
+  usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number; cache_write_tokens?: number; reasoning_tokens?: number };
   delayBeforeHeadersMs?: number;
   /** Answer only once this settles (after `delayBeforeHeadersMs`): a gate the test opens when it is ready. */
   answerAfter?: Promise<unknown>;

@@ -10,6 +10,10 @@ export interface WireUsage {
   completion_tokens: number;
   /** Prompt tokens read from the provider's prompt cache (`prompt_tokens_details.cached_tokens`); 0 when absent. */
   cached_tokens?: number;
+  /** Prompt tokens written to the cache (`prompt_tokens_details.cache_write_tokens`, as OpenRouter reports them); left out when absent. */
+  cache_write_tokens?: number;
+  /** Completion tokens spent reasoning (`completion_tokens_details.reasoning_tokens`); 0 when absent. */
+  reasoning_tokens?: number;
 }
 
 export interface WireToolCall {
@@ -33,8 +37,12 @@ export function usageObject(usage: WireUsage): Record<string, unknown> {
     prompt_tokens: usage.prompt_tokens,
     completion_tokens: usage.completion_tokens,
     total_tokens: usage.prompt_tokens + usage.completion_tokens,
-    prompt_tokens_details: { cached_tokens: usage.cached_tokens ?? 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    prompt_tokens_details: {
+      cached_tokens: usage.cached_tokens ?? 0,
+      ...(usage.cache_write_tokens === undefined ? {} : { cache_write_tokens: usage.cache_write_tokens }),
+      audio_tokens: 0,
+    },
+    completion_tokens_details: { reasoning_tokens: usage.reasoning_tokens ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 

@@ -18,7 +18,7 @@ export function completedFact(overrides: Partial<GenerationCompleted> = {}): Gen
     providerName: "OpenAI",
     endpointId: "openai/gpt-4o-mini@openai",
     price: testPrice,
-    usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 0, reasoningTokens: 0 },
+    usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
     usageEstimated: false,
     status: "success",
     errorCode: null,

@@ -1,6 +1,6 @@
-import { endpointFilterReasons, type EndpointFilterReason, type ProviderPreferences, type RouteCandidate, type RouteRequest } from "@switchboard/contracts";
+import { effectivePrices, endpointFilterReasons, type EndpointFilterReason, type ProviderPreferences, type RouteCandidate, type RouteRequest } from "@switchboard/contracts";
 import { modelVariants, type ModelVariant } from "./model-variant.js";
-import { priceLimitInPicosPerToken } from "./price-limit.js";
+import { priceLimitInPicos, priceLimitInPicosPerToken } from "./price-limit.js";
 
 /** Says why an endpoint may not serve the request, or null when it may. */
 export type EndpointFilter = (endpoint: RouteCandidate, variant: ModelVariant | null) => EndpointFilterReason | null;
@@ -26,8 +26,9 @@ export function createEndpointFilter(
   const quantizations = preferences?.quantizations ? new Set<string>(preferences.quantizations) : undefined;
   const maximumPrompt = limitOf(preferences?.max_price?.prompt);
   const maximumCompletion = limitOf(preferences?.max_price?.completion);
-  // `max_price.request`, `.image` and `.audio` need no check: the catalog charges nothing per request,
-  // image or audio unit, so every endpoint's price for them is 0 and within any limit.
+  const maximumRequest = preferences?.max_price?.request === undefined ? undefined : priceLimitInPicos(preferences.max_price.request);
+  const maximumImage = preferences?.max_price?.image === undefined ? undefined : priceLimitInPicos(preferences.max_price.image);
+  // `max_price.audio` needs no check: the catalog prices no audio, so every endpoint is within any limit.
   const required = preferences?.require_parameters === true ? (parameters ?? []) : [];
   const contextTokens = context ? context.promptTokens + context.outputTokens : 0;
   return (endpoint, variant) => {
@@ -40,12 +41,15 @@ export function createEndpointFilter(
     // OpenRouter lists an endpoint of unstated precision as `unknown`; only that value selects it.
     if (quantizations && !quantizations.has(endpoint.quantization ?? "unknown")) return endpointFilterReasons.quantization;
     // Prices are parsed only when `:free` or a limit asks for them: most requests pay nothing for this.
-    if (variant === modelVariants.free && (BigInt(endpoint.price.promptPicosPerToken) !== 0n || BigInt(endpoint.price.completionPicosPerToken) !== 0n)) {
+    // Free means nothing at all is charged: no token of any kind, no request, no image.
+    if (variant === modelVariants.free && Object.values(effectivePrices(endpoint.price)).some((picos) => picos !== 0n)) {
       return endpointFilterReasons.notFree;
     }
     if (
       (maximumPrompt !== undefined && BigInt(endpoint.price.promptPicosPerToken) > maximumPrompt) ||
-      (maximumCompletion !== undefined && BigInt(endpoint.price.completionPicosPerToken) > maximumCompletion)
+      (maximumCompletion !== undefined && BigInt(endpoint.price.completionPicosPerToken) > maximumCompletion) ||
+      (maximumRequest !== undefined && BigInt(endpoint.price.requestPicos ?? "0") > maximumRequest) ||
+      (maximumImage !== undefined && BigInt(endpoint.price.imagePicos ?? "0") > maximumImage)
     ) {
       return endpointFilterReasons.maximumPrice;
     }

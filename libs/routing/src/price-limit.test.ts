@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { priceLimitInPicosPerToken } from "./price-limit.js";
+import { priceLimitInPicos, priceLimitInPicosPerToken } from "./price-limit.js";
 
 describe("priceLimitInPicosPerToken", () => {
   // USD per million tokens → pico-dollars per token: × 10^6, without floats.
@@ -18,5 +18,19 @@ describe("priceLimitInPicosPerToken", () => {
     ["123456789012.123456789", 123_456_789_012_123_456n],
   ])("%s USD per million tokens is %s picos per token", (limit, picos) => {
     expect(priceLimitInPicosPerToken(limit)).toBe(picos);
+  });
+});
+
+describe("priceLimitInPicos", () => {
+  // USD per request or per image → pico-dollars: × 10^12, without floats.
+  it.each([
+    [1, 1_000_000_000_000n],
+    ["0.005", 5_000_000_000n],
+    [0.001, 1_000_000_000n],
+    [0, 0n],
+    [1e-13, 0n],
+    ["0.0000000000019", 1n],
+  ])("%s USD is %s picos", (limit, picos) => {
+    expect(priceLimitInPicos(limit)).toBe(picos);
   });
 });

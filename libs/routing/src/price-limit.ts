@@ -5,9 +5,22 @@
  * picos. No float arithmetic: a JSON number is read through its shortest decimal form.
  */
 export function priceLimitInPicosPerToken(usdPerMillionTokens: number | string): bigint {
-  const [whole, fraction] = plainDecimal(usdPerMillionTokens).split(".") as [string, string | undefined];
-  const micros = (fraction ?? "").padEnd(6, "0").slice(0, 6);
-  return BigInt(whole || "0") * 1_000_000n + BigInt(micros);
+  return scaledDown(usdPerMillionTokens, 6);
+}
+
+/**
+ * A `provider.max_price.request`/`image` limit (USD per request, per image, as OpenRouter defines them)
+ * in pico-dollars, the fraction below one pico dropped (catalog prices are whole picos).
+ */
+export function priceLimitInPicos(usd: number | string): bigint {
+  return scaledDown(usd, 12);
+}
+
+/** value × 10^decimals, rounded down, without float arithmetic. */
+function scaledDown(value: number | string, decimals: number): bigint {
+  const [whole, fraction] = plainDecimal(value).split(".") as [string, string | undefined];
+  const digits = (fraction ?? "").padEnd(decimals, "0").slice(0, decimals);
+  return BigInt(whole || "0") * 10n ** BigInt(decimals) + BigInt(digits);
 }
 
 /** "1.5e-7" → "0.00000015"; a string or a number without an exponent is returned as it is. */

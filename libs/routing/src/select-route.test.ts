@@ -128,7 +128,7 @@ const preferenceTable: { field: string; provider: Preferences; parameters?: stri
   { field: "max_price.prompt (number, at the limit)", provider: { max_price: { prompt: 2 } }, tried: ["cheap", "middle"], skipped: { pricey: "max_price" } },
   { field: "max_price.prompt + completion (string)", provider: { max_price: { prompt: "1.5", completion: "2" } }, tried: ["cheap"], skipped: { middle: "max_price", pricey: "max_price" } },
   { field: "max_price.completion (exponent number)", provider: { max_price: { completion: 2e0 } }, tried: ["cheap", "middle"], skipped: { pricey: "max_price" } },
-  { field: "max_price.request/image/audio (nothing is priced per unit)", provider: { max_price: { request: 0, image: 0, audio: "0" } }, tried: ["cheap", "middle", "pricey"], skipped: {} },
+  { field: "max_price.request/image/audio (no endpoint here prices them)", provider: { max_price: { request: 0, image: 0, audio: "0" } }, tried: ["cheap", "middle", "pricey"], skipped: {} },
   { field: "require_parameters: true", provider: { require_parameters: true }, parameters: ["tools"], tried: ["middle", "pricey"], skipped: { cheap: "require_parameters" } },
   { field: "require_parameters: true, two parameters", provider: { require_parameters: true }, parameters: ["tools", "temperature"], tried: ["middle"], skipped: { cheap: "require_parameters", pricey: "require_parameters" } },
   { field: "require_parameters: true, none used", provider: { require_parameters: true }, parameters: [], tried: ["cheap", "middle", "pricey"], skipped: {} },
@@ -198,6 +198,40 @@ describe("selectRoute model variants (issue 9)", () => {
     expect(providersOf([model])).toEqual(tried);
     expect(skippedOf([model])).toEqual(skipped);
     for (const candidate of selectRoute(catalog, { models: [model] }).candidates) expect(candidate.modelId).not.toMatch(/:(floor|nitro)$/);
+  });
+
+  it("filters by max_price.request (USD per request) and max_price.image (USD per image)", () => {
+    const table = createRoutingTable({
+      models: [
+        model("vendor/model-f", [
+          endpoint("unpriced", "1", "1", { endpointId: "vendor/model-f@unpriced", modelId: "vendor/model-f" }),
+          endpoint("per-request", "1", "1", { endpointId: "vendor/model-f@per-request", modelId: "vendor/model-f", price: { promptPicosPerToken: "1", completionPicosPerToken: "1", requestPicos: "5000000000" } }),
+          endpoint("per-image", "1", "1", { endpointId: "vendor/model-f@per-image", modelId: "vendor/model-f", price: { promptPicosPerToken: "1", completionPicosPerToken: "1", imagePicos: "1000000000" } }),
+        ]),
+      ],
+    });
+    const skipped = (maximum: Preferences["max_price"]) =>
+      Object.fromEntries(selectRoute(table, { models: ["vendor/model-f"], provider: { max_price: maximum } }).skipped.map((endpoint) => [endpoint.providerId, endpoint.reason]));
+    expect(skipped({ request: "0.005", image: 0.001 })).toEqual({});
+    expect(skipped({ request: 0.004 })).toEqual({ "per-request": "max_price" });
+    expect(skipped({ image: "0.0009" })).toEqual({ "per-image": "max_price" });
+  });
+
+  it("does not take an endpoint that charges per request or for cache reads as free", () => {
+    const zeroTokens = { promptPicosPerToken: "0", completionPicosPerToken: "0" };
+    const table = createRoutingTable({
+      models: [
+        model("vendor/model-e", [
+          endpoint("gratis", "0", "0", { endpointId: "vendor/model-e@gratis", modelId: "vendor/model-e" }),
+          endpoint("per-request", "0", "0", { endpointId: "vendor/model-e@per-request", modelId: "vendor/model-e", price: { ...zeroTokens, requestPicos: "1000000" } }),
+          endpoint("cache-read", "0", "0", { endpointId: "vendor/model-e@cache-read", modelId: "vendor/model-e", price: { ...zeroTokens, cacheReadPicosPerToken: "1" } }),
+          endpoint("zero-split", "0", "0", { endpointId: "vendor/model-e@zero-split", modelId: "vendor/model-e", price: { ...zeroTokens, reasoningPicosPerToken: "0", imagePicos: "0" } }),
+        ]),
+      ],
+    });
+    const route = selectRoute(table, { models: ["vendor/model-e:free"] });
+    expect(route.candidates.map((candidate) => candidate.providerId).sort()).toEqual(["gratis", "zero-split"]);
+    expect(Object.fromEntries(route.skipped.map((skipped) => [skipped.providerId, skipped.reason]))).toEqual({ "per-request": "free_variant", "cache-read": "free_variant" });
   });
 
   it("tries an endpoint once when models name one catalog model twice", () => {

@@ -15,6 +15,7 @@ describe("presentGeneration", () => {
       tokens_prompt: 1000,
       tokens_completion: 1000,
       tokens_cached: 200,
+      tokens_cache_write: 0,
       tokens_reasoning: 50,
       usage_estimated: false,
       cost_micros: 750,

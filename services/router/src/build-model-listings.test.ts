@@ -57,6 +57,62 @@ describe("buildModelListings", () => {
   });
 });
 
+describe("split prices", () => {
+  const splitCatalogText = `
+providers:
+  - { id: cache, name: Cache, api: anthropic, base_url: "http://cache.test", data_policy: { training: false, retains_prompts: true, zdr: false } }
+models:
+  - id: vendor/cached
+    name: "Vendor: Cached"
+    context_length: 200000
+    endpoints:
+      - provider: cache
+        upstream_model: cached
+        pricing: { prompt: "0.000003", completion: "0.000015", input_cache_read: "0.0000003", input_cache_write: "0.00000375", internal_reasoning: "0.00002", request: "0.005", image: "0.001" }
+  - id: vendor/plain
+    name: "Vendor: Plain"
+    context_length: 8000
+    endpoints:
+      - { provider: cache, upstream_model: plain, pricing: { prompt: "0.000001", completion: "0.000002" } }
+`;
+  const splitCatalog = buildCatalogSnapshot(parseCatalog(splitCatalogText, "split.yaml", {}), () => true);
+
+  it("carries the catalog's cache-read, cache-write, reasoning, request and image prices into the routing snapshot, as pico-dollars", () => {
+    const [cached, plain] = splitCatalog.models;
+    expect(cached?.endpoints[0]?.price).toEqual({
+      promptPicosPerToken: "3000000",
+      completionPicosPerToken: "15000000",
+      cacheReadPicosPerToken: "300000",
+      cacheWritePicosPerToken: "3750000",
+      reasoningPicosPerToken: "20000000",
+      requestPicos: "5000000000",
+      imagePicos: "1000000000",
+    });
+    // No price of its own: the part stays absent and computeCostMicros falls back.
+    expect(plain?.endpoints[0]?.price).toEqual({ promptPicosPerToken: "1000000", completionPicosPerToken: "2000000" });
+  });
+
+  it("lists them under OpenRouter's names, and the fallbacks where the catalog gives none", () => {
+    const [cached, plain] = buildModelListings(splitCatalog);
+    expect(cached?.pricing).toEqual({
+      prompt: "0.000003",
+      completion: "0.000015",
+      request: "0.005",
+      image: "0.001",
+      web_search: "0",
+      internal_reasoning: "0.00002",
+      input_cache_read: "0.0000003",
+      input_cache_write: "0.00000375",
+    });
+    expect(plain?.pricing).toEqual({ prompt: "0.000001", completion: "0.000002", request: "0", image: "0", web_search: "0", internal_reasoning: "0.000002" });
+  });
+
+  it("refuses a price that is not a USD decimal", () => {
+    const text = splitCatalogText.replace('input_cache_read: "0.0000003"', 'input_cache_read: "cheap"');
+    expect(() => parseCatalog(text, "bad.yaml", {})).toThrow(/pricing\.input_cache_read/);
+  });
+});
+
 describe("parseCatalog", () => {
   it("reports every problem with its path", () => {
     const text = `providers:\n  - { id: p, name: P, api: openai, base_url: "not a url", data_policy: { training: false, retains_prompts: false, zdr: false } }\nmodels:\n  - { id: a/b, name: B, context_length: 10, endpoints: [ { provider: q, upstream_model: b, pricing: { prompt: "abc", completion: "0" } } ] }\n`;

@@ -29,7 +29,7 @@ describe("1,000 facts delivered 3 times each to batched billing and metadata-log
     const facts: GenerationCompleted[] = [];
     for (let index = 0; index < 1_000; index++) {
       const { accountId, keyId } = accounts[index % accounts.length] ?? accounts[0]!;
-      const usage = { promptTokens: 10 * index, completionTokens: 500 + index, cachedPromptTokens: 0, reasoningTokens: 0 };
+      const usage = { promptTokens: 10 * index, completionTokens: 500 + index, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
       const fact = completedFact({ generationId: `gen-${randomUUID()}`, accountId, keyId, usage });
       // One in ten has no reservation: billing holds nothing for it, so it is recorded as an anomaly (once)
       // and never charged (issue 8); metadata-logging records it like any other.

@@ -50,7 +50,7 @@ describe("settling a batch of generations", () => {
     const { database } = testDatabase;
     const { accountId, keyId } = await createFundedKey(database, 1_000_000);
     const facts = Array.from({ length: 200 }, (_value, index) =>
-      completedFact({ generationId: `gen-${randomUUID()}`, accountId, keyId, usage: { promptTokens: index, completionTokens: 1_000 + index, cachedPromptTokens: 0, reasoningTokens: 0 } }),
+      completedFact({ generationId: `gen-${randomUUID()}`, accountId, keyId, usage: { promptTokens: index, completionTokens: 1_000 + index, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } }),
     );
     for (const fact of facts) await reserve(database, { generationId: fact.generationId, accountId, keyId, amountMicros: 2_000, ttlSeconds: 900 });
     expect(await getAccount(database, accountId)).toMatchObject({ reserved_micros: 400_000 });

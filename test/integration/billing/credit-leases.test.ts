@@ -228,7 +228,7 @@ describe("credit leases", () => {
   it("whatever the interleaving of leases, reservations, returns, settlements and expiry, the account never goes below zero or holds more than it has", async () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 50_000);
     // 100 + 100 tokens at the test price: 75 µ$.
-    const usage = { promptTokens: 100, completionTokens: 100, cachedPromptTokens: 0, reasoningTokens: 0 };
+    const usage = { promptTokens: 100, completionTokens: 100, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     const costMicros = 75;
     // What each lease's holder knows, as an ingress keeps it: granted, consumed, held by running generations.
     const leases: { id: string; granted: number; consumed: number; outstanding: number; closed: boolean }[] = [];

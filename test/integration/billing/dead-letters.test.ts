@@ -79,7 +79,7 @@ describe("facts no consumer can process go to the dead-letter stream, never drop
     const valid = Array.from({ length: 4 }, () => completedFact({ generationId: `gen-${randomUUID()}`, accountId, keyId }));
     for (const fact of valid) await reserve(testDatabase.database, { generationId: fact.generationId, accountId, keyId, amountMicros: 1_000, ttlSeconds: 900 });
     const secret = `customer-data-${randomUUID()}`;
-    const invalid = { ...completedFact({ accountId, keyId, providerName: secret }), usage: { promptTokens: -5, completionTokens: "many", cachedPromptTokens: 0, reasoningTokens: 0 } };
+    const invalid = { ...completedFact({ accountId, keyId, providerName: secret }), usage: { promptTokens: -5, completionTokens: "many", cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } };
     // Published before the consumers start, so the invalid fact arrives in one batch between valid ones.
     await publish(valid[0], valid[0]!.generationId);
     await publish(valid[1], valid[1]!.generationId);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { listSettlementAnomaliesReplySchema, reserveReplySchema } from "@switchboard/contracts";
+import { computeCostMicros, computeMaximumCostMicros, listSettlementAnomaliesReplySchema, parseUsdPerTokenToPicos, reserveReplySchema } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAccount } from "../../../services/billing/src/repositories/accounts.js";
 import { getKeyUsageMicros } from "../../../services/billing/src/repositories/api-keys.js";
@@ -48,6 +48,38 @@ describe("billing settles generation-completed facts", () => {
     expect(await getKeyUsageMicros(harness.database, keyId)).toBe(750);
   });
 
+  it("charges a split usage each part at the endpoint's own price, within the reservation bound", async () => {
+    const picos = (usd: string) => parseUsdPerTokenToPicos(usd).toString();
+    // Claude Sonnet's list prices with a reasoning price and a per-request price of our own making.
+    const price = {
+      promptPicosPerToken: picos("0.000003"),
+      completionPicosPerToken: picos("0.000015"),
+      cacheReadPicosPerToken: picos("0.0000003"),
+      cacheWritePicosPerToken: picos("0.00000375"),
+      reasoningPicosPerToken: picos("0.00002"),
+      requestPicos: picos("0.005"),
+    };
+    const usage = { promptTokens: 10_000, completionTokens: 500, cachedPromptTokens: 8_000, cacheWriteTokens: 1_000, reasoningTokens: 400 };
+    // 1,000 × 3 + 8,000 × 0.3 + 1,000 × 3.75 + 100 × 15 + 400 × 20 + 5,000 µ$.
+    const expected = 3_000 + 2_400 + 3_750 + 1_500 + 8_000 + 5_000;
+    // What ingress shows as usage.cost is computeCostMicros of the same usage and price.
+    expect(computeCostMicros(usage, price)).toBe(expected);
+    // The reservation: every prompt token at the cache-write price, every output token at the reasoning price.
+    const bound = computeMaximumCostMicros(10_000, 500, price);
+    expect(bound).toBe(37_500 + 10_000 + 5_000);
+
+    const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
+    const generationId = `gen-${randomUUID()}`;
+    await reserve({ generationId, accountId, keyId, amountMicros: bound });
+    await publishFact(harness.connection, harness.subjects, completedFact({ generationId, accountId, keyId, price, usage }));
+    await waitFor(async () => (await reservationOf(generationId)).status !== "pending");
+
+    expect(await reservationOf(generationId)).toMatchObject({ status: "settled", charged_micros: expected });
+    expect(await chargesOf(generationId)).toMatchObject([{ account_id: accountId, amount_micros: -expected }]);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - expected, reserved_micros: 0 });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
   it("L3: the same fact delivered 5 times with distinct message ids is charged once", async () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
     const generationIds = Array.from({ length: 20 }, () => `gen-${randomUUID()}`);
@@ -73,7 +105,7 @@ describe("billing settles generation-completed facts", () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
     const generationId = `gen-${randomUUID()}`;
     await reserve({ generationId, accountId, keyId, amountMicros: 5_000 });
-    const usage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 };
+    const usage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     await publishFact(harness.connection, harness.subjects, completedFact({ generationId, accountId, keyId, usage, status: "error", errorCode: "upstream_error", finishReason: null }));
     await waitFor(async () => (await reservationOf(generationId)).status !== "pending");
 

@@ -78,7 +78,7 @@ describe("ingress credit leases", () => {
     const runningHold = leases.finish(running!, 75);
     expect(runningHold.consumedMicros).toBe(200);
     // 100 + 100 tokens at the test price: 75 µ$.
-    const usage = { promptTokens: 100, completionTokens: 100, cachedPromptTokens: 0, reasoningTokens: 0 };
+    const usage = { promptTokens: 100, completionTokens: 100, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     await settleGenerations(harness.database, [
       completedFact({ accountId, keyId, usage, lease: endedHold }),
       completedFact({ accountId, keyId, usage, lease: runningHold }),

@@ -17,12 +17,12 @@ import { completedFact as sharedCompletedFact } from "../../support/completed-fa
 import { testLogger } from "../../support/silent-logger.js";
 
 /**
- * A fact with what this file's assertions look at: a fallback before the serving attempt, cached and
- * reasoning tokens, a stream with its timings. The rest comes from the shared builder.
+ * A fact with what this file's assertions look at: a fallback before the serving attempt, cached-read,
+ * cache-write and reasoning tokens, a stream with its timings. The rest comes from the shared builder.
  */
 function completedFact(overrides: Partial<GenerationCompleted> = {}): GenerationCompleted {
   return sharedCompletedFact({
-    usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 200, reasoningTokens: 50 },
+    usage: { promptTokens: 1000, completionTokens: 1000, cachedPromptTokens: 200, cacheWriteTokens: 100, reasoningTokens: 50 },
     nativeFinishReason: "end_turn",
     streamed: true,
     upstreamId: "chatcmpl-abc",
@@ -94,6 +94,7 @@ describe("metadata-logging", () => {
       tokens_prompt: 1000,
       tokens_completion: 1000,
       tokens_cached: 200,
+      tokens_cache_write: 100,
       tokens_reasoning: 50,
       usage_estimated: false,
       cost_micros: 750,

@@ -216,7 +216,7 @@ describe("provider connector: generate", () => {
     // Part 0 took the request; the provider's own start, with its id, follows once it answered.
     expect(parts[1]).toMatchObject({ type: "stream-start", upstreamId: expect.stringMatching(/^chatcmpl-/) });
     expect(parts.find((part) => part.type === "finish")).toMatchObject({ finishReason: "stop", nativeFinishReason: "stop" });
-    expect(parts.find((part) => part.type === "usage")).toMatchObject({ usage: { promptTokens: 11, completionTokens: 4, cachedPromptTokens: 0, reasoningTokens: 0 } });
+    expect(parts.find((part) => part.type === "usage")).toMatchObject({ usage: { promptTokens: 11, completionTokens: 4, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } });
 
     const upstream = recordedRequest("stream-basic");
     expect(upstream?.headers["authorization"]).toBe("Bearer sk-test");

@@ -21,7 +21,7 @@ models:
     context_length: 1000
     endpoints:
       - { provider: alpha, upstream_model: one-a, pricing: { prompt: "0.000001", completion: "0.000002" } }
-      - { provider: beta, upstream_model: one-b, pricing: { prompt: "0.000002", completion: "0.000003" } }
+      - { provider: beta, upstream_model: one-b, pricing: { prompt: "0.000002", completion: "0.000003", input_cache_read: "0.0000002", input_cache_write: "0.0000025", internal_reasoning: "0.000004", request: "0.001", image: "0.0005" } }
 `;
 
 const alphaKey = "sk-alpha-never-in-a-snapshot";
@@ -61,6 +61,18 @@ describe("router service", () => {
     expect(endpoints.map((endpoint) => [endpoint.id, endpoint.prompt_price_picos, endpoint.completion_price_picos])).toEqual([
       ["acme/one@alpha", 1_000_000, 2_000_000],
       ["acme/one@beta", 2_000_000, 3_000_000],
+    ]);
+    // The split prices, null where the catalog gives none (computeCostMicros falls back).
+    const splitPrices = (endpoint: (typeof endpoints)[number]) => [
+      endpoint.cache_read_price_picos,
+      endpoint.cache_write_price_picos,
+      endpoint.reasoning_price_picos,
+      endpoint.request_price_picos,
+      endpoint.image_price_picos,
+    ];
+    expect(endpoints.map(splitPrices)).toEqual([
+      [null, null, null, null, null],
+      [200_000, 2_500_000, 4_000_000, 1_000_000_000, 500_000_000],
     ]);
     const providers = await database.database.selectFrom("providers").select(["id", "base_url", "zdr"]).orderBy("id").execute();
     expect(providers).toEqual([

@@ -6,7 +6,8 @@ export const chatUsageSchema = z.object({
   prompt_tokens: z.number().int().nonnegative(),
   completion_tokens: z.number().int().nonnegative(),
   total_tokens: z.number().int().nonnegative(),
-  prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative() }).optional(),
+  /** Breakdowns of prompt_tokens: the tokens read from and written to the provider's prompt cache. */
+  prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative(), cache_write_tokens: z.number().int().nonnegative() }).optional(),
   completion_tokens_details: z.object({ reasoning_tokens: z.number().int().nonnegative() }).optional(),
   cost: z.number().nonnegative(),
   is_byok: z.boolean(),

@@ -4,12 +4,25 @@ import { finishReasonSchema } from "./chat-response.js";
 import { tokenLogprobSchema } from "./token-logprob.js";
 import { upstreamWarningSchema } from "./upstream-warning.js";
 
-/** Token counts as the provider reported them, normalized across providers. */
+/**
+ * Token counts as the provider reported them, normalized across providers to OpenAI's (and OpenRouter's)
+ * meaning: `promptTokens` includes the cached-read and cache-write tokens, `completionTokens` includes the
+ * reasoning tokens; the other counts are breakdowns of those totals, not additions.
+ */
 export const tokenUsageSchema = z.object({
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
+  /** Prompt tokens read from the provider's cache (`prompt_tokens_details.cached_tokens`). */
   cachedPromptTokens: z.number().int().nonnegative().default(0),
+  /** Prompt tokens written to the provider's cache (`prompt_tokens_details.cache_write_tokens`); 0 in older facts. */
+  cacheWriteTokens: z.number().int().nonnegative().default(0),
+  /** Completion tokens spent reasoning (`completion_tokens_details.reasoning_tokens`). */
   reasoningTokens: z.number().int().nonnegative().default(0),
+  /**
+   * Images in the request, priced per image when the endpoint has an image price. Absent: none (ingress
+   * refuses image parts until it can bound their tokens, so nothing sets it yet).
+   */
+  inputImages: z.number().int().nonnegative().optional(),
 });
 export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 

@@ -22,6 +22,9 @@ export const modelListingSchema = z.object({
     image: z.string(),
     web_search: z.string(),
     internal_reasoning: z.string(),
+    /** Present only when the endpoint prices cache reads / writes apart from prompt tokens (as OpenRouter). */
+    input_cache_read: z.string().optional(),
+    input_cache_write: z.string().optional(),
   }),
   top_provider: z.object({
     context_length: z.number().int(),

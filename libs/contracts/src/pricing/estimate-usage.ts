@@ -12,6 +12,7 @@ export function estimateUsage(promptBytes: number, outputBytes: number, maximumC
     promptTokens: Math.ceil(promptBytes / 4),
     completionTokens: Math.min(Math.ceil(outputBytes / 4), maximumCompletionTokens),
     cachedPromptTokens: 0,
+    cacheWriteTokens: 0,
     reasoningTokens: 0,
   };
 }

@@ -4,6 +4,7 @@ import * as adminAudit from "./2026-11-30T12-30-admin-audit.js";
 import * as connectorUsageReports from "./2026-11-30T19-30-connector-usage-reports.js";
 import * as catalogChanges from "./2026-11-30T15-00-catalog-changes.js";
 import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
+import * as endpointPriceSplit from "./2026-11-30T19-40-endpoint-price-split.js";
 import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
 import * as keyDeletion from "./2026-11-30T16-30-key-deletion.js";
 import * as managementKeys from "./2026-11-30T17-00-management-keys.js";
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T16-30-key-deletion": keyDeletion,
   "2026-11-30T17-00-management-keys": managementKeys,
   "2026-11-30T19-30-connector-usage-reports": connectorUsageReports,
+  "2026-11-30T19-40-endpoint-price-split": endpointPriceSplit,
 };

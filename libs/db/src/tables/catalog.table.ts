@@ -39,6 +39,13 @@ export interface EndpointsTable {
   upstream_model: string;
   prompt_price_picos: number;
   completion_price_picos: number;
+  /** Per cache-read and cache-write prompt token and per reasoning token; null: the prompt / completion price. */
+  cache_read_price_picos: ColumnType<number | null, number | null | undefined, number | null>;
+  cache_write_price_picos: ColumnType<number | null, number | null | undefined, number | null>;
+  reasoning_price_picos: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Per request and per input image; null: nothing. */
+  request_price_picos: ColumnType<number | null, number | null | undefined, number | null>;
+  image_price_picos: ColumnType<number | null, number | null | undefined, number | null>;
   context_length: number | null;
   max_completion_tokens: number | null;
   supported_parameters: ColumnType<string[], string, string>;

@@ -12,6 +12,8 @@ export interface GenerationsTable {
   tokens_prompt: number;
   tokens_completion: number;
   tokens_cached: number;
+  /** Prompt tokens written to the provider's cache; 0 for rows older than the column. */
+  tokens_cache_write: ColumnType<number, number | undefined, number>;
   tokens_reasoning: number;
   usage_estimated: boolean;
   cost_micros: number;

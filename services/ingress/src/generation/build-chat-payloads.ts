@@ -15,7 +15,7 @@ export function buildChatUsage(usage: TokenUsage, costMicros: number): ChatUsage
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
     total_tokens: usage.promptTokens + usage.completionTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens },
+    prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens, cache_write_tokens: usage.cacheWriteTokens },
     completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
     cost: microsToUsdNumber(costMicros),
     is_byok: false,

@@ -5,7 +5,7 @@ import { noUsage } from "./chargeable-usage.js";
 import { routeCandidate } from "./route-candidate.test-support.js";
 
 const candidate = routeCandidate("model@provider");
-const usage = { promptTokens: 3, completionTokens: 4, cachedPromptTokens: 0, reasoningTokens: 0 };
+const usage = { promptTokens: 3, completionTokens: 4, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
 function state(overrides: Partial<CompletionState> = {}): CompletionState {
   return {

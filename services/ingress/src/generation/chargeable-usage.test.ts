@@ -3,7 +3,7 @@ import { chargeableUsage, noUsage, type ChargeableUsageInput } from "./chargeabl
 import { estimateUsage } from "./estimate-tokens.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
 
-const reported = { promptTokens: 12, completionTokens: 7, cachedPromptTokens: 0, reasoningTokens: 0 };
+const reported = { promptTokens: 12, completionTokens: 7, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
 function input(overrides: Partial<ChargeableUsageInput> & { text?: string; usage?: typeof reported } = {}): ChargeableUsageInput {
   const accumulator = new ResponseAccumulator();

@@ -23,7 +23,7 @@ export interface ChargeableUsage {
   estimated: boolean;
 }
 
-export const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 };
+export const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
 /**
  * Tokens to charge. A failure the client received no output from is not charged; a cancelled or failed

@@ -46,7 +46,7 @@ async function run(
       { type: "stream-start", seq: 0, upstreamId: null },
       { type: "text-delta", seq: 1, text: "Hello" },
       { type: "finish", seq: 2, finishReason: "stop", nativeFinishReason: "stop" },
-      { type: "usage", seq: 3, usage: { promptTokens: 100, completionTokens: 1, cachedPromptTokens: behaviour.cachedTokens, reasoningTokens: 0 } },
+      { type: "usage", seq: 3, usage: { promptTokens: 100, completionTokens: 1, cachedPromptTokens: behaviour.cachedTokens, cacheWriteTokens: 0, reasoningTokens: 0 } },
       { type: "stream-end", seq: 4 },
     ]);
   };
@@ -133,6 +133,17 @@ describe("Generation with sticky routing (issue 9)", () => {
     expect((await run(sticky, both, { request: laterTurn })).tried).toEqual([pricey.endpointId]);
     // Another conversation is routed as usual.
     expect((await run(sticky, both, { request: { messages: [{ role: "user", content: "unrelated" }] } as Partial<ChatRequest> })).tried).toEqual([cheap.endpointId]);
+  });
+
+  it("does not stick for a cache read on an endpoint whose cache-read price saves nothing", async () => {
+    const price = { promptPicosPerToken: "1000000", completionPicosPerToken: "1000000" };
+    const noSaving = routeCandidate("model@no-saving", { price: { ...price, cacheReadPicosPerToken: "1000000" } });
+    const saving = routeCandidate("model@saving", { price: { ...price, cacheReadPicosPerToken: "100000" } });
+    const sticky = new StickyEndpoints();
+    await run(sticky, { [noSaving.endpointId]: { cachedTokens: 80 } }, { candidates: [cheap, noSaving] });
+    expect(sticky.size).toBe(0);
+    await run(sticky, { [saving.endpointId]: { cachedTokens: 80 } }, { candidates: [cheap, saving] });
+    expect(sticky.size).toBe(1);
   });
 
   it("does not stick without a cache read, unless the request names a session", async () => {

@@ -10,7 +10,7 @@ const silent = routeCandidate("model@silent");
 const working = routeCandidate("model@working");
 const key = { keyId: "key-1", keyHash: "0".repeat(64), accountId: "account-1", name: "laptop" };
 const request = { model: "model", messages: [{ role: "user", content: "hi" }], stream: true } as ChatRequest;
-const usage = { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0, reasoningTokens: 0 };
+const usage = { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
 /** The stack around one generation: billing holds anything, one connector serves only `working`. */
 function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[]; fallback?: FallbackPolicy; ingressId?: string }) {

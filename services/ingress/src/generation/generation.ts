@@ -358,14 +358,17 @@ export class Generation {
    * After a success, the conversation sticks to the endpoint that served it when the provider read its
    * prompt cache (usage `cached_tokens` > 0) or the request names a session (OpenRouter: then from the
    * first success); a success on the sticky endpoint refreshes its idle time. OpenRouter also requires the
-   * endpoint's cache-read price to be below its prompt price; the catalog has no cache-read price yet, so
-   * any cache hit counts. A failure changes nothing.
+   * endpoint's cache-read price to be below its prompt price: an endpoint whose catalog entry gives a
+   * cache-read price that saves nothing does not stick for a cache hit; one without a cache-read price
+   * does (its provider's hits are taken as discounted). A failure changes nothing.
    */
   private rememberStickyEndpoint(): void {
     const stickyEndpoints = this.options.stickyEndpoints;
     const candidate = this.candidate;
     if (!this.sticks || !stickyEndpoints || !candidate) return;
-    const readCache = (this.accumulator.usage?.cachedPromptTokens ?? 0) > 0;
+    const { cacheReadPicosPerToken, promptPicosPerToken } = candidate.price;
+    const cacheSaves = cacheReadPicosPerToken === undefined || BigInt(cacheReadPicosPerToken) < BigInt(promptPicosPerToken);
+    const readCache = cacheSaves && (this.accumulator.usage?.cachedPromptTokens ?? 0) > 0;
     if (readCache || this.options.sessionId !== undefined || candidate.endpointId === this.stickyEndpointId) {
       stickyEndpoints.remember(this.stickyKey(candidate.modelId), candidate.endpointId);
     }

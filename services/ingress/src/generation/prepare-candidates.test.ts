@@ -31,6 +31,15 @@ describe("prepareCandidates", () => {
     });
   });
 
+  it("prices a candidate with split prices at its worst split: prompt at the dearest prompt-side price, output at the dearer of completion and reasoning, plus the request", () => {
+    const split = routeCandidate("m@split", {
+      maxCompletionTokens: 100,
+      // 1 µ$ per prompt token, 3 per cache write, 0.1 per cache read; 1 per completion token, 2 per reasoning token; 50 per request.
+      price: { promptPicosPerToken: "1000000", completionPicosPerToken: "1000000", cacheReadPicosPerToken: "100000", cacheWritePicosPerToken: "3000000", reasoningPicosPerToken: "2000000", requestPicos: "50000000" },
+    });
+    expect(prepareCandidates(routingOf([split]), request(), 10).candidates).toEqual([{ candidate: split, maximumCostMicros: 10 * 3 + 100 * 2 + 50 }]);
+  });
+
   it("keeps only the endpoints that can produce the output asked for, priced at that output, and says why the others went", () => {
     expect(prepareCandidates(routingOf(), request({ max_tokens: 500 }), 10)).toEqual({
       candidates: [{ candidate: large, maximumCostMicros: 500 }],

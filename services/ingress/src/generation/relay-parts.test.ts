@@ -65,7 +65,7 @@ describe("relayParts", () => {
   it("stops without a terminal part when the client leaves, handing over what arrived unrelayed", async () => {
     const { relayed, send, clientGone, onClientGone, stopUpstream } = await started();
     expect((await relayed.next()).value).toMatchObject({ type: "stream-start" });
-    send({ type: "usage", seq: 2, usage: { promptTokens: 1, completionTokens: 2, cachedPromptTokens: 0, reasoningTokens: 0 } });
+    send({ type: "usage", seq: 2, usage: { promptTokens: 1, completionTokens: 2, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } });
     clientGone.abort();
     expect(await relayed.next()).toEqual({ done: true, value: undefined });
     expect(onClientGone).toHaveBeenCalledWith([expect.objectContaining({ type: "text-delta" }), expect.objectContaining({ type: "usage" })]);

@@ -13,7 +13,7 @@ describe("ResponseAccumulator", () => {
     accumulator.add({ type: "tool-call-delta", seq: 4, index: 0, id: "call_1", name: "get_", argumentsDelta: '{"a":' });
     accumulator.add({ type: "tool-call-delta", seq: 5, index: 0, name: "weather", argumentsDelta: "1}" });
     accumulator.add({ type: "finish", seq: 6, finishReason: "tool_calls", nativeFinishReason: "tool_calls" });
-    accumulator.add({ type: "usage", seq: 7, usage: { promptTokens: 3, completionTokens: 4, cachedPromptTokens: 0, reasoningTokens: 1 } });
+    accumulator.add({ type: "usage", seq: 7, usage: { promptTokens: 3, completionTokens: 4, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 1 } });
     expect(accumulator).toMatchObject({
       text: "Hello é",
       reasoning: "thinking",

@@ -14,7 +14,7 @@ const model: RoutingModel = {
     routeCandidate("acme/one@dear", { providerName: "Dear Inc", price: { promptPicosPerToken: "3000000", completionPicosPerToken: "4000000" }, quantization: "fp8" }),
     routeCandidate("acme/one@cheap", {
       providerName: "Cheap Co",
-      price: { promptPicosPerToken: "150000", completionPicosPerToken: "600000" },
+      price: { promptPicosPerToken: "150000", completionPicosPerToken: "600000", cacheReadPicosPerToken: "75000" },
       supportedParameters: ["tools"],
       dataPolicy: { training: true, retainsPrompts: true, retentionDays: 30, zdr: false },
     }),
@@ -37,7 +37,8 @@ describe("buildModelEndpointsListing", () => {
       context_length: 8_000,
       max_completion_tokens: 1_000,
       max_prompt_tokens: null,
-      pricing: { prompt: "0.00000015", completion: "0.0000006", request: "0", image: "0", web_search: "0", internal_reasoning: "0" },
+      // Reasoning tokens cost the completion price (the catalog gives none of their own); cache reads their own.
+      pricing: { prompt: "0.00000015", completion: "0.0000006", request: "0", image: "0", web_search: "0", internal_reasoning: "0.0000006", input_cache_read: "0.000000075" },
       quantization: null,
       supported_parameters: ["tools"],
       supports_implicit_caching: false,

@@ -40,6 +40,7 @@ export function toGenerationRow(fact: GenerationCompleted): Insertable<Generatio
     tokens_prompt: fact.usage.promptTokens,
     tokens_completion: fact.usage.completionTokens,
     tokens_cached: fact.usage.cachedPromptTokens,
+    tokens_cache_write: fact.usage.cacheWriteTokens,
     tokens_reasoning: fact.usage.reasoningTokens,
     usage_estimated: fact.usageEstimated,
     cost_micros: computeCostMicros(fact.usage, fact.price),

@@ -33,7 +33,7 @@ describe("progress", () => {
     publisher.publish({ type: "text-delta", text: "héllo" });
     publisher.publish({ type: "tool-call-delta", index: 0, name: "f", argumentsDelta: "{}" });
     publisher.publish({ type: "heartbeat" });
-    const usage = { promptTokens: 3, completionTokens: 2, cachedPromptTokens: 0, reasoningTokens: 0 };
+    const usage = { promptTokens: 3, completionTokens: 2, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     publisher.publish({ type: "usage", usage });
     publisher.publish({ type: "stream-end" });
     expect(publisher.progress()).toEqual({ nextSeq: 6, outputBytes: 6 + 3, usage, ended: true });

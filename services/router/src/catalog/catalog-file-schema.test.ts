@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogProviderSchema } from "./catalog-file-schema.js";
+import { catalogDocumentSchemas, catalogProviderSchema } from "./catalog-file-schema.js";
 
 const provider = {
   id: "acme",
@@ -45,5 +45,24 @@ describe("the catalog's provider schema", () => {
 
   it("takes a query that holds no credential, as Azure OpenAI's api-version", () => {
     expect(issuesOf({ ...provider, base_url: "https://acme.openai.azure.com/openai?api-version=2024-10-21" })).toEqual([]);
+  });
+});
+
+describe("the catalog's endpoint pricing (what the file and the admin API accept)", () => {
+  const endpoint = { provider: "acme", upstream_model: "m", pricing: { prompt: "0.000003", completion: "0.000015" } };
+  const endpointIssues = (pricing: Record<string, unknown>) => {
+    const parsed = catalogDocumentSchemas.endpoint.safeParse({ ...endpoint, pricing });
+    return parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join("."));
+  };
+
+  it("accepts OpenRouter's optional price names as USD decimals, as strings or numbers", () => {
+    const split = { input_cache_read: "0.0000003", input_cache_write: "0.00000375", internal_reasoning: 0.00002, request: "0.005", image: "0" };
+    expect(endpointIssues({ ...endpoint.pricing, ...split })).toEqual([]);
+  });
+
+  it("refuses a negative or non-decimal split price, and a price name it does not know", () => {
+    expect(endpointIssues({ ...endpoint.pricing, input_cache_read: "-1" })).toEqual(["pricing.input_cache_read"]);
+    expect(endpointIssues({ ...endpoint.pricing, request: "free" })).toEqual(["pricing.request"]);
+    expect(endpointIssues({ ...endpoint.pricing, input_cache_write_1h: "0.000006" })).toEqual(["pricing"]);
   });
 });

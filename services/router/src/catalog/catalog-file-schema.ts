@@ -6,6 +6,23 @@ const perTokenPrice = z
   .transform((value) => String(value))
   .pipe(z.string().regex(/^\d+(\.\d{1,12})?$/, "a USD-per-token decimal string with at most 12 decimal places, e.g. \"0.00000015\""));
 
+/**
+ * An endpoint's prices, under OpenRouter's names (its `pricing` object): USD per prompt and completion
+ * token, and optionally per cache-read, cache-write and reasoning token, per request and per input image.
+ * A part left out has no price of its own: cache reads and writes cost the prompt price, reasoning tokens
+ * the completion price, requests and images nothing.
+ */
+export const catalogPricingSchema = z.strictObject({
+  prompt: perTokenPrice,
+  completion: perTokenPrice,
+  input_cache_read: perTokenPrice.optional(),
+  input_cache_write: perTokenPrice.optional(),
+  internal_reasoning: perTokenPrice.optional(),
+  request: perTokenPrice.optional(),
+  image: perTokenPrice.optional(),
+});
+export type CatalogPricing = z.infer<typeof catalogPricingSchema>;
+
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lowercase letters, digits, '.', '_' and '-'");
 
 /** Query parameter names that hold a credential (Google's `key`, SAS `sig`, `access_token`, …). */
@@ -42,7 +59,7 @@ export type CatalogProvider = z.infer<typeof catalogProviderSchema>;
 export const catalogEndpointSchema = z.strictObject({
   provider: slug,
   upstream_model: z.string().min(1),
-  pricing: z.strictObject({ prompt: perTokenPrice, completion: perTokenPrice }),
+  pricing: catalogPricingSchema,
   context_length: z.number().int().positive().optional(),
   max_completion_tokens: z.number().int().positive().optional(),
   supported_parameters: z.array(z.string()).default([]),

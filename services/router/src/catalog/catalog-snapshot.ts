@@ -1,6 +1,7 @@
-import { parseUsdPerTokenToPicos, type RoutingModel } from "@switchboard/contracts";
+import type { RoutingModel } from "@switchboard/contracts";
 import type { CatalogFile } from "./catalog-file-schema.js";
 import { endpointId } from "./endpoint-id.js";
+import { endpointPriceOf } from "./endpoint-price-of.js";
 
 /**
  * What the router answers from and publishes: the catalog file, resolved against which provider keys
@@ -45,10 +46,7 @@ export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: 
         baseUrl: provider.base_url,
         apiKeyEnv: provider.api_key_env ?? null,
         upstreamModel: endpoint.upstream_model,
-        price: {
-          promptPicosPerToken: parseUsdPerTokenToPicos(endpoint.pricing.prompt).toString(),
-          completionPicosPerToken: parseUsdPerTokenToPicos(endpoint.pricing.completion).toString(),
-        },
+        price: endpointPriceOf(endpoint.pricing),
         contextLength: endpoint.context_length ?? model.context_length,
         maxCompletionTokens: endpoint.max_completion_tokens ?? null,
         supportedParameters: endpoint.supported_parameters,

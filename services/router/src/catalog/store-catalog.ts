@@ -1,8 +1,14 @@
 import { sql, type RawBuilder, type Transaction } from "kysely";
-import { gatewayError, gatewayErrorCodes, parseUsdPerTokenToPicos, SwitchboardError } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
 import type { Database } from "@switchboard/db";
 import type { CatalogFile } from "./catalog-file-schema.js";
 import { endpointId } from "./endpoint-id.js";
+import { endpointPriceOf } from "./endpoint-price-of.js";
+
+/** A price column's value: the pico-dollar integer, or null when the catalog gives no such price. */
+function priceColumn(picos: string | undefined): number | null {
+  return picos === undefined ? null : Number(picos);
+}
 
 /** How long a catalog change waits for another one to finish, by default: far above a change's own time. */
 export const defaultCatalogLockWaitMs = 5_000;
@@ -83,19 +89,27 @@ export async function storeCatalog(transaction: Transaction<Database>, file: Cat
       .execute();
   }
   const endpoints = file.models.flatMap((model) =>
-    model.endpoints.map((endpoint) => ({
-      id: endpointId(model.id, endpoint.provider),
-      model_id: model.id,
-      provider_id: endpoint.provider,
-      upstream_model: endpoint.upstream_model,
-      prompt_price_picos: Number(parseUsdPerTokenToPicos(endpoint.pricing.prompt)),
-      completion_price_picos: Number(parseUsdPerTokenToPicos(endpoint.pricing.completion)),
-      context_length: endpoint.context_length ?? null,
-      max_completion_tokens: endpoint.max_completion_tokens ?? null,
-      supported_parameters: JSON.stringify(endpoint.supported_parameters),
-      listed: true,
-      updated_at: now,
-    })),
+    model.endpoints.map((endpoint) => {
+      const price = endpointPriceOf(endpoint.pricing);
+      return {
+        id: endpointId(model.id, endpoint.provider),
+        model_id: model.id,
+        provider_id: endpoint.provider,
+        upstream_model: endpoint.upstream_model,
+        prompt_price_picos: Number(price.promptPicosPerToken),
+        completion_price_picos: Number(price.completionPicosPerToken),
+        cache_read_price_picos: priceColumn(price.cacheReadPicosPerToken),
+        cache_write_price_picos: priceColumn(price.cacheWritePicosPerToken),
+        reasoning_price_picos: priceColumn(price.reasoningPicosPerToken),
+        request_price_picos: priceColumn(price.requestPicos),
+        image_price_picos: priceColumn(price.imagePicos),
+        context_length: endpoint.context_length ?? null,
+        max_completion_tokens: endpoint.max_completion_tokens ?? null,
+        supported_parameters: JSON.stringify(endpoint.supported_parameters),
+        listed: true,
+        updated_at: now,
+      };
+    }),
   );
   if (endpoints.length > 0) {
     await transaction
@@ -105,7 +119,23 @@ export async function storeCatalog(transaction: Transaction<Database>, file: Cat
         conflict
           .column("id")
           .doUpdateSet(
-            excludedColumns(["model_id", "provider_id", "upstream_model", "prompt_price_picos", "completion_price_picos", "context_length", "max_completion_tokens", "supported_parameters", "listed", "updated_at"]),
+            excludedColumns([
+              "model_id",
+              "provider_id",
+              "upstream_model",
+              "prompt_price_picos",
+              "completion_price_picos",
+              "cache_read_price_picos",
+              "cache_write_price_picos",
+              "reasoning_price_picos",
+              "request_price_picos",
+              "image_price_picos",
+              "context_length",
+              "max_completion_tokens",
+              "supported_parameters",
+              "listed",
+              "updated_at",
+            ]),
           ),
       )
       .execute();

@@ -39,7 +39,7 @@ describe("anthropic adapter", () => {
       { type: "text-delta", text: "Paris." },
       { type: "tool-call-delta", index: 0, id: "toolu_1", name: "lookup", argumentsDelta: '{"q":"x"}' },
       { type: "finish", finishReason: "tool_calls", nativeFinishReason: "tool_use" },
-      { type: "usage", usage: { promptTokens: 1_210, completionTokens: 30, cachedPromptTokens: 1_000, reasoningTokens: 0 } },
+      { type: "usage", usage: { promptTokens: 1_210, completionTokens: 30, cachedPromptTokens: 1_000, cacheWriteTokens: 200, reasoningTokens: 0 } },
     ]);
   });
 
@@ -66,7 +66,7 @@ describe("anthropic adapter", () => {
       { type: "tool-call-delta", index: 1, argumentsDelta: '{"x":1}' },
       { type: "tool-call-delta", index: 0, argumentsDelta: "{}" },
       { type: "finish", finishReason: "length", nativeFinishReason: "max_tokens" },
-      { type: "usage", usage: { promptTokens: 12, completionTokens: 40, cachedPromptTokens: 7, reasoningTokens: 0 } },
+      { type: "usage", usage: { promptTokens: 12, completionTokens: 40, cachedPromptTokens: 7, cacheWriteTokens: 0, reasoningTokens: 0 } },
     ]);
     expect(anthropicAdapter.isStreamComplete(state)).toBe(true);
   });

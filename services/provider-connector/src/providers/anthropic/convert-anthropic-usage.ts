@@ -5,9 +5,9 @@ import type { AnthropicUsage } from "./anthropic-api-schemas.js";
  * Anthropic usage in OpenAI's terms. Anthropic's `input_tokens` counts only the tokens after the last cache
  * breakpoint; cache reads and cache writes come separately
  * (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance), so the
- * prompt total OpenAI clients expect is input + cache read + cache write, with the reads as `cached`.
- * Thinking tokens are inside `output_tokens`, which Anthropic does not split. Cache writes have no field of
- * their own in TokenUsage yet (issue 11), so they are billed at the input price for now.
+ * prompt total OpenAI clients expect is input + cache read + cache write, with the reads as `cached` and
+ * the writes as `cache_write` (each billed at the endpoint's own price for it). Thinking tokens are inside
+ * `output_tokens`, which Anthropic does not split.
  *
  * `input` is where the prompt side was reported (a stream's `message_start`), `output` where the final
  * output count was (its last `message_delta`); for a whole message both are its `usage`. Undefined when
@@ -23,6 +23,7 @@ export function convertAnthropicUsage(input: AnthropicUsage | null | undefined, 
     promptTokens: inputTokens + cacheRead + cacheWrite,
     completionTokens: outputTokens,
     cachedPromptTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
     reasoningTokens: 0,
   };
 }

@@ -58,7 +58,7 @@ describe("bedrock adapter", () => {
       { type: "stream-start", upstreamId: null },
       { type: "tool-call-delta", index: 0, id: "t1", name: "f", argumentsDelta: '{"a":1}' },
       { type: "finish", finishReason: "tool_calls", nativeFinishReason: "tool_use" },
-      { type: "usage", usage: { promptTokens: 125, completionTokens: 7, cachedPromptTokens: 100, reasoningTokens: 0 } },
+      { type: "usage", usage: { promptTokens: 125, completionTokens: 7, cachedPromptTokens: 100, cacheWriteTokens: 20, reasoningTokens: 0 } },
     ]);
   });
 

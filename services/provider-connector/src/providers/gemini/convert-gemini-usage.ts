@@ -15,6 +15,8 @@ export function convertGeminiUsage(usage: GeminiUsageMetadata | null | undefined
     promptTokens,
     completionTokens: (usage?.candidatesTokenCount ?? 0) + thoughts,
     cachedPromptTokens: usage?.cachedContentTokenCount ?? 0,
+    // Gemini bills cache storage by the hour, not per token written: no prompt token is a cache write.
+    cacheWriteTokens: 0,
     reasoningTokens: thoughts,
   };
 }

@@ -32,7 +32,7 @@ describe("gemini adapter", () => {
       { type: "reasoning-delta", text: "Plan." },
       { type: "text-delta", text: "Done." },
       { type: "finish", finishReason: "length", nativeFinishReason: "MAX_TOKENS" },
-      { type: "usage", usage: { promptTokens: 100, completionTokens: 25, cachedPromptTokens: 60, reasoningTokens: 20 } },
+      { type: "usage", usage: { promptTokens: 100, completionTokens: 25, cachedPromptTokens: 60, cacheWriteTokens: 0, reasoningTokens: 20 } },
     ]);
   });
 
@@ -66,7 +66,7 @@ describe("gemini adapter", () => {
     const { parts } = geminiAdapter.fromUpstreamResponse({ promptFeedback: { blockReason: "SAFETY" }, usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 } });
     expect(parts.slice(1)).toEqual([
       { type: "finish", finishReason: "content_filter", nativeFinishReason: "SAFETY" },
-      { type: "usage", usage: { promptTokens: 8, completionTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 } },
+      { type: "usage", usage: { promptTokens: 8, completionTokens: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } },
     ]);
   });
 
@@ -77,7 +77,7 @@ describe("gemini adapter", () => {
     geminiAdapter.fromUpstreamStreamEvent(event({ candidates: [{ content: { parts: [{ text: "b" }] }, finishReason: "STOP" }] }), state);
     expect(geminiAdapter.isStreamComplete(state)).toBe(true);
     expect(geminiAdapter.fromUpstreamStreamEvent(event({ usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 } }), state)).toEqual([
-      { type: "usage", usage: { promptTokens: 3, completionTokens: 2, cachedPromptTokens: 0, reasoningTokens: 0 } },
+      { type: "usage", usage: { promptTokens: 3, completionTokens: 2, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } },
     ]);
   });
 

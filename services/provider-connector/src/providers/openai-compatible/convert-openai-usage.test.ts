@@ -10,7 +10,13 @@ describe("convertOpenAIUsage", () => {
         prompt_tokens_details: { cached_tokens: 100 },
         completion_tokens_details: { reasoning_tokens: 256 },
       }),
-    ).toEqual({ promptTokens: 120, completionTokens: 300, cachedPromptTokens: 100, reasoningTokens: 256 });
+    ).toEqual({ promptTokens: 120, completionTokens: 300, cachedPromptTokens: 100, cacheWriteTokens: 0, reasoningTokens: 256 });
+  });
+
+  it("copies the cache-write breakdown OpenRouter reports (prompt_tokens_details.cache_write_tokens)", () => {
+    expect(
+      convertOpenAIUsage({ prompt_tokens: 2_000, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 1_500, cache_write_tokens: 400 } }),
+    ).toEqual({ promptTokens: 2_000, completionTokens: 10, cachedPromptTokens: 1_500, cacheWriteTokens: 400, reasoningTokens: 0 });
   });
 
   it("treats missing or null breakdowns as zero", () => {
@@ -18,6 +24,7 @@ describe("convertOpenAIUsage", () => {
       promptTokens: 5,
       completionTokens: 0,
       cachedPromptTokens: 0,
+      cacheWriteTokens: 0,
       reasoningTokens: 0,
     });
   });

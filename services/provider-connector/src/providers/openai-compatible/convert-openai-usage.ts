@@ -14,6 +14,8 @@ export function convertOpenAIUsage(usage: OpenAIUsage): TokenUsage | undefined {
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    // OpenRouter (as an upstream) and some vendors break out the tokens written to the cache.
+    cacheWriteTokens: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
     reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
   };
 }

@@ -11,7 +11,7 @@ const tokenCountSchema = z.number().int().nonnegative();
 export const openAIUsageSchema = z.looseObject({
   prompt_tokens: tokenCountSchema.nullish(),
   completion_tokens: tokenCountSchema.nullish(),
-  prompt_tokens_details: z.looseObject({ cached_tokens: tokenCountSchema.nullish() }).nullish(),
+  prompt_tokens_details: z.looseObject({ cached_tokens: tokenCountSchema.nullish(), cache_write_tokens: tokenCountSchema.nullish() }).nullish(),
   completion_tokens_details: z.looseObject({ reasoning_tokens: tokenCountSchema.nullish() }).nullish(),
 });
 export type OpenAIUsage = z.infer<typeof openAIUsageSchema>;

@@ -222,6 +222,7 @@ describe("openai-compatible adapter: fromUpstreamResponse", () => {
         {
           "type": "usage",
           "usage": {
+            "cacheWriteTokens": 0,
             "cachedPromptTokens": 0,
             "completionTokens": 10,
             "promptTokens": 19,
@@ -262,6 +263,7 @@ describe("openai-compatible adapter: fromUpstreamResponse", () => {
         {
           "type": "usage",
           "usage": {
+            "cacheWriteTokens": 0,
             "cachedPromptTokens": 32,
             "completionTokens": 46,
             "promptTokens": 58,
@@ -352,6 +354,7 @@ describe("openai-compatible adapter: fromUpstreamStreamEvent", () => {
         {
           "type": "usage",
           "usage": {
+            "cacheWriteTokens": 0,
             "cachedPromptTokens": 0,
             "completionTokens": 10,
             "promptTokens": 19,
@@ -421,6 +424,7 @@ describe("openai-compatible adapter: fromUpstreamStreamEvent", () => {
         {
           "type": "usage",
           "usage": {
+            "cacheWriteTokens": 0,
             "cachedPromptTokens": 0,
             "completionTokens": 46,
             "promptTokens": 58,
