@@ -40,7 +40,7 @@ function attempt(overrides: Partial<FinishedAttempt> = {}): FinishedAttempt {
   return {
     request,
     candidate,
-    progress: { usage: { promptTokens: 12, completionTokens: 7, cachedPromptTokens: 0, reasoningTokens: 0 }, outputBytes: 30 },
+    progress: { usage: { promptTokens: 12, completionTokens: 7, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, outputBytes: 30 },
     outputSent: true,
     finishReason: "length",
     upstreamId: "chatcmpl-1",
