@@ -100,10 +100,15 @@ describe("key management over HTTP", () => {
       expect(answer.status, `${method} ${path}`).toBe(400);
       expect(errorOf(answer).code).toBe(400);
     }
-    for (const body of [{ limit: 5 }, { limit_reset: "daily" }, { name: "x", limit: null }]) {
+    for (const body of [{ expires_at: null }, { name: "x", include_byok_in_limit: true }]) {
       const answer = await admin("PATCH", `/keys/${hash}`, body);
       expect(answer.status).toBe(400);
       expect(errorOf(answer).message).toMatch(/is not supported yet/);
+    }
+    for (const body of [{ limit: -1 }, { limit: 0.0000001 }, { limit: "5" }, { limit_reset: "yearly" }, { limit: 5, limit_reset: "DAILY" }]) {
+      const answer = await admin("PATCH", `/keys/${hash}`, body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(errorOf(answer).code).toBe(400);
     }
     for (const body of [{ nmae: "typo" }, {}, { disabled: "yes" }]) expect((await admin("PATCH", `/keys/${hash}`, body)).status).toBe(400);
     expect(keyReplySchema.parse((await admin("GET", `/keys/${hash}`)).body).data).toMatchObject({ name: "e2e key", disabled: false });
@@ -138,14 +143,16 @@ describe("key management over HTTP", () => {
     const appKey = createKeyReplySchema.parse(app.body);
     expect(appKey.data).toMatchObject({ account_id: accountId, name: "app", management: false });
     expect((await complete(stack.baseUrl, appKey.key)).status).toBe(200);
-    const limited = await asManager("POST", "/keys", { name: "limited", limit: 5 });
-    expect(limited.status).toBe(400);
-    expect(errorOf(limited).message).toMatch(/is not supported yet/);
+    const limited = await asManager("POST", "/keys", { name: "limited", limit: 5, limit_reset: "monthly" });
+    expect(limited.status).toBe(201);
+    const limitedKey = createKeyReplySchema.parse(limited.body);
+    expect(limitedKey.data).toMatchObject({ name: "limited", limit: 5, limit_remaining: 5, limit_reset: "monthly" });
+    expect((await asManager("POST", "/keys", { name: "too fine", limit: 0.1234567 })).status).toBe(400);
     expect(errorOf(await asManager("POST", "/keys", { name: "second manager", management: true })).code).toBe(403);
     expect((await asManager("POST", "/keys", { account_id: other.accountId, name: "elsewhere" })).status).toBe(403);
 
     const listing = listKeysReplySchema.parse((await asManager("GET", "/keys")).body).data;
-    expect(listing.map((entry) => entry.name)).toEqual(["e2e key", "manager", "app"]);
+    expect(listing.map((entry) => entry.name)).toEqual(["e2e key", "manager", "app", "limited"]);
     expect((await asManager("GET", `/keys?account_id=${other.accountId}`)).status).toBe(403);
 
     const disabled = await asManager("PATCH", `/keys/${appKey.data.hash}`, { disabled: true });
@@ -171,8 +178,9 @@ describe("key management over HTTP", () => {
     }
 
     const audit = listAdminAuditReplySchema.parse((await admin("GET", "/admin/audit?limit=50")).body).data.filter((entry) => entry.account_id === accountId);
-    expect(audit.slice(0, 3).map((entry) => [entry.action, entry.key_hash, entry.actor])).toEqual([
+    expect(audit.slice(0, 4).map((entry) => [entry.action, entry.key_hash, entry.actor])).toEqual([
       ["disable-key", appKey.data.hash, `management-key:${manager.data.hash}`],
+      ["create-key", limitedKey.data.hash, `management-key:${manager.data.hash}`],
       ["create-key", appKey.data.hash, `management-key:${manager.data.hash}`],
       ["create-management-key", manager.data.hash, expect.stringMatching(/^admin-key:/)],
     ]);

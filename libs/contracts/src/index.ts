@@ -27,6 +27,7 @@ export * from "./messages/billing.js";
 export * from "./messages/credit-lease.js";
 export * from "./messages/generation-completed.js";
 export * from "./pricing/usd-amount.js";
+export * from "./pricing/usd-number-to-micros.js";
 export * from "./pricing/endpoint-price.js";
 export * from "./pricing/compute-cost.js";
 export * from "./pricing/estimate-usage.js";

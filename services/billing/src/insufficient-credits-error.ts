@@ -28,3 +28,23 @@ export function insufficientCreditsError(requiredMicros: number, availableMicros
     leasedMicros,
   );
 }
+
+/**
+ * The 402 of a key whose spending limit does not cover the request, worded like the account's. The
+ * available amount is what the key's limit and the account's credit both still allow; leases are never
+ * recalled for it (a key's limit does not grow when they come back).
+ */
+export function keyLimitExceededError(requiredMicros: number, limitRemainingMicros: number, accountAvailableMicros: number): InsufficientCreditsError {
+  const requiredUsd = formatMicrosAsUsd(requiredMicros);
+  const remainingUsd = formatMicrosAsUsd(Math.max(limitRemainingMicros, 0));
+  const availableUsd = formatMicrosAsUsd(Math.max(Math.min(limitRemainingMicros, accountAvailableMicros), 0));
+  return new InsufficientCreditsError(
+    gatewayError(
+      gatewayErrorCodes.insufficientCredits,
+      402,
+      `Key limit exceeded: this request needs up to $${requiredUsd} but the key's limit leaves $${remainingUsd}. To increase, raise the key's limit or add credits.`,
+      { metadata: { required_usd: requiredUsd, available_usd: availableUsd, limit_remaining_usd: remainingUsd } },
+    ),
+    0,
+  );
+}

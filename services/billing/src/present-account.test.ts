@@ -47,6 +47,8 @@ describe("presentKeyRecord", () => {
         updated_at: null,
         deleted_at: null,
         management: true,
+        limit_micros: null,
+        limit_reset: null,
       },
       { totalMicros: 1_250, dailyMicros: 250, weeklyMicros: 500, monthlyMicros: 1_000 },
     );

@@ -4,9 +4,9 @@ import { presentKeySpending } from "./present-key-spending.js";
 import type { KeyUsage } from "./repositories/key-usage.js";
 
 /**
- * A key as OpenRouter's key-management API shows it: hash and masked label, never the secret. Limits,
- * expiry and bring-your-own-key usage do not exist in Switchboard yet, so they are null or 0 as OpenRouter
- * shows them for a key without them.
+ * A key as OpenRouter's key-management API shows it: hash and masked label, never the secret; its limit
+ * and usage (present-key-spending.ts). Expiry does not exist in Switchboard yet, so it is null as OpenRouter
+ * shows it for a key without one.
  */
 export function presentKeyRecord(row: ApiKeyRow, usage: KeyUsage): KeyRecord {
   return {
@@ -16,7 +16,7 @@ export function presentKeyRecord(row: ApiKeyRow, usage: KeyUsage): KeyRecord {
     account_id: row.account_id,
     disabled: row.disabled,
     management: row.management,
-    ...presentKeySpending(usage),
+    ...presentKeySpending(row, usage),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at ? row.updated_at.toISOString() : null,
     expires_at: null,

@@ -104,7 +104,7 @@ describe("billing accounts and API keys over NATS", () => {
     }
 
     const authenticated = await harness.request(subjects.billingAuthenticateKey, { keyHash: hash }, authenticatedKeySchema);
-    expect(authenticated).toEqual({ keyId: expect.any(String), keyHash: hash, accountId: account.data.id, name: "ci", dataPolicy: { data_collection: "allow", zdr: false }, management: false });
+    expect(authenticated).toEqual({ keyId: expect.any(String), keyHash: hash, accountId: account.data.id, name: "ci", dataPolicy: { data_collection: "allow", zdr: false }, management: false, spendingLimited: false });
   });
 
   it("refuses unknown and disabled keys with 401 without echoing the hash", async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { down as accountDataPolicyDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-account-data-policy.js";
 import { down as catalogChangesDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-catalog-changes.js";
 import { down as keyDeletionDown } from "../../../libs/db/src/migrations/2026-11-30T16-30-key-deletion.js";
+import { down as keySpendingLimitsDown } from "../../../libs/db/src/migrations/2026-11-30T19-00-key-spending-limits.js";
 import { down as managementKeysDown } from "../../../libs/db/src/migrations/2026-11-30T17-00-management-keys.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 
@@ -83,6 +84,21 @@ describe("migrations down", () => {
       });
     expect(auditAfterDown).toEqual(["create-key"]);
     await sql`DELETE FROM admin_audit WHERE key_id = ${key.id}`.execute(database.database);
+    await sql`DELETE FROM api_keys WHERE id = ${key.id}`.execute(database.database);
+  });
+
+  it("refuses to lift a live key's spending limit, and migrates down once no live key has one", async () => {
+    const account = await database.database.insertInto("accounts").values({ name: "limited" }).returning("id").executeTakeFirstOrThrow();
+    const key = await database.database
+      .insertInto("api_keys")
+      .values({ account_id: account.id, name: "capped", key_hash: "c".repeat(64), label: "sk-sb-v1-ccc...ccc", limit_micros: 5_000_000, limit_reset: "daily" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await expect(tryDown(keySpendingLimitsDown)).rejects.toThrow(/spending limit/);
+    await expect(sql`UPDATE api_keys SET limit_micros = -1 WHERE id = ${key.id}`.execute(database.database)).rejects.toThrow(/check constraint/);
+    await expect(sql`UPDATE api_keys SET limit_reset = 'yearly' WHERE id = ${key.id}`.execute(database.database)).rejects.toThrow(/check constraint/);
+    await sql`UPDATE api_keys SET limit_micros = NULL WHERE id = ${key.id}`.execute(database.database);
+    await tryDown(keySpendingLimitsDown);
     await sql`DELETE FROM api_keys WHERE id = ${key.id}`.execute(database.database);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { accountIdSchema, generationIdSchema, keyHashSchema } from "../identifiers.js";
 import { adminCallerSchema } from "./admin-audit.js";
-import { keySpendingSchema } from "./key-spending.js";
+import { keyLimitResetSchema, keySpendingSchema } from "./key-spending.js";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
 
 /** An account or key name: shown in listings and stored in PostgreSQL, so one line without NUL. */
@@ -31,6 +31,11 @@ export const authenticatedKeySchema = z.object({
   dataPolicy: accountDataPolicySchema.optional(),
   /** A management key manages its account's keys and cannot call models. Absent (an older billing) means not. */
   management: z.boolean().optional(),
+  /**
+   * The key has a spending limit: its generations are reserved by billing, which checks the limit, never
+   * held against a credit lease. Absent (an older billing) means not.
+   */
+  spendingLimited: z.boolean().optional(),
 });
 export type AuthenticatedKey = z.infer<typeof authenticatedKeySchema>;
 
@@ -40,6 +45,8 @@ export const reserveRequestSchema = z.object({
   accountId: z.string(),
   keyId: z.string(),
   amountMicros: z.number().int().nonnegative(),
+  /** Ingress knows the key has a spending limit: billing checks it at once (it finds out by itself otherwise). */
+  keyLimited: z.boolean().optional(),
 });
 export type ReserveRequest = z.infer<typeof reserveRequestSchema>;
 
@@ -89,11 +96,18 @@ export const setAccountDataPolicyRequestSchema = z.object({
 });
 export type SetAccountDataPolicyRequest = z.infer<typeof setAccountDataPolicyRequestSchema>;
 
+/** A key's spending limit as billing takes it: micro-dollars (null: none), and when it starts over. */
+export const keyLimitFields = z.object({
+  limitMicros: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  limitReset: keyLimitResetSchema.nullable().optional(),
+});
+
 export const createKeyRequestSchema = z.object({
   accountId: accountIdSchema,
   name: nameSchema,
   /** A management key (only the admin may ask for one); an inference key when absent. */
   management: z.boolean().optional(),
+  ...keyLimitFields.shape,
   caller: adminCallerSchema,
 });
 export type CreateKeyRequest = z.infer<typeof createKeyRequestSchema>;

@@ -6,7 +6,7 @@ export const keyChanges = {
   created: "created",
   disabled: "disabled",
   enabled: "enabled",
-  /** Anything else about the key that ingress may have cached: its name, its account, later its limit. */
+  /** Anything else about the key that ingress may have cached: its name, its account, its spending limit. */
   updated: "updated",
   deleted: "deleted",
 } as const;

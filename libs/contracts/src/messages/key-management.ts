@@ -2,7 +2,7 @@ import { z } from "zod";
 import { accountIdSchema, keyHashSchema } from "../identifiers.js";
 import { adminCallerSchema } from "./admin-audit.js";
 import { keySpendingSchema } from "./key-spending.js";
-import { createKeyRequestSchema, keyRecordSchema } from "./billing.js";
+import { createKeyRequestSchema, keyLimitFields, keyRecordSchema } from "./billing.js";
 
 // OpenRouter's key-management API (GET /keys, GET/PATCH/DELETE /keys/{hash}) and the calling key's own
 // figures (GET /key, GET /credits), as billing answers them over NATS. Keys are named by their hash only.
@@ -34,11 +34,12 @@ export type GetKeyRequest = z.infer<typeof getKeyRequestSchema>;
 export const keyReplySchema = z.object({ data: keyRecordSchema });
 export type KeyReply = z.infer<typeof keyReplySchema>;
 
-/** Renames and/or disables (enables) a key; a field left out keeps its value, and at least one must be given. */
+/** Renames, disables (enables) and/or limits a key; a field left out keeps its value, and at least one must be given. */
 export const updateKeyRequestSchema = z.strictObject({
   keyHash: keyHashSchema,
   name: createKeyRequestSchema.shape.name.optional(),
   disabled: z.boolean().optional(),
+  ...keyLimitFields.shape,
   accountId: managedAccountIdSchema,
   caller: adminCallerSchema,
 });
@@ -57,8 +58,8 @@ export const getCurrentKeyRequestSchema = z.strictObject({ keyHash: keyHashSchem
 export type GetCurrentKeyRequest = z.infer<typeof getCurrentKeyRequestSchema>;
 
 /**
- * OpenRouter's `GET /key` payload. Switchboard has no spending limits, expiry or rate limits yet, so those
- * fields hold what OpenRouter answers for a key without them.
+ * OpenRouter's `GET /key` payload. Switchboard has no expiry or rate limits yet, so those fields hold what
+ * OpenRouter answers for a key without them.
  */
 export const currentKeySchema = z.object({
   /** The masked key, e.g. `sk-sb-v1-3f2...9ab`. */

@@ -1,13 +1,19 @@
 import { z } from "zod";
 
+/** When a key's spending limit starts over: at midnight UTC, on Monday (UTC) or on the 1st (UTC). */
+export const keyLimitResetSchema = z.enum(["daily", "weekly", "monthly"]);
+export type KeyLimitReset = z.infer<typeof keyLimitResetSchema>;
+
 /**
- * What OpenRouter shows of a key's spending, in its key listing and in `GET /key` alike. Spending limits
- * are a later slice of issue 10 (no key has one yet), and Switchboard has no bring-your-own-key usage.
+ * What OpenRouter shows of a key's spending, in its key listing and in `GET /key` alike. Switchboard has no
+ * bring-your-own-key usage.
  */
 export const keySpendingSchema = z.object({
-  limit: z.null(),
-  limit_remaining: z.null(),
-  limit_reset: z.null(),
+  /** USD the key may spend (per `limit_reset` period), or null: no limit. */
+  limit: z.number().nullable(),
+  /** `limit` less the usage of the current period (all usage without `limit_reset`), never below 0; null without a limit. */
+  limit_remaining: z.number().nullable(),
+  limit_reset: keyLimitResetSchema.nullable(),
   include_byok_in_limit: z.boolean(),
   /** USD charged to generations made with the key: in all, and since midnight UTC, Monday UTC, the 1st UTC. */
   usage: z.number(),

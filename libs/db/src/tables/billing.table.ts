@@ -17,6 +17,9 @@ export interface AccountsTable {
 }
 export type AccountRow = Selectable<AccountsTable>;
 
+export const keyLimitResets = { daily: "daily", weekly: "weekly", monthly: "monthly" } as const;
+export type KeyLimitReset = (typeof keyLimitResets)[keyof typeof keyLimitResets];
+
 export interface ApiKeysTable {
   id: Generated<string>;
   account_id: string;
@@ -31,6 +34,10 @@ export interface ApiKeysTable {
   deleted_at: ColumnType<Date | null, never, Date>;
   /** A management key manages its account's keys (`/api/v1/keys`) and cannot call models. */
   management: Generated<boolean>;
+  /** The most the key's generations may spend, in micro-dollars (per period when `limit_reset` is set); null: no limit. */
+  limit_micros: Generated<number | null>;
+  /** When the limit starts over: each UTC day, week (Monday) or month; null: never (the limit is on all usage). */
+  limit_reset: Generated<KeyLimitReset | null>;
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 

@@ -22,6 +22,7 @@ export async function authenticateKey(database: DatabaseExecutor, request: Authe
     name: key.name,
     dataPolicy: { data_collection: key.data_collection, zdr: key.zdr },
     management: key.management,
+    spendingLimited: key.limit_micros !== null,
   };
 }
 

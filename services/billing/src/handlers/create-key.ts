@@ -10,13 +10,14 @@ import { accountNotFound } from "./account-not-found.js";
 
 /**
  * Creates a key (an inference key, or a management key when asked; ingress lets only the admin ask for
- * one); the reply is the only place its secret ever appears. The creation is announced like
+ * one), with a spending limit when asked; the reply is the only place its secret ever appears. The creation is announced like
  * every key change: an ingress that briefly remembered this hash as unknown forgets that at once. The
  * key and its audit row commit together; the announcement follows the commit.
  */
 export async function createKeyReply(database: DatabaseExecutor, request: CreateKeyRequest, keyChangePublisher: KeyChangePublisher): Promise<CreateKeyReply> {
   const created = await inTransaction(database, async (transaction) => {
-    const key = await createApiKey(transaction, request.accountId, request.name, request.management === true);
+    const limit = { limitMicros: request.limitMicros ?? null, limitReset: request.limitReset ?? null };
+    const key = await createApiKey(transaction, request.accountId, request.name, request.management === true, limit);
     // Thrown inside the transaction, so it rolls back (an unknown account fails the insert).
     if (!key) throw accountNotFound(request.accountId);
     const action = key.record.management ? adminActions.createManagementKey : adminActions.createKey;

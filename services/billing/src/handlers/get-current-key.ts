@@ -15,7 +15,7 @@ import { getKeyUsage } from "../repositories/key-usage.js";
 import { presentKeySpending } from "../present-key-spending.js";
 
 /**
- * OpenRouter's `GET /key`: the calling key's label and usage. Ingress authenticated the key already; a key
+ * OpenRouter's `GET /key`: the calling key's label, limit and usage. Ingress authenticated the key already; a key
  * disabled or deleted since then gets the same 401 as at authentication.
  */
 export async function getCurrentKeyReply(database: DatabaseExecutor, request: GetCurrentKeyRequest): Promise<CurrentKeyReply> {
@@ -26,7 +26,7 @@ export async function getCurrentKeyReply(database: DatabaseExecutor, request: Ge
   return {
     data: {
       label: row.label,
-      ...presentKeySpending(usage),
+      ...presentKeySpending(row, usage),
       // OpenRouter: a free-tier key's account never purchased credits; here, was never granted any.
       is_free_tier: credits.grantedMicros === 0,
       is_management_key: row.management,

@@ -1,4 +1,4 @@
-import type { AccountRow, ApiKeyRow } from "@switchboard/db";
+import type { AccountRow, ApiKeyRow, KeyLimitReset } from "@switchboard/db";
 import { sql, type RawBuilder } from "kysely";
 import { generateApiKeySecret, hashApiKey, labelApiKey } from "./api-key-secret.js";
 import { isForeignKeyViolation, isUuid, type DatabaseExecutor } from "./database-executor.js";
@@ -10,23 +10,38 @@ export interface CreatedApiKey {
   secret: string;
 }
 
+/** A key's spending limit: micro-dollars (null: none) per period (null: on all usage). */
+export interface KeyLimit {
+  limitMicros: number | null;
+  limitReset: KeyLimitReset | null;
+}
+
 /**
- * Creates a key for the account: an inference key, or a management key when asked. Only the SHA-256 of the
- * secret and a masked label are stored; the secret is returned once, to be shown to the user. Undefined
- * when the account does not exist.
+ * Creates a key for the account: an inference key, or a management key when asked, with a spending limit
+ * when given. Only the SHA-256 of the secret and a masked label are stored; the secret is returned once,
+ * to be shown to the user. Undefined when the account does not exist.
  */
 export async function createApiKey(
   database: DatabaseExecutor,
   accountId: string,
   name: string,
   management = false,
+  limit: KeyLimit = { limitMicros: null, limitReset: null },
 ): Promise<CreatedApiKey | undefined> {
   if (!isUuid(accountId)) return undefined;
   const secret = generateApiKeySecret();
   try {
     const record = await database
       .insertInto("api_keys")
-      .values({ account_id: accountId, name, key_hash: hashApiKey(secret), label: labelApiKey(secret), management })
+      .values({
+        account_id: accountId,
+        name,
+        key_hash: hashApiKey(secret),
+        label: labelApiKey(secret),
+        management,
+        limit_micros: limit.limitMicros,
+        limit_reset: limit.limitReset,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     return { record, secret };
@@ -82,6 +97,14 @@ export function renameKey(database: DatabaseExecutor, key: KeySelector, name: st
   return updateLiveKey(database, key, { name });
 }
 
+/** Changes the selected key's spending limit, its period or both; the updated row, or undefined when no live key matches. */
+export function setKeyLimit(database: DatabaseExecutor, key: KeySelector, limit: Partial<KeyLimit>): Promise<ApiKeyRow | undefined> {
+  return updateLiveKey(database, key, {
+    ...(limit.limitMicros === undefined ? {} : { limit_micros: limit.limitMicros }),
+    ...(limit.limitReset === undefined ? {} : { limit_reset: limit.limitReset }),
+  });
+}
+
 /**
  * Marks the key deleted: it authenticates like an unknown key from now on, and no listing shows it. The
  * row stays, since reservations, generations and the audit refer to it. Undefined when no live key matches.
@@ -93,7 +116,7 @@ export function markKeyDeleted(database: DatabaseExecutor, key: KeySelector): Pr
 function updateLiveKey(
   database: DatabaseExecutor,
   key: KeySelector,
-  change: { disabled?: boolean; name?: string; deleted_at?: RawBuilder<Date> },
+  change: { disabled?: boolean; name?: string; deleted_at?: RawBuilder<Date>; limit_micros?: number | null; limit_reset?: KeyLimitReset | null },
 ): Promise<ApiKeyRow | undefined> {
   let query = database
     .updateTable("api_keys")

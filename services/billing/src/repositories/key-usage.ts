@@ -1,4 +1,5 @@
-import { sql } from "kysely";
+import type { KeyLimitReset } from "@switchboard/db";
+import { sql, type RawBuilder } from "kysely";
 import { isUuid, type DatabaseExecutor } from "./database-executor.js";
 
 /**
@@ -15,9 +16,15 @@ export interface KeyUsage {
 
 export const noKeyUsage: KeyUsage = { totalMicros: 0, dailyMicros: 0, weeklyMicros: 0, monthlyMicros: 0 };
 
+/** The start of the current UTC day, week (date_trunc's weeks start on Monday) or month, as a timestamptz. */
+function since(unit: "day" | "week" | "month"): RawBuilder<unknown> {
+  return sql.raw(`(date_trunc('${unit}', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`);
+}
+
+const periodUnits = { daily: "day", weekly: "week", monthly: "month" } as const;
+
 export async function getKeyUsage(database: DatabaseExecutor, keyId: string): Promise<KeyUsage> {
   if (!isUuid(keyId)) return noKeyUsage;
-  const since = (unit: "day" | "week" | "month") => sql.raw(`(date_trunc('${unit}', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`);
   const row = await database
     .selectFrom("reservations")
     .select([
@@ -29,4 +36,24 @@ export async function getKeyUsage(database: DatabaseExecutor, keyId: string): Pr
     .where("key_id", "=", keyId)
     .executeTakeFirstOrThrow();
   return { totalMicros: row.total, dailyMicros: row.daily, weeklyMicros: row.weekly, monthlyMicros: row.monthly };
+}
+
+/**
+ * What counts against a key's spending limit now, in micro-dollars: its charges in the limit's current
+ * period (all of them without a reset), as `getKeyUsage` counts them, plus what its pending reservations
+ * hold, since each may still be charged up to its amount. A scalar subquery, for statements that check the
+ * limit as they reserve.
+ */
+export function keyLimitUseSql(keyId: string, limitReset: KeyLimitReset | null): RawBuilder<number> {
+  const charged = limitReset === null ? sql`charged_micros IS NOT NULL` : sql`resolved_at >= ${since(periodUnits[limitReset])}`;
+  return sql<number>`(
+    SELECT coalesce(sum(charged_micros) FILTER (WHERE ${charged}), 0) + coalesce(sum(amount_micros) FILTER (WHERE status = 'pending'), 0)
+    FROM reservations WHERE key_id = ${keyId}
+  )`;
+}
+
+/** `keyLimitUseSql`'s amount, on its own. */
+export async function getKeyLimitUseMicros(database: DatabaseExecutor, keyId: string, limitReset: KeyLimitReset | null): Promise<number> {
+  const { rows } = await sql<{ micros: number }>`SELECT ${keyLimitUseSql(keyId, limitReset)}::bigint AS micros`.execute(database);
+  return rows[0]?.micros ?? 0;
 }

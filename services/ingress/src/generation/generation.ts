@@ -32,6 +32,7 @@ import { preferStickyEndpoint } from "./prefer-sticky-endpoint.js";
 import { prepareCandidates, type PricedCandidate } from "./prepare-candidates.js";
 import { relayParts } from "./relay-parts.js";
 import { reserveCredit, type HeldCredit } from "./reserve-credit.js";
+import { unaffordableRequestError } from "./unaffordable-request-error.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
 import { runAttempt } from "./run-attempt.js";
 
@@ -128,13 +129,20 @@ export class Generation {
     this.skipped = prepared.skipped;
     const ordered = this.withStickyEndpointFirst(prepared.candidates);
     try {
-      this.held = await reserveCredit(clients, key, this.id, ordered, this.options.leases);
+      try {
+        this.held = await reserveCredit(clients, key, this.id, ordered, this.options.leases);
+      } catch (error) {
+        // A sticky endpoint dearer than the account can cover must not turn an affordable request into a
+        // 402: the routed order may still be (its first candidate alone, at least).
+        if (ordered === prepared.candidates || !(error instanceof SwitchboardError && error.error.status === 402)) throw error;
+        this.stickyEndpointId = null;
+        this.held = await reserveCredit(clients, key, this.id, prepared.candidates, this.options.leases);
+      }
     } catch (error) {
-      // A sticky endpoint dearer than the account can cover must not turn an affordable request into a
-      // 402: the routed order may still be (its first candidate alone, at least).
-      if (ordered === prepared.candidates || !(error instanceof SwitchboardError && error.error.status === 402)) throw error;
-      this.stickyEndpointId = null;
-      this.held = await reserveCredit(clients, key, this.id, prepared.candidates, this.options.leases);
+      // The last reservation tried was for the routed first candidate alone: the 402 says what it affords.
+      const first = prepared.candidates[0]?.candidate;
+      if (!first) throw error;
+      throw unaffordableRequestError(error, { price: first.price, maximumPromptTokens: promptBytes, requestedTokens: outputBound(request, first) });
     }
   }
 

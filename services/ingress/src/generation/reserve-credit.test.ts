@@ -56,6 +56,23 @@ describe("reserveCredit", () => {
     expect(asked).toHaveLength(1);
   });
 
+  it("reserves a limited key's generation through billing, saying the key is limited, and never holds it against a lease", async () => {
+    const { asked, clients, subjects } = billing(10_000);
+    let leaseAsked = false;
+    const leases = {
+      tryHold: () => {
+        leaseAsked = true;
+        return { lease: {}, amountMicros: 900 };
+      },
+    } as unknown as Parameters<typeof reserveCredit>[4];
+    const limitedKey = { ...key, spendingLimited: true };
+    expect(await reserveCredit(clients, limitedKey, "gen-1", priced, leases)).toEqual({ amountMicros: 900, candidates: [cheap, middle, dear] });
+    expect(leaseAsked).toBe(false);
+    expect(asked).toEqual([
+      { subject: subjects.billingReserve, payload: { generationId: "gen-1", accountId: "account-1", keyId: "key-1", amountMicros: 900, keyLimited: true } },
+    ]);
+  });
+
   it("holds enough for the priciest candidate when the account has it, so every fallback is covered", async () => {
     const { asked, clients, subjects } = billing(10_000);
     expect(await reserveCredit(clients, key, "gen-1", priced)).toEqual({ amountMicros: 900, candidates: [cheap, middle, dear] });

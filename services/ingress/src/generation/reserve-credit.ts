@@ -15,7 +15,8 @@ export interface HeldCredit {
 /**
  * Holds credit for one generation before any candidate is tried: enough for the priciest candidate, so any
  * fallback is covered. In steady state the amount is held in memory against this replica's credit lease
- * (no billing round trip, no database write); when no lease covers it, billing reserves it exactly. When
+ * (no billing round trip, no database write); when no lease covers it, or the key has a spending limit
+ * (which only billing can check against the key's other generations), billing reserves it exactly. When
  * the account cannot cover that (402) but can cover the first candidate, only that much is reserved, with
  * fallbacks limited to candidates no pricier. Throws the client-facing error (402, or 503 when billing is
  * unreachable) with nothing held.
@@ -30,12 +31,12 @@ export async function reserveCredit(
   const bounds = candidates.map((priced) => priced.maximumCostMicros);
   const everyCandidate = Math.max(...bounds);
   const firstCandidate = bounds[0] ?? everyCandidate;
-  const lease = leases?.tryHold(key.accountId, everyCandidate);
+  const lease = key.spendingLimited === true ? null : leases?.tryHold(key.accountId, everyCandidate);
   if (lease) return { amountMicros: everyCandidate, candidates: candidates.map((priced) => priced.candidate), lease };
   const reserve = async (amountMicros: number) => {
     await clients.request(
       clients.subjects.billingReserve,
-      { generationId, accountId: key.accountId, keyId: key.keyId, amountMicros },
+      { generationId, accountId: key.accountId, keyId: key.keyId, amountMicros, ...(key.spendingLimited === true ? { keyLimited: true } : {}) },
       reserveReplySchema,
       "billing",
     );

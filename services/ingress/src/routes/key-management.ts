@@ -16,6 +16,7 @@ import { z } from "zod";
 import type { KeyAuthenticator } from "../plugins/authenticate.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import { createAuthorizeKeyManager, type KeyManager } from "./authorize-key-manager.js";
+import { keyLimitBodyFields, keyLimitOf } from "./key-limit-body.js";
 import { parseRequestPart } from "./parse-request-part.js";
 
 const listKeysQuerySchema = z.object({
@@ -29,13 +30,14 @@ const createKeyBodySchema = z.object({
   account_id: accountIdSchema.optional(),
   name: createKeyRequestSchema.shape.name,
   management: z.boolean().optional(),
+  ...keyLimitBodyFields.shape,
 });
 // Strict: a misspelt field must not leave the key as it was while the caller thinks it changed.
 const updateKeyBodySchema = z
-  .strictObject({ name: updateKeyRequestSchema.shape.name, disabled: updateKeyRequestSchema.shape.disabled })
-  .refine((body) => body.name !== undefined || body.disabled !== undefined, { message: "give name, disabled or both" });
+  .strictObject({ name: updateKeyRequestSchema.shape.name, disabled: updateKeyRequestSchema.shape.disabled, ...keyLimitBodyFields.shape })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "give at least one of name, disabled, limit and limit_reset" });
 /** OpenRouter's key fields that Switchboard keys do not have yet: refused by name, never ignored. */
-const unsupportedKeyFields = ["limit", "limit_reset", "include_byok_in_limit", "expires_at"] as const;
+const unsupportedKeyFields = ["include_byok_in_limit", "expires_at"] as const;
 
 /**
  * OpenRouter's key-management API: `GET/POST /keys`, `GET/PATCH/DELETE /keys/{hash}`. The admin key manages
@@ -69,7 +71,13 @@ export async function keyManagementRoutes(
     if (body.management === true && manager.accountId !== null) {
       throw forbidden("Only the admin key can create management keys.");
     }
-    const payload = { accountId: accountOf(manager, body.account_id), name: body.name, management: body.management === true, caller: manager.caller };
+    const payload = {
+      accountId: accountOf(manager, body.account_id),
+      name: body.name,
+      management: body.management === true,
+      ...keyLimitOf(body),
+      caller: manager.caller,
+    };
     const created = await clients.request(clients.subjects.billingCreateKey, payload, createKeyReplySchema, "billing");
     return reply.code(201).header("cache-control", "no-store").send(created);
   });
@@ -84,8 +92,8 @@ export async function keyManagementRoutes(
     const manager = await authorize(request);
     const { hash } = parseRequestPart(keyParamsSchema, request.params);
     refuseUnsupportedFields(request.body);
-    const body = parseRequestPart(updateKeyBodySchema, request.body);
-    const payload = { keyHash: hash, ...body, ...managedAccount(manager), caller: manager.caller };
+    const { limit, limit_reset, ...body } = parseRequestPart(updateKeyBodySchema, request.body);
+    const payload = { keyHash: hash, ...body, ...keyLimitOf({ limit, limit_reset }), ...managedAccount(manager), caller: manager.caller };
     return clients.request(clients.subjects.billingUpdateKey, payload, keyReplySchema, "billing");
   });
 
@@ -121,7 +129,7 @@ function refuseUnsupportedFields(body: unknown): void {
     gatewayError(
       gatewayErrorCodes.invalidRequest,
       400,
-      `\`${field}\` is not supported yet: Switchboard keys have no spending limits or expiry. Send only \`name\` (and \`disabled\` to change a key).`,
+      `\`${field}\` is not supported yet: Switchboard keys have no expiry or bring-your-own-key usage. Send \`name\`, \`limit\` and \`limit_reset\` (and \`disabled\` to change a key).`,
     ),
   );
 }
