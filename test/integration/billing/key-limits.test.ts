@@ -128,7 +128,7 @@ describe("key spending limits in billing", () => {
     const generationId = `gen-${randomUUID()}`;
     await reserveDirectly({ generationId, accountId, keyId, amountMicros: 1_000, keyLimited: true });
     // Settled at its actual cost (315 µ$ at testPrice), which is what counts from now on, not the hold.
-    await publishFact(billing.connection, billing.subjects, completedFact({ generationId, accountId, keyId, usage: { promptTokens: 100, completionTokens: 500, cachedPromptTokens: 0, reasoningTokens: 0 } }));
+    await publishFact(billing.connection, billing.subjects, completedFact({ generationId, accountId, keyId, usage: { promptTokens: 100, completionTokens: 500, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } }));
     await waitFor(async () => (await pendingOf(keyId)) === 0);
     const charged = await billing.database.selectFrom("reservations").select("charged_micros").where("generation_id", "=", generationId).executeTakeFirstOrThrow();
     const left = 1_000 - (charged.charged_micros ?? 0);
