@@ -38,3 +38,4 @@ export * from "./messages/admin-listing-request.js";
 export * from "./messages/admin-audit.js";
 export * from "./messages/key-management.js";
 export * from "./messages/key-spending.js";
+export * from "./keys/api-key-format.js";

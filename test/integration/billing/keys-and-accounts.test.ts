@@ -78,13 +78,13 @@ describe("billing accounts and API keys over NATS", () => {
     const created = await harness.request(subjects.billingCreateKey, { accountId: account.data.id, name: "ci", caller: testAdminCaller }, createKeyReplySchema);
 
     const secret = created.key;
-    expect(secret).toMatch(/^sk-sb-v1-[0-9a-f]{64}$/);
+    expect(secret).toMatch(/^sk-sb-v2-[0-9a-f]{72}$/);
     const hash = createHash("sha256").update(secret).digest("hex");
-    const random = secret.slice("sk-sb-v1-".length);
+    const random = secret.slice("sk-sb-v2-".length);
     expect(created.data).toMatchObject({
       hash,
       name: "ci",
-      label: `sk-sb-v1-${random.slice(0, 3)}...${random.slice(-3)}`,
+      label: `sk-sb-v2-${random.slice(0, 3)}...${random.slice(-3)}`,
       account_id: account.data.id,
       disabled: false,
       limit: null,
