@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { KeyRateLimit } from "@switchboard/contracts";
 import type { Logger } from "@switchboard/telemetry";
 import { CreditLeases } from "./credit/credit-leases.js";
 import type { FallbackPolicy } from "./generation/fallback-policy.js";
@@ -11,6 +12,8 @@ import { errorHandlerPlugin } from "./plugins/error-handler.js";
 import { followKeyChanges } from "./plugins/follow-key-changes.js";
 import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
+import { RateLimiter } from "./rate-limits/rate-limiter.js";
+import { shareRateLimitCounts } from "./rate-limits/share-rate-limit-counts.js";
 import type { LocalRouting } from "./routing/local-routing.js";
 import { StickyEndpoints } from "./routing/sticky-endpoints.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -48,7 +51,13 @@ export interface AppDependencies {
    * request then reserves through billing.
    */
   creditLeases: { idleMs: number } | null;
+  /** The rate limit of keys without their own (RATE_LIMIT_REQUESTS); null or absent: none. */
+  defaultRateLimit?: KeyRateLimit | null;
 }
+
+/** How often replicas exchange rate-limit counts, and after how long without a report a replica counts as gone. */
+const rateLimitReportIntervalMs = 100;
+const rateLimitPeerTimeoutMs = 1_000;
 
 /** The ingress HTTP app. It never listens: main.ts does, tests use `inject()` or listen on port 0. */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
@@ -78,6 +87,19 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     logger: dependencies.logger,
   });
   app.addHook("onClose", async () => stopFollowingKeyChanges());
+  // This replica's name on the bus, in its rate-limit reports and its credit leases.
+  const replica = `ingress-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const rateLimiter = new RateLimiter({ replica, reportIntervalMs: rateLimitReportIntervalMs, peerTimeoutMs: rateLimitPeerTimeoutMs });
+  const stopSharingRateLimitCounts = shareRateLimitCounts({
+    connection: dependencies.clients.connection,
+    subjects: dependencies.clients.subjects,
+    limiter: rateLimiter,
+    replica,
+    intervalMs: rateLimitReportIntervalMs,
+    logger: dependencies.logger,
+  });
+  app.addHook("onClose", async () => stopSharingRateLimitCounts());
+  const rateLimits = { limiter: rateLimiter, defaultLimit: dependencies.defaultRateLimit ?? null };
   await app.register(healthRoutes, { clients: dependencies.clients, routing: dependencies.routing });
   await app.register(modelsRoutes, { clients: dependencies.clients });
   await app.register(listingsRoutes, { routing: dependencies.routing });
@@ -87,7 +109,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     ? new CreditLeases({
         clients: dependencies.clients,
         logger: dependencies.logger,
-        holder: `ingress-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        holder: replica,
         generationMaximumDurationMs: dependencies.generationMaximumDurationMs,
         idleMs: dependencies.creditLeases.idleMs,
       })
@@ -110,9 +132,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     leases,
     // Per replica, in memory (README "Provider routing"): a load balancer with session affinity keeps a conversation on one replica.
     stickyEndpoints: new StickyEndpoints(),
+    rateLimits,
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
   await app.register(keyManagementRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey, authenticator });
-  await app.register(currentKeyRoutes, { clients: dependencies.clients, authenticator });
+  await app.register(currentKeyRoutes, { clients: dependencies.clients, authenticator, defaultRateLimit: rateLimits.defaultLimit });
   return app;
 }

@@ -3,6 +3,7 @@ import { accountIdSchema, generationIdSchema, keyHashSchema } from "../identifie
 import { adminCallerSchema } from "./admin-audit.js";
 import { keySpendingSchema } from "./key-spending.js";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
+import { keyRateLimitSchema, presentedRateLimitSchema } from "../keys/key-rate-limit.js";
 
 /** An account or key name: shown in listings and stored in PostgreSQL, so one line without NUL. */
 const nameSchema = z.string().trim().pipe(singleLineTextSchema(200));
@@ -31,6 +32,8 @@ export const authenticatedKeySchema = z.object({
   dataPolicy: accountDataPolicySchema.optional(),
   /** A management key manages its account's keys and cannot call models. Absent (an older billing) means not. */
   management: z.boolean().optional(),
+  /** The key's own rate limit; null or absent (an older billing) means the ingress default applies. */
+  rateLimit: keyRateLimitSchema.nullable().optional(),
 });
 export type AuthenticatedKey = z.infer<typeof authenticatedKeySchema>;
 
@@ -94,6 +97,8 @@ export const createKeyRequestSchema = z.object({
   name: nameSchema,
   /** A management key (only the admin may ask for one); an inference key when absent. */
   management: z.boolean().optional(),
+  /** The key's own rate limit; null or absent leaves it to the ingress default. */
+  rateLimit: keyRateLimitSchema.nullable().optional(),
   caller: adminCallerSchema,
 });
 export type CreateKeyRequest = z.infer<typeof createKeyRequestSchema>;
@@ -108,6 +113,8 @@ export const keyRecordSchema = z.object({
   disabled: z.boolean(),
   /** Switchboard's: a management key manages the account's keys and cannot call models. */
   management: z.boolean(),
+  /** The key's own rate limit in OpenRouter's shape; null when the ingress default applies. */
+  rate_limit: presentedRateLimitSchema.nullable(),
   ...keySpendingSchema.shape,
   created_at: z.string(),
   updated_at: z.string().nullable(),

@@ -31,6 +31,9 @@ export interface ApiKeysTable {
   deleted_at: ColumnType<Date | null, never, Date>;
   /** A management key manages its account's keys (`/api/v1/keys`) and cannot call models. */
   management: Generated<boolean>;
+  /** The key's rate limit, both set or both null (null: the ingress default applies). */
+  rate_limit_requests: Generated<number | null>;
+  rate_limit_interval_seconds: Generated<number | null>;
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 

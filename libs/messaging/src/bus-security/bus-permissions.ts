@@ -29,6 +29,7 @@ export interface BusPermissions {
  *   inboxes (a generation's reply subject is a subject under ingress's inbox prefix, answered many times);
  * - only the router writes the routing KV bucket; ingress and the connector may only watch it;
  * - only the connector reports endpoint outcomes, and only the router hears them;
+ * - only ingress replicas exchange rate-limit counts, among themselves;
  * - billing and metadata-logging read the facts stream through their own durable consumer only, and copy
  *   the facts they cannot process to their own dead-letter subject; only the admin CLI reads dead letters;
  * - every identity subscribes only under its own inbox prefix.
@@ -65,12 +66,13 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           subjects.connectorAttemptProgress,
           loggingEndpoints,
           subjects.generationCompleted,
+          subjects.rateLimitCounts,
           ...factsStreamManagement,
           ...jetStream.watchStream(routingStream),
         ],
         deny: [routingBucketWrites],
       },
-      subscribe: { allow: [inbox(busIdentities.ingress), subjects.creditRecall, subjects.keyChanged, routingBucketCreated], deny: [] },
+      subscribe: { allow: [inbox(busIdentities.ingress), subjects.creditRecall, subjects.keyChanged, subjects.rateLimitCounts, routingBucketCreated], deny: [] },
       allowResponses: false,
     },
     [busIdentities.router]: {

@@ -14,15 +14,15 @@ import type { ApiKeyRow } from "@switchboard/db";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 import { presentKeyRecord } from "../present-key-record.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
-import { renameKey, setKeyDisabled } from "../repositories/api-keys.js";
+import { renameKey, setKeyDisabled, setKeyRateLimit } from "../repositories/api-keys.js";
 import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { getKeyUsage } from "../repositories/key-usage.js";
 import { keyNotFound } from "./key-not-found.js";
 
 /**
- * OpenRouter's `PATCH /keys/{hash}` for the fields Switchboard has: `name` and `disabled`; a management
- * key's request finds only its own account's keys. Each field
- * changed writes its own audit row (`rename-key`, `disable-key` / `enable-key`) in the change's
+ * OpenRouter's `PATCH /keys/{hash}` for the fields Switchboard has: `name`, `disabled` and `rate_limit`; a
+ * management key's request finds only its own account's keys. Each field changed writes its own audit row
+ * (`rename-key`, `disable-key` / `enable-key`, `set-key-rate-limit`) in the change's
  * transaction; the change is announced after the commit, so every ingress refuses a disabled key from its
  * next request on.
  */
@@ -30,9 +30,9 @@ export async function updateKeyReply(
   dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher },
   request: UpdateKeyRequest,
 ): Promise<KeyReply> {
-  const { name, disabled } = request;
-  if (name === undefined && disabled === undefined) {
-    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give `name`, `disabled` or both."));
+  const { name, disabled, rateLimit } = request;
+  if (name === undefined && disabled === undefined && rateLimit === undefined) {
+    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give `name`, `disabled` or `rate_limit`."));
   }
   const row = await inTransaction(dependencies.database, async (transaction) => {
     let changed: ApiKeyRow | undefined;
@@ -46,6 +46,11 @@ export async function updateKeyReply(
       if (!changed) throw keyNotFound(request.keyHash);
       const action = disabled ? adminActions.disableKey : adminActions.enableKey;
       await recordAdminAction(transaction, { action, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
+    }
+    if (rateLimit !== undefined) {
+      changed = await setKeyRateLimit(transaction, request, rateLimit);
+      if (!changed) throw keyNotFound(request.keyHash);
+      await recordAdminAction(transaction, { action: adminActions.setKeyRateLimit, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
     }
     if (!changed) throw keyNotFound(request.keyHash);
     return changed;

@@ -8,6 +8,7 @@ import {
   keyHashSchema,
   keyReplySchema,
   listKeysReplySchema,
+  rateLimitBodySchema,
   SwitchboardError,
   updateKeyRequestSchema,
 } from "@switchboard/contracts";
@@ -29,11 +30,12 @@ const createKeyBodySchema = z.object({
   account_id: accountIdSchema.optional(),
   name: createKeyRequestSchema.shape.name,
   management: z.boolean().optional(),
+  rate_limit: rateLimitBodySchema.optional(),
 });
 // Strict: a misspelt field must not leave the key as it was while the caller thinks it changed.
 const updateKeyBodySchema = z
-  .strictObject({ name: updateKeyRequestSchema.shape.name, disabled: updateKeyRequestSchema.shape.disabled })
-  .refine((body) => body.name !== undefined || body.disabled !== undefined, { message: "give name, disabled or both" });
+  .strictObject({ name: updateKeyRequestSchema.shape.name, disabled: updateKeyRequestSchema.shape.disabled, rate_limit: rateLimitBodySchema.optional() })
+  .refine((body) => body.name !== undefined || body.disabled !== undefined || body.rate_limit !== undefined, { message: "give name, disabled or rate_limit" });
 /** OpenRouter's key fields that Switchboard keys do not have yet: refused by name, never ignored. */
 const unsupportedKeyFields = ["limit", "limit_reset", "include_byok_in_limit", "expires_at"] as const;
 
@@ -69,7 +71,13 @@ export async function keyManagementRoutes(
     if (body.management === true && manager.accountId !== null) {
       throw forbidden("Only the admin key can create management keys.");
     }
-    const payload = { accountId: accountOf(manager, body.account_id), name: body.name, management: body.management === true, caller: manager.caller };
+    const payload = {
+      accountId: accountOf(manager, body.account_id),
+      name: body.name,
+      management: body.management === true,
+      ...(body.rate_limit === undefined ? {} : { rateLimit: body.rate_limit }),
+      caller: manager.caller,
+    };
     const created = await clients.request(clients.subjects.billingCreateKey, payload, createKeyReplySchema, "billing");
     return reply.code(201).header("cache-control", "no-store").send(created);
   });
@@ -84,8 +92,8 @@ export async function keyManagementRoutes(
     const manager = await authorize(request);
     const { hash } = parseRequestPart(keyParamsSchema, request.params);
     refuseUnsupportedFields(request.body);
-    const body = parseRequestPart(updateKeyBodySchema, request.body);
-    const payload = { keyHash: hash, ...body, ...managedAccount(manager), caller: manager.caller };
+    const { rate_limit: rateLimit, ...body } = parseRequestPart(updateKeyBodySchema, request.body);
+    const payload = { keyHash: hash, ...body, ...(rateLimit === undefined ? {} : { rateLimit }), ...managedAccount(manager), caller: manager.caller };
     return clients.request(clients.subjects.billingUpdateKey, payload, keyReplySchema, "billing");
   });
 
