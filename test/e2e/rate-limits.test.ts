@@ -130,8 +130,8 @@ describe("rate limits without an ingress default", () => {
     const statuses = [];
     for (let index = 0; index < 6; index++) {
       statuses.push((await complete(index % 2 === 0 ? stack.baseUrl : secondIngress, key)).status);
-      // Past one report period, so the replicas see each other's counts.
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Past a few report periods (100 ms), so the replicas have heard each other's counts even on a busy machine.
+      await new Promise((resolve) => setTimeout(resolve, 300));
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
     expectOpenRouter429(await complete(secondIngress, key), 3);

@@ -113,8 +113,8 @@ export const keyRecordSchema = z.object({
   disabled: z.boolean(),
   /** Switchboard's: a management key manages the account's keys and cannot call models. */
   management: z.boolean(),
-  /** The key's own rate limit in OpenRouter's shape; null when the ingress default applies. */
-  rate_limit: presentedRateLimitSchema.nullable(),
+  /** The key's own rate limit in OpenRouter's shape; null when the ingress default applies (and from a billing older than the field). */
+  rate_limit: presentedRateLimitSchema.nullable().default(null),
   ...keySpendingSchema.shape,
   created_at: z.string(),
   updated_at: z.string().nullable(),
