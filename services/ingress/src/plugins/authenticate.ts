@@ -1,13 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import {
-  authenticatedKeySchema,
-  gatewayError,
-  gatewayErrorCodes,
-  isWellFormedApiKey,
-  SwitchboardError,
-  type AuthenticatedKey,
-  type GatewayError,
-} from "@switchboard/contracts";
+import { authenticatedKeySchema, gatewayError, gatewayErrorCodes, isWellFormedApiKey, SwitchboardError, type AuthenticatedKey, type GatewayError } from "@switchboard/contracts";
 import type { FastifyRequest } from "fastify";
 import { ExpiringLruCache } from "./expiring-lru-cache.js";
 import type { ServiceClients } from "./service-clients.js";

@@ -1,13 +1,5 @@
-import {
-  chatRequestSchema,
-  gatewayError,
-  gatewayErrorCodes,
-  invalidRequestError,
-  SwitchboardError,
-  type ChatRequest,
-  type KeyRateLimit,
-  type StreamPart,
-} from "@switchboard/contracts";
+import { chatRequestSchema, gatewayError, gatewayErrorCodes, invalidRequestError, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
+import type { KeyRateLimit } from "@switchboard/contracts";
 import { RoutingRefusal } from "@switchboard/routing";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
