@@ -107,6 +107,6 @@ describe("request logging with the access log on", () => {
     expect(listing).toMatchObject({ method: "GET", route: "/api/v1/models", status: 200 });
 
     const text = capture.lines.join("\n");
-    for (const secret of [promptCanary, key, key.slice("sk-sb-v1-".length)]) expect(text).not.toContain(secret);
+    for (const secret of [promptCanary, key, key.slice("sk-sb-v2-".length)]) expect(text).not.toContain(secret);
   });
 });

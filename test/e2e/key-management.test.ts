@@ -196,7 +196,7 @@ describe("key management over HTTP", () => {
     const { accountId, key } = await stack.createFundedKey("3.00");
     const before = currentKeyReplySchema.parse((await send(secondIngress, "GET", "/key", key)).body).data;
     expect(before).toMatchObject({ usage: 0, limit: null, limit_remaining: null, limit_reset: null, is_free_tier: false, is_management_key: false });
-    expect(before.label).toMatch(/^sk-sb-v1-[0-9a-f]{3}\.\.\.[0-9a-f]{3}$/);
+    expect(before.label).toMatch(/^sk-sb-v2-[0-9a-f]{3}\.\.\.[0-9a-f]{3}$/);
     expect(before.rate_limit.requests).toBe(-1);
 
     let costs = 0;

@@ -51,7 +51,7 @@ describe("privacy by default", () => {
     }, 5_000, "two generation rows");
 
     expect(capture.lines.length).toBeGreaterThan(0);
-    const secrets = [promptCanary, completionCanary, key, key.slice("sk-sb-v1-".length)];
+    const secrets = [promptCanary, completionCanary, key, key.slice("sk-sb-v2-".length)];
     const logs = capture.lines.join("\n");
     for (const secret of secrets) expect(logs).not.toContain(secret);
 

@@ -86,7 +86,7 @@ export interface TestStack {
 export interface StackOptions {
   logCapture?: LogCapture;
   /** Ingress settings to override, e.g. a short maximum duration. */
-  ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog" | "keyCacheTtlMs" | "creditLeases">>;
+  ingress?: Partial<Pick<AppDependencies, "generationMaximumDurationMs" | "streamCommitMs" | "accessLog" | "keyCacheTtlMs" | "creditLeases" | "defaultRateLimit">>;
   /** How long ingress waits for billing and the other services (default 2 s; deployed, 5 s). */
   serviceRequestTimeoutMs?: number;
   /**

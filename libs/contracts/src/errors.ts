@@ -14,6 +14,8 @@ export const gatewayErrorCodes = {
   upstreamError: "upstream_error",
   upstreamTimeout: "upstream_timeout",
   upstreamRateLimited: "upstream_rate_limited",
+  /** A key's own rate limit (or the ingress default), not a provider's: OpenRouter's `rate_limit_exceeded`. */
+  rateLimitExceeded: "rate_limit_exceeded",
   serviceUnavailable: "service_unavailable",
   cancelled: "cancelled",
   internal: "internal",

@@ -44,3 +44,7 @@ export * from "./messages/admin-listing-request.js";
 export * from "./messages/admin-audit.js";
 export * from "./messages/key-management.js";
 export * from "./messages/key-spending.js";
+export * from "./keys/api-key-format.js";
+export * from "./keys/key-rate-limit.js";
+export * from "./keys/present-rate-limit.js";
+export * from "./messages/rate-limit-counts.js";

@@ -70,6 +70,8 @@ export interface Subjects {
   readonly routingSnapshotKey: string;
   /** Billing announces every change to a key here; every ingress replica listens (no queue group). */
   readonly keyChanged: string;
+  /** Every ingress replica publishes its rate-limit counts here and hears the others' (core NATS, no queue group). */
+  readonly rateLimitCounts: string;
   readonly billingConsumer: string;
   readonly loggingConsumer: string;
   /** Durable consumers of the connector's usage reports, one per reading service. */
@@ -147,6 +149,7 @@ export function createSubjects(namespace = "sb"): Subjects {
     routingBucket: `SWITCHBOARD_ROUTING_${streamSuffix}`,
     routingSnapshotKey: "catalog.v1",
     keyChanged: `${namespace}.key-changed.v1`,
+    rateLimitCounts: `${namespace}.rate-limit-counts.v1`,
     billingConsumer: "billing-settlement",
     loggingConsumer: "metadata-logging",
     billingUsageReportConsumer: "billing-usage-reports",

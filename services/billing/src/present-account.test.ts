@@ -49,6 +49,8 @@ describe("presentKeyRecord", () => {
         management: true,
         limit_micros: null,
         limit_reset: null,
+        rate_limit_requests: 100,
+        rate_limit_interval_seconds: 120,
       },
       { totalMicros: 1_250, dailyMicros: 250, weeklyMicros: 500, monthlyMicros: 1_000 },
     );
@@ -59,6 +61,7 @@ describe("presentKeyRecord", () => {
       account_id: "0b7e6a8e-3a3b-4c47-9d43-2f4f3e1f0a11",
       disabled: false,
       management: true,
+      rate_limit: { requests: 100, interval: "2m", note: expect.stringMatching(/^Set on this key/) as unknown as string },
       limit: null,
       limit_remaining: null,
       limit_reset: null,

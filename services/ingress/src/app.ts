@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { KeyRateLimit } from "@switchboard/contracts";
 import type { Logger } from "@switchboard/telemetry";
 import { CreditLeases } from "./credit/credit-leases.js";
 import type { FallbackPolicy } from "./generation/fallback-policy.js";
@@ -11,6 +12,8 @@ import { errorHandlerPlugin } from "./plugins/error-handler.js";
 import { followKeyChanges } from "./plugins/follow-key-changes.js";
 import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
+import { RateLimiter } from "./rate-limits/rate-limiter.js";
+import { shareRateLimitCounts } from "./rate-limits/share-rate-limit-counts.js";
 import type { LocalRouting } from "./routing/local-routing.js";
 import { StickyEndpoints } from "./routing/sticky-endpoints.js";
 import { publishIngressHeartbeat } from "./generation/publish-ingress-heartbeat.js";
@@ -49,7 +52,13 @@ export interface AppDependencies {
    * request then reserves through billing.
    */
   creditLeases: { idleMs: number } | null;
+  /** The rate limit of keys without their own (RATE_LIMIT_REQUESTS); null or absent: none. */
+  defaultRateLimit?: KeyRateLimit | null;
 }
+
+/** How often replicas exchange rate-limit counts, and after how long without a report a replica counts as gone. */
+const rateLimitReportIntervalMs = 100;
+const rateLimitPeerTimeoutMs = 1_000;
 
 /** The ingress HTTP app. It never listens: main.ts does, tests use `inject()` or listen on port 0. */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
@@ -79,21 +88,33 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     logger: dependencies.logger,
   });
   app.addHook("onClose", async () => stopFollowingKeyChanges());
+  // This replica's name on the bus: in its rate-limit reports, its credit leases, its heartbeat and its
+  // generate requests (issue 10).
+  const replica = `ingress-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const rateLimiter = new RateLimiter({ replica, reportIntervalMs: rateLimitReportIntervalMs, peerTimeoutMs: rateLimitPeerTimeoutMs });
+  const stopSharingRateLimitCounts = shareRateLimitCounts({
+    connection: dependencies.clients.connection,
+    subjects: dependencies.clients.subjects,
+    limiter: rateLimiter,
+    replica,
+    intervalMs: rateLimitReportIntervalMs,
+    logger: dependencies.logger,
+  });
+  app.addHook("onClose", async () => stopSharingRateLimitCounts());
+  const rateLimits = { limiter: rateLimiter, defaultLimit: dependencies.defaultRateLimit ?? null };
   await app.register(healthRoutes, { clients: dependencies.clients, routing: dependencies.routing });
   await app.register(modelsRoutes, { clients: dependencies.clients });
   await app.register(listingsRoutes, { routing: dependencies.routing });
   await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
   await app.register(adminCatalogRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
-  // This replica's name: in its leases, its heartbeat and its generate requests (issue 10).
-  const ingressId = `ingress-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const stopHeartbeat = publishIngressHeartbeat({ connection: dependencies.clients.connection, subjects: dependencies.clients.subjects, ingressId });
+  const stopHeartbeat = publishIngressHeartbeat({ connection: dependencies.clients.connection, subjects: dependencies.clients.subjects, ingressId: replica });
   // After the requests in flight: their upstream calls go on only while this replica says it is alive.
   app.addHook("onClose", async () => stopHeartbeat());
   const leases = dependencies.creditLeases
     ? new CreditLeases({
         clients: dependencies.clients,
         logger: dependencies.logger,
-        holder: ingressId,
+        holder: replica,
         generationMaximumDurationMs: dependencies.generationMaximumDurationMs,
         idleMs: dependencies.creditLeases.idleMs,
       })
@@ -114,12 +135,13 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     streamCommitMs: dependencies.streamCommitMs,
     shutdownSignal: dependencies.shutdownSignal,
     leases,
-    ingressId,
+    ingressId: replica,
     // Per replica, in memory (README "Provider routing"): a load balancer with session affinity keeps a conversation on one replica.
     stickyEndpoints: new StickyEndpoints(),
+    rateLimits,
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
   await app.register(keyManagementRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey, authenticator });
-  await app.register(currentKeyRoutes, { clients: dependencies.clients, authenticator });
+  await app.register(currentKeyRoutes, { clients: dependencies.clients, authenticator, defaultRateLimit: rateLimits.defaultLimit });
   return app;
 }

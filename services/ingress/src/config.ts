@@ -1,4 +1,5 @@
 import { integerSetting, natsSettings } from "@switchboard/config";
+import { maximumRateLimitIntervalSeconds } from "@switchboard/contracts";
 import { z } from "zod";
 import { defaultFallbackPolicy } from "./generation/fallback-policy.js";
 
@@ -53,5 +54,11 @@ export const ingressConfigSchema = z.object({
   CREDIT_LEASES: z.stringbool().default(true),
   /** A lease no request used for this long goes back to billing. */
   CREDIT_LEASE_IDLE_MS: integerSetting(10_000, 100),
+  /**
+   * The rate limit of keys without their own (`rate_limit` on the key): at most this many model requests per
+   * RATE_LIMIT_INTERVAL_SECONDS, across every replica. Unset: no limit for such keys.
+   */
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000_000).optional(),
+  RATE_LIMIT_INTERVAL_SECONDS: integerSetting(60, 1).pipe(z.number().max(maximumRateLimitIntervalSeconds)),
 });
 export type IngressConfig = z.infer<typeof ingressConfigSchema>;

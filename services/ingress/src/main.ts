@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     shutdownSignal: shutdown.signal,
     accessLog: config.ACCESS_LOG,
     creditLeases: config.CREDIT_LEASES ? { idleMs: config.CREDIT_LEASE_IDLE_MS } : null,
+    defaultRateLimit: config.RATE_LIMIT_REQUESTS === undefined ? null : { requests: config.RATE_LIMIT_REQUESTS, intervalSeconds: config.RATE_LIMIT_INTERVAL_SECONDS },
   });
   await app.listen({ port: config.PORT, host: config.HOST });
 

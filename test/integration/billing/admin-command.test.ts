@@ -36,7 +36,7 @@ describe("npm run admin", () => {
     const key = await admin("create-key", "--account", account.id, "--name", "laptop");
     expect(key.exitCode).toBe(0);
     const createdKey = createKeyReplySchema.parse(JSON.parse(key.stdout));
-    expect(createdKey.key).toMatch(/^sk-sb-v1-[0-9a-f]{64}$/);
+    expect(createdKey.key).toMatch(/^sk-sb-v2-[0-9a-f]{72}$/);
     expect(createdKey.data).toMatchObject({ name: "laptop", account_id: account.id, management: false });
     const manager = await admin("create-management-key", "--account", account.id, "--name", "manager");
     expect(manager.exitCode).toBe(0);

@@ -197,7 +197,7 @@ describe("key management in billing", () => {
 
     const figures = (await currentKey()).data;
     expect(figures).toMatchObject({ usage: chargedToKey / 1e6, usage_daily: chargedToKey / 1e6, usage_monthly: chargedToKey / 1e6, is_free_tier: false });
-    expect(figures.rate_limit).toEqual({ requests: -1, interval: "10s", note: "This field is deprecated and safe to ignore." });
+    expect(figures.rate_limit).toEqual({ requests: -1, interval: "10s", note: "No rate limit applies to this key." });
     expect(await credits()).toEqual({ data: { total_credits: 2, total_usage: chargedToAccount / 1e6 } });
 
     // A key deleted since ingress authenticated it gets the 401 an unknown key gets.

@@ -78,13 +78,13 @@ describe("billing accounts and API keys over NATS", () => {
     const created = await harness.request(subjects.billingCreateKey, { accountId: account.data.id, name: "ci", caller: testAdminCaller }, createKeyReplySchema);
 
     const secret = created.key;
-    expect(secret).toMatch(/^sk-sb-v1-[0-9a-f]{64}$/);
+    expect(secret).toMatch(/^sk-sb-v2-[0-9a-f]{72}$/);
     const hash = createHash("sha256").update(secret).digest("hex");
-    const random = secret.slice("sk-sb-v1-".length);
+    const random = secret.slice("sk-sb-v2-".length);
     expect(created.data).toMatchObject({
       hash,
       name: "ci",
-      label: `sk-sb-v1-${random.slice(0, 3)}...${random.slice(-3)}`,
+      label: `sk-sb-v2-${random.slice(0, 3)}...${random.slice(-3)}`,
       account_id: account.data.id,
       disabled: false,
       limit: null,
@@ -104,7 +104,17 @@ describe("billing accounts and API keys over NATS", () => {
     }
 
     const authenticated = await harness.request(subjects.billingAuthenticateKey, { keyHash: hash }, authenticatedKeySchema);
-    expect(authenticated).toEqual({ keyId: expect.any(String), keyHash: hash, accountId: account.data.id, name: "ci", dataPolicy: { data_collection: "allow", zdr: false }, management: false, spendingLimited: false });
+    expect(authenticated).toEqual({ keyId: expect.any(String), keyHash: hash, accountId: account.data.id, name: "ci", dataPolicy: { data_collection: "allow", zdr: false }, management: false, spendingLimited: false, rateLimit: null });
+
+    // A key created with a rate limit carries it to ingress, and shows it in OpenRouter's shape.
+    const limited = await harness.request(
+      subjects.billingCreateKey,
+      { accountId: account.data.id, name: "limited", rateLimit: { requests: 30, intervalSeconds: 60 }, caller: testAdminCaller },
+      createKeyReplySchema,
+    );
+    expect(limited.data.rate_limit).toMatchObject({ requests: 30, interval: "1m" });
+    const limitedKey = await harness.request(subjects.billingAuthenticateKey, { keyHash: limited.data.hash }, authenticatedKeySchema);
+    expect(limitedKey.rateLimit).toEqual({ requests: 30, intervalSeconds: 60 });
   });
 
   it("refuses unknown and disabled keys with 401 without echoing the hash", async () => {

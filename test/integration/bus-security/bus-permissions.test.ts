@@ -36,6 +36,8 @@ const forbidden: Record<BusIdentity, BusAttempt[]> = {
     publish(subjects.generationCompleted),
     subscribe(subjects.keyChanged),
     subscribe(subjects.billingAuthenticateKey),
+    publish(subjects.rateLimitCounts),
+    subscribe(subjects.rateLimitCounts),
   ],
   [busIdentities.providerConnector]: [
     publish(subjects.billingGrantCredits),
@@ -54,6 +56,7 @@ const forbidden: Record<BusIdentity, BusAttempt[]> = {
     publish(subjects.billingGrantCredits),
     subscribe(subjects.connectorGenerate),
     subscribe(subjects.routerListModels),
+    publish(subjects.rateLimitCounts),
   ],
   [busIdentities.metadataLogging]: [
     publish(subjects.connectorGenerate),

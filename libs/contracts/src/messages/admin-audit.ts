@@ -13,6 +13,7 @@ export const adminActions = {
   deleteKey: "delete-key",
   createManagementKey: "create-management-key",
   setKeyLimit: "set-key-limit",
+  setKeyRateLimit: "set-key-rate-limit",
 } as const;
 export type AdminAction = (typeof adminActions)[keyof typeof adminActions];
 

@@ -3,6 +3,7 @@ import { accountIdSchema, generationIdSchema, keyHashSchema } from "../identifie
 import { adminCallerSchema } from "./admin-audit.js";
 import { keyLimitResetSchema, keySpendingSchema } from "./key-spending.js";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
+import { keyRateLimitSchema, presentedRateLimitSchema } from "../keys/key-rate-limit.js";
 
 /** An account or key name: shown in listings and stored in PostgreSQL, so one line without NUL. */
 const nameSchema = z.string().trim().pipe(singleLineTextSchema(200));
@@ -36,6 +37,8 @@ export const authenticatedKeySchema = z.object({
    * held against a credit lease. Absent (an older billing) means not.
    */
   spendingLimited: z.boolean().optional(),
+  /** The key's own rate limit; null or absent (an older billing) means the ingress default applies. */
+  rateLimit: keyRateLimitSchema.nullable().optional(),
 });
 export type AuthenticatedKey = z.infer<typeof authenticatedKeySchema>;
 
@@ -108,6 +111,8 @@ export const createKeyRequestSchema = z.object({
   /** A management key (only the admin may ask for one); an inference key when absent. */
   management: z.boolean().optional(),
   ...keyLimitFields.shape,
+  /** The key's own rate limit; null or absent leaves it to the ingress default. */
+  rateLimit: keyRateLimitSchema.nullable().optional(),
   caller: adminCallerSchema,
 });
 export type CreateKeyRequest = z.infer<typeof createKeyRequestSchema>;
@@ -122,6 +127,8 @@ export const keyRecordSchema = z.object({
   disabled: z.boolean(),
   /** Switchboard's: a management key manages the account's keys and cannot call models. */
   management: z.boolean(),
+  /** The key's own rate limit in OpenRouter's shape; null when the ingress default applies (and from a billing older than the field). */
+  rate_limit: presentedRateLimitSchema.nullable().default(null),
   ...keySpendingSchema.shape,
   created_at: z.string(),
   updated_at: z.string().nullable(),

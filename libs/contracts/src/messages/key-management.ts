@@ -3,6 +3,7 @@ import { accountIdSchema, keyHashSchema } from "../identifiers.js";
 import { adminCallerSchema } from "./admin-audit.js";
 import { keySpendingSchema } from "./key-spending.js";
 import { createKeyRequestSchema, keyLimitFields, keyRecordSchema } from "./billing.js";
+import { keyRateLimitSchema, presentedRateLimitSchema } from "../keys/key-rate-limit.js";
 
 // OpenRouter's key-management API (GET /keys, GET/PATCH/DELETE /keys/{hash}) and the calling key's own
 // figures (GET /key, GET /credits), as billing answers them over NATS. Keys are named by their hash only.
@@ -34,12 +35,14 @@ export type GetKeyRequest = z.infer<typeof getKeyRequestSchema>;
 export const keyReplySchema = z.object({ data: keyRecordSchema });
 export type KeyReply = z.infer<typeof keyReplySchema>;
 
-/** Renames, disables (enables) and/or limits a key; a field left out keeps its value, and at least one must be given. */
+/** Renames, disables (enables), limits and/or sets the rate limit of a key; a field left out keeps its value, and at least one must be given. */
 export const updateKeyRequestSchema = z.strictObject({
   keyHash: keyHashSchema,
   name: createKeyRequestSchema.shape.name.optional(),
   disabled: z.boolean().optional(),
   ...keyLimitFields.shape,
+  /** A new rate limit, or null to leave the key to the ingress default; absent keeps it. */
+  rateLimit: keyRateLimitSchema.nullable().optional(),
   accountId: managedAccountIdSchema,
   caller: adminCallerSchema,
 });
@@ -71,8 +74,11 @@ export const currentKeySchema = z.object({
   is_provisioning_key: z.boolean(),
   creator_user_id: z.null(),
   expires_at: z.null(),
-  /** Deprecated by OpenRouter, which always answers -1 requests here; so does Switchboard. */
-  rate_limit: z.object({ requests: z.number(), interval: z.string(), note: z.string() }),
+  /**
+   * The rate limit in force for the key (its own, else the ingress default); `requests: -1` without one, as
+   * OpenRouter answers (it calls the field deprecated).
+   */
+  rate_limit: presentedRateLimitSchema,
 });
 export type CurrentKey = z.infer<typeof currentKeySchema>;
 

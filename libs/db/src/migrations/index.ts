@@ -7,6 +7,7 @@ import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
 import * as endpointPriceSplit from "./2026-11-30T19-40-endpoint-price-split.js";
 import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
 import * as keyDeletion from "./2026-11-30T16-30-key-deletion.js";
+import * as keyRateLimits from "./2026-11-30T19-10-key-rate-limits.js";
 import * as keySpendingLimits from "./2026-11-30T19-00-key-spending-limits.js";
 import * as managementKeys from "./2026-11-30T17-00-management-keys.js";
 import * as settlementAnomalies from "./2026-11-30T12-00-settlement-anomalies.js";
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T16-30-key-deletion": keyDeletion,
   "2026-11-30T17-00-management-keys": managementKeys,
   "2026-11-30T19-00-key-spending-limits": keySpendingLimits,
+  "2026-11-30T19-10-key-rate-limits": keyRateLimits,
   "2026-11-30T19-30-connector-usage-reports": connectorUsageReports,
   "2026-11-30T19-40-endpoint-price-split": endpointPriceSplit,
 };

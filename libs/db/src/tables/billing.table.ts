@@ -38,6 +38,9 @@ export interface ApiKeysTable {
   limit_micros: Generated<number | null>;
   /** When the limit starts over: each UTC day, week (Monday) or month; null: never (the limit is on all usage). */
   limit_reset: Generated<KeyLimitReset | null>;
+  /** The key's rate limit, both set or both null (null: the ingress default applies). */
+  rate_limit_requests: Generated<number | null>;
+  rate_limit_interval_seconds: Generated<number | null>;
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 

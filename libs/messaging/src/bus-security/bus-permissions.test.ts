@@ -62,6 +62,11 @@ describe("createBusPermissions (issue 8: least privilege per identity)", () => {
     expect(whoMay("subscribe", subjects.creditRecall)).toEqual([busIdentities.ingress]);
   });
 
+  it("lets only ingress replicas exchange rate-limit counts (issue 10)", () => {
+    expect(whoMay("publish", subjects.rateLimitCounts)).toEqual([busIdentities.ingress]);
+    expect(whoMay("subscribe", subjects.rateLimitCounts)).toEqual([busIdentities.ingress]);
+  });
+
   it("gives each durable consumer of the facts stream to its own service", () => {
     const pull = (consumer: string) => `$JS.API.CONSUMER.MSG.NEXT.${subjects.factsStream}.${consumer}`;
     expect(whoMay("publish", pull(subjects.billingConsumer))).toEqual([busIdentities.billing]);

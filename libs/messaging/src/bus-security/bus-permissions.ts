@@ -31,6 +31,7 @@ export interface BusPermissions {
  * - only the connector reports endpoint outcomes, and only the router hears them;
  * - only ingress publishes its heartbeat, and only the connector hears it; only the connector publishes
  *   its usage reports to the facts stream (issue 10);
+ * - only ingress replicas exchange rate-limit counts, among themselves;
  * - billing and metadata-logging read the facts stream through their own durable consumer only, and copy
  *   the facts they cannot process to their own dead-letter subject; only the admin CLI reads dead letters;
  * - every identity subscribes only under its own inbox prefix.
@@ -68,12 +69,13 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           loggingEndpoints,
           subjects.generationCompleted,
           subjects.ingressHeartbeat,
+          subjects.rateLimitCounts,
           ...factsStreamManagement,
           ...jetStream.watchStream(routingStream),
         ],
         deny: [routingBucketWrites],
       },
-      subscribe: { allow: [inbox(busIdentities.ingress), subjects.creditRecall, subjects.keyChanged, routingBucketCreated], deny: [] },
+      subscribe: { allow: [inbox(busIdentities.ingress), subjects.creditRecall, subjects.keyChanged, subjects.rateLimitCounts, routingBucketCreated], deny: [] },
       allowResponses: false,
     },
     [busIdentities.router]: {

@@ -8,7 +8,7 @@ import {
   type Subjects,
 } from "@switchboard/contracts";
 import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
-import { findKeyByHash } from "../repositories/api-keys.js";
+import { findKeyByHash, rateLimitOfKey } from "../repositories/api-keys.js";
 import type { DatabaseExecutor } from "../repositories/database-executor.js";
 
 /** The key behind a SHA-256 hash. Unknown and disabled keys get the same 401, which never echoes the hash. */
@@ -23,6 +23,7 @@ export async function authenticateKey(database: DatabaseExecutor, request: Authe
     dataPolicy: { data_collection: key.data_collection, zdr: key.zdr },
     management: key.management,
     spendingLimited: key.limit_micros !== null,
+    rateLimit: rateLimitOfKey(key),
   };
 }
 

@@ -17,7 +17,7 @@ import { accountNotFound } from "./account-not-found.js";
 export async function createKeyReply(database: DatabaseExecutor, request: CreateKeyRequest, keyChangePublisher: KeyChangePublisher): Promise<CreateKeyReply> {
   const created = await inTransaction(database, async (transaction) => {
     const limit = { limitMicros: request.limitMicros ?? null, limitReset: request.limitReset ?? null };
-    const key = await createApiKey(transaction, request.accountId, request.name, request.management === true, limit);
+    const key = await createApiKey(transaction, request.accountId, request.name, request.management === true, limit, request.rateLimit ?? null);
     // Thrown inside the transaction, so it rolls back (an unknown account fails the insert).
     if (!key) throw accountNotFound(request.accountId);
     const action = key.record.management ? adminActions.createManagementKey : adminActions.createKey;

@@ -6,10 +6,11 @@ import {
   type CurrentKeyReply,
   type GetCurrentKeyRequest,
   type Subjects,
+  presentRateLimit,
 } from "@switchboard/contracts";
 import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
 import { getAccountCredits } from "../repositories/account-credits.js";
-import { findLiveKeyByHash } from "../repositories/api-keys.js";
+import { findLiveKeyByHash, rateLimitOfKey } from "../repositories/api-keys.js";
 import type { DatabaseExecutor } from "../repositories/database-executor.js";
 import { getKeyUsage } from "../repositories/key-usage.js";
 import { presentKeySpending } from "../present-key-spending.js";
@@ -33,8 +34,8 @@ export async function getCurrentKeyReply(database: DatabaseExecutor, request: Ge
       is_provisioning_key: false,
       creator_user_id: null,
       expires_at: null,
-      // What OpenRouter answers in this deprecated field; Switchboard has no per-key rate limits yet.
-      rate_limit: { requests: -1, interval: "10s", note: "This field is deprecated and safe to ignore." },
+      // The key's own limit; ingress, which alone knows its default, puts that in for a key without one.
+      rate_limit: presentRateLimit(rateLimitOfKey(row)),
     },
   };
 }

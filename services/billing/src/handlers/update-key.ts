@@ -14,26 +14,27 @@ import type { ApiKeyRow } from "@switchboard/db";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 import { presentKeyRecord } from "../present-key-record.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
-import { renameKey, setKeyDisabled, setKeyLimit } from "../repositories/api-keys.js";
+import { renameKey, setKeyDisabled, setKeyLimit, setKeyRateLimit } from "../repositories/api-keys.js";
 import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { getKeyUsage } from "../repositories/key-usage.js";
 import { keyNotFound } from "./key-not-found.js";
 
 /**
- * OpenRouter's `PATCH /keys/{hash}` for the fields Switchboard has: `name`, `disabled`, `limit` and
- * `limit_reset`; a management key's request finds only its own account's keys. Each change writes its own
- * audit row (`rename-key`, `disable-key` / `enable-key`, `set-key-limit` for the limit and its reset) in the
- * change's transaction; the change is announced after the commit, so every ingress refuses a disabled key,
- * and holds a newly limited key's generations against its limit, from its next request on.
+ * OpenRouter's `PATCH /keys/{hash}` for the fields Switchboard has: `name`, `disabled`, `limit`,
+ * `limit_reset` and `rate_limit`; a management key's request finds only its own account's keys. Each change
+ * writes its own audit row (`rename-key`, `disable-key` / `enable-key`, `set-key-limit` for the limit and its
+ * reset, `set-key-rate-limit`) in the change's transaction; the change is announced after the commit, so
+ * every ingress refuses a disabled key, and holds a newly limited key's generations against its limit, from
+ * its next request on.
  */
 export async function updateKeyReply(
   dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher },
   request: UpdateKeyRequest,
 ): Promise<KeyReply> {
-  const { name, disabled, limitMicros, limitReset } = request;
+  const { name, disabled, limitMicros, limitReset, rateLimit } = request;
   const limitChanged = limitMicros !== undefined || limitReset !== undefined;
-  if (name === undefined && disabled === undefined && !limitChanged) {
-    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give at least one of `name`, `disabled`, `limit` and `limit_reset`."));
+  if (name === undefined && disabled === undefined && !limitChanged && rateLimit === undefined) {
+    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give at least one of `name`, `disabled`, `limit`, `limit_reset` and `rate_limit`."));
   }
   const row = await inTransaction(dependencies.database, async (transaction) => {
     let changed: ApiKeyRow | undefined;
@@ -52,6 +53,11 @@ export async function updateKeyReply(
       changed = await setKeyLimit(transaction, request, { limitMicros, limitReset });
       if (!changed) throw keyNotFound(request.keyHash);
       await recordAdminAction(transaction, { action: adminActions.setKeyLimit, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
+    }
+    if (rateLimit !== undefined) {
+      changed = await setKeyRateLimit(transaction, request, rateLimit);
+      if (!changed) throw keyNotFound(request.keyHash);
+      await recordAdminAction(transaction, { action: adminActions.setKeyRateLimit, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
     }
     if (!changed) throw keyNotFound(request.keyHash);
     return changed;

@@ -1,3 +1,4 @@
+import type { KeyRateLimit } from "@switchboard/contracts";
 import type { AccountRow, ApiKeyRow, KeyLimitReset } from "@switchboard/db";
 import { sql, type RawBuilder } from "kysely";
 import { generateApiKeySecret, hashApiKey, labelApiKey } from "./api-key-secret.js";
@@ -19,7 +20,8 @@ export interface KeyLimit {
 /**
  * Creates a key for the account: an inference key, or a management key when asked, with a spending limit
  * when given. Only the SHA-256 of the secret and a masked label are stored; the secret is returned once,
- * to be shown to the user. Undefined when the account does not exist.
+ * to be shown to the user. Undefined when the account does not exist. A null rate limit leaves the key to
+ * the ingress default.
  */
 export async function createApiKey(
   database: DatabaseExecutor,
@@ -27,6 +29,7 @@ export async function createApiKey(
   name: string,
   management = false,
   limit: KeyLimit = { limitMicros: null, limitReset: null },
+  rateLimit: KeyRateLimit | null = null,
 ): Promise<CreatedApiKey | undefined> {
   if (!isUuid(accountId)) return undefined;
   const secret = generateApiKeySecret();
@@ -41,6 +44,7 @@ export async function createApiKey(
         management,
         limit_micros: limit.limitMicros,
         limit_reset: limit.limitReset,
+        ...rateLimitColumns(rateLimit),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -92,6 +96,21 @@ export function setKeyDisabled(database: DatabaseExecutor, key: KeySelector, dis
   return updateLiveKey(database, key, { disabled });
 }
 
+/** Sets the selected key's rate limit (null: the ingress default); the updated row, or undefined when no live key matches. */
+export function setKeyRateLimit(database: DatabaseExecutor, key: KeySelector, rateLimit: KeyRateLimit | null): Promise<ApiKeyRow | undefined> {
+  return updateLiveKey(database, key, rateLimitColumns(rateLimit));
+}
+
+/** The key's own rate limit, or null when the ingress default applies. */
+export function rateLimitOfKey(row: Pick<ApiKeyRow, "rate_limit_requests" | "rate_limit_interval_seconds">): KeyRateLimit | null {
+  if (row.rate_limit_requests === null || row.rate_limit_interval_seconds === null) return null;
+  return { requests: row.rate_limit_requests, intervalSeconds: row.rate_limit_interval_seconds };
+}
+
+function rateLimitColumns(rateLimit: KeyRateLimit | null): { rate_limit_requests: number | null; rate_limit_interval_seconds: number | null } {
+  return { rate_limit_requests: rateLimit?.requests ?? null, rate_limit_interval_seconds: rateLimit?.intervalSeconds ?? null };
+}
+
 /** Renames the selected key; the updated row, or undefined when no live key matches. */
 export function renameKey(database: DatabaseExecutor, key: KeySelector, name: string): Promise<ApiKeyRow | undefined> {
   return updateLiveKey(database, key, { name });
@@ -116,7 +135,15 @@ export function markKeyDeleted(database: DatabaseExecutor, key: KeySelector): Pr
 function updateLiveKey(
   database: DatabaseExecutor,
   key: KeySelector,
-  change: { disabled?: boolean; name?: string; deleted_at?: RawBuilder<Date>; limit_micros?: number | null; limit_reset?: KeyLimitReset | null },
+  change: {
+    disabled?: boolean;
+    name?: string;
+    deleted_at?: RawBuilder<Date>;
+    limit_micros?: number | null;
+    limit_reset?: KeyLimitReset | null;
+    rate_limit_requests?: number | null;
+    rate_limit_interval_seconds?: number | null;
+  },
 ): Promise<ApiKeyRow | undefined> {
   let query = database
     .updateTable("api_keys")

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { createSubjects, gatewayError, gatewayErrorCodes, SwitchboardError, type AuthenticatedKey } from "@switchboard/contracts";
+import { apiKeyChecksum, createSubjects, gatewayError, gatewayErrorCodes, SwitchboardError, type AuthenticatedKey } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
-import { KeyAuthenticator, type KeyAuthenticatorOptions } from "./authenticate.js";
+import { isAdminKey, KeyAuthenticator, type KeyAuthenticatorOptions } from "./authenticate.js";
 
 const token = `sk-sb-v1-${"a".repeat(64)}`;
 const keyHash = createHash("sha256").update(token).digest("hex");
@@ -44,7 +44,19 @@ describe("KeyAuthenticator", () => {
   it("refuses a malformed key without asking billing", async () => {
     const { billing, authenticator } = setUp();
     await expect(authenticator.authenticate("sk-or-v1-nope")).rejects.toMatchObject({ error: { status: 401 } });
+    // A v2 key whose checksum does not match its random part, as a typo or an invented key would be.
+    const random = "c".repeat(64);
+    await expect(authenticator.authenticate(`sk-sb-v2-${random}${apiKeyChecksum("d".repeat(64))}`)).rejects.toMatchObject({ error: { status: 401 } });
     expect(billing.questions).toHaveLength(0);
+    void authenticator.authenticate(`sk-sb-v2-${random}${apiKeyChecksum(random)}`).catch(() => undefined);
+    expect(billing.questions).toHaveLength(1);
+  });
+
+  it("recognises the admin key by comparing digests, whatever the presented token's length", () => {
+    const adminKey = "admin-key-0123456789";
+    expect(isAdminKey(adminKey, adminKey)).toBe(true);
+    for (const token of ["", "a", `${adminKey}x`, adminKey.slice(0, -1), "x".repeat(10_000)]) expect(isAdminKey(token, adminKey)).toBe(false);
+    expect(isAdminKey(adminKey, undefined)).toBe(false);
   });
 
   it("sends only the key's hash, and answers from memory until the TTL ends", async () => {

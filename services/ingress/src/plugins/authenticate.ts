@@ -1,10 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { authenticatedKeySchema, gatewayError, gatewayErrorCodes, SwitchboardError, type AuthenticatedKey, type GatewayError } from "@switchboard/contracts";
+import { authenticatedKeySchema, gatewayError, gatewayErrorCodes, isWellFormedApiKey, SwitchboardError, type AuthenticatedKey, type GatewayError } from "@switchboard/contracts";
 import type { FastifyRequest } from "fastify";
 import { ExpiringLruCache } from "./expiring-lru-cache.js";
 import type { ServiceClients } from "./service-clients.js";
-
-const keyPattern = /^sk-sb-v1-[0-9a-f]{64}$/;
 
 /** Reads the bearer token, or throws a 401 that says what is missing. */
 export function readBearerToken(request: FastifyRequest): string {
@@ -77,7 +75,9 @@ export class KeyAuthenticator {
   }
 
   async authenticate(token: string): Promise<AuthenticatedKey> {
-    if (!keyPattern.test(token)) throw unauthorized("Invalid API key.");
+    // Before the cache, billing or the database: a key with a wrong prefix, length, alphabet or checksum
+    // cannot exist, so it costs this process a regular expression and a CRC-32 and nobody else anything.
+    if (!isWellFormedApiKey(token)) throw unauthorized("Invalid API key.");
     const keyHash = createHash("sha256").update(token).digest("hex");
     const now = this.now();
     const known = this.keys.get(keyHash, now);

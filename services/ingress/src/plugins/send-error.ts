@@ -13,8 +13,26 @@ export function toHttpErrorBody(error: GatewayError): HttpErrorBody {
 
 /** Answers with a GatewayError in OpenRouter's shape and status; 503/429 get a Retry-After hint. */
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
-  if (error.retryable && (error.status === 503 || error.status === 429)) reply.header("retry-after", "1");
+  if (error.code === gatewayErrorCodes.rateLimitExceeded) {
+    setRateLimitHeaders(reply, error);
+  } else if (error.retryable && (error.status === 503 || error.status === 429)) {
+    reply.header("retry-after", "1");
+  }
   return reply.code(error.status).type("application/json; charset=utf-8").send(toHttpErrorBody(error));
+}
+
+/**
+ * A key's own rate limit (rate-limits/rate-limit-exceeded.ts) knows when to come back: `Retry-After` in
+ * seconds and OpenRouter's X-RateLimit-* headers, which its body repeats under `metadata.headers`.
+ */
+function setRateLimitHeaders(reply: FastifyReply, error: GatewayError): void {
+  const retryAfter = error.metadata?.["retry_after"];
+  reply.header("retry-after", typeof retryAfter === "number" ? String(retryAfter) : "1");
+  const headers = error.metadata?.["headers"];
+  if (typeof headers !== "object" || headers === null) return;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith("X-RateLimit-") && typeof value === "string") reply.header(name.toLowerCase(), value);
+  }
 }
 
 /** Maps anything thrown in a route to a GatewayError, translating fastify's own errors. */

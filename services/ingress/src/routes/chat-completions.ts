@@ -1,4 +1,5 @@
 import { chatRequestSchema, gatewayError, gatewayErrorCodes, invalidRequestError, SwitchboardError, type ChatRequest, type StreamPart } from "@switchboard/contracts";
+import type { KeyRateLimit } from "@switchboard/contracts";
 import { RoutingRefusal } from "@switchboard/routing";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
@@ -13,6 +14,8 @@ import { sessionIdOf } from "../routing/session-id-of.js";
 import { routingDebugRequestHeader, routingDebugResponseHeader, wantsRoutingDebug } from "../routing/describe-routing.js";
 import type { LocalRouting } from "../routing/local-routing.js";
 import type { StickyEndpoints } from "../routing/sticky-endpoints.js";
+import { rateLimitExceeded } from "../rate-limits/rate-limit-exceeded.js";
+import type { RateLimiter } from "../rate-limits/rate-limiter.js";
 import { ServerSentEventsWriter } from "./server-sent-events-writer.js";
 
 export interface ChatCompletionsRouteOptions {
@@ -34,6 +37,8 @@ export interface ChatCompletionsRouteOptions {
   stickyEndpoints: StickyEndpoints | null;
   /** This replica's name in its heartbeats, passed to the connector with each attempt (issue 10). */
   ingressId?: string;
+  /** Per-key rate limits: this replica's limiter, and the limit of keys without their own (null: none). */
+  rateLimits: { limiter: RateLimiter; defaultLimit: KeyRateLimit | null };
 }
 
 /** POST /api/v1/chat/completions: OpenAI-compatible, streaming (SSE) and not. */
@@ -51,6 +56,12 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         throw new SwitchboardError(
           gatewayError(gatewayErrorCodes.forbidden, 403, "Management keys cannot call models: use an inference key (a management key creates one with POST /api/v1/keys)."),
         );
+      }
+      // A key without a limit (and no default) costs one property read here: nothing is counted for it.
+      const rateLimit = key.rateLimit ?? options.rateLimits.defaultLimit;
+      if (rateLimit !== null) {
+        const refusal = options.rateLimits.limiter.admit(key.keyHash, rateLimit);
+        if (refusal !== undefined) throw rateLimitExceeded(refusal);
       }
       const body = parseChatRequest(request.body);
       generation = new Generation({

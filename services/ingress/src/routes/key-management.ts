@@ -8,6 +8,7 @@ import {
   keyHashSchema,
   keyReplySchema,
   listKeysReplySchema,
+  rateLimitBodySchema,
   SwitchboardError,
   updateKeyRequestSchema,
 } from "@switchboard/contracts";
@@ -31,11 +32,19 @@ const createKeyBodySchema = z.object({
   name: createKeyRequestSchema.shape.name,
   management: z.boolean().optional(),
   ...keyLimitBodyFields.shape,
+  rate_limit: rateLimitBodySchema.optional(),
 });
 // Strict: a misspelt field must not leave the key as it was while the caller thinks it changed.
 const updateKeyBodySchema = z
-  .strictObject({ name: updateKeyRequestSchema.shape.name, disabled: updateKeyRequestSchema.shape.disabled, ...keyLimitBodyFields.shape })
-  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "give at least one of name, disabled, limit and limit_reset" });
+  .strictObject({
+    name: updateKeyRequestSchema.shape.name,
+    disabled: updateKeyRequestSchema.shape.disabled,
+    ...keyLimitBodyFields.shape,
+    rate_limit: rateLimitBodySchema.optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: "give at least one of name, disabled, limit, limit_reset and rate_limit",
+  });
 /** OpenRouter's key fields that Switchboard keys do not have yet: refused by name, never ignored. */
 const unsupportedKeyFields = ["include_byok_in_limit", "expires_at"] as const;
 
@@ -76,6 +85,7 @@ export async function keyManagementRoutes(
       name: body.name,
       management: body.management === true,
       ...keyLimitOf(body),
+      ...(body.rate_limit === undefined ? {} : { rateLimit: body.rate_limit }),
       caller: manager.caller,
     };
     const created = await clients.request(clients.subjects.billingCreateKey, payload, createKeyReplySchema, "billing");
@@ -92,8 +102,15 @@ export async function keyManagementRoutes(
     const manager = await authorize(request);
     const { hash } = parseRequestPart(keyParamsSchema, request.params);
     refuseUnsupportedFields(request.body);
-    const { limit, limit_reset, ...body } = parseRequestPart(updateKeyBodySchema, request.body);
-    const payload = { keyHash: hash, ...body, ...keyLimitOf({ limit, limit_reset }), ...managedAccount(manager), caller: manager.caller };
+    const { limit, limit_reset, rate_limit: rateLimit, ...body } = parseRequestPart(updateKeyBodySchema, request.body);
+    const payload = {
+      keyHash: hash,
+      ...body,
+      ...keyLimitOf({ limit, limit_reset }),
+      ...(rateLimit === undefined ? {} : { rateLimit }),
+      ...managedAccount(manager),
+      caller: manager.caller,
+    };
     return clients.request(clients.subjects.billingUpdateKey, payload, keyReplySchema, "billing");
   });
 
