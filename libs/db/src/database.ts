@@ -1,5 +1,5 @@
 import type { AdminAuditTable } from "./tables/admin-audit.table.js";
-import type { AccountsTable, ApiKeysTable, CreditLeasesTable, LedgerEntriesTable, ReservationsTable } from "./tables/billing.table.js";
+import type { AccountsTable, ApiKeysTable, CreditLeasesTable, LedgerEntriesTable, LedgerTransactionsTable, ReservationsTable } from "./tables/billing.table.js";
 import type { CatalogChangesTable } from "./tables/catalog-changes.table.js";
 import type { EndpointsTable, ModelsTable, ProvidersTable } from "./tables/catalog.table.js";
 import type { GenerationsTable } from "./tables/generations.table.js";
@@ -15,6 +15,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   reservations: ReservationsTable;
   credit_leases: CreditLeasesTable;
+  ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
   settlement_anomalies: SettlementAnomaliesTable;
   admin_audit: AdminAuditTable;

@@ -12,6 +12,7 @@ export const adminActions = {
   renameKey: "rename-key",
   deleteKey: "delete-key",
   createManagementKey: "create-management-key",
+  adjustCredits: "adjust-credits",
 } as const;
 export type AdminAction = (typeof adminActions)[keyof typeof adminActions];
 

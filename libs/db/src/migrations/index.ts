@@ -3,6 +3,7 @@ import * as accountDataPolicy from "./2026-11-30T15-00-account-data-policy.js";
 import * as adminAudit from "./2026-11-30T12-30-admin-audit.js";
 import * as catalogChanges from "./2026-11-30T15-00-catalog-changes.js";
 import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
+import * as doubleEntryLedger from "./2026-11-30T19-20-double-entry-ledger.js";
 import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
 import * as keyDeletion from "./2026-11-30T16-30-key-deletion.js";
 import * as managementKeys from "./2026-11-30T17-00-management-keys.js";
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T15-00-catalog-changes": catalogChanges,
   "2026-11-30T16-30-key-deletion": keyDeletion,
   "2026-11-30T17-00-management-keys": managementKeys,
+  "2026-11-30T19-20-double-entry-ledger": doubleEntryLedger,
 };
