@@ -6,19 +6,23 @@ import type { Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
 import { startExpirySweeper } from "./expiry-sweeper.js";
 import { LeaseRecaller } from "./lease-recaller.js";
+import { adjustCreditsEndpoint } from "./handlers/adjust-credits.js";
 import { authenticateKeyEndpoint } from "./handlers/authenticate-key.js";
 import { createAccountEndpoint } from "./handlers/create-account.js";
 import { createKeyEndpoint } from "./handlers/create-key.js";
 import { deleteKeyEndpoint } from "./handlers/delete-key.js";
 import { getAccountEndpoint } from "./handlers/get-account.js";
+import { getAccountStatementEndpoint } from "./handlers/get-account-statement.js";
 import { getCreditsEndpoint } from "./handlers/get-credits.js";
 import { getCurrentKeyEndpoint } from "./handlers/get-current-key.js";
 import { getKeyEndpoint } from "./handlers/get-key.js";
 import { grantCreditsEndpoint } from "./handlers/grant-credits.js";
+import { listAccountsEndpoint } from "./handlers/list-accounts.js";
 import { listAdminAuditEndpoint } from "./handlers/list-admin-audit.js";
 import { listKeysEndpoint } from "./handlers/list-keys.js";
 import { listSettlementAnomaliesEndpoint } from "./handlers/list-settlement-anomalies.js";
 import { leaseCreditEndpoint } from "./handlers/lease-credit.js";
+import { reconcileLedgerEndpoint } from "./handlers/reconcile-ledger.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
 import { returnLeaseEndpoint } from "./handlers/return-lease.js";
 import { setAccountDataPolicyEndpoint } from "./handlers/set-account-data-policy.js";
@@ -80,6 +84,10 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       createAccountEndpoint({ database, subjects }),
       getAccountEndpoint({ database, subjects }),
       grantCreditsEndpoint({ database, subjects }),
+      adjustCreditsEndpoint({ database, subjects }),
+      listAccountsEndpoint({ database, subjects }),
+      getAccountStatementEndpoint({ database, subjects }),
+      reconcileLedgerEndpoint({ database, subjects }),
       createKeyEndpoint({ database, subjects, keyChangePublisher }),
       setAccountDataPolicyEndpoint({ database, subjects, keyChangePublisher }),
       listSettlementAnomaliesEndpoint({ database, subjects }),
