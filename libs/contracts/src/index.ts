@@ -37,5 +37,6 @@ export * from "./messages/settlement-anomaly.js";
 export * from "./messages/admin-listing-request.js";
 export * from "./messages/admin-audit.js";
 export * from "./messages/ledger-admin.js";
+export * from "./messages/billing-settled.js";
 export * from "./messages/key-management.js";
 export * from "./messages/key-spending.js";

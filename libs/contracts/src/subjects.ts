@@ -55,6 +55,10 @@ export interface Subjects {
   readonly billingListAccounts: string;
   readonly billingGetAccountStatement: string;
   readonly billingReconcileLedger: string;
+  /** JetStream subject of the `billing-settled` fact, published from billing's outbox after the settlement commits. */
+  readonly billingSettled: string;
+  /** JetStream stream of the facts billing publishes through its outbox. */
+  readonly billingFactsStream: string;
   /** Every ingress replica listens here (no queue group): billing asks holders to close an account's leases. */
   readonly creditRecall: string;
   readonly loggingGroup: string;
@@ -139,6 +143,8 @@ export function createSubjects(namespace = "sb"): Subjects {
     billingListAccounts: `${billingGroup}.list-accounts`,
     billingGetAccountStatement: `${billingGroup}.get-account-statement`,
     billingReconcileLedger: `${billingGroup}.reconcile-ledger`,
+    billingSettled: `${namespace}.billing-facts.v1.settled`,
+    billingFactsStream: `SWITCHBOARD_BILLING_FACTS_${streamSuffix}`,
     creditRecall: `${namespace}.credit-recall.v1`,
     loggingGroup,
     loggingGetGeneration: `${loggingGroup}.get-generation`,

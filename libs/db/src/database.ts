@@ -1,4 +1,5 @@
 import type { AdminAuditTable } from "./tables/admin-audit.table.js";
+import type { BillingOutboxTable } from "./tables/billing-outbox.table.js";
 import type { AccountsTable, ApiKeysTable, CreditLeasesTable, LedgerEntriesTable, LedgerTransactionsTable, ReservationsTable } from "./tables/billing.table.js";
 import type { CatalogChangesTable } from "./tables/catalog-changes.table.js";
 import type { EndpointsTable, ModelsTable, ProvidersTable } from "./tables/catalog.table.js";
@@ -19,5 +20,6 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   settlement_anomalies: SettlementAnomaliesTable;
   admin_audit: AdminAuditTable;
+  billing_outbox: BillingOutboxTable;
   generations: GenerationsTable;
 }

@@ -7,4 +7,5 @@ export * from "./tables/billing.table.js";
 export * from "./tables/generations.table.js";
 export * from "./tables/settlement-anomalies.table.js";
 export * from "./tables/admin-audit.table.js";
+export * from "./tables/billing-outbox.table.js";
 export * from "./database-unavailable.js";

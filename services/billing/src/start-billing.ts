@@ -1,3 +1,4 @@
+import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { serviceNames, type Subjects } from "@switchboard/contracts";
 import { isDatabaseUnavailable, type Database } from "@switchboard/db";
@@ -29,6 +30,8 @@ import { setAccountDataPolicyEndpoint } from "./handlers/set-account-data-policy
 import { startSettlementConsumer } from "./handlers/settle-generation.js";
 import { updateKeyEndpoint } from "./handlers/update-key.js";
 import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
+import { ensureBillingFactsStream } from "./outbox/ensure-billing-facts-stream.js";
+import { startOutboxRelay } from "./outbox/outbox-relay.js";
 import { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
 
 export interface StartBillingOptions {
@@ -42,6 +45,8 @@ export interface StartBillingOptions {
   sweepIntervalSeconds: number;
   /** How long a credit lease lasts (default 900); fractions of a second are allowed (tests). */
   leaseTtlSeconds?: number;
+  /** Pause between outbox relay passes while idle (default 250 ms). */
+  outboxRelayIntervalMs?: number;
 }
 
 /** A running billing service. */
@@ -61,6 +66,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   const { connection, database, subjects, logger } = options;
   const manager = await ensureFactsStream(connection, subjects);
   await ensureDeadLetterStream(connection, subjects);
+  await ensureBillingFactsStream(connection, subjects);
   const settlementAnomalies = new SettlementAnomalyCounter();
   const deadLetters = new DeadLetterCounter([subjects.billingConsumer]);
   const keyChangePublisher = natsKeyChangePublisher({ connection, subjects, logger });
@@ -109,6 +115,16 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
     throw error;
   }
   const sweeper = startExpirySweeper({ database, intervalMs: options.sweepIntervalSeconds * 1000, logger });
+  const stream = jetstream(connection);
+  const outboxRelay = startOutboxRelay({
+    database,
+    subjects,
+    logger,
+    intervalMs: options.outboxRelayIntervalMs ?? 250,
+    publish: async (subject, payload, messageId) => {
+      await stream.publish(subject, payload, { msgID: messageId });
+    },
+  });
 
   return {
     settlementAnomalies,
@@ -117,6 +133,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       await service.stop();
       await sweeper.stop();
       await consumer.stop();
+      await outboxRelay.stop();
     },
   };
 }

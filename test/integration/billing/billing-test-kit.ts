@@ -56,6 +56,7 @@ export async function startBillingUnderTest(
       const manager = await jetstreamManager(connection);
       await manager.streams.delete(subjects.factsStream).catch(() => undefined);
       await manager.streams.delete(subjects.deadLetterStream).catch(() => undefined);
+      await manager.streams.delete(subjects.billingFactsStream).catch(() => undefined);
       await connection.drain();
       await testDatabase.drop();
     },

@@ -155,6 +155,10 @@ describe("double-entry ledger", () => {
       await reserve(database, { generationId, accountId, keyId, amountMicros: 1_000, ttlSeconds: 900 });
       await settleGenerations(database, [completedFact({ generationId, accountId, keyId })]);
 
+      // The outbox migration refuses to go down while the settlement's billing-settled fact is unpublished.
+      const refused = await migrator.migrateTo("2026-11-30T17-00-management-keys");
+      expect(String(refused.error)).toMatch(/billing_outbox holds unpublished facts/);
+      await sql`UPDATE billing_outbox SET published_at = now()`.execute(database);
       const down = await migrator.migrateTo("2026-11-30T17-00-management-keys");
       expect(down.error).toBeUndefined();
       const { rows: singleSided } = await sql<{ kind: string; amount_micros: number; generation_id: string | null }>`

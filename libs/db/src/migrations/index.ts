@@ -1,6 +1,7 @@
 import type { Migration } from "kysely";
 import * as accountDataPolicy from "./2026-11-30T15-00-account-data-policy.js";
 import * as adminAudit from "./2026-11-30T12-30-admin-audit.js";
+import * as billingOutbox from "./2026-11-30T19-25-billing-outbox.js";
 import * as catalogChanges from "./2026-11-30T15-00-catalog-changes.js";
 import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
 import * as doubleEntryLedger from "./2026-11-30T19-20-double-entry-ledger.js";
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T16-30-key-deletion": keyDeletion,
   "2026-11-30T17-00-management-keys": managementKeys,
   "2026-11-30T19-20-double-entry-ledger": doubleEntryLedger,
+  "2026-11-30T19-25-billing-outbox": billingOutbox,
 };

@@ -110,6 +110,9 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.billingConsumer),
           subjects.deadLetters(subjects.billingConsumer),
           ...deadLetterStreamManagement,
+          // The facts billing's outbox relay publishes after a commit (billing-settled).
+          subjects.billingSettled,
+          ...jetStream.manageStream(subjects.billingFactsStream),
         ],
         deny: [],
       },

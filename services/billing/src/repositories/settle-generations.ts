@@ -61,7 +61,7 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
  *    in generation id order, and a row another transaction (a second consumer, the expiry sweeper)
  *    resolved meanwhile is re-checked and skipped;
  * 2. insert the charges, one ledger transaction per reservation just resolved (in generation id order)
- *    with its two postings (account → revenue), and, in the same statement, record as an anomaly each fact billing holds nothing for
+ *    with its two postings (account → revenue), the billing-settled fact of each into the outbox, and, in the same statement, record as an anomaly each fact billing holds nothing for
  *    (`settlementAnomalyReasons`). The ledger's unique charge transaction per generation and the anomalies' primary
  *    key (`ON CONFLICT DO NOTHING`) are the exactly-once guards, also against a concurrent duplicate;
  * 3. apply each account's total change, charges to the balance, released holds to `reserved_micros`
@@ -171,6 +171,17 @@ export async function settleGenerations(
             (NULL::uuid, 'revenue', judged.cost_micros, NULL::text)
           ) AS leg (account_id, ledger_account, amount_micros, generation_id)
         ORDER BY inserted.id, leg.account_id IS NULL
+      ), announced AS (
+        -- The billing-settled fact of each generation this batch resolved, in the outbox of this transaction:
+        -- the relay publishes it after the commit (2026-11-30T19-25-billing-outbox).
+        INSERT INTO billing_outbox (topic, payload)
+        SELECT 'billing-settled', jsonb_build_object(
+          'generationId', judged.generation_id, 'accountId', judged.account_id, 'costMicros', judged.cost_micros,
+          'chargedMicros', CASE WHEN inserted.id IS NULL THEN 0 ELSE judged.cost_micros END,
+          'ledgerTransactionId', inserted.id, 'settledAt', ${now.toISOString()}::text)
+        FROM judged LEFT JOIN inserted USING (generation_id)
+        WHERE judged.account_id IS NOT NULL
+        ORDER BY judged.generation_id
       ), recorded AS (
         INSERT INTO settlement_anomalies (generation_id, account_id, key_id, lease_id, claimed_micros, reason, recorded_at)
         SELECT generation_id, claimed_account_id, claimed_key_id, lease_id, cost_micros, anomaly, ${now}::timestamptz FROM judged
