@@ -1,25 +1,31 @@
 import { randomUUID } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { billingSettledSchema, createSubjects, type Subjects } from "@switchboard/contracts";
+import { billingSettledSchema, createKeyReplySchema, createSubjects, keyChangedSchema, type KeyChanged, type Subjects } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBillingFactsStream } from "../../../services/billing/src/outbox/ensure-billing-facts-stream.js";
-import { outboxMessageId, relayOutbox, type OutboxPublish } from "../../../services/billing/src/outbox/relay-outbox.js";
+import { createKeyReply } from "../../../services/billing/src/handlers/create-key.js";
+import { setKeyDisabledReply } from "../../../services/billing/src/handlers/set-key-disabled.js";
+import type { KeyChangePublisher } from "../../../services/billing/src/key-changes/key-change-publisher.js";
+import { keyChangeGraceSeconds, outboxMessageId, relayOutbox, type OutboxPublish } from "../../../services/billing/src/outbox/relay-outbox.js";
 import { reserve } from "../../../services/billing/src/repositories/reservations.js";
 import { settleGenerations } from "../../../services/billing/src/repositories/settle-generations.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
+import { testAdminCaller } from "../../support/test-admin-caller.js";
 import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
 import { completedFact, publishFact, startBillingUnderTest, waitFor } from "./billing-test-kit.js";
 import { createFundedKey } from "./funded-key.js";
+import { runAdminForTest } from "./run-admin-for-test.js";
 
 /** Every message the billing facts stream holds: its message id and parsed fact. */
 async function storedFacts(connection: NatsConnection, subjects: Subjects): Promise<Array<{ messageId: string | undefined; generationId: string }>> {
   const manager = await jetstreamManager(connection);
   const info = await manager.streams.info(subjects.billingFactsStream);
   const facts = [];
+  // Key changes share the stream; only billing-settled facts are listed here.
   for (let sequence = info.state.first_seq; sequence <= info.state.last_seq && info.state.messages > 0; sequence++) {
     const message = await manager.streams.getMessage(subjects.billingFactsStream, { seq: sequence });
-    if (!message) continue;
+    if (!message || message.subject !== subjects.billingSettled) continue;
     facts.push({ messageId: message.header?.get("Nats-Msg-Id"), generationId: billingSettledSchema.parse(message.json()).generationId });
   }
   return facts;
@@ -90,6 +96,45 @@ describe("billing outbox", () => {
     expect(await storedFacts(connection, subjects)).toEqual(
       waiting.map((row) => ({ messageId: outboxMessageId(row.id), generationId: billingSettledSchema.parse(row.payload).generationId })),
     );
+  });
+
+  it("a key change whose announcement was lost (billing or the CLI died after its commit) is announced by billing's relay, once", async () => {
+    const harness = await startBillingUnderTest();
+    const listener = await connectTestNats("outbox-key-changes-listener");
+    const heard: KeyChanged[] = [];
+    try {
+      listener.subscribe(harness.subjects.keyChanged, { callback: (_error, message) => void heard.push(keyChangedSchema.parse(message.json())) });
+      await listener.flush();
+      const { accountId } = await createFundedKey(harness.database, 0);
+      // Dies where it would announce: after the commit, before the announcement and the outbox mark.
+      const dying: KeyChangePublisher = { publish: () => Promise.reject(new Error("killed before announcing")) };
+      await expect(createKeyReply(harness.database, { accountId, name: "outboxed", caller: testAdminCaller }, dying)).rejects.toThrow(/killed/);
+      const key = await harness.database.selectFrom("api_keys").select("key_hash").where("account_id", "=", accountId).where("name", "=", "outboxed").executeTakeFirstOrThrow();
+      await expect(setKeyDisabledReply({ database: harness.database, keyChangePublisher: dying }, { keyHash: key.key_hash, disabled: true, caller: testAdminCaller })).rejects.toThrow(/killed/);
+      const waiting = await harness.database.selectFrom("billing_outbox").select(["payload", "published_at"]).where("topic", "=", "key-changed").orderBy("id").execute();
+      expect(waiting.map((row) => [keyChangedSchema.parse(row.payload), row.published_at])).toEqual([
+        [{ keyHash: key.key_hash, change: "created" }, null],
+        [{ keyHash: key.key_hash, change: "disabled" }, null],
+      ]);
+
+      // A change whose handler announced it is marked at once and never announced again by the relay.
+      const announced = await runAdminForTest(harness.database, ["create-key", "--account", accountId, "--name", "announced"]);
+      const announcedHash = createKeyReplySchema.parse(JSON.parse(announced.stdout)).data.hash;
+
+      await waitFor(async () => heard.filter((change) => change.keyHash === key.key_hash).length >= 2, 10_000);
+      await waitFor(async () => (await harness.database.selectFrom("billing_outbox").select("id").where("published_at", "is", null).execute()).length === 0, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, (keyChangeGraceSeconds + 1) * 1_000));
+      await listener.flush();
+      expect(heard.filter((change) => change.keyHash === key.key_hash)).toEqual([
+        { keyHash: key.key_hash, change: "created" },
+        { keyHash: key.key_hash, change: "disabled" },
+      ]);
+      // runAdminForTest's publisher sends nothing, and the relay left the marked row alone: never heard.
+      expect(heard.filter((change) => change.keyHash === announcedHash)).toEqual([]);
+    } finally {
+      await listener.close();
+      await harness.stop();
+    }
   });
 
   it("running billing relays the billing-settled fact of a settled generation to the stream", async () => {

@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 
 /**
  * Billing's transactional outbox (issue 10): a fact billing publishes after a commit (`billing-settled`
- * for each generation settlement resolved) is written here in the transaction of the change, and the
+ * for each generation settlement resolved, `key-changed` for each key change) is written here in the transaction of the change, and the
  * relay (services/billing/src/outbox/outbox-relay.ts) publishes it to JetStream with the row's id as
  * message id and marks it published. A crash between commit and publish loses nothing: the row waits.
  */
@@ -10,7 +10,7 @@ export async function up(database: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE TABLE billing_outbox (
       id bigserial PRIMARY KEY,
-      topic text NOT NULL CHECK (topic IN ('billing-settled')),
+      topic text NOT NULL CHECK (topic IN ('billing-settled', 'key-changed')),
       payload jsonb NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
       published_at timestamptz

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Selectable } from "kysely";
 
-export const billingOutboxTopics = { billingSettled: "billing-settled" } as const;
+export const billingOutboxTopics = { billingSettled: "billing-settled", keyChanged: "key-changed" } as const;
 export type BillingOutboxTopic = (typeof billingOutboxTopics)[keyof typeof billingOutboxTopics];
 
 /**

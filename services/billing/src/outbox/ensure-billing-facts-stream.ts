@@ -14,7 +14,8 @@ export async function ensureBillingFactsStream(connection: NatsConnection, subje
   const manager = await jetstreamManager(connection);
   await addOrUpdateStream(manager, {
     name: subjects.billingFactsStream,
-    subjects: [subjects.billingSettled],
+    // Key changes too: ingress hears them on core NATS, and the relay needs the stream's acknowledgement.
+    subjects: [subjects.billingSettled, subjects.keyChanged],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     max_age: nanos(billingFactsMaxAgeMs),

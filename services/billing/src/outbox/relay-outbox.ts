@@ -2,6 +2,9 @@ import type { Subjects } from "@switchboard/contracts";
 import type { BillingOutboxTopic, Database } from "@switchboard/db";
 import { sql, type Kysely } from "kysely";
 
+/** How long the relay leaves a key change to the handler that committed it before announcing it itself. */
+export const keyChangeGraceSeconds = 2;
+
 /** Publishes one fact to JetStream and resolves once the stream stored it (or dropped it as a duplicate). */
 export type OutboxPublish = (subject: string, payload: string, messageId: string) => Promise<void>;
 
@@ -14,6 +17,8 @@ export function outboxSubject(subjects: Subjects, topic: BillingOutboxTopic): st
   switch (topic) {
     case "billing-settled":
       return subjects.billingSettled;
+    case "key-changed":
+      return subjects.keyChanged;
   }
 }
 
@@ -33,6 +38,9 @@ export async function relayOutbox(
     const { rows } = await sql<{ id: number; topic: BillingOutboxTopic; payload: string }>`
       SELECT id, topic, payload::text AS payload FROM billing_outbox
       WHERE published_at IS NULL
+        -- A key change's handler announces it itself right after the commit, then marks it: only one it left
+        -- unmarked for a while (it died in between) is the relay's, so a normal change is announced once.
+        AND (topic <> 'key-changed' OR created_at < now() - make_interval(secs => ${keyChangeGraceSeconds}))
       ORDER BY id
       LIMIT ${options.batchSize ?? 200}
       FOR UPDATE SKIP LOCKED
