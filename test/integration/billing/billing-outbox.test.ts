@@ -7,7 +7,7 @@ import { ensureBillingFactsStream } from "../../../services/billing/src/outbox/e
 import { createKeyReply } from "../../../services/billing/src/handlers/create-key.js";
 import { setKeyDisabledReply } from "../../../services/billing/src/handlers/set-key-disabled.js";
 import type { KeyChangePublisher } from "../../../services/billing/src/key-changes/key-change-publisher.js";
-import { keyChangeGraceSeconds, outboxMessageId, relayOutbox, type OutboxPublish } from "../../../services/billing/src/outbox/relay-outbox.js";
+import { keyChangeGraceSeconds, outboxMessageId, pruneOutbox, relayOutbox, type OutboxPublish } from "../../../services/billing/src/outbox/relay-outbox.js";
 import { reserve } from "../../../services/billing/src/repositories/reservations.js";
 import { settleGenerations } from "../../../services/billing/src/repositories/settle-generations.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
@@ -96,6 +96,16 @@ describe("billing outbox", () => {
     expect(await storedFacts(connection, subjects)).toEqual(
       waiting.map((row) => ({ messageId: outboxMessageId(row.id), generationId: billingSettledSchema.parse(row.payload).generationId })),
     );
+
+    // Published rows are pruned once old enough; unpublished ones never.
+    const { accountId, keyId } = await createFundedKey(testDatabase.database, 10_000);
+    const later = `gen-${randomUUID()}`;
+    await reserve(testDatabase.database, { generationId: later, accountId, keyId, amountMicros: 1_000, ttlSeconds: 900 });
+    await settleGenerations(testDatabase.database, [completedFact({ generationId: later, accountId, keyId })]);
+    expect(await pruneOutbox(testDatabase.database, { keepMs: 60_000 })).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await pruneOutbox(testDatabase.database, { keepMs: 10 })).toBe(waiting.length);
+    expect((await testDatabase.database.selectFrom("billing_outbox").select("id").execute())).toHaveLength(1);
   });
 
   it("a key change whose announcement was lost (billing or the CLI died after its commit) is announced by billing's relay, once", async () => {

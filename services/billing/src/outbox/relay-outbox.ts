@@ -60,3 +60,20 @@ export async function relayOutbox(
     };
   });
 }
+
+/**
+ * Deletes up to `limit` outbox rows published more than `keepMs` ago, oldest first, and returns how many:
+ * once published, a fact lives in the stream, and settlement adds a row per generation. Walks the primary
+ * key from the oldest row, where the published ones are, so it stays cheap on a large table.
+ */
+export async function pruneOutbox(database: Kysely<Database>, options: { keepMs: number; limit?: number }): Promise<number> {
+  const result = await sql`
+    DELETE FROM billing_outbox WHERE id IN (
+      SELECT id FROM billing_outbox
+      WHERE published_at < now() - make_interval(secs => ${options.keepMs / 1000})
+      ORDER BY id
+      LIMIT ${options.limit ?? 10_000}
+    )
+  `.execute(database);
+  return Number(result.numAffectedRows ?? 0);
+}
