@@ -42,6 +42,8 @@ export * from "./messages/key-changed.js";
 export * from "./messages/settlement-anomaly.js";
 export * from "./messages/admin-listing-request.js";
 export * from "./messages/admin-audit.js";
+export * from "./messages/ledger-admin.js";
+export * from "./messages/billing-settled.js";
 export * from "./messages/key-management.js";
 export * from "./messages/key-spending.js";
 export * from "./keys/api-key-format.js";

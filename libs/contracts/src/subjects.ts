@@ -50,6 +50,15 @@ export interface Subjects {
   /** The calling key's own figures (GET /key) and its account's credits (GET /credits). */
   readonly billingGetCurrentKey: string;
   readonly billingGetCredits: string;
+  /** Admin money (issue 10): adjust credits, list accounts, an account's statement, reconcile the ledger. */
+  readonly billingAdjustCredits: string;
+  readonly billingListAccounts: string;
+  readonly billingGetAccountStatement: string;
+  readonly billingReconcileLedger: string;
+  /** JetStream subject of the `billing-settled` fact, published from billing's outbox after the settlement commits. */
+  readonly billingSettled: string;
+  /** JetStream stream of the facts billing publishes through its outbox. */
+  readonly billingFactsStream: string;
   /** Every ingress replica listens here (no queue group): billing asks holders to close an account's leases. */
   readonly creditRecall: string;
   readonly loggingGroup: string;
@@ -139,6 +148,12 @@ export function createSubjects(namespace = "sb"): Subjects {
     billingDeleteKey: `${billingGroup}.delete-key`,
     billingGetCurrentKey: `${billingGroup}.get-current-key`,
     billingGetCredits: `${billingGroup}.get-credits`,
+    billingAdjustCredits: `${billingGroup}.adjust-credits`,
+    billingListAccounts: `${billingGroup}.list-accounts`,
+    billingGetAccountStatement: `${billingGroup}.get-account-statement`,
+    billingReconcileLedger: `${billingGroup}.reconcile-ledger`,
+    billingSettled: `${namespace}.billing-facts.v1.settled`,
+    billingFactsStream: `SWITCHBOARD_BILLING_FACTS_${streamSuffix}`,
     creditRecall: `${namespace}.credit-recall.v1`,
     loggingGroup,
     loggingGetGeneration: `${loggingGroup}.get-generation`,

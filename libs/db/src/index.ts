@@ -7,6 +7,7 @@ export * from "./tables/billing.table.js";
 export * from "./tables/generations.table.js";
 export * from "./tables/settlement-anomalies.table.js";
 export * from "./tables/admin-audit.table.js";
+export * from "./tables/billing-outbox.table.js";
 export * from "./database-unavailable.js";
 export * from "./tables/connector-usage-reports.table.js";
 export * from "./tables/logging-usage-reports.table.js";

@@ -3,6 +3,7 @@ export * from "./wire-error.js";
 export * from "./serve-endpoints.js";
 export * from "./request-reply.js";
 export * from "./ensure-facts-stream.js";
+export * from "./add-or-update-stream.js";
 export * from "./publish-fact.js";
 export * from "./consume-fact-batches.js";
 export * from "./dead-letters/dead-letter-counter.js";

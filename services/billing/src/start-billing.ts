@@ -1,3 +1,4 @@
+import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { serviceNames, type Subjects } from "@switchboard/contracts";
 import { isDatabaseUnavailable, type Database } from "@switchboard/db";
@@ -6,19 +7,23 @@ import type { Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
 import { startExpirySweeper } from "./expiry-sweeper.js";
 import { LeaseRecaller } from "./lease-recaller.js";
+import { adjustCreditsEndpoint } from "./handlers/adjust-credits.js";
 import { authenticateKeyEndpoint } from "./handlers/authenticate-key.js";
 import { createAccountEndpoint } from "./handlers/create-account.js";
 import { createKeyEndpoint } from "./handlers/create-key.js";
 import { deleteKeyEndpoint } from "./handlers/delete-key.js";
 import { getAccountEndpoint } from "./handlers/get-account.js";
+import { getAccountStatementEndpoint } from "./handlers/get-account-statement.js";
 import { getCreditsEndpoint } from "./handlers/get-credits.js";
 import { getCurrentKeyEndpoint } from "./handlers/get-current-key.js";
 import { getKeyEndpoint } from "./handlers/get-key.js";
 import { grantCreditsEndpoint } from "./handlers/grant-credits.js";
+import { listAccountsEndpoint } from "./handlers/list-accounts.js";
 import { listAdminAuditEndpoint } from "./handlers/list-admin-audit.js";
 import { listKeysEndpoint } from "./handlers/list-keys.js";
 import { listSettlementAnomaliesEndpoint } from "./handlers/list-settlement-anomalies.js";
 import { leaseCreditEndpoint } from "./handlers/lease-credit.js";
+import { reconcileLedgerEndpoint } from "./handlers/reconcile-ledger.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
 import { returnLeaseEndpoint } from "./handlers/return-lease.js";
 import { setAccountDataPolicyEndpoint } from "./handlers/set-account-data-policy.js";
@@ -27,6 +32,8 @@ import { startUsageReportConsumer } from "./handlers/store-usage-reports.js";
 import { startUsageReportSettler } from "./usage-report-settler.js";
 import { updateKeyEndpoint } from "./handlers/update-key.js";
 import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
+import { ensureBillingFactsStream } from "./outbox/ensure-billing-facts-stream.js";
+import { startOutboxRelay } from "./outbox/outbox-relay.js";
 import { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
 
 export interface StartBillingOptions {
@@ -45,6 +52,8 @@ export interface StartBillingOptions {
    * itself (default 30, issue 10); fractions of a second are allowed (tests).
    */
   usageReportGraceSeconds?: number;
+  /** Pause between outbox relay passes while idle (default 250 ms). */
+  outboxRelayIntervalMs?: number;
 }
 
 /** A running billing service. */
@@ -64,6 +73,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   const { connection, database, subjects, logger } = options;
   const manager = await ensureFactsStream(connection, subjects);
   await ensureDeadLetterStream(connection, subjects);
+  await ensureBillingFactsStream(connection, subjects);
   const settlementAnomalies = new SettlementAnomalyCounter();
   const deadLetters = new DeadLetterCounter([subjects.billingConsumer, subjects.billingUsageReportConsumer]);
   const keyChangePublisher = natsKeyChangePublisher({ connection, subjects, logger });
@@ -87,6 +97,10 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       createAccountEndpoint({ database, subjects }),
       getAccountEndpoint({ database, subjects }),
       grantCreditsEndpoint({ database, subjects }),
+      adjustCreditsEndpoint({ database, subjects }),
+      listAccountsEndpoint({ database, subjects }),
+      getAccountStatementEndpoint({ database, subjects }),
+      reconcileLedgerEndpoint({ database, subjects }),
       createKeyEndpoint({ database, subjects, keyChangePublisher }),
       setAccountDataPolicyEndpoint({ database, subjects, keyChangePublisher }),
       listSettlementAnomaliesEndpoint({ database, subjects }),
@@ -117,6 +131,16 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   }
   // Checks a few times per grace period, so a report is settled soon after its grace ends.
   const reportSettler = startUsageReportSettler({ database, graceMs, intervalMs: Math.min(5_000, Math.max(100, graceMs / 4)), logger, anomalies: settlementAnomalies });
+  const stream = jetstream(connection);
+  const outboxRelay = startOutboxRelay({
+    database,
+    subjects,
+    logger,
+    intervalMs: options.outboxRelayIntervalMs ?? 250,
+    publish: async (subject, payload, messageId) => {
+      await stream.publish(subject, payload, { msgID: messageId });
+    },
+  });
 
   return {
     settlementAnomalies,
@@ -127,6 +151,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       await reportSettler.stop();
       await consumer.stop();
       await reportConsumer.stop();
+      await outboxRelay.stop();
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Logger } from "@switchboard/telemetry";
 import { requestReply } from "@switchboard/messaging";
 import { sql, type Kysely } from "kysely";
 import type { z } from "zod";
+import { reconcileLedger } from "../../../services/billing/src/repositories/ledger-reconciliation.js";
 import { startBilling, type BillingService } from "../../../services/billing/src/start-billing.js";
 import { createTestDatabase, type TestDatabase } from "../../support/test-database.js";
 import { connectTestNats, uniqueNamespace } from "../../support/test-nats.js";
@@ -56,6 +57,7 @@ export async function startBillingUnderTest(
       const manager = await jetstreamManager(connection);
       await manager.streams.delete(subjects.factsStream).catch(() => undefined);
       await manager.streams.delete(subjects.deadLetterStream).catch(() => undefined);
+      await manager.streams.delete(subjects.billingFactsStream).catch(() => undefined);
       await connection.drain();
       await testDatabase.drop();
     },
@@ -94,7 +96,8 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000)
 
 /**
  * The ledger audit: for every account, balance = Σ ledger entries (A2), reserved = Σ pending reservations,
- * and each generation has at most one charge (A4). Returns the violations, empty when all hold.
+ * each generation has at most one charge (A4), and the ledger is double-entry (every transaction, and the
+ * whole ledger, sums to zero). Returns the violations, empty when all hold.
  */
 export async function findLedgerViolations(database: Kysely<Database>): Promise<string[]> {
   const { rows } = await sql<{ id: string; balance_micros: number; ledger_micros: number; reserved_micros: number; pending_micros: number; leased_micros: number; lease_micros: number }>`
@@ -114,8 +117,12 @@ export async function findLedgerViolations(database: Kysely<Database>): Promise<
     if (row.balance_micros < 0) violations.push(`${row.id}: balance ${row.balance_micros} below zero`);
   }
   const { rows: doubleCharges } = await sql<{ generation_id: string }>`
-    SELECT generation_id FROM ledger_entries WHERE kind = 'charge' GROUP BY generation_id HAVING count(*) > 1
+    SELECT generation_id FROM ledger_entries WHERE kind = 'charge' AND account_id IS NOT NULL GROUP BY generation_id HAVING count(*) > 1
   `.execute(database);
   for (const row of doubleCharges) violations.push(`${row.generation_id}: charged more than once`);
+  // Double entry: every ledger transaction's postings sum to zero, and so does the whole ledger.
+  const reconciliation = await reconcileLedger(database);
+  for (const row of reconciliation.unbalanced_transactions) violations.push(`ledger transaction ${row.transaction_id}: ${row.postings} postings summing to ${row.total_micros}`);
+  if (reconciliation.ledger_total_micros !== 0) violations.push(`the ledger sums to ${reconciliation.ledger_total_micros}, not zero`);
   return violations;
 }

@@ -14,6 +14,7 @@ export const adminActions = {
   createManagementKey: "create-management-key",
   setKeyLimit: "set-key-limit",
   setKeyRateLimit: "set-key-rate-limit",
+  adjustCredits: "adjust-credits",
 } as const;
 export type AdminAction = (typeof adminActions)[keyof typeof adminActions];
 

@@ -86,6 +86,8 @@ export type GetAccountRequest = z.infer<typeof getAccountRequestSchema>;
 export const grantCreditsRequestSchema = z.object({
   accountId: accountIdSchema,
   amountMicros: z.number().int().positive(),
+  /** Why, stored on the ledger transaction (one line, at most 500 characters); optional for a grant. */
+  reason: z.string().trim().pipe(singleLineTextSchema(500)).optional(),
   caller: adminCallerSchema,
 });
 export type GrantCreditsRequest = z.infer<typeof grantCreditsRequestSchema>;

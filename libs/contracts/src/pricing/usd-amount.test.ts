@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMicrosAsUsd, formatPicosAsUsd, parseUsdPerTokenToPicos, parseUsdToMicros } from "./usd-amount.js";
+import { formatMicrosAsUsd, formatPicosAsUsd, parseSignedUsdToMicros, parseUsdPerTokenToPicos, parseUsdToMicros } from "./usd-amount.js";
 
 describe("USD conversions", () => {
   it("parses USD amounts exactly, with up to six decimal places", () => {
@@ -9,6 +9,15 @@ describe("USD conversions", () => {
     expect(() => parseUsdToMicros("0.0000001")).toThrow(/more than 6 decimal places/);
     expect(() => parseUsdToMicros("-1")).toThrow(/not a non-negative decimal/);
     expect(() => parseUsdToMicros("1e3")).toThrow();
+  });
+
+  it("parses signed USD amounts, refusing a sign anywhere else", () => {
+    expect(parseSignedUsdToMicros("-2.25")).toBe(-2_250_000);
+    expect(parseSignedUsdToMicros(" 1.5 ")).toBe(1_500_000);
+    expect(parseSignedUsdToMicros("-0.000001")).toBe(-1);
+    expect(() => parseSignedUsdToMicros("--1")).toThrow(/not a non-negative decimal/);
+    expect(() => parseSignedUsdToMicros("+1")).toThrow(/not a non-negative decimal/);
+    expect(() => parseSignedUsdToMicros("-1.0000001")).toThrow(/more than 6 decimal places/);
   });
 
   it("round-trips per-token prices through pico-dollars", () => {

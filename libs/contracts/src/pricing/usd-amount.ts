@@ -25,6 +25,13 @@ export function parseUsdToMicros(value: string): number {
   return Number(micros);
 }
 
+/** "-2.25" → -2_250_000, "1.5" → 1_500_000: an amount that may be negative, such as an adjustment. At most 6 decimal places. */
+export function parseSignedUsdToMicros(value: string): number {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith("-")) return parseUsdToMicros(trimmed);
+  return -parseUsdToMicros(trimmed.slice(1));
+}
+
 /** A per-token USD price string such as "0.00000015" → 150_000 pico-dollars. At most 12 decimal places. */
 export function parseUsdPerTokenToPicos(value: string): bigint {
   return parseDecimal(value, 12, "per-token price");

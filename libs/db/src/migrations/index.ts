@@ -1,9 +1,11 @@
 import type { Migration } from "kysely";
 import * as accountDataPolicy from "./2026-11-30T15-00-account-data-policy.js";
 import * as adminAudit from "./2026-11-30T12-30-admin-audit.js";
+import * as billingOutbox from "./2026-11-30T19-25-billing-outbox.js";
 import * as catalogChanges from "./2026-11-30T15-00-catalog-changes.js";
 import * as connectorUsageReports from "./2026-11-30T19-30-connector-usage-reports.js";
 import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
+import * as doubleEntryLedger from "./2026-11-30T19-20-double-entry-ledger.js";
 import * as endpointPriceSplit from "./2026-11-30T19-40-endpoint-price-split.js";
 import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
 import * as keyDeletion from "./2026-11-30T16-30-key-deletion.js";
@@ -27,6 +29,8 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T17-00-management-keys": managementKeys,
   "2026-11-30T19-00-key-spending-limits": keySpendingLimits,
   "2026-11-30T19-10-key-rate-limits": keyRateLimits,
+  "2026-11-30T19-20-double-entry-ledger": doubleEntryLedger,
+  "2026-11-30T19-25-billing-outbox": billingOutbox,
   "2026-11-30T19-30-connector-usage-reports": connectorUsageReports,
   "2026-11-30T19-40-endpoint-price-split": endpointPriceSplit,
 };

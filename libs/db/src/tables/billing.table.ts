@@ -84,15 +84,39 @@ export interface CreditLeasesTable {
 }
 export type CreditLeaseRow = Selectable<CreditLeasesTable>;
 
-export const ledgerEntryKinds = { grant: "grant", charge: "charge" } as const;
+export const ledgerEntryKinds = { grant: "grant", adjustment: "adjustment", charge: "charge" } as const;
 export type LedgerEntryKind = (typeof ledgerEntryKinds)[keyof typeof ledgerEntryKinds];
 
-/** Append-only: credits granted (positive) and generations charged (negative). */
+/** The system side of the ledger: where grants and adjustments come from, where charges go. */
+export const systemLedgerAccounts = { funding: "funding", revenue: "revenue" } as const;
+export type SystemLedgerAccount = (typeof systemLedgerAccounts)[keyof typeof systemLedgerAccounts];
+
+/**
+ * One money movement (append-only): its postings in `ledger_entries` sum to zero. A charge names its
+ * generation (at most one charge per generation); a grant or adjustment may say why, an adjustment must.
+ */
+export interface LedgerTransactionsTable {
+  /** bigserial, read as a number like every int8 (create-database.ts). */
+  id: Generated<number>;
+  kind: LedgerEntryKind;
+  reason: string | null;
+  generation_id: string | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+export type LedgerTransactionRow = Selectable<LedgerTransactionsTable>;
+
+/**
+ * A posting (append-only) of a ledger transaction, on a customer account (`account_id`) or a system ledger
+ * account (`ledger_account`), never both: Σ postings of an account is its balance. Customer postings of a
+ * charge carry the generation id (system postings do not, their transaction does).
+ */
 export interface LedgerEntriesTable {
   id: Generated<string>;
-  account_id: string;
+  transaction_id: number;
+  account_id: string | null;
+  ledger_account: SystemLedgerAccount | null;
   kind: LedgerEntryKind;
   amount_micros: number;
   generation_id: string | null;
-  created_at: ColumnType<Date, never, never>;
+  created_at: ColumnType<Date, Date | undefined, never>;
 }

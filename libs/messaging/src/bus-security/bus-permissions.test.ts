@@ -58,6 +58,8 @@ describe("createBusPermissions (issue 8: least privilege per identity)", () => {
   it("lets only billing (and the admin CLI) announce key changes and only billing recall leases; ingress hears both", () => {
     expect(whoMay("publish", subjects.keyChanged)).toEqual([busIdentities.billing, busIdentities.admin]);
     expect(whoMay("publish", subjects.creditRecall)).toEqual([busIdentities.billing]);
+    expect(whoMay("publish", subjects.billingSettled)).toEqual([busIdentities.billing]);
+    expect(whoMay("publish", `$JS.API.STREAM.CREATE.${subjects.billingFactsStream}`)).toEqual([busIdentities.billing]);
     expect(whoMay("subscribe", subjects.keyChanged)).toEqual([busIdentities.ingress]);
     expect(whoMay("subscribe", subjects.creditRecall)).toEqual([busIdentities.ingress]);
   });

@@ -125,6 +125,9 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
           ...jetStream.pullDurableConsumer(subjects.factsStream, subjects.billingUsageReportConsumer),
           subjects.deadLetters(subjects.billingUsageReportConsumer),
           ...deadLetterStreamManagement,
+          // The facts billing's outbox relay publishes after a commit (billing-settled).
+          subjects.billingSettled,
+          ...jetStream.manageStream(subjects.billingFactsStream),
         ],
         deny: [],
       },

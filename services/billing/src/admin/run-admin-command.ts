@@ -4,20 +4,26 @@ import {
   createAccountRequestSchema,
   createKeyRequestSchema,
   keyHashSchema,
+  ledgerReasonSchema,
+  parseSignedUsdToMicros,
   parseUsdToMicros,
   SwitchboardError,
   type AdminCaller,
 } from "@switchboard/contracts";
 import type { Database } from "@switchboard/db";
 import type { Kysely } from "kysely";
+import { adjustCreditsReply } from "../handlers/adjust-credits.js";
 import { createAccountReply } from "../handlers/create-account.js";
 import { createKeyReply } from "../handlers/create-key.js";
 import { deleteKeyReply } from "../handlers/delete-key.js";
 import { getAccountReply } from "../handlers/get-account.js";
+import { getAccountStatementReply } from "../handlers/get-account-statement.js";
 import { keyNotFound } from "../handlers/key-not-found.js";
 import { grantCreditsReply } from "../handlers/grant-credits.js";
+import { listAccountsReply } from "../handlers/list-accounts.js";
 import { listAdminAuditReply } from "../handlers/list-admin-audit.js";
 import { listSettlementAnomaliesReply } from "../handlers/list-settlement-anomalies.js";
+import { reconcileLedgerReply } from "../handlers/reconcile-ledger.js";
 import { setAccountDataPolicyReply } from "../handlers/set-account-data-policy.js";
 import { setKeyDisabledReply } from "../handlers/set-key-disabled.js";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
@@ -62,6 +68,8 @@ interface AdminCommand {
   summary: string;
   options: Record<string, { type: "string" }>;
   run(values: Record<string, string | undefined>, dependencies: AdminCommandDependencies & { caller: AdminCaller }): Promise<unknown>;
+  /** For a command that reports a problem it found (reconcile): what to say on stderr, with exit code 1. */
+  problemIn?(result: unknown): string | undefined;
 }
 
 const nameRule = "--name must be 1 to 200 characters, without control characters";
@@ -78,13 +86,54 @@ const commands: Record<string, AdminCommand> = {
     },
   },
   "grant-credits": {
-    usage: "grant-credits --account <id> --amount-usd <amount>",
-    summary: "Add credit to an account, e.g. --amount-usd 10.50 (at most 6 decimal places).",
-    options: { account: { type: "string" }, "amount-usd": { type: "string" } },
+    usage: "grant-credits --account <id> --amount-usd <amount> [--reason <text>]",
+    summary: "Add credit to an account, e.g. --amount-usd 10.50 (at most 6 decimal places); the reason is kept on the ledger transaction.",
+    options: { account: { type: "string" }, "amount-usd": { type: "string" }, reason: { type: "string" } },
     run: async (values, { database, caller }) => {
       const accountId = required(values, "account");
       const amountMicros = parseAmount(required(values, "amount-usd"));
-      return grantCreditsReply(database, { accountId, amountMicros, caller });
+      const reason = values["reason"] === undefined ? {} : { reason: parseReason(values["reason"]) };
+      return grantCreditsReply(database, { accountId, amountMicros, ...reason, caller });
+    },
+  },
+  "adjust-credits": {
+    usage: "adjust-credits --account <id> --amount-usd=<signed amount> --reason <text>",
+    summary: "Correct an account's credit up or down with a reason (a ledger transaction, never a balance edit), e.g. --amount-usd=-2.50; never below what running generations hold.",
+    options: { account: { type: "string" }, "amount-usd": { type: "string" }, reason: { type: "string" } },
+    run: async (values, { database, caller }) => {
+      const accountId = required(values, "account");
+      const amountMicros = parseSignedAmount(required(values, "amount-usd"));
+      const reason = parseReason(required(values, "reason"));
+      return adjustCreditsReply(database, { accountId, amountMicros, reason, caller });
+    },
+  },
+  "list-accounts": {
+    usage: "list-accounts [--limit <n>] [--cursor <account id>]",
+    summary: "List accounts, oldest first, with balance, reserved and leased credit; pass the printed next_cursor as --cursor for the next page.",
+    options: { limit: { type: "string" }, cursor: { type: "string" } },
+    run: (values, { database }) => {
+      const cursor = values["cursor"]?.trim();
+      return listAccountsReply(database, { limit: parseLimit(values["limit"]), ...(cursor ? { cursor } : {}) });
+    },
+  },
+  statement: {
+    usage: "statement --account <id> [--limit <n>] [--before <entry id>]",
+    summary: "Show an account's ledger entries, newest first, with running balance, kind, reason and generation id; pass the printed next_before as --before for older ones.",
+    options: { account: { type: "string" }, limit: { type: "string" }, before: { type: "string" } },
+    run: (values, { database }) => {
+      const before = values["before"] === undefined ? {} : { before: parseEntryId(values["before"]) };
+      return getAccountStatementReply(database, { accountId: required(values, "account"), limit: parseLimit(values["limit"]), ...before });
+    },
+  },
+  reconcile: {
+    usage: "reconcile",
+    summary: "Check that every account's balance equals the sum of its ledger entries and that every ledger transaction sums to zero; exits 1 and lists the drift when not.",
+    options: {},
+    run: (_values, { database }) => reconcileLedgerReply(database),
+    problemIn: (result) => {
+      const reconciliation = (result as Awaited<ReturnType<typeof reconcileLedgerReply>>).data;
+      if (reconciliation.balanced) return undefined;
+      return `The ledger does not reconcile: ${reconciliation.account_drifts.length} account(s) whose balance differs from their entries, ${reconciliation.unbalanced_transactions.length} unbalanced transaction(s), ledger total ${reconciliation.ledger_total_micros} µ$ (see the JSON above). Investigate before changing anything: the ledger is the record, a balance is a cache of it.`;
     },
   },
   "create-key": {
@@ -227,6 +276,11 @@ export async function runAdminCommand(argv: readonly string[], dependencies: Adm
     const { values } = parseArgs({ args: [...rest], options: command.options, strict: true, allowPositionals: false });
     const result = await command.run(values as Record<string, string | undefined>, { ...dependencies, caller: dependencies.caller ?? cliCaller() });
     output.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    const problem = command.problemIn?.(result);
+    if (problem !== undefined) {
+      output.stderr(`${problem}\n`);
+      return 1;
+    }
     return 0;
   } catch (error) {
     output.stderr(`${describeFailure(error, command)}\n`);
@@ -258,6 +312,29 @@ function parseAmount(value: string): number {
   }
   if (micros <= 0) throw new AdminUsageError("--amount-usd must be greater than 0");
   return micros;
+}
+
+function parseSignedAmount(value: string): number {
+  let micros: number;
+  try {
+    micros = parseSignedUsdToMicros(value);
+  } catch (error) {
+    throw new AdminUsageError(`--amount-usd: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (micros === 0) throw new AdminUsageError("--amount-usd must not be zero");
+  return micros;
+}
+
+function parseReason(value: string): string {
+  const reason = ledgerReasonSchema.safeParse(value);
+  if (!reason.success) throw new AdminUsageError("--reason must be 1 to 500 characters, without control characters");
+  return reason.data;
+}
+
+function parseEntryId(value: string): number {
+  const id = Number(value.trim());
+  if (!Number.isSafeInteger(id) || id < 1) throw new AdminUsageError("--before must be a ledger entry id (a positive whole number)");
+  return id;
 }
 
 function describeFailure(error: unknown, command: AdminCommand): string {

@@ -1,6 +1,7 @@
 import { adminActions, createKeyRequestSchema, keyChanges, type CreateKeyReply, type CreateKeyRequest, type Subjects } from "@switchboard/contracts";
 import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
+import { announceKeyChanges, recordKeyChanges } from "../outbox/record-key-changes.js";
 import { presentKeyRecord } from "../present-key-record.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
 import { createApiKey } from "../repositories/api-keys.js";
@@ -15,6 +16,7 @@ import { accountNotFound } from "./account-not-found.js";
  * key and its audit row commit together; the announcement follows the commit.
  */
 export async function createKeyReply(database: DatabaseExecutor, request: CreateKeyRequest, keyChangePublisher: KeyChangePublisher): Promise<CreateKeyReply> {
+  let outboxIds: number[] = [];
   const created = await inTransaction(database, async (transaction) => {
     const limit = { limitMicros: request.limitMicros ?? null, limitReset: request.limitReset ?? null };
     const key = await createApiKey(transaction, request.accountId, request.name, request.management === true, limit, request.rateLimit ?? null);
@@ -22,9 +24,10 @@ export async function createKeyReply(database: DatabaseExecutor, request: Create
     if (!key) throw accountNotFound(request.accountId);
     const action = key.record.management ? adminActions.createManagementKey : adminActions.createKey;
     await recordAdminAction(transaction, { action, caller: request.caller, accountId: key.record.account_id, keyId: key.record.id });
+    outboxIds = await recordKeyChanges(transaction, [{ keyHash: key.record.key_hash, change: keyChanges.created }]);
     return key;
   });
-  await keyChangePublisher.publish({ keyHash: created.record.key_hash, change: keyChanges.created });
+  await announceKeyChanges(database, keyChangePublisher, [{ keyHash: created.record.key_hash, change: keyChanges.created }], outboxIds);
   return { data: presentKeyRecord(created.record, noKeyUsage), key: created.secret };
 }
 

@@ -3,6 +3,7 @@ import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging"
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
 import { markKeyDeleted } from "../repositories/api-keys.js";
+import { announceKeyChanges, recordKeyChanges } from "../outbox/record-key-changes.js";
 import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { keyNotFound } from "./key-not-found.js";
 
@@ -17,13 +18,15 @@ export async function deleteKeyReply(
   dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher },
   request: DeleteKeyRequest,
 ): Promise<DeleteKeyReply> {
+  let outboxIds: number[] = [];
   const row = await inTransaction(dependencies.database, async (transaction) => {
     const deleted = await markKeyDeleted(transaction, request);
     if (!deleted) throw keyNotFound(request.keyHash);
     await recordAdminAction(transaction, { action: adminActions.deleteKey, caller: request.caller, accountId: deleted.account_id, keyId: deleted.id });
+    outboxIds = await recordKeyChanges(transaction, [{ keyHash: deleted.key_hash, change: keyChanges.deleted }]);
     return deleted;
   });
-  await dependencies.keyChangePublisher.publish({ keyHash: row.key_hash, change: keyChanges.deleted });
+  await announceKeyChanges(dependencies.database, dependencies.keyChangePublisher, [{ keyHash: row.key_hash, change: keyChanges.deleted }], outboxIds);
   return { deleted: true };
 }
 

@@ -6,10 +6,10 @@ import { recordAdminAction } from "../repositories/admin-audit.js";
 import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { accountNotFound } from "./account-not-found.js";
 
-/** Grants credits and audits the grant, in one transaction (with the ledger entry and the balance). */
+/** Grants credits and audits the grant, in one transaction (with the ledger transaction, its reason and the balance). */
 export async function grantCreditsReply(database: DatabaseExecutor, request: GrantCreditsRequest): Promise<{ data: Account }> {
   const account = await inTransaction(database, async (transaction) => {
-    const granted = await grantCredits(transaction, request.accountId, request.amountMicros);
+    const granted = await grantCredits(transaction, request.accountId, request.amountMicros, request.reason ?? null);
     if (!granted) throw accountNotFound(request.accountId);
     await recordAdminAction(transaction, { action: adminActions.grantCredits, caller: request.caller, accountId: granted.id, amountMicros: request.amountMicros });
     return granted;

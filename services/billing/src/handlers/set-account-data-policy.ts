@@ -15,6 +15,7 @@ import { presentAccount } from "../present-account.js";
 import { setAccountDataPolicy } from "../repositories/accounts.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
 import { listAccountKeyHashes } from "../repositories/api-keys.js";
+import { announceKeyChanges, recordKeyChanges } from "../outbox/record-key-changes.js";
 import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { accountNotFound } from "./account-not-found.js";
 
@@ -31,6 +32,7 @@ export async function setAccountDataPolicyReply(
   if (request.data_collection === undefined && request.zdr === undefined) {
     throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give data_collection (\"allow\" or \"deny\"), zdr (true or false), or both."));
   }
+  let outboxIds: number[] = [];
   const account = await inTransaction(dependencies.database, async (transaction) => {
     const changed = await setAccountDataPolicy(transaction, request.accountId, {
       ...(request.data_collection !== undefined ? { data_collection: request.data_collection } : {}),
@@ -43,13 +45,15 @@ export async function setAccountDataPolicyReply(
       accountId: changed.id,
       dataPolicy: { data_collection: changed.data_collection, zdr: changed.zdr },
     });
+    const committedKeys = await listAccountKeyHashes(transaction, changed.id);
+    outboxIds = await recordKeyChanges(transaction, committedKeys.map((keyHash) => ({ keyHash, change: keyChanges.updated })));
     return changed;
   });
   // Listed after the commit, not in the transaction: a key whose creation committed while this one ran (not
   // visible to it) may have been authenticated with the old policy, and is announced too. A key committed
   // after this list is authenticated after the policy's commit, with the new policy.
   const keyHashes = await listAccountKeyHashes(dependencies.database, account.id);
-  await Promise.all(keyHashes.map((keyHash) => dependencies.keyChangePublisher.publish({ keyHash, change: keyChanges.updated })));
+  await announceKeyChanges(dependencies.database, dependencies.keyChangePublisher, keyHashes.map((keyHash) => ({ keyHash, change: keyChanges.updated })), outboxIds);
   return { data: presentAccount(account) };
 }
 

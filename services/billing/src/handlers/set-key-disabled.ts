@@ -1,5 +1,6 @@
 import { adminActions, keyChanges, keyHashSchema, type AdminCaller, type KeyRecord } from "@switchboard/contracts";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
+import { announceKeyChanges, recordKeyChanges } from "../outbox/record-key-changes.js";
 import { presentKeyRecord } from "../present-key-record.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
 import { setKeyDisabled } from "../repositories/api-keys.js";
@@ -27,13 +28,16 @@ export async function setKeyDisabledReply(
 ): Promise<{ data: KeyRecord }> {
   // A malformed hash can name no key; checked here so it never reaches PostgreSQL.
   if (!keyHashSchema.safeParse(request.keyHash).success) throw keyNotFound(request.keyHash);
+  const change = request.disabled ? keyChanges.disabled : keyChanges.enabled;
+  let outboxIds: number[] = [];
   const row = await inTransaction(dependencies.database, async (transaction) => {
     const changed = await setKeyDisabled(transaction, { keyHash: request.keyHash }, request.disabled);
     if (!changed) throw keyNotFound(request.keyHash);
     const action = request.disabled ? adminActions.disableKey : adminActions.enableKey;
     await recordAdminAction(transaction, { action, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
+    outboxIds = await recordKeyChanges(transaction, [{ keyHash: changed.key_hash, change }]);
     return changed;
   });
-  await dependencies.keyChangePublisher.publish({ keyHash: row.key_hash, change: request.disabled ? keyChanges.disabled : keyChanges.enabled });
+  await announceKeyChanges(dependencies.database, dependencies.keyChangePublisher, [{ keyHash: row.key_hash, change }], outboxIds);
   return { data: presentKeyRecord(row, await getKeyUsage(dependencies.database, row.id)) };
 }

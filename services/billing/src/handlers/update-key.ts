@@ -15,6 +15,7 @@ import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js"
 import { presentKeyRecord } from "../present-key-record.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
 import { renameKey, setKeyDisabled, setKeyLimit, setKeyRateLimit } from "../repositories/api-keys.js";
+import { announceKeyChanges, recordKeyChanges } from "../outbox/record-key-changes.js";
 import { inTransaction, type DatabaseExecutor } from "../repositories/database-executor.js";
 import { getKeyUsage } from "../repositories/key-usage.js";
 import { keyNotFound } from "./key-not-found.js";
@@ -36,6 +37,8 @@ export async function updateKeyReply(
   if (name === undefined && disabled === undefined && !limitChanged && rateLimit === undefined) {
     throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Give at least one of `name`, `disabled`, `limit`, `limit_reset` and `rate_limit`."));
   }
+  const change = disabled === undefined ? keyChanges.updated : disabled ? keyChanges.disabled : keyChanges.enabled;
+  let outboxIds: number[] = [];
   const row = await inTransaction(dependencies.database, async (transaction) => {
     let changed: ApiKeyRow | undefined;
     if (name !== undefined) {
@@ -60,10 +63,10 @@ export async function updateKeyReply(
       await recordAdminAction(transaction, { action: adminActions.setKeyRateLimit, caller: request.caller, accountId: changed.account_id, keyId: changed.id });
     }
     if (!changed) throw keyNotFound(request.keyHash);
+    outboxIds = await recordKeyChanges(transaction, [{ keyHash: changed.key_hash, change }]);
     return changed;
   });
-  const change = disabled === undefined ? keyChanges.updated : disabled ? keyChanges.disabled : keyChanges.enabled;
-  await dependencies.keyChangePublisher.publish({ keyHash: row.key_hash, change });
+  await announceKeyChanges(dependencies.database, dependencies.keyChangePublisher, [{ keyHash: row.key_hash, change }], outboxIds);
   return { data: presentKeyRecord(row, await getKeyUsage(dependencies.database, row.id)) };
 }
 

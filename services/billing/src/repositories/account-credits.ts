@@ -1,7 +1,10 @@
 import { sql } from "kysely";
 import type { DatabaseExecutor } from "./database-executor.js";
 
-/** What the ledger says about an account: micro-dollars ever granted, and ever charged (as a positive amount). */
+/**
+ * What the ledger says about an account: micro-dollars ever granted (adjustments included, as they count
+ * either way), and ever charged (as a positive amount).
+ */
 export interface AccountCredits {
   grantedMicros: number;
   chargedMicros: number;
@@ -12,7 +15,7 @@ export async function getAccountCredits(database: DatabaseExecutor, accountId: s
   const row = await database
     .selectFrom("ledger_entries")
     .select([
-      sql<number>`coalesce(sum(amount_micros) FILTER (WHERE kind = 'grant'), 0)::bigint`.as("granted"),
+      sql<number>`coalesce(sum(amount_micros) FILTER (WHERE kind <> 'charge'), 0)::bigint`.as("granted"),
       sql<number>`coalesce(sum(-amount_micros) FILTER (WHERE kind = 'charge'), 0)::bigint`.as("charged"),
     ])
     .where("account_id", "=", accountId)

@@ -60,9 +60,9 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
  *    yet charged records its late charge and stays expired (a reservation resolves once). Rows are locked
  *    in generation id order, and a row another transaction (a second consumer, the expiry sweeper)
  *    resolved meanwhile is re-checked and skipped;
- * 2. insert the charges, one multi-row insert in generation id order, for each reservation just
- *    resolved; and, in the same statement, record as an anomaly each fact billing holds nothing for
- *    (`settlementAnomalyReasons`). The ledger's unique charge per generation and the anomalies' primary
+ * 2. insert the charges, one ledger transaction per reservation just resolved (in generation id order)
+ *    with its two postings (account → revenue), the billing-settled fact of each into the outbox, and, in the same statement, record as an anomaly each fact billing holds nothing for
+ *    (`settlementAnomalyReasons`). The ledger's unique charge transaction per generation and the anomalies' primary
  *    key (`ON CONFLICT DO NOTHING`) are the exactly-once guards, also against a concurrent duplicate;
  * 3. apply each account's total change, charges to the balance, released holds to `reserved_micros`
  *    and lease consumption to `leased_micros`,
@@ -74,7 +74,7 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
  *
  * The hot account row is locked only by the last statement, until the commit: a reservation on the
  * request path never waits for the rest of a batch. Each generation's cost is `computeCostMicros(usage,
- * price)`; balance stays = Σ ledger entries because the balance moves by exactly the charges inserted.
+ * price)`; balance stays = Σ the account's postings because the balance moves by exactly the charges inserted.
  * A fact repeated within the batch counts once (its first copy). Results follow the facts' order.
  */
 export async function settleGenerations(
@@ -153,13 +153,35 @@ export async function settleGenerations(
           END AS anomaly
         FROM candidates candidate LEFT JOIN reservations reservation USING (generation_id)
       ), inserted AS (
-        INSERT INTO ledger_entries (account_id, kind, amount_micros, generation_id)
-        SELECT account_id, 'charge', -cost_micros, generation_id FROM judged
+        INSERT INTO ledger_transactions (kind, generation_id)
+        SELECT 'charge', generation_id FROM judged
         WHERE cost_micros > 0 AND account_id IS NOT NULL
         ORDER BY generation_id
-        -- Targets the partial unique index ledger_entries_one_charge_per_generation.
+        -- Targets the partial unique index ledger_transactions_one_charge_per_generation.
         ON CONFLICT (generation_id) WHERE kind = 'charge' DO NOTHING
-        RETURNING generation_id
+        RETURNING id, generation_id
+      ), posted AS (
+        -- Both legs of each new charge in this one statement (the ledger checks each transaction balances):
+        -- the customer pays, revenue receives.
+        INSERT INTO ledger_entries (transaction_id, account_id, ledger_account, kind, amount_micros, generation_id)
+        SELECT inserted.id, leg.account_id, leg.ledger_account, 'charge', leg.amount_micros, leg.generation_id
+        FROM inserted JOIN judged USING (generation_id)
+          CROSS JOIN LATERAL (VALUES
+            (judged.account_id, NULL::text, -judged.cost_micros, judged.generation_id),
+            (NULL::uuid, 'revenue', judged.cost_micros, NULL::text)
+          ) AS leg (account_id, ledger_account, amount_micros, generation_id)
+        ORDER BY inserted.id, leg.account_id IS NULL
+      ), announced AS (
+        -- The billing-settled fact of each generation this batch resolved, in the outbox of this transaction:
+        -- the relay publishes it after the commit (2026-11-30T19-25-billing-outbox).
+        INSERT INTO billing_outbox (topic, payload)
+        SELECT 'billing-settled', jsonb_build_object(
+          'generationId', judged.generation_id, 'accountId', judged.account_id, 'costMicros', judged.cost_micros,
+          'chargedMicros', CASE WHEN inserted.id IS NULL THEN 0 ELSE judged.cost_micros END,
+          'ledgerTransactionId', inserted.id, 'settledAt', ${now.toISOString()}::text)
+        FROM judged LEFT JOIN inserted USING (generation_id)
+        WHERE judged.account_id IS NOT NULL
+        ORDER BY judged.generation_id
       ), recorded AS (
         INSERT INTO settlement_anomalies (generation_id, account_id, key_id, lease_id, claimed_micros, reason, recorded_at)
         SELECT generation_id, claimed_account_id, claimed_key_id, lease_id, cost_micros, anomaly, ${now}::timestamptz FROM judged
