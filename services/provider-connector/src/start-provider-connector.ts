@@ -59,6 +59,8 @@ export interface ProviderConnector {
 }
 
 const defaultShutdownGraceMs = 10_000;
+/** How long shutdown waits for usage reports still unacknowledged. */
+const usageReportsGraceMs = 5_000;
 /** After aborting, generations only have to publish their `service_unavailable` error part. */
 const abortedGenerationsGraceMs = 1_000;
 
@@ -139,8 +141,11 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
       inFlight.abortAllForShutdown();
       await inFlight.waitUntilIdle(abortedGenerationsGraceMs);
     }
-    // The usage reports of the last generations are what charges them if their ingress is gone too.
-    await usageReports.pending();
+    // The usage reports of the last generations are what charges them if their ingress is gone too; but a
+    // JetStream that does not answer must not hold shutdown for the publisher's minutes of retries.
+    let reportsTimer: NodeJS.Timeout | undefined;
+    await Promise.race([usageReports.pending(), new Promise((resolve) => (reportsTimer = setTimeout(resolve, usageReportsGraceMs)))]);
+    clearTimeout(reportsTimer);
     cancelSubscription.unsubscribe();
     heartbeatSubscription.unsubscribe();
     liveness.stop();
