@@ -110,7 +110,7 @@ export async function up(database: Kysely<unknown>): Promise<void> {
 
     ALTER TABLE admin_audit DROP CONSTRAINT admin_audit_action_check;
     ALTER TABLE admin_audit ADD CONSTRAINT admin_audit_action_check
-      CHECK (action IN ('create-account', 'grant-credits', 'create-key', 'disable-key', 'enable-key', 'set-account-policy', 'rename-key', 'delete-key', 'create-management-key', 'adjust-credits'));
+      CHECK (action IN ('create-account', 'grant-credits', 'create-key', 'disable-key', 'enable-key', 'set-account-policy', 'rename-key', 'delete-key', 'create-management-key', 'set-key-limit', 'set-key-rate-limit', 'adjust-credits'));
   `.execute(database);
 }
 
@@ -127,7 +127,7 @@ export async function down(database: Kysely<unknown>): Promise<void> {
     END $$;
     ALTER TABLE admin_audit DROP CONSTRAINT admin_audit_action_check;
     ALTER TABLE admin_audit ADD CONSTRAINT admin_audit_action_check
-      CHECK (action IN ('create-account', 'grant-credits', 'create-key', 'disable-key', 'enable-key', 'set-account-policy', 'rename-key', 'delete-key', 'create-management-key'));
+      CHECK (action IN ('create-account', 'grant-credits', 'create-key', 'disable-key', 'enable-key', 'set-account-policy', 'rename-key', 'delete-key', 'create-management-key', 'set-key-limit', 'set-key-rate-limit'));
     DROP TRIGGER ledger_entries_append_only ON ledger_entries;
     DROP TRIGGER ledger_entries_no_truncate ON ledger_entries;
     DROP TRIGGER ledger_transactions_append_only ON ledger_transactions;
