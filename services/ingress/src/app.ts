@@ -11,6 +11,7 @@ import { errorHandlerPlugin } from "./plugins/error-handler.js";
 import { followKeyChanges } from "./plugins/follow-key-changes.js";
 import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
+import { traceRequestsPlugin } from "./plugins/trace-requests.js";
 import type { LocalRouting } from "./routing/local-routing.js";
 import { StickyEndpoints } from "./routing/sticky-endpoints.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -65,6 +66,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     frameworkErrors: (error, _request, reply) => void sendError(reply, errorFromThrown(error)),
     clientErrorHandler: answerClientError,
   });
+  await app.register(traceRequestsPlugin);
   await app.register(errorHandlerPlugin);
   await app.register(accessLogPlugin, { enabled: dependencies.accessLog ?? false });
   const authenticator = new KeyAuthenticator(dependencies.clients, { ttlMs: dependencies.keyCacheTtlMs });

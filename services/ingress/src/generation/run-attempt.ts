@@ -1,3 +1,4 @@
+import type { MsgHdrs } from "@nats-io/transport-node";
 import {
   gatewayError,
   gatewayErrorCodes,
@@ -19,6 +20,8 @@ export interface AttemptOptions {
   request: ChatRequest;
   /** Longest silence (not even a heartbeat) from the connector, once it took the request. */
   idleTimeoutMs: number;
+  /** The attempt's trace context (generation-trace.ts), when tracing is on. */
+  headers?: MsgHdrs;
 }
 
 /** How one attempt ended before its output was relayed. */
@@ -55,7 +58,7 @@ export async function runAttempt(options: AttemptOptions, stop: AbortSignal): Pr
     replyTo: reader.inbox,
   };
   try {
-    clients.connection.publish(clients.subjects.connectorGenerate, JSON.stringify(message), { reply: reader.inbox });
+    clients.connection.publish(clients.subjects.connectorGenerate, JSON.stringify(message), options.headers ? { reply: reader.inbox, headers: options.headers } : { reply: reader.inbox });
   } catch {
     // The connection is closing (or the body is over max_payload): nothing was sent.
     reader.close();
