@@ -34,9 +34,9 @@ export class FactPublisher {
    * Starts publishing and returns at once; the returned promise settles when the server acknowledged.
    * `parent` is the span the fact belongs to (the active context by default).
    */
-  publish(subject: string, payload: unknown, messageId: string, parent: Context = context.active()): Promise<void> {
-    const span = startMessagingSpan({ kind: SpanKind.PRODUCER, operationType: messagingOperationTypes.send, operationName: "publish", subject, parent });
-    const headers = span.isRecording() ? injectTraceContext(undefined, trace.setSpan(parent, span)) : undefined;
+  publish(subject: string, payload: unknown, messageId: string, parent?: Context): Promise<void> {
+    const span = startMessagingSpan({ kind: SpanKind.PRODUCER, operationType: messagingOperationTypes.send, operationName: "publish", subject, ...(parent ? { parent } : {}) });
+    const headers = span.isRecording() ? injectTraceContext(undefined, trace.setSpan(parent ?? context.active(), span)) : undefined;
     const publishing = this.publishUntilAcknowledged(subject, JSON.stringify(payload), messageId, headers);
     if (span.isRecording()) {
       void publishing.then(

@@ -1,7 +1,7 @@
 import { RequestError, TimeoutError, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { context, SpanKind, trace } from "@opentelemetry/api";
 import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
-import { markSpanFailed, messagingOperationTypes } from "@switchboard/telemetry";
+import { isTracing, markSpanFailed, messagingOperationTypes } from "@switchboard/telemetry";
 import type { z } from "zod";
 import { startMessagingSpan } from "./messaging-span.js";
 import { injectTraceContext } from "./trace-context-headers.js";
@@ -20,16 +20,28 @@ export interface RequestReplyOptions {
  * retryable 503, immediately (no responders) or after `timeoutMs`, never a hang. Traced as a CLIENT span
  * whose context travels in the request's headers, so the answering service's span is its child.
  */
-export async function requestReply<Schema extends z.ZodType>(
+export function requestReply<Schema extends z.ZodType>(
   connection: NatsConnection,
   subject: string,
   payload: unknown,
   replySchema: Schema,
   options: RequestReplyOptions = {},
 ): Promise<z.infer<Schema>> {
+  // Off, no span and no extra promise on the request path.
+  if (!isTracing()) return requestAndParse(connection, subject, payload, replySchema, options, options.headers);
+  return requestInClientSpan(connection, subject, payload, replySchema, options);
+}
+
+async function requestInClientSpan<Schema extends z.ZodType>(
+  connection: NatsConnection,
+  subject: string,
+  payload: unknown,
+  replySchema: Schema,
+  options: RequestReplyOptions,
+): Promise<z.infer<Schema>> {
   const span = startMessagingSpan({ kind: SpanKind.CLIENT, operationType: messagingOperationTypes.send, operationName: "request", subject });
   try {
-    return await requestAndParse(connection, subject, payload, replySchema, options, span.isRecording() ? injectTraceContext(options.headers, trace.setSpan(context.active(), span)) : options.headers);
+    return await requestAndParse(connection, subject, payload, replySchema, options, injectTraceContext(options.headers, trace.setSpan(context.active(), span)));
   } catch (thrown) {
     markSpanFailed(span, thrown instanceof SwitchboardError ? thrown.error.code : "unexpected");
     throw thrown;

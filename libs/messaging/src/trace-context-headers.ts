@@ -20,12 +20,13 @@ const headerGetter: TextMapGetter<MsgHdrs> = {
  * span to carry, nothing is written and no headers are allocated: `headers` is returned as it was,
  * possibly undefined, so a message without headers stays without.
  */
-export function injectTraceContext(headers: MsgHdrs | undefined, from: Context = context.active()): MsgHdrs | undefined {
+export function injectTraceContext(headers: MsgHdrs | undefined, from?: Context): MsgHdrs | undefined {
   if (!isTracing()) return headers;
-  const spanContext = trace.getSpanContext(from);
+  const carried = from ?? context.active();
+  const spanContext = trace.getSpanContext(carried);
   if (spanContext === undefined || !isSpanContextValid(spanContext)) return headers;
   const carrier = headers ?? createHeaders();
-  propagation.inject(from, carrier, headerSetter);
+  propagation.inject(carried, carrier, headerSetter);
   return carrier;
 }
 
