@@ -1,11 +1,15 @@
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
+import { SpanKind, type Span } from "@opentelemetry/api";
+import { isTracing, markSpanFailed, messagingOperationTypes, runInSpan } from "@switchboard/telemetry";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { DeadLetterCounter } from "./dead-letters/dead-letter-counter.js";
 import { deadLetterReasons, type DeadLetterReason } from "./dead-letters/dead-letter-reasons.js";
 import { describeSchemaIssues } from "./dead-letters/describe-schema-issues.js";
 import { publishDeadLetter } from "./dead-letters/publish-dead-letter.js";
+import { startMessagingSpan } from "./messaging-span.js";
+import { extractTraceContext } from "./trace-context-headers.js";
 
 export interface ConsumeFactBatchesOptions<Schema extends z.ZodType> {
   manager: JetStreamManager;
@@ -66,6 +70,11 @@ export interface FactConsumer {
  * acknowledged or nak'ed on its own, and a fact that fails so on its `maxDeliveries`th delivery is
  * dead-lettered too. Nothing is dropped: when the dead-letter copy fails, the fact is nak'ed and comes
  * back. The loop survives NATS restarts and consumer errors by re-subscribing.
+ *
+ * Tracing: each message is processed in a CONSUMER span of its own whose parent is the trace context its
+ * headers carry (the publisher's PRODUCER span), so a request's trace reaches settlement and its record
+ * even though facts are handled in batches. The span lasts from the batch's start to the message's ack,
+ * nak or dead-lettering; a batch of one runs inside its message's span.
  */
 export async function consumeFactBatches<Schema extends z.ZodType>(
   connection: NatsConnection,
@@ -163,38 +172,68 @@ async function* inBatches(messages: AsyncIterable<JsMsg>, maxSize: number, maxWa
   }
 }
 
+/** The CONSUMER span of one message, child of the context its publisher put in its headers; headers are read only when tracing is on. */
+function startProcessingSpan<Schema extends z.ZodType>(message: JsMsg, options: ConsumeFactBatchesOptions<Schema>): Span {
+  return startMessagingSpan({
+    kind: SpanKind.CONSUMER,
+    operationType: messagingOperationTypes.process,
+    operationName: "process",
+    subject: message.subject,
+    consumerGroup: options.durableName,
+    ...(isTracing() ? { parent: extractTraceContext(message.headers) } : {}),
+  });
+}
+
 async function handleBatch<Schema extends z.ZodType>(messages: JsMsg[], options: ConsumeFactBatchesOptions<Schema>, client: JetStreamClient): Promise<void> {
-  const parsed: Array<{ message: JsMsg; fact: z.infer<Schema> }> = [];
+  const parsed: Array<{ message: JsMsg; fact: z.infer<Schema>; span: Span }> = [];
   for (const message of messages) {
+    const span = startProcessingSpan(message, options);
     const fact = parseFact(message, options);
-    if (fact.success) parsed.push({ message, fact: fact.data });
-    else await deadLetter(message, fact.reason, fact.detail, options, client);
+    if (fact.success) {
+      parsed.push({ message, fact: fact.data, span });
+      continue;
+    }
+    await deadLetter(message, fact.reason, fact.detail, options, client);
+    markSpanFailed(span, "dead_lettered");
+    span.end();
   }
   if (parsed.length === 0) return;
   try {
-    await options.handleBatch(parsed.map((entry) => entry.fact));
-    for (const entry of parsed) entry.message.ack();
+    const only = parsed.length === 1 ? parsed[0] : undefined;
+    const facts = parsed.map((entry) => entry.fact);
+    await (only ? runInSpan(only.span, () => options.handleBatch(facts)) : options.handleBatch(facts));
+    for (const entry of parsed) {
+      entry.message.ack();
+      entry.span.end();
+    }
     return;
   } catch (error) {
     if (options.isOutage(error)) {
       options.logger.error({ err: error, facts: parsed.length, consumer: options.durableName }, "fact batch failed on an outage, will retry");
-      for (const entry of parsed) entry.message.nak(retryDelayMs(entry.message));
+      for (const entry of parsed) {
+        entry.message.nak(retryDelayMs(entry.message));
+        markSpanFailed(entry.span, "outage");
+        entry.span.end();
+      }
       return;
     }
     options.logger.warn({ err: error, facts: parsed.length, consumer: options.durableName }, "fact batch failed, handling its facts one by one");
   }
   const maxDeliveries = options.maxDeliveries ?? 5;
-  for (const { message, fact } of parsed) {
+  for (const { message, fact, span } of parsed) {
     try {
-      await options.handleOne(fact);
+      await runInSpan(span, () => options.handleOne(fact));
       message.ack();
     } catch (error) {
+      markSpanFailed(span, options.isOutage(error) ? "outage" : "failed");
       if (!options.isOutage(error) && message.info.deliveryCount >= maxDeliveries) {
         await deadLetter(message, deadLetterReasons.failedRepeatedly, describeFailure(error, message.info.deliveryCount), options, client);
         continue;
       }
       options.logger.error({ err: error, seq: message.seq, deliveries: message.info.deliveryCount }, "fact handling failed, will retry");
       message.nak(retryDelayMs(message));
+    } finally {
+      span.end();
     }
   }
 }

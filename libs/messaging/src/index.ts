@@ -30,3 +30,5 @@ export * from "./bus-security/inbox-prefix-of.js";
 export * from "./bus-security/is-private-seed-file-mode.js";
 export * from "./bus-security/may-use-subject.js";
 export * from "./bus-security/render-bus-permission-table.js";
+export * from "./trace-context-headers.js";
+export * from "./messaging-span.js";

@@ -1,6 +1,10 @@
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
+import { context, SpanKind, trace, type Context } from "@opentelemetry/api";
+import { markSpanFailed, messagingOperationTypes } from "@switchboard/telemetry";
 import type { Logger } from "pino";
+import { startMessagingSpan } from "./messaging-span.js";
+import { injectTraceContext } from "./trace-context-headers.js";
 
 export interface FactPublisherOptions {
   /** How long to keep retrying one fact before giving up (the generation is then only logged). */
@@ -10,7 +14,9 @@ export interface FactPublisherOptions {
 
 /**
  * Publishes facts to JetStream with `msgID` for server-side de-duplication, retrying with backoff until
- * the server acknowledges. `pending()` lets shutdown wait for facts still in flight.
+ * the server acknowledges. `pending()` lets shutdown wait for facts still in flight. Each fact is a
+ * PRODUCER span (until acknowledged) whose context travels in the message's headers, so the consumers
+ * that process it (billing, metadata-logging) continue the request's trace.
  */
 export class FactPublisher {
   private readonly client: JetStreamClient;
@@ -24,9 +30,23 @@ export class FactPublisher {
     this.logger = options.logger;
   }
 
-  /** Starts publishing and returns at once; the returned promise settles when the server acknowledged. */
-  publish(subject: string, payload: unknown, messageId: string): Promise<void> {
-    const publishing = this.publishUntilAcknowledged(subject, JSON.stringify(payload), messageId);
+  /**
+   * Starts publishing and returns at once; the returned promise settles when the server acknowledged.
+   * `parent` is the span the fact belongs to (the active context by default).
+   */
+  publish(subject: string, payload: unknown, messageId: string, parent?: Context): Promise<void> {
+    const span = startMessagingSpan({ kind: SpanKind.PRODUCER, operationType: messagingOperationTypes.send, operationName: "publish", subject, ...(parent ? { parent } : {}) });
+    const headers = span.isRecording() ? injectTraceContext(undefined, trace.setSpan(parent ?? context.active(), span)) : undefined;
+    const publishing = this.publishUntilAcknowledged(subject, JSON.stringify(payload), messageId, headers);
+    if (span.isRecording()) {
+      void publishing.then(
+        () => span.end(),
+        () => {
+          markSpanFailed(span, "not_acknowledged");
+          span.end();
+        },
+      );
+    }
     this.inFlight.add(publishing);
     void publishing.finally(() => this.inFlight.delete(publishing));
     return publishing;
@@ -37,12 +57,12 @@ export class FactPublisher {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async publishUntilAcknowledged(subject: string, data: string, messageId: string): Promise<void> {
+  private async publishUntilAcknowledged(subject: string, data: string, messageId: string, headers: MsgHdrs | undefined): Promise<void> {
     const startedAt = Date.now();
     let delayMs = 100;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.publish(subject, data, { msgID: messageId });
+        await this.client.publish(subject, data, headers ? { msgID: messageId, headers } : { msgID: messageId });
         return;
       } catch (error) {
         if (Date.now() - startedAt > this.giveUpAfterMs) {

@@ -1,6 +1,10 @@
 import { RequestError, TimeoutError, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import { context, SpanKind, trace } from "@opentelemetry/api";
 import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
+import { isTracing, markSpanFailed, messagingOperationTypes } from "@switchboard/telemetry";
 import type { z } from "zod";
+import { startMessagingSpan } from "./messaging-span.js";
+import { injectTraceContext } from "./trace-context-headers.js";
 import { readErrorReply } from "./wire-error.js";
 
 export interface RequestReplyOptions {
@@ -13,21 +17,53 @@ export interface RequestReplyOptions {
 /**
  * Sends a JSON request and parses the reply with `replySchema`. Failures always come back as a
  * SwitchboardError: an error reply as the GatewayError it carries; no responders or a timeout as a
- * retryable 503, immediately (no responders) or after `timeoutMs`, never a hang.
+ * retryable 503, immediately (no responders) or after `timeoutMs`, never a hang. Traced as a CLIENT span
+ * whose context travels in the request's headers, so the answering service's span is its child.
  */
-export async function requestReply<Schema extends z.ZodType>(
+export function requestReply<Schema extends z.ZodType>(
   connection: NatsConnection,
   subject: string,
   payload: unknown,
   replySchema: Schema,
   options: RequestReplyOptions = {},
 ): Promise<z.infer<Schema>> {
+  // Off, no span and no extra promise on the request path.
+  if (!isTracing()) return requestAndParse(connection, subject, payload, replySchema, options, options.headers);
+  return requestInClientSpan(connection, subject, payload, replySchema, options);
+}
+
+async function requestInClientSpan<Schema extends z.ZodType>(
+  connection: NatsConnection,
+  subject: string,
+  payload: unknown,
+  replySchema: Schema,
+  options: RequestReplyOptions,
+): Promise<z.infer<Schema>> {
+  const span = startMessagingSpan({ kind: SpanKind.CLIENT, operationType: messagingOperationTypes.send, operationName: "request", subject });
+  try {
+    return await requestAndParse(connection, subject, payload, replySchema, options, injectTraceContext(options.headers, trace.setSpan(context.active(), span)));
+  } catch (thrown) {
+    markSpanFailed(span, thrown instanceof SwitchboardError ? thrown.error.code : "unexpected");
+    throw thrown;
+  } finally {
+    span.end();
+  }
+}
+
+async function requestAndParse<Schema extends z.ZodType>(
+  connection: NatsConnection,
+  subject: string,
+  payload: unknown,
+  replySchema: Schema,
+  options: RequestReplyOptions,
+  headers: MsgHdrs | undefined,
+): Promise<z.infer<Schema>> {
   const label = options.serviceLabel ?? subject;
   let reply;
   try {
     reply = await connection.request(subject, JSON.stringify(payload), {
       timeout: options.timeoutMs ?? 5_000,
-      ...(options.headers ? { headers: options.headers } : {}),
+      ...(headers ? { headers } : {}),
     });
   } catch (thrown) {
     const noResponders = thrown instanceof RequestError && thrown.isNoResponders();

@@ -1,8 +1,12 @@
 import { Svcm, type ServiceMsg } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { SpanKind } from "@opentelemetry/api";
 import { gatewayError, gatewayErrorCodes, invalidRequestError, SwitchboardError, type GatewayError } from "@switchboard/contracts";
+import { isTracing, markSpanFailed, messagingOperationTypes, runInSpan } from "@switchboard/telemetry";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import { startMessagingSpan } from "./messaging-span.js";
+import { extractTraceContext } from "./trace-context-headers.js";
 import { respondWithError, toGatewayError } from "./wire-error.js";
 
 /** Context a handler gets besides its parsed request. */
@@ -51,10 +55,11 @@ export interface ServedEndpoints {
 /**
  * Registers a NATS micro service (so `$SRV.PING/INFO/STATS` work) whose endpoints parse their request
  * with zod, run an async handler and answer JSON or a GatewayError. Async handler rejections are caught
- * here: the services framework would otherwise leave the caller waiting for its timeout.
+ * here: the services framework would otherwise leave the caller waiting for its timeout. Each request is
+ * handled in a SERVER span whose parent is the trace context its headers carry (the caller's CLIENT span).
  */
 export async function serveEndpoints(connection: NatsConnection, options: ServeEndpointsOptions): Promise<ServedEndpoints> {
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
   const service = await new Svcm(connection).add({
     name: options.name,
     version: options.version,
@@ -70,7 +75,7 @@ export async function serveEndpoints(connection: NatsConnection, options: ServeE
           options.logger.error({ err: error, subject: endpoint.subject }, "endpoint subscription failed");
           return;
         }
-        const handling = handleMessage(endpoint, message, options).catch((thrown: unknown) => {
+        const handling = handleTracedMessage(endpoint, message, options).catch((thrown: unknown) => {
           // handleMessage answers every failure itself; this only keeps a bug in it from becoming an
           // unhandled rejection, which would end the whole process and every other caller's request.
           options.logger.error({ err: thrown, subject: endpoint.subject }, "endpoint handling failed");
@@ -89,7 +94,32 @@ export async function serveEndpoints(connection: NatsConnection, options: ServeE
   };
 }
 
-async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, options: ServeEndpointsOptions): Promise<void> {
+function handleTracedMessage(endpoint: EndpointDefinition, message: ServiceMsg, options: ServeEndpointsOptions): Promise<unknown> {
+  // Off, nothing at all: no header is parsed, no span started, no extra promise on the request path.
+  return isTracing() ? handleInServerSpan(endpoint, message, options) : handleMessage(endpoint, message, options);
+}
+
+/** Handles the request in a SERVER span, child of the caller's context from the message's headers. */
+async function handleInServerSpan(endpoint: EndpointDefinition, message: ServiceMsg, options: ServeEndpointsOptions): Promise<void> {
+  const parent = extractTraceContext(message.headers);
+  const span = startMessagingSpan({
+    kind: SpanKind.SERVER,
+    operationType: messagingOperationTypes.process,
+    operationName: "process",
+    subject: endpoint.subject,
+    consumerGroup: options.queue,
+    parent,
+  });
+  try {
+    const answered = await runInSpan(span, () => handleMessage(endpoint, message, options), parent);
+    if (answered !== null && answered.status >= 500) markSpanFailed(span, answered.code);
+  } finally {
+    span.end();
+  }
+}
+
+/** Handles one request and answers it; resolves with the error it answered, or null. */
+async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, options: ServeEndpointsOptions): Promise<GatewayError | null> {
   const { logger, dependency } = options;
   try {
     let payload: unknown;
@@ -102,16 +132,19 @@ async function handleMessage(endpoint: EndpointDefinition, message: ServiceMsg, 
     if (!parsed.success) throw new SwitchboardError(invalidRequestError(parsed.error));
     const reply = await endpoint.handler(parsed.data, { message });
     if (!endpoint.answersItself) message.respond(JSON.stringify(reply));
+    return null;
   } catch (thrown) {
     if (dependency?.isUnavailable(thrown)) {
       logger.warn({ subject: endpoint.subject, dependency: dependency.name, reason: thrown instanceof Error ? thrown.message : String(thrown) }, "dependency unavailable");
       const outage = `The ${options.name} service cannot reach its ${dependency.name} right now. Retry shortly.`;
-      answerError(endpoint, message, gatewayError(gatewayErrorCodes.serviceUnavailable, 503, outage, { retryable: true }), logger);
-      return;
+      const error = gatewayError(gatewayErrorCodes.serviceUnavailable, 503, outage, { retryable: true });
+      answerError(endpoint, message, error, logger);
+      return error;
     }
     const error = toGatewayError(thrown);
     if (error.status >= 500) logger.error({ err: thrown, subject: endpoint.subject }, "endpoint failed");
     answerError(endpoint, message, error, logger);
+    return error;
   }
 }
 

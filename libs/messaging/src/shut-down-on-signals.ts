@@ -1,4 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
+import { shutdownTracing } from "@switchboard/telemetry";
 import type { Logger } from "pino";
 
 export interface ShutDownOnSignalsOptions {
@@ -13,7 +14,7 @@ export interface ShutDownOnSignalsOptions {
 
 /**
  * SIGTERM or SIGINT → stop the service, drain NATS (flush what was published, unsubscribe), close the
- * rest, exit 0 — or exit 1 if any step fails (DESIGN.md failure rules). A second signal is ignored
+ * rest, export the spans still buffered (when tracing is on), exit 0 — or exit 1 if any step fails (DESIGN.md failure rules). A second signal is ignored
  * while the first shutdown runs.
  */
 export function shutDownOnSignals(options: ShutDownOnSignalsOptions): void {
@@ -26,6 +27,8 @@ export function shutDownOnSignals(options: ShutDownOnSignalsOptions): void {
       await options.stop();
       await options.connection.drain();
       await options.close?.();
+      // The spans of the last requests are still in the SDK's batch; bounded, so a dead collector cannot hold the exit.
+      await Promise.race([shutdownTracing(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       process.exit(0);
     } catch (error) {
       options.logger.error({ err: error }, `${options.service} did not stop cleanly`);

@@ -14,6 +14,7 @@ import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
 import { RateLimiter } from "./rate-limits/rate-limiter.js";
 import { shareRateLimitCounts } from "./rate-limits/share-rate-limit-counts.js";
+import { traceRequestsPlugin } from "./plugins/trace-requests.js";
 import type { LocalRouting } from "./routing/local-routing.js";
 import { StickyEndpoints } from "./routing/sticky-endpoints.js";
 import { publishIngressHeartbeat } from "./generation/publish-ingress-heartbeat.js";
@@ -75,6 +76,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     frameworkErrors: (error, _request, reply) => void sendError(reply, errorFromThrown(error)),
     clientErrorHandler: answerClientError,
   });
+  await app.register(traceRequestsPlugin);
   await app.register(errorHandlerPlugin);
   await app.register(accessLogPlugin, { enabled: dependencies.accessLog ?? false });
   const authenticator = new KeyAuthenticator(dependencies.clients, { ttlMs: dependencies.keyCacheTtlMs });

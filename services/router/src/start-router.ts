@@ -1,4 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
+import { SpanKind } from "@opentelemetry/api";
 import {
   endpointOutcomeReportSchema,
   gatewayError,
@@ -16,16 +17,18 @@ import {
 import { isDatabaseUnavailable, type Database } from "@switchboard/db";
 import {
   defineEndpoint,
+  extractTraceContext,
   openRoutingBucket,
   readRoutingSnapshot,
   replaceRoutingSnapshot,
   RoutingSnapshotWatch,
   serveEndpoints,
+  startMessagingSpan,
   type RoutingSnapshotUpdate,
 } from "@switchboard/messaging";
 import { createRoutingTable, selectRoute } from "@switchboard/routing";
 import type { Kysely } from "kysely";
-import type { Logger } from "@switchboard/telemetry";
+import { isTracing, markSpanFailed, messagingOperationTypes, type Logger } from "@switchboard/telemetry";
 import { z } from "zod";
 import { buildModelListings } from "./build-model-listings.js";
 import type { EffectiveCatalog } from "./catalog/apply-catalog-changes.js";
@@ -261,14 +264,27 @@ export async function startRouter(dependencies: RouterDependencies): Promise<{ s
   const outcomeSubscription = connection.subscribe(subjects.endpointOutcomes, {
     callback: (error, message) => {
       if (error) return;
-      const parsed = endpointOutcomeReportSchema.safeParse(safeJson(message.string()));
-      if (!parsed.success) {
-        logger.warn({ issues: parsed.error.issues.slice(0, 3) }, "outcome report does not parse; ignored");
-        return;
+      // Traced as the CONSUMER of the connector's report, so the attempts it reports lead here (issue 12).
+      const span = startMessagingSpan({
+        kind: SpanKind.CONSUMER,
+        operationType: messagingOperationTypes.process,
+        operationName: "process",
+        subject: subjects.endpointOutcomes,
+        ...(isTracing() ? { parent: extractTraceContext(message.headers) } : {}),
+      });
+      try {
+        const parsed = endpointOutcomeReportSchema.safeParse(safeJson(message.string()));
+        if (!parsed.success) {
+          markSpanFailed(span, "invalid");
+          logger.warn({ issues: parsed.error.issues.slice(0, 3) }, "outcome report does not parse; ignored");
+          return;
+        }
+        const now = Date.now();
+        for (const endpoint of parsed.data.endpoints) tracker.record(endpoint, now);
+        healthPublisher.evaluate();
+      } finally {
+        span.end();
       }
-      const now = Date.now();
-      for (const endpoint of parsed.data.endpoints) tracker.record(endpoint, now);
-      healthPublisher.evaluate();
     },
   });
 

@@ -20,12 +20,19 @@ import { serviceEntryPoint, type ServiceName } from "./service-environment.js";
 export const serviceHeapFlags = ["--max-semi-space-size=8", "--max-old-space-size=1024"] as const;
 
 /**
- * node's arguments for a service: the heap flags, then its entry point. With `SWITCHBOARD_CPU_PROFILE_DIR`
+ * Loads the tracing SDK before the service's own modules (libs/telemetry/src/start-tracing.ts); it starts
+ * nothing unless an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT`). Resolved from the repository
+ * root, the working directory of every service.
+ */
+export const serviceTracingFlags = ["--import", "@switchboard/telemetry/start-tracing"] as const;
+
+/**
+ * node's arguments for a service: the heap flags, the tracing start-up, then its entry point. With `SWITCHBOARD_CPU_PROFILE_DIR`
  * set (in the environment of `npm start`, the benchmark or a process test), every service also writes a
  * V8 CPU profile there when it exits, `<service>.cpuprofile` (node refuses `--cpu-prof` in NODE_OPTIONS).
  */
 export function serviceNodeArguments(service: ServiceName, environment: NodeJS.ProcessEnv = process.env): string[] {
   const profileDirectory = environment["SWITCHBOARD_CPU_PROFILE_DIR"];
   const profile = profileDirectory ? ["--cpu-prof", `--cpu-prof-dir=${profileDirectory}`, `--cpu-prof-name=${service}.cpuprofile`] : [];
-  return [...serviceHeapFlags, ...profile, serviceEntryPoint(service)];
+  return [...serviceHeapFlags, ...serviceTracingFlags, ...profile, serviceEntryPoint(service)];
 }

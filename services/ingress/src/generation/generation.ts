@@ -13,7 +13,9 @@ import {
   type StreamPart,
   type TokenUsage,
 } from "@switchboard/contracts";
+import { injectTraceContext } from "@switchboard/messaging";
 import { RoutingRefusal } from "@switchboard/routing";
+import { isTracing } from "@switchboard/telemetry";
 import type { CreditLeases } from "../credit/credit-leases.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import { conversationKey } from "../routing/conversation-key.js";
@@ -25,6 +27,7 @@ import { chargeableUsage, type ChargeableUsage } from "./chargeable-usage.js";
 import { createGenerationId } from "./create-generation-id.js";
 import { deadlineError } from "./deadline-error.js";
 import { droppedParametersOf } from "./dropped-parameters-of.js";
+import { GenerationTrace } from "./generation-trace.js";
 import { defaultFallbackPolicy, type FallbackPolicy } from "./fallback-policy.js";
 import { outputBound } from "./output-limits.js";
 import type { PartReader } from "./part-reader.js";
@@ -96,9 +99,12 @@ export class Generation {
   private readonly deadlineController = new AbortController();
   private readonly deadlineTimer: NodeJS.Timeout;
   private readonly onShutdown = () => this.deadlineController.abort();
+  /** The generation's spans; null while tracing is off, so the request path then does nothing for them. */
+  private readonly trace: GenerationTrace | null;
 
   constructor(private readonly options: GenerationOptions) {
     this.streamed = options.request.stream === true;
+    this.trace = isTracing() ? new GenerationTrace(this.id, options.request.model ?? options.request.models?.[0] ?? "") : null;
     this.deadlineTimer = setTimeout(this.onShutdown, options.maximumDurationMs);
     if (options.shutdownSignal.aborted) this.deadlineController.abort();
     else options.shutdownSignal.addEventListener("abort", this.onShutdown, { once: true });
@@ -109,8 +115,9 @@ export class Generation {
     return this.deadlineController.signal;
   }
 
-  /** Releases the timer and the shutdown listener; call once the request is over, whatever happened. */
+  /** Releases the timer and the shutdown listener and ends the spans; call once the request is over, whatever happened. */
   dispose(): void {
+    this.trace?.end();
     clearTimeout(this.deadlineTimer);
     this.options.shutdownSignal.removeEventListener("abort", this.onShutdown);
   }
@@ -187,8 +194,13 @@ export class Generation {
       const attemptStartedAt = performance.now();
       const { clients, request, idleTimeoutMs } = this.options;
       const origin = this.originOf(this.attempts.length);
-      const outcome = await runAttempt({ clients, generationId: this.id, candidate, request, idleTimeoutMs, ...(origin ? { origin } : {}) }, stop);
+      const headers = this.trace?.startAttempt(candidate, this.attempts.length + 1, clients.subjects.connectorGenerate);
+      const outcome = await runAttempt(
+        { clients, generationId: this.id, candidate, request, idleTimeoutMs, ...(origin ? { origin } : {}), ...(headers ? { headers } : {}) },
+        stop,
+      );
       if (outcome.type === "stopped") {
+        this.trace?.attemptStopped();
         this.candidate = candidate;
         if (signal.aborted) {
           this.cancel();
@@ -204,8 +216,11 @@ export class Generation {
           // OpenRouter moves to another provider only on a retryable failure, but to the next model of
           // `models` on any failure (https://openrouter.ai/docs/guides/routing/model-fallbacks).
           const nextModel = candidates.findIndex((other, position) => position > index && other.modelId !== candidate.modelId);
+          this.trace?.attemptFailed(outcome.error, nextModel !== -1);
           if (nextModel === -1) throw this.fail(outcome.error, candidate);
           index = nextModel - 1;
+        } else {
+          this.trace?.attemptFailed(outcome.error, index < candidates.length - 1);
         }
         continue;
       }
@@ -213,6 +228,7 @@ export class Generation {
       this.reader = outcome.reader;
       this.readParts = outcome.parts;
       this.firstOutputAt = performance.now();
+      this.trace?.attemptProducedOutput(this.firstOutputAt - this.startedAtMonotonic);
       this.recordAttempt(candidate, 200, null, attemptStartedAt, droppedParametersOf(outcome.parts));
       return;
     }
@@ -325,8 +341,9 @@ export class Generation {
       latencyMs: now - this.startedAtMonotonic,
       timeToFirstTokenMs: this.firstOutputAt === null ? null : this.firstOutputAt - this.startedAtMonotonic,
     });
+    this.trace?.finish({ candidate, usage: charge.usage, finishReason: this.accumulator.finishReason, failure: this.failure, cancelled: this.cancelled });
     const { clients } = this.options;
-    clients.publisher.publish(clients.subjects.generationCompleted, fact, this.id).catch(() => {
+    clients.publisher.publish(clients.subjects.generationCompleted, fact, this.id, this.trace?.parent).catch(() => {
       // FactPublisher already retried for minutes and logged; the reservation sweeper releases the hold.
     });
   }
@@ -410,7 +427,8 @@ export class Generation {
   }
 
   private publishCancel(): void {
-    this.options.clients.connection.publish(this.options.clients.subjects.connectorCancel(this.id));
+    const headers = this.trace ? injectTraceContext(undefined, this.trace.parent) : undefined;
+    this.options.clients.connection.publish(this.options.clients.subjects.connectorCancel(this.id), undefined, headers ? { headers } : undefined);
   }
 
   private deadlineError(): GatewayError {

@@ -1,3 +1,4 @@
+import type { MsgHdrs } from "@nats-io/transport-node";
 import {
   gatewayError,
   gatewayErrorCodes,
@@ -22,6 +23,8 @@ export interface AttemptOptions {
   idleTimeoutMs: number;
   /** Who asks and what holds the credit, passed through to the connector's usage report (issue 10). */
   origin?: GenerationOrigin;
+  /** The attempt's trace context (generation-trace.ts), when tracing is on. */
+  headers?: MsgHdrs;
 }
 
 /** How one attempt ended before its output was relayed. */
@@ -59,7 +62,7 @@ export async function runAttempt(options: AttemptOptions, stop: AbortSignal): Pr
     ...(options.origin ? { origin: options.origin } : {}),
   };
   try {
-    clients.connection.publish(clients.subjects.connectorGenerate, JSON.stringify(message), { reply: reader.inbox });
+    clients.connection.publish(clients.subjects.connectorGenerate, JSON.stringify(message), options.headers ? { reply: reader.inbox, headers: options.headers } : { reply: reader.inbox });
   } catch {
     // The connection is closing (or the body is over max_payload): nothing was sent.
     reader.close();

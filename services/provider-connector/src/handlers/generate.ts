@@ -8,7 +8,25 @@ import {
   type GenerateRequest,
   type RouteCandidate,
 } from "@switchboard/contracts";
-import type { Logger } from "@switchboard/telemetry";
+import { SpanKind, type Span } from "@opentelemetry/api";
+import {
+  attributeAttemptOutcome,
+  attributeEndpointId,
+  attributeGenAiOperationName,
+  attributeGenAiProviderName,
+  attributeGenAiRequestModel,
+  attributeGenAiSystem,
+  attributeGenAiUsageInputTokens,
+  attributeGenAiUsageOutputTokens,
+  attributeGenerationId,
+  attributeTimeToFirstTokenMs,
+  eventGenAiFirstToken,
+  isTracing,
+  markSpanFailed,
+  runInSpan,
+  switchboardTracer,
+  type Logger,
+} from "@switchboard/telemetry";
 import { classifyAttemptOutcome } from "../health/classify-attempt-outcome.js";
 import type { OutcomeReporter } from "../health/outcome-reporter.js";
 import type { ProviderAdapter } from "../providers/provider-adapter.js";
@@ -213,6 +231,37 @@ function streamEventTooLarge(candidate: RouteCandidate): SwitchboardError {
   );
 }
 
+/**
+ * The CLIENT span of one upstream call, child of the `connector.generate` SERVER span: GenAI attributes
+ * (provider, model, tokens), the outcome, and the first output token as an event. Names and counts only.
+ */
+function startUpstreamSpan(request: GenerateRequest, candidate: RouteCandidate): Span | undefined {
+  if (!isTracing()) return undefined;
+  return switchboardTracer().startSpan(`chat ${candidate.upstreamModel}`, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      [attributeGenAiOperationName]: "chat",
+      [attributeGenAiSystem]: candidate.providerId,
+      [attributeGenAiProviderName]: candidate.providerName,
+      [attributeGenAiRequestModel]: candidate.upstreamModel,
+      [attributeEndpointId]: candidate.endpointId,
+      [attributeGenerationId]: request.generationId,
+    },
+  });
+}
+
+function endUpstreamSpan(span: Span, parts: NumberedPartPublisher, startedAt: number, error: GatewayError | null): void {
+  const firstOutputAt = parts.firstOutputAt;
+  if (firstOutputAt !== null) {
+    span.addEvent(eventGenAiFirstToken, { [attributeTimeToFirstTokenMs]: firstOutputAt - startedAt }, performance.timeOrigin + firstOutputAt);
+  }
+  const usage = parts.progress().usage;
+  if (usage) span.setAttributes({ [attributeGenAiUsageInputTokens]: usage.promptTokens, [attributeGenAiUsageOutputTokens]: usage.completionTokens });
+  span.setAttribute(attributeAttemptOutcome, error === null ? "ok" : (classifyAttemptOutcome(error) ?? error.code));
+  if (error !== null) markSpanFailed(span, error.code);
+  span.end();
+}
+
 /** Runs one generation to its single terminal part, with heartbeats until then; never throws for upstream failures. */
 async function runGeneration(
   dependencies: GenerateHandlerDependencies,
@@ -220,6 +269,26 @@ async function runGeneration(
   candidate: RouteCandidate,
   numberedParts: NumberedPartPublisher,
   cancelSignal: AbortSignal,
+): Promise<void> {
+  const span = startUpstreamSpan(request, candidate);
+  if (span === undefined) return callUpstreamToTheEnd(dependencies, request, candidate, numberedParts, cancelSignal);
+  const startedAt = performance.now();
+  let failure: GatewayError | null = null;
+  try {
+    await runInSpan(span, () => callUpstreamToTheEnd(dependencies, request, candidate, numberedParts, cancelSignal, (error) => (failure = error)));
+  } finally {
+    endUpstreamSpan(span, numberedParts, startedAt, failure);
+  }
+}
+
+/** The generation itself, traced or not; `onFailure` hears the error its terminal part carries. */
+async function callUpstreamToTheEnd(
+  dependencies: GenerateHandlerDependencies,
+  request: GenerateRequest,
+  candidate: RouteCandidate,
+  numberedParts: NumberedPartPublisher,
+  cancelSignal: AbortSignal,
+  onFailure?: (error: GatewayError) => void,
 ): Promise<void> {
   const { generationId, origin } = request;
   // Issue 10: the attempt also stops when its ingress goes silent, and what it produced is reported.
@@ -267,6 +336,7 @@ async function runGeneration(
     // Our own aborts are not the provider's failure, so they do not name it.
     const metadata = signal.aborted ? error.metadata : { ...error.metadata, provider_name: candidate.providerName };
     parts.publish({ type: "error", error: { ...error, ...(metadata !== undefined ? { metadata } : {}) }, beforeFirstToken: !parts.outputSent });
+    onFailure?.(error);
     if (!signal.aborted) recordOutcome(dependencies, candidate, parts, startedAt, error);
   } finally {
     stopHeartbeats();

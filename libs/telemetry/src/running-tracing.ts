@@ -1,0 +1,31 @@
+/** The running SDK of this process. */
+export interface Tracing {
+  /** Exports every ended span now. */
+  forceFlush(): Promise<void>;
+  /** Exports what is left and unregisters the SDK: the OTel API is a no-op again. */
+  shutdown(): Promise<void>;
+}
+
+let running: Tracing | undefined;
+
+/** Remembers the SDK this process started (start-tracing-sdk.ts), or forgets it with undefined. */
+export function setRunningTracing(tracing: Tracing | undefined): void {
+  running = tracing;
+}
+
+/**
+ * True while this process's tracing SDK runs. Hot paths ask before they read headers or start spans, so
+ * with tracing off they do no work at all, not even the OTel API's no-op calls.
+ */
+export function isTracing(): boolean {
+  return running !== undefined;
+}
+
+/**
+ * Exports the spans still buffered and stops the SDK, if this process started one; resolves at once
+ * otherwise. Services call it last when they stop (shutDownOnSignals), so the spans of their final
+ * requests are not lost with the process. Kept apart from the SDK so importing it loads none of it.
+ */
+export async function shutdownTracing(): Promise<void> {
+  await running?.shutdown();
+}

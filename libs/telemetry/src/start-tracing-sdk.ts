@@ -1,0 +1,37 @@
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from "@opentelemetry/sdk-trace-node";
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
+import { context, propagation, trace } from "@opentelemetry/api";
+import { createSpanExporter } from "./create-span-exporter.js";
+import { attributeServiceInstanceId } from "./semconv.js";
+import { setRunningTracing, type Tracing } from "./running-tracing.js";
+import type { TracingSettings } from "./tracing-settings.js";
+
+/**
+ * Starts the tracing SDK and registers it as the process's global tracer provider, W3C trace-context
+ * propagator and AsyncLocalStorage context manager. Spans are batched (`OTEL_BSP_*` tune the batch) and
+ * exported with OTLP, or to `exporter` when a test gives one.
+ */
+export async function startTracingSdk(settings: TracingSettings, exporter?: SpanExporter): Promise<Tracing> {
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: settings.serviceName,
+    [ATTR_SERVICE_VERSION]: settings.serviceVersion,
+    [attributeServiceInstanceId]: settings.serviceInstanceId,
+  }).merge(detectResources({ detectors: [envDetector] }));
+  const processor = new BatchSpanProcessor(exporter ?? (await createSpanExporter(settings.protocol, settings.url)));
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  const tracing: Tracing = {
+    forceFlush: () => provider.forceFlush(),
+    async shutdown() {
+      setRunningTracing(undefined);
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+  setRunningTracing(tracing);
+  return tracing;
+}

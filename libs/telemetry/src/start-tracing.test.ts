@@ -1,0 +1,102 @@
+import { spawn } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttp2Server } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+
+const repositoryRoot = new URL("../../../", import.meta.url).pathname;
+
+/** What a process started as the services are (`--import @switchboard/telemetry/start-tracing`) runs: one span, then the shutdown flush. */
+const program = `
+import { trace } from "@opentelemetry/api";
+import { shutdownTracing } from "@switchboard/telemetry";
+trace.getTracer("probe").startSpan("probe-span").end();
+await shutdownTracing();
+`;
+
+interface Received {
+  path: string;
+  contentType: string;
+  body: Buffer;
+}
+
+/** Runs the program with the given environment until it exits; its stderr, which must stay empty. */
+function runTraced(environment: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "@switchboard/telemetry/start-tracing", "--input-type=module", "-e", program], {
+      cwd: repositoryRoot,
+      env: { PATH: process.env["PATH"] ?? "", ...environment },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", () => resolve(stderr));
+  });
+}
+
+describe("start-tracing, as node --import loads it in every service (needs the build)", () => {
+  const closers: Array<() => void> = [];
+  afterEach(() => {
+    for (const close of closers.splice(0)) close();
+  });
+
+  const httpReceiver = async () => {
+    const received: Received[] = [];
+    const server = createHttpServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        received.push({ path: request.url ?? "", contentType: String(request.headers["content-type"]), body: Buffer.concat(chunks) });
+        response.writeHead(200, { "content-type": String(request.headers["content-type"]) }).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => server.close());
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  };
+
+  it("exports OTLP http/protobuf by default to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces, with the service's resource", async () => {
+    const { url, received } = await httpReceiver();
+    expect(await runTraced({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_SERVICE_NAME: "switchboard-probe" })).toBe("");
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ path: "/v1/traces", contentType: "application/x-protobuf" });
+    // Protobuf strings are their UTF-8 bytes: the names are there without decoding the message.
+    const body = received[0]?.body.toString("latin1") ?? "";
+    for (const text of ["switchboard-probe", "probe-span", "service.instance.id", "service.version"]) expect(body).toContain(text);
+  });
+
+  it("exports OTLP http/json when OTEL_EXPORTER_OTLP_PROTOCOL says so, to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given", async () => {
+    const { url, received } = await httpReceiver();
+    expect(await runTraced({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${url}/custom/traces`, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_SERVICE_NAME: "switchboard-probe" })).toBe("");
+    expect(received[0]).toMatchObject({ path: "/custom/traces", contentType: "application/json" });
+    const exported = JSON.parse(received[0]?.body.toString("utf8") ?? "{}") as { resourceSpans: Array<{ resource: { attributes: Array<{ key: string }> }; scopeSpans: Array<{ spans: Array<{ name: string }> }> }> };
+    expect(exported.resourceSpans[0]?.resource.attributes.map((attribute) => attribute.key)).toEqual(expect.arrayContaining(["service.name", "service.version", "service.instance.id"]));
+    expect(exported.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.name).toBe("probe-span");
+  });
+
+  it("exports OTLP grpc when OTEL_EXPORTER_OTLP_PROTOCOL=grpc", async () => {
+    const paths: string[] = [];
+    const server = createHttp2Server((request, response) => {
+      paths.push(request.url);
+      request.resume();
+      request.on("end", () => {
+        // An empty ExportTraceServiceResponse: a 5-byte gRPC frame header of length 0, and status OK.
+        response.writeHead(200, { "content-type": "application/grpc" });
+        response.addTrailers({ "grpc-status": "0" });
+        response.end(Buffer.alloc(5));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => server.close());
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect(await runTraced({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toBe("");
+    expect(paths).toEqual(["/opentelemetry.proto.collector.trace.v1.TraceService/Export"]);
+  });
+
+  it("exports nothing without an endpoint", async () => {
+    const { received } = await httpReceiver();
+    expect(await runTraced({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" })).toBe("");
+    expect(received).toHaveLength(0);
+  });
+});

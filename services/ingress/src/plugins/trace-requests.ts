@@ -1,0 +1,43 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from "@opentelemetry/api";
+import { isTracing, switchboardTracer } from "@switchboard/telemetry";
+import type { FastifyRequest } from "fastify";
+import fastifyPlugin from "fastify-plugin";
+
+/**
+ * The root SERVER span of every HTTP request (OTel HTTP semantic conventions): named by method and route
+ * pattern, never the URL (a query string may carry anything), continuing the caller's `traceparent` when
+ * it sends one. The request's hooks and its handler run with the span active, so the generation and the
+ * NATS messages it sends are its children. Registered only when tracing is on: off, it adds no hook.
+ */
+export const traceRequestsPlugin = fastifyPlugin(
+  async (app) => {
+    if (!isTracing()) return;
+    const contexts = new WeakMap<FastifyRequest, Context>();
+    app.addHook("onRequest", (request, reply, done) => {
+      const route = request.routeOptions.url;
+      const span = switchboardTracer().startSpan(
+        route === undefined ? request.method : `${request.method} ${route}`,
+        { kind: SpanKind.SERVER, attributes: { "http.request.method": request.method, ...(route === undefined ? {} : { "http.route": route }) } },
+        propagation.extract(ROOT_CONTEXT, request.headers),
+      );
+      const active = trace.setSpan(context.active(), span);
+      contexts.set(request, active);
+      // "close" comes after the response is sent and also when the client goes away first.
+      reply.raw.once("close", () => {
+        const status = reply.raw.statusCode;
+        span.setAttribute("http.response.status_code", status);
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        if (!reply.raw.writableFinished) span.setAttribute("switchboard.client_gone", true);
+        span.end();
+      });
+      context.with(active, done);
+    });
+    // The body is parsed in the socket's events, outside the context set above: set it again for the handler.
+    app.addHook("preHandler", (request, _reply, done) => {
+      const active = contexts.get(request);
+      if (active === undefined) done();
+      else context.with(active, done);
+    });
+  },
+  { name: "trace-requests" },
+);
