@@ -239,7 +239,8 @@ describe("provider connector: generate", () => {
   });
 
   it("sends the acceptance alone when the provider takes longer than the acknowledgement delay", async () => {
-    fakeUpstream.addRule("slow-whole-answer", { text: "Later", delayBeforeHeadersMs: 600 });
+    // Longer than the 250 ms acknowledgement delay, and well inside the 800 ms headers timeout on a busy machine.
+    fakeUpstream.addRule("slow-whole-answer", { text: "Later", delayBeforeHeadersMs: 450 });
     const generation = await generate({ userText: "slow-whole-answer", stream: false });
     const parts = await settled(generation);
 
