@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { endpointPriceSchema } from "../pricing/endpoint-price.js";
 import { modelIdSchema, providerPreferencesSchema } from "../chat/chat-request.js";
+import { providerQuirksSchema } from "../routing/provider-quirks.js";
 import { skippedEndpointSchema } from "../routing/skipped-endpoint.js";
 
 /** Asks the router which endpoints may serve a request, best first. */
@@ -42,6 +43,10 @@ export const routeCandidateSchema = z.object({
   /** The adapter that speaks this provider's wire format. */
   api: z.string(),
   baseUrl: z.string(),
+  /** The provider API version the catalog pins (Anthropic's `anthropic-version`); absent: the adapter's default. */
+  apiVersion: z.string().optional(),
+  /** How an OpenAI-compatible vendor departs from OpenAI's API (the catalog's `quirks`); absent: none. */
+  quirks: providerQuirksSchema.optional(),
   /** Name of the environment variable holding the provider key in the connector; null for keyless providers. */
   apiKeyEnv: z.string().nullable(),
   upstreamModel: z.string(),

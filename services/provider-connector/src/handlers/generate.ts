@@ -171,6 +171,8 @@ async function callUpstream(
     stream: request.stream,
     maxCompletionTokens: request.maxCompletionTokens,
     baseUrl: candidate.baseUrl,
+    ...(candidate.apiVersion === undefined ? {} : { apiVersion: candidate.apiVersion }),
+    ...(candidate.quirks === undefined ? {} : { quirks: candidate.quirks }),
   });
   if (upstreamRequest.warnings.length > 0) {
     // Names only: a parameter's value may hold prompt text.

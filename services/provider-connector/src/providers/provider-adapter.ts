@@ -1,4 +1,4 @@
-import type { ChatRequest, GatewayError, UnnumberedStreamPart, UpstreamWarning } from "@switchboard/contracts";
+import type { ChatRequest, GatewayError, ProviderQuirks, UnnumberedStreamPart, UpstreamWarning } from "@switchboard/contracts";
 import type { StreamFraming } from "./stream-framing.js";
 import type { UpstreamCredential } from "./upstream-credential.js";
 
@@ -20,6 +20,10 @@ export interface UpstreamRequestInput {
    * places (Gemini: `/v1beta/models/{model}:streamGenerateContent?alt=sse`, Anthropic: `/v1/messages`).
    */
   baseUrl: string;
+  /** The provider API version the catalog pins (`api_version`), for adapters whose API is versioned by a header; absent: the adapter's default. */
+  apiVersion?: string;
+  /** The catalog's quirks of an OpenAI-compatible vendor; absent: it behaves as OpenAI does. Other adapters ignore them. */
+  quirks?: ProviderQuirks;
 }
 
 /**

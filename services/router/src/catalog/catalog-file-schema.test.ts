@@ -66,3 +66,15 @@ describe("the catalog's endpoint pricing (what the file and the admin API accept
     expect(endpointIssues({ ...endpoint.pricing, input_cache_write_1h: "0.000006" })).toEqual(["pricing"]);
   });
 });
+
+describe("a provider's api_version and quirks", () => {
+  it("accepts an API version and every quirk", () => {
+    const quirks = { output_cap_parameter: "max_completion_tokens", stream_usage: false, drop_parameters: ["logit_bias"], extra_parameters: ["top_k"] };
+    expect(issuesOf({ ...provider, api_version: "2023-06-01", quirks })).toEqual([]);
+  });
+
+  it("refuses a quirk it does not know and an output cap field that does not exist", () => {
+    expect(issuesOf({ ...provider, quirks: { no_stream_usage: true } })).toEqual([expect.stringMatching(/^quirks: Unrecognized key/)]);
+    expect(issuesOf({ ...provider, quirks: { output_cap_parameter: "max_output_tokens" } })).toEqual([expect.stringMatching(/^quirks\.output_cap_parameter: /)]);
+  });
+});

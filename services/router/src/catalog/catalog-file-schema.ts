@@ -28,6 +28,20 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lowercase letters, digi
 /** Query parameter names that hold a credential (Google's `key`, SAS `sig`, `access_token`, …). */
 const credentialParameterName = /key|token|secret|sig|password|auth|credential|code/i;
 
+/**
+ * An OpenAI-compatible vendor's known departures from OpenAI's API, as data (the contracts'
+ * `ProviderQuirks`, in the file's snake_case): `output_cap_parameter` forces `max_tokens` or
+ * `max_completion_tokens` for every model, `stream_usage: false` sends no `stream_options`,
+ * `drop_parameters` names parameters the vendor rejects, `extra_parameters` ones it takes beyond OpenAI's.
+ */
+export const catalogQuirksSchema = z.strictObject({
+  output_cap_parameter: z.enum(["max_tokens", "max_completion_tokens"]).optional(),
+  stream_usage: z.boolean().optional(),
+  drop_parameters: z.array(z.string().min(1)).optional(),
+  extra_parameters: z.array(z.string().min(1)).optional(),
+});
+export type CatalogQuirks = z.infer<typeof catalogQuirksSchema>;
+
 /** One upstream provider as the catalog file declares it. */
 export const catalogProviderSchema = z.strictObject({
   id: slug,
@@ -45,6 +59,10 @@ export const catalogProviderSchema = z.strictObject({
       (url) => !URL.canParse(url) || ![...new URL(url).searchParams.keys()].some((name) => credentialParameterName.test(name)),
       "must not carry a credential in its query (a parameter named like key, token, secret, signature or password would be published); name the key's variable in api_key_env",
     ),
+  /** The provider API version to send (Anthropic's `anthropic-version` header); left out, the adapter's default (2023-06-01). */
+  api_version: z.string().regex(/^[A-Za-z0-9._-]+$/, "a version string such as 2023-06-01").optional(),
+  /** How an OpenAI-compatible vendor departs from OpenAI's API; see `catalogQuirksSchema`. */
+  quirks: catalogQuirksSchema.optional(),
   // The connector sends this variable's value to base_url: only a provider key's name (see providerKeyVariableProblem).
   api_key_env: providerKeyVariableSchema.optional(),
   data_policy: z.strictObject({

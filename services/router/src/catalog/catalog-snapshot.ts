@@ -1,5 +1,5 @@
-import type { RoutingModel } from "@switchboard/contracts";
-import type { CatalogFile } from "./catalog-file-schema.js";
+import type { ProviderQuirks, RoutingModel } from "@switchboard/contracts";
+import type { CatalogFile, CatalogQuirks } from "./catalog-file-schema.js";
 import { endpointId } from "./endpoint-id.js";
 import { endpointPriceOf } from "./endpoint-price-of.js";
 
@@ -10,6 +10,16 @@ import { endpointPriceOf } from "./endpoint-price-of.js";
 export interface CatalogSnapshot {
   models: RoutingModel[];
   loadedAt: Date;
+}
+
+/** The catalog's snake_case quirks in the contracts' names; fields left out stay out. */
+function providerQuirksOf(quirks: CatalogQuirks): ProviderQuirks {
+  return {
+    ...(quirks.output_cap_parameter === undefined ? {} : { outputCapParameter: quirks.output_cap_parameter }),
+    ...(quirks.stream_usage === undefined ? {} : { streamUsage: quirks.stream_usage }),
+    ...(quirks.drop_parameters === undefined ? {} : { dropParameters: quirks.drop_parameters }),
+    ...(quirks.extra_parameters === undefined ? {} : { extraParameters: quirks.extra_parameters }),
+  };
 }
 
 /**
@@ -44,6 +54,8 @@ export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: 
         providerName: provider.name,
         api: provider.api,
         baseUrl: provider.base_url,
+        ...(provider.api_version === undefined ? {} : { apiVersion: provider.api_version }),
+        ...(provider.quirks === undefined ? {} : { quirks: providerQuirksOf(provider.quirks) }),
         apiKeyEnv: provider.api_key_env ?? null,
         upstreamModel: endpoint.upstream_model,
         price: endpointPriceOf(endpoint.pricing),

@@ -21,6 +21,18 @@ describe("anthropic adapter", () => {
     expect(request.body).toMatchObject({ model: "claude-haiku-4-5", max_tokens: 100, stream: true });
   });
 
+  it("sends the API version the catalog pins for the provider instead of the default", () => {
+    const request = anthropicAdapter.toUpstreamRequest({
+      body: { messages: [{ role: "user", content: "Hi" }] },
+      upstreamModel: "claude-haiku-4-5",
+      stream: false,
+      maxCompletionTokens: 100,
+      baseUrl: "https://api.anthropic.com",
+      apiVersion: "2026-10-21",
+    });
+    expect(request.headers["anthropic-version"]).toBe("2026-10-21");
+  });
+
   it("reports cache reads and writes inside prompt_tokens, reads as cached, and thinking as reasoning", () => {
     const { parts } = anthropicAdapter.fromUpstreamResponse({
       id: "msg_1",

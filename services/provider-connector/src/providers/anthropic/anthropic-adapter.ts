@@ -11,8 +11,8 @@ import { mapAnthropicStopReason } from "./map-anthropic-stop-reason.js";
 const providerLabel = "Anthropic";
 
 /**
- * The API version header every request carries (https://docs.anthropic.com/en/api/versioning). Fixed here
- * until the catalog carries a per-provider `api_version` (issue 11).
+ * The API version header a request carries when the provider's catalog entry pins none with `api_version`
+ * (https://docs.anthropic.com/en/api/versioning).
  */
 export const anthropicApiVersion = "2023-06-01";
 
@@ -60,7 +60,7 @@ export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
       headers: {
         "content-type": "application/json",
         accept: input.stream ? "text/event-stream" : "application/json",
-        "anthropic-version": anthropicApiVersion,
+        "anthropic-version": input.apiVersion ?? anthropicApiVersion,
       },
       body,
       credential: { scheme: "header", headerName: "x-api-key" },

@@ -194,6 +194,44 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
     expect(request.body).toEqual({ messages: [], temperature: 1, top_k: 40, model: "m", stream: false });
   });
 
+  describe("a vendor's quirks from the catalog (issue 11)", () => {
+    const body: ChatRequest = { messages: [{ role: "user", content: "Hi" }], temperature: 0.5, logit_bias: { "50256": -100 }, top_k: 40, provider: { order: ["a"] } };
+
+    it("forces the output cap field for every model of the vendor", () => {
+      const reasoningAware = createOpenAICompatibleAdapter({ providerLabel: "Vendor", credential: { scheme: "bearer" }, maxCompletionTokensModels: /^o\d/ });
+      const forced = reasoningAware.toUpstreamRequest({ body, upstreamModel: "llama-3", stream: false, maxCompletionTokens: 50, baseUrl, quirks: { outputCapParameter: "max_completion_tokens" } });
+      expect(forced.body).toMatchObject({ max_completion_tokens: 50 });
+      expect(forced.body).not.toHaveProperty("max_tokens");
+      const classic = reasoningAware.toUpstreamRequest({ body, upstreamModel: "o4-mini", stream: false, maxCompletionTokens: 50, baseUrl, quirks: { outputCapParameter: "max_tokens" } });
+      expect(classic.body).toMatchObject({ max_tokens: 50 });
+      expect(classic.body).not.toHaveProperty("max_completion_tokens");
+    });
+
+    it("sends no stream_options to a server that rejects them, and asks for usage otherwise", () => {
+      const without = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream: true, maxCompletionTokens: null, baseUrl, quirks: { streamUsage: false } });
+      expect(without.body).not.toHaveProperty("stream_options");
+      const withUsage = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream: true, maxCompletionTokens: null, baseUrl, quirks: {} });
+      expect(withUsage.body["stream_options"]).toEqual({ include_usage: true });
+    });
+
+    it("drops the parameters the vendor rejects and forwards its extra ones, naming what it dropped", () => {
+      const request = adapter.toUpstreamRequest({
+        body,
+        upstreamModel: "m",
+        stream: false,
+        maxCompletionTokens: null,
+        baseUrl,
+        quirks: { dropParameters: ["logit_bias"], extraParameters: ["top_k", "provider", "stream_options"] },
+      });
+      expect(request.body).toEqual({ messages: body.messages, temperature: 0.5, top_k: 40, model: "m", stream: false });
+      expect(request.warnings).toEqual([{ type: "unsupported-parameter", parameter: "logit_bias" }]);
+      // Without the quirks the same body loses top_k and keeps logit_bias.
+      const plain = adapter.toUpstreamRequest({ body, upstreamModel: "m", stream: false, maxCompletionTokens: null, baseUrl });
+      expect(plain.body).toMatchObject({ logit_bias: { "50256": -100 } });
+      expect(plain.warnings).toEqual([{ type: "unsupported-parameter", parameter: "top_k" }]);
+    });
+  });
+
   it("does not modify the caller's body", () => {
     const body: ChatRequest = { model: "x", messages: [], provider: { order: ["a"] }, max_tokens: 3 };
     adapter.toUpstreamRequest({ body, upstreamModel: "y", stream: true, maxCompletionTokens: 1, baseUrl });

@@ -95,10 +95,16 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       // An allowlist, not a list of keys to remove: a parameter OpenRouter adds tomorrow must not reach a
       // strict provider as an unknown key. What is left out is named in a warning (never its value), except
       // the keys Switchboard itself consumes.
+      // The vendor's quirks come from the catalog with each request: one adapter serves every vendor.
+      const quirks = input.quirks ?? {};
+      // Switchboard's own keys (`provider`, `stream_options`, ...) stay its own even when listed as extra.
+      const extraParameters = (quirks.extraParameters ?? []).filter((name) => !gatewayRequestParameters.has(name));
+      const vendorParameters = new Set([...forwardedParameters, ...extraParameters]);
+      for (const rejected of quirks.dropParameters ?? []) vendorParameters.delete(rejected);
       const body: Record<string, unknown> = {};
       const warnings: UpstreamWarning[] = [];
       for (const [key, value] of Object.entries(input.body)) {
-        if (forwardedParameters.has(key)) body[key] = value;
+        if (vendorParameters.has(key)) body[key] = value;
         else if (value !== undefined && !gatewayRequestParameters.has(key)) warnings.push({ type: "unsupported-parameter", parameter: key });
       }
       body["model"] = input.upstreamModel;
@@ -107,10 +113,13 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       // null means no cap at all, so the provider's own limit applies.
       delete body["max_tokens"];
       delete body["max_completion_tokens"];
-      if (input.maxCompletionTokens !== null) body[chooseOutputCapParameter(input.upstreamModel, config.maxCompletionTokensModels)] = input.maxCompletionTokens;
+      if (input.maxCompletionTokens !== null) {
+        body[quirks.outputCapParameter ?? chooseOutputCapParameter(input.upstreamModel, config.maxCompletionTokensModels)] = input.maxCompletionTokens;
+      }
       body["stream"] = input.stream;
-      // Without include_usage a streamed answer carries no token counts, and billing would have to guess.
-      if (input.stream) body["stream_options"] = { include_usage: true };
+      // Without include_usage a streamed answer carries no token counts, and billing would have to guess;
+      // only a server the catalog says rejects `stream_options` goes without.
+      if (input.stream && quirks.streamUsage !== false) body["stream_options"] = { include_usage: true };
 
       const headers: Record<string, string> = {
         "content-type": "application/json",
