@@ -155,8 +155,11 @@ describe("an Anthropic endpoint end to end (issue 11)", () => {
     expect(response).toBeInstanceOf(OpenAI.APIError);
     const error = response as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(502);
-    // Ingress shows 5xx provider errors without the provider's raw text (issue 11 asks for it in metadata.raw).
-    expect(error.error).toMatchObject({ message: "The provider (Anthropic API) returned HTTP 529", metadata: { provider_name: "Claude Co", retryable: true } });
+    // The provider's own words travel in metadata.raw, as OpenRouter shows them.
+    expect(error.error).toMatchObject({
+      message: "The provider (Anthropic API) returned HTTP 529",
+      metadata: { provider_name: "Claude Co", raw: "Scripted HTTP 529", provider_code: "overloaded_error", retryable: true },
+    });
   });
 
   it("refuses, naming the message, a system message the Messages API cannot take, without calling Anthropic", async () => {
