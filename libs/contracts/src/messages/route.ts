@@ -45,6 +45,8 @@ export const routeCandidateSchema = z.object({
   /** Name of the environment variable holding the provider key in the connector; null for keyless providers. */
   apiKeyEnv: z.string().nullable(),
   upstreamModel: z.string(),
+  /** The provider API's version from the catalog (`api_version`); absent for the adapter's default. */
+  apiVersion: z.string().optional(),
   price: endpointPriceSchema,
   contextLength: z.number().int().positive(),
   maxCompletionTokens: z.number().int().positive().nullable(),

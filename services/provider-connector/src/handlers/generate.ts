@@ -153,6 +153,7 @@ async function callUpstream(
     stream: request.stream,
     maxCompletionTokens: request.maxCompletionTokens,
     baseUrl: candidate.baseUrl,
+    ...(candidate.apiVersion === undefined ? {} : { apiVersion: candidate.apiVersion }),
   });
   if (upstreamRequest.warnings.length > 0) {
     // Names only: a parameter's value may hold prompt text.

@@ -20,6 +20,11 @@ export interface UpstreamRequestInput {
    * places (Gemini: `/v1beta/models/{model}:streamGenerateContent?alt=sse`, Anthropic: `/v1/messages`).
    */
   baseUrl: string;
+  /**
+   * The provider's API version from the catalog (`api_version`), for APIs that version by a header
+   * (Anthropic's `anthropic-version`); absent to use the adapter's default.
+   */
+  apiVersion?: string;
 }
 
 /**

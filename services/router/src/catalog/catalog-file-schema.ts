@@ -47,6 +47,9 @@ export const catalogProviderSchema = z.strictObject({
     ),
   // The connector sends this variable's value to base_url: only a provider key's name (see providerKeyVariableProblem).
   api_key_env: providerKeyVariableSchema.optional(),
+  // The provider API's version, for APIs versioned by a header (Anthropic's `anthropic-version`, whose
+  // adapter defaults to 2023-06-01); the version decides which parameter values the endpoint takes.
+  api_version: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, "a version name such as 2023-06-01").optional(),
   data_policy: z.strictObject({
     training: z.boolean(),
     retains_prompts: z.boolean(),

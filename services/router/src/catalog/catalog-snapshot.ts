@@ -46,6 +46,7 @@ export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: 
         baseUrl: provider.base_url,
         apiKeyEnv: provider.api_key_env ?? null,
         upstreamModel: endpoint.upstream_model,
+        ...(provider.api_version === undefined ? {} : { apiVersion: provider.api_version }),
         price: endpointPriceOf(endpoint.pricing),
         contextLength: endpoint.context_length ?? model.context_length,
         maxCompletionTokens: endpoint.max_completion_tokens ?? null,

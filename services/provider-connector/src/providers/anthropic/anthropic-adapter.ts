@@ -11,8 +11,8 @@ import { mapAnthropicStopReason } from "./map-anthropic-stop-reason.js";
 const providerLabel = "Anthropic";
 
 /**
- * The API version header every request carries (https://docs.anthropic.com/en/api/versioning). Fixed here
- * until the catalog carries a per-provider `api_version` (issue 11).
+ * The API version header a request carries when the catalog's provider names none in `api_version`
+ * (https://docs.anthropic.com/en/api/versioning).
  */
 export const anthropicApiVersion = "2023-06-01";
 
@@ -50,17 +50,19 @@ export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
   streamFraming: streamFramings.serverSentEvents,
 
   toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
+    const apiVersion = input.apiVersion ?? anthropicApiVersion;
     const { body, warnings } = convertToAnthropicRequest(input.body, {
       upstreamModel: input.upstreamModel,
       stream: input.stream,
       maxCompletionTokens: input.maxCompletionTokens,
+      apiVersion,
     });
     return {
       url: buildUpstreamUrl(input.baseUrl, "/v1/messages"),
       headers: {
         "content-type": "application/json",
         accept: input.stream ? "text/event-stream" : "application/json",
-        "anthropic-version": anthropicApiVersion,
+        "anthropic-version": apiVersion,
       },
       body,
       credential: { scheme: "header", headerName: "x-api-key" },
