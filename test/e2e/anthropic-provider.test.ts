@@ -39,7 +39,7 @@ describe("an Anthropic endpoint end to end (issue 11)", () => {
     name: "Test: Claude"
     context_length: 200000
     endpoints:
-      - { provider: claude, upstream_model: claude-test-1, pricing: { prompt: "0.000003", completion: "0.000015" }, max_completion_tokens: 2000 }
+      - { provider: claude, upstream_model: claude-test-1, pricing: { prompt: "0.000003", completion: "0.000015" }, max_completion_tokens: 2000, supported_parameters: [temperature, top_p, top_k, stop, tools, tool_choice, parallel_tool_calls, max_tokens] }
 `;
     await writeFile(stack.catalogPath, withAnthropic);
     await stack.restartRouter();
@@ -155,8 +155,30 @@ describe("an Anthropic endpoint end to end (issue 11)", () => {
     expect(response).toBeInstanceOf(OpenAI.APIError);
     const error = response as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(502);
-    // Ingress shows 5xx provider errors without the provider's raw text (issue 11 asks for it in metadata.raw).
-    expect(error.error).toMatchObject({ message: "The provider (Anthropic API) returned HTTP 529", metadata: { provider_name: "Claude Co", retryable: true } });
+    // The provider's own words travel in metadata.raw, as OpenRouter shows them.
+    expect(error.error).toMatchObject({
+      message: "The provider (Anthropic API) returned HTTP 529",
+      metadata: { provider_name: "Claude Co", raw: "Scripted HTTP 529", provider_code: "overloaded_error", retryable: true },
+    });
+  });
+
+  it("drops a temperature above 1 (anthropic-version 2023-06-01 takes 0–1), or refuses it naming the parameter under require_parameters; never clamps", async () => {
+    anthropic.setScript({ text: "Warm." });
+    const dropped = await client.chat.completions.create({ model: "test/claude", messages: question, temperature: 1.5 });
+    expect(dropped.choices[0]?.message.content).toBe("Warm.");
+    const seen = anthropic.requests.at(-1);
+    expect(seen?.headers["anthropic-version"]).toBe("2023-06-01");
+    expect(seen?.body).not.toHaveProperty("temperature");
+
+    const before = anthropic.requests.length;
+    const refused = await client.chat.completions
+      .create({ model: "test/claude", messages: question, temperature: 1.5, provider: { require_parameters: true } } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    const error = refused as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(400);
+    expect(error.error).toMatchObject({ metadata: { parameter: "temperature", error_type: "unsupported_parameter" } });
+    expect(anthropic.requests.length).toBe(before);
   });
 
   it("refuses, naming the message, a system message the Messages API cannot take, without calling Anthropic", async () => {

@@ -49,6 +49,12 @@ export interface FakeUpstreamScript {
    * chunks, without finish chunk, usage chunk or `[DONE]`: a truncated answer. Streams only.
    */
   endStreamAfterChunks?: number;
+  /**
+   * After this many content chunks of a stream, send an error chunk `{"error":{"message","code"}}` (the
+   * message is `errorMessage`) and end the stream: a provider failing mid-answer, as OpenAI-compatible
+   * vendors and OpenRouter report it. Streams only.
+   */
+  streamErrorAfterChunks?: number;
   /** Leave out the final `data: [DONE]` of a stream, as some vendors do; the finish chunk is still sent. */
   omitDone?: boolean;
   /** Leave usage out: no usage chunk even with `stream_options.include_usage`, no `usage` in JSON. */

@@ -184,6 +184,10 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
         response.end();
         return true;
       }
+      if (script.streamErrorAfterChunks !== undefined && contentChunksSent >= script.streamErrorAfterChunks) {
+        response.end(event({ error: { message: script.errorMessage ?? "The server had an error while processing your request.", code: 502 } }));
+        return true;
+      }
       return false;
     };
     for (const piece of contentChunks) {

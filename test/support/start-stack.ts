@@ -38,7 +38,7 @@ models:
     name: "Test: Echo"
     context_length: 8192
     endpoints:
-      - { provider: primary, upstream_model: echo-primary, pricing: { prompt: "${testPrices.primary.prompt}", completion: "${testPrices.primary.completion}" }, max_completion_tokens: 1000, supported_parameters: [temperature, max_tokens] }
+      - { provider: primary, upstream_model: echo-primary, pricing: { prompt: "${testPrices.primary.prompt}", completion: "${testPrices.primary.completion}" }, max_completion_tokens: 1000, supported_parameters: [temperature, top_p, max_tokens, stop, tools, tool_choice, parallel_tool_calls, response_format, logprobs, top_logprobs, frequency_penalty, presence_penalty, logit_bias, reasoning, include_reasoning] }
       - { provider: backup, upstream_model: echo-backup, pricing: { prompt: "${testPrices.backup.prompt}", completion: "${testPrices.backup.completion}" }, max_completion_tokens: 1000 }
   - id: test/unconfigured
     name: "Test: Unconfigured"

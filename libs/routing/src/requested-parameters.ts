@@ -35,6 +35,11 @@ const parameterNames: ReadonlyMap<string, string> = new Map(
   }),
 );
 
+/** The catalog's `supported_parameters` name of a request field, or undefined for a field outside that vocabulary. */
+export function catalogParameterName(field: string): string | undefined {
+  return parameterNames.get(field);
+}
+
 /**
  * The parameters a request uses (set and not null), for `provider.require_parameters`: only endpoints
  * supporting all of them may serve it.

@@ -9,6 +9,7 @@ providers:
   - { id: middle, name: Middle, api: openai, base_url: "http://middle.test/v1", data_policy: { training: false, retains_prompts: false, zdr: true } }
   - { id: pricey, name: Pricey, api: openai, base_url: "http://pricey.test/v1", api_key_env: PRICEY_API_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 7, zdr: false } }
   - { id: absent, name: Absent, api: openai, base_url: "http://absent.test/v1", api_key_env: ABSENT_API_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }
+  - { id: versioned, name: Versioned, api: anthropic, api_version: "2026-10-21", base_url: "http://versioned.test", data_policy: { training: false, retains_prompts: false, zdr: true } }
 models:
   - id: vendor/model-a
     name: "Vendor: Model A"
@@ -25,6 +26,23 @@ models:
 `;
 const environment = { CHEAP_API_KEY: "x", PRICEY_API_KEY: "y" };
 const catalog = buildCatalogSnapshot(parseCatalog(catalogText, "test.yaml", environment), (name) => name in environment);
+
+describe("buildCatalogSnapshot: api_version", () => {
+  const versionedText = `${catalogText}  - id: vendor/model-v
+    name: "Vendor: Model V"
+    context_length: 4000
+    endpoints:
+      - { provider: versioned, upstream_model: v, pricing: { prompt: "0.000001", completion: "0.000001" } }
+      - { provider: middle, upstream_model: v-middle, pricing: { prompt: "0.000001", completion: "0.000001" } }
+`;
+
+  it("carries the provider's api_version to its endpoints, and none where the provider names none", () => {
+    const snapshot = buildCatalogSnapshot(parseCatalog(versionedText, "versioned.yaml", environment), (name) => name in environment);
+    const endpoints = snapshot.models.find((model) => model.id === "vendor/model-v")?.endpoints ?? [];
+    expect(endpoints[0]).toMatchObject({ endpointId: "vendor/model-v@versioned", apiVersion: "2026-10-21" });
+    expect(endpoints[1]).not.toHaveProperty("apiVersion");
+  });
+});
 
 describe("buildCatalogSnapshot", () => {
   it("keeps endpoints whose key is set, with exact prices and key variable names but no key values", () => {

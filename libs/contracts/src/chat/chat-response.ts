@@ -88,6 +88,6 @@ export const chatChunkSchema = z.strictObject({
     }),
   ),
   usage: chatUsageSchema.optional(),
-  error: z.object({ code: z.union([z.number(), z.string()]), message: z.string() }).optional(),
+  error: z.object({ code: z.union([z.number(), z.string()]), message: z.string(), metadata: z.record(z.string(), z.unknown()).optional() }).optional(),
 });
 export type ChatChunk = z.infer<typeof chatChunkSchema>;

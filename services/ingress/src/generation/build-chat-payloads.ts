@@ -1,4 +1,5 @@
 import { microsToUsdNumber, type ChatChunk, type GatewayError, type ChatResponse, type ChatUsage, type TokenUsage } from "@switchboard/contracts";
+import { toHttpErrorBody } from "../plugins/send-error.js";
 import type { ResponseAccumulator } from "./response-accumulator.js";
 
 /** What every response and chunk of one generation repeats. */
@@ -70,7 +71,10 @@ export function buildChatChunk(identity: GenerationIdentity, choices: ChunkChoic
   };
 }
 
-/** The in-band error of a stream that already sent its headers (OpenRouter: `error` beside `finish_reason: "error"`). */
+/**
+ * The in-band error of a stream that already sent its headers (OpenRouter: `error` beside `finish_reason:
+ * "error"`), with the same code, message and metadata (`provider_name`, `raw`) as the HTTP error body.
+ */
 export function buildErrorChunk(identity: GenerationIdentity, error: GatewayError): ChatChunk {
-  return buildChatChunk(identity, [{ index: 0, delta: { content: "" }, finish_reason: "error" }], { error: { code: error.status, message: error.message } });
+  return buildChatChunk(identity, [{ index: 0, delta: { content: "" }, finish_reason: "error" }], toHttpErrorBody(error));
 }

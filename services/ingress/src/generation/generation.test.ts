@@ -175,6 +175,27 @@ describe("Generation", () => {
     expect(facts[0]).toMatchObject({ status: "error", endpointId: failing[2]?.endpointId });
   });
 
+  it("answers the provider's failure, with its message, when a later attempt never reached a provider", async () => {
+    const limited = routeCandidate("model@limited");
+    const { bus, generation } = stack({ requestTimeoutMs: 50, candidates: [limited, silent] });
+    const providerFailure = {
+      code: "upstream_rate_limited" as const,
+      status: 429,
+      message: "The provider (Gemini API) is rate limiting requests",
+      retryable: true,
+      metadata: { raw: "Resource has been exhausted (e.g. check quota).", provider_name: "Google AI Studio" },
+    };
+    bus.onPublish = (message) => {
+      if (message.subject !== bus.subjects.connectorGenerate || !message.reply) return;
+      // `silent` is taken by no connector: its attempt ends with the acceptance timeout (a 503 of ingress's own).
+      if (JSON.parse(message.payload).endpointId !== limited.endpointId) return;
+      bus.sendParts(message.reply, { type: "error", seq: 0, error: providerFailure, beforeFirstToken: true });
+    };
+    await generation.prepare();
+    await expect(generation.connect(new AbortController().signal)).rejects.toMatchObject({ error: providerFailure });
+    expect(generation.attempts.map((attempt) => attempt.status)).toEqual([429, 503]);
+  });
+
   it("starts no fallback attempt after the deadline, and does not cut the running one short", async () => {
     const { generation } = stack({ requestTimeoutMs: 150, candidates: [silent, routeCandidate("model@silent-too"), working], fallback: { maximumAttemptsPerModel: 3, deadlineMs: 100 } });
     await generation.prepare();

@@ -174,7 +174,8 @@ export class Generation {
 
   /**
    * Tries candidates until one produces output, within the fallback policy (at most N attempts per model,
-   * none started after the deadline). Throws the last error when none does.
+   * none started after the deadline). Throws the last error when none does; the last a provider gave
+   * (with its `provider_name` and `raw` message) when a later attempt never reached a provider.
    */
   async connect(signal: AbortSignal): Promise<void> {
     const candidates = this.held?.candidates ?? [];
@@ -183,6 +184,9 @@ export class Generation {
     const attemptsByModel = new Map<string, number>();
     let lastError: GatewayError = gatewayError(gatewayErrorCodes.noEndpoints, 503, "No provider could serve this request.", { retryable: true });
     let lastCandidate = candidates.at(-1);
+    // The last failure a provider itself gave (it names the provider and carries its message): when a
+    // later attempt failed without reaching a provider (no connector took it), this one tells the client more.
+    let lastProviderFailure: { error: GatewayError; candidate: RouteCandidate } | undefined;
     for (let index = 0; index < candidates.length; index++) {
       const candidate = candidates[index] as RouteCandidate;
       if (stop.aborted) break;
@@ -211,6 +215,7 @@ export class Generation {
       }
       if (outcome.type === "failed") {
         lastError = outcome.error;
+        if (typeof outcome.error.metadata?.["provider_name"] === "string") lastProviderFailure = { error: outcome.error, candidate };
         this.recordAttempt(candidate, outcome.error.status, outcome.error.code, attemptStartedAt);
         if (!outcome.fallBack) {
           // OpenRouter moves to another provider only on a retryable failure, but to the next model of
@@ -237,6 +242,7 @@ export class Generation {
       return;
     }
     if (this.deadline.aborted) throw this.fail(this.deadlineError(), lastCandidate);
+    if (lastProviderFailure && lastProviderFailure.error !== lastError) throw this.fail(lastProviderFailure.error, lastProviderFailure.candidate);
     throw this.fail(lastError, lastCandidate);
   }
 

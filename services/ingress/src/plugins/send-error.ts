@@ -1,13 +1,19 @@
 import { gatewayError, gatewayErrorCodes, SwitchboardError, type GatewayError, type HttpErrorBody } from "@switchboard/contracts";
 import type { FastifyReply } from "fastify";
 
-/** Provider detail that stays in the building on a 5xx: raw upstream text can quote operator configuration. */
+/** Detail that stays in the building on a 5xx of our own making: it can quote operator configuration. */
 const maskedOnServerErrors = ["raw", "provider_code"];
 
-/** OpenRouter's error body for a GatewayError; 5xx detail is not leaked beyond its message. */
+/**
+ * OpenRouter's error body for a GatewayError. A provider's failure keeps the provider's message
+ * (`metadata.raw`, `provider_name`) whatever the status, as OpenRouter shows it: the connector has
+ * sanitized and bounded that text, and left it out where it concerns the operator's provider key. Other
+ * 5xx detail is not leaked beyond the message.
+ */
 export function toHttpErrorBody(error: GatewayError): HttpErrorBody {
   const metadata: Record<string, unknown> = { ...(error.metadata ?? {}), error_type: error.code, retryable: error.retryable };
-  if (error.status >= 500) for (const key of maskedOnServerErrors) delete metadata[key];
+  const fromProvider = typeof metadata["provider_name"] === "string";
+  if (error.status >= 500 && !fromProvider) for (const key of maskedOnServerErrors) delete metadata[key];
   return { error: { code: error.status, message: error.message, metadata } };
 }
 

@@ -29,6 +29,7 @@ import {
 } from "@switchboard/telemetry";
 import { classifyAttemptOutcome } from "../health/classify-attempt-outcome.js";
 import type { OutcomeReporter } from "../health/outcome-reporter.js";
+import { dropUnsupportedParameters } from "../providers/drop-unsupported-parameters.js";
 import type { ProviderAdapter } from "../providers/provider-adapter.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { classifyTransportError } from "../transport/classify-transport-error.js";
@@ -165,8 +166,9 @@ async function callUpstream(
   signal: AbortSignal,
   logContext: Record<string, string>,
 ): Promise<void> {
-  const upstreamRequest = adapter.toUpstreamRequest({
-    body: request.body,
+  const supported = dropUnsupportedParameters(request.body, candidate.supportedParameters);
+  const adapted = adapter.toUpstreamRequest({
+    body: supported.body,
     upstreamModel: candidate.upstreamModel,
     stream: request.stream,
     maxCompletionTokens: request.maxCompletionTokens,
@@ -174,6 +176,8 @@ async function callUpstream(
     ...(candidate.apiVersion === undefined ? {} : { apiVersion: candidate.apiVersion }),
     ...(candidate.quirks === undefined ? {} : { quirks: candidate.quirks }),
   });
+  // What the catalog says the endpoint does not take, then what the adapter's API could not carry.
+  const upstreamRequest = { ...adapted, warnings: [...supported.warnings, ...adapted.warnings] };
   if (upstreamRequest.warnings.length > 0) {
     // Names only: a parameter's value may hold prompt text.
     dependencies.logger.info({ ...logContext, droppedParameters: upstreamRequest.warnings.map((warning) => warning.parameter) }, "request parameters not sent to the provider");

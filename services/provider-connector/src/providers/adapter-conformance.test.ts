@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { gatewayErrorCodes, streamPartSchema, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { gatewayErrorCodes, SwitchboardError, streamPartSchema, type GatewayError, type UnnumberedStreamPart } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
 import { readUpstreamStream } from "../transport/read-upstream-stream.js";
 import type { ProviderAdapter, UpstreamStreamEvent } from "./provider-adapter.js";
@@ -11,8 +11,35 @@ import { streamFramings, type StreamFraming } from "./stream-framing.js";
  * of DIALECTS)`). Each adapter ships, in `__fixtures__/`, recordings named after its `api`:
  * `<api>-chat-completion.json`, `<api>-stream-text.<framing>` (the same answer streamed, with usage),
  * `<api>-stream-tool-calls.<framing>` and `<api>-error-body.json` (a 4xx body), where the stream
- * recordings are `.sse` for server-sent events and `.eventstream` (binary) for AWS event streams.
+ * recordings are `.sse` for server-sent events and `.eventstream` (binary) for AWS event streams; and
+ * `<api>-error-classes.json`, the provider's documented error body for each error class below plus one
+ * error event inside a stream, with the message the client must see as `metadata.raw`.
  */
+
+interface ErrorClassFixture {
+  status: number;
+  body: string;
+  /** The provider's message as the client sees it; null when it must not reach the client (a rejected provider key). */
+  raw: string | null;
+}
+
+type ErrorClassFixtures = Record<"rate-limited" | "server-error" | "overloaded" | "invalid-request" | "unauthorized" | "timeout", ErrorClassFixture> & {
+  "stream-error": { event: UpstreamStreamEvent; raw: string };
+};
+
+/** What each error class must become: the code, status and retry decision ingress acts on. */
+const expectedErrorClasses: Record<Exclude<keyof ErrorClassFixtures, "stream-error">, Pick<GatewayError, "code" | "status" | "retryable">> = {
+  "rate-limited": { code: gatewayErrorCodes.upstreamRateLimited, status: 429, retryable: true },
+  "server-error": { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true },
+  overloaded: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: true },
+  "invalid-request": { code: gatewayErrorCodes.invalidRequest, status: 400, retryable: false },
+  unauthorized: { code: gatewayErrorCodes.upstreamError, status: 502, retryable: false },
+  timeout: { code: gatewayErrorCodes.upstreamTimeout, status: 408, retryable: true },
+};
+
+async function errorClassFixtures(api: string): Promise<ErrorClassFixtures> {
+  return JSON.parse(await fixture(`${api}-error-classes.json`)) as ErrorClassFixtures;
+}
 
 function fixture(name: string): Promise<string> {
   return readFile(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8");
@@ -155,5 +182,26 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
     expect(adapter.fromUpstreamError(429, "")).toMatchObject({ code: gatewayErrorCodes.upstreamRateLimited, retryable: true });
     expect(adapter.fromUpstreamError(500, "")).toMatchObject({ code: gatewayErrorCodes.upstreamError, status: 502, retryable: true });
     expect(adapter.fromUpstreamError(401, "")).toMatchObject({ code: gatewayErrorCodes.upstreamError, status: 502, retryable: false });
+  });
+
+  it.each(Object.entries(expectedErrorClasses))("maps its documented %s answer to the right error, keeping the provider's message", async (errorClass, expected) => {
+    const fixtureOfClass = (await errorClassFixtures(api))[errorClass as keyof typeof expectedErrorClasses];
+    const error = adapter.fromUpstreamError(fixtureOfClass.status, fixtureOfClass.body);
+    expect(error).toMatchObject(expected);
+    if (fixtureOfClass.raw === null) expect(error.metadata?.["raw"]).toBeUndefined();
+    else expect(error.metadata?.["raw"]).toBe(fixtureOfClass.raw);
+  });
+
+  it("throws a retryable error carrying the provider's message for an error event inside a stream", async () => {
+    const { event, raw } = (await errorClassFixtures(api))["stream-error"];
+    const state = adapter.createStreamState();
+    let thrown: unknown;
+    try {
+      adapter.fromUpstreamStreamEvent(event, state);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SwitchboardError);
+    expect((thrown as SwitchboardError).error).toMatchObject({ retryable: true, metadata: { raw } });
   });
 });

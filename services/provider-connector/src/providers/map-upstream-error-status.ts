@@ -1,20 +1,15 @@
 import { gatewayError, gatewayErrorCodes, type GatewayError } from "@switchboard/contracts";
+import { sanitizeProviderMessage } from "./sanitize-provider-message.js";
 
 /** What an adapter extracted from a provider's error answer. */
 export interface UpstreamErrorDetails {
   status: number;
   /** Names the provider's API in messages, e.g. "OpenAI-compatible". */
   providerLabel: string;
-  /** The provider's own message (or its raw body); truncated here before it travels further. */
+  /** The provider's own message (or its raw body); sanitized and bounded here before it travels further. */
   providerMessage: string;
   /** The provider's machine-readable code when it sent one. */
   providerCode?: string;
-}
-
-const maximumRawLength = 1_000;
-
-function truncate(text: string): string {
-  return text.length > maximumRawLength ? `${text.slice(0, maximumRawLength)}…` : text;
 }
 
 /**
@@ -22,11 +17,16 @@ function truncate(text: string): string {
  * after reading its own error body format. `retryable` tells ingress whether the next candidate may be
  * tried: overload, outages and timeouts yes; a request the provider found invalid no (another provider
  * would most likely refuse it too, and the client should see why, as OpenRouter shows it).
+ *
+ * The provider's message travels as `metadata.raw` (the handler adds `provider_name`), as OpenRouter's
+ * `{"error":{"message":"Provider returned error","metadata":{"raw","provider_name"}}}` does, except for a
+ * rejected provider key: that message is about the operator's key (OpenAI quotes the key's last
+ * characters), so the client is told to ask the operator and nothing more.
  */
 export function mapUpstreamErrorStatus(details: UpstreamErrorDetails): GatewayError {
   const { status, providerLabel } = details;
-  const metadata: Record<string, unknown> = { raw: truncate(details.providerMessage) };
-  if (details.providerCode !== undefined) metadata["provider_code"] = details.providerCode;
+  const metadata: Record<string, unknown> = { raw: sanitizeProviderMessage(details.providerMessage) };
+  if (details.providerCode !== undefined) metadata["provider_code"] = sanitizeProviderMessage(details.providerCode);
 
   if (status === 429) {
     return gatewayError(gatewayErrorCodes.upstreamRateLimited, 429, `The provider (${providerLabel} API) is rate limiting requests`, {
@@ -47,7 +47,7 @@ export function mapUpstreamErrorStatus(details: UpstreamErrorDetails): GatewayEr
       gatewayErrorCodes.upstreamError,
       502,
       `The provider (${providerLabel} API) rejected Switchboard's provider key (HTTP ${status}); an operator must fix the key configured for this provider`,
-      { retryable: false, metadata },
+      { retryable: false },
     );
   }
   // 5xx, and any other status (402 out of provider credit, 413, 409, ...): an operator or provider

@@ -46,6 +46,11 @@ describe("the catalog's provider schema", () => {
   it("takes a query that holds no credential, as Azure OpenAI's api-version", () => {
     expect(issuesOf({ ...provider, base_url: "https://acme.openai.azure.com/openai?api-version=2024-10-21" })).toEqual([]);
   });
+
+  it("takes an optional api_version name, and refuses one that could not be a header value", () => {
+    expect(issuesOf({ ...provider, api: "anthropic", api_version: "2026-10-21" })).toEqual([]);
+    expect(issuesOf({ ...provider, api_version: "2023-06-01\r\nx-evil: 1" })).toEqual([expect.stringMatching(/^api_version: /)]);
+  });
 });
 
 describe("the catalog's endpoint pricing (what the file and the admin API accept)", () => {

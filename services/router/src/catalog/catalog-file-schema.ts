@@ -59,12 +59,13 @@ export const catalogProviderSchema = z.strictObject({
       (url) => !URL.canParse(url) || ![...new URL(url).searchParams.keys()].some((name) => credentialParameterName.test(name)),
       "must not carry a credential in its query (a parameter named like key, token, secret, signature or password would be published); name the key's variable in api_key_env",
     ),
-  /** The provider API version to send (Anthropic's `anthropic-version` header); left out, the adapter's default (2023-06-01). */
-  api_version: z.string().regex(/^[A-Za-z0-9._-]+$/, "a version string such as 2023-06-01").optional(),
   /** How an OpenAI-compatible vendor departs from OpenAI's API; see `catalogQuirksSchema`. */
   quirks: catalogQuirksSchema.optional(),
   // The connector sends this variable's value to base_url: only a provider key's name (see providerKeyVariableProblem).
   api_key_env: providerKeyVariableSchema.optional(),
+  // The provider API's version, for APIs versioned by a header (Anthropic's `anthropic-version`, whose
+  // adapter defaults to 2023-06-01); the version decides which parameter values the endpoint takes.
+  api_version: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, "a version name such as 2023-06-01").optional(),
   data_policy: z.strictObject({
     training: z.boolean(),
     retains_prompts: z.boolean(),

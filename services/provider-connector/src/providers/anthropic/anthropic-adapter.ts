@@ -50,17 +50,19 @@ export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
   streamFraming: streamFramings.serverSentEvents,
 
   toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
+    const apiVersion = input.apiVersion ?? anthropicApiVersion;
     const { body, warnings } = convertToAnthropicRequest(input.body, {
       upstreamModel: input.upstreamModel,
       stream: input.stream,
       maxCompletionTokens: input.maxCompletionTokens,
+      apiVersion,
     });
     return {
       url: buildUpstreamUrl(input.baseUrl, "/v1/messages"),
       headers: {
         "content-type": "application/json",
         accept: input.stream ? "text/event-stream" : "application/json",
-        "anthropic-version": input.apiVersion ?? anthropicApiVersion,
+        "anthropic-version": apiVersion,
       },
       body,
       credential: { scheme: "header", headerName: "x-api-key" },

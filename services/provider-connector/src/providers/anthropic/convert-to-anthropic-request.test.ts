@@ -2,7 +2,7 @@ import type { ChatRequest } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
 import { anthropicFallbackMaxTokens, convertToAnthropicRequest } from "./convert-to-anthropic-request.js";
 
-const options = { upstreamModel: "claude-sonnet-4-5", stream: false, maxCompletionTokens: 1_024 };
+const options = { upstreamModel: "claude-sonnet-4-5", stream: false, maxCompletionTokens: 1_024, apiVersion: "2023-06-01" };
 
 describe("convertToAnthropicRequest", () => {
   it("lifts the leading system messages, always sends max_tokens and maps the sampling parameters", () => {

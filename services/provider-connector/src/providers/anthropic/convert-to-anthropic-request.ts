@@ -1,5 +1,6 @@
 import type { ChatRequest, UpstreamWarning } from "@switchboard/contracts";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
+import { anthropicSamplingParameters } from "./anthropic-sampling-parameters.js";
 import { convertToAnthropicMessages } from "./convert-to-anthropic-messages.js";
 
 /**
@@ -14,6 +15,8 @@ export interface AnthropicRequestOptions {
   upstreamModel: string;
   stream: boolean;
   maxCompletionTokens: number | null;
+  /** The `anthropic-version` the request is sent with; it decides which sampling values are taken. */
+  apiVersion: string;
 }
 
 type OpenAITool = { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown } };
@@ -57,8 +60,8 @@ const translatedParameters = new Set([
 
 /**
  * The client's OpenAI-shaped request as an Anthropic Messages request body, and the warnings for what it
- * could not carry. A temperature above 1 (OpenAI allows up to 2, Anthropic 0–1) is dropped and named,
- * never clamped (STYLE.md convention 9).
+ * could not carry. A sampling value the API version cannot take is dropped and named, or refused under
+ * `provider.require_parameters` (see anthropic-sampling-parameters.ts), never clamped.
  */
 export function convertToAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: Record<string, unknown>; warnings: UpstreamWarning[] } {
   const warnings: UpstreamWarning[] = [];
@@ -74,12 +77,9 @@ export function convertToAnthropicRequest(request: ChatRequest, options: Anthrop
     ...(system !== undefined ? { system } : {}),
     messages,
   };
-  if (typeof request.temperature === "number") {
-    if (request.temperature <= 1) body["temperature"] = request.temperature;
-    else warn("temperature");
-  }
-  if (typeof request.top_p === "number") body["top_p"] = request.top_p;
-  if (typeof request["top_k"] === "number") body["top_k"] = request["top_k"];
+  const sampling = anthropicSamplingParameters(request, options.apiVersion);
+  Object.assign(body, sampling.fields);
+  warnings.push(...sampling.warnings);
   if (typeof request.stop === "string") body["stop_sequences"] = [request.stop];
   else if (Array.isArray(request.stop)) body["stop_sequences"] = request.stop;
   const tools = convertTools(request["tools"]);

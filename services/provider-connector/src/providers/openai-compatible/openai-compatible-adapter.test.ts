@@ -567,15 +567,17 @@ describe("openai-compatible adapter: fromUpstreamError", () => {
     [408, gatewayErrorCodes.upstreamTimeout, 408, true],
     [400, gatewayErrorCodes.invalidRequest, 400, false],
     [422, gatewayErrorCodes.invalidRequest, 400, false],
-    [401, gatewayErrorCodes.upstreamError, 502, false],
-    [403, gatewayErrorCodes.upstreamError, 502, false],
   ])("maps HTTP %i to %s (status %i, retryable %s)", (status, code, gatewayStatus, retryable) => {
     const body = JSON.stringify({ error: { message: "nope", type: "some_error", code: null } });
     expect(adapter.fromUpstreamError(status, body)).toMatchObject({ code, status: gatewayStatus, retryable, metadata: { raw: "nope", provider_code: "some_error" } });
   });
 
-  it("tells the operator, not the client, to fix a rejected provider key", () => {
-    expect(adapter.fromUpstreamError(401, "{}").message).toMatch(/provider key.*operator/);
+  it.each([401, 403])("tells the operator, not the client, to fix a rejected provider key (HTTP %i), without the provider's words about that key", (status) => {
+    const body = JSON.stringify({ error: { message: "Incorrect API key provided: sk-proj-****abcd", type: "invalid_request_error", code: "invalid_api_key" } });
+    const error = adapter.fromUpstreamError(status, body);
+    expect(error).toMatchObject({ code: gatewayErrorCodes.upstreamError, status: 502, retryable: false });
+    expect(error.message).toMatch(/provider key.*operator/);
+    expect(JSON.stringify(error)).not.toContain("abcd");
   });
 
   it("keeps a truncated raw body when the error is not JSON", () => {

@@ -1,0 +1,88 @@
+import { chatChunkSchema, httpErrorBodySchema } from "@switchboard/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readServerSentEvents } from "../support/read-server-sent-events.js";
+import { startStack, type TestStack } from "../support/start-stack.js";
+
+/**
+ * Upstream failures reach the client in OpenRouter's shape with the provider's own message (issue 11):
+ * `{"error":{"code","message","metadata":{"provider_name","raw"}}}` after fallbacks are exhausted, and a
+ * final SSE chunk with `error` and `finish_reason: "error"` when the failure comes after the first token.
+ */
+describe("provider errors end to end (issue 11)", () => {
+  let stack: TestStack;
+  let key: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    ({ key } = await stack.createFundedKey("5.00"));
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const chat = (content: string, extra: Record<string, unknown> = {}) =>
+    fetch(`${stack.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/echo", max_tokens: 20, messages: [{ role: "user", content }], ...extra }),
+    });
+
+  it("answers the last provider's failure, with its name and sanitized message, when every provider fails", async () => {
+    stack.primary.addRule("everyone is busy", { status: 429, errorMessage: "Rate limit reached for echo-primary." });
+    stack.backup.addRule("everyone is busy", { status: 503, errorMessage: "The engine is currently overloaded,\r\n\u001b[31m please try again later." });
+    const response = await chat("everyone is busy");
+    expect(response.status).toBe(502);
+    const body = httpErrorBodySchema.parse(await response.json());
+    expect(body.error).toMatchObject({
+      code: 502,
+      metadata: { provider_name: "Backup Cloud", raw: "The engine is currently overloaded, [31m please try again later.", retryable: true },
+    });
+  });
+
+  it("answers a provider's 429 with its message when that provider is the only one tried", async () => {
+    stack.primary.addRule("only primary, limited", { status: 429, errorMessage: "Quota exceeded for echo-primary." });
+    const response = await chat("only primary, limited", { provider: { only: ["primary"] } });
+    expect(response.status).toBe(429);
+    expect(httpErrorBodySchema.parse(await response.json()).error).toMatchObject({
+      code: 429,
+      metadata: { provider_name: "Primary Labs", raw: "Quota exceeded for echo-primary.", error_type: "upstream_rate_limited", retryable: true },
+    });
+  });
+
+  it("answers a provider's 400 at once, not retried elsewhere, with the provider's message", async () => {
+    stack.primary.addRule("too long for you", { status: 400, errorMessage: "This model's maximum context length is 8192 tokens." });
+    const response = await chat("too long for you");
+    expect(response.status).toBe(400);
+    expect(httpErrorBodySchema.parse(await response.json()).error).toMatchObject({
+      code: 400,
+      message: "Provider returned error",
+      metadata: { provider_name: "Primary Labs", raw: "This model's maximum context length is 8192 tokens.", retryable: false },
+    });
+    expect(stack.backup.requests.filter((request) => JSON.stringify(request.body).includes("too long for you"))).toHaveLength(0);
+  });
+
+  it("does not show the provider's words about a rejected provider key", async () => {
+    stack.primary.addRule("bad key everywhere", { status: 401, errorMessage: "Incorrect API key provided: sk-prim****test." });
+    const response = await chat("bad key everywhere", { provider: { only: ["primary"] } });
+    expect(response.status).toBe(502);
+    const body = httpErrorBodySchema.parse(await response.json());
+    expect(body.error.metadata).toMatchObject({ provider_name: "Primary Labs", retryable: false });
+    expect(JSON.stringify(body)).not.toContain("sk-prim");
+  });
+
+  it("ends a stream that fails after its first tokens with an error chunk carrying the provider's metadata", async () => {
+    stack.primary.addRule("fail midway", { text: "one two three four", streamErrorAfterChunks: 2, errorMessage: "The server had an error while processing your request." });
+    const response = await chat("fail midway", { stream: true });
+    expect(response.status).toBe(200);
+    const { data } = readServerSentEvents(await response.text());
+    expect(data.at(-1)).toBe("[DONE]");
+    const chunks = data.slice(0, -1).map((payload) => chatChunkSchema.parse(JSON.parse(payload)));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe("one two ");
+    const failure = chunks.find((chunk) => chunk.error !== undefined);
+    expect(failure).toMatchObject({
+      choices: [{ finish_reason: "error" }],
+      error: { code: 502, metadata: { provider_name: "Primary Labs", raw: "The server had an error while processing your request.", retryable: true } },
+    });
+  });
+});
