@@ -77,6 +77,8 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
   const settlementAnomalies = new SettlementAnomalyCounter();
   const deadLetters = new DeadLetterCounter([subjects.billingConsumer, subjects.billingUsageReportConsumer]);
   const keyChangePublisher = natsKeyChangePublisher({ connection, subjects, logger });
+  // One recaller: a reservation short of credit and a key given a limit share one recall per account.
+  const recaller = new LeaseRecaller({ database, publishRecall: (accountId) => connection.publish(subjects.creditRecall, JSON.stringify({ accountId })) });
   const service = await serveEndpoints(connection, {
     name: serviceNames.billing,
     version: billingServiceVersion,
@@ -90,7 +92,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
         database,
         subjects,
         reservationTtlSeconds: options.reservationTtlSeconds,
-        recaller: new LeaseRecaller({ database, publishRecall: (accountId) => connection.publish(subjects.creditRecall, JSON.stringify({ accountId })) }),
+        recaller,
       }),
       leaseCreditEndpoint({ database, subjects, leaseTtlSeconds: options.leaseTtlSeconds ?? 900 }),
       returnLeaseEndpoint({ database, subjects }),
@@ -108,7 +110,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       // Key management (issue 10): OpenRouter's /keys API, GET /key and GET /credits.
       listKeysEndpoint({ database, subjects }),
       getKeyEndpoint({ database, subjects }),
-      updateKeyEndpoint({ database, subjects, keyChangePublisher }),
+      updateKeyEndpoint({ database, subjects, keyChangePublisher, recaller }),
       deleteKeyEndpoint({ database, subjects, keyChangePublisher }),
       getCurrentKeyEndpoint({ database, subjects }),
       getCreditsEndpoint({ database, subjects }),

@@ -50,6 +50,12 @@ export const reserveRequestSchema = z.object({
   amountMicros: z.number().int().nonnegative(),
   /** Ingress knows the key has a spending limit: billing checks it at once (it finds out by itself otherwise). */
   keyLimited: z.boolean().optional(),
+  /**
+   * When the requester stops waiting for the answer (epoch milliseconds): billing skips a reservation still
+   * queued behind others of the same key at that time, rather than hold credit nobody will settle. Absent
+   * (an older ingress) means no deadline.
+   */
+  deadlineEpochMs: z.number().int().positive().optional(),
 });
 export type ReserveRequest = z.infer<typeof reserveRequestSchema>;
 

@@ -83,13 +83,37 @@ export function computeMaximumCostMicros(
   price: EndpointPrice,
   maximumInputImages = 0,
 ): number {
-  const prices = effectivePrices(price);
+  const prices = upperBoundPrices(price);
   const picos =
-    BigInt(maximumPromptTokens) * maximum(prices.prompt, prices.cacheRead, prices.cacheWrite) +
-    BigInt(maximumCompletionTokens) * maximum(prices.completion, prices.reasoning) +
+    BigInt(maximumPromptTokens) * prices.promptToken +
+    BigInt(maximumCompletionTokens) * prices.outputToken +
     prices.request +
     BigInt(maximumInputImages) * prices.image;
   return picosToMicrosRoundedUp(picos);
+}
+
+/** The pico-dollar prices `computeMaximumCostMicros` bounds a generation with. */
+export interface UpperBoundPrices {
+  /** The dearest of prompt, cache-read and cache-write. */
+  promptToken: bigint;
+  /** The dearer of completion and reasoning. */
+  outputToken: bigint;
+  request: bigint;
+  image: bigint;
+}
+
+/**
+ * The prices of the upper bound, shared with whoever inverts it (how many output tokens an amount
+ * affords), so that both agree to the pico-dollar.
+ */
+export function upperBoundPrices(price: EndpointPrice): UpperBoundPrices {
+  const prices = effectivePrices(price);
+  return {
+    promptToken: maximum(prices.prompt, prices.cacheRead, prices.cacheWrite),
+    outputToken: maximum(prices.completion, prices.reasoning),
+    request: prices.request,
+    image: prices.image,
+  };
 }
 
 function picosToMicrosRoundedUp(picos: bigint): number {

@@ -12,6 +12,7 @@ import {
 import { defineEndpoint, type EndpointDefinition } from "@switchboard/messaging";
 import type { ApiKeyRow } from "@switchboard/db";
 import type { KeyChangePublisher } from "../key-changes/key-change-publisher.js";
+import type { LeaseRecaller } from "../lease-recaller.js";
 import { presentKeyRecord } from "../present-key-record.js";
 import { recordAdminAction } from "../repositories/admin-audit.js";
 import { renameKey, setKeyDisabled, setKeyLimit, setKeyRateLimit } from "../repositories/api-keys.js";
@@ -27,9 +28,18 @@ import { keyNotFound } from "./key-not-found.js";
  * reset, `set-key-rate-limit`) in the change's transaction; the change is announced after the commit, so
  * every ingress refuses a disabled key, and holds a newly limited key's generations against its limit, from
  * its next request on.
+ *
+ * A change that leaves the key with a limit also recalls the account's credit leases, and answers once they
+ * are back (or after the recaller's window): generations an ingress holds against a lease have no
+ * reservation row until they settle, so the limit cannot see them, and an ingress that has not heard of
+ * the change yet would go on holding the key's generations against its lease. Recalled, the replicas
+ * reserve the account's generations exactly (through billing, which finds the limit itself) until they
+ * lease again (a second later, by when the change has reached them). What the key's generations already
+ * held against a lease at that moment still runs and is charged, and counts against the limit once it
+ * settles: the limit can be overshot by at most those holds (README "Keys and limits").
  */
 export async function updateKeyReply(
-  dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher },
+  dependencies: { database: DatabaseExecutor; keyChangePublisher: KeyChangePublisher; recaller?: LeaseRecaller },
   request: UpdateKeyRequest,
 ): Promise<KeyReply> {
   const { name, disabled, limitMicros, limitReset, rateLimit } = request;
@@ -67,10 +77,16 @@ export async function updateKeyReply(
     return changed;
   });
   await announceKeyChanges(dependencies.database, dependencies.keyChangePublisher, [{ keyHash: row.key_hash, change }], outboxIds);
+  if (limitChanged && row.limit_micros !== null) await dependencies.recaller?.recall(row.account_id);
   return { data: presentKeyRecord(row, await getKeyUsage(dependencies.database, row.id)) };
 }
 
-export function updateKeyEndpoint(dependencies: { database: DatabaseExecutor; subjects: Subjects; keyChangePublisher: KeyChangePublisher }): EndpointDefinition {
+export function updateKeyEndpoint(dependencies: {
+  database: DatabaseExecutor;
+  subjects: Subjects;
+  keyChangePublisher: KeyChangePublisher;
+  recaller: LeaseRecaller;
+}): EndpointDefinition {
   return defineEndpoint({
     subject: dependencies.subjects.billingUpdateKey,
     requestSchema: updateKeyRequestSchema,

@@ -42,13 +42,25 @@ export async function getKeyUsage(database: DatabaseExecutor, keyId: string): Pr
  * What counts against a key's spending limit now, in micro-dollars: its charges in the limit's current
  * period (all of them without a reset), as `getKeyUsage` counts them, plus what its pending reservations
  * hold, since each may still be charged up to its amount. A scalar subquery, for statements that check the
- * limit as they reserve.
+ * limit as they reserve (under the key's row lock, so it must stay cheap).
+ *
+ * With a reset, only the rows that can count are read: pending ones (`resolved_at IS NULL`: a reservation
+ * gets `resolved_at` when it settles, voids or expires) and those resolved in the period, both ranges of
+ * the index `reservations_key_resolved (key_id, resolved_at)`, so a key with a long history costs no
+ * more than its current period. Without a reset every charge of the key counts, and its whole history is
+ * read (TODO(issue 10): a running total on api_keys, maintained by settlement, would make this constant).
  */
 export function keyLimitUseSql(keyId: string, limitReset: KeyLimitReset | null): RawBuilder<number> {
-  const charged = limitReset === null ? sql`charged_micros IS NOT NULL` : sql`resolved_at >= ${since(periodUnits[limitReset])}`;
+  if (limitReset === null) {
+    return sql<number>`(
+      SELECT coalesce(sum(charged_micros) FILTER (WHERE charged_micros IS NOT NULL), 0) + coalesce(sum(amount_micros) FILTER (WHERE status = 'pending'), 0)
+      FROM reservations WHERE key_id = ${keyId}
+    )`;
+  }
+  const periodStart = since(periodUnits[limitReset]);
   return sql<number>`(
-    SELECT coalesce(sum(charged_micros) FILTER (WHERE ${charged}), 0) + coalesce(sum(amount_micros) FILTER (WHERE status = 'pending'), 0)
-    FROM reservations WHERE key_id = ${keyId}
+    SELECT coalesce(sum(charged_micros) FILTER (WHERE resolved_at >= ${periodStart}), 0) + coalesce(sum(amount_micros) FILTER (WHERE status = 'pending'), 0)
+    FROM reservations WHERE key_id = ${keyId} AND (resolved_at IS NULL OR resolved_at >= ${periodStart})
   )`;
 }
 

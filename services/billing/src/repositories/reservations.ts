@@ -16,6 +16,8 @@ export interface ReserveOptions {
   keyLimited?: boolean | undefined;
   /** The reservation's start; its expiry is `now + ttlSeconds`. Defaults to the current time. */
   now?: Date;
+  /** When the requester stops waiting (epoch ms): a limited key's reservation still queued then is skipped with a 503. */
+  deadlineEpochMs?: number | undefined;
 }
 
 /**
@@ -70,8 +72,12 @@ export async function reserve(database: Kysely<Database>, options: ReserveOption
 /** What `reserve`'s look at a failed hold answers when the key has a spending limit. */
 const limitedKey = Symbol("limited key");
 
-/** Reservations of one limited key take turns in this process (turns-by-key.ts). */
-const limitedKeyTurns = new TurnsByKey();
+/**
+ * Reservations of one limited key take turns in this process (turns-by-key.ts). At about a millisecond
+ * each, a thousand waiting is a second's wait; a longer burst would outwait ingress, so it is refused
+ * (503, retryable) rather than queued.
+ */
+export const limitedKeyTurns = new TurnsByKey({ maximumQueued: 1_000 });
 
 /** What the limited key's statement saw besides the reservation it made (null columns when it made none). */
 interface LimitedHoldState {
@@ -157,7 +163,7 @@ function reserveForLimitedKey(database: Kysely<Database>, options: ReserveOption
       throw insufficientCreditsError(amountMicros, refused.available_micros, refused.leased_micros_now);
     }
     return undefined;
-  }).then((reserved) => reserved ?? reserveForLimitedKey(database, options, expiresAt, triesLeft - 1));
+  }, { deadlineEpochMs: options.deadlineEpochMs }).then((reserved) => reserved ?? reserveForLimitedKey(database, options, expiresAt, triesLeft - 1));
 }
 
 /** The reservation columns of a row that also carries other columns. */

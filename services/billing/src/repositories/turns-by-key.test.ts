@@ -5,7 +5,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 describe("TurnsByKey", () => {
   it("runs work of one key one after another, in order, even when some fails, and other keys at once", async () => {
-    const turns = new TurnsByKey();
+    const turns = new TurnsByKey({ maximumQueued: 100 });
     const events: string[] = [];
     let running = 0;
     let mostAtOnce = 0;
@@ -28,5 +28,48 @@ describe("TurnsByKey", () => {
     mostAtOnce = 0;
     await Promise.all([turns.run("x", work("x")), turns.run("y", work("y"))]);
     expect(mostAtOnce).toBe(2);
+  });
+
+  it("refuses work beyond the bound with a retryable 503 at once, and takes new work once the queue drains", async () => {
+    const turns = new TurnsByKey({ maximumQueued: 3 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const ran: number[] = [];
+    const queued = [1, 2, 3].map((index) => turns.run("k", async () => {
+      await gate;
+      ran.push(index);
+    }));
+    expect(turns.queuedFor("k")).toBe(3);
+    await expect(turns.run("k", async () => ran.push(4))).rejects.toMatchObject({ error: { status: 503, retryable: true, code: "service_unavailable" } });
+    // Another key is not affected by this key's queue.
+    await expect(turns.run("other", async () => "other")).resolves.toBe("other");
+    release();
+    await Promise.all(queued);
+    await tick();
+    expect(turns.queuedFor("k")).toBe(0);
+    await turns.run("k", async () => ran.push(5));
+    expect(ran).toEqual([1, 2, 3, 5]);
+  });
+
+  it("skips work whose deadline passed while it waited, without running it, and runs the rest", async () => {
+    let now = 1_000;
+    const turns = new TurnsByKey({ maximumQueued: 100, now: () => now });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const ran: string[] = [];
+    const first = turns.run("k", async () => {
+      await gate;
+      ran.push("first");
+    });
+    const late = turns.run("k", async () => ran.push("late"), { deadlineEpochMs: 1_500 });
+    const patient = turns.run("k", async () => ran.push("patient"), { deadlineEpochMs: 5_000 });
+    const noDeadline = turns.run("k", async () => ran.push("no deadline"));
+    now = 2_000;
+    release();
+    await first;
+    await expect(late).rejects.toMatchObject({ error: { status: 503, retryable: true } });
+    await patient;
+    await noDeadline;
+    expect(ran).toEqual(["first", "patient", "no deadline"]);
   });
 });

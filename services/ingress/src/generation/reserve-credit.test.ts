@@ -102,4 +102,13 @@ describe("reserveCredit", () => {
     await expect(reserveCredit(clients, key, "gen-1", priced)).rejects.toMatchObject({ error: { status: 503 } });
     expect(asked).toHaveLength(1);
   });
+
+  it("sends billing its deadline: now plus this replica's request timeout, after which nobody reads the answer", async () => {
+    const { asked, clients } = billing(10_000);
+    const before = Date.now();
+    await reserveCredit({ ...clients, requestTimeoutMs: 5_000 }, key, "gen-1", priced);
+    const deadline = (asked[0]?.payload as { deadlineEpochMs: number }).deadlineEpochMs;
+    expect(deadline).toBeGreaterThanOrEqual(before + 5_000);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 5_000);
+  });
 });

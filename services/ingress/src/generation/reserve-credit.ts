@@ -22,7 +22,7 @@ export interface HeldCredit {
  * unreachable) with nothing held.
  */
 export async function reserveCredit(
-  clients: Pick<ServiceClients, "request" | "subjects">,
+  clients: Pick<ServiceClients, "request" | "subjects"> & Partial<Pick<ServiceClients, "requestTimeoutMs">>,
   key: AuthenticatedKey,
   generationId: string,
   candidates: readonly PricedCandidate[],
@@ -36,7 +36,15 @@ export async function reserveCredit(
   const reserve = async (amountMicros: number) => {
     await clients.request(
       clients.subjects.billingReserve,
-      { generationId, accountId: key.accountId, keyId: key.keyId, amountMicros, ...(key.spendingLimited === true ? { keyLimited: true } : {}) },
+      {
+        generationId,
+        accountId: key.accountId,
+        keyId: key.keyId,
+        amountMicros,
+        ...(key.spendingLimited === true ? { keyLimited: true } : {}),
+        // This replica stops waiting then: billing skips the reservation if it is still queued by that time.
+        ...(clients.requestTimeoutMs === undefined ? {} : { deadlineEpochMs: Date.now() + clients.requestTimeoutMs }),
+      },
       reserveReplySchema,
       "billing",
     );

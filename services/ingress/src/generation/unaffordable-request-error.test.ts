@@ -34,6 +34,29 @@ describe("unaffordableRequestError", () => {
     }
   });
 
+  it("with split prices (dearer cache writes and reasoning, a per-request price), affords what the reservation's upper bound covers", () => {
+    const split = {
+      promptPicosPerToken: "150000",
+      completionPicosPerToken: "600000",
+      cacheReadPicosPerToken: "15000",
+      cacheWritePicosPerToken: "187500",
+      reasoningPicosPerToken: "900000",
+      requestPicos: "40000000",
+    };
+    // 500 µ$ = 5e8 p$; prompt 1000 × 187500 (the cache-write price) = 1.875e8; request 4e7;
+    // (5e8 − 1.875e8 − 4e7) / 900000 (the reasoning price) = 302.77 → 302. Plain prices would say 583.
+    const error = unaffordableRequestError(refusal("0.0005"), { price: split, maximumPromptTokens: 1_000, requestedTokens: 4_096 }) as SwitchboardError;
+    expect(error.error.metadata).toMatchObject({ affordable_tokens: 302 });
+    for (const availableMicros of [41, 228, 500, 12_345, 999_999]) {
+      const availableUsd = (availableMicros / 1_000_000).toFixed(6);
+      const answer = unaffordableRequestError(refusal(availableUsd), { price: split, maximumPromptTokens: 1_000, requestedTokens: 10_000_000 }) as SwitchboardError;
+      const affordable = answer.error.metadata?.["affordable_tokens"] as number;
+      // Retrying with max_tokens = affordable reserves no more than is available; one more would not fit.
+      if (affordable > 0) expect(computeMaximumCostMicros(1_000, affordable, split)).toBeLessThanOrEqual(availableMicros);
+      expect(computeMaximumCostMicros(1_000, affordable + 1, split)).toBeGreaterThan(availableMicros);
+    }
+  });
+
   it("affords 0 when the prompt alone is not covered, and never more than requested", () => {
     const short = unaffordableRequestError(refusal("0.0001"), { price, maximumPromptTokens: 1_000, requestedTokens: 50 }) as SwitchboardError;
     expect(short.error.metadata).toMatchObject({ affordable_tokens: 0, requested_tokens: 50 });

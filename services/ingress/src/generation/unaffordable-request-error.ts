@@ -1,4 +1,4 @@
-import { gatewayError, parseUsdToMicros, SwitchboardError, type EndpointPrice } from "@switchboard/contracts";
+import { gatewayError, parseUsdToMicros, SwitchboardError, upperBoundPrices, type EndpointPrice } from "@switchboard/contracts";
 
 const picosPerMicro = 1_000_000n;
 
@@ -13,7 +13,7 @@ export interface UnaffordableRequest {
  * Billing's 402 (the account's credit, or the key's limit, does not cover the request's upper bound) in
  * OpenRouter's words: how many output tokens were asked for, and how many the amount still available
  * affords at the candidate's price once the prompt's upper bound is paid for (the same exact pico-dollar
- * arithmetic as `computeCostMicros`, so a request with `max_tokens` at most that number is covered). The
+ * arithmetic and prices as `computeMaximumCostMicros`, so a request with `max_tokens` at most that number is covered). The
  * refusal's metadata stays, with the two numbers added. Any other error, or a 402 without a readable
  * `available_usd`, is returned as it is.
  */
@@ -40,11 +40,16 @@ export function unaffordableRequestError(refusal: unknown, request: Unaffordable
   );
 }
 
-/** The most output tokens `availableMicros` pays for after the prompt: at least 0, all requested when output is free. */
+/**
+ * The most output tokens `availableMicros` pays for after the prompt and the per-request price, at the
+ * reservation's upper-bound prices (`upperBoundPrices`: the dearest prompt-side and output-side prices), so
+ * that a retry with `max_tokens` at this number reserves no more than is available: at least 0, all
+ * requested when output is free.
+ */
 function affordableOutputTokens(availableMicros: number, request: UnaffordableRequest): number {
-  const left = BigInt(availableMicros) * picosPerMicro - BigInt(request.maximumPromptTokens) * BigInt(request.price.promptPicosPerToken);
+  const prices = upperBoundPrices(request.price);
+  const left = BigInt(availableMicros) * picosPerMicro - BigInt(request.maximumPromptTokens) * prices.promptToken - prices.request;
   if (left < 0n) return 0;
-  const completionPicos = BigInt(request.price.completionPicosPerToken);
-  if (completionPicos === 0n) return request.requestedTokens;
-  return Number(left / completionPicos);
+  if (prices.outputToken === 0n) return request.requestedTokens;
+  return Number(left / prices.outputToken);
 }

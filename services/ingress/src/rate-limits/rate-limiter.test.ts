@@ -8,19 +8,27 @@ const reportIntervalMs = 100;
  * Replicas on one fake clock, exchanging reports every 100 ms (each at its own phase, delivered after
  * `latencyMs`), as RateLimitSharing does over NATS.
  */
-function cluster(replicas: number, options: { start?: number; latencyMs?: number } = {}) {
+function cluster(replicas: number, options: { start?: number; latencyMs?: number; fullReportEvery?: number } = {}) {
   const clock = { now: options.start ?? 1_000_000 };
   const limiters = Array.from(
     { length: replicas },
     (_, index) => new RateLimiter({ replica: `replica-${index}`, reportIntervalMs, peerTimeoutMs: 1_000, now: () => clock.now }),
   );
   const inFlight: { deliverAt: number; from: number; keys: ReturnType<RateLimiter["report"]> }[] = [];
+  // With `fullReportEvery`, reports carry only changed keys but every n-th (as shareRateLimitCounts sends them).
+  const reportsSent = limiters.map(() => 0);
+  const reportOf = (limiter: RateLimiter, index: number) => {
+    const every = options.fullReportEvery;
+    const sent = reportsSent[index] ?? 0;
+    reportsSent[index] = sent + 1;
+    return limiter.report({ onlyChanged: every !== undefined && sent % every !== 0 });
+  };
   /** Advances the clock by 1 ms: reports due go out, reports arrived are applied. */
   const step = () => {
     clock.now += 1;
     limiters.forEach((limiter, index) => {
       // Replica i reports at phase i × 37 ms within each period, so reports are not in step.
-      if ((clock.now + index * 37) % reportIntervalMs === 0) inFlight.push({ deliverAt: clock.now + (options.latencyMs ?? 1), from: index, keys: limiter.report() });
+      if ((clock.now + index * 37) % reportIntervalMs === 0) inFlight.push({ deliverAt: clock.now + (options.latencyMs ?? 1), from: index, keys: reportOf(limiter, index) });
     });
     for (const report of inFlight.filter((entry) => entry.deliverAt <= clock.now)) {
       inFlight.splice(inFlight.indexOf(report), 1);
@@ -140,5 +148,81 @@ describe("RateLimiter", () => {
     // Two windows later nothing is left to report.
     setup.clock.now += 120_000;
     expect(first.report()).toEqual([]);
+  });
+
+  describe("with reports of changed keys only, and a full report every second", () => {
+    it("two replicas hammered alike stay within 10 % of the limit in every window, the first burst included", () => {
+      const setup = cluster(2, { latencyMs: 2, fullReportEvery: 10 });
+      for (let elapsed = 0; elapsed < 150; elapsed++) setup.step();
+      const perWindow = hammer(setup, { requests: 100, intervalSeconds: 2 }, 12_000, [3, 3]);
+      expect(perWindow.size).toBeGreaterThanOrEqual(6);
+      for (const admitted of perWindow.values()) {
+        expect(admitted).toBeLessThanOrEqual(110);
+        expect(admitted).toBeGreaterThanOrEqual(90);
+      }
+    });
+
+    it("three replicas under uneven load stay within 10 % of the limit", () => {
+      const setup = cluster(3, { latencyMs: 3, fullReportEvery: 10 });
+      for (let elapsed = 0; elapsed < 150; elapsed++) setup.step();
+      const perWindow = hammer(setup, { requests: 200, intervalSeconds: 1 }, 8_000, [5, 1, 2]);
+      for (const admitted of perWindow.values()) {
+        expect(admitted).toBeLessThanOrEqual(220);
+        expect(admitted).toBeGreaterThanOrEqual(180);
+      }
+    });
+
+    it("reports a key only when it admitted a request since its last report; a full report has every counted key", () => {
+      const clock = { now: 7_000_000 };
+      const limiter = new RateLimiter({ replica: "me", reportIntervalMs, peerTimeoutMs: 1_000, now: () => clock.now });
+      const limit = { requests: 100, intervalSeconds: 60 };
+      const other = "b".repeat(64);
+      limiter.admit(keyHash, limit);
+      limiter.admit(other, limit);
+      expect(limiter.report({ onlyChanged: true }).map((entry) => entry.keyHash).sort()).toEqual([keyHash, other]);
+      // Nothing admitted since: nothing to say.
+      expect(limiter.report({ onlyChanged: true })).toEqual([]);
+      limiter.admit(other, limit);
+      expect(limiter.report({ onlyChanged: true })).toEqual([{ keyHash: other, intervalSeconds: 60, window: 116, count: 2, previousCount: 0 }]);
+      expect(limiter.report({ onlyChanged: false }).map((entry) => entry.keyHash).sort()).toEqual([keyHash, other]);
+      // The window turns with no new admission: no change to report (a peer reads its last entry as the previous window).
+      clock.now += 60_000;
+      expect(limiter.report({ onlyChanged: true })).toEqual([]);
+      expect(limiter.report({ onlyChanged: false })).toEqual([
+        { keyHash, intervalSeconds: 60, window: 117, count: 0, previousCount: 1 },
+        { keyHash: other, intervalSeconds: 60, window: 117, count: 0, previousCount: 2 },
+      ]);
+    });
+
+    it("a peer counts an unreported key's last entry as the previous window once the window turns", () => {
+      const setup = cluster(2);
+      const [first, second] = setup.limiters as [RateLimiter, RateLimiter];
+      const limit = { requests: 10, intervalSeconds: 60 };
+      setup.clock.now = 6_000_000;
+      for (let index = 0; index < 10; index++) expect(second.admit(keyHash, limit)).toBeUndefined();
+      first.apply({ version: 1, replica: "replica-1", keys: second.report({ onlyChanged: true }) });
+      expect(first.admit(keyHash, limit)).toBeDefined();
+      // A tenth into the next window, with only empty reports of changes from the second replica since:
+      // its 10 still weigh 90 % (9), so one request fits, not two.
+      setup.clock.now = 6_066_000;
+      first.apply({ version: 1, replica: "replica-1", keys: second.report({ onlyChanged: true }) });
+      expect(first.admit(keyHash, limit)).toBeUndefined();
+      expect(first.admit(keyHash, limit)).toBeDefined();
+    });
+
+    it("a lost report of changes is made good by the next full report", () => {
+      const setup = cluster(2);
+      const [first, second] = setup.limiters as [RateLimiter, RateLimiter];
+      const limit = { requests: 10, intervalSeconds: 60 };
+      setup.clock.now = 6_000_000;
+      for (let index = 0; index < 10; index++) expect(second.admit(keyHash, limit)).toBeUndefined();
+      second.report({ onlyChanged: true }); // lost on the way
+      first.apply({ version: 1, replica: "replica-1", keys: second.report({ onlyChanged: true }) });
+      // The first replica hears nothing of the 10; the next full report tells it.
+      expect(second.report({ onlyChanged: true })).toEqual([]);
+      first.apply({ version: 1, replica: "replica-1", keys: second.report({ onlyChanged: false }) });
+      setup.clock.now += 1;
+      expect(first.admit(keyHash, limit)).toBeDefined();
+    });
   });
 });

@@ -34,6 +34,8 @@ interface OwnCounts {
   tickOf: number[];
   admittedBeforeTick: number[];
   ringEnd: number;
+  /** `admitted` when this key was last reported (−1: never): a report of changes only leaves it out while equal. */
+  reportedAdmitted: number;
 }
 
 interface PeerCounts {
@@ -80,7 +82,7 @@ export class RateLimiter {
     const window = Math.floor(now / intervalMs);
     let own = this.own.get(keyHash);
     if (own === undefined || own.intervalSeconds !== limit.intervalSeconds) {
-      own = { intervalSeconds: limit.intervalSeconds, window, count: 0, previousCount: 0, admitted: 0, tickOf: [], admittedBeforeTick: [], ringEnd: 0 };
+      own = { intervalSeconds: limit.intervalSeconds, window, count: 0, previousCount: 0, admitted: 0, tickOf: [], admittedBeforeTick: [], ringEnd: 0, reportedAdmitted: -1 };
       this.own.set(keyHash, own);
     }
     rollTo(own, window);
@@ -110,9 +112,13 @@ export class RateLimiter {
 
   /**
    * This replica's counts to publish now: every key it admitted a request for in the current or the previous
-   * window. Also forgets keys idle for longer and peers not heard from within the timeout.
+   * window, or with `onlyChanged` only those it admitted a request for since their last report. Leaving out
+   * an unchanged key loses nothing: a peer keeps the key's last entry, and when the window turns it reads
+   * that entry's count as the previous window's, as this replica does (`rollTo`); a report lost on the way
+   * is made good by the next full one (shareRateLimitCounts sends one every second). Also forgets keys idle
+   * for longer and peers not heard from within the timeout.
    */
-  report(): RateLimitCounts["keys"] {
+  report(options: { onlyChanged: boolean } = { onlyChanged: false }): RateLimitCounts["keys"] {
     const now = this.now();
     const keys: RateLimitCounts["keys"] = [];
     for (const [keyHash, own] of this.own) {
@@ -121,6 +127,8 @@ export class RateLimiter {
         this.own.delete(keyHash);
         continue;
       }
+      if (options.onlyChanged && own.reportedAdmitted === own.admitted) continue;
+      own.reportedAdmitted = own.admitted;
       keys.push({ keyHash, intervalSeconds: own.intervalSeconds, window: own.window, count: own.count, previousCount: own.previousCount });
     }
     for (const [replica, peer] of this.peers) {

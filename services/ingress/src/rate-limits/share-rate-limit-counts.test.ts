@@ -58,4 +58,22 @@ describe("shareRateLimitCounts", () => {
     expect(warn).toHaveBeenCalledTimes(2);
     stop();
   });
+
+  it("asks the limiter for changed keys only, but for every key at the first report and once every full-report interval", () => {
+    const bus = fakeConnection();
+    const asked: boolean[] = [];
+    const limiter = {
+      report: (options: { onlyChanged: boolean }) => {
+        asked.push(options.onlyChanged);
+        return [];
+      },
+      apply: vi.fn(),
+    };
+    const stop = shareRateLimitCounts({ connection: bus.connection, subjects, limiter, replica: "me", intervalMs: 100, fullReportIntervalMs: 500, logger: { warn: vi.fn() } });
+    vi.advanceTimersByTime(1_100);
+    expect(asked).toEqual([false, true, true, true, true, false, true, true, true, true, false]);
+    // Empty reports still go out every interval: they say the replica is alive.
+    expect(bus.published).toHaveLength(11);
+    stop();
+  });
 });

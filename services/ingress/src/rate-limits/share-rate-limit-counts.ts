@@ -13,6 +13,11 @@ export interface ShareRateLimitCountsOptions {
   replica: string;
   /** How often this replica publishes its counts (RateLimiter's `reportIntervalMs`). */
   intervalMs: number;
+  /**
+   * How often a report carries every counted key rather than only those that changed (default 1 s): what a
+   * replica that just started, or lost a report, converges by.
+   */
+  fullReportIntervalMs?: number;
   logger: Pick<Logger, "warn">;
 }
 
@@ -22,8 +27,11 @@ export type StopSharingRateLimitCounts = () => void;
 /**
  * Exchanges rate-limit counts with the other ingress replicas over core NATS (issue 10): publishes this
  * replica's counts every `intervalMs`, an empty report too (the others learn it is alive and idle), and
- * hands the others' reports to the limiter. Nothing here is on the request path. Core NATS delivers at most
- * once: a lost report only makes the others' picture one period older, and the next one replaces it.
+ * hands the others' reports to the limiter. Nothing here is on the request path. A report carries only the
+ * keys whose counts changed since the previous one, so that the traffic follows the keys in use rather
+ * than every key counted in the last two windows; every `fullReportIntervalMs` one carries them all. Core
+ * NATS delivers at most once: a lost report leaves the others' picture of its keys as it was until the
+ * key's next change or the next full report.
  */
 export function shareRateLimitCounts(options: ShareRateLimitCountsOptions): StopSharingRateLimitCounts {
   const { connection, subjects, limiter, replica, logger } = options;
@@ -38,8 +46,11 @@ export function shareRateLimitCounts(options: ShareRateLimitCountsOptions): Stop
       else logger.warn({ issues: parsed.error.issues.slice(0, 3) }, "rate-limit counts report does not parse; ignored");
     },
   });
+  const reportsPerFullReport = Math.max(1, Math.round((options.fullReportIntervalMs ?? 1_000) / options.intervalMs));
+  let reportsSent = 0;
   const timer = setInterval(() => {
-    const keys = limiter.report();
+    const keys = limiter.report({ onlyChanged: reportsSent % reportsPerFullReport !== 0 });
+    reportsSent++;
     try {
       for (let start = 0; start === 0 || start < keys.length; start += keysPerMessage) {
         const report: RateLimitCounts = { version: 1, replica, keys: keys.slice(start, start + keysPerMessage) };
