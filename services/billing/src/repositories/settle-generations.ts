@@ -60,11 +60,11 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
 
 /**
  * Settles the generations a batch of completion facts reports, idempotently by generation id, in one
- * transaction of three set-based statements whatever the batch size (four when the batch has
+ * transaction of three set-based statements whatever the batch size (five when the batch has
  * generations held against credit leases):
  *
  * 0. generations ingress held against a lease get their reservation row now, already resolved, with
- *    what they consumed from the lease (`resolveLeaseHolds`), if the lease matches the fact;
+ *    what they consumed from the lease (`resolveLeaseHolds`: leases locked, then one checking insert), if the lease matches the fact;
  * 1. resolve the batch's reservations of the account and key the facts name: a pending one becomes
  *    settled (or voided: a failed generation that cost nothing) with the actual cost; an expired one not
  *    yet charged records its late charge and stays expired (a reservation resolves once). Rows are locked
