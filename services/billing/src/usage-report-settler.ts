@@ -1,5 +1,5 @@
 import type { Logger } from "@switchboard/telemetry";
-import { pruneConfirmingUsageReports, settleDueUsageReports } from "./repositories/connector-usage-reports.js";
+import { pruneConfirmingUsageReports, settleDueUsageReports, unparsableReportOutcome } from "./repositories/connector-usage-reports.js";
 import type { DatabaseExecutor } from "./repositories/database-executor.js";
 import { settleOutcomes } from "./repositories/settle-generations.js";
 import type { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
@@ -10,6 +10,8 @@ const reportRetentionMs = 24 * 3600 * 1000;
 export interface UsageReportSettler {
   /** Stops scheduling and waits for a pass in progress. */
   stop(): Promise<void>;
+  /** How many stored reports this process found unparsable (marked, skipped) since it started. */
+  unparsableReports(): number;
 }
 
 /**
@@ -28,6 +30,7 @@ export function startUsageReportSettler(options: {
   let timer: NodeJS.Timeout | undefined;
   let settling: Promise<void> = Promise.resolve();
   const batchSize = 500;
+  let unparsableReports = 0;
 
   const pass = async (): Promise<void> => {
     try {
@@ -35,6 +38,11 @@ export function startUsageReportSettler(options: {
         const settlements = await settleDueUsageReports(options.database, { graceMs: options.graceMs, batchSize });
         for (const settlement of settlements) {
           const context = { generation_id: settlement.generationId, cost_micros: settlement.costMicros, outcome: settlement.outcome };
+          if (settlement.outcome === unparsableReportOutcome) {
+            unparsableReports++;
+            options.logger.error(context, "a stored connector usage report no longer parses; marked unparsable and skipped, nothing charged");
+            continue;
+          }
           if (settlement.outcome !== settleOutcomes.alreadyResolved) {
             options.logger.warn({ ...context, charged: settlement.charged }, "no completion fact came in time; generation settled from the connector's usage report");
           }
@@ -59,6 +67,7 @@ export function startUsageReportSettler(options: {
   timer = setTimeout(run, options.intervalMs);
 
   return {
+    unparsableReports: () => unparsableReports,
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -17,7 +17,10 @@ export function startUsageReportRecorder(options: { database: DatabaseExecutor; 
   const pass = async (): Promise<void> => {
     try {
       for (;;) {
-        const { resolved, recorded } = await recordDueUsageReports(options.database, { graceMs: options.graceMs, batchSize });
+        const { resolved, recorded, unparsable } = await recordDueUsageReports(options.database, { graceMs: options.graceMs, batchSize });
+        for (const generationId of unparsable) {
+          options.logger.error({ generation_id: generationId }, "a stored connector usage report no longer parses; marked unparsable and skipped");
+        }
         for (const generationId of recorded) {
           options.logger.warn({ generation_id: generationId }, "no completion fact came in time; generation recorded from the connector's usage report");
         }

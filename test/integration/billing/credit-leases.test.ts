@@ -165,6 +165,25 @@ describe("credit leases", () => {
     expect(await findLedgerViolations(harness.database)).toEqual([]);
   });
 
+  it("facts take from a lease, in total, at most what it was granted less what was returned: beyond it, each is an anomaly, expired or not (issue 10 review)", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
+    const leaseId = (await grant(accountId, 10_000)).leaseId as string;
+    // Each fits the grant alone; together (in one batch, then in another) they would take 12,000.
+    const batch = [leaseFact(accountId, keyId, leaseId, 4_000, 4_000), leaseFact(accountId, keyId, leaseId, 4_000, 4_000)];
+    expect((await settleGenerations(harness.database, batch)).map((result) => result.outcome)).toEqual(["settled", "settled"]);
+    const [over] = await settleGenerations(harness.database, [leaseFact(accountId, keyId, leaseId, 4_000, 4_000)]);
+    expect(over).toMatchObject({ outcome: "anomaly", charged: false, anomaly: { reason: "exceeds-lease" } });
+    // What is left (2,000) still serves.
+    const [fitting] = await settleGenerations(harness.database, [leaseFact(accountId, keyId, leaseId, 2_000, 2_000)]);
+    expect(fitting).toMatchObject({ outcome: "settled", charged: true });
+    await expireLeases(harness.database, new Date(Date.now() + 901_000));
+    const [late] = await settleGenerations(harness.database, [leaseFact(accountId, keyId, leaseId, 1_000, 1_000)]);
+    expect(late).toMatchObject({ outcome: "anomaly", charged: false, anomaly: { reason: "exceeds-lease" } });
+    // Each settled fact is charged its cost (750 µ$); the lease counts what it consumed (closed-lease style).
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - 3 * factCostMicros, leased_micros: 0 });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
   it("PostgreSQL refuses any statement that would hold more than the balance", async () => {
     const { accountId } = await createFundedKey(harness.database, 1_000);
     await expect(sql`UPDATE accounts SET leased_micros = 600, reserved_micros = 500 WHERE id = ${accountId}::uuid`.execute(harness.database)).rejects.toThrow(

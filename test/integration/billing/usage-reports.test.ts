@@ -4,7 +4,8 @@ import { connectorUsageReportSchema, reserveReplySchema, type ConnectorUsageRepo
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAccount } from "../../../services/billing/src/repositories/accounts.js";
 import { pruneConfirmingUsageReports } from "../../../services/billing/src/repositories/connector-usage-reports.js";
-import { grantLease } from "../../../services/billing/src/repositories/credit-leases.js";
+import { sql } from "kysely";
+import { grantLease, returnLease } from "../../../services/billing/src/repositories/credit-leases.js";
 import { readDeadLetters } from "@switchboard/messaging";
 import { usageReport } from "../../support/usage-report.js";
 import { completedFact, findLedgerViolations, publishFact, startBillingUnderTest, waitFor, waitForConsumerIdle, type BillingUnderTest } from "./billing-test-kit.js";
@@ -80,7 +81,7 @@ describe("connector usage reports (issue 10: a generation whose ingress died is 
 
   it("charges a generation held against a lease from its report, taking its cost from the lease", async () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
-    const lease = await grantLease(harness.database, { leaseId: randomUUID(), accountId, holder: "dead-ingress", amountMicros: 10_000, minimumMicros: 1, ttlSeconds: 900 });
+    const lease = await grantLease(harness.database, { leaseId: randomUUID(), accountId, holder: "ingress-test", amountMicros: 10_000, minimumMicros: 1, ttlSeconds: 900 });
     const report = usageReport({ origin: { accountId, keyId, lease: { leaseId: lease.leaseId as string, holdMicros: 2_000 } } });
     await publishReport(report);
     expect(await resolvedReport(report.generationId)).toMatchObject({ outcome: "settled" });
@@ -97,8 +98,10 @@ describe("connector usage reports (issue 10: a generation whose ingress died is 
     const charging = usageReport({ origin: { accountId, keyId } });
     await reserveFor(confirming.generationId, accountId, keyId, 2_000);
     await reserveFor(charging.generationId, accountId, keyId, 2_000);
-    await publishFact(harness.connection, harness.subjects, completedFact({ generationId: confirming.generationId, accountId, keyId }));
+    // The report first (the usual order): it is stored, then only confirms the fact that settles meanwhile.
     await publishReport(confirming);
+    await waitFor(async () => (await reportRow(confirming.generationId)) !== undefined);
+    await publishFact(harness.connection, harness.subjects, completedFact({ generationId: confirming.generationId, accountId, keyId }));
     await publishReport(charging);
     expect(await resolvedReport(confirming.generationId)).toMatchObject({ outcome: "already-resolved", conflicting_cost_micros: null });
     expect(await resolvedReport(charging.generationId)).toMatchObject({ outcome: "settled" });
@@ -106,6 +109,129 @@ describe("connector usage reports (issue 10: a generation whose ingress died is 
     expect(await pruneConfirmingUsageReports(harness.database, new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
     expect(await reportRow(confirming.generationId)).toBeUndefined();
     expect(await reportRow(charging.generationId)).toMatchObject({ outcome: "settled" });
+  });
+
+  const anomalyOf = (generationId: string) =>
+    harness.database.selectFrom("settlement_anomalies").selectAll().where("generation_id", "=", generationId).executeTakeFirst();
+  const leaseFor = async (accountId: string, holder: string, amountMicros: number) => {
+    const lease = await grantLease(harness.database, { leaseId: randomUUID(), accountId, holder, amountMicros, minimumMicros: 1, ttlSeconds: 900 });
+    return lease.leaseId as string;
+  };
+
+  it("charges nothing for a report naming another ingress replica's lease, and records it as an anomaly (a connector cannot spend a lease it saw)", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
+    const leaseId = await leaseFor(accountId, "ingress-other", 10_000);
+    // A fresh generation id, a consumption well within the grant: only the holder check refuses it.
+    const forged = usageReport({ origin: { ingressId: "ingress-test", accountId, keyId, lease: { leaseId, holdMicros: 2_000 } } });
+    await publishReport(forged);
+    expect(await resolvedReport(forged.generationId)).toMatchObject({ outcome: "anomaly" });
+    expect(await chargesOf(forged.generationId)).toHaveLength(0);
+    expect(await anomalyOf(forged.generationId)).toMatchObject({ reason: "lease-holder-mismatch", lease_id: leaseId });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000, leased_micros: 10_000 });
+    expect(await harness.database.selectFrom("reservations").select("generation_id").where("generation_id", "=", forged.generationId).execute()).toEqual([]);
+  });
+
+  it("charges reports against a lease only up to what it has left in total, each within the grant alone, and records the rest as anomalies", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
+    const leaseId = await leaseFor(accountId, "ingress-test", 2_000);
+    const reports = [0, 1, 2].map(() => usageReport({ origin: { accountId, keyId, lease: { leaseId, holdMicros: 1_000 } } }));
+    for (const report of reports) await publishReport(report);
+    const rows = await Promise.all(reports.map((report) => resolvedReport(report.generationId)));
+    // 3 × 750 µ$ against 2,000 µ$: two fit, the third would take 2,250.
+    expect(rows.map((row) => row?.outcome).sort()).toEqual(["anomaly", "settled", "settled"]);
+    const refused = reports[rows.findIndex((row) => row?.outcome === "anomaly")];
+    expect(await anomalyOf(refused?.generationId ?? "")).toMatchObject({ reason: "exceeds-lease" });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - 2 * reportCostMicros, leased_micros: 2_000 - 2 * reportCostMicros });
+    // A later one (another pass) is refused as well: the lease has 500 µ$ left.
+    const late = usageReport({ origin: { accountId, keyId, lease: { leaseId, holdMicros: 1_000 } } });
+    await publishReport(late);
+    expect(await resolvedReport(late.generationId)).toMatchObject({ outcome: "anomaly" });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - 2 * reportCostMicros });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  it("on a closed lease, a report consumes the hold the close kept for it, so the lease's leased credit reaches zero", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
+    const leaseId = await leaseFor(accountId, "ingress-test", 10_000);
+    // Ingress closed the lease while the generation ran (AccountLease.close: consumed 0 + held 2,000), then died.
+    expect(await returnLease(harness.database, { leaseId, accountId, expectedConsumptionMicros: 2_000 })).toBe(8_000);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ leased_micros: 2_000 });
+    const report = usageReport({ origin: { accountId, keyId, lease: { leaseId, holdMicros: 2_000 } } });
+    await publishReport(report);
+    expect(await resolvedReport(report.generationId)).toMatchObject({ outcome: "settled", cost_micros: reportCostMicros });
+    const reservation = await harness.database.selectFrom("reservations").selectAll().where("generation_id", "=", report.generationId).executeTakeFirstOrThrow();
+    // Ingress would have consumed max(hold, cost) = 2,000; the charge stays the cost.
+    expect(reservation).toMatchObject({ lease_consumed_micros: 2_000, charged_micros: reportCostMicros });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - reportCostMicros, leased_micros: 0 });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  it("on a closed lease, the part of a hold above the cost is taken only from what no other generation needs", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
+    const leaseId = await leaseFor(accountId, "ingress-test", 10_000);
+    // At the close one generation had ended (cost 750, its fact lost with its ingress) and one ran (hold 2,000).
+    await returnLease(harness.database, { leaseId, accountId, expectedConsumptionMicros: reportCostMicros + 2_000 });
+    const reports = [0, 1].map(() => usageReport({ origin: { accountId, keyId, lease: { leaseId, holdMicros: 2_000 } } }));
+    for (const report of reports) await publishReport(report);
+    for (const report of reports) expect(await resolvedReport(report.generationId)).toMatchObject({ outcome: "settled" });
+    const consumed = await harness.database.selectFrom("reservations").select("lease_consumed_micros").where("lease_id", "=", leaseId).execute();
+    expect(consumed.reduce((total, row) => total + Number(row.lease_consumed_micros), 0)).toBe(reportCostMicros + 2_000);
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - 2 * reportCostMicros, leased_micros: 0 });
+  });
+
+  it("settles from the highest attempt's report whatever order the attempts' reports arrive in", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const generationId = `gen-${randomUUID()}`;
+    // Attempt 0 was stopped after a little output; attempt 1 streamed the whole answer; ingress died.
+    const partial = usageReport({ generationId, origin: { accountId, keyId, attempt: 0 }, outcome: "aborted", finishReason: null, usage: { ...usageReport().usage, completionTokens: 10 } });
+    const whole = usageReport({ generationId, origin: { accountId, keyId, attempt: 1 } });
+    await reserveFor(generationId, accountId, keyId, 2_000);
+    await publishReport(partial);
+    await waitFor(async () => (await reportRow(generationId)) !== undefined);
+    await publishReport(whole);
+    await waitFor(async () => (await reportRow(generationId))?.attempt === 1);
+    expect(await resolvedReport(generationId)).toMatchObject({ outcome: "settled", attempt: 1, cost_micros: reportCostMicros });
+
+    const otherId = `gen-${randomUUID()}`;
+    await reserveFor(otherId, accountId, keyId, 2_000);
+    await publishReport({ ...whole, generationId: otherId });
+    await publishReport({ ...partial, generationId: otherId });
+    expect(await resolvedReport(otherId)).toMatchObject({ outcome: "settled", attempt: 1, cost_micros: reportCostMicros });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000 - 2 * reportCostMicros, reserved_micros: 0 });
+  });
+
+  it("marks a stored report that no longer parses as unparsable and settles the reports behind it", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const brokenId = `gen-${randomUUID()}`;
+    // Older than every other report: the oldest-first batch meets it first.
+    await sql`
+      INSERT INTO connector_usage_reports (generation_id, attempt, account_id, key_id, report, cost_micros, received_at)
+      VALUES (${brokenId}, 0, ${accountId}, ${keyId}, '{"generationId": "broken"}'::jsonb, 1, now() - interval '1 hour')
+    `.execute(harness.database);
+    const valid = usageReport({ origin: { accountId, keyId } });
+    await reserveFor(valid.generationId, accountId, keyId, 2_000);
+    await publishReport(valid);
+    expect(await resolvedReport(valid.generationId)).toMatchObject({ outcome: "settled" });
+    expect(await reportRow(brokenId)).toMatchObject({ outcome: "unparsable", resolved_at: expect.any(Date) });
+    expect(await chargesOf(brokenId)).toHaveLength(0);
+  });
+
+  it("does not store a report whose generation a completion fact already settled at its cost, and stores one that disagrees", async () => {
+    const { accountId, keyId } = await createFundedKey(harness.database, 10_000);
+    const confirming = usageReport({ origin: { accountId, keyId } });
+    const disagreeing = usageReport({ origin: { accountId, keyId } });
+    for (const report of [confirming, disagreeing]) {
+      await reserveFor(report.generationId, accountId, keyId, 2_000);
+      const usage = report === confirming ? report.usage : { ...report.usage, completionTokens: 500 };
+      await publishFact(harness.connection, harness.subjects, completedFact({ generationId: report.generationId, accountId, keyId, usage }));
+    }
+    await waitForConsumerIdle(harness.connection, harness.subjects.factsStream, harness.subjects.billingConsumer);
+    await publishReport(confirming);
+    await publishReport(disagreeing);
+    await waitForConsumerIdle(harness.connection, harness.subjects.factsStream, harness.subjects.billingUsageReportConsumer);
+    expect(await reportRow(confirming.generationId)).toBeUndefined();
+    expect(await resolvedReport(disagreeing.generationId)).toMatchObject({ outcome: "already-resolved", conflicting_cost_micros: 450 });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 10_000 - reportCostMicros - 450, reserved_micros: 0 });
   });
 
   it("charges nothing for a report naming a generation billing holds nothing for, and records it as an anomaly", async () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accountIdSchema, keyIdSchema } from "../identifiers.js";
+import { endpointPriceSchema } from "../pricing/endpoint-price.js";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
 
 /**
@@ -15,6 +16,12 @@ export const generationOriginSchema = z.strictObject({
   keyId: keyIdSchema,
   /** The attempt's number within the generation, from 0: one generation may try several endpoints. */
   attempt: z.number().int().nonnegative().max(1_000),
+  /**
+   * The attempt's endpoint price as ingress priced its hold (its routing snapshot at reservation). The
+   * connector's report charges at this price, not its own snapshot's: after a catalog price change the
+   * two differ, and only this one is covered by the hold and the key's limit.
+   */
+  price: endpointPriceSchema.optional(),
   /** Set when the credit is held against the ingress replica's lease rather than reserved by billing. */
   lease: z
     .strictObject({

@@ -11,7 +11,8 @@ const statusByOutcome: Record<ConnectorUsageReport["outcome"], GenerationStatus>
  * The completion fact a connector's usage report stands for when ingress never published one (issue 10):
  * the same ids, hold and usage, so billing settles it exactly like ingress's fact (reservation or lease,
  * late charge after expiry, anomalies, one charge per generation id) and metadata-logging records the
- * same row. A lease hold consumes the generation's cost, as ingress's own fact would while its lease is open.
+ * same row. A lease hold consumes the generation's cost, as ingress's own fact would while its lease is open;
+ * billing decides what more it consumes on a closed lease (settle-generations.ts, resolveLeaseHolds).
  */
 export function reportCompletionFact(report: ConnectorUsageReport, costMicros: number): GenerationCompleted {
   const { origin } = report;

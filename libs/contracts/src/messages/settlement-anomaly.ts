@@ -13,8 +13,10 @@ export const settlementAnomalyReasons = {
   accountMismatch: "account-mismatch",
   /** The fact's key is not the reservation's key, or not a key of the lease's account. */
   keyMismatch: "key-mismatch",
-  /** The fact would take more from its lease than the lease was ever granted. */
+  /** The fact would take more from its lease than the lease has left for its generations (granted − returned − consumed). */
   exceedsLease: "exceeds-lease",
+  /** A connector's usage report names a lease that the ingress replica it names does not hold. */
+  leaseHolderMismatch: "lease-holder-mismatch",
 } as const;
 export type SettlementAnomalyReason = (typeof settlementAnomalyReasons)[keyof typeof settlementAnomalyReasons];
 

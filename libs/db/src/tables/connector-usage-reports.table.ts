@@ -1,7 +1,7 @@
 import type { ColumnType, Selectable } from "kysely";
 
 /**
- * Written only by billing: the connector's usage reports (issue 10), one per generation, settled from once
+ * Written only by billing: the connector's usage reports (issue 10), one per generation (its highest attempt's), settled from once
  * their grace period is over and no completion fact settled the generation.
  */
 export interface ConnectorUsageReportsTable {

@@ -4,37 +4,56 @@ import { inTransaction, type DatabaseExecutor } from "./database-executor.js";
 import { settleGenerations, settleOutcomes, type SettleOutcome, type SettleResult } from "./settle-generations.js";
 
 /**
- * Stores a batch of usage reports, idempotently by generation id (a redelivery, or a second report of the
- * same generation, keeps the first). Returns how many were new. Nothing is charged here: a report waits for
- * its grace period, in which ingress's completion fact normally settles the generation.
+ * Stores a batch of usage reports in one statement, one row per generation: its highest attempt's report
+ * (a generation may try several endpoints; the last one with output is the answer). A report of a higher
+ * attempt replaces a stored lower one while it is unresolved, and restarts its grace period; a
+ * redelivery, or a lower attempt, changes nothing. A report whose generation is already settled at its
+ * cost (ingress's completion fact came first) is not stored: it could only confirm. Returns how many rows
+ * were written. Nothing is charged here: a report waits for its grace period, in which ingress's
+ * completion fact normally settles the generation.
  */
 export async function storeUsageReports(database: DatabaseExecutor, reports: readonly ConnectorUsageReport[]): Promise<number> {
-  const firstOfEach = new Map<string, ConnectorUsageReport>();
-  for (const report of reports) if (!firstOfEach.has(report.generationId)) firstOfEach.set(report.generationId, report);
-  if (firstOfEach.size === 0) return 0;
-  const result = await database
-    .insertInto("connector_usage_reports")
-    .values(
-      [...firstOfEach.values()].map((report) => ({
-        generation_id: report.generationId,
-        attempt: report.origin.attempt,
-        account_id: report.origin.accountId,
-        key_id: report.origin.keyId,
-        lease_id: report.origin.lease?.leaseId ?? null,
-        report: JSON.stringify(report),
-        cost_micros: computeCostMicros(report.usage, report.price),
-      })),
+  const highestOfEach = new Map<string, ConnectorUsageReport>();
+  for (const report of reports) {
+    const stored = highestOfEach.get(report.generationId);
+    if (!stored || report.origin.attempt > stored.origin.attempt) highestOfEach.set(report.generationId, report);
+  }
+  if (highestOfEach.size === 0) return 0;
+  const unique = [...highestOfEach.values()];
+  const result = await sql`
+    INSERT INTO connector_usage_reports (generation_id, attempt, account_id, key_id, lease_id, report, cost_micros)
+    SELECT received.* FROM unnest(
+      ${unique.map((report) => report.generationId)}::text[], ${unique.map((report) => report.origin.attempt)}::integer[],
+      ${unique.map((report) => report.origin.accountId)}::text[], ${unique.map((report) => report.origin.keyId)}::text[],
+      ${unique.map((report) => report.origin.lease?.leaseId ?? null)}::uuid[], ${unique.map((report) => JSON.stringify(report))}::jsonb[],
+      ${unique.map((report) => computeCostMicros(report.usage, report.price))}::bigint[]
+    ) AS received (generation_id, attempt, account_id, key_id, lease_id, report, cost_micros)
+    -- Settled already at the same cost: nothing to charge and nothing to disagree with.
+    WHERE NOT EXISTS (
+      SELECT 1 FROM reservations reservation
+      -- charged_micros is set exactly when the reservation was resolved (settled, voided, or charged after expiry).
+      WHERE reservation.generation_id = received.generation_id AND reservation.charged_micros = received.cost_micros
     )
-    .onConflict((conflict) => conflict.column("generation_id").doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+    ORDER BY received.generation_id
+    ON CONFLICT (generation_id) DO UPDATE SET
+      attempt = excluded.attempt, account_id = excluded.account_id, key_id = excluded.key_id, lease_id = excluded.lease_id,
+      report = excluded.report, cost_micros = excluded.cost_micros, received_at = excluded.received_at
+    WHERE excluded.attempt > connector_usage_reports.attempt AND connector_usage_reports.resolved_at IS NULL
+  `.execute(database);
+  return Number(result.numAffectedRows ?? 0n);
 }
+
+/** The outcome of a stored report that no longer parses: resolved without settling anything. */
+export const unparsableReportOutcome = "unparsable";
 
 /** What settling one due report did. */
 export interface ReportSettlement {
   generationId: string;
-  /** `already-resolved` when a completion fact (or an earlier pass) had settled the generation. */
-  outcome: SettleOutcome;
+  /**
+   * `already-resolved` when a completion fact (or an earlier pass) had settled the generation;
+   * `unparsable` when the stored report no longer passes its schema (nothing settled; logged by the caller).
+   */
+  outcome: SettleOutcome | typeof unparsableReportOutcome;
   costMicros: number;
   /** True when this pass inserted the charge. */
   charged: boolean;
@@ -79,14 +98,30 @@ export async function settleDueUsageReports(
       return new Map(rows.map((row) => [row.generation_id, row.charged_micros === null ? null : Number(row.charged_micros)]));
     };
     const resolvedBefore = await resolvedCharges();
-    const toSettle = due.filter((row) => !resolvedBefore.has(row.generation_id));
-    // Stored reports passed the schema on receipt; parsing again keeps a hand-edited row from charging nonsense.
-    const facts = toSettle.map((row) => reportCompletionFact(connectorUsageReportSchema.parse(row.report), Number(row.cost_micros)));
-    const settled = new Map((await settleGenerations(transaction, facts, { now })).map((result) => [result.generationId, result]));
+    // Stored reports passed the schema on receipt; parsing again keeps a hand-edited row (or one stored by an
+    // older schema) from charging nonsense. One that fails is marked, not thrown: it must not block the rest.
+    const unparsable = new Set<string>();
+    const reports = new Map<string, ConnectorUsageReport>();
+    for (const row of due) {
+      if (resolvedBefore.has(row.generation_id)) continue;
+      const parsed = connectorUsageReportSchema.safeParse(row.report);
+      if (parsed.success) reports.set(row.generation_id, parsed.data);
+      else unparsable.add(row.generation_id);
+    }
+    const facts = due.flatMap((row) => {
+      const report = reports.get(row.generation_id);
+      return report ? [reportCompletionFact(report, Number(row.cost_micros))] : [];
+    });
+    // The report's ingress must hold the lease it names; on a closed lease it consumes as ingress would have.
+    const reportedBy = new Map([...reports].map(([generationId, report]) => [generationId, report.origin.ingressId]));
+    const settled = new Map((await settleGenerations(transaction, facts, { now, reportedBy })).map((result) => [result.generationId, result]));
     const resolvedAfter = settled.size > 0 ? await resolvedCharges() : resolvedBefore;
 
     const settlements = due.map((row): ReportSettlement => {
       const costMicros = Number(row.cost_micros);
+      if (unparsable.has(row.generation_id)) {
+        return { generationId: row.generation_id, outcome: unparsableReportOutcome, costMicros, charged: false, conflictingCostMicros: null };
+      }
       const result = settled.get(row.generation_id);
       const outcome = result?.outcome ?? settleOutcomes.alreadyResolved;
       const chargedElsewhere = outcome === settleOutcomes.alreadyResolved ? resolvedAfter.get(row.generation_id) : undefined;

@@ -10,8 +10,8 @@ import { inTransaction, isUniqueViolation, isUuid, type DatabaseExecutor } from 
 // FOR UPDATE and then updating it in the same statement deadlocked against concurrent reservations
 // (measured in the interleaving test). A lease is granted once and never topped up: an ingress that
 // needs more asks for a new lease and closes the old one, so no statement changes a lease and its
-// account in the opposite order of another. Settlement takes only KEY SHARE on leases, which conflicts
-// with the expiry sweep alone.
+// account in the opposite order of another. Settlement locks the leases it consumes (NO KEY UPDATE, in id
+// order, before any account), so that two batches check a lease's room one after the other.
 
 export interface GrantLeaseOptions {
   /** Chosen by the holder; an id already used (granted, or closed by an early return) grants nothing. */
@@ -149,7 +149,7 @@ export async function expireLeases(database: DatabaseExecutor, now: Date = new D
   let total = 0;
   for (;;) {
     const expired = await inTransaction(database, async (transaction) => {
-      // FOR UPDATE conflicts with settlement's KEY SHARE: a lease never expires while a batch consumes it.
+      // FOR UPDATE conflicts with settlement's lock: a lease never expires while a batch consumes it.
       const { rows } = await sql<{ id: string; account_id: string; held_micros: number }>`
         WITH due AS (
           SELECT id FROM credit_leases

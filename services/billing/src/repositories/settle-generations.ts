@@ -41,6 +41,16 @@ export interface SettleAnomaly {
   recorded: boolean;
 }
 
+export interface SettleOptions {
+  now?: Date;
+  /**
+   * The facts that stand for a connector's usage report (issue 10), by generation id, with the ingress
+   * replica the report names: their lease must be that replica's (`credit_leases.holder`), and on a closed
+   * lease they consume as ingress would have for a generation still running at the close (`resolveLeaseHolds`).
+   */
+  reportedBy?: ReadonlyMap<string, string>;
+}
+
 /** Settles one generation: `settleGenerations` with a batch of one. */
 export async function settle(database: DatabaseExecutor, fact: GenerationCompleted, options: { now?: Date } = {}): Promise<SettleResult> {
   const [result] = await settleGenerations(database, [fact], options);
@@ -50,11 +60,11 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
 
 /**
  * Settles the generations a batch of completion facts reports, idempotently by generation id, in one
- * transaction of three set-based statements whatever the batch size (four when the batch has
+ * transaction of three set-based statements whatever the batch size (five when the batch has
  * generations held against credit leases):
  *
  * 0. generations ingress held against a lease get their reservation row now, already resolved, with
- *    what they consumed from the lease (`resolveLeaseHolds`), if the lease matches the fact;
+ *    what they consumed from the lease (`resolveLeaseHolds`: leases locked, then one checking insert), if the lease matches the fact;
  * 1. resolve the batch's reservations of the account and key the facts name: a pending one becomes
  *    settled (or voided: a failed generation that cost nothing) with the actual cost; an expired one not
  *    yet charged records its late charge and stays expired (a reservation resolves once). Rows are locked
@@ -80,7 +90,7 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
 export async function settleGenerations(
   database: DatabaseExecutor,
   facts: readonly GenerationCompleted[],
-  options: { now?: Date } = {},
+  options: SettleOptions = {},
 ): Promise<SettleResult[]> {
   const now = options.now ?? new Date();
   const firstOfEach = new Map<string, { fact: GenerationCompleted; costMicros: number }>();
@@ -97,7 +107,7 @@ export async function settleGenerations(
 
   const outcomes = await inTransaction(database, async (transaction) => {
     const resolutions: ReservationStatus[] = unique.map((entry) => (entry.costMicros === 0 && entry.fact.status === "error" ? "voided" : "settled"));
-    const leaseChecks = await resolveLeaseHolds(transaction, unique, resolutions, now);
+    const leaseChecks = await resolveLeaseHolds(transaction, unique, resolutions, now, options.reportedBy ?? new Map());
     const leaseResolved = new Map([...leaseChecks].flatMap(([generationId, check]) => (check.resolution ? [[generationId, check.resolution] as const] : [])));
     // A fact whose lease does not match holds nothing: it must not resolve a reservation either.
     const eligible = unique.flatMap((entry, index) => (leaseChecks.get(entry.fact.generationId)?.mismatch ? [] : [index]));
@@ -289,23 +299,37 @@ interface LeaseCheck {
  * it exactly once, as for every reservation.
  *
  * A lease holds a generation when it exists, is the account's the fact names, the fact's key is a key of
- * that account, and the fact takes no more from it than it was ever granted (ingress holds a generation
- * only against what its lease has left, so a larger claim is not one of its generations; consumption
- * beyond a single hold is allowed, since a provider may count a few more tokens than the bound). Leases
- * are locked FOR KEY SHARE in id order, which waits only for the expiry sweep, so a lease never expires
- * half-consumed.
+ * that account, a fact from a connector's usage report names the lease's holder as its ingress (the
+ * connector sees lease ids, and must not charge another replica's lease), and the lease has room for it:
+ * what its new generations consume, added in generation id order to what the lease's generations already
+ * consumed, stays within granted − returned (ingress holds a generation only against what its lease has
+ * left; expired leases too, so a late fact is bounded by the lease). A fact that fails is recorded as an
+ * anomaly and not charged.
+ *
+ * A report-derived fact on a CLOSED lease consumes what ingress would have for a generation running at the
+ * close: max(hold, cost) (AccountLease.finish; the close kept its hold in `leased_micros`), but the part
+ * above its cost only out of what the lease still has beyond every new generation's cost in this batch, so
+ * it never takes room another generation needs (one that had ended before the close consumed only its cost).
+ *
+ * The leases are locked FOR NO KEY UPDATE, in id order, by a statement of their own: concurrent settlements
+ * of one lease then check its room one after the other, each statement seeing the other's committed
+ * consumption (in the same statement, a wait for the lock would not refresh the sum). It conflicts with
+ * the lease's close and expiry, never with reservations or grants.
  */
 async function resolveLeaseHolds(
   transaction: Transaction<Database>,
   entries: readonly { fact: GenerationCompleted; costMicros: number }[],
   resolutions: readonly ReservationStatus[],
   now: Date,
+  reportedBy: ReadonlyMap<string, string>,
 ): Promise<Map<string, LeaseCheck>> {
   const held = entries.flatMap((entry, index) => {
     const lease = entry.fact.lease;
-    return lease ? [{ entry, lease, resolution: resolutions[index] ?? "settled" }] : [];
+    return lease ? [{ entry, lease, resolution: resolutions[index] ?? "settled", holder: reportedBy.get(entry.fact.generationId) ?? null }] : [];
   });
   if (held.length === 0) return new Map();
+  const leaseIds = [...new Set(held.map((item) => item.lease.leaseId))].sort();
+  await sql`SELECT id FROM credit_leases WHERE id = ANY(${leaseIds}::uuid[]) ORDER BY id FOR NO KEY UPDATE`.execute(transaction);
   const { rows } = await sql<LeaseResolution & { mismatch: SettlementAnomalyReason | null; inserted: boolean }>`
     WITH facts AS (
       SELECT * FROM unnest(
@@ -313,35 +337,53 @@ async function resolveLeaseHolds(
         ${held.map((item) => uuidOrNull(item.entry.fact.accountId))}::uuid[],
         ${held.map((item) => uuidOrNull(item.entry.fact.keyId))}::uuid[], ${held.map((item) => item.lease.holdMicros)}::bigint[],
         ${held.map((item) => item.entry.costMicros)}::bigint[],
-        ${held.map((item) => Math.max(item.lease.consumedMicros, item.entry.costMicros))}::bigint[], ${held.map((item) => item.resolution)}::text[]
-      ) AS fact (generation_id, lease_id, account_id, key_id, hold_micros, cost_micros, consumed_micros, resolution)
+        ${held.map((item) => Math.max(item.lease.consumedMicros, item.entry.costMicros))}::bigint[], ${held.map((item) => item.resolution)}::text[],
+        ${held.map((item) => item.holder)}::text[]
+      ) AS fact (generation_id, lease_id, account_id, key_id, hold_micros, cost_micros, consumed_micros, resolution, reported_by)
     ), leases AS MATERIALIZED (
-      SELECT lease.id, lease.account_id, lease.status, lease.granted_micros FROM credit_leases lease
+      SELECT lease.id, lease.account_id, lease.status, lease.holder,
+        lease.granted_micros - lease.returned_micros
+          - COALESCE((SELECT sum(reservation.lease_consumed_micros) FROM reservations reservation WHERE reservation.lease_id = lease.id), 0) AS room_micros
+      FROM credit_leases lease
       WHERE lease.id IN (SELECT lease_id FROM facts)
-      ORDER BY lease.id
-      FOR KEY SHARE OF lease
     ), checked AS (
-      SELECT facts.*, leases.account_id AS lease_account_id, leases.status AS lease_status,
+      SELECT facts.*, leases.account_id AS lease_account_id, leases.status AS lease_status, leases.room_micros,
         CASE
           WHEN leases.id IS NULL THEN 'lease-not-found'
           WHEN leases.account_id IS DISTINCT FROM facts.account_id THEN 'account-mismatch'
           WHEN NOT EXISTS (SELECT 1 FROM api_keys key WHERE key.id = facts.key_id AND key.account_id = leases.account_id) THEN 'key-mismatch'
-          WHEN facts.consumed_micros > leases.granted_micros THEN 'exceeds-lease'
-        END AS mismatch
+          WHEN facts.reported_by IS NOT NULL AND leases.holder IS DISTINCT FROM facts.reported_by THEN 'lease-holder-mismatch'
+        END AS mismatch,
+        -- A report's generation running at the close consumes up to its hold (see above).
+        CASE WHEN facts.reported_by IS NOT NULL AND leases.status = 'closed' THEN GREATEST(facts.hold_micros - facts.consumed_micros, 0) ELSE 0 END AS fill_micros,
+        EXISTS (SELECT 1 FROM reservations reservation WHERE reservation.generation_id = facts.generation_id) AS known
       FROM facts LEFT JOIN leases ON leases.id = facts.lease_id
+    ), measured AS (
+      -- The new generations of each lease, in generation id order: what they take, and what is left.
+      SELECT generation_id,
+        room_micros - sum(consumed_micros) OVER (PARTITION BY lease_id ORDER BY generation_id) AS room_after_micros,
+        LEAST(fill_micros, GREATEST(room_micros - sum(consumed_micros) OVER (PARTITION BY lease_id)
+          - COALESCE(sum(fill_micros) OVER (PARTITION BY lease_id ORDER BY generation_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS filled_micros
+      FROM checked WHERE mismatch IS NULL AND NOT known
+    ), judged AS (
+      SELECT checked.generation_id, checked.lease_id, checked.lease_account_id, checked.key_id, checked.hold_micros, checked.cost_micros,
+        checked.resolution, checked.lease_status,
+        checked.consumed_micros + COALESCE(measured.filled_micros, 0) AS consumed_micros,
+        COALESCE(checked.mismatch, CASE WHEN measured.room_after_micros < 0 THEN 'exceeds-lease' END) AS mismatch
+      FROM checked LEFT JOIN measured USING (generation_id)
     ), inserted AS (
       INSERT INTO reservations (generation_id, account_id, key_id, amount_micros, status, charged_micros, resolved_at, expires_at, lease_id, lease_consumed_micros)
       SELECT generation_id, lease_account_id, key_id, hold_micros, resolution, cost_micros,
         ${now}::timestamptz, ${now}::timestamptz, lease_id, consumed_micros
-      FROM checked
+      FROM judged
       WHERE mismatch IS NULL
       ORDER BY generation_id
       ON CONFLICT (generation_id) DO NOTHING
       RETURNING generation_id, account_id, status, lease_consumed_micros
     )
-    SELECT checked.generation_id, checked.mismatch, inserted.generation_id IS NOT NULL AS inserted, inserted.account_id, inserted.status,
-      inserted.lease_consumed_micros AS consumed_micros, checked.lease_status
-    FROM checked LEFT JOIN inserted USING (generation_id)
+    SELECT judged.generation_id, judged.mismatch, inserted.generation_id IS NOT NULL AS inserted, inserted.account_id, inserted.status,
+      inserted.lease_consumed_micros AS consumed_micros, judged.lease_status
+    FROM judged LEFT JOIN inserted USING (generation_id)
   `.execute(transaction);
   return new Map(
     rows.map((row) => [

@@ -76,14 +76,15 @@ describe("Generation", () => {
     expect(bus.inbox.size).toBe(0);
   });
 
-  it("names the replica, account, key and attempt in each generate request, for the connector's usage report (issue 10)", async () => {
-    const { bus, generation } = stack({ requestTimeoutMs: 150, ingressId: "ingress-test-1" });
+  it("names the replica, account, key, attempt and the attempt's reserved price in each generate request, for the connector's usage report (issue 10)", async () => {
+    const dearer = routeCandidate("model@working", { price: { promptPicosPerToken: "0", completionPicosPerToken: "3000000" } });
+    const { bus, generation } = stack({ requestTimeoutMs: 150, ingressId: "ingress-test-1", candidates: [silent, dearer] });
     await generation.prepare();
     await generation.connect(new AbortController().signal);
     const sent = bus.publishedTo(bus.subjects.connectorGenerate).map((message) => JSON.parse(message.payload) as GenerateRequest);
     expect(sent.map((message) => message.origin)).toEqual([
-      { ingressId: "ingress-test-1", accountId: key.accountId, keyId: key.keyId, attempt: 0 },
-      { ingressId: "ingress-test-1", accountId: key.accountId, keyId: key.keyId, attempt: 1 },
+      { ingressId: "ingress-test-1", accountId: key.accountId, keyId: key.keyId, attempt: 0, price: silent.price },
+      { ingressId: "ingress-test-1", accountId: key.accountId, keyId: key.keyId, attempt: 1, price: dearer.price },
     ]);
     // Without a replica name (tests, older callers) nothing extra travels.
     const { bus: plainBus, generation: plain } = stack({ requestTimeoutMs: 150 });

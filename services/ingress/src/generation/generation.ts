@@ -197,7 +197,7 @@ export class Generation {
       lastCandidate = candidate;
       const attemptStartedAt = performance.now();
       const { clients, request, idleTimeoutMs } = this.options;
-      const origin = this.originOf(this.attempts.length);
+      const origin = this.originOf(this.attempts.length, candidate);
       const headers = this.trace?.startAttempt(candidate, this.attempts.length + 1, clients.subjects.connectorGenerate);
       const outcome = await runAttempt(
         { clients, generationId: this.id, candidate, request, idleTimeoutMs, ...(origin ? { origin } : {}), ...(headers ? { headers } : {}) },
@@ -418,8 +418,11 @@ export class Generation {
     });
   }
 
-  /** Who asks for attempt number `attempt`, for the connector (ids only; nothing computed per request). */
-  private originOf(attempt: number): GenerationOrigin | undefined {
+  /**
+   * Who asks for attempt number `attempt` of `candidate`, for the connector: ids, and the candidate's price
+   * the credit was held at, which its usage report charges (nothing computed per request).
+   */
+  private originOf(attempt: number, candidate: RouteCandidate): GenerationOrigin | undefined {
     const { ingressId, key } = this.options;
     if (ingressId === undefined) return undefined;
     const lease = this.held?.lease;
@@ -428,6 +431,7 @@ export class Generation {
       accountId: key.accountId,
       keyId: key.keyId,
       attempt,
+      price: candidate.price,
       ...(lease ? { lease: { leaseId: lease.lease.id, holdMicros: lease.amountMicros } } : {}),
     };
   }

@@ -87,4 +87,11 @@ describe("buildUsageReport", () => {
     // A completed answer without output deltas still charged its prompt.
     expect(buildUsageReport(attempt({ outputSent: false }))).toMatchObject({ outcome: "completed" });
   });
+
+  it("charges at the price ingress reserved with when the origin names one, not the connector's newer catalog price", () => {
+    const reservedPrice = { promptPicosPerToken: "500000", completionPicosPerToken: "900000" };
+    const report = buildUsageReport(attempt({ request: { ...request, origin: { ...origin, price: reservedPrice } } }));
+    expect(report?.price).toEqual(reservedPrice);
+    expect(connectorUsageReportSchema.parse(report)).toEqual(report);
+  });
 });

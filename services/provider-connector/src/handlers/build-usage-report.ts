@@ -29,7 +29,8 @@ export interface FinishedAttempt {
  * there is nothing to charge: an attempt that failed or was stopped before any output cost nothing, and
  * ingress may have moved on to another candidate. A completed attempt is reported even without output
  * (its prompt is charged). Usage is the provider's, else estimated from the output bytes sent as ingress
- * estimates it (prompt from the request body as re-serialized: at least what the provider read).
+ * estimates it (prompt from the request body as re-serialized: at least what the provider read). The
+ * price is the one ingress reserved with (`origin.price`), else the connector's snapshot's.
  */
 export function buildUsageReport(attempt: FinishedAttempt): ConnectorUsageReport | null {
   if (!attempt.outputSent && attempt.outcome !== "completed") return null;
@@ -45,7 +46,8 @@ export function buildUsageReport(attempt: FinishedAttempt): ConnectorUsageReport
     modelId: candidate.modelId,
     providerId: candidate.providerId,
     providerName: candidate.providerName,
-    price: candidate.price,
+    // The price ingress held the credit at, when it says (its hold and the key's limit cover that one).
+    price: request.origin.price ?? candidate.price,
     usage,
     usageEstimated: providerUsage === null,
     finishReason: attempt.outcome === "completed" ? (attempt.finishReason ?? "stop") : null,
