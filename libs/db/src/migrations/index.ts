@@ -7,6 +7,7 @@ import * as connectorUsageReports from "./2026-11-30T19-30-connector-usage-repor
 import * as creditLeases from "./2026-11-30T09-30-credit-leases.js";
 import * as doubleEntryLedger from "./2026-11-30T19-20-double-entry-ledger.js";
 import * as endpointPriceSplit from "./2026-11-30T19-40-endpoint-price-split.js";
+import * as settlementConflicts from "./2026-11-30T20-00-settlement-conflicts.js";
 import * as initialSchema from "./2026-11-25T13-50-initial-schema.js";
 import * as keyDeletion from "./2026-11-30T16-30-key-deletion.js";
 import * as keyRateLimits from "./2026-11-30T19-10-key-rate-limits.js";
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T19-25-billing-outbox": billingOutbox,
   "2026-11-30T19-30-connector-usage-reports": connectorUsageReports,
   "2026-11-30T19-40-endpoint-price-split": endpointPriceSplit,
+  "2026-11-30T20-00-settlement-conflicts": settlementConflicts,
 };
