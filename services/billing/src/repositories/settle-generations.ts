@@ -63,8 +63,8 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
  *    resolved meanwhile is re-checked and skipped;
  * 2. insert the charges, one ledger transaction per reservation just resolved (in generation id order)
  *    with its two postings (account → revenue), the billing-settled fact of each into the outbox, and, in the same statement, record as an anomaly each fact billing holds nothing for
- *    (`settlementAnomalyReasons`). The ledger's unique charge transaction per generation and the anomalies' primary
- *    key (`ON CONFLICT DO NOTHING`) are the exactly-once guards, also against a concurrent duplicate;
+ *    (`settlementAnomalyReasons`). The ledger's unique charge transaction per generation and the anomalies' unique
+ *    indexes (`ON CONFLICT DO NOTHING`) are the exactly-once guards, also against a concurrent duplicate;
  * 3. apply each account's total change, charges to the balance, released holds to `reserved_micros`
  *    and lease consumption to `leased_micros`,
  *    in ONE update per account per batch, rows locked in account id order so that concurrent batches,
