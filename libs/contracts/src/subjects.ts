@@ -38,6 +38,8 @@ export interface Subjects {
   readonly billingSetAccountDataPolicy: string;
   readonly billingLeaseCredit: string;
   readonly billingReturnLease: string;
+  /** Ingress voids the reservation a reserve request may have made when its reply never came. */
+  readonly billingVoidReservation: string;
   /** Admin listing: facts billing recorded as settlement anomalies instead of charging them. */
   readonly billingListSettlementAnomalies: string;
   /** Admin listing: the audit of admin operations, newest first. */
@@ -140,6 +142,7 @@ export function createSubjects(namespace = "sb"): Subjects {
     billingSetAccountDataPolicy: `${billingGroup}.set-account-data-policy`,
     billingLeaseCredit: `${billingGroup}.lease-credit`,
     billingReturnLease: `${billingGroup}.return-lease`,
+    billingVoidReservation: `${billingGroup}.void-reservation`,
     billingListSettlementAnomalies: `${billingGroup}.list-settlement-anomalies`,
     billingListAdminAudit: `${billingGroup}.list-admin-audit`,
     billingListKeys: `${billingGroup}.list-keys`,

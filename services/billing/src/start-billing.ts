@@ -25,6 +25,7 @@ import { listSettlementAnomaliesEndpoint } from "./handlers/list-settlement-anom
 import { leaseCreditEndpoint } from "./handlers/lease-credit.js";
 import { reconcileLedgerEndpoint } from "./handlers/reconcile-ledger.js";
 import { reserveCreditsEndpoint } from "./handlers/reserve-credits.js";
+import { voidReservationEndpoint } from "./handlers/void-reservation.js";
 import { returnLeaseEndpoint } from "./handlers/return-lease.js";
 import { setAccountDataPolicyEndpoint } from "./handlers/set-account-data-policy.js";
 import { startSettlementConsumer } from "./handlers/settle-generation.js";
@@ -96,6 +97,7 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
       }),
       leaseCreditEndpoint({ database, subjects, leaseTtlSeconds: options.leaseTtlSeconds ?? 900 }),
       returnLeaseEndpoint({ database, subjects }),
+      voidReservationEndpoint({ database, subjects }),
       createAccountEndpoint({ database, subjects }),
       getAccountEndpoint({ database, subjects }),
       grantCreditsEndpoint({ database, subjects }),

@@ -59,6 +59,23 @@ export const reserveRequestSchema = z.object({
 });
 export type ReserveRequest = z.infer<typeof reserveRequestSchema>;
 
+/**
+ * Voids a generation's reservation whether or not it exists yet (issue 10: a reserve whose reply was lost
+ * may have held credit, or may still arrive). Idempotent; a reservation made later for the id holds nothing.
+ */
+export const voidReservationRequestSchema = z.object({
+  generationId: generationIdSchema,
+  accountId: z.string(),
+  keyId: z.string(),
+});
+export type VoidReservationRequest = z.infer<typeof voidReservationRequestSchema>;
+
+export const voidReservationReplySchema = z.object({
+  /** What the void gave back: the pending hold it found, 0 when there was none. */
+  releasedMicros: z.number().int().nonnegative(),
+});
+export type VoidReservationReply = z.infer<typeof voidReservationReplySchema>;
+
 export const reserveReplySchema = z.object({
   generationId: z.string(),
   amountMicros: z.number().int().nonnegative(),

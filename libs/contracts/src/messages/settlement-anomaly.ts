@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * Why billing recorded a completion fact as an anomaly instead of charging it (README.md "Money"). Billing
- * charges only what it reserved or leased for the generation; anything else is one of these.
+ * charges only what it reserved or leased for the generation, once; anything else is one of these.
  */
 export const settlementAnomalyReasons = {
   /** The fact names no lease, and billing has no reservation for its generation id. */
@@ -17,6 +17,11 @@ export const settlementAnomalyReasons = {
   exceedsLease: "exceeds-lease",
   /** A connector's usage report names a lease that the ingress replica it names does not hold. */
   leaseHolderMismatch: "lease-holder-mismatch",
+  /**
+   * The generation was already settled, and this fact of the same generation id claims another cost (other
+   * usage or price): nothing changes, the first settlement stands. Recorded once per differing cost.
+   */
+  conflictingUsage: "conflicting-usage",
 } as const;
 export type SettlementAnomalyReason = (typeof settlementAnomalyReasons)[keyof typeof settlementAnomalyReasons];
 

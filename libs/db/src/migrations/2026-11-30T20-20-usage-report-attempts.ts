@@ -12,7 +12,7 @@ export async function up(database: Kysely<unknown>): Promise<void> {
     ALTER TABLE logging_usage_reports ADD COLUMN unparsable boolean NOT NULL DEFAULT false;
     ALTER TABLE settlement_anomalies DROP CONSTRAINT settlement_anomalies_reason_check;
     ALTER TABLE settlement_anomalies ADD CONSTRAINT settlement_anomalies_reason_check
-      CHECK (reason IN ('no-hold', 'lease-not-found', 'account-mismatch', 'key-mismatch', 'exceeds-lease', 'lease-holder-mismatch'));
+      CHECK (reason IN ('no-hold', 'lease-not-found', 'account-mismatch', 'key-mismatch', 'exceeds-lease', 'conflicting-usage', 'lease-holder-mismatch'));
   `.execute(database);
 }
 
@@ -21,7 +21,7 @@ export async function down(database: Kysely<unknown>): Promise<void> {
     DELETE FROM settlement_anomalies WHERE reason = 'lease-holder-mismatch';
     ALTER TABLE settlement_anomalies DROP CONSTRAINT settlement_anomalies_reason_check;
     ALTER TABLE settlement_anomalies ADD CONSTRAINT settlement_anomalies_reason_check
-      CHECK (reason IN ('no-hold', 'lease-not-found', 'account-mismatch', 'key-mismatch', 'exceeds-lease'));
+      CHECK (reason IN ('no-hold', 'lease-not-found', 'account-mismatch', 'key-mismatch', 'exceeds-lease', 'conflicting-usage'));
     ALTER TABLE logging_usage_reports DROP COLUMN unparsable;
     ALTER TABLE logging_usage_reports DROP COLUMN attempt;
   `.execute(database);

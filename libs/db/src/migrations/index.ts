@@ -13,6 +13,7 @@ import * as keyRateLimits from "./2026-11-30T19-10-key-rate-limits.js";
 import * as keySpendingLimits from "./2026-11-30T19-00-key-spending-limits.js";
 import * as managementKeys from "./2026-11-30T17-00-management-keys.js";
 import * as settlementAnomalies from "./2026-11-30T12-00-settlement-anomalies.js";
+import * as settlementConflicts from "./2026-11-30T20-00-settlement-conflicts.js";
 import * as usageReportAttempts from "./2026-11-30T20-20-usage-report-attempts.js";
 
 /**
@@ -34,5 +35,6 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T19-25-billing-outbox": billingOutbox,
   "2026-11-30T19-30-connector-usage-reports": connectorUsageReports,
   "2026-11-30T19-40-endpoint-price-split": endpointPriceSplit,
+  "2026-11-30T20-00-settlement-conflicts": settlementConflicts,
   "2026-11-30T20-20-usage-report-attempts": usageReportAttempts,
 };

@@ -2,7 +2,8 @@ import type { ColumnType, Selectable } from "kysely";
 
 /**
  * Written only by billing: completion facts it held nothing for, recorded instead of charged (one row per
- * generation id, so a redelivery records nothing new). The reasons are `settlementAnomalyReasons` in
+ * generation id, so a redelivery records nothing new; for `conflicting-usage`, one per generation id and
+ * claimed cost). The reasons are `settlementAnomalyReasons` in
  * @switchboard/contracts; the table's CHECK constraint lists the same.
  */
 export interface SettlementAnomaliesTable {

@@ -5,7 +5,6 @@ import { isDatabaseUnavailable } from "@switchboard/db";
 import { consumeFactBatches, type DeadLetterCounter, type FactConsumer } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import type { DatabaseExecutor } from "../repositories/database-executor.js";
-import { recordLateFactConflicts } from "../repositories/connector-usage-reports.js";
 import { settleGenerations, settleOutcomes } from "../repositories/settle-generations.js";
 import type { SettlementAnomalyCounter } from "../settlement-anomaly-counter.js";
 
@@ -22,19 +21,16 @@ export interface SettlementDependencies {
  * generation id).
  */
 export async function settleGenerationBatch(dependencies: SettlementDependencies, facts: readonly GenerationCompleted[]): Promise<void> {
+  // A fact of a generation already settled (by an earlier fact, or from a connector usage report) that
+  // claims another cost comes back as the anomaly `conflicting-usage`, recorded in settlement_anomalies
+  // only: the report's own row keeps its conflicting cost only when the report is the later claim.
   const results = await settleGenerations(dependencies.database, facts);
-  // A fact finding its generation resolved may come after a connector usage report settled it (issue 10):
-  // it changes nothing, but a cost that differs is recorded on the report. Redeliveries only, so rare.
-  const alreadyResolved = results.filter((result) => result.outcome === settleOutcomes.alreadyResolved);
-  if (alreadyResolved.length > 0) {
-    const conflicts = await recordLateFactConflicts(dependencies.database, alreadyResolved);
-    if (conflicts > 0) dependencies.logger.info({ conflicts }, "completion facts disagree with the usage reports their generations were settled from");
-  }
   const reported = new Set<string>();
   for (const result of results) {
-    // A fact repeated within the batch has one result, repeated: report (and count) it once.
-    if (reported.has(result.generationId)) continue;
-    reported.add(result.generationId);
+    // A fact repeated within the batch has one result per cost, repeated: report (and count) it once.
+    const reportKey = `${result.costMicros}:${result.generationId}`;
+    if (reported.has(reportKey)) continue;
+    reported.add(reportKey);
     const context = { generation_id: result.generationId, cost_micros: result.costMicros, outcome: result.outcome };
     switch (result.outcome) {
       case settleOutcomes.settled:

@@ -148,25 +148,6 @@ export async function settleDueUsageReports(
 }
 
 /**
- * Records, on the reports of generations a connector report already settled, that an ingress completion
- * fact arriving later claimed a different cost (issue 10: the later fact changes nothing, but the
- * difference is kept). `facts` are the completion facts settlement found already resolved. Returns how many
- * conflicts were recorded.
- */
-export async function recordLateFactConflicts(database: DatabaseExecutor, facts: readonly { generationId: string; costMicros: number }[]): Promise<number> {
-  if (facts.length === 0) return 0;
-  const result = await sql`
-    UPDATE connector_usage_reports report SET conflicting_cost_micros = late.cost_micros
-    FROM unnest(${facts.map((fact) => fact.generationId)}::text[], ${facts.map((fact) => fact.costMicros)}::bigint[]) AS late (generation_id, cost_micros)
-    WHERE report.generation_id = late.generation_id
-      AND report.outcome IN (${settleOutcomes.settled}, ${settleOutcomes.voided}, ${settleOutcomes.chargedAfterExpiry})
-      AND report.cost_micros <> late.cost_micros
-      AND report.conflicting_cost_micros IS NULL
-  `.execute(database);
-  return Number(result.numAffectedRows ?? 0n);
-}
-
-/**
  * Deletes up to `limit` reports resolved before `olderThan` that only confirmed a completion fact (outcome
  * `already-resolved`, no conflict): every generation leaves one, and they say nothing the ledger does not.
  * Reports that charged a generation, or disagree with its fact, are kept. Returns how many were deleted.

@@ -14,8 +14,9 @@ export const settleOutcomes = {
   /** The reservation had expired before the fact arrived; the generation was charged now, once. */
   chargedAfterExpiry: "charged-after-expiry",
   /**
-   * Billing holds nothing for the fact (see `settlementAnomalyReasons`): nothing was charged, and the fact
-   * was recorded in `settlement_anomalies` (once per generation id).
+   * Billing holds nothing for the fact, or the fact claims another cost than its generation was settled at
+   * (see `settlementAnomalyReasons`): nothing was charged, and the fact was recorded in
+   * `settlement_anomalies` (once per generation id; a conflict once per generation id and claimed cost).
    */
   anomaly: "anomaly",
 } as const;
@@ -32,7 +33,7 @@ export interface SettleResult {
   anomaly?: SettleAnomaly;
 }
 
-/** What settlement recorded for a fact it held nothing for. */
+/** What settlement recorded for a fact it held nothing for, or one that conflicts with the settled cost. */
 export interface SettleAnomaly {
   reason: SettlementAnomalyReason;
   /** The account id as the fact named it (control characters replaced, at most 200 characters). */
@@ -61,7 +62,7 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
 /**
  * Settles the generations a batch of completion facts reports, idempotently by generation id, in one
  * transaction of three set-based statements whatever the batch size (five when the batch has
- * generations held against credit leases):
+ * generations held against credit leases; a second pass when copies within it claim different costs):
  *
  * 0. generations ingress held against a lease get their reservation row now, already resolved, with
  *    what they consumed from the lease (`resolveLeaseHolds`: leases locked, then one checking insert), if the lease matches the fact;
@@ -72,8 +73,8 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
  *    resolved meanwhile is re-checked and skipped;
  * 2. insert the charges, one ledger transaction per reservation just resolved (in generation id order)
  *    with its two postings (account → revenue), the billing-settled fact of each into the outbox, and, in the same statement, record as an anomaly each fact billing holds nothing for
- *    (`settlementAnomalyReasons`). The ledger's unique charge transaction per generation and the anomalies' primary
- *    key (`ON CONFLICT DO NOTHING`) are the exactly-once guards, also against a concurrent duplicate;
+ *    (`settlementAnomalyReasons`). The ledger's unique charge transaction per generation and the anomalies' unique
+ *    indexes (`ON CONFLICT DO NOTHING`) are the exactly-once guards, also against a concurrent duplicate;
  * 3. apply each account's total change, charges to the balance, released holds to `reserved_micros`
  *    and lease consumption to `leased_micros`,
  *    in ONE update per account per batch, rows locked in account id order so that concurrent batches,
@@ -85,7 +86,12 @@ export async function settle(database: DatabaseExecutor, fact: GenerationComplet
  * The hot account row is locked only by the last statement, until the commit: a reservation on the
  * request path never waits for the rest of a batch. Each generation's cost is `computeCostMicros(usage,
  * price)`; balance stays = Σ the account's postings because the balance moves by exactly the charges inserted.
- * A fact repeated within the batch counts once (its first copy). Results follow the facts' order.
+ * A fact repeated within the batch counts once (its first copy). A redelivered fact of a settled generation
+ * that claims the same cost changes nothing (`already-resolved`); one claiming another cost (other usage
+ * or price: the same generation id reported twice differently) changes nothing either but is recorded as
+ * the anomaly `conflicting-usage`, by statement 2, against the cost charged (`charged_micros`, also for
+ * lease holds). A copy within the batch that claims another cost than its first copy is settled after it,
+ * in the same transaction, and so judged the same way. Results follow the facts' order.
  */
 export async function settleGenerations(
   database: DatabaseExecutor,
@@ -94,9 +100,16 @@ export async function settleGenerations(
 ): Promise<SettleResult[]> {
   const now = options.now ?? new Date();
   const firstOfEach = new Map<string, { fact: GenerationCompleted; costMicros: number }>();
-  for (const fact of facts) {
-    if (!firstOfEach.has(fact.generationId)) firstOfEach.set(fact.generationId, { fact, costMicros: computeCostMicros(fact.usage, fact.price) });
-  }
+  const factCosts = facts.map((fact) => computeCostMicros(fact.usage, fact.price));
+  const conflictingCopies = new Map<string, GenerationCompleted>();
+  facts.forEach((fact, index) => {
+    const costMicros = factCosts[index] ?? 0;
+    const first = firstOfEach.get(fact.generationId);
+    if (!first) firstOfEach.set(fact.generationId, { fact, costMicros });
+    else if (first.costMicros !== costMicros && !conflictingCopies.has(copyKey(fact.generationId, costMicros))) {
+      conflictingCopies.set(copyKey(fact.generationId, costMicros), fact);
+    }
+  });
   if (firstOfEach.size === 0) return [];
   const unique = [...firstOfEach.values()];
   const generationIds = unique.map((entry) => entry.fact.generationId);
@@ -105,6 +118,7 @@ export async function settleGenerations(
   const factAccountIds = unique.map((entry) => uuidOrNull(entry.fact.accountId));
   const factKeyIds = unique.map((entry) => uuidOrNull(entry.fact.keyId));
 
+  const conflictResults = new Map<string, SettleResult>();
   const outcomes = await inTransaction(database, async (transaction) => {
     const resolutions: ReservationStatus[] = unique.map((entry) => (entry.costMicros === 0 && entry.fact.status === "error" ? "voided" : "settled"));
     const leaseChecks = await resolveLeaseHolds(transaction, unique, resolutions, now, options.reportedBy ?? new Map());
@@ -160,6 +174,8 @@ export async function settleGenerations(
             WHEN reservation.generation_id IS NULL THEN 'no-hold'
             WHEN reservation.account_id IS DISTINCT FROM candidate.fact_account_id THEN 'account-mismatch'
             WHEN reservation.key_id IS DISTINCT FROM candidate.fact_key_id THEN 'key-mismatch'
+            -- Resolved before with another cost (a voided reservation charged nothing): the first stands.
+            WHEN reservation.status <> 'pending' AND COALESCE(reservation.charged_micros, 0) <> candidate.cost_micros THEN 'conflicting-usage'
           END AS anomaly
         FROM candidates candidate LEFT JOIN reservations reservation USING (generation_id)
       ), inserted AS (
@@ -197,7 +213,8 @@ export async function settleGenerations(
         SELECT generation_id, claimed_account_id, claimed_key_id, lease_id, cost_micros, anomaly, ${now}::timestamptz FROM judged
         WHERE anomaly IS NOT NULL
         ORDER BY generation_id
-        ON CONFLICT (generation_id) DO NOTHING
+        -- Either partial unique index: once per generation id, a conflict once per generation id and cost.
+        ON CONFLICT DO NOTHING
         RETURNING generation_id
       )
       SELECT judged.generation_id, judged.account_id, inserted.generation_id IS NOT NULL AS charged, judged.anomaly,
@@ -247,14 +264,25 @@ export async function settleGenerations(
         WHERE account.id = locked.id
       `.execute(transaction);
     }
+    // Rare: a copy in this batch claiming another cost than its first copy meets its generation resolved.
+    if (conflictingCopies.size > 0) {
+      for (const result of await settleGenerations(transaction, [...conflictingCopies.values()], { now })) {
+        conflictResults.set(copyKey(result.generationId, result.costMicros), result);
+      }
+    }
     return results;
   });
 
-  return facts.map((fact) => {
-    const result = outcomes.get(fact.generationId);
+  return facts.map((fact, index) => {
+    const first = outcomes.get(fact.generationId);
+    const result = first && first.costMicros !== factCosts[index] ? conflictResults.get(copyKey(fact.generationId, factCosts[index] ?? 0)) : first;
     if (!result) throw new Error(`settlement of ${fact.generationId} gave no result`);
     return result;
   });
+}
+
+function copyKey(generationId: string, costMicros: number): string {
+  return `${costMicros}:${generationId}`;
 }
 
 function outcomeOf(resolvedStatus: ReservationStatus | undefined, anomaly: SettlementAnomalyReason | null): SettleOutcome {

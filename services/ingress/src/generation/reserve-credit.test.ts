@@ -1,5 +1,5 @@
 import { createSubjects, gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { PricedCandidate } from "./prepare-candidates.js";
 import { reserveCredit } from "./reserve-credit.js";
 import { routeCandidate } from "./route-candidate.test-support.js";
@@ -96,11 +96,19 @@ describe("reserveCredit", () => {
     expect(asked).toHaveLength(1);
   });
 
-  it("passes any other failure (billing down) on at once", async () => {
-    const down = () => new SwitchboardError(gatewayError(gatewayErrorCodes.serviceUnavailable, 503, "billing down", { retryable: true }));
-    const { asked, clients } = billing(10_000, down);
-    await expect(reserveCredit(clients, key, "gen-1", priced)).rejects.toMatchObject({ error: { status: 503 } });
-    expect(asked).toHaveLength(1);
+  it("passes any other failure (billing down) on at once, and asks billing to void what it may have reserved, twice more if need be", async () => {
+    vi.useFakeTimers();
+    try {
+      const down = () => new SwitchboardError(gatewayError(gatewayErrorCodes.serviceUnavailable, 503, "billing down", { retryable: true }));
+      const { asked, clients, subjects } = billing(10_000, down);
+      await expect(reserveCredit(clients, key, "gen-1", priced)).rejects.toMatchObject({ error: { status: 503 } });
+      expect(asked.map((request) => request.subject)).toEqual([subjects.billingReserve, subjects.billingVoidReservation]);
+      expect(asked[1]?.payload).toEqual({ generationId: "gen-1", accountId: key.accountId, keyId: key.keyId });
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(asked.map((request) => request.subject)).toEqual([subjects.billingReserve, ...Array(3).fill(subjects.billingVoidReservation)]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("sends billing its deadline: now plus this replica's request timeout, after which nobody reads the answer", async () => {

@@ -2,6 +2,7 @@ import { reserveReplySchema, SwitchboardError, type AuthenticatedKey, type Route
 import type { CreditLeases, LeaseTicket } from "../credit/credit-leases.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import type { PricedCandidate } from "./prepare-candidates.js";
+import { voidLostReservation } from "./void-lost-reservation.js";
 
 /** What credit a generation holds and which candidates that amount lets it try. */
 export interface HeldCredit {
@@ -19,7 +20,8 @@ export interface HeldCredit {
  * (which only billing can check against the key's other generations), billing reserves it exactly. When
  * the account cannot cover that (402) but can cover the first candidate, only that much is reserved, with
  * fallbacks limited to candidates no pricier. Throws the client-facing error (402, or 503 when billing is
- * unreachable) with nothing held.
+ * unreachable) with nothing held: after a 503 (no answer in time, or none at all) billing may have made the
+ * reservation, or may still make it, so ingress asks billing to void it (`voidLostReservation`).
  */
 export async function reserveCredit(
   clients: Pick<ServiceClients, "request" | "subjects"> & Partial<Pick<ServiceClients, "requestTimeoutMs">>,
@@ -34,20 +36,26 @@ export async function reserveCredit(
   const lease = key.spendingLimited === true ? null : leases?.tryHold(key.accountId, everyCandidate);
   if (lease) return { amountMicros: everyCandidate, candidates: candidates.map((priced) => priced.candidate), lease };
   const reserve = async (amountMicros: number) => {
-    await clients.request(
-      clients.subjects.billingReserve,
-      {
-        generationId,
-        accountId: key.accountId,
-        keyId: key.keyId,
-        amountMicros,
-        ...(key.spendingLimited === true ? { keyLimited: true } : {}),
-        // This replica stops waiting then: billing skips the reservation if it is still queued by that time.
-        ...(clients.requestTimeoutMs === undefined ? {} : { deadlineEpochMs: Date.now() + clients.requestTimeoutMs }),
-      },
-      reserveReplySchema,
-      "billing",
-    );
+    try {
+      await clients.request(
+        clients.subjects.billingReserve,
+        {
+          generationId,
+          accountId: key.accountId,
+          keyId: key.keyId,
+          amountMicros,
+          ...(key.spendingLimited === true ? { keyLimited: true } : {}),
+          // This replica stops waiting then: billing skips the reservation if it is still queued by that time.
+          ...(clients.requestTimeoutMs === undefined ? {} : { deadlineEpochMs: Date.now() + clients.requestTimeoutMs }),
+        },
+        reserveReplySchema,
+        "billing",
+      );
+    } catch (error) {
+      // A 503 is the only failure that leaves the outcome unknown: billing answered every other error.
+      if (error instanceof SwitchboardError && error.error.status === 503) voidLostReservation(clients, key, generationId);
+      throw error;
+    }
   };
   try {
     await reserve(everyCandidate);
