@@ -226,7 +226,9 @@ async function waitForSent(records: readonly TrafficRecord[], count: number): Pr
 /** Why an error answer is not a clean OpenRouter-shaped refusal, or undefined when it is. */
 function uncleanRefusal(status: number, body: unknown): string | undefined {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  if (status >= 500 && status !== 502 && status !== 503) return `status ${status}: ${JSON.stringify(body)}`;
+  // 502/503 for a dead or silent service; 504 when a generation whose connector died, retried, reached
+  // GENERATION_MAX_DURATION_MS (bounded, not a hang). A 500 or any other 5xx is a bug.
+  if (status >= 500 && status !== 502 && status !== 503 && status !== 504) return `status ${status}: ${JSON.stringify(body)}`;
   if (error === undefined || error.code !== status || typeof error.message !== "string") return `status ${status} with body ${JSON.stringify(body)}`;
   return undefined;
 }

@@ -7,21 +7,26 @@ import { startProcessStack, processStackNamespace, type ProcessStack } from "./p
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 /**
- * Holds and waits short enough that a chaos run can watch them expire and settle within a minute:
- * a lease or reservation left by a killed process comes back after 12 s + one 1 s sweep, a generation
- * whose ingress died is charged from the connector's usage report after 2 s.
+ * Holds and waits short enough that a chaos run can watch them expire and settle within a minute: a
+ * reservation left by a killed process comes back after 12 s + one 1 s sweep, a lease after 24 s + one
+ * sweep, a generation whose ingress died is charged from the connector's usage report after 2 s.
  */
 export const chaosTimings = {
   sweepIntervalSeconds: 1,
   usageReportGraceSeconds: 2,
   reservationTtlSeconds: 12,
-  creditLeaseTtlSeconds: 12,
+  /**
+   * Ingress uses a lease for TTL − GENERATION_MAX_DURATION_MS − 5 s and renews it halfway: with 24 s and
+   * 5 s, a lease still covers the first 7 s of a dead billing (as the 15 minutes of the defaults would),
+   * so generations are served and their facts settled after billing's restart.
+   */
+  creditLeaseTtlSeconds: 24,
   /** Below the lease TTL, as billing's configuration asks; the chaos answers take under a second. */
-  generationMaxDurationMs: 8_000,
+  generationMaxDurationMs: 5_000,
   /** The least the connector accepts: two of ingress's one-second heartbeats. */
   ingressSilenceMs: 2_000,
-  /** An open generation whose connector died ends with an error after this long without a part. */
-  generationIdleTimeoutMs: 5_000,
+  /** An open generation whose connector died ends with an error after this long without a part (before the 5 s limit). */
+  generationIdleTimeoutMs: 3_000,
 } as const;
 
 /** The process stack of a chaos run, on its own locked-down nats-server and a fresh database. */
