@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 const library = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 
 /** Tests that start the services (and their own NATS and PostgreSQL) as separate processes. */
-const stackProcessTests = ["test/e2e/outages.test.ts", "test/e2e/npm-start.test.ts", "test/e2e/bench-smoke.test.ts", "test/e2e/lease-holder-killed.test.ts", "test/e2e/ingress-killed-mid-stream.test.ts", "test/e2e/soak-smoke.test.ts"];
+const stackProcessTests = ["test/e2e/outages.test.ts", "test/e2e/npm-start.test.ts", "test/e2e/bench-smoke.test.ts", "test/e2e/lease-holder-killed.test.ts", "test/e2e/ingress-killed-mid-stream.test.ts", "test/e2e/soak-smoke.test.ts", "test/e2e/chaos.test.ts"];
 
 export default defineConfig({
   resolve: {
@@ -49,6 +49,11 @@ export default defineConfig({
         extends: true,
         // The soak (`npm run soak`, through test/bench/soak-command.mjs) runs for minutes; not in `npm test`.
         test: { name: "soak", include: ["test/bench/**/*.soak.ts"], testTimeout: 3_600_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        // The long chaos run (`npm run chaos`, through test/bench/chaos-command.mjs); `npm test` runs test/e2e/chaos.test.ts.
+        test: { name: "chaos", include: ["test/bench/**/*.chaos.ts"], testTimeout: 3_600_000, hookTimeout: 60_000 },
       },
     ],
   },

@@ -27,6 +27,9 @@ models:
 `;
 }
 
+/** The line each service logs once it serves: "<service> started", ingress's "Server listening at …". */
+const startedLine = /"msg":"(?:[^"]* started|Server listening at [^"]*)"/;
+
 export interface ProcessStackOptions {
   natsUrl: string;
   databaseUrl: string;
@@ -55,6 +58,11 @@ export interface ProcessStack {
   exitedServices(): Promise<string[]>;
   /** Creates an account with `amountUsd` of credit and an API key for it, through the admin API. */
   createFundedKey(amountUsd: string): Promise<{ accountId: string; key: string }>;
+  /**
+   * Starts `name` again after it ended (a crash the test caused): a new process with the same
+   * environment, in the place of the old one in `services`; resolves once ingress is ready again.
+   */
+  restart(name: ServiceName): Promise<ManagedProcess>;
   /** SIGTERM to ingress, then to the others (as the launcher does); the exit of each. */
   stop(): Promise<Map<ServiceName, ProcessExit>>;
   /** Last resort for a failed test: SIGKILL to every service still running, and the fake provider closed. */
@@ -91,19 +99,19 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     await upstream.close().catch(() => undefined);
   };
 
+  const startService = (name: ServiceName, onLine?: (line: string) => void) =>
+    startManagedProcess({
+      name,
+      command: process.execPath,
+      args: serviceNodeArguments(name),
+      cwd: repositoryRoot,
+      environment: buildServiceEnvironment(name, { ...process.env, ...options.environment }, settings),
+      logFile: path.join(logDirectory, `${name}.log`),
+      onLine,
+    });
+
   try {
-    for (const name of serviceNames) {
-      services.push(
-        await startManagedProcess({
-          name,
-          command: process.execPath,
-          args: serviceNodeArguments(name),
-          cwd: repositoryRoot,
-          environment: buildServiceEnvironment(name, { ...process.env, ...options.environment }, settings),
-          logFile: path.join(logDirectory, `${name}.log`),
-        }),
-      );
-    }
+    for (const name of serviceNames) services.push(await startService(name));
     await waitUntilReady(`http://127.0.0.1:${port}`, services);
   } catch (error) {
     await kill();
@@ -139,6 +147,29 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       await admin("POST", `/admin/accounts/${account.data.id}/credits`, { amount_usd: amountUsd });
       const created = (await admin("POST", "/keys", { account_id: account.data.id, name: "outage test key" })) as { key: string };
       return { accountId: account.data.id, key: created.key };
+    },
+    async restart(name) {
+      const index = services.findIndex((service) => service.name === name);
+      const previous = services[index];
+      if (previous === undefined) throw new Error(`no ${name} process`);
+      if (!previous.hasExited()) throw new Error(`${name} is still running`);
+      // Ingress's readiness does not tell whether the connector (say) serves again: its start-up line does.
+      let announceStarted: () => void = () => undefined;
+      const started = new Promise<void>((resolve) => (announceStarted = resolve));
+      const restarted = await startService(name, (line) => {
+        if (startedLine.test(line)) announceStarted();
+      });
+      services[index] = restarted;
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        started.then(() => "started"),
+        restarted.exited.then((exit) => `exited (${describeExit(exit)}): ${restarted.recentLines().join("\n")}`),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve("did not log its start within 30 s"), 30_000))),
+      ]);
+      clearTimeout(timer);
+      if (outcome !== "started") throw new Error(`${name} ${outcome}; see ${restarted.logFile}`);
+      await waitUntilReady(origin, services);
+      return restarted;
     },
     async stop() {
       const exits = new Map<ServiceName, ProcessExit>();
