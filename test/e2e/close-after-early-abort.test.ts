@@ -49,4 +49,22 @@ describe("closing ingress after a stream abandoned before its headers", () => {
       if (!stopped) await stack.stop();
     }
   }, 90_000);
+
+  it("still lets a live stream finish while closing", async () => {
+    const stack = await startStack();
+    const { key } = await stack.createFundedKey("10.00");
+    stack.primary.addRule("still streaming", { chunks: ["one ", "two ", "three ", "four "], delayBetweenChunksMs: 300 });
+    const response = await fetch(`${stack.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/echo", stream: true, messages: [{ role: "user", content: "still streaming" }] }),
+    });
+    expect(response.status).toBe(200);
+    const text = response.text();
+    const stopped = stack.stop();
+    const body = await text;
+    await stopped;
+    expect(body).toContain("four");
+    expect(body).toContain("data: [DONE]");
+  });
 });
