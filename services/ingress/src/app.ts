@@ -7,6 +7,7 @@ import { CreditLeases } from "./credit/credit-leases.js";
 import type { FallbackPolicy } from "./generation/fallback-policy.js";
 import { accessLogPlugin } from "./plugins/access-log.js";
 import { answerClientError } from "./plugins/answer-client-error.js";
+import { closeQuietConnections } from "./plugins/close-quiet-connections.js";
 import { KeyAuthenticator } from "./plugins/authenticate.js";
 import { errorHandlerPlugin } from "./plugins/error-handler.js";
 import { followKeyChanges } from "./plugins/follow-key-changes.js";
@@ -76,6 +77,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     frameworkErrors: (error, _request, reply) => void sendError(reply, errorFromThrown(error)),
     clientErrorHandler: answerClientError,
   });
+  closeQuietConnections(app);
   await app.register(traceRequestsPlugin);
   await app.register(errorHandlerPlugin);
   await app.register(accessLogPlugin, { enabled: dependencies.accessLog ?? false });
