@@ -55,18 +55,33 @@ describe("privacy by default", () => {
     const logs = capture.lines.join("\n");
     for (const secret of secrets) expect(logs).not.toContain(secret);
 
-    const tables = ["providers", "models", "endpoints", "accounts", "api_keys", "reservations", "ledger_entries", "generations"];
+    const tables = [
+      "providers",
+      "models",
+      "endpoints",
+      "accounts",
+      "api_keys",
+      "reservations",
+      "ledger_entries",
+      "ledger_transactions",
+      "generations",
+      "settlement_anomalies",
+      "connector_usage_reports",
+      "logging_usage_reports",
+      "billing_outbox",
+    ];
     for (const table of tables) {
       const dump = await sql<{ row: unknown }>`SELECT row_to_json(t) AS row FROM ${sql.table(table)} t`.execute(stack.database.database);
       const text = JSON.stringify(dump.rows);
       for (const secret of secrets) expect(text, `table ${table}`).not.toContain(secret);
     }
 
-    // The two completion facts, counted as ingress, their publisher (which may read the stream's state).
+    // The two completion facts and the connector's two usage reports, counted as ingress (which may read
+    // the stream's state).
     const ingress = await stack.bus.connectAs(busIdentities.ingress, "privacy");
     try {
       const info = await (await jetstreamManager(ingress)).streams.info(stack.subjects.factsStream);
-      expect(info.state.messages).toBe(2);
+      expect(info.state.messages).toBe(4);
     } finally {
       await ingress.close();
     }
