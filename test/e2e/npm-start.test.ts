@@ -14,7 +14,7 @@ import { parseNatsPortsFile } from "../../tools/launcher/src/nats-ports-file.js"
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 const launcher = join(repositoryRoot, "tools/launcher/dist/main.js");
 const readyLine = "Press Ctrl-C to stop.";
-const apiKeyPattern = /sk-sb-v1-[0-9a-f]{64}/;
+const apiKeyPattern = /sk-sb-v2-[0-9a-f]{72}/;
 
 /** The environment of someone typing `npm start`: no outer npm run, no existing servers, a free port. */
 function launchEnvironment(port: number, extra: Record<string, string> = {}): Record<string, string | undefined> {
