@@ -76,6 +76,10 @@ describe("1,000 facts delivered 8 times each, some with other usage", () => {
     // Round 2, later batches: copy 3's id again (4, a duplicate) and a new id (5).
     await publishRound((fact) => ({ first: [], rest: [[fact, `${fact.generationId}#3`], [fact, `${fact.generationId}#5`]] }));
 
+    // Billing catches up first: were an original still unprocessed when the competing pull below NAKs it,
+    // its redelivery would come after its conflicting copy 3, and that copy would rightly be the one settled.
+    await waitForConsumerIdle(harness.connection, harness.subjects.factsStream, harness.subjects.billingConsumer, 120_000);
+
     // Round 3 runs while a competing pull on billing's durable consumer NAKs what it gets: those messages
     // are redelivered to billing, on top of the 8 publishes.
     const consumer = await stream.consumers.get(harness.subjects.factsStream, harness.subjects.billingConsumer);
