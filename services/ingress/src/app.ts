@@ -18,6 +18,7 @@ import { shareRateLimitCounts } from "./rate-limits/share-rate-limit-counts.js";
 import { traceRequestsPlugin } from "./plugins/trace-requests.js";
 import type { LocalRouting } from "./routing/local-routing.js";
 import { StickyEndpoints } from "./routing/sticky-endpoints.js";
+import { OutstandingFacts } from "./generation/outstanding-facts.js";
 import { publishIngressHeartbeat } from "./generation/publish-ingress-heartbeat.js";
 import { adminRoutes } from "./routes/admin.js";
 import { adminCatalogRoutes } from "./routes/admin-catalog.js";
@@ -111,7 +112,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(listingsRoutes, { routing: dependencies.routing });
   await app.register(adminRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
   await app.register(adminCatalogRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey });
-  const stopHeartbeat = publishIngressHeartbeat({ connection: dependencies.clients.connection, subjects: dependencies.clients.subjects, ingressId: replica });
+  // Which generations' facts are stored: the heartbeat tells the connectors, who then drop their usage
+  // reports of those instead of publishing them (issue 10).
+  const outstandingFacts = new OutstandingFacts();
+  const stopHeartbeat = publishIngressHeartbeat({ connection: dependencies.clients.connection, subjects: dependencies.clients.subjects, ingressId: replica, outstandingFacts });
   // After the requests in flight: their upstream calls go on only while this replica says it is alive.
   app.addHook("onClose", async () => stopHeartbeat());
   const leases = dependencies.creditLeases
@@ -140,6 +144,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     shutdownSignal: dependencies.shutdownSignal,
     leases,
     ingressId: replica,
+    outstandingFacts,
     // Per replica, in memory (README "Provider routing"): a load balancer with session affinity keeps a conversation on one replica.
     stickyEndpoints: new StickyEndpoints(),
     rateLimits,

@@ -9,6 +9,7 @@ import { createGenerateHandler } from "./handlers/generate.js";
 import { InFlightGenerations } from "./handlers/in-flight-generations.js";
 import { defaultIngressSilenceMs, IngressLiveness } from "./handlers/ingress-liveness.js";
 import { subscribeToIngressHeartbeats } from "./handlers/subscribe-to-ingress-heartbeats.js";
+import { HeldUsageReports } from "./handlers/held-usage-reports.js";
 import { jetStreamUsageReporter } from "./handlers/usage-reporter.js";
 import { defaultOutcomeReportIntervalMs, outcomeFailureDelayMs, startOutcomeReporter } from "./health/outcome-reporter.js";
 import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publisher.js";
@@ -78,8 +79,15 @@ export async function startProviderConnector(dependencies: ProviderConnectorDepe
   // Heard before accepting work, so a running ingress is never taken for a silent one (issue 10).
   const connectionState = new ConnectionState(connection);
   const liveness = new IngressLiveness({ silenceMs: dependencies.ingressSilenceMs ?? defaultIngressSilenceMs, isConnected: () => connectionState.connected });
-  const heartbeatSubscription = subscribeToIngressHeartbeats({ connection, subjects, liveness, logger });
-  const usageReports = jetStreamUsageReporter(new FactPublisher(connection, { logger }), subjects);
+  const silenceMs = dependencies.ingressSilenceMs ?? defaultIngressSilenceMs;
+  // Reports wait in memory until their ingress says the fact is stored (then dropped) or goes silent
+  // (then published): nearly none reach JetStream.
+  const usageReports = new HeldUsageReports({
+    publisher: jetStreamUsageReporter(new FactPublisher(connection, { logger }), subjects),
+    silenceMs,
+    lastHeardAt: (ingressId) => liveness.lastHeardAt(ingressId),
+  });
+  const heartbeatSubscription = subscribeToIngressHeartbeats({ connection, subjects, liveness, heldReports: usageReports, logger });
   const attempts = new AttemptRegistry();
   const outcomes = startOutcomeReporter({
     connection,

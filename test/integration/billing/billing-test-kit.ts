@@ -120,6 +120,15 @@ export async function findLedgerViolations(database: Kysely<Database>): Promise<
     SELECT generation_id FROM ledger_entries WHERE kind = 'charge' AND account_id IS NOT NULL GROUP BY generation_id HAVING count(*) > 1
   `.execute(database);
   for (const row of doubleCharges) violations.push(`${row.generation_id}: charged more than once`);
+  // Each lease's running total of consumption is what its generations consumed.
+  const { rows: leaseTotals } = await sql<{ id: string; consumed_micros: number; summed_micros: number }>`
+    SELECT lease.id, lease.consumed_micros,
+      (SELECT coalesce(sum(r.lease_consumed_micros), 0)::bigint FROM reservations r WHERE r.lease_id = lease.id) AS summed_micros
+    FROM credit_leases lease
+  `.execute(database);
+  for (const row of leaseTotals) {
+    if (row.consumed_micros !== row.summed_micros) violations.push(`lease ${row.id}: consumed ${row.consumed_micros} ≠ Σ its generations ${row.summed_micros}`);
+  }
   // Double entry: every ledger transaction's postings sum to zero, and so does the whole ledger.
   const reconciliation = await reconcileLedger(database);
   for (const row of reconciliation.unbalanced_transactions) violations.push(`ledger transaction ${row.transaction_id}: ${row.postings} postings summing to ${row.total_micros}`);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createInbox, type NatsConnection } from "@nats-io/transport-node";
 import { reserveReplySchema, streamPartsMessageSchema, type GenerateRequest, type RouteCandidate, type StreamPart } from "@switchboard/contracts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { OutstandingFacts } from "../../../services/ingress/src/generation/outstanding-facts.js";
 import { publishIngressHeartbeat } from "../../../services/ingress/src/generation/publish-ingress-heartbeat.js";
 import { startProviderConnector, type ProviderConnector } from "../../../services/provider-connector/src/start-provider-connector.js";
 import { startFakeUpstream, type FakeUpstream } from "../../fake-upstream/fake-upstream.js";
@@ -69,7 +70,7 @@ describe("provider connector: an ingress that goes silent", () => {
   });
 
   /** Reserves like ingress, then asks the connector to generate into an inbox, as replica `ingressId`. */
-  async function generate(userText: string, ingressId: string, onPart: (part: StreamPart) => void) {
+  async function generate(userText: string, ingressId: string, onPart: (part: StreamPart) => void, factSequence?: number) {
     const { accountId, keyId } = await createFundedKey(harness.database, 1_000_000);
     const generationId = `gen-${randomUUID()}`;
     await harness.request(harness.subjects.billingReserve, { generationId, accountId, keyId, amountMicros: 100_000 }, reserveReplySchema);
@@ -90,7 +91,7 @@ describe("provider connector: an ingress that goes silent", () => {
       stream: true,
       maxCompletionTokens: 1_000,
       replyTo: inbox,
-      origin: { ingressId, accountId, keyId, attempt: 0 },
+      origin: { ingressId, accountId, keyId, attempt: 0, ...(factSequence === undefined ? {} : { factSequence }) },
     };
     ingressConnection.publish(harness.subjects.connectorGenerate, JSON.stringify(request), { reply: inbox });
     return { generationId, accountId, parts };
@@ -129,6 +130,46 @@ describe("provider connector: an ingress that goes silent", () => {
     expect(report.cost_micros).toBeGreaterThan(0);
     const reservation = await harness.database.selectFrom("reservations").selectAll().where("generation_id", "=", generation.generationId).executeTakeFirstOrThrow();
     expect(reservation).toMatchObject({ status: "settled", charged_micros: report.cost_micros });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+  });
+
+  const reportOf = (generationId: string) => harness.database.selectFrom("connector_usage_reports").selectAll().where("generation_id", "=", generationId).executeTakeFirst();
+
+  it("publishes no report of a generation whose fact its ingress says is stored (issue 10: nothing durable per generation)", async () => {
+    fakeUpstream.addRule("vouched-story", { text: "a short answer" });
+    const ingressId = `ingress-test-${randomUUID()}`;
+    const outstandingFacts = new OutstandingFacts();
+    const stopHeartbeat = publishIngressHeartbeat({ connection: ingressConnection, subjects: harness.subjects, ingressId, outstandingFacts, intervalMs: 100 });
+    const sequence = outstandingFacts.open();
+    const generation = await generate("vouched-story", ingressId, () => undefined, sequence);
+    await vi.waitFor(() => expect(generation.parts.at(-1)?.type).toBe("stream-end"), { timeout: 5_000, interval: 20 });
+    // Ingress stored its fact (played here by giving the number back); the next beats vouch for it.
+    outstandingFacts.close(sequence);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Then the replica dies: a report still held would now be published (the next test), and stored.
+    stopHeartbeat();
+    await new Promise((resolve) => setTimeout(resolve, ingressSilenceMs + 1_500));
+    expect(await reportOf(generation.generationId)).toBeUndefined();
+    expect(await chargesOf(generation.generationId)).toEqual([]);
+  });
+
+  it("publishes the held report once an ingress dies after its answer but before it stored the fact, and it is charged", async () => {
+    fakeUpstream.addRule("orphaned-story", { text: "an answer whose fact was never stored" });
+    const ingressId = `ingress-test-${randomUUID()}`;
+    const outstandingFacts = new OutstandingFacts();
+    const stopHeartbeat = publishIngressHeartbeat({ connection: ingressConnection, subjects: harness.subjects, ingressId, outstandingFacts, intervalMs: 100 });
+    const generation = await generate("orphaned-story", ingressId, () => undefined, outstandingFacts.open());
+    await vi.waitFor(() => expect(generation.parts.at(-1)?.type).toBe("stream-end"), { timeout: 5_000, interval: 20 });
+    // Beats go on a while, never vouching: the report stays held.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await reportOf(generation.generationId)).toBeUndefined();
+    // The replica dies.
+    stopHeartbeat();
+    await waitFor(async () => (await chargesOf(generation.generationId)).length === 1, 10_000);
+    const report = await reportOf(generation.generationId);
+    expect(report?.report).toMatchObject({ outcome: "completed", ingressSilent: false, usageEstimated: false });
+    const [charge] = await chargesOf(generation.generationId);
+    expect(-charge!.amount_micros).toBe(report?.cost_micros);
     expect(await findLedgerViolations(harness.database)).toEqual([]);
   });
 

@@ -5,7 +5,9 @@ import { generationOriginSchema } from "./generation-origin.js";
 
 /**
  * The provider connector's durable account of one attempt that produced output (JetStream, message id
- * `<generation id>:<attempt>`), published after the attempt's last part went to ingress (issue 10). It
+ * `<generation id>:<attempt>`), published after the attempt's last part went to ingress when that ingress
+ * has not (yet) said its completion fact is stored: held until its heartbeat vouches for the fact, and
+ * published if it goes silent first, after a bounded hold, or at the connector's shutdown (issue 10). It
  * is the second witness of a generation beside ingress's completion fact: billing charges from it, and
  * metadata-logging records from it, only when no completion fact came within a grace period (ingress died
  * after answering, or while the connector was still streaming). Metadata only: no prompt or completion text.

@@ -22,6 +22,12 @@ export const generationOriginSchema = z.strictObject({
    * two differ, and only this one is covered by the hold and the key's limit.
    */
   price: endpointPriceSchema.optional(),
+  /**
+   * The generation's number among this ingress replica's (all its attempts share it): the replica's
+   * heartbeat names the numbers whose completion fact is stored, and the connector then drops its usage
+   * report instead of publishing it (`StoredFacts`). Absent: the report is always published.
+   */
+  factSequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   /** Set when the credit is held against the ingress replica's lease rather than reserved by billing. */
   lease: z
     .strictObject({

@@ -68,8 +68,8 @@ export const creditLeaseStatuses = { active: "active", closed: "closed", expired
 export type CreditLeaseStatus = (typeof creditLeaseStatuses)[keyof typeof creditLeaseStatuses];
 
 /**
- * A slice of an account's credit moved to one ingress replica. It holds granted − returned − Σ consumed
- * (reservations.lease_consumed_micros); `closed` takes no new generations, `expired` holds nothing.
+ * A slice of an account's credit moved to one ingress replica. It holds granted − returned − consumed
+ * (`consumed_micros` = Σ reservations.lease_consumed_micros); `closed` takes no new generations, `expired` holds nothing.
  */
 export interface CreditLeasesTable {
   id: Generated<string>;
@@ -77,6 +77,8 @@ export interface CreditLeasesTable {
   holder: string;
   granted_micros: number;
   returned_micros: Generated<number>;
+  /** Σ reservations.lease_consumed_micros of the lease, kept by settlement in the same transaction. */
+  consumed_micros: Generated<number>;
   status: CreditLeaseStatus;
   created_at: ColumnType<Date, never, never>;
   updated_at: Generated<Date>;

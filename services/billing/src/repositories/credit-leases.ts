@@ -160,8 +160,7 @@ export async function expireLeases(database: DatabaseExecutor, now: Date = new D
         UPDATE credit_leases lease SET status = 'expired', updated_at = ${now}::timestamptz
         FROM due WHERE lease.id = due.id
         RETURNING lease.id, lease.account_id,
-          lease.granted_micros - lease.returned_micros
-            - COALESCE((SELECT sum(reservation.lease_consumed_micros) FROM reservations reservation WHERE reservation.lease_id = lease.id), 0) AS held_micros
+          lease.granted_micros - lease.returned_micros - lease.consumed_micros AS held_micros
       `.execute(transaction);
       const releasedByAccount = new Map<string, number>();
       for (const row of rows) releasedByAccount.set(row.account_id, (releasedByAccount.get(row.account_id) ?? 0) + Math.max(row.held_micros, 0));

@@ -370,8 +370,7 @@ async function resolveLeaseHolds(
       ) AS fact (generation_id, lease_id, account_id, key_id, hold_micros, cost_micros, consumed_micros, resolution, reported_by)
     ), leases AS MATERIALIZED (
       SELECT lease.id, lease.account_id, lease.status, lease.holder,
-        lease.granted_micros - lease.returned_micros
-          - COALESCE((SELECT sum(reservation.lease_consumed_micros) FROM reservations reservation WHERE reservation.lease_id = lease.id), 0) AS room_micros
+        lease.granted_micros - lease.returned_micros - lease.consumed_micros AS room_micros
       FROM credit_leases lease
       WHERE lease.id IN (SELECT lease_id FROM facts)
     ), checked AS (
@@ -407,7 +406,12 @@ async function resolveLeaseHolds(
       WHERE mismatch IS NULL
       ORDER BY generation_id
       ON CONFLICT (generation_id) DO NOTHING
-      RETURNING generation_id, account_id, status, lease_consumed_micros
+      RETURNING generation_id, account_id, status, lease_id, lease_consumed_micros
+    ), counted AS (
+      -- The lease's running total moves with the rows just inserted (locked above, so no lost update).
+      UPDATE credit_leases lease SET consumed_micros = lease.consumed_micros + totals.consumed_micros
+      FROM (SELECT lease_id, sum(lease_consumed_micros) AS consumed_micros FROM inserted GROUP BY lease_id) totals
+      WHERE lease.id = totals.lease_id
     )
     SELECT judged.generation_id, judged.mismatch, inserted.generation_id IS NOT NULL AS inserted, inserted.account_id, inserted.status,
       inserted.lease_consumed_micros AS consumed_micros, judged.lease_status

@@ -4,6 +4,7 @@ import type { LocalRouting } from "../routing/local-routing.js";
 import type { FallbackPolicy } from "./fallback-policy.js";
 import { FakeConnectorBus } from "./fake-connector-bus.test-support.js";
 import { Generation } from "./generation.js";
+import { OutstandingFacts } from "./outstanding-facts.js";
 import { routeCandidate } from "./route-candidate.test-support.js";
 
 const silent = routeCandidate("model@silent");
@@ -13,7 +14,7 @@ const request = { model: "model", messages: [{ role: "user", content: "hi" }], s
 const usage = { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
 /** The stack around one generation: billing holds anything, one connector serves only `working`. */
-function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[]; fallback?: FallbackPolicy; ingressId?: string }) {
+function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[]; fallback?: FallbackPolicy; ingressId?: string; outstandingFacts?: OutstandingFacts; factStored?: Promise<void> }) {
   const bus = new FakeConnectorBus();
   const facts: GenerationCompleted[] = [];
   bus.onPublish = (message) => {
@@ -32,11 +33,16 @@ function stack(options: { requestTimeoutMs: number; candidates?: RouteCandidate[
   const clients = {
     ...bus.clients({ requestTimeoutMs: options.requestTimeoutMs }),
     request: async (_subject: string, payload: { amountMicros: number }) => ({ amountMicros: payload.amountMicros }),
-    publisher: { publish: async (_subject: string, fact: GenerationCompleted) => void facts.push(fact) },
+    publisher: {
+      publish: async (_subject: string, fact: GenerationCompleted) => {
+        facts.push(fact);
+        await options.factStored;
+      },
+    },
   } as unknown as ConstructorParameters<typeof Generation>[0]["clients"];
   const routing = { route: () => ({ candidates: options.candidates ?? [silent, working], skipped: [] }), smallestContextLength: () => 0 } as unknown as LocalRouting;
   const shutdown = new AbortController();
-  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null, ...(options.fallback ? { fallback: options.fallback } : {}), ...(options.ingressId ? { ingressId: options.ingressId } : {}) });
+  const generation = new Generation({ clients, routing, idleTimeoutMs: 30_000, maximumDurationMs: 60_000, shutdownSignal: shutdown.signal, key, request, promptBytes: 10, leases: null, ...(options.fallback ? { fallback: options.fallback } : {}), ...(options.ingressId ? { ingressId: options.ingressId } : {}), ...(options.outstandingFacts ? { outstandingFacts: options.outstandingFacts } : {}) });
   generations.push(generation);
   return { bus, facts, generation };
 }
@@ -91,6 +97,33 @@ describe("Generation", () => {
     await plain.prepare();
     await plain.connect(new AbortController().signal);
     expect(plainBus.publishedTo(plainBus.subjects.connectorGenerate).every((message) => !("origin" in JSON.parse(message.payload)))).toBe(true);
+  });
+
+  it("numbers the generation for its replica's heartbeat and gives the number back once its fact is stored (issue 10)", async () => {
+    const outstandingFacts = new OutstandingFacts();
+    outstandingFacts.open();
+    let storeFact: () => void = () => undefined;
+    const factStored = new Promise<void>((resolve) => (storeFact = resolve));
+    const { bus, generation } = stack({ requestTimeoutMs: 150, ingressId: "ingress-test-1", outstandingFacts, factStored });
+    await generation.prepare();
+    await generation.connect(new AbortController().signal);
+    const sent = bus.publishedTo(bus.subjects.connectorGenerate).map((message) => JSON.parse(message.payload) as GenerateRequest);
+    // Both attempts carry the generation's one number.
+    expect(sent.map((message) => message.origin?.factSequence)).toEqual([1, 1]);
+    for await (const part of generation.parts(new AbortController().signal)) void part;
+    generation.publishFact(true);
+    expect(outstandingFacts.describe()).toEqual({ issuedThrough: 1, outstanding: [0, 1] });
+    storeFact();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(outstandingFacts.describe()).toEqual({ issuedThrough: 1, outstanding: [0] });
+  });
+
+  it("gives the number back when nothing was held, and takes none when no attempt was sent", async () => {
+    const outstandingFacts = new OutstandingFacts();
+    const { generation } = stack({ requestTimeoutMs: 150, ingressId: "ingress-test-1", outstandingFacts });
+    // Refused before any attempt (routing, credit): nothing held, no number taken.
+    generation.publishFact(false);
+    expect(outstandingFacts.describe()).toEqual({ issuedThrough: -1, outstanding: [] });
   });
 
   it("throws the last failure and records it when no candidate answers", async () => {

@@ -37,6 +37,7 @@ import { relayParts } from "./relay-parts.js";
 import { reserveCredit, type HeldCredit } from "./reserve-credit.js";
 import { unaffordableRequestError } from "./unaffordable-request-error.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
+import type { OutstandingFacts } from "./outstanding-facts.js";
 import { runAttempt } from "./run-attempt.js";
 
 export interface GenerationOptions {
@@ -66,6 +67,12 @@ export interface GenerationOptions {
    * holds the credit, so the connector stops the call if this replica dies and reports what it produced.
    */
   ingressId?: string;
+  /**
+   * This replica's generations whose fact is not stored yet (with `ingressId`): each generation takes a
+   * number for its generate requests and gives it back once its fact is acknowledged, so connectors drop
+   * their usage report of it rather than publish it (issue 10).
+   */
+  outstandingFacts?: OutstandingFacts;
 }
 
 /**
@@ -89,6 +96,8 @@ export class Generation {
   private failure: GatewayError | null = null;
   private cancelled = false;
   private factPublished = false;
+  /** This generation's number in `outstandingFacts`, taken with its first generate request. */
+  private factSequence: number | undefined;
   /** Routing's left-out endpoints, kept (not copied) for the routing debug output. */
   private skipped: readonly SkippedEndpoint[] = [];
   /** The conversation's sticky endpoint when it was moved to the front of the candidates. */
@@ -323,7 +332,12 @@ export class Generation {
    */
   publishFact(deliveredOutput: boolean): void {
     const held = this.held;
-    if (!held || this.factPublished) return;
+    if (this.factPublished) return;
+    if (!held) {
+      // Nothing held, nothing to charge: no connector's report is needed either.
+      this.closeFactSequence();
+      return;
+    }
     this.factPublished = true;
     const now = performance.now();
     const candidate = this.candidate ?? held.candidates[0];
@@ -349,9 +363,20 @@ export class Generation {
     });
     this.trace?.finish({ candidate, usage: charge.usage, finishReason: this.accumulator.finishReason, failure: this.failure, cancelled: this.cancelled });
     const { clients } = this.options;
-    clients.publisher.publish(clients.subjects.generationCompleted, fact, this.id, this.trace?.parent).catch(() => {
+    const publishing = clients.publisher.publish(clients.subjects.generationCompleted, fact, this.id, this.trace?.parent);
+    // Given back also when the publisher gave up (after 10 minutes of retries): a connector holds a report
+    // at most `maximumUsageReportHoldMs` (30 s) before it publishes it anyway, so none is still waiting on it.
+    void publishing.then(
+      () => this.closeFactSequence(),
+      () => this.closeFactSequence(),
       // FactPublisher already retried for minutes and logged; the reservation sweeper releases the hold.
-    });
+    );
+  }
+
+  private closeFactSequence(): void {
+    if (this.factSequence === undefined) return;
+    this.options.outstandingFacts?.close(this.factSequence);
+    this.factSequence = undefined;
   }
 
   /** False when `provider.order` is set: the client chose the order, so no conversation sticks (OpenRouter). */
@@ -426,12 +451,14 @@ export class Generation {
     const { ingressId, key } = this.options;
     if (ingressId === undefined) return undefined;
     const lease = this.held?.lease;
+    if (this.factSequence === undefined && this.options.outstandingFacts && !this.factPublished) this.factSequence = this.options.outstandingFacts.open();
     return {
       ingressId,
       accountId: key.accountId,
       keyId: key.keyId,
       attempt,
       price: candidate.price,
+      ...(this.factSequence === undefined ? {} : { factSequence: this.factSequence }),
       ...(lease ? { lease: { leaseId: lease.lease.id, holdMicros: lease.amountMicros } } : {}),
     };
   }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
 import type { FallbackPolicy } from "../generation/fallback-policy.js";
 import { Generation } from "../generation/generation.js";
+import type { OutstandingFacts } from "../generation/outstanding-facts.js";
 import type { KeyAuthenticator } from "../plugins/authenticate.js";
 import { readBearerToken } from "../plugins/authenticate.js";
 import { errorFromThrown, sendError } from "../plugins/send-error.js";
@@ -37,6 +38,8 @@ export interface ChatCompletionsRouteOptions {
   stickyEndpoints: StickyEndpoints | null;
   /** This replica's name in its heartbeats, passed to the connector with each attempt (issue 10). */
   ingressId?: string;
+  /** With `ingressId`: this replica's generations whose completion fact is not stored yet (issue 10). */
+  outstandingFacts?: OutstandingFacts;
   /** Per-key rate limits: this replica's limiter, and the limit of keys without their own (null: none). */
   rateLimits: { limiter: RateLimiter; defaultLimit: KeyRateLimit | null };
 }
@@ -77,6 +80,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
         leases: options.leases,
         stickyEndpoints: options.stickyEndpoints,
         ...(options.ingressId === undefined ? {} : { ingressId: options.ingressId }),
+        ...(options.outstandingFacts === undefined ? {} : { outstandingFacts: options.outstandingFacts }),
         sessionId: sessionIdOf(body, request.headers["x-session-id"]),
       });
       request.generation = generation;

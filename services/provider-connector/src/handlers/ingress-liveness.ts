@@ -56,6 +56,11 @@ export class IngressLiveness {
     this.#lastHeard.set(ingressId, this.#now());
   }
 
+  /** When the replica's last heartbeat arrived (on this watch's clock), if it was heard since the connection was last lost. */
+  lastHeardAt(ingressId: string): number | undefined {
+    return this.#lastHeard.get(ingressId);
+  }
+
   /** Watches an attempt's ingress replica until the returned function is called (the attempt ended). */
   watch(ingressId: string, onSilent: OnIngressSilent): () => void {
     const watched: Watched = { ingressId, since: this.#now(), onSilent };

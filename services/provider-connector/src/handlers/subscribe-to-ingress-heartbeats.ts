@@ -1,6 +1,7 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { ingressHeartbeatSchema, type Subjects } from "@switchboard/contracts";
 import type { Logger } from "@switchboard/telemetry";
+import type { HeldUsageReports } from "./held-usage-reports.js";
 import type { IngressLiveness } from "./ingress-liveness.js";
 
 /**
@@ -11,6 +12,8 @@ export function subscribeToIngressHeartbeats(options: {
   connection: NatsConnection;
   subjects: Pick<Subjects, "ingressHeartbeat">;
   liveness: IngressLiveness;
+  /** Told which generations' facts each replica has stored, so it drops their usage reports. */
+  heldReports?: Pick<HeldUsageReports, "vouched">;
   logger: Logger;
 }): Subscription {
   return options.connection.subscribe(options.subjects.ingressHeartbeat, {
@@ -26,7 +29,9 @@ export function subscribeToIngressHeartbeats(options: {
         return;
       }
       const heartbeat = ingressHeartbeatSchema.safeParse(payload);
-      if (heartbeat.success) options.liveness.heard(heartbeat.data.ingressId);
+      if (!heartbeat.success) return;
+      options.liveness.heard(heartbeat.data.ingressId);
+      if (heartbeat.data.facts) options.heldReports?.vouched(heartbeat.data.ingressId, heartbeat.data.facts);
     },
   });
 }
