@@ -30,6 +30,8 @@ const spanKindConsumer = 5;
  *       settlement, the access log of a completion, …), or
  *   (b) is ingress's line about one HTTP request (pino binds the request id, `reqId`, to those), the
  *       test's admin calls included.
+ * In a run without failures of their own, metadata-logging and the router write no line per request at any
+ * level, so the lines in scope come from ingress, the connector and billing (the test checks all three).
  * (Facts handled in batches are logged through their own span too; test/integration/messaging/
  * fact-batch-log-trace.test.ts covers batches of several, which two requests in a row rarely make.)
  * Such a line must carry a `trace_id` and a `span_id` naming a span exported in that trace, and a line of
