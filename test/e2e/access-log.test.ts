@@ -88,7 +88,7 @@ describe("request logging with the access log on", () => {
     expect(new Set(requestIds).size, "one line per request, admin requests included").toBe(requestIds.length);
 
     for (const [index, generationId] of generationIds.entries()) {
-      const line = lines.find((candidate) => candidate["generationId"] === generationId);
+      const line = lines.find((candidate) => candidate["generation_id"] === generationId);
       expect(line, `access line of completion ${index}`).toMatchObject({
         level: infoLevel,
         msg: "request completed",
@@ -103,7 +103,7 @@ describe("request logging with the access log on", () => {
       });
       expect(line?.["durationMs"]).toEqual(expect.any(Number));
     }
-    const listing = lines.find((line) => line["generationId"] === undefined);
+    const listing = lines.find((line) => line["generation_id"] === undefined);
     expect(listing).toMatchObject({ method: "GET", route: "/api/v1/models", status: 200 });
 
     const text = capture.lines.join("\n");

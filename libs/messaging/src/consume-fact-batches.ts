@@ -20,8 +20,9 @@ export interface ConsumeFactBatchesOptions<Schema extends z.ZodType> {
   /**
    * Handles a batch all or nothing and commits before resolving; its messages are acknowledged only
    * afterwards. Facts come in delivery order and may repeat (redeliveries), so it must be idempotent.
+   * What it logs about one fact it logs through `inSpanOf(fact, …)`, so the line names that fact's trace.
    */
-  handleBatch: (facts: Array<z.infer<Schema>>) => Promise<void>;
+  handleBatch: (facts: Array<z.infer<Schema>>, inSpanOf: FactSpanRunner<z.infer<Schema>>) => Promise<void>;
   /**
    * Handles one fact on its own, with the same effect as a batch of one. Used when a batch fails for a
    * reason other than an outage, so one fact the database refuses cannot hold back the rest.
@@ -52,6 +53,15 @@ export interface ConsumeFactBatchesOptions<Schema extends z.ZodType> {
   /** Longest wait for more facts once a batch holds its first (default 5 ms). */
   maxBatchWaitMs?: number;
 }
+
+/**
+ * Runs `work` in the processing span of `fact`, one of the facts of the batch being handled (the very
+ * object handed over): its log lines then carry that fact's trace and span. Without tracing, or for a
+ * batch of one (handled inside its fact's span already), it simply calls `work`.
+ */
+export type FactSpanRunner<Fact> = <Result>(fact: Fact, work: () => Result) => Result;
+
+const runDirectly = <Result>(_fact: unknown, work: () => Result): Result => work();
 
 /** A running durable consumer; `stop()` ends it after the batch in hand. */
 export interface FactConsumer {
@@ -184,6 +194,15 @@ function startProcessingSpan<Schema extends z.ZodType>(message: JsMsg, options: 
   });
 }
 
+/** Runs work in the span of the batch entry holding the fact; a fact not in the batch gets no span. */
+function spanRunnerOf<Fact>(entries: ReadonlyArray<{ fact: Fact; span: Span }>): FactSpanRunner<Fact> {
+  const spans = new Map(entries.map((entry) => [entry.fact, entry.span]));
+  return (fact, work) => {
+    const span = spans.get(fact);
+    return span === undefined ? work() : runInSpan(span, work);
+  };
+}
+
 async function handleBatch<Schema extends z.ZodType>(messages: JsMsg[], options: ConsumeFactBatchesOptions<Schema>, client: JetStreamClient): Promise<void> {
   const parsed: Array<{ message: JsMsg; fact: z.infer<Schema>; span: Span }> = [];
   for (const message of messages) {
@@ -201,7 +220,7 @@ async function handleBatch<Schema extends z.ZodType>(messages: JsMsg[], options:
   try {
     const only = parsed.length === 1 ? parsed[0] : undefined;
     const facts = parsed.map((entry) => entry.fact);
-    await (only ? runInSpan(only.span, () => options.handleBatch(facts)) : options.handleBatch(facts));
+    await (only ? runInSpan(only.span, () => options.handleBatch(facts, runDirectly)) : options.handleBatch(facts, isTracing() ? spanRunnerOf(parsed) : runDirectly));
     for (const entry of parsed) {
       entry.message.ack();
       entry.span.end();

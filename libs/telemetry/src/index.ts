@@ -1,4 +1,5 @@
 export * from "./create-logger.js";
+export * from "./active-span-log-fields.js";
 export * from "./semconv.js";
 export * from "./tracer.js";
 export * from "./tracing-settings.js";

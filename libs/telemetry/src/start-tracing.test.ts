@@ -20,18 +20,38 @@ interface Received {
   body: Buffer;
 }
 
+/** A service's way of logging: the shared logger, inside a span and outside any, to stdout. */
+const loggingProgram = `
+import { trace } from "@opentelemetry/api";
+import { createLogger, shutdownTracing } from "@switchboard/telemetry";
+const logger = createLogger("probe");
+trace.getTracer("probe").startActiveSpan("logged-span", (span) => {
+  logger.info({ generation_id: "gen-probe" }, "inside");
+  span.end();
+});
+logger.info("outside");
+await shutdownTracing();
+`;
+
 /** Runs the program with the given environment until it exits; its stderr, which must stay empty. */
-function runTraced(environment: Record<string, string>): Promise<string> {
+async function runTraced(environment: Record<string, string>): Promise<string> {
+  return (await runProgram(program, environment)).stderr;
+}
+
+/** Runs a program as a service runs (`--import` first) until it exits; what it wrote. */
+function runProgram(source: string, environment: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "@switchboard/telemetry/start-tracing", "--input-type=module", "-e", program], {
+    const child = spawn(process.execPath, ["--import", "@switchboard/telemetry/start-tracing", "--input-type=module", "-e", source], {
       cwd: repositoryRoot,
       env: { PATH: process.env["PATH"] ?? "", ...environment },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    let stdout = "";
     let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
-    child.on("exit", () => resolve(stderr));
+    child.on("exit", () => resolve({ stdout, stderr }));
   });
 }
 
@@ -92,6 +112,26 @@ describe("start-tracing, as node --import loads it in every service (needs the b
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     expect(await runTraced({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toBe("");
     expect(paths).toEqual(["/opentelemetry.proto.collector.trace.v1.TraceService/Export"]);
+  });
+
+  it("has the shared logger name the exported span a line was written in, and no trace outside it", async () => {
+    const { url, received } = await httpReceiver();
+    const { stdout, stderr } = await runProgram(loggingProgram, { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" });
+    expect(stderr).toBe("");
+    const exported = JSON.parse(received[0]?.body.toString("utf8") ?? "{}") as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; spanId: string }> }> }> };
+    const span = exported.resourceSpans[0]?.scopeSpans[0]?.spans.find((candidate) => candidate.name === "logged-span");
+    const [inside, outside] = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inside).toMatchObject({ service: "probe", msg: "inside", generation_id: "gen-probe", trace_id: span?.traceId, span_id: span?.spanId });
+    expect(inside?.["trace_id"]).toMatch(/^[0-9a-f]{32}$/);
+    expect(outside).toMatchObject({ service: "probe", msg: "outside" });
+    expect(outside).not.toHaveProperty("trace_id");
+  });
+
+  it("logs no trace fields with tracing off", async () => {
+    const { stdout } = await runProgram(loggingProgram, {});
+    const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line["msg"])).toEqual(["inside", "outside"]);
+    for (const line of lines) expect(line).not.toHaveProperty("trace_id");
   });
 
   it("exports nothing without an endpoint", async () => {

@@ -73,7 +73,7 @@ const abortedGenerationsGraceMs = 1_000;
 export async function startProviderConnector(dependencies: ProviderConnectorDependencies): Promise<ProviderConnector> {
   const { connection, subjects, logger } = dependencies;
   const transport = createUpstreamTransport(dependencies.upstreamTimeouts ?? defaultUpstreamTimeouts, new Map([[awsSigV4SignerName, createAwsSigV4Signer()]]));
-  const inFlight = new InFlightGenerations((error, generationId) => logger.error({ err: error, generationId }, "generation crashed"));
+  const inFlight = new InFlightGenerations((error, generationId) => logger.error({ err: error, generation_id: generationId }, "generation crashed"));
   // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.
   const cancelSubscription = subscribeToCancellations({ connection, subjects, inFlight, logger });
   // Heard before accepting work, so a running ingress is never taken for a silent one (issue 10).

@@ -80,6 +80,8 @@ const forbidden: Record<BusIdentity, BusAttempt[]> = {
     publish(`$JS.API.STREAM.MSG.DELETE.${subjects.deadLetterStream}`),
     subscribe(subjects.keyChanged),
     subscribe(subjects.deadLettersWildcard),
+    // Service discovery: it asks, the services answer; it may not pose as one.
+    subscribe("$SRV.PING"),
   ],
 };
 
@@ -90,7 +92,7 @@ const needed: Record<BusIdentity, BusAttempt[]> = {
   [busIdentities.providerConnector]: [publish(inbox(busIdentities.ingress)), subscribe(subjects.connectorCancelWildcard), subscribe(subjects.connectorAttemptProgress)],
   [busIdentities.billing]: [publish(subjects.keyChanged), publish(subjects.creditRecall), subscribe(subjects.billingGrantCredits), publish(subjects.deadLetters(subjects.billingConsumer))],
   [busIdentities.metadataLogging]: [subscribe(subjects.loggingGetGeneration), publish(subjects.deadLetters(subjects.loggingConsumer))],
-  [busIdentities.admin]: [publish(subjects.keyChanged), publish(`$JS.API.STREAM.MSG.GET.${subjects.deadLetterStream}`)],
+  [busIdentities.admin]: [publish(subjects.keyChanged), publish(`$JS.API.STREAM.MSG.GET.${subjects.deadLetterStream}`), publish("$SRV.PING"), publish("$SRV.STATS.billing")],
 };
 
 /** Issue 8: the bus is a trust boundary. Against a nats-server started with the generated configuration. */

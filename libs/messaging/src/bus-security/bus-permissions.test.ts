@@ -90,6 +90,14 @@ describe("createBusPermissions (issue 8: least privilege per identity)", () => {
     expect(whoMay("publish", `$JS.API.STREAM.MSG.DELETE.${subjects.deadLetterStream}`)).toEqual([]);
   });
 
+  it("lets the admin (operator) identity ask every service's $SRV.PING/INFO/STATS, which the four NATS services answer", () => {
+    for (const subject of ["$SRV.PING", "$SRV.INFO.billing", "$SRV.STATS.router.instance-1"]) {
+      expect(whoMay("publish", subject), subject).toEqual([busIdentities.admin]);
+      expect(whoMay("subscribe", subject), subject).toEqual([busIdentities.router, busIdentities.providerConnector, busIdentities.billing, busIdentities.metadataLogging]);
+    }
+    expect(whoMay("publish", "$SRV.SOMETHING")).toEqual([]);
+  });
+
   it("lets every identity subscribe to its own inbox and to no one else's", () => {
     for (const identity of allBusIdentities) {
       expect(whoMay("subscribe", `${inboxPrefixFor("sb", identity)}.>`)).toEqual([identity]);

@@ -34,6 +34,7 @@ export interface BusPermissions {
  * - only ingress replicas exchange rate-limit counts, among themselves;
  * - billing and metadata-logging read the facts stream through their own durable consumer only, and copy
  *   the facts they cannot process to their own dead-letter subject; only the admin CLI reads dead letters;
+ * - only the admin identity (the operator's) asks the services' `$SRV.PING/INFO/STATS`;
  * - every identity subscribes only under its own inbox prefix.
  */
 export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIdentity, BusPermissions>> {
@@ -44,6 +45,8 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
   const routingBucketCreated = jetStream.streamCreatedAdvisory(routingStream);
   // `$SRV.PING/INFO/STATS` of the services framework, answered through allow_responses.
   const serviceDiscovery = "$SRV.>";
+  // Asking them: all services (`$SRV.PING`), one service by name, or one instance by name and id.
+  const serviceDiscoveryRequests = ["PING", "INFO", "STATS"].flatMap((verb) => [`$SRV.${verb}`, `$SRV.${verb}.>`]);
   // A request/reply service owns its endpoint group: it serves every endpoint in it, and its callers may
   // call all of them (billing's are all ingress's to call), so an endpoint added later needs no new rule.
   const billingEndpoints = `${subjects.billingGroup}.>`;
@@ -157,9 +160,10 @@ export function createBusPermissions(subjects: Subjects): Readonly<Record<BusIde
       allowResponses: true,
     },
     [busIdentities.admin]: {
-      // The admin CLI writes PostgreSQL directly; on the bus it announces the key changes it made and
-      // reads the dead letters (list-dead-letters).
-      publish: { allow: [subjects.keyChanged, jetStream.accountInfo, ...jetStream.readStream(subjects.deadLetterStream)], deny: [] },
+      // The admin CLI writes PostgreSQL directly; on the bus it announces the key changes it made, reads
+      // the dead letters (list-dead-letters), and is the operator's identity for asking every service
+      // its `$SRV.PING/INFO/STATS` (`nats micro ls/info/stats` with its seed), the answers to its inbox.
+      publish: { allow: [subjects.keyChanged, jetStream.accountInfo, ...jetStream.readStream(subjects.deadLetterStream), ...serviceDiscoveryRequests], deny: [] },
       subscribe: { allow: [inbox(busIdentities.admin)], deny: [] },
       allowResponses: false,
     },

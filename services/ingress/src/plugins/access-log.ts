@@ -16,7 +16,8 @@ export interface AccessLogOptions {
 /**
  * The opt-in access log (ACCESS_LOG): one info line per request when its response has been sent, with
  * the route pattern rather than the URL (a query string may carry anything) and, for a completion, what
- * it ran on and cost. Never headers (API keys) or bodies (prompts, completions).
+ * it ran on and cost. Never headers (API keys) or bodies (prompts, completions). With tracing on, the
+ * logger adds the request's `trace_id` and `span_id` (its HTTP span is still active when the reply ends).
  */
 export const accessLogPlugin = fastifyPlugin(
   async (app, options: AccessLogOptions) => {
@@ -42,7 +43,7 @@ function accessLogFields(request: FastifyRequest, reply: FastifyReply): Record<s
   const usage = generation.accumulator.usage;
   return {
     ...fields,
-    generationId: generation.id,
+    generation_id: generation.id,
     model: generation.candidate?.modelId ?? null,
     provider: generation.candidate?.providerName ?? null,
     promptTokens: usage?.promptTokens ?? null,

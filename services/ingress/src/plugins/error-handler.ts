@@ -41,7 +41,7 @@ export const errorHandlerPlugin = fastifyPlugin(
       // prompt. Anything else is our own bug and is logged whole, stack included.
       if (error.status >= 500) {
         const details = thrown instanceof SwitchboardError ? { code: error.code, status: error.status, errorMessage: error.message } : { err: thrown };
-        request.log.error(details, "request failed");
+        request.log.error(request.generation ? { ...details, generation_id: request.generation.id } : details, "request failed");
       }
       if (reply.raw.headersSent) {
         reply.raw.destroy();

@@ -2,7 +2,7 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { generationCompletedSchema, type GenerationCompleted, type Subjects } from "@switchboard/contracts";
 import { isDatabaseUnavailable } from "@switchboard/db";
-import { consumeFactBatches, type DeadLetterCounter, type FactConsumer } from "@switchboard/messaging";
+import { consumeFactBatches, type DeadLetterCounter, type FactConsumer, type FactSpanRunner } from "@switchboard/messaging";
 import type { Logger } from "@switchboard/telemetry";
 import { findUnrecordableField, insertGenerations, type DatabaseExecutor } from "../repositories/generations.js";
 
@@ -16,12 +16,16 @@ export interface RecordGenerationDependencies {
  * then. The consumer dead-letters a fact whose columns cannot hold it before it gets here; one that still
  * does (a direct call) is left out with an error log instead of failing the whole batch.
  */
-export async function recordGenerations(dependencies: RecordGenerationDependencies, facts: readonly GenerationCompleted[]): Promise<void> {
+export async function recordGenerations(
+  dependencies: RecordGenerationDependencies,
+  facts: readonly GenerationCompleted[],
+  inSpanOf: FactSpanRunner<GenerationCompleted> = (_fact, work) => work(),
+): Promise<void> {
   const recordable: GenerationCompleted[] = [];
   for (const fact of facts) {
     const problem = findUnrecordableField(fact);
     if (problem) {
-      dependencies.logger.error({ generation_id: fact.generationId, problem }, "generation fact cannot be recorded, dropping it");
+      inSpanOf(fact, () => dependencies.logger.error({ generation_id: fact.generationId, problem }, "generation fact cannot be recorded, dropping it"));
       continue;
     }
     recordable.push(fact);
@@ -42,7 +46,7 @@ export function startGenerationRecorder(
     filterSubject: options.subjects.generationCompleted,
     schema: generationCompletedSchema,
     logger: options.logger,
-    handleBatch: (facts) => recordGenerations(options, facts),
+    handleBatch: (facts, inSpanOf) => recordGenerations(options, facts, inSpanOf),
     handleOne: (fact) => recordGenerations(options, [fact]),
     isOutage: isDatabaseUnavailable,
     // A fact whose columns cannot hold it is kept, not dropped: copied to the dead-letter stream (issue 10).

@@ -313,7 +313,7 @@ async function callUpstreamToTheEnd(
   let reportOutcome: "completed" | "failed" | "aborted" = "completed";
   dependencies.attempts.track(request.replyTo, parts);
   const stopHeartbeats = publishHeartbeats(parts, dependencies.heartbeatIntervalMs);
-  const logContext = { generationId, endpointId: candidate.endpointId, providerId: candidate.providerId };
+  const logContext = { generation_id: generationId, endpoint_id: candidate.endpointId, provider_id: candidate.providerId };
   const startedAt = performance.now();
   try {
     signal.throwIfAborted();

@@ -25,7 +25,7 @@ export function subscribeToCancellations(dependencies: SubscribeToCancellationsD
       }
       // The wildcard matches exactly one token, the generation id.
       const generationId = message.subject.slice(message.subject.lastIndexOf(".") + 1);
-      if (inFlight.cancel(generationId)) logger.info({ generationId }, "generation cancelled");
+      if (inFlight.cancel(generationId)) logger.info({ generation_id: generationId }, "generation cancelled");
     },
   });
 }
