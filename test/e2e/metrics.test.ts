@@ -145,6 +145,36 @@ describe("metrics after a known number of requests (issue 12)", () => {
     for (const secret of [key, "sk-primary-test", "sk-backup-test", stack.adminKey, "metrics-success", "from the backup"]) expect(everything).not.toContain(secret);
   });
 
+  it("counts a streamed request whose client went away before its end", async () => {
+    const { key } = await stack.createFundedKey("10.00");
+    stack.primary.addRule("metrics-abandoned", { chunks: ["one ", "two ", "three ", "four ", "five "], delayBetweenChunksMs: 300 });
+    const chat = { route: "/api/v1/chat/completions", method: "POST" };
+    const before = await scrape(`${origin}/metrics`);
+    const abort = new AbortController();
+    const response = await fetch(`${stack.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: "metrics-abandoned" }], stream: true, provider: { order: ["primary"] } }),
+      signal: abort.signal,
+    });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    abort.abort();
+    await reader?.cancel().catch(() => undefined);
+    await waitFor(
+      async () => {
+        const after = await scrape(`${origin}/metrics`);
+        return sampleSum(after, metricNames.httpRequests, chat) - sampleSum(before, metricNames.httpRequests, chat) === 1 ? true : undefined;
+      },
+      5_000,
+      "the abandoned request counted",
+    );
+    const after = await scrape(`${origin}/metrics`);
+    // As status 499 (client closed request): the response never ended.
+    expect(sampleSum(after, metricNames.httpRequests, { ...chat, status: "499" }) - sampleSum(before, metricNames.httpRequests, { ...chat, status: "499" })).toBe(1);
+    expect(sampleSum(after, `${metricNames.httpRequestDuration}_count`, chat) - sampleSum(before, `${metricNames.httpRequestDuration}_count`, chat)).toBe(1);
+  });
+
   it("keeps serving readiness on the operations listener", async () => {
     const ready = await fetch(`${operations.url}/readyz`);
     expect(ready.status).toBe(200);

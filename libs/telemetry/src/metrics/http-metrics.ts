@@ -18,7 +18,7 @@ export class HttpMetrics {
   constructor() {
     const registers = [processMetricsRegistry()];
     const labelNames = ["route", "method", "status"] as const;
-    const requests = new Counter({ name: metricNames.httpRequests, help: "HTTP requests answered, by route pattern, method and status.", labelNames, registers });
+    const requests = new Counter({ name: metricNames.httpRequests, help: "HTTP requests, by route pattern, method and status (499: the client went away before the response ended).", labelNames, registers });
     const duration = new Histogram({
       name: metricNames.httpRequestDuration,
       help: "Seconds from an HTTP request's arrival to the end of its response, by route pattern, method and status.",

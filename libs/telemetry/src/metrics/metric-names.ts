@@ -5,7 +5,7 @@
  * Renaming one breaks dashboards and alerts: add a new name instead (README "Metrics").
  */
 export const metricNames = {
-  /** Counter {route, method, status}: HTTP requests ingress answered; route is the route pattern, never the URL. */
+  /** Counter {route, method, status}: HTTP requests ingress handled; route is the route pattern, never the URL; status 499: the client went away first. */
   httpRequests: "switchboard_http_requests_total",
   /** Histogram {route, method, status}: seconds from the request's arrival to its response's end. */
   httpRequestDuration: "switchboard_http_request_duration_seconds",
