@@ -8,6 +8,8 @@ export * from "./mark-span-failed.js";
 export * from "./metrics/metric-names.js";
 export * from "./metrics/process-metrics-registry.js";
 export * from "./metrics/labelled-children.js";
+export * from "./metrics/prebound-counter.js";
+export * from "./metrics/prebound-histogram.js";
 export * from "./metrics/http-metrics.js";
 export * from "./metrics/generation-metrics.js";
 export * from "./metrics/upstream-error-metrics.js";

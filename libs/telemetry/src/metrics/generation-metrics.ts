@@ -1,6 +1,8 @@
-import { Counter, Histogram } from "prom-client";
+import { Counter } from "prom-client";
 import { LabelledChildren } from "./labelled-children.js";
 import { metricNames, tokenTypes } from "./metric-names.js";
+import { PreboundCounter, type PreboundCounterChild } from "./prebound-counter.js";
+import { PreboundHistogram, type PreboundHistogramChild } from "./prebound-histogram.js";
 import { processMetricsRegistry } from "./process-metrics-registry.js";
 
 /** Seconds: a short non-streamed answer to a ten-minute reasoning run (GENERATION_MAX_DURATION_MS). */
@@ -19,22 +21,15 @@ export interface GenerationTokens {
   readonly cacheWriteTokens: number;
 }
 
-interface CountingChild {
-  inc(value?: number): void;
-}
-interface ObservingChild {
-  observe(value: number): void;
-}
-
 interface GenerationChildren {
-  duration: ObservingChild;
-  timeToFirstToken: ObservingChild;
-  input: CountingChild;
-  output: CountingChild;
-  reasoning: CountingChild;
-  cachedInput: CountingChild;
-  cacheWrite: CountingChild;
-  cost: CountingChild;
+  duration: PreboundHistogramChild;
+  timeToFirstToken: PreboundHistogramChild;
+  input: PreboundCounterChild;
+  output: PreboundCounterChild;
+  reasoning: PreboundCounterChild;
+  cachedInput: PreboundCounterChild;
+  cacheWrite: PreboundCounterChild;
+  cost: PreboundCounterChild;
 }
 
 /**
@@ -44,47 +39,48 @@ interface GenerationChildren {
  */
 export class GenerationMetrics {
   private readonly children: LabelledChildren<GenerationChildren>;
-  private readonly fallbacks: LabelledChildren<CountingChild>;
+  private readonly fallbacks: LabelledChildren<{ inc(): void }>;
 
   constructor() {
-    const registers = [processMetricsRegistry()];
-    const labelNames = ["model", "provider"] as const;
-    const duration = new Histogram({
-      name: metricNames.generationDuration,
-      help: "Seconds from a generation's start to its end, by the model and provider that served it.",
+    const registry = processMetricsRegistry();
+    const labelNames = ["model", "provider"];
+    const duration = new PreboundHistogram(
+      metricNames.generationDuration,
+      "Seconds from a generation's start to its end, by the model and provider that served it.",
       labelNames,
-      buckets: generationDurationBuckets,
-      registers,
-    });
-    const timeToFirstToken = new Histogram({
-      name: metricNames.generationTimeToFirstToken,
-      help: "Seconds from a generation's start to its first output, fallbacks included, by model and provider.",
+      generationDurationBuckets,
+      registry,
+    );
+    const timeToFirstToken = new PreboundHistogram(
+      metricNames.generationTimeToFirstToken,
+      "Seconds from a generation's start to its first output, fallbacks included, by model and provider.",
       labelNames,
-      buckets: timeToFirstTokenBuckets,
-      registers,
-    });
-    const tokens = new Counter({
-      name: metricNames.generationTokens,
-      help: "Tokens charged for generations, by model, provider and type (input, output, reasoning, cached_input, cache_write).",
-      labelNames: ["model", "provider", "type"] as const,
-      registers,
-    });
-    const cost = new Counter({ name: metricNames.generationCost, help: "US dollars charged for generations, by model and provider.", labelNames, registers });
+      timeToFirstTokenBuckets,
+      registry,
+    );
+    const tokens = new PreboundCounter(
+      metricNames.generationTokens,
+      "Tokens charged for generations, by model, provider and type (input, output, reasoning, cached_input, cache_write).",
+      ["model", "provider", "type"],
+      registry,
+    );
+    const cost = new PreboundCounter(metricNames.generationCost, "US dollars charged for generations, by model and provider.", labelNames, registry);
+    // Fallbacks are rare: prom-client's own counter will do.
     const fallbacks = new Counter({
       name: metricNames.fallbacks,
       help: "Attempts that failed and were followed by another candidate, by the failed attempt's model and error code.",
       labelNames: ["model", "reason"] as const,
-      registers,
+      registers: [registry],
     });
     this.children = new LabelledChildren(([model = "", provider = ""]) => ({
-      duration: duration.labels(model, provider),
-      timeToFirstToken: timeToFirstToken.labels(model, provider),
-      input: tokens.labels(model, provider, tokenTypes.input),
-      output: tokens.labels(model, provider, tokenTypes.output),
-      reasoning: tokens.labels(model, provider, tokenTypes.reasoning),
-      cachedInput: tokens.labels(model, provider, tokenTypes.cachedInput),
-      cacheWrite: tokens.labels(model, provider, tokenTypes.cacheWrite),
-      cost: cost.labels(model, provider),
+      duration: duration.child([model, provider]),
+      timeToFirstToken: timeToFirstToken.child([model, provider]),
+      input: tokens.child([model, provider, tokenTypes.input]),
+      output: tokens.child([model, provider, tokenTypes.output]),
+      reasoning: tokens.child([model, provider, tokenTypes.reasoning]),
+      cachedInput: tokens.child([model, provider, tokenTypes.cachedInput]),
+      cacheWrite: tokens.child([model, provider, tokenTypes.cacheWrite]),
+      cost: cost.child([model, provider]),
     }));
     this.fallbacks = new LabelledChildren(([model = "", reason = ""]) => fallbacks.labels(model, reason));
   }

@@ -1,14 +1,15 @@
-import { Counter, Histogram } from "prom-client";
 import { LabelledChildren } from "./labelled-children.js";
 import { metricNames } from "./metric-names.js";
+import { PreboundCounter, type PreboundCounterChild } from "./prebound-counter.js";
+import { PreboundHistogram, type PreboundHistogramChild } from "./prebound-histogram.js";
 import { processMetricsRegistry } from "./process-metrics-registry.js";
 
 /** Seconds: from a cached `/models` answer (well under a millisecond) to a long generation. */
 const httpDurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 interface HttpChildren {
-  requests: { inc(value?: number): void };
-  duration: { observe(value: number): void };
+  requests: PreboundCounterChild;
+  duration: PreboundHistogramChild;
 }
 
 /** `switchboard_http_requests_total` and `switchboard_http_request_duration_seconds`, by route pattern, method and status. */
@@ -16,20 +17,17 @@ export class HttpMetrics {
   private readonly children: LabelledChildren<HttpChildren>;
 
   constructor() {
-    const registers = [processMetricsRegistry()];
-    const labelNames = ["route", "method", "status"] as const;
-    const requests = new Counter({ name: metricNames.httpRequests, help: "HTTP requests, by route pattern, method and status (499: the client went away before the response ended).", labelNames, registers });
-    const duration = new Histogram({
-      name: metricNames.httpRequestDuration,
-      help: "Seconds from an HTTP request's arrival to the end of its response, by route pattern, method and status.",
+    const registry = processMetricsRegistry();
+    const labelNames = ["route", "method", "status"];
+    const requests = new PreboundCounter(metricNames.httpRequests, "HTTP requests, by route pattern, method and status (499: the client went away before the response ended).", labelNames, registry);
+    const duration = new PreboundHistogram(
+      metricNames.httpRequestDuration,
+      "Seconds from an HTTP request's arrival to the end of its response (or the client going away), by route pattern, method and status.",
       labelNames,
-      buckets: httpDurationBuckets,
-      registers,
-    });
-    this.children = new LabelledChildren(([route = "", method = "", status = ""]) => ({
-      requests: requests.labels(route, method, status),
-      duration: duration.labels(route, method, status),
-    }));
+      httpDurationBuckets,
+      registry,
+    );
+    this.children = new LabelledChildren((values) => ({ requests: requests.child(values), duration: duration.child(values) }));
   }
 
   /**

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import { metricNames } from "./metric-names.js";
+import { PreboundHistogram, type PreboundHistogramChild } from "./prebound-histogram.js";
 import { processMetricsRegistry } from "./process-metrics-registry.js";
 import { sampleWithin } from "./sample-within.js";
 import { subjectPattern } from "./subject-pattern.js";
@@ -22,21 +23,24 @@ interface ConsumerSample {
  * (pending messages, asked of the server when scraped) and dead-lettered facts by consumer and reason.
  */
 export class MessagingMetrics {
-  private readonly requestDuration: Histogram<"subject">;
-  private readonly requestChildren = new Map<string, { observe(value: number): void }>();
+  private readonly requestDuration: PreboundHistogram;
+  /** By subject as requested; several subjects may share a pattern's child. */
+  private readonly requestChildren = new Map<string, PreboundHistogramChild>();
+  private readonly patternChildren = new Map<string, PreboundHistogramChild>();
   private readonly deadLetters: Counter<"consumer" | "reason">;
   private readonly consumers = new Map<string, ConsumerSample>();
   private readonly pending: Gauge<"stream" | "consumer">;
 
   constructor() {
-    const registers = [processMetricsRegistry()];
-    this.requestDuration = new Histogram({
-      name: metricNames.natsRequestDuration,
-      help: "Seconds a NATS request waited for its reply (or its failure), by subject pattern.",
-      labelNames: ["subject"] as const,
-      buckets: requestDurationBuckets,
-      registers,
-    });
+    const registry = processMetricsRegistry();
+    const registers = [registry];
+    this.requestDuration = new PreboundHistogram(
+      metricNames.natsRequestDuration,
+      "Seconds a NATS request waited for its reply (or its failure), by subject pattern.",
+      ["subject"],
+      requestDurationBuckets,
+      registry,
+    );
     this.pending = new Gauge({
       name: metricNames.jetstreamConsumerPending,
       help: "Messages of a JetStream stream not yet delivered to a durable consumer of this process (its lag), asked of the server when scraped.",
@@ -63,7 +67,12 @@ export class MessagingMetrics {
   recordRequest(subject: string, seconds: number): void {
     let child = this.requestChildren.get(subject);
     if (child === undefined) {
-      child = this.requestDuration.labels(subjectPattern(subject));
+      const pattern = subjectPattern(subject);
+      child = this.patternChildren.get(pattern);
+      if (child === undefined) {
+        child = this.requestDuration.child([pattern]);
+        this.patternChildren.set(pattern, child);
+      }
       if (this.requestChildren.size < maximumCachedSubjects) this.requestChildren.set(subject, child);
     }
     child.observe(seconds);
