@@ -7,7 +7,7 @@ const keywords = new Set(["by", "without", "on", "ignoring", "group_left", "grou
  * dashboard queries; an expression it cannot read makes it throw rather than report nothing.
  */
 export function promqlMetricNames(expression: string): string[] {
-  let rest = expression
+  const rest = expression
     // Grafana variables: $__rate_interval, ${datasource}, $model.
     .replace(/\$\{[^}]*\}|\$[A-Za-z_]\w*/g, " ")
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, " ")
@@ -27,6 +27,5 @@ export function promqlMetricNames(expression: string): string[] {
     if (/[0-9.]$/.test(before)) continue;
     names.push(word);
   }
-  rest = "";
   return [...new Set(names)];
 }
