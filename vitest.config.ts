@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 const library = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 
 /** Tests that start the services (and their own NATS and PostgreSQL) as separate processes. */
-const stackProcessTests = ["test/e2e/outages.test.ts", "test/e2e/npm-start.test.ts", "test/e2e/bench-smoke.test.ts", "test/e2e/lease-holder-killed.test.ts", "test/e2e/ingress-killed-mid-stream.test.ts", "test/e2e/soak-smoke.test.ts", "test/e2e/chaos.test.ts"];
+const stackProcessTests = ["test/e2e/outages.test.ts", "test/e2e/metrics-processes.test.ts", "test/e2e/npm-start.test.ts", "test/e2e/bench-smoke.test.ts", "test/e2e/lease-holder-killed.test.ts", "test/e2e/ingress-killed-mid-stream.test.ts", "test/e2e/soak-smoke.test.ts", "test/e2e/chaos.test.ts"];
 
 export default defineConfig({
   resolve: {

@@ -4,7 +4,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFreePort } from "../../tools/launcher/src/free-port.js";
 import { describeExit, startManagedProcess, type ManagedProcess, type ProcessExit } from "../../tools/launcher/src/managed-process.js";
-import { buildServiceEnvironment, serviceEntryPoint, serviceNames, type ServiceName } from "../../tools/launcher/src/service-environment.js";
+import {
+  buildServiceEnvironment,
+  operationsServiceNames,
+  serviceEntryPoint,
+  serviceNames,
+  type OperationsServiceName,
+  type ServiceName,
+} from "../../tools/launcher/src/service-environment.js";
 import { serviceNodeArguments } from "../../tools/launcher/src/service-node-arguments.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/fake-upstream.js";
 import { waitUntilReady } from "./wait-until-ready.js";
@@ -39,6 +46,8 @@ export interface ProcessStackOptions {
   environment?: Record<string, string>;
   /** Each service's nkey seed file, for a locked-down nats-server (`createLockedDownNatsServer` for `processStackNamespace`). */
   busSeedFiles?: Readonly<Record<ServiceName, string>>;
+  /** Give router, connector, billing and metadata-logging an operations listener each (`operationsUrls`). */
+  operationsListeners?: boolean;
 }
 
 /** The subject namespace of the process stack: a locked-down server's permissions are written for it. */
@@ -54,6 +63,8 @@ export interface ProcessStack {
   readonly adminKey: string;
   readonly upstream: FakeUpstream;
   readonly services: readonly ManagedProcess[];
+  /** `http://127.0.0.1:<port>` of each service's operations listener, with `operationsListeners`. */
+  readonly operationsUrls: Readonly<Partial<Record<OperationsServiceName, string>>>;
   /** Services whose process has ended, with how. */
   exitedServices(): Promise<string[]>;
   /** Creates an account with `amountUsd` of credit and an API key for it, through the admin API. */
@@ -78,6 +89,8 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   const catalogPath = path.join(options.directory, "catalog.yaml");
   await writeFile(catalogPath, catalog(upstream.url));
   const port = await findFreePort();
+  const operationsPorts: Partial<Record<OperationsServiceName, number>> = {};
+  if (options.operationsListeners) for (const name of operationsServiceNames) operationsPorts[name] = await findFreePort();
   const adminKey = "outage-test-admin-key-0123456789";
   const settings = {
     natsUrl: options.natsUrl,
@@ -90,6 +103,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     catalogPath,
     demoUpstreamUrl: undefined,
     busSeedFiles: options.busSeedFiles,
+    operationsPorts,
   };
   const services: ManagedProcess[] = [];
   const byName = (name: ServiceName) => services.find((service) => service.name === name);
@@ -135,6 +149,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     adminKey,
     upstream,
     services,
+    operationsUrls: Object.fromEntries(Object.entries(operationsPorts).map(([name, operationsPort]) => [name, `http://127.0.0.1:${operationsPort}`])),
     async exitedServices() {
       const exited: string[] = [];
       for (const service of services) {

@@ -38,3 +38,14 @@ export const databaseSettings = {
 export function integerSetting(defaultValue: number, minimum = 0) {
   return z.coerce.number().int().min(minimum).default(defaultValue);
 }
+
+/**
+ * The operations listener of a service without an HTTP API (router, provider-connector, billing,
+ * metadata-logging): `/metrics`, `/healthz`, `/readyz` on OPERATIONS_PORT. Unset (the default), there is
+ * none: several services on one host (`npm start`) would otherwise collide on a default port. The
+ * launcher and docker-compose.yml set it; 0 picks a free port.
+ */
+export const operationsSettings = {
+  OPERATIONS_PORT: z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().min(0).max(65_535).optional()),
+  OPERATIONS_HOST: z.string().min(1).default("0.0.0.0"),
+};

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { SpanKind, type Span } from "@opentelemetry/api";
-import { isTracing, markSpanFailed, messagingOperationTypes, runInSpan } from "@switchboard/telemetry";
+import { isTracing, markSpanFailed, messagingMetrics, messagingOperationTypes, runInSpan } from "@switchboard/telemetry";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { DeadLetterCounter } from "./dead-letters/dead-letter-counter.js";
@@ -103,6 +103,8 @@ export async function consumeFactBatches<Schema extends z.ZodType>(
     max_ack_pending: 1_000,
   });
   const consumer = await jetstream(connection).consumers.get(options.stream, options.durableName);
+  // Its lag, asked of the server at each scrape (one small request every scrape interval, none per fact).
+  const stopSampling = messagingMetrics().sampleConsumerPending(options.stream, options.durableName, async () => (await consumer.info()).num_pending);
   let stopped = false;
   let messages: ConsumerMessages | undefined;
 
@@ -135,6 +137,7 @@ export async function consumeFactBatches<Schema extends z.ZodType>(
       // the loop may have left it between two batches already; stop() ends a pull that is waiting.
       messages?.stop();
       await loop;
+      stopSampling();
     },
   };
 }

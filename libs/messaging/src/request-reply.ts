@@ -1,7 +1,7 @@
 import { RequestError, TimeoutError, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { context, SpanKind, trace } from "@opentelemetry/api";
 import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
-import { isTracing, markSpanFailed, messagingOperationTypes } from "@switchboard/telemetry";
+import { isTracing, markSpanFailed, messagingMetrics, messagingOperationTypes } from "@switchboard/telemetry";
 import type { z } from "zod";
 import { startMessagingSpan } from "./messaging-span.js";
 import { injectTraceContext } from "./trace-context-headers.js";
@@ -18,7 +18,8 @@ export interface RequestReplyOptions {
  * Sends a JSON request and parses the reply with `replySchema`. Failures always come back as a
  * SwitchboardError: an error reply as the GatewayError it carries; no responders or a timeout as a
  * retryable 503, immediately (no responders) or after `timeoutMs`, never a hang. Traced as a CLIENT span
- * whose context travels in the request's headers, so the answering service's span is its child.
+ * whose context travels in the request's headers, so the answering service's span is its child. The wait
+ * for the reply is recorded in `switchboard_nats_request_duration_seconds` by subject pattern.
  */
 export function requestReply<Schema extends z.ZodType>(
   connection: NatsConnection,
@@ -60,12 +61,15 @@ async function requestAndParse<Schema extends z.ZodType>(
 ): Promise<z.infer<Schema>> {
   const label = options.serviceLabel ?? subject;
   let reply;
+  const startedAt = performance.now();
   try {
     reply = await connection.request(subject, JSON.stringify(payload), {
       timeout: options.timeoutMs ?? 5_000,
       ...(headers ? { headers } : {}),
     });
+    messagingMetrics().recordRequest(subject, (performance.now() - startedAt) / 1000);
   } catch (thrown) {
+    messagingMetrics().recordRequest(subject, (performance.now() - startedAt) / 1000);
     const noResponders = thrown instanceof RequestError && thrown.isNoResponders();
     const timedOut = thrown instanceof TimeoutError || (thrown instanceof Error && thrown.message === "timeout");
     const message = noResponders

@@ -1,10 +1,11 @@
-import { databaseSettings, integerSetting, natsSecuritySettings, natsSettings } from "@switchboard/config";
+import { databaseSettings, integerSetting, natsSecuritySettings, natsSettings, operationsSettings } from "@switchboard/config";
 import { z } from "zod";
 
 /** The environment billing reads, and nothing else. */
 export const billingConfigSchema = z.object({
   ...natsSettings,
   ...databaseSettings,
+  ...operationsSettings,
   /** How long a reservation holds credit before the sweeper releases it (a generation that never reported). */
   RESERVATION_TTL_SECONDS: integerSetting(900, 1),
   /**

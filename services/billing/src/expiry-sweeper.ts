@@ -1,4 +1,4 @@
-import type { Logger } from "@switchboard/telemetry";
+import { ledgerMetrics, type Logger } from "@switchboard/telemetry";
 import type { DatabaseExecutor } from "./repositories/database-executor.js";
 import { expireLeases } from "./repositories/credit-leases.js";
 import { expirePendingReservations } from "./repositories/reservations.js";
@@ -22,6 +22,7 @@ export function startExpirySweeper(options: { database: DatabaseExecutor; interv
     try {
       const now = new Date();
       const expired = await expirePendingReservations(options.database, now);
+      ledgerMetrics().reservationsExpired(expired);
       if (expired > 0) options.logger.info({ expired }, "released expired reservations");
       const expiredLeases = await expireLeases(options.database, now);
       if (expiredLeases > 0) options.logger.info({ expired_leases: expiredLeases }, "released expired credit leases");

@@ -3,7 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { serviceNames, type Subjects } from "@switchboard/contracts";
 import { isDatabaseUnavailable, type Database } from "@switchboard/db";
 import { DeadLetterCounter, ensureDeadLetterStream, ensureFactsStream, serveEndpoints } from "@switchboard/messaging";
-import type { Logger } from "@switchboard/telemetry";
+import { ledgerMetrics, type Logger } from "@switchboard/telemetry";
 import type { Kysely } from "kysely";
 import { startExpirySweeper } from "./expiry-sweeper.js";
 import { LeaseRecaller } from "./lease-recaller.js";
@@ -35,6 +35,7 @@ import { updateKeyEndpoint } from "./handlers/update-key.js";
 import { natsKeyChangePublisher } from "./key-changes/nats-key-change-publisher.js";
 import { ensureBillingFactsStream } from "./outbox/ensure-billing-facts-stream.js";
 import { startOutboxRelay } from "./outbox/outbox-relay.js";
+import { countOpenReservations } from "./repositories/reservations.js";
 import { SettlementAnomalyCounter } from "./settlement-anomaly-counter.js";
 
 export interface StartBillingOptions {
@@ -146,10 +147,13 @@ export async function startBilling(options: StartBillingOptions): Promise<Billin
     },
   });
 
+  const stopCountingReservations = ledgerMetrics().sampleOpenReservations(() => countOpenReservations(database));
+
   return {
     settlementAnomalies,
     deadLetters,
     async stop() {
+      stopCountingReservations();
       await service.stop();
       await sweeper.stop();
       await reportSettler.stop();

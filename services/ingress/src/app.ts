@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { KeyRateLimit } from "@switchboard/contracts";
-import type { Logger } from "@switchboard/telemetry";
+import { generationMetrics, type Logger } from "@switchboard/telemetry";
 import { CreditLeases } from "./credit/credit-leases.js";
 import type { FallbackPolicy } from "./generation/fallback-policy.js";
 import { accessLogPlugin } from "./plugins/access-log.js";
@@ -11,6 +11,7 @@ import { closeQuietConnections } from "./plugins/close-quiet-connections.js";
 import { KeyAuthenticator } from "./plugins/authenticate.js";
 import { errorHandlerPlugin } from "./plugins/error-handler.js";
 import { followKeyChanges } from "./plugins/follow-key-changes.js";
+import { requestMetricsPlugin } from "./plugins/request-metrics.js";
 import { errorFromThrown, sendError } from "./plugins/send-error.js";
 import type { ServiceClients } from "./plugins/service-clients.js";
 import { RateLimiter } from "./rate-limits/rate-limiter.js";
@@ -80,6 +81,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   closeQuietConnections(app);
   await app.register(traceRequestsPlugin);
+  await app.register(requestMetricsPlugin);
+  // Registered now, so /metrics lists the generation series before the first generation.
+  generationMetrics();
   await app.register(errorHandlerPlugin);
   await app.register(accessLogPlugin, { enabled: dependencies.accessLog ?? false });
   const authenticator = new KeyAuthenticator(dependencies.clients, { ttlMs: dependencies.keyCacheTtlMs });

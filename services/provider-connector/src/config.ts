@@ -1,4 +1,4 @@
-import { integerSetting, natsSettings } from "@switchboard/config";
+import { integerSetting, natsSettings, operationsSettings } from "@switchboard/config";
 import { z } from "zod";
 import { defaultAcknowledgementDelayMs } from "./handlers/numbered-part-publisher.js";
 import { defaultIngressSilenceMs } from "./handlers/ingress-liveness.js";
@@ -14,6 +14,7 @@ import { defaultUpstreamTimeouts } from "./transport/upstream-transport.js";
  */
 export const providerConnectorConfigSchema = z.object({
   ...natsSettings,
+  ...operationsSettings,
   /** Time allowed to open the TCP (and TLS) connection to a provider. */
   UPSTREAM_CONNECT_TIMEOUT_MS: integerSetting(defaultUpstreamTimeouts.connectTimeoutMs, 1),
   /** Time allowed until the response headers arrive; reasoning models may think for a long while first. */

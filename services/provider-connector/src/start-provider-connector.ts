@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { generateRequestSchema, serviceNames, type Subjects } from "@switchboard/contracts";
 import { ConnectionState, defineEndpoint, FactPublisher, RoutingSnapshotWatch, serveEndpoints } from "@switchboard/messaging";
-import type { Logger } from "@switchboard/telemetry";
+import { upstreamErrorMetrics, type Logger } from "@switchboard/telemetry";
 import { answerProgressQueries } from "./handlers/answer-progress-queries.js";
 import { AttemptRegistry } from "./handlers/attempt-registry.js";
 import { EndpointDirectory } from "./handlers/endpoint-directory.js";
@@ -72,6 +72,8 @@ const abortedGenerationsGraceMs = 1_000;
  */
 export async function startProviderConnector(dependencies: ProviderConnectorDependencies): Promise<ProviderConnector> {
   const { connection, subjects, logger } = dependencies;
+  // Registered now, so /metrics lists the upstream error series before the first failure.
+  upstreamErrorMetrics();
   const transport = createUpstreamTransport(dependencies.upstreamTimeouts ?? defaultUpstreamTimeouts, new Map([[awsSigV4SignerName, createAwsSigV4Signer()]]));
   const inFlight = new InFlightGenerations((error, generationId) => logger.error({ err: error, generation_id: generationId }, "generation crashed"));
   // Listen for cancels before accepting work, so no accepted generation is ever out of reach of a cancel.

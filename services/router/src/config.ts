@@ -1,4 +1,4 @@
-import { databaseSettings, integerSetting, natsSettings } from "@switchboard/config";
+import { databaseSettings, integerSetting, natsSettings, operationsSettings } from "@switchboard/config";
 import { defaultHealthPolicy } from "./health/endpoint-health-tracker.js";
 import { defaultHealthFiguresIntervalMs } from "./health/health-publisher.js";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import { z } from "zod";
 export const routerConfigSchema = z.object({
   ...natsSettings,
   ...databaseSettings,
+  ...operationsSettings,
   SWITCHBOARD_CATALOG: z.string().min(1).default("deploy/catalog/default.yaml"),
   /** Provider failures in a row (429, 5xx, timeout, connect error) that eject an endpoint. */
   ROUTER_FAILURES_TO_EJECT: integerSetting(defaultHealthPolicy.consecutiveFailuresToEject, 1),

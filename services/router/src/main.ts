@@ -1,8 +1,8 @@
 import { createSubjects } from "@switchboard/contracts";
 import { loadConfig } from "@switchboard/config";
-import { createDatabase } from "@switchboard/db";
-import { busIdentities, connectNats, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
-import { createLogger } from "@switchboard/telemetry";
+import { checkDatabase, createDatabase } from "@switchboard/db";
+import { busIdentities, checkNats, connectNats, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
+import { createLogger, startOperationsServer } from "@switchboard/telemetry";
 import { routerConfigSchema } from "./config.js";
 import { defaultHealthPolicy } from "./health/endpoint-health-tracker.js";
 import { startRouter } from "./start-router.js";
@@ -29,9 +29,26 @@ async function main(): Promise<void> {
     // `route` answers as ingress does: the default order is a weighted draw, not always the cheapest.
     random: Math.random,
   });
-  logger.info("router ready");
+  const operations =
+    config.OPERATIONS_PORT === undefined
+      ? undefined
+      : await startOperationsServer({
+          port: config.OPERATIONS_PORT,
+          host: config.OPERATIONS_HOST,
+          readinessChecks: { nats: () => checkNats(connection), database: () => checkDatabase(database) },
+        });
+  logger.info({ operationsPort: operations?.port ?? null }, "router ready");
 
-  shutDownOnSignals({ service: "router", logger, connection, stop: () => router.stop(), close: () => database.destroy() });
+  shutDownOnSignals({
+    service: "router",
+    logger,
+    connection,
+    stop: () => router.stop(),
+    close: async () => {
+      await operations?.close();
+      await database.destroy();
+    },
+  });
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,7 @@ import { busIdentities } from "@switchboard/messaging";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { busConfigFileName, seedFileName } from "./bus-credentials.js";
-import { serviceNames } from "./service-environment.js";
+import { operationsServiceNames, serviceNames } from "./service-environment.js";
 
 interface ComposeService {
   user?: string;
@@ -53,5 +53,12 @@ describe("docker-compose.yml runs a locked-down bus (issue 8)", () => {
 
   it("runs the services as the owner of the seeds", () => {
     for (const service of serviceNames) expect(compose.services[service]?.user, service).toBe("${SWITCHBOARD_UID:-1000}");
+  });
+});
+
+describe("docker-compose.yml exposes every service's metrics (issue 12)", () => {
+  it("gives each service without an HTTP API an operations port; ingress serves /metrics on its own", () => {
+    for (const service of operationsServiceNames) expect(compose.services[service]?.environment?.["OPERATIONS_PORT"], service).toBe("9464");
+    expect(compose.services["ingress"]?.environment?.["OPERATIONS_PORT"]).toBeUndefined();
   });
 });

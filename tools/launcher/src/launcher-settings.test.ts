@@ -10,6 +10,7 @@ describe("resolveLauncherSettings", () => {
       stateDirectory: "/srv/switchboard/.switchboard",
       ingressPort: 8080,
       ingressHost: "127.0.0.1",
+      operationsPortBase: undefined,
       adminKey: "sb-admin-generated",
       adminKeyGenerated: true,
       catalogPath: "/srv/switchboard/deploy/catalog/default.yaml",
@@ -36,11 +37,13 @@ describe("resolveLauncherSettings", () => {
         SWITCHBOARD_NATS_NAMESPACE: "staging",
         LOG_LEVEL: "debug",
         SWITCHBOARD_LAUNCHER_LOGS: "console",
+        OPERATIONS_PORT: "9464",
       },
       options,
     );
     expect(settings).toMatchObject({
       ingressPort: 9090,
+      operationsPortBase: 9464,
       ingressHost: "0.0.0.0",
       adminKey: "my-admin-key-0123456789",
       adminKeyGenerated: false,
@@ -85,6 +88,12 @@ describe("resolveLauncherSettings", () => {
         expect(problems).toContain(name);
       }
     }
+  });
+
+  it("rejects an operations port whose next three ports do not exist", () => {
+    expect(() => resolveLauncherSettings({ OPERATIONS_PORT: "65533" }, options)).toThrow(/OPERATIONS_PORT/);
+    expect(() => resolveLauncherSettings({ OPERATIONS_PORT: "0" }, options)).toThrow(/OPERATIONS_PORT/);
+    expect(resolveLauncherSettings({ OPERATIONS_PORT: "65532" }, options).operationsPortBase).toBe(65_532);
   });
 
   it("rejects port 0, which would leave nobody knowing where ingress listens", () => {

@@ -15,6 +15,11 @@ export interface LauncherSettings {
   readonly stateDirectory: string;
   readonly ingressPort: number;
   readonly ingressHost: string;
+  /**
+   * OPERATIONS_PORT: the first of four consecutive ports for the operations listeners (/metrics, /healthz,
+   * /readyz) of router, provider-connector, billing and metadata-logging; unset, they have none.
+   */
+  readonly operationsPortBase: number | undefined;
   readonly adminKey: string;
   /** True when SWITCHBOARD_ADMIN_KEY was unset and the launcher made one up for this launch. */
   readonly adminKeyGenerated: boolean;
@@ -73,6 +78,12 @@ export function resolveLauncherSettings(
     problems.push(`PORT: "${portText}" is not a TCP port (1-65535)`);
   }
 
+  const operationsPortText = value("OPERATIONS_PORT");
+  const operationsPortBase = operationsPortText === undefined ? undefined : Number(operationsPortText);
+  if (operationsPortText !== undefined && (!/^\d+$/.test(operationsPortText) || (operationsPortBase ?? 0) < 1 || (operationsPortBase ?? 0) > 65_532)) {
+    problems.push(`OPERATIONS_PORT: "${operationsPortText}" is not a TCP port (1-65532; it and the next three are used)`);
+  }
+
   const namespace = value("SWITCHBOARD_NATS_NAMESPACE") ?? "sb";
   if (!namespacePattern.test(namespace)) problems.push(`SWITCHBOARD_NATS_NAMESPACE: "${namespace}" may only contain letters, digits, "_" and "-"`);
 
@@ -101,6 +112,7 @@ export function resolveLauncherSettings(
     ingressPort,
     // The launcher is for one machine: listen on loopback unless HOST says otherwise.
     ingressHost: value("HOST") ?? "127.0.0.1",
+    operationsPortBase,
     adminKey: givenAdminKey ?? (options.generateAdminKey ?? generateAdminKey)(),
     adminKeyGenerated: givenAdminKey === undefined,
     catalogPath:

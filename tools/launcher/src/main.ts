@@ -15,7 +15,7 @@ import { formatConsoleLine } from "./log-lines.js";
 import { startManagedProcess, type ManagedProcess } from "./managed-process.js";
 import { watchParentProcess } from "./parent-watch.js";
 import { createProgressConsole } from "./progress-console.js";
-import { buildServiceEnvironment, serviceEntryPoint, serviceNames, type ServiceName } from "./service-environment.js";
+import { buildServiceEnvironment, consecutiveOperationsPorts, serviceEntryPoint, serviceNames, type ServiceName } from "./service-environment.js";
 import { serviceNodeArguments } from "./service-node-arguments.js";
 import { retryWhileStarting } from "./retry-while-starting.js";
 import { startEmbeddedPostgres } from "./start-embedded-postgres.js";
@@ -191,6 +191,7 @@ async function main(): Promise<void> {
     catalogPath: settings.catalogPath,
     demoUpstreamUrl,
     busSeedFiles,
+    operationsPorts: settings.operationsPortBase === undefined ? undefined : consecutiveOperationsPorts(settings.operationsPortBase),
   };
   const servicesStartedAt = Date.now();
   await output.step("starting services", async () => {

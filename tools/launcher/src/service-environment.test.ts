@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildServiceEnvironment, serviceEntryPoint, serviceNames, type ServiceName } from "./service-environment.js";
+import { buildServiceEnvironment, consecutiveOperationsPorts, serviceEntryPoint, serviceNames, type ServiceName } from "./service-environment.js";
 
 const settings = {
   natsUrl: "nats://127.0.0.1:40001",
@@ -47,6 +47,17 @@ describe("buildServiceEnvironment", () => {
     expect(buildServiceEnvironment("provider-connector", inherited, settings)["DATABASE_URL"]).toBeUndefined();
     expect(buildServiceEnvironment("billing", inherited, settings)["DATABASE_URL"]).toBe(settings.databaseUrl);
     expect(buildServiceEnvironment("metadata-logging", inherited, settings)["DATABASE_URL"]).toBe(settings.databaseUrl);
+  });
+
+  it("gives each service its own operations port and never passes one inherited value to all", () => {
+    const withPorts = { ...settings, operationsPorts: consecutiveOperationsPorts(9464) };
+    const inheritedPort = { ...inherited, OPERATIONS_PORT: "7000" };
+    expect(buildServiceEnvironment("router", inheritedPort, withPorts)["OPERATIONS_PORT"]).toBe("9464");
+    expect(buildServiceEnvironment("provider-connector", inheritedPort, withPorts)["OPERATIONS_PORT"]).toBe("9465");
+    expect(buildServiceEnvironment("billing", inheritedPort, withPorts)["OPERATIONS_PORT"]).toBe("9466");
+    expect(buildServiceEnvironment("metadata-logging", inheritedPort, withPorts)["OPERATIONS_PORT"]).toBe("9467");
+    expect(buildServiceEnvironment("ingress", inheritedPort, withPorts)["OPERATIONS_PORT"]).toBeUndefined();
+    expect(buildServiceEnvironment("billing", inheritedPort, settings)["OPERATIONS_PORT"]).toBeUndefined();
   });
 
   it("leaves the demo upstream unset with a custom catalog", () => {

@@ -4,6 +4,15 @@ export type ServiceName = (typeof serviceNames)[number];
 
 const databaseServices: ReadonlySet<ServiceName> = new Set(["router", "billing", "metadata-logging"]);
 
+/** The services with an operations listener (OPERATIONS_PORT: /metrics, /healthz, /readyz); ingress serves them on its own port. */
+export const operationsServiceNames = ["router", "provider-connector", "billing", "metadata-logging"] as const satisfies readonly ServiceName[];
+export type OperationsServiceName = (typeof operationsServiceNames)[number];
+
+/** Consecutive operations ports from `base`, in the order of `operationsServiceNames` (the launcher's OPERATIONS_PORT). */
+export function consecutiveOperationsPorts(base: number): Record<OperationsServiceName, number> {
+  return Object.fromEntries(operationsServiceNames.map((name, index) => [name, base + index])) as Record<OperationsServiceName, number>;
+}
+
 /** What the launcher tells every service, on top of the environment it inherits. */
 export interface ServiceEnvironmentSettings {
   natsUrl: string;
@@ -21,6 +30,8 @@ export interface ServiceEnvironmentSettings {
    * (`ensureBusCredentials`). Unset, the NATS_* credentials the user set (if any) pass through unchanged.
    */
   busSeedFiles?: Readonly<Record<ServiceName, string>> | undefined;
+  /** Each service's operations port; a service left out gets none. */
+  operationsPorts?: Readonly<Partial<Record<OperationsServiceName, number>>> | undefined;
 }
 
 /** NATS credential and TLS settings, which belong to the server they were set for. */
@@ -41,7 +52,8 @@ export function buildServiceEnvironment(
   settings: ServiceEnvironmentSettings,
 ): Record<string, string | undefined> {
   const environment: Record<string, string | undefined> = { ...inherited };
-  for (const name of ["PORT", "HOST", "SWITCHBOARD_ADMIN_KEY", "DATABASE_URL", "SWITCHBOARD_CATALOG", "SWITCHBOARD_DEMO_UPSTREAM_URL"]) {
+  // OPERATIONS_PORT too: one value inherited by every service would make all but one fail to listen.
+  for (const name of ["PORT", "HOST", "SWITCHBOARD_ADMIN_KEY", "DATABASE_URL", "SWITCHBOARD_CATALOG", "SWITCHBOARD_DEMO_UPSTREAM_URL", "OPERATIONS_PORT"]) {
     delete environment[name];
   }
   environment["NATS_URL"] = settings.natsUrl;
@@ -53,6 +65,8 @@ export function buildServiceEnvironment(
   environment["SWITCHBOARD_NATS_NAMESPACE"] = settings.namespace;
   environment["LOG_LEVEL"] = settings.logLevel;
   if (databaseServices.has(service)) environment["DATABASE_URL"] = settings.databaseUrl;
+  const operationsPort = service === "ingress" ? undefined : settings.operationsPorts?.[service];
+  if (operationsPort !== undefined) environment["OPERATIONS_PORT"] = String(operationsPort);
   if (service === "ingress") {
     environment["PORT"] = String(settings.ingressPort);
     environment["HOST"] = settings.ingressHost;

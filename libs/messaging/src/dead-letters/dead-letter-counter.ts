@@ -1,21 +1,27 @@
+import { messagingMetrics } from "@switchboard/telemetry";
 import { deadLetterReasons, type DeadLetterReason } from "./dead-letter-reasons.js";
 
 /**
- * How many facts each consumer of this process moved to the dead-letter stream since it started, by
- * reason: the metric issue 10 asks for. There is no metrics endpoint yet (issue 12 adds /metrics); this is
- * what it will read, a monotonic counter with `consumer` and `reason` labels, like a Prometheus counter.
+ * How many facts each consumer of this service moved to the dead-letter stream since it started, by
+ * reason: the metric issue 10 asks for. Each count also goes to the process's
+ * `switchboard_dead_letters_total{consumer,reason}` on /metrics (issue 12); the counts here are this
+ * service instance's own, for its log lines and tests.
  */
 export class DeadLetterCounter {
   private readonly counts = new Map<string, Map<DeadLetterReason, number>>();
 
   /** `consumers` are shown from the start, with zero counts, so a scrape sees each series at once. */
   constructor(consumers: readonly string[] = []) {
-    for (const consumer of consumers) this.countsOf(consumer);
+    for (const consumer of consumers) {
+      this.countsOf(consumer);
+      messagingMetrics().showDeadLetterReasons(consumer, Object.values(deadLetterReasons));
+    }
   }
 
   increment(consumer: string, reason: DeadLetterReason): void {
     const counts = this.countsOf(consumer);
     counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    messagingMetrics().deadLettered(consumer, reason);
   }
 
   /** Everything one consumer dead-lettered, whatever the reason. */

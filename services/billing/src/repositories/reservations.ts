@@ -310,3 +310,13 @@ export async function expirePendingReservations(
   }
 }
 
+
+/** How many reservations hold credit right now (pending): the `switchboard_ledger_reservations_open` gauge, read at each scrape through the pending-expiry index. */
+export async function countOpenReservations(database: DatabaseExecutor): Promise<number> {
+  const row = await database
+    .selectFrom("reservations")
+    .select((expression) => expression.fn.countAll<string>().as("open"))
+    .where("status", "=", "pending")
+    .executeTakeFirstOrThrow();
+  return Number(row.open);
+}

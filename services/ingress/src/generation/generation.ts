@@ -15,7 +15,7 @@ import {
 } from "@switchboard/contracts";
 import { injectTraceContext } from "@switchboard/messaging";
 import { RoutingRefusal } from "@switchboard/routing";
-import { isTracing } from "@switchboard/telemetry";
+import { generationMetrics, isTracing } from "@switchboard/telemetry";
 import type { CreditLeases } from "../credit/credit-leases.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import { conversationKey } from "../routing/conversation-key.js";
@@ -232,9 +232,12 @@ export class Generation {
           const nextModel = candidates.findIndex((other, position) => position > index && other.modelId !== candidate.modelId);
           this.trace?.attemptFailed(outcome.error, nextModel !== -1);
           if (nextModel === -1) throw this.fail(outcome.error, candidate);
+          generationMetrics().recordFallback(candidate.modelId, outcome.error.code);
           index = nextModel - 1;
         } else {
-          this.trace?.attemptFailed(outcome.error, index < candidates.length - 1);
+          const fallingBack = index < candidates.length - 1;
+          this.trace?.attemptFailed(outcome.error, fallingBack);
+          if (fallingBack) generationMetrics().recordFallback(candidate.modelId, outcome.error.code);
         }
         continue;
       }
@@ -343,7 +346,8 @@ export class Generation {
     const candidate = this.candidate ?? held.candidates[0];
     const charge = this.chargeableUsage(deliveredOutput);
     // Billing charges computeCostMicros(usage, price) from the fact; the lease consumes exactly that.
-    const leaseHold = held.lease && this.options.leases?.finish(held.lease, candidate ? computeCostMicros(charge.usage, candidate.price) : 0);
+    const costMicros = candidate ? computeCostMicros(charge.usage, candidate.price) : 0;
+    const leaseHold = held.lease && this.options.leases?.finish(held.lease, costMicros);
     const fact = buildCompletionFact({
       generationId: this.id,
       key: this.options.key,
@@ -362,6 +366,17 @@ export class Generation {
       timeToFirstTokenMs: this.firstOutputAt === null ? null : this.firstOutputAt - this.startedAtMonotonic,
     });
     this.trace?.finish({ candidate, usage: charge.usage, finishReason: this.accumulator.finishReason, failure: this.failure, cancelled: this.cancelled });
+    if (candidate) {
+      const timeToFirstTokenMs = this.firstOutputAt === null ? null : this.firstOutputAt - this.startedAtMonotonic;
+      generationMetrics().recordGeneration(
+        candidate.modelId,
+        candidate.providerId,
+        (now - this.startedAtMonotonic) / 1000,
+        timeToFirstTokenMs === null ? null : timeToFirstTokenMs / 1000,
+        charge.usage,
+        costMicros / 1_000_000,
+      );
+    }
     const { clients } = this.options;
     const publishing = clients.publisher.publish(clients.subjects.generationCompleted, fact, this.id, this.trace?.parent);
     // Given back also when the publisher gave up (after 10 minutes of retries): a connector holds a report

@@ -1,5 +1,6 @@
 import { SwitchboardError } from "@switchboard/contracts";
 import { checkNats } from "@switchboard/messaging";
+import { processMetricsRegistry } from "@switchboard/telemetry";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ServiceClients } from "../plugins/service-clients.js";
@@ -13,10 +14,18 @@ import type { LocalRouting } from "../routing/local-routing.js";
  * `checks.billing` says whether billing answers (it answers 503 while its database is down) but does not
  * decide readiness: keys are known from memory and credit is held against leases, so ingress keeps serving
  * the requests those cover through a database outage, and answers a fast 503 to the others; out of
- * rotation it would refuse them all.
+ * rotation it would refuse them all. Ingress has no database of its own, so none is checked.
+ *
+ * GET /metrics: this process's Prometheus registry (README "Metrics"); ingress answers it on its HTTP port,
+ * the other services on their OPERATIONS_PORT.
  */
 export async function healthRoutes(app: FastifyInstance, options: { clients: ServiceClients; routing: LocalRouting }): Promise<void> {
   app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/metrics", async (_request, reply) => {
+    const registry = processMetricsRegistry();
+    const text = await registry.metrics();
+    return reply.header("content-type", registry.contentType).header("cache-control", "no-store").send(text);
+  });
   app.get("/readyz", async (_request, reply) => {
     const { clients } = options;
     const routing = options.routing.status();

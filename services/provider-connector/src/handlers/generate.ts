@@ -25,9 +25,11 @@ import {
   markSpanFailed,
   runInSpan,
   switchboardTracer,
+  upstreamErrorMetrics,
   type Logger,
 } from "@switchboard/telemetry";
 import { classifyAttemptOutcome } from "../health/classify-attempt-outcome.js";
+import { classifyUpstreamError } from "../health/classify-upstream-error.js";
 import type { OutcomeReporter } from "../health/outcome-reporter.js";
 import { dropUnsupportedParameters } from "../providers/drop-unsupported-parameters.js";
 import type { ProviderAdapter } from "../providers/provider-adapter.js";
@@ -374,6 +376,8 @@ async function callUpstreamToTheEnd(
 function recordOutcome(dependencies: GenerateHandlerDependencies, candidate: RouteCandidate, parts: NumberedPartPublisher, startedAt: number, error: GatewayError | null): void {
   const outcome = classifyAttemptOutcome(error);
   if (outcome === undefined) return;
+  const errorClass = error === null ? null : classifyUpstreamError(outcome, error);
+  if (errorClass !== null) upstreamErrorMetrics().record(candidate.providerId, errorClass);
   const firstOutputAt = parts.firstOutputAt;
   const finishedAt = performance.now();
   const outputTokens = parts.progress().usage?.completionTokens ?? 0;
