@@ -31,7 +31,7 @@ describe("reasoning across a tool-call conversation (issue 11)", () => {
   ];
   const question: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: "Weather in Paris?" }];
   const reasoning = { reasoning: { max_tokens: 1_024 } };
-  const supportedParameters = "[reasoning, include_reasoning, tools, tool_choice, max_tokens, temperature]";
+  const supportedParameters = "[reasoning, include_reasoning, tools, tool_choice, max_tokens, temperature, response_format]";
 
   beforeAll(async () => {
     stack = await startStack();
@@ -227,5 +227,29 @@ describe("reasoning across a tool-call conversation (issue 11)", () => {
     expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
     expect((refused as InstanceType<typeof OpenAI.APIError>).message).toMatch(/No endpoints found that support image input/);
     expect(gemini.requests.length).toBe(before);
+  });
+
+  it("answers a response_format on Anthropic through the forced JSON tool, as message content with finish_reason stop, whole and streamed", async () => {
+    anthropic.setScript({ toolCalls: [{ id: "toolu_json", name: "switchboard_json_response", arguments: '{"city":"Paris","celsius":18}' }], usage: { input_tokens: 40, output_tokens: 12 } });
+    const schema = { type: "object", properties: { city: { type: "string" }, celsius: { type: "number" } }, required: ["city", "celsius"] };
+    const format = { type: "json_schema" as const, json_schema: { name: "weather", schema } };
+    const whole = await client.chat.completions.create({ model: "test/claude-thinking", messages: question, response_format: format });
+    expect(whole.choices[0]).toMatchObject({ finish_reason: "stop", native_finish_reason: "tool_use", message: { content: '{"city":"Paris","celsius":18}' } });
+    expect(whole.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(anthropic.requests.at(-1)!.body).toMatchObject({
+      tools: [{ name: "switchboard_json_response", input_schema: schema }],
+      tool_choice: { type: "tool", name: "switchboard_json_response" },
+    });
+
+    const stream = await client.chat.completions.create({ model: "test/claude-thinking", messages: question, response_format: format, stream: true });
+    let text = "";
+    let finishReason: string | null = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      expect(chunk.choices[0]?.delta.tool_calls).toBeUndefined();
+      finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+    }
+    expect(JSON.parse(text)).toEqual({ city: "Paris", celsius: 18 });
+    expect(finishReason).toBe("stop");
   });
 });
