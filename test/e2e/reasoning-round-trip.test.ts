@@ -252,4 +252,63 @@ describe("reasoning across a tool-call conversation (issue 11)", () => {
     expect(JSON.parse(text)).toEqual({ city: "Paris", celsius: 18 });
     expect(finishReason).toBe("stop");
   });
+
+  it("returns Gemini's thought summary and thought signature, and puts the signature back on the function call it came with", async () => {
+    gemini.setScript((body) => {
+      const contents = body["contents"] as { parts: Record<string, unknown>[] }[];
+      const answered = contents.some((content) => content.parts.some((part) => part["functionResponse"] !== undefined));
+      return answered
+        ? { text: "18°C in Paris.", usage: { promptTokenCount: 50, candidatesTokenCount: 5, thoughtsTokenCount: 10 } }
+        : {
+            thought: "**Weather lookup**",
+            functionCalls: [{ name: "get_weather", args: { city: "Paris" }, thoughtSignature: "CiQB0e2Kb7ZxP4dYc3rJmQ0k" }],
+            usage: { promptTokenCount: 40, candidatesTokenCount: 6, thoughtsTokenCount: 25 },
+          };
+    });
+    const stream = await client.chat.completions.create({ model: "test/gemini-thinking", messages: question, tools, stream: true, reasoning: { effort: "high" } } as OpenAI.Chat.ChatCompletionCreateParamsStreaming);
+    let reasoningText = "";
+    const details: Record<string, unknown>[] = [];
+    const calls: { id: string; name: string; arguments: string }[] = [];
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as (OpenAI.Chat.ChatCompletionChunk.Choice.Delta & { reasoning?: string; reasoning_details?: Record<string, unknown>[] }) | undefined;
+      reasoningText += delta?.reasoning ?? "";
+      for (const piece of delta?.reasoning_details ?? []) {
+        const existing = details.find((detail) => detail["index"] === piece["index"] && detail["type"] === piece["type"]);
+        if (existing === undefined) details.push({ ...piece });
+        else for (const [field, value] of Object.entries(piece)) existing[field] = field === "text" ? `${existing["text"] as string}${value as string}` : value;
+      }
+      for (const toolCall of delta?.tool_calls ?? []) {
+        const call = (calls[toolCall.index] ??= { id: "", name: "", arguments: "" });
+        call.id += toolCall.id ?? "";
+        call.name += toolCall.function?.name ?? "";
+        call.arguments += toolCall.function?.arguments ?? "";
+      }
+      usage = chunk.usage ?? usage;
+    }
+    expect(reasoningText).toBe("**Weather lookup**");
+    expect(usage).toMatchObject({ completion_tokens: 31, completion_tokens_details: { reasoning_tokens: 25 } });
+    const callId = calls[0]!.id;
+    expect(details).toEqual([
+      { type: "reasoning.text", text: "**Weather lookup**", format: "google-gemini-v1", index: 0 },
+      { type: "reasoning.encrypted", data: "CiQB0e2Kb7ZxP4dYc3rJmQ0k", id: callId, format: "google-gemini-v1", index: 1 },
+    ]);
+    expect(gemini.requests.at(-1)!.body["generationConfig"]).toMatchObject({ thinkingConfig: { includeThoughts: true, thinkingBudget: 3_200 } });
+
+    const second = await client.chat.completions.create({
+      model: "test/gemini-thinking",
+      tools,
+      reasoning: { effort: "high" },
+      messages: [
+        ...question,
+        { role: "assistant", content: null, tool_calls: calls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } })), reasoning_details: details },
+        { role: "tool", tool_call_id: callId, content: "18°C" },
+      ],
+    } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming);
+    expect(second.choices[0]?.message.content).toBe("18°C in Paris.");
+    expect((gemini.requests.at(-1)!.body["contents"] as unknown[])[1]).toEqual({
+      role: "model",
+      parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "CiQB0e2Kb7ZxP4dYc3rJmQ0k" }],
+    });
+  });
 });
