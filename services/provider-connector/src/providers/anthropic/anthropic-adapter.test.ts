@@ -154,6 +154,31 @@ describe("anthropic adapter", () => {
     );
   });
 
+  it("drops, naming them, the sampling values Anthropic refuses while thinking, or refuses them under require_parameters", () => {
+    const build = (body: Record<string, unknown>) =>
+      anthropicAdapter.toUpstreamRequest({
+        body: { messages: [{ role: "user", content: "Hi" }], reasoning: { max_tokens: 1_024 }, ...body },
+        upstreamModel: "claude-sonnet-4-5",
+        stream: false,
+        maxCompletionTokens: 4_000,
+        baseUrl: "https://api.anthropic.com",
+      });
+    const dropped = build({ temperature: 0.2, top_k: 40, top_p: 0.9 });
+    expect(dropped.body).not.toHaveProperty("temperature");
+    expect(dropped.body).not.toHaveProperty("top_k");
+    expect(dropped.body).not.toHaveProperty("top_p");
+    expect(dropped.warnings.map((warning) => warning.parameter).sort()).toEqual(["temperature", "top_k", "top_p"]);
+    expect(build({ temperature: 1, top_p: 0.95 }).body).toMatchObject({ temperature: 1, top_p: 0.95 });
+    expect(() => build({ temperature: 0.2, provider: { require_parameters: true } })).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, retryable: true, metadata: { parameter: "temperature" } }) }),
+    );
+    // Without thinking they are sent as usual.
+    expect(
+      anthropicAdapter.toUpstreamRequest({ body: { messages: [{ role: "user", content: "Hi" }], temperature: 0.2 }, upstreamModel: "m", stream: false, maxCompletionTokens: 10, baseUrl: "https://api.anthropic.com" })
+        .body,
+    ).toMatchObject({ temperature: 0.2 });
+  });
+
   it("sends the thinking blocks of reasoning_details back first in their assistant turn, signature and all, leaving out other providers' details", () => {
     const request = anthropicAdapter.toUpstreamRequest({
       body: {

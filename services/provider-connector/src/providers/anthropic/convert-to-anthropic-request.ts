@@ -68,6 +68,33 @@ function answerThroughTool(body: Record<string, unknown>, tool: JsonResponseTool
   if (body["tool_choice"] === undefined) body["tool_choice"] = clientTools.length > 0 ? { type: "any" } : { type: "tool", name: tool.name };
 }
 
+/**
+ * Sampling values Anthropic refuses while thinking ("Thinking isn't compatible with temperature or top_k
+ * modifications", top_p only from 0.95 to 1:
+ * https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#feature-compatibility): taken out
+ * of the body and named, or refused under `require_parameters` (retryable: another endpoint may take
+ * them), as for any value an endpoint cannot take.
+ */
+function withoutSamplingThinkingRefuses(body: Record<string, unknown>, requireParameters: boolean): UpstreamWarning[] {
+  const acceptable: Record<string, (value: number) => boolean> = { temperature: (value) => value === 1, top_k: () => false, top_p: (value) => value >= 0.95 };
+  const warnings: UpstreamWarning[] = [];
+  for (const [parameter, accepts] of Object.entries(acceptable)) {
+    const value = body[parameter];
+    if (typeof value !== "number" || accepts(value)) continue;
+    if (requireParameters) {
+      throw new SwitchboardError(
+        gatewayError(gatewayErrorCodes.unsupportedParameter, 400, `${parameter}: Anthropic takes no ${parameter} of ${value} while thinking; the request sets provider.require_parameters, so it is not dropped`, {
+          retryable: true,
+          metadata: { parameter },
+        }),
+      );
+    }
+    delete body[parameter];
+    warnings.push({ type: "unsupported-parameter", parameter });
+  }
+  return warnings;
+}
+
 /** Keys translated below; every other key of the client's body is dropped and named in a warning. */
 const translatedParameters = new Set([
   "messages",
@@ -110,7 +137,10 @@ export function convertToAnthropicRequest(request: ChatRequest, options: Anthrop
   else if (Array.isArray(request.stop)) body["stop_sequences"] = request.stop;
   const reasoning = request.reasoning !== undefined || request.reasoning_effort !== undefined ? resolveReasoning(request) : undefined;
   const thinking = convertToAnthropicThinking(reasoning, body["max_tokens"] as number);
-  if (thinking !== undefined) body["thinking"] = thinking;
+  if (thinking !== undefined) {
+    body["thinking"] = thinking;
+    warnings.push(...withoutSamplingThinkingRefuses(body, request.provider?.require_parameters === true));
+  }
   const tools = convertTools(request["tools"]);
   if (tools !== undefined) body["tools"] = tools;
   const toolChoice = convertToolChoice(request["tool_choice"], request["parallel_tool_calls"]);
