@@ -5,6 +5,7 @@ import { resolveReasoning } from "../resolve-reasoning.js";
 import { anthropicSamplingParameters } from "./anthropic-sampling-parameters.js";
 import { convertToAnthropicMessages } from "./convert-to-anthropic-messages.js";
 import { convertToAnthropicThinking } from "./convert-to-anthropic-thinking.js";
+import { dropSamplingRefusedWhileThinking } from "./drop-sampling-refused-while-thinking.js";
 
 /**
  * The output cap sent when neither the client nor the catalog gives one: the Messages API requires
@@ -68,33 +69,6 @@ function answerThroughTool(body: Record<string, unknown>, tool: JsonResponseTool
   if (body["tool_choice"] === undefined) body["tool_choice"] = clientTools.length > 0 ? { type: "any" } : { type: "tool", name: tool.name };
 }
 
-/**
- * Sampling values Anthropic refuses while thinking ("Thinking isn't compatible with temperature or top_k
- * modifications", top_p only from 0.95 to 1:
- * https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#feature-compatibility): taken out
- * of the body and named, or refused under `require_parameters` (retryable: another endpoint may take
- * them), as for any value an endpoint cannot take.
- */
-function withoutSamplingThinkingRefuses(body: Record<string, unknown>, requireParameters: boolean): UpstreamWarning[] {
-  const acceptable: Record<string, (value: number) => boolean> = { temperature: (value) => value === 1, top_k: () => false, top_p: (value) => value >= 0.95 };
-  const warnings: UpstreamWarning[] = [];
-  for (const [parameter, accepts] of Object.entries(acceptable)) {
-    const value = body[parameter];
-    if (typeof value !== "number" || accepts(value)) continue;
-    if (requireParameters) {
-      throw new SwitchboardError(
-        gatewayError(gatewayErrorCodes.unsupportedParameter, 400, `${parameter}: Anthropic takes no ${parameter} of ${value} while thinking; the request sets provider.require_parameters, so it is not dropped`, {
-          retryable: true,
-          metadata: { parameter },
-        }),
-      );
-    }
-    delete body[parameter];
-    warnings.push({ type: "unsupported-parameter", parameter });
-  }
-  return warnings;
-}
-
 /** Keys translated below; every other key of the client's body is dropped and named in a warning. */
 const translatedParameters = new Set([
   "messages",
@@ -139,7 +113,7 @@ export function convertToAnthropicRequest(request: ChatRequest, options: Anthrop
   const thinking = convertToAnthropicThinking(reasoning, body["max_tokens"] as number);
   if (thinking !== undefined) {
     body["thinking"] = thinking;
-    warnings.push(...withoutSamplingThinkingRefuses(body, request.provider?.require_parameters === true));
+    warnings.push(...dropSamplingRefusedWhileThinking(body, { temperature: "temperature", top_p: "top_p", top_k: "top_k" }, request.provider?.require_parameters === true));
   }
   const tools = convertTools(request["tools"]);
   if (tools !== undefined) body["tools"] = tools;

@@ -79,6 +79,10 @@ describe("bedrock adapter", () => {
     const request = bedrockAdapter.toUpstreamRequest({ body, upstreamModel: claude, stream: false, maxCompletionTokens: 8_000, baseUrl });
     expect(request.body["additionalModelRequestFields"]).toEqual({ thinking: { type: "enabled", budget_tokens: 4_000 } });
     expect(request.warnings).toEqual([]);
+    const sampled = bedrockAdapter.toUpstreamRequest({ body: { ...body, temperature: 0.3, top_p: 0.97 }, upstreamModel: claude, stream: false, maxCompletionTokens: 8_000, baseUrl });
+    // Claude refuses a temperature other than 1 while thinking: dropped and named; top_p 0.97 it takes.
+    expect(sampled.body["inferenceConfig"]).toEqual({ maxTokens: 8_000, topP: 0.97 });
+    expect(sampled.warnings).toEqual([{ type: "unsupported-parameter", parameter: "temperature" }]);
     const other = bedrockAdapter.toUpstreamRequest({ body, upstreamModel: "amazon.nova-pro-v1:0", stream: false, maxCompletionTokens: 8_000, baseUrl });
     expect(other.body).not.toHaveProperty("additionalModelRequestFields");
     expect(other.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);

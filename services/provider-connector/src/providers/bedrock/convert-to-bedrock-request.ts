@@ -1,5 +1,6 @@
 import { gatewayError, gatewayErrorCodes, reasoningFormats, SwitchboardError, type ChatMessage, type ChatRequest, type UpstreamWarning } from "@switchboard/contracts";
 import { convertToAnthropicThinking } from "../anthropic/convert-to-anthropic-thinking.js";
+import { dropSamplingRefusedWhileThinking } from "../anthropic/drop-sampling-refused-while-thinking.js";
 import { imageUrlOf } from "../image-url-of.js";
 import { jsonResponseToolOf } from "../json-response-tool.js";
 import { resolveReasoning } from "../resolve-reasoning.js";
@@ -151,7 +152,10 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
         );
       }
       const thinking = convertToAnthropicThinking(reasoning, maxCompletionTokens ?? Number.MAX_SAFE_INTEGER);
-      if (thinking !== undefined) additionalModelRequestFields = { thinking };
+      if (thinking !== undefined) {
+        additionalModelRequestFields = { thinking };
+        warnings.push(...dropSamplingRefusedWhileThinking(inferenceConfig, { temperature: "temperature", top_p: "topP" }, request.provider?.require_parameters === true));
+      }
     }
   }
 
