@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
-import { reasoningEfforts, reasoningRequestSchema } from "./reasoning-detail.js";
+import { reasoningEfforts, reasoningRequestSchema } from "./reasoning-request.js";
 
 /** A model id as a client names it (`vendor/model`, maybe with a `:variant`); never holds CR, LF or NUL. */
 export const modelIdSchema = singleLineTextSchema(200);
@@ -108,7 +108,7 @@ export const chatRequestSchema = z.looseObject({
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-  /** Reasoning effort or budget, and whether its text is returned (reasoning-detail.ts). */
+  /** Reasoning effort or budget, and whether its text is returned (reasoning-request.ts). */
   reasoning: reasoningRequestSchema.nullish(),
   /** Shorthand for `reasoning.effort`. */
   reasoning_effort: z.enum(reasoningEfforts).nullish(),

@@ -1,5 +1,6 @@
 import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
-import { effortBudget, type RequestedReasoning } from "../resolve-reasoning.js";
+import { effortBudget } from "../effort-budget.js";
+import type { RequestedReasoning } from "../resolve-reasoning.js";
 
 /** Anthropic's smallest thinking budget (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking). */
 export const anthropicMinimumThinkingBudget = 1_024;

@@ -1,5 +1,6 @@
 import type { ReasoningEffort } from "@switchboard/contracts";
-import { effortBudget, type RequestedReasoning } from "../resolve-reasoning.js";
+import { effortBudget } from "../effort-budget.js";
+import type { RequestedReasoning } from "../resolve-reasoning.js";
 
 /**
  * Gemini 3 models take an effort as `thinkingLevel`; Gemini 2.5 models only a `thinkingBudget`

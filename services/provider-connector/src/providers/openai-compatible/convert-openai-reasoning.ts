@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest } from "@switchboard/contracts";
+import type { ChatRequest } from "@switchboard/contracts";
 import { resolveReasoning } from "../resolve-reasoning.js";
 
 /**
@@ -16,17 +16,4 @@ export function convertOpenAIReasoning(request: ChatRequest, body: Record<string
   if (reasoning?.kind === "effort") body["reasoning_effort"] = reasoning.effort;
   else if (reasoning?.kind === "off") body["reasoning_effort"] = "none";
   return true;
-}
-
-/**
- * The conversation without `reasoning_details` on assistant messages, for vendors that do not take them
- * back (OpenAI refuses unknown message fields). The messages are copied only when one carries them.
- */
-export function withoutReasoningDetails(messages: readonly ChatMessage[]): readonly ChatMessage[] {
-  if (!messages.some((message) => message.role === "assistant" && message.reasoning_details !== undefined)) return messages;
-  return messages.map((message) => {
-    if (message.role !== "assistant" || message.reasoning_details === undefined) return message;
-    const { reasoning_details: _left, ...rest } = message;
-    return rest;
-  });
 }

@@ -6,12 +6,13 @@ import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamSt
 import { streamFramings } from "../stream-framing.js";
 import type { UpstreamCredential } from "../upstream-credential.js";
 import { convertOpenAILogprobs } from "./convert-openai-logprobs.js";
-import { convertOpenAIReasoning, withoutReasoningDetails } from "./convert-openai-reasoning.js";
+import { convertOpenAIReasoning } from "./convert-openai-reasoning.js";
 import { convertOpenAIReasoningDetails } from "./convert-openai-reasoning-details.js";
 import { convertOpenAIUsage } from "./convert-openai-usage.js";
 import { mapOpenAIFinishReason } from "./map-openai-finish-reason.js";
 import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIErrorBodySchema, type OpenAIChatChunk } from "./openai-api-schemas.js";
 import { openAIRequestParameters } from "./openai-request-parameters.js";
+import { withoutReasoningDetails } from "./without-reasoning-details.js";
 import { chooseOutputCapParameter } from "./output-cap-parameter.js";
 
 /** What differs between vendors that speak OpenAI's chat completions API. */
