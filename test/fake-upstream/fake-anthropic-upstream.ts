@@ -16,6 +16,8 @@ export interface FakeAnthropicScript {
   /** Answer with this HTTP status and Anthropic's error body (529: `overloaded_error`). */
   status?: number;
   text?: string;
+  /** A thinking block before the answer, with Anthropic's signature over its text (extended thinking). */
+  thinking?: { text: string; signature: string };
   toolCalls?: FakeToolCall[];
   /** Defaults to `tool_use` with tool calls, `end_turn` otherwise. */
   stopReason?: string;
@@ -72,7 +74,8 @@ async function readBody(request: IncomingMessage): Promise<string> {
  * Starts the fake. It answers as api.anthropic.com does (https://docs.anthropic.com/en/api/messages and
  * /en/docs/build-with-claude/streaming): a `message` object, or the event sequence message_start,
  * content_block_start / content_block_delta / content_block_stop per block, message_delta with the stop
- * reason and output tokens, message_stop, with a ping after the first block start.
+ * reason and output tokens, message_stop, with a ping after the first text block start; a scripted
+ * thinking block comes first, its text in thinking_delta events and then its signature_delta.
  */
 export async function startFakeAnthropicUpstream(): Promise<FakeAnthropicUpstream> {
   let chooseScript: (body: Record<string, unknown>) => FakeAnthropicScript = () => ({});
@@ -104,6 +107,7 @@ export async function startFakeAnthropicUpstream(): Promise<FakeAnthropicUpstrea
 
     if (body["stream"] !== true) {
       const content = [
+        ...(script.thinking ? [{ type: "thinking", thinking: script.thinking.text, signature: script.thinking.signature }] : []),
         ...(text !== "" ? [{ type: "text", text }] : []),
         ...toolCalls.map((call) => ({ type: "tool_use", id: call.id, name: call.name, input: JSON.parse(call.arguments) as unknown })),
       ];
@@ -115,6 +119,14 @@ export async function startFakeAnthropicUpstream(): Promise<FakeAnthropicUpstrea
     const event = (type: string, data: Record<string, unknown>) => response.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     event("message_start", { message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { ...fullUsage, output_tokens: 1 } } });
     let index = 0;
+    if (script.thinking) {
+      // https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#streaming-thinking
+      event("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } });
+      for (const piece of words(script.thinking.text)) event("content_block_delta", { index, delta: { type: "thinking_delta", thinking: piece } });
+      event("content_block_delta", { index, delta: { type: "signature_delta", signature: script.thinking.signature } });
+      event("content_block_stop", { index });
+      index += 1;
+    }
     if (text !== "") {
       event("content_block_start", { index, content_block: { type: "text", text: "" } });
       event("ping", {});

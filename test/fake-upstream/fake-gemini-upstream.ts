@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 export interface FakeGeminiFunctionCall {
   name: string;
   args: Record<string, unknown>;
+  /** Gemini's thought signature on the call's part (https://ai.google.dev/gemini-api/docs/thought-signatures). */
+  thoughtSignature?: string;
 }
 
 /** How the fake Gemini API answers one request; with no field set it echoes the last user text. */
@@ -13,6 +15,8 @@ export interface FakeGeminiScript {
   /** Answer with this HTTP status and Google's error body. */
   status?: number;
   text?: string;
+  /** A thought summary part before the answer (`thought: true`), sent when the request asks for thoughts. */
+  thought?: string;
   functionCalls?: FakeGeminiFunctionCall[];
   /** Defaults to STOP, also after function calls, as Gemini does. */
   finishReason?: string;
@@ -91,11 +95,14 @@ export async function startFakeGeminiUpstream(): Promise<FakeGeminiUpstream> {
       modelVersion,
       responseId,
     });
-    const functionParts = functionCalls.map((call) => ({ functionCall: { name: call.name, args: call.args } }));
+    const functionParts = functionCalls.map((call) => ({ functionCall: { name: call.name, args: call.args }, ...(call.thoughtSignature ? { thoughtSignature: call.thoughtSignature } : {}) }));
+    // Thought summaries come only with thinkingConfig.includeThoughts, as Gemini sends them.
+    const includeThoughts = (body["generationConfig"] as { thinkingConfig?: { includeThoughts?: unknown } } | undefined)?.thinkingConfig?.includeThoughts === true;
+    const thoughtParts = script.thought !== undefined && includeThoughts ? [{ text: script.thought, thought: true }] : [];
     const finishReason = script.finishReason ?? "STOP";
 
     if (method[2] === "generateContent") {
-      send(200, chunk([...(text !== "" ? [{ text }] : []), ...functionParts], finishReason, usage.candidatesTokenCount));
+      send(200, chunk([...thoughtParts, ...(text !== "" ? [{ text }] : []), ...functionParts], finishReason, usage.candidatesTokenCount));
       return;
     }
     if (url.searchParams.get("alt") !== "sse") {
@@ -104,7 +111,10 @@ export async function startFakeGeminiUpstream(): Promise<FakeGeminiUpstream> {
     }
     response.writeHead(200, { "content-type": "text/event-stream" });
     const pieces = text.match(/\s*\S+\s*/g) ?? [];
-    const events = pieces.map((piece, index) => chunk([{ text: piece }], undefined, Math.min(index + 1, usage.candidatesTokenCount)));
+    const events = [
+      ...thoughtParts.map((part) => chunk([part], undefined, 0)),
+      ...pieces.map((piece, index) => chunk([{ text: piece }], undefined, Math.min(index + 1, usage.candidatesTokenCount))),
+    ];
     events.push(chunk(functionParts, finishReason, usage.candidatesTokenCount));
     for (const event of events) response.write(`data: ${JSON.stringify(event)}\r\n\r\n`);
     response.end();

@@ -2,6 +2,8 @@ export * from "./subjects.js";
 export * from "./errors.js";
 export * from "./chat/chat-request.js";
 export * from "./chat/chat-response.js";
+export * from "./chat/reasoning-detail.js";
+export * from "./chat/reasoning-request.js";
 export * from "./chat/stream-part.js";
 export * from "./chat/token-logprob.js";
 export * from "./chat/upstream-warning.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { singleLineTextSchema } from "../text/single-line-text-schema.js";
+import { reasoningEfforts, reasoningRequestSchema } from "./reasoning-request.js";
 
 /** A model id as a client names it (`vendor/model`, maybe with a `:variant`); never holds CR, LF or NUL. */
 export const modelIdSchema = singleLineTextSchema(200);
@@ -31,6 +32,12 @@ export const chatMessageSchema = z.discriminatedUnion("role", [
     content: messageContentSchema.nullish(),
     name: z.string().optional(),
     tool_calls: z.array(toolCallSchema).optional(),
+    /**
+     * The `reasoning_details` of the answer this message repeats, sent back unchanged so the provider can
+     * continue its reasoning across tool-call turns. Any detail type is kept; each adapter takes the ones
+     * its provider produced (reasoning-detail.ts).
+     */
+    reasoning_details: z.array(z.looseObject({ type: z.string() })).nullish(),
   }),
   z.looseObject({ role: z.literal("tool"), content: messageContentSchema, tool_call_id: z.string() }),
 ]);
@@ -101,6 +108,10 @@ export const chatRequestSchema = z.looseObject({
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  /** Reasoning effort or budget, and whether its text is returned (reasoning-request.ts). */
+  reasoning: reasoningRequestSchema.nullish(),
+  /** Shorthand for `reasoning.effort`. */
+  reasoning_effort: z.enum(reasoningEfforts).nullish(),
   provider: providerPreferencesSchema.optional(),
   user: z.string().optional(),
   /**

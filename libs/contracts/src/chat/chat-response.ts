@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { reasoningDetailSchema } from "./reasoning-detail.js";
 import { choiceLogprobsSchema } from "./token-logprob.js";
 
 /** `usage` as OpenRouter returns it: native token counts plus the USD cost charged. */
@@ -44,6 +45,8 @@ export const chatResponseSchema = z.object({
         content: z.string().nullable(),
         refusal: z.string().nullable(),
         reasoning: z.string().nullable().optional(),
+        /** The reasoning as the provider returned it (text with its signature, or encrypted), for the client to send back. */
+        reasoning_details: z.array(reasoningDetailSchema).optional(),
         tool_calls: z.array(responseToolCallSchema).optional(),
       }),
     }),
@@ -71,6 +74,7 @@ export const chatChunkSchema = z.strictObject({
         content: z.string().nullable().optional(),
         refusal: z.string().nullable().optional(),
         reasoning: z.string().nullable().optional(),
+        reasoning_details: z.array(reasoningDetailSchema).optional(),
         tool_calls: z
           .array(
             z.object({

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { gatewayErrorSchema } from "../errors.js";
 import { finishReasonSchema } from "./chat-response.js";
+import { reasoningDetailSchema } from "./reasoning-detail.js";
 import { tokenLogprobSchema } from "./token-logprob.js";
 import { upstreamWarningSchema } from "./upstream-warning.js";
 
@@ -19,8 +20,8 @@ export const tokenUsageSchema = z.object({
   /** Completion tokens spent reasoning (`completion_tokens_details.reasoning_tokens`). */
   reasoningTokens: z.number().int().nonnegative().default(0),
   /**
-   * Images in the request, priced per image when the endpoint has an image price. Absent: none (ingress
-   * refuses image parts until it can bound their tokens, so nothing sets it yet).
+   * Images in the request, priced per image when the endpoint has an image price. Absent: none (providers
+   * bill images as prompt tokens, which is how they are charged today; nothing sets it yet).
    */
   inputImages: z.number().int().nonnegative().optional(),
 });
@@ -48,7 +49,17 @@ export const streamPartSchema = z.discriminatedUnion("type", [
     content: z.array(tokenLogprobSchema).optional(),
     refusal: z.array(tokenLogprobSchema).optional(),
   }),
-  z.object({ type: z.literal("reasoning-delta"), seq: z.number().int(), text: z.string() }),
+  /**
+   * Reasoning text (`delta.reasoning`); `detail` is the same text as the `reasoning_details` entry it
+   * extends, when the provider's reasoning can be sent back (signed or attributed to its format).
+   */
+  z.object({ type: z.literal("reasoning-delta"), seq: z.number().int(), text: z.string(), detail: reasoningDetailSchema.optional() }),
+  /**
+   * A `reasoning_details` entry, or a piece of one, without readable text: a signature over earlier text,
+   * encrypted reasoning. Entries with the same `index` are one detail: text and summaries concatenate, a
+   * signature or data is set.
+   */
+  z.object({ type: z.literal("reasoning-detail"), seq: z.number().int(), detail: reasoningDetailSchema }),
   z.object({
     type: z.literal("tool-call-delta"),
     seq: z.number().int(),

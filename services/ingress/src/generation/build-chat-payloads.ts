@@ -36,6 +36,7 @@ export function buildChatResponse(identity: GenerationIdentity, accumulator: Res
       ? null
       : { content: contentLogprobs.length > 0 ? [...contentLogprobs] : null, refusal: refusalLogprobs.length > 0 ? [...refusalLogprobs] : null };
   if (accumulator.reasoning !== "") message.reasoning = accumulator.reasoning;
+  if (accumulator.reasoningDetails.length > 0) message.reasoning_details = accumulator.reasoningDetails;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   return {
     id: identity.id,

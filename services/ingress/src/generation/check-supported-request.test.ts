@@ -10,8 +10,13 @@ describe("checkSupportedRequest", () => {
     expect(() => checkSupportedRequest(request({ n: 1, messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }] }))).not.toThrow();
   });
 
-  it("refuses image parts and n > 1 with 400 unsupported_parameter", () => {
-    for (const extra of [{ n: 2 }, { messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x/y.png" } }] }] }]) {
+  it("accepts image parts, which routing sends only to endpoints taking image input", () => {
+    const image = { type: "image_url", image_url: { url: "https://x/y.png" } };
+    expect(() => checkSupportedRequest(request({ messages: [{ role: "user", content: [{ type: "text", text: "what is it" }, image] }] }))).not.toThrow();
+  });
+
+  it("refuses audio parts and n > 1 with 400 unsupported_parameter", () => {
+    for (const extra of [{ n: 2 }, { messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "AAAA", format: "wav" } }] }] }]) {
       try {
         checkSupportedRequest(request(extra));
         expect.unreachable();

@@ -158,7 +158,7 @@ export class Generation {
       // The last reservation tried was for the routed first candidate alone: the 402 says what it affords.
       const first = prepared.candidates[0]?.candidate;
       if (!first) throw error;
-      throw unaffordableRequestError(error, { price: first.price, maximumPromptTokens: promptBytes, requestedTokens: outputBound(request, first) });
+      throw unaffordableRequestError(error, { price: first.price, maximumPromptTokens: prepared.maximumPromptTokens, requestedTokens: outputBound(request, first) });
     }
   }
 

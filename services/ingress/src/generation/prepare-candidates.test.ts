@@ -1,5 +1,6 @@
 import type { ChatRequest, RouteRequest } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
+import { maximumImagePromptTokens } from "./check-supported-request.js";
 import { prepareCandidates, routeRequestOf } from "./prepare-candidates.js";
 import { routeCandidate } from "./route-candidate.test-support.js";
 
@@ -28,6 +29,7 @@ describe("prepareCandidates", () => {
         { candidate: large, maximumCostMicros: 4_000 },
       ],
       skipped: [],
+      maximumPromptTokens: 10,
     });
   });
 
@@ -44,6 +46,7 @@ describe("prepareCandidates", () => {
     expect(prepareCandidates(routingOf(), request({ max_tokens: 500 }), 10)).toEqual({
       candidates: [{ candidate: large, maximumCostMicros: 500 }],
       skipped: [{ endpointId: "m@small", modelId: "m", providerId: "small", reason: "max_tokens" }],
+      maximumPromptTokens: 10,
     });
   });
 
@@ -118,14 +121,25 @@ describe("routeRequestOf: context, modalities and the account's data policy (iss
   });
 });
 
-describe("prepareCandidates with content Switchboard cannot price", () => {
+describe("prepareCandidates with input besides text", () => {
   const image = { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] };
+  const audio = { role: "user", content: [{ type: "input_audio", input_audio: { data: "AAAA", format: "wav" } }] };
 
-  it("lets routing refuse first (an image for a text-only model is its 404), then refuses image parts it cannot bound", () => {
+  it("lets routing refuse first (an image for a text-only model is its 404), then refuses parts it cannot bound (audio)", () => {
     const refusing = { route: () => { throw new Error("routing refused"); }, smallestContextLength: () => 0 };
     expect(() => prepareCandidates(refusing, request({ messages: [image] } as Partial<ChatRequest>), 10)).toThrow("routing refused");
-    expect(() => prepareCandidates(routingOf(), request({ messages: [image] } as Partial<ChatRequest>), 10)).toThrow(
+    expect(() => prepareCandidates(routingOf(), request({ messages: [audio] } as Partial<ChatRequest>), 10)).toThrow(
       expect.objectContaining({ error: expect.objectContaining({ status: 400, code: "unsupported_parameter" }) }),
     );
+  });
+
+  it("serves images, bounding each at maximumImagePromptTokens on top of the body's bytes and asking routing for image input", () => {
+    // 1 µ$ per prompt token here, so the bound shows in the cost.
+    const priced = routeCandidate("m@priced", { maxCompletionTokens: 100, price: { promptPicosPerToken: "1000000", completionPicosPerToken: "1000000" } });
+    const routing = routingOf([priced]);
+    const prepared = prepareCandidates(routing, request({ messages: [image, image] } as Partial<ChatRequest>), 10);
+    expect(prepared.maximumPromptTokens).toBe(10 + 2 * maximumImagePromptTokens);
+    expect(prepared.candidates).toEqual([{ candidate: priced, maximumCostMicros: 10 + 2 * maximumImagePromptTokens + 100 }]);
+    expect(routing.asked[0]?.inputModalities).toEqual(["image"]);
   });
 });

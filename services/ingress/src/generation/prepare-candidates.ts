@@ -11,7 +11,7 @@ import {
 } from "@switchboard/contracts";
 import { requestedInputModalities, requestedParameters, RoutingRefusal, softRequiredParameters, withAccountDataPolicy } from "@switchboard/routing";
 import type { LocalRouting } from "../routing/local-routing.js";
-import { checkSupportedRequest } from "./check-supported-request.js";
+import { checkSupportedRequest, maximumImagePromptTokens } from "./check-supported-request.js";
 import { promptTokenLowerBound } from "./estimate-tokens.js";
 import { outputBound, requestedOutput } from "./output-limits.js";
 
@@ -26,6 +26,8 @@ export interface PreparedCandidates {
   candidates: PricedCandidate[];
   /** Kept for the routing debug output (issue 9). */
   skipped: SkippedEndpoint[];
+  /** The upper bound on prompt tokens the costs were computed with: the body's bytes plus the images' bound. */
+  maximumPromptTokens: number;
 }
 
 /**
@@ -39,20 +41,34 @@ export function prepareCandidates(
   promptBytes: number,
   accountPolicy?: AccountDataPolicy,
 ): PreparedCandidates {
-  // promptBytes bounds the prompt's tokens from above: a request within the smallest context window of the
-  // catalog (nearly all) needs no context check, and so no lower-bound count, which walks the whole text.
-  const fitsEveryContext = promptBytes + (requestedOutput(request) ?? 0) <= routing.smallestContextLength();
+  // Images are counted before routing (for the bound) but refused parts only after it (below).
+  const images = countImageParts(request);
+  // promptBytes bounds the prompt's tokens from above, with each image's bound added: a request within the
+  // smallest context window of the catalog (nearly all) needs no context check, and so no lower-bound
+  // count, which walks the whole text.
+  const maximumPromptTokens = promptBytes + images * maximumImagePromptTokens;
+  const fitsEveryContext = maximumPromptTokens + (requestedOutput(request) ?? 0) <= routing.smallestContextLength();
   const route = routing.route(routeRequestOf(request, accountPolicy, fitsEveryContext));
-  // After routing, so that an image sent to a text-only model gets OpenRouter's 404 rather than our
+  // After routing, so that an audio part sent to a text-only model gets OpenRouter's 404 rather than our
   // "not supported yet" for the parts Switchboard cannot price.
   checkSupportedRequest(request);
   // selectRoute's list is this call's own: the endpoints left out for their output limit join it.
   const skipped = route.skipped;
   const candidates = withinRequestedOutput(request, route.candidates, skipped).map((candidate) => ({
     candidate,
-    maximumCostMicros: computeMaximumCostMicros(promptBytes, outputBound(request, candidate), candidate.price),
+    maximumCostMicros: computeMaximumCostMicros(maximumPromptTokens, outputBound(request, candidate), candidate.price, images),
   }));
-  return { candidates, skipped };
+  return { candidates, skipped, maximumPromptTokens };
+}
+
+/** Image parts in the messages; 0 without a single content array, so a text-only request walks nothing more. */
+function countImageParts(request: ChatRequest): number {
+  let images = 0;
+  for (const message of request.messages) {
+    if (!Array.isArray(message.content)) continue;
+    for (const part of message.content) if (part.type === "image_url") images += 1;
+  }
+  return images;
 }
 
 /**

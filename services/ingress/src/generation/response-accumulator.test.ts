@@ -52,4 +52,27 @@ describe("ResponseAccumulator", () => {
     const plain = buildChatResponse({ id: "gen-1", created: 1, model: "m", provider: "P" }, new ResponseAccumulator(), usage);
     expect(plain.choices[0]).toMatchObject({ logprobs: null, message: { content: "", refusal: null } });
   });
+
+  it("rebuilds reasoning_details from their pieces, which the response carries beside the reasoning text", () => {
+    const format = "anthropic-claude-v1";
+    const accumulator = new ResponseAccumulator();
+    accumulator.add({ type: "stream-start", seq: 0, upstreamId: "msg_1" });
+    accumulator.add({ type: "reasoning-delta", seq: 1, text: "Hmm. ", detail: { type: "reasoning.text", text: "Hmm. ", format, index: 0 } });
+    accumulator.add({ type: "reasoning-delta", seq: 2, text: "Paris.", detail: { type: "reasoning.text", text: "Paris.", format, index: 0 } });
+    accumulator.add({ type: "reasoning-detail", seq: 3, detail: { type: "reasoning.text", signature: "EqQB", format, index: 0 } });
+    accumulator.add({ type: "tool-call-delta", seq: 4, index: 0, id: "toolu_1", name: "get_weather", argumentsDelta: "{}" });
+    accumulator.add({ type: "finish", seq: 5, finishReason: "tool_calls", nativeFinishReason: "tool_use" });
+    const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, cost: 0, is_byok: false };
+    const response = buildChatResponse({ id: "gen-1", created: 1, model: "m", provider: "P" }, accumulator, usage);
+    expect(chatResponseSchema.parse(response).choices[0]?.message).toEqual({
+      role: "assistant",
+      content: null,
+      refusal: null,
+      reasoning: "Hmm. Paris.",
+      reasoning_details: [{ type: "reasoning.text", text: "Hmm. Paris.", signature: "EqQB", format, index: 0 }],
+      tool_calls: [{ id: "toolu_1", type: "function", function: { name: "get_weather", arguments: "{}" } }],
+    });
+    const plain = buildChatResponse({ id: "gen-1", created: 1, model: "m", provider: "P" }, new ResponseAccumulator(), usage);
+    expect(plain.choices[0]?.message).not.toHaveProperty("reasoning_details");
+  });
 });

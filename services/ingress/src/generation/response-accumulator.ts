@@ -1,4 +1,5 @@
-import type { FinishReason, StreamPart, TokenLogprob, TokenUsage } from "@switchboard/contracts";
+import type { FinishReason, ReasoningDetail, StreamPart, TokenLogprob, TokenUsage } from "@switchboard/contracts";
+import { mergeReasoningDetail } from "./merge-reasoning-detail.js";
 
 interface AccumulatedToolCall {
   id: string;
@@ -14,6 +15,8 @@ interface AccumulatedToolCall {
 export class ResponseAccumulator {
   text = "";
   reasoning = "";
+  /** `reasoning_details` rebuilt from their streamed pieces. */
+  readonly reasoningDetails: ReasoningDetail[] = [];
   /** The model's refusal text (OpenAI's `message.refusal`), apart from the content. */
   refusal = "";
   /** Token log probabilities of the content and of the refusal, when the client asked for them. */
@@ -38,7 +41,11 @@ export class ResponseAccumulator {
         break;
       case "reasoning-delta":
         this.reasoning += part.text;
+        if (part.detail !== undefined) mergeReasoningDetail(this.reasoningDetails, part.detail);
         this.producedOutput = true;
+        break;
+      case "reasoning-detail":
+        mergeReasoningDetail(this.reasoningDetails, part.detail);
         break;
       case "refusal-delta":
         this.refusal += part.text;

@@ -230,7 +230,14 @@ async function streamResponse(generation: Generation, reply: FastifyReply, signa
           await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: part.text }, finish_reason: null }]));
           break;
         case "reasoning-delta":
-          await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: "", reasoning: part.text }, finish_reason: null }]));
+          await events.send(
+            buildChatChunk(identity, [
+              { index: 0, delta: { ...role(), content: "", reasoning: part.text, ...(part.detail === undefined ? {} : { reasoning_details: [part.detail] }) }, finish_reason: null },
+            ]),
+          );
+          break;
+        case "reasoning-detail":
+          await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), content: "", reasoning_details: [part.detail] }, finish_reason: null }]));
           break;
         case "refusal-delta":
           await events.send(buildChatChunk(identity, [{ index: 0, delta: { ...role(), refusal: part.text }, finish_reason: null }]));

@@ -7,6 +7,7 @@ import {
   type GatewayError,
   type GenerateRequest,
   type RouteCandidate,
+  type UnnumberedStreamPart,
 } from "@switchboard/contracts";
 import { SpanKind, type Span } from "@opentelemetry/api";
 import {
@@ -32,6 +33,7 @@ import { classifyAttemptOutcome } from "../health/classify-attempt-outcome.js";
 import { classifyUpstreamError } from "../health/classify-upstream-error.js";
 import type { OutcomeReporter } from "../health/outcome-reporter.js";
 import { dropUnsupportedParameters } from "../providers/drop-unsupported-parameters.js";
+import { hideReasoningText } from "../providers/hide-reasoning-text.js";
 import type { ProviderAdapter } from "../providers/provider-adapter.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { classifyTransportError } from "../transport/classify-transport-error.js";
@@ -184,7 +186,8 @@ async function callUpstream(
     // Names only: a parameter's value may hold prompt text.
     dependencies.logger.info({ ...logContext, droppedParameters: upstreamRequest.warnings.map((warning) => warning.parameter) }, "request parameters not sent to the provider");
   }
-  const withWarnings = createWarningAttacher(upstreamRequest.warnings);
+  const attachWarnings = createWarningAttacher(upstreamRequest.warnings);
+  const withWarnings = request.body.reasoning?.exclude === true ? (translated: UnnumberedStreamPart[]) => attachWarnings(hideReasoningText(translated)) : attachWarnings;
   const response = await dependencies.transport.send({
     url: upstreamRequest.url,
     headers: upstreamRequest.headers,

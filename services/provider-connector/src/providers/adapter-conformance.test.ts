@@ -1,5 +1,6 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { gatewayErrorCodes, SwitchboardError, streamPartSchema, type GatewayError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { gatewayErrorCodes, SwitchboardError, streamPartSchema, type GatewayError, type ReasoningDetail, type UnnumberedStreamPart } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
 import { readUpstreamStream } from "../transport/read-upstream-stream.js";
 import type { ProviderAdapter, UpstreamStreamEvent } from "./provider-adapter.js";
@@ -13,7 +14,9 @@ import { streamFramings, type StreamFraming } from "./stream-framing.js";
  * `<api>-stream-tool-calls.<framing>` and `<api>-error-body.json` (a 4xx body), where the stream
  * recordings are `.sse` for server-sent events and `.eventstream` (binary) for AWS event streams; and
  * `<api>-error-classes.json`, the provider's documented error body for each error class below plus one
- * error event inside a stream, with the message the client must see as `metadata.raw`.
+ * error event inside a stream, with the message the client must see as `metadata.raw`. An adapter whose
+ * provider returns its reasoning also ships `<api>-chat-completion-reasoning.json` and
+ * `<api>-stream-reasoning.<framing>`, the same reasoning answer whole and streamed.
  */
 
 interface ErrorClassFixture {
@@ -48,7 +51,7 @@ function fixture(name: string): Promise<string> {
 const streamFixtureExtensions: Record<StreamFraming, string> = { "server-sent-events": "sse", "aws-event-stream": "eventstream" };
 
 /** A recorded stream's bytes, by the adapter's framing. */
-function streamFixture(api: string, adapter: ProviderAdapter, name: "text" | "tool-calls"): Promise<Buffer> {
+function streamFixture(api: string, adapter: ProviderAdapter, name: "text" | "tool-calls" | "reasoning"): Promise<Buffer> {
   return readFile(new URL(`./__fixtures__/${api}-stream-${name}.${streamFixtureExtensions[adapter.streamFraming]}`, import.meta.url));
 }
 
@@ -72,6 +75,23 @@ async function replayStream(adapter: ProviderAdapter, transcript: Buffer): Promi
 
 function text(parts: readonly UnnumberedStreamPart[]): string {
   return parts.map((part) => (part.type === "text-delta" ? part.text : "")).join("");
+}
+
+function reasoningText(parts: readonly UnnumberedStreamPart[]): string {
+  return parts.map((part) => (part.type === "reasoning-delta" ? part.text : "")).join("");
+}
+
+/** The `reasoning_details` a client rebuilds from the parts: pieces with one index and type form one entry. */
+function reasoningDetails(parts: readonly UnnumberedStreamPart[]): ReasoningDetail[] {
+  const details: Record<string, unknown>[] = [];
+  for (const part of parts) {
+    const piece = part.type === "reasoning-delta" ? part.detail : part.type === "reasoning-detail" ? part.detail : undefined;
+    if (piece === undefined) continue;
+    const existing = details.find((detail) => detail["index"] === piece.index && detail["type"] === piece.type);
+    if (existing === undefined) details.push({ ...piece });
+    else for (const [key, value] of Object.entries(piece)) existing[key] = key === "text" ? `${(existing[key] as string | undefined) ?? ""}${value as string}` : value;
+  }
+  return details as ReasoningDetail[];
 }
 
 function expectWellFormedGeneration(parts: readonly UnnumberedStreamPart[]): void {
@@ -172,6 +192,24 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
     expect(text(whole)).toBe(text(streamed));
     expect(whole.slice(-2)).toEqual(streamed.slice(-2));
   });
+
+  it.runIf(existsSync(new URL(`./__fixtures__/${api}-chat-completion-reasoning.json`, import.meta.url)))(
+    "returns the same reasoning text and reasoning_details from its streamed and whole reasoning recordings",
+    async () => {
+      const streamed = await replayStream(adapter, await streamFixture(api, adapter, "reasoning"));
+      const { parts: whole } = adapter.fromUpstreamResponse(JSON.parse(await fixture(`${api}-chat-completion-reasoning.json`)));
+      expectWellFormedGeneration(streamed);
+      expectWellFormedGeneration(whole);
+      expect(reasoningText(streamed)).not.toBe("");
+      expect(reasoningText(whole)).toBe(reasoningText(streamed));
+      const details = reasoningDetails(whole);
+      // Something to send back: signed text or an encrypted entry, each attributed to its provider's format.
+      expect(details.some((detail) => (detail.type === "reasoning.text" && typeof detail.signature === "string") || detail.type === "reasoning.encrypted")).toBe(true);
+      expect(details.every((detail) => typeof detail.format === "string")).toBe(true);
+      expect(reasoningDetails(streamed)).toEqual(details);
+      expect(whole.slice(-2)).toEqual(streamed.slice(-2));
+    },
+  );
 
   it("classifies provider errors by status", async () => {
     expect(adapter.fromUpstreamError(400, await fixture(`${api}-error-body.json`))).toMatchObject({

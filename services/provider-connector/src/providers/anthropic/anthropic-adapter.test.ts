@@ -47,7 +47,8 @@ describe("anthropic adapter", () => {
     });
     expect(parts).toEqual([
       { type: "stream-start", upstreamId: "msg_1" },
-      { type: "reasoning-delta", text: "Let me think." },
+      { type: "reasoning-delta", text: "Let me think.", detail: { type: "reasoning.text", text: "Let me think.", format: "anthropic-claude-v1", index: 0 } },
+      { type: "reasoning-detail", detail: { type: "reasoning.text", signature: "sig", format: "anthropic-claude-v1", index: 0 } },
       { type: "text-delta", text: "Paris." },
       { type: "tool-call-delta", index: 0, id: "toolu_1", name: "lookup", argumentsDelta: '{"q":"x"}' },
       { type: "finish", finishReason: "tool_calls", nativeFinishReason: "tool_use" },
@@ -105,6 +106,197 @@ describe("anthropic adapter", () => {
       retryable: true,
       metadata: { raw: "Overloaded", provider_code: "overloaded_error" },
     });
+  });
+
+  it("streams thinking as reasoning text with its reasoning_details entry, then the signature, and redacted thinking as an encrypted entry", () => {
+    const state = anthropicAdapter.createStreamState();
+    const parts = [
+      event({ type: "message_start", message: { id: "msg_3", usage: { input_tokens: 5, output_tokens: 1 } } }),
+      event({ type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+      event({ type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "Hmm. " } }),
+      event({ type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "Paris." } }),
+      event({ type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: "EqQBCgIYAhIM" } }),
+      event({ type: "content_block_stop", index: 0 }),
+      event({ type: "content_block_start", index: 1, content_block: { type: "redacted_thinking", data: "EmwKAhgB" } }),
+      event({ type: "content_block_start", index: 2, content_block: { type: "text", text: "" } }),
+      event({ type: "content_block_delta", index: 2, delta: { type: "text_delta", text: "Sunny." } }),
+      event({ type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 20 } }),
+    ].flatMap((item) => anthropicAdapter.fromUpstreamStreamEvent(item, state));
+    const format = "anthropic-claude-v1";
+    expect(parts.slice(1, 6)).toEqual([
+      { type: "reasoning-delta", text: "Hmm. ", detail: { type: "reasoning.text", text: "Hmm. ", format, index: 0 } },
+      { type: "reasoning-delta", text: "Paris.", detail: { type: "reasoning.text", text: "Paris.", format, index: 0 } },
+      { type: "reasoning-detail", detail: { type: "reasoning.text", signature: "EqQBCgIYAhIM", format, index: 0 } },
+      { type: "reasoning-detail", detail: { type: "reasoning.encrypted", data: "EmwKAhgB", format, index: 1 } },
+      { type: "text-delta", text: "Sunny." },
+    ]);
+  });
+
+  it("asks for thinking: a reasoning.max_tokens budget as given, an effort as its share of max_tokens (at least 1,024)", () => {
+    const build = (body: Record<string, unknown>, maxCompletionTokens: number) =>
+      anthropicAdapter.toUpstreamRequest({
+        body: { messages: [{ role: "user", content: "Hi" }], ...body },
+        upstreamModel: "claude-sonnet-4-5",
+        stream: false,
+        maxCompletionTokens,
+        baseUrl: "https://api.anthropic.com",
+      });
+    expect(build({ reasoning: { max_tokens: 2_000 } }, 8_000).body["thinking"]).toEqual({ type: "enabled", budget_tokens: 2_000 });
+    expect(build({ reasoning: { effort: "high" } }, 10_000).body["thinking"]).toEqual({ type: "enabled", budget_tokens: 8_000 });
+    expect(build({ reasoning_effort: "low" }, 10_000).body["thinking"]).toEqual({ type: "enabled", budget_tokens: 2_000 });
+    expect(build({ reasoning: { effort: "minimal" } }, 4_000).body["thinking"]).toEqual({ type: "enabled", budget_tokens: 1_024 });
+    expect(build({ reasoning: { enabled: true } }, 4_000).body["thinking"]).toEqual({ type: "enabled", budget_tokens: 2_000 });
+    expect(build({ reasoning: { enabled: false } }, 4_000).body).not.toHaveProperty("thinking");
+    expect(build({ reasoning: { effort: "high", exclude: true } }, 10_000).warnings).toEqual([]);
+    // A budget the output cap cannot hold is refused, naming reasoning, not shrunk.
+    expect(() => build({ reasoning: { max_tokens: 5_000 } }, 4_000)).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "reasoning" } }) }),
+    );
+  });
+
+  it("drops, naming them, the sampling values Anthropic refuses while thinking, or refuses them under require_parameters", () => {
+    const build = (body: Record<string, unknown>) =>
+      anthropicAdapter.toUpstreamRequest({
+        body: { messages: [{ role: "user", content: "Hi" }], reasoning: { max_tokens: 1_024 }, ...body },
+        upstreamModel: "claude-sonnet-4-5",
+        stream: false,
+        maxCompletionTokens: 4_000,
+        baseUrl: "https://api.anthropic.com",
+      });
+    const dropped = build({ temperature: 0.2, top_k: 40, top_p: 0.9 });
+    expect(dropped.body).not.toHaveProperty("temperature");
+    expect(dropped.body).not.toHaveProperty("top_k");
+    expect(dropped.body).not.toHaveProperty("top_p");
+    expect(dropped.warnings.map((warning) => warning.parameter).sort()).toEqual(["temperature", "top_k", "top_p"]);
+    expect(build({ temperature: 1, top_p: 0.95 }).body).toMatchObject({ temperature: 1, top_p: 0.95 });
+    expect(() => build({ temperature: 0.2, provider: { require_parameters: true } })).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, retryable: true, metadata: { parameter: "temperature" } }) }),
+    );
+    // Without thinking they are sent as usual.
+    expect(
+      anthropicAdapter.toUpstreamRequest({ body: { messages: [{ role: "user", content: "Hi" }], temperature: 0.2 }, upstreamModel: "m", stream: false, maxCompletionTokens: 10, baseUrl: "https://api.anthropic.com" })
+        .body,
+    ).toMatchObject({ temperature: 0.2 });
+  });
+
+  it("sends the thinking blocks of reasoning_details back first in their assistant turn, signature and all, leaving out other providers' details", () => {
+    const request = anthropicAdapter.toUpstreamRequest({
+      body: {
+        reasoning: { max_tokens: 1_024 },
+        messages: [
+          { role: "user", content: "Weather in Paris?" },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: "toolu_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+            reasoning_details: [
+              { type: "reasoning.text", text: "I should call get_weather.", signature: "EqQBCgIYAhIM", format: "anthropic-claude-v1", index: 0 },
+              { type: "reasoning.encrypted", data: "EmwKAhgB", format: "anthropic-claude-v1", index: 1 },
+              { type: "reasoning.encrypted", data: "CiQB0e2K", id: "toolu_1", format: "google-gemini-v1", index: 2 },
+              { type: "reasoning.text", text: "unsigned", format: "anthropic-claude-v1", index: 3 },
+            ],
+          },
+          { role: "tool", tool_call_id: "toolu_1", content: "18°C" },
+        ],
+      },
+      upstreamModel: "claude-sonnet-4-5",
+      stream: false,
+      maxCompletionTokens: 4_000,
+      baseUrl: "https://api.anthropic.com",
+    });
+    expect((request.body["messages"] as unknown[])[1]).toEqual({
+      role: "assistant",
+      content: [
+        { type: "thinking", thinking: "I should call get_weather.", signature: "EqQBCgIYAhIM" },
+        { type: "redacted_thinking", data: "EmwKAhgB" },
+        { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } },
+      ],
+    });
+  });
+
+  it("answers a response_format through a forced tool and returns its input as the message text with finish_reason stop", () => {
+    const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
+    const request = anthropicAdapter.toUpstreamRequest({
+      body: { messages: [{ role: "user", content: "Capital of France?" }], response_format: { type: "json_schema", json_schema: { name: "answer", schema } } },
+      upstreamModel: "claude-sonnet-4-5",
+      stream: false,
+      maxCompletionTokens: 100,
+      baseUrl: "https://api.anthropic.com",
+    });
+    expect(request.warnings).toEqual([]);
+    expect(request.body["tools"]).toEqual([{ name: "switchboard_json_response", description: "Respond with a JSON object matching the schema.", input_schema: schema }]);
+    expect(request.body["tool_choice"]).toEqual({ type: "tool", name: "switchboard_json_response" });
+    const objectRequest = anthropicAdapter.toUpstreamRequest({
+      body: { messages: [{ role: "user", content: "Hi" }], response_format: { type: "json_object" } },
+      upstreamModel: "claude-sonnet-4-5",
+      stream: false,
+      maxCompletionTokens: 100,
+      baseUrl: "https://api.anthropic.com",
+    });
+    expect(objectRequest.body["tools"]).toEqual([{ name: "switchboard_json_response", description: "Respond with a JSON object.", input_schema: { type: "object" } }]);
+
+    const { parts } = anthropicAdapter.fromUpstreamResponse({
+      id: "msg_4",
+      content: [{ type: "tool_use", id: "toolu_j", name: "switchboard_json_response", input: { city: "Paris" } }],
+      stop_reason: "tool_use",
+      usage: { input_tokens: 20, output_tokens: 10 },
+    });
+    expect(parts.slice(1, 3)).toEqual([
+      { type: "text-delta", text: '{"city":"Paris"}' },
+      { type: "finish", finishReason: "stop", nativeFinishReason: "tool_use" },
+    ]);
+
+    const state = anthropicAdapter.createStreamState();
+    const streamed = [
+      event({ type: "message_start", message: { id: "msg_5", usage: { input_tokens: 5, output_tokens: 1 } } }),
+      event({ type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "toolu_j", name: "switchboard_json_response", input: {} } }),
+      event({ type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: '{"city": ' } }),
+      event({ type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: '"Paris"}' } }),
+      event({ type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 9 } }),
+    ].flatMap((item) => anthropicAdapter.fromUpstreamStreamEvent(item, state));
+    expect(streamed.slice(1, 4)).toEqual([
+      { type: "text-delta", text: '{"city": ' },
+      { type: "text-delta", text: '"Paris"}' },
+      { type: "finish", finishReason: "stop", nativeFinishReason: "tool_use" },
+    ]);
+  });
+
+  it("refuses a JSON answer while thinking (Anthropic cannot force a tool then), naming response_format", () => {
+    expect(() =>
+      anthropicAdapter.toUpstreamRequest({
+        body: { messages: [{ role: "user", content: "Hi" }], response_format: { type: "json_object" }, reasoning: { max_tokens: 1_024 } },
+        upstreamModel: "claude-sonnet-4-5",
+        stream: false,
+        maxCompletionTokens: 4_000,
+        baseUrl: "https://api.anthropic.com",
+      }),
+    ).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "response_format" } }) }));
+  });
+
+  it("sends image_url parts as image blocks: a data URI as base64, an https URL as a url source", () => {
+    const request = anthropicAdapter.toUpstreamRequest({
+      body: {
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "Compare." },
+              { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+              { type: "image_url", image_url: { url: "https://upload.wikimedia.org/cat.jpg", detail: "high" } },
+            ],
+          },
+        ],
+      },
+      upstreamModel: "claude-sonnet-4-5",
+      stream: false,
+      maxCompletionTokens: 100,
+      baseUrl: "https://api.anthropic.com",
+    });
+    expect((request.body["messages"] as { content: unknown[] }[])[0]?.content).toEqual([
+      { type: "text", text: "Compare." },
+      { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+      { type: "image", source: { type: "url", url: "https://upload.wikimedia.org/cat.jpg" } },
+    ]);
   });
 
   it.each([

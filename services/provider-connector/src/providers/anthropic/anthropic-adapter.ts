@@ -1,9 +1,11 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, reasoningFormats, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { jsonResponseToolName } from "../json-response-tool.js";
+import type { MappedFinishReason } from "../openai-compatible/map-openai-finish-reason.js";
 import { buildUpstreamUrl } from "../build-upstream-url.js";
 import { mapUpstreamErrorStatus } from "../map-upstream-error-status.js";
 import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamStreamEvent } from "../provider-adapter.js";
 import { streamFramings } from "../stream-framing.js";
-import { anthropicErrorBodySchema, anthropicMessageSchema, anthropicStreamEventSchema, type AnthropicUsage } from "./anthropic-api-schemas.js";
+import { anthropicErrorBodySchema, anthropicMessageSchema, anthropicStreamEventSchema, type AnthropicContentBlock, type AnthropicUsage } from "./anthropic-api-schemas.js";
 import { convertAnthropicUsage } from "./convert-anthropic-usage.js";
 import { convertToAnthropicRequest } from "./convert-to-anthropic-request.js";
 import { mapAnthropicStopReason } from "./map-anthropic-stop-reason.js";
@@ -26,6 +28,34 @@ export interface AnthropicStreamState {
   inputUsage: AnthropicUsage | null;
   /** Content block index → OpenAI tool call index, for tool_use blocks only (text blocks share the numbering). */
   toolCallIndexes: Map<number, number>;
+  /** Content block index → `reasoning_details` index, for thinking and redacted_thinking blocks. */
+  reasoningIndexes: Map<number, number>;
+  /** Content block indexes of the JSON response tool's calls, whose input is the answer's text. */
+  jsonAnswerBlocks: Set<number>;
+}
+
+/**
+ * A thinking block (whole, or as it starts in a stream) as reasoning parts: its text with the
+ * `reasoning_details` entry it belongs to, its signature, or a redacted block's encrypted data.
+ */
+function reasoningPartsOf(block: AnthropicContentBlock, index: number): UnnumberedStreamPart[] {
+  const format = reasoningFormats.anthropic;
+  if (block.type === "redacted_thinking") {
+    return block.data ? [{ type: "reasoning-detail", detail: { type: "reasoning.encrypted", data: block.data, format, index } }] : [];
+  }
+  const parts: UnnumberedStreamPart[] = [];
+  if (block.thinking) parts.push({ type: "reasoning-delta", text: block.thinking, detail: { type: "reasoning.text", text: block.thinking, format, index } });
+  if (block.signature) parts.push({ type: "reasoning-detail", detail: { type: "reasoning.text", signature: block.signature, format, index } });
+  return parts;
+}
+
+/**
+ * The finish of an answer: an answer given through the JSON response tool alone is a plain answer
+ * (`stop`), though Anthropic stopped for a tool call.
+ */
+function finishOf(stopReason: string | null | undefined, answeredThroughJsonTool: boolean, clientToolCalls: number): MappedFinishReason {
+  const mapped = mapAnthropicStopReason(stopReason);
+  return answeredThroughJsonTool && clientToolCalls === 0 && mapped.finishReason === "tool_calls" ? { ...mapped, finishReason: "stop" } : mapped;
 }
 
 function malformed(detail: string): SwitchboardError {
@@ -76,10 +106,15 @@ export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
     const message = parsed.data;
     const parts: UnnumberedStreamPart[] = [{ type: "stream-start", upstreamId: message.id ?? null }];
     let toolCallIndex = 0;
+    let reasoningIndex = 0;
+    let answeredThroughJsonTool = false;
     for (const block of message.content) {
-      if (block.type === "thinking" && block.thinking) parts.push({ type: "reasoning-delta", text: block.thinking });
+      if (block.type === "thinking" || block.type === "redacted_thinking") parts.push(...reasoningPartsOf(block, reasoningIndex++));
       else if (block.type === "text" && block.text) parts.push({ type: "text-delta", text: block.text });
-      else if (block.type === "tool_use") {
+      else if (block.type === "tool_use" && block.name === jsonResponseToolName) {
+        answeredThroughJsonTool = true;
+        parts.push({ type: "text-delta", text: JSON.stringify(block.input ?? {}) });
+      } else if (block.type === "tool_use") {
         parts.push({
           type: "tool-call-delta",
           index: toolCallIndex++,
@@ -89,14 +124,14 @@ export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
         });
       }
     }
-    parts.push({ type: "finish", ...mapAnthropicStopReason(message.stop_reason) });
+    parts.push({ type: "finish", ...finishOf(message.stop_reason, answeredThroughJsonTool, toolCallIndex) });
     const usage = convertAnthropicUsage(message.usage, message.usage);
     if (usage) parts.push({ type: "usage", usage });
     return { parts };
   },
 
   createStreamState(): AnthropicStreamState {
-    return { started: false, finished: false, stopped: false, inputUsage: null, toolCallIndexes: new Map() };
+    return { started: false, finished: false, stopped: false, inputUsage: null, toolCallIndexes: new Map(), reasoningIndexes: new Map(), jsonAnswerBlocks: new Set() };
   },
 
   fromUpstreamStreamEvent(event: UpstreamStreamEvent, state: AnthropicStreamState) {
@@ -122,6 +157,15 @@ export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
         return [{ type: "stream-start", upstreamId: data.message.id ?? null }];
       case "content_block_start": {
         const block = data.content_block;
+        if (block.type === "thinking" || block.type === "redacted_thinking") {
+          const index = state.reasoningIndexes.size;
+          state.reasoningIndexes.set(data.index, index);
+          return reasoningPartsOf(block, index);
+        }
+        if (block.type === "tool_use" && block.name === jsonResponseToolName) {
+          state.jsonAnswerBlocks.add(data.index);
+          return [];
+        }
         if (block.type === "tool_use") {
           const index = state.toolCallIndexes.size;
           state.toolCallIndexes.set(data.index, index);
@@ -133,13 +177,18 @@ export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
       case "content_block_delta": {
         const delta = data.delta;
         if (delta.type === "text_delta" && delta.text) return [{ type: "text-delta", text: delta.text }];
-        if (delta.type === "thinking_delta" && delta.thinking) return [{ type: "reasoning-delta", text: delta.thinking }];
+        if (delta.type === "thinking_delta" || delta.type === "signature_delta") {
+          const index = state.reasoningIndexes.get(data.index);
+          if (index === undefined) throw malformed("a thinking delta for a block that is not a thinking block");
+          return reasoningPartsOf({ type: "thinking", thinking: delta.thinking, signature: delta.signature }, index);
+        }
+        if (delta.type === "input_json_delta" && delta.partial_json && state.jsonAnswerBlocks.has(data.index)) return [{ type: "text-delta", text: delta.partial_json }];
         if (delta.type === "input_json_delta" && delta.partial_json) {
           const index = state.toolCallIndexes.get(data.index);
           if (index === undefined) throw malformed("tool input for a block that is not a tool_use");
           return [{ type: "tool-call-delta", index, argumentsDelta: delta.partial_json }];
         }
-        // signature_delta, citations_delta, ...: nothing the OpenAI shape carries yet.
+        // citations_delta, ...: nothing the OpenAI shape carries yet.
         return [];
       }
       case "message_delta": {
@@ -148,7 +197,8 @@ export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
         // Newer API versions repeat the input counts in message_delta; they are then the final ones.
         const inputUsage = data.usage?.input_tokens !== null && data.usage?.input_tokens !== undefined ? data.usage : state.inputUsage;
         const usage = convertAnthropicUsage(inputUsage, data.usage);
-        return [{ type: "finish", ...mapAnthropicStopReason(data.delta.stop_reason) }, ...(usage ? [{ type: "usage" as const, usage }] : [])];
+        const finish = finishOf(data.delta.stop_reason, state.jsonAnswerBlocks.size > 0, state.toolCallIndexes.size);
+        return [{ type: "finish", ...finish }, ...(usage ? [{ type: "usage" as const, usage }] : [])];
       }
       case "message_stop":
         state.stopped = true;

@@ -21,6 +21,10 @@ const contentBlockSchema = z.looseObject({
   type: z.string(),
   text: z.string().nullish(),
   thinking: z.string().nullish(),
+  /** Anthropic's signature over a thinking block's text, to be sent back with it. */
+  signature: z.string().nullish(),
+  /** A redacted_thinking block's encrypted reasoning. */
+  data: z.string().nullish(),
   id: z.string().nullish(),
   name: z.string().nullish(),
   input: z.unknown().optional(),
@@ -48,7 +52,13 @@ export const anthropicStreamEventSchema = z.discriminatedUnion("type", [
   z.looseObject({
     type: z.literal("content_block_delta"),
     index: z.number().int().nonnegative(),
-    delta: z.looseObject({ type: z.string(), text: z.string().nullish(), partial_json: z.string().nullish(), thinking: z.string().nullish() }),
+    delta: z.looseObject({
+      type: z.string(),
+      text: z.string().nullish(),
+      partial_json: z.string().nullish(),
+      thinking: z.string().nullish(),
+      signature: z.string().nullish(),
+    }),
   }),
   z.looseObject({ type: z.literal("content_block_stop"), index: z.number().int().nonnegative() }),
   z.looseObject({ type: z.literal("message_delta"), delta: z.looseObject({ stop_reason: z.string().nullish() }), usage: anthropicUsageSchema.nullish() }),

@@ -2,6 +2,7 @@ import type { ChatMessage } from "@switchboard/contracts";
 import { imageUrlOf } from "../image-url-of.js";
 import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
 import { unsupportedRequestError } from "../unsupported-request-error.js";
+import { convertReasoningDetailsToAnthropic } from "./convert-reasoning-details-to-anthropic.js";
 
 /** A content block of an Anthropic request message (https://docs.anthropic.com/en/api/messages). */
 export type AnthropicRequestBlock = Record<string, unknown> & { type: string };
@@ -49,7 +50,8 @@ function contentBlocks(content: ChatMessage["content"], path: string): Anthropic
  * it changes what the model sees. Assistant tool calls become `tool_use` blocks and tool messages
  * `tool_result` blocks with the matching `tool_use_id`, in a user turn. Consecutive messages that map to
  * the same role are merged into one turn, which the API requires for tool results after a parallel call
- * (vercel/ai convert-to-anthropic-messages-prompt.ts groups the same way).
+ * (vercel/ai convert-to-anthropic-messages-prompt.ts groups the same way). An assistant message's
+ * `reasoning_details` go back as its thinking blocks.
  */
 export function convertToAnthropicMessages(messages: readonly ChatMessage[]): AnthropicPrompt {
   const system: AnthropicRequestBlock[] = [];
@@ -76,6 +78,8 @@ export function convertToAnthropicMessages(messages: readonly ChatMessage[]): An
       case "assistant": {
         leading = false;
         const blocks = contentBlocks(message.content, `${path}.content`);
+        // Thinking comes first in an assistant turn, as the API returned it.
+        if (message.reasoning_details) blocks.unshift(...convertReasoningDetailsToAnthropic(message.reasoning_details));
         (message.tool_calls ?? []).forEach((call, callIndex) => {
           blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseToolCallArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`, "the Anthropic API") });
         });

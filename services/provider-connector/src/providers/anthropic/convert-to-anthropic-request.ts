@@ -1,7 +1,11 @@
-import type { ChatRequest, UpstreamWarning } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest, type UpstreamWarning } from "@switchboard/contracts";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
+import { jsonResponseToolOf, type JsonResponseTool } from "../json-response-tool.js";
+import { resolveReasoning } from "../resolve-reasoning.js";
 import { anthropicSamplingParameters } from "./anthropic-sampling-parameters.js";
 import { convertToAnthropicMessages } from "./convert-to-anthropic-messages.js";
+import { convertToAnthropicThinking } from "./convert-to-anthropic-thinking.js";
+import { dropSamplingRefusedWhileThinking } from "./drop-sampling-refused-while-thinking.js";
 
 /**
  * The output cap sent when neither the client nor the catalog gives one: the Messages API requires
@@ -45,6 +49,26 @@ function convertToolChoice(toolChoice: unknown, parallelToolCalls: unknown): Rec
   return choice;
 }
 
+/**
+ * Makes the model answer by calling the JSON response tool (json-response-tool.ts): the tool is added
+ * and forced, or, when the client has tools of its own and no tool choice, some tool call is required so
+ * the model either uses one of them or answers in JSON. Anthropic refuses a forced tool choice while
+ * thinking, so reasoning with a JSON answer is refused here, naming `response_format`.
+ */
+function answerThroughTool(body: Record<string, unknown>, tool: JsonResponseTool, thinking: boolean): void {
+  if (thinking) {
+    throw new SwitchboardError(
+      gatewayError(gatewayErrorCodes.unsupportedParameter, 400, "response_format: the Anthropic API cannot force a JSON answer while thinking; leave out reasoning or response_format", {
+        retryable: true,
+        metadata: { parameter: "response_format" },
+      }),
+    );
+  }
+  const clientTools = (body["tools"] as Record<string, unknown>[] | undefined) ?? [];
+  body["tools"] = [...clientTools, { name: tool.name, description: tool.description, input_schema: tool.schema }];
+  if (body["tool_choice"] === undefined) body["tool_choice"] = clientTools.length > 0 ? { type: "any" } : { type: "tool", name: tool.name };
+}
+
 /** Keys translated below; every other key of the client's body is dropped and named in a warning. */
 const translatedParameters = new Set([
   "messages",
@@ -56,6 +80,9 @@ const translatedParameters = new Set([
   "tool_choice",
   "parallel_tool_calls",
   "user",
+  "reasoning",
+  "reasoning_effort",
+  "response_format",
 ]);
 
 /**
@@ -82,10 +109,21 @@ export function convertToAnthropicRequest(request: ChatRequest, options: Anthrop
   warnings.push(...sampling.warnings);
   if (typeof request.stop === "string") body["stop_sequences"] = [request.stop];
   else if (Array.isArray(request.stop)) body["stop_sequences"] = request.stop;
+  const reasoning = request.reasoning !== undefined || request.reasoning_effort !== undefined ? resolveReasoning(request) : undefined;
+  const thinking = convertToAnthropicThinking(reasoning, body["max_tokens"] as number);
+  if (thinking !== undefined) {
+    body["thinking"] = thinking;
+    warnings.push(...dropSamplingRefusedWhileThinking(body, { temperature: "temperature", top_p: "top_p", top_k: "top_k" }, request.provider?.require_parameters === true));
+  }
   const tools = convertTools(request["tools"]);
   if (tools !== undefined) body["tools"] = tools;
   const toolChoice = convertToolChoice(request["tool_choice"], request["parallel_tool_calls"]);
   if (toolChoice !== undefined) body["tool_choice"] = toolChoice;
+  if (request["response_format"] !== undefined) {
+    const jsonTool = jsonResponseToolOf(request["response_format"], request["tools"]);
+    if (jsonTool === undefined) warn("response_format");
+    else if (jsonTool !== null) answerThroughTool(body, jsonTool, thinking !== undefined);
+  }
   // Anthropic's abuse tracking takes an opaque end-user id in metadata.user_id.
   if (typeof request.user === "string") body["metadata"] = { user_id: request.user };
   if (options.stream) body["stream"] = true;

@@ -71,4 +71,99 @@ describe("bedrock adapter", () => {
       expect.objectContaining({ error: expect.objectContaining({ status: 400, retryable: false }) }),
     );
   });
+
+  const claude = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+
+  it("asks Anthropic models for thinking in additionalModelRequestFields and names reasoning as dropped for other models", () => {
+    const body: ChatRequest = { messages: [{ role: "user", content: "Hi" }], reasoning: { effort: "medium" } };
+    const request = bedrockAdapter.toUpstreamRequest({ body, upstreamModel: claude, stream: false, maxCompletionTokens: 8_000, baseUrl });
+    expect(request.body["additionalModelRequestFields"]).toEqual({ thinking: { type: "enabled", budget_tokens: 4_000 } });
+    expect(request.warnings).toEqual([]);
+    const sampled = bedrockAdapter.toUpstreamRequest({ body: { ...body, temperature: 0.3, top_p: 0.97 }, upstreamModel: claude, stream: false, maxCompletionTokens: 8_000, baseUrl });
+    // Claude refuses a temperature other than 1 while thinking: dropped and named; top_p 0.97 it takes.
+    expect(sampled.body["inferenceConfig"]).toEqual({ maxTokens: 8_000, topP: 0.97 });
+    expect(sampled.warnings).toEqual([{ type: "unsupported-parameter", parameter: "temperature" }]);
+    const other = bedrockAdapter.toUpstreamRequest({ body, upstreamModel: "amazon.nova-pro-v1:0", stream: false, maxCompletionTokens: 8_000, baseUrl });
+    expect(other.body).not.toHaveProperty("additionalModelRequestFields");
+    expect(other.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+  });
+
+  it("sends signed reasoning back as reasoningContent blocks before the tool use, and returns reasoning with its signature", () => {
+    const body: ChatRequest = {
+      reasoning: { max_tokens: 1_024 },
+      messages: [
+        { role: "user", content: "Weather?" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "tooluse_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+          reasoning_details: [
+            { type: "reasoning.text", text: "Call the tool.", signature: "ErcBCkgI", format: "anthropic-claude-v1", index: 0 },
+            { type: "reasoning.encrypted", data: "EmwKAhgB", format: "anthropic-claude-v1", index: 1 },
+            { type: "reasoning.encrypted", data: "CiQB", format: "google-gemini-v1", index: 2 },
+          ],
+        },
+        { role: "tool", tool_call_id: "tooluse_1", content: "18°C" },
+      ],
+    };
+    const request = bedrockAdapter.toUpstreamRequest({ body, upstreamModel: claude, stream: false, maxCompletionTokens: 4_000, baseUrl });
+    expect((request.body["messages"] as unknown[])[1]).toEqual({
+      role: "assistant",
+      content: [
+        { reasoningContent: { reasoningText: { text: "Call the tool.", signature: "ErcBCkgI" } } },
+        { reasoningContent: { redactedContent: "EmwKAhgB" } },
+        { toolUse: { toolUseId: "tooluse_1", name: "get_weather", input: { city: "Paris" } } },
+      ],
+    });
+
+    const { parts } = bedrockAdapter.fromUpstreamResponse({
+      output: { message: { role: "assistant", content: [{ reasoningContent: { reasoningText: { text: "Sunny.", signature: "ErcBCkgI" } } }, { reasoningContent: { redactedContent: "EmwK" } }, { text: "It is sunny." }] } },
+      stopReason: "end_turn",
+      usage: { inputTokens: 10, outputTokens: 20 },
+    });
+    const format = "anthropic-claude-v1";
+    expect(parts.slice(1, 5)).toEqual([
+      { type: "reasoning-delta", text: "Sunny.", detail: { type: "reasoning.text", text: "Sunny.", format, index: 0 } },
+      { type: "reasoning-detail", detail: { type: "reasoning.text", signature: "ErcBCkgI", format, index: 0 } },
+      { type: "reasoning-detail", detail: { type: "reasoning.encrypted", data: "EmwK", format, index: 1 } },
+      { type: "text-delta", text: "It is sunny." },
+    ]);
+  });
+
+  it("answers a response_format through a forced tool (Converse has no JSON mode), returning its input as text with finish_reason stop", () => {
+    const schema = { type: "object", properties: { city: { type: "string" } } };
+    const body: ChatRequest = { messages: [{ role: "user", content: "Capital?" }], response_format: { type: "json_schema", json_schema: { name: "answer", schema } } };
+    const request = bedrockAdapter.toUpstreamRequest({ body, upstreamModel: claude, stream: false, maxCompletionTokens: 100, baseUrl });
+    expect(request.warnings).toEqual([]);
+    expect(request.body["toolConfig"]).toEqual({
+      tools: [{ toolSpec: { name: "switchboard_json_response", description: "Respond with a JSON object matching the schema.", inputSchema: { json: schema } } }],
+      toolChoice: { tool: { name: "switchboard_json_response" } },
+    });
+    const { parts } = bedrockAdapter.fromUpstreamResponse({
+      output: { message: { role: "assistant", content: [{ toolUse: { toolUseId: "t1", name: "switchboard_json_response", input: { city: "Paris" } } }] } },
+      stopReason: "tool_use",
+      usage: { inputTokens: 10, outputTokens: 20 },
+    });
+    expect(parts.slice(1, 3)).toEqual([
+      { type: "text-delta", text: '{"city":"Paris"}' },
+      { type: "finish", finishReason: "stop", nativeFinishReason: "tool_use" },
+    ]);
+    const state = bedrockAdapter.createStreamState();
+    const streamed = [
+      { event: "contentBlockStart", data: JSON.stringify({ contentBlockIndex: 0, start: { toolUse: { toolUseId: "t1", name: "switchboard_json_response" } } }) },
+      { event: "contentBlockDelta", data: JSON.stringify({ contentBlockIndex: 0, delta: { toolUse: { input: '{"city":"Paris"}' } } }) },
+      { event: "messageStop", data: JSON.stringify({ stopReason: "tool_use" }) },
+    ].flatMap((item) => bedrockAdapter.fromUpstreamStreamEvent(item, state));
+    expect(streamed.slice(1)).toEqual([
+      { type: "text-delta", text: '{"city":"Paris"}' },
+      { type: "finish", finishReason: "stop", nativeFinishReason: "tool_use" },
+    ]);
+  });
+
+  it("refuses an image URL with a 400 that says to send the bytes, rather than fetching it", () => {
+    const body: ChatRequest = { messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }] };
+    expect(() => bedrockAdapter.toUpstreamRequest({ body, upstreamModel: claude, stream: false, maxCompletionTokens: 100, baseUrl })).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, message: expect.stringContaining("data: URI"), metadata: { parameter: "messages.0.content.0" } }) }),
+    );
+  });
 });

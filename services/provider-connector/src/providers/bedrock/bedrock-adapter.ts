@@ -1,4 +1,6 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, reasoningFormats, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { jsonResponseToolName } from "../json-response-tool.js";
+import type { MappedFinishReason } from "../openai-compatible/map-openai-finish-reason.js";
 import { buildUpstreamUrl } from "../build-upstream-url.js";
 import { mapUpstreamErrorStatus } from "../map-upstream-error-status.js";
 import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamStreamEvent } from "../provider-adapter.js";
@@ -16,6 +18,26 @@ export interface BedrockStreamState {
   finished: boolean;
   /** Content block index → OpenAI tool call index, for toolUse blocks only. */
   toolCallIndexes: Map<number, number>;
+  /** Content block index → `reasoning_details` index, for reasoning blocks. */
+  reasoningIndexes: Map<number, number>;
+  /** Content block indexes of the JSON response tool's calls, whose input is the answer's text. */
+  jsonAnswerBlocks: Set<number>;
+}
+
+/** Reasoning content (a whole block or a stream delta) as parts; the signatures are Anthropic's, as only its models reason here. */
+function reasoningPartsOf(reasoning: { text?: string | null; signature?: string | null; redactedContent?: string | null }, index: number): UnnumberedStreamPart[] {
+  const format = reasoningFormats.anthropic;
+  const parts: UnnumberedStreamPart[] = [];
+  if (reasoning.text) parts.push({ type: "reasoning-delta", text: reasoning.text, detail: { type: "reasoning.text", text: reasoning.text, format, index } });
+  if (reasoning.signature) parts.push({ type: "reasoning-detail", detail: { type: "reasoning.text", signature: reasoning.signature, format, index } });
+  if (reasoning.redactedContent) parts.push({ type: "reasoning-detail", detail: { type: "reasoning.encrypted", data: reasoning.redactedContent, format, index } });
+  return parts;
+}
+
+/** An answer given through the JSON response tool alone is a plain answer, though the model stopped for a tool. */
+function finishOf(stopReason: string | null | undefined, answeredThroughJsonTool: boolean, clientToolCalls: number): MappedFinishReason {
+  const mapped = mapBedrockStopReason(stopReason);
+  return answeredThroughJsonTool && clientToolCalls === 0 && mapped.finishReason === "tool_calls" ? { ...mapped, finishReason: "stop" } : mapped;
 }
 
 function malformed(detail: string): SwitchboardError {
@@ -83,7 +105,7 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
 
   toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
     const region = regionOf(input.baseUrl);
-    const { body, warnings } = convertToBedrockRequest(input.body, input.maxCompletionTokens);
+    const { body, warnings } = convertToBedrockRequest(input.body, { maxCompletionTokens: input.maxCompletionTokens, upstreamModel: input.upstreamModel });
     // Model ids hold ":" (anthropic.claude-3-haiku-20240307-v1:0), which the path must carry encoded.
     const path = `/model/${encodeURIComponent(input.upstreamModel)}/${input.stream ? "converse-stream" : "converse"}`;
     return {
@@ -102,22 +124,26 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
     // Converse answers carry no id of their own (the request id is a header).
     const parts: UnnumberedStreamPart[] = [{ type: "stream-start", upstreamId: null }];
     let toolCallIndex = 0;
+    let reasoningIndex = 0;
+    let answeredThroughJsonTool = false;
     for (const block of response.output.message.content) {
-      const reasoning = block.reasoningContent?.reasoningText?.text;
-      if (reasoning) parts.push({ type: "reasoning-delta", text: reasoning });
+      if (block.reasoningContent) parts.push(...reasoningPartsOf({ ...block.reasoningContent.reasoningText, redactedContent: block.reasoningContent.redactedContent }, reasoningIndex++));
       if (block.text) parts.push({ type: "text-delta", text: block.text });
-      if (block.toolUse) {
+      if (block.toolUse?.name === jsonResponseToolName) {
+        answeredThroughJsonTool = true;
+        parts.push({ type: "text-delta", text: JSON.stringify(block.toolUse.input ?? {}) });
+      } else if (block.toolUse) {
         parts.push({ type: "tool-call-delta", index: toolCallIndex++, id: block.toolUse.toolUseId, name: block.toolUse.name, argumentsDelta: JSON.stringify(block.toolUse.input ?? {}) });
       }
     }
-    parts.push({ type: "finish", ...mapBedrockStopReason(response.stopReason) });
+    parts.push({ type: "finish", ...finishOf(response.stopReason, answeredThroughJsonTool, toolCallIndex) });
     const usage = convertBedrockUsage(response.usage);
     if (usage) parts.push({ type: "usage", usage });
     return { parts };
   },
 
   createStreamState(): BedrockStreamState {
-    return { started: false, finished: false, toolCallIndexes: new Map() };
+    return { started: false, finished: false, toolCallIndexes: new Map(), reasoningIndexes: new Map(), jsonAnswerBlocks: new Set() };
   },
 
   fromUpstreamStreamEvent(event: UpstreamStreamEvent, state: BedrockStreamState) {
@@ -135,7 +161,8 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
       case "contentBlockStart": {
         const payload = parsePayload(bedrockStreamPayloadSchemas.contentBlockStart, event.data);
         const toolUse = payload.start?.toolUse;
-        if (toolUse) {
+        if (toolUse?.name === jsonResponseToolName) state.jsonAnswerBlocks.add(payload.contentBlockIndex);
+        else if (toolUse) {
           const index = state.toolCallIndexes.size;
           state.toolCallIndexes.set(payload.contentBlockIndex, index);
           parts.push({ type: "tool-call-delta", index, id: toolUse.toolUseId, name: toolUse.name, argumentsDelta: "" });
@@ -145,8 +172,16 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
       case "contentBlockDelta": {
         const { delta, contentBlockIndex } = parsePayload(bedrockStreamPayloadSchemas.contentBlockDelta, event.data);
         if (delta.text) parts.push({ type: "text-delta", text: delta.text });
-        if (delta.reasoningContent?.text) parts.push({ type: "reasoning-delta", text: delta.reasoningContent.text });
-        if (delta.toolUse?.input) {
+        if (delta.reasoningContent) {
+          let index = state.reasoningIndexes.get(contentBlockIndex);
+          if (index === undefined) {
+            index = state.reasoningIndexes.size;
+            state.reasoningIndexes.set(contentBlockIndex, index);
+          }
+          parts.push(...reasoningPartsOf(delta.reasoningContent, index));
+        }
+        if (delta.toolUse?.input && state.jsonAnswerBlocks.has(contentBlockIndex)) parts.push({ type: "text-delta", text: delta.toolUse.input });
+        else if (delta.toolUse?.input) {
           const index = state.toolCallIndexes.get(contentBlockIndex);
           if (index === undefined) throw malformed("tool input for a block that is not a toolUse");
           parts.push({ type: "tool-call-delta", index, argumentsDelta: delta.toolUse.input });
@@ -157,7 +192,7 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
         const { stopReason } = parsePayload(bedrockStreamPayloadSchemas.messageStop, event.data);
         if (!state.finished) {
           state.finished = true;
-          parts.push({ type: "finish", ...mapBedrockStopReason(stopReason) });
+          parts.push({ type: "finish", ...finishOf(stopReason, state.jsonAnswerBlocks.size > 0, state.toolCallIndexes.size) });
         }
         return parts;
       }

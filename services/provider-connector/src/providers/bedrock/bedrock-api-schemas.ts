@@ -19,7 +19,13 @@ export type BedrockUsage = z.infer<typeof bedrockUsageSchema>;
 const contentBlockSchema = z.looseObject({
   text: z.string().nullish(),
   toolUse: z.looseObject({ toolUseId: z.string(), name: z.string(), input: z.unknown().optional() }).nullish(),
-  reasoningContent: z.looseObject({ reasoningText: z.looseObject({ text: z.string().nullish() }).nullish() }).nullish(),
+  reasoningContent: z
+    .looseObject({
+      reasoningText: z.looseObject({ text: z.string().nullish(), signature: z.string().nullish() }).nullish(),
+      /** Reasoning the model provider encrypted (Anthropic's redacted thinking), base64. */
+      redactedContent: z.string().nullish(),
+    })
+    .nullish(),
 });
 
 export const bedrockConverseResponseSchema = z.looseObject({
@@ -41,7 +47,7 @@ export const bedrockStreamPayloadSchemas = {
     delta: z.looseObject({
       text: z.string().nullish(),
       toolUse: z.looseObject({ input: z.string().nullish() }).nullish(),
-      reasoningContent: z.looseObject({ text: z.string().nullish() }).nullish(),
+      reasoningContent: z.looseObject({ text: z.string().nullish(), signature: z.string().nullish(), redactedContent: z.string().nullish() }).nullish(),
     }),
   }),
   messageStop: z.looseObject({ stopReason: z.string().nullish() }),

@@ -1,5 +1,9 @@
-import type { ChatMessage, ChatRequest, UpstreamWarning } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, reasoningFormats, SwitchboardError, type ChatMessage, type ChatRequest, type UpstreamWarning } from "@switchboard/contracts";
+import { convertToAnthropicThinking } from "../anthropic/convert-to-anthropic-thinking.js";
+import { dropSamplingRefusedWhileThinking } from "../anthropic/drop-sampling-refused-while-thinking.js";
 import { imageUrlOf } from "../image-url-of.js";
+import { jsonResponseToolOf } from "../json-response-tool.js";
+import { resolveReasoning } from "../resolve-reasoning.js";
 import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
 import { unsupportedRequestError } from "../unsupported-request-error.js";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
@@ -18,8 +22,14 @@ function contentBlocks(content: ChatMessage["content"], path: string): Block[] {
     if (part.type === "image_url") {
       const url = imageUrlOf(part);
       const data = typeof url === "string" ? dataUrlPattern.exec(url) : null;
-      // Converse takes image bytes (base64 in JSON) or an S3 location, never an HTTP URL.
-      if (!data) throw unsupportedRequestError(partPath, `${partPath}: the Bedrock adapter takes images as data: URIs of png, jpeg, gif or webp only`);
+      // Converse takes image bytes (base64 in JSON) or an S3 location, never an HTTP URL; fetching the URL
+      // here would make the connector download whatever a client points it at, so it is refused instead.
+      if (!data) {
+        throw unsupportedRequestError(
+          partPath,
+          `${partPath}: Bedrock takes images only as bytes: send the image as a data: URI (data:image/png;base64,…) of png, jpeg, gif or webp; image URLs are not fetched`,
+        );
+      }
       return { image: { format: data[1], source: { bytes: data[2] } } };
     }
     throw unsupportedRequestError(partPath, `${partPath}: content parts of type "${part.type.slice(0, 40)}" are not supported by the Bedrock adapter`);
@@ -37,7 +47,35 @@ function convertToolChoice(toolChoice: unknown): Block | undefined {
   return undefined;
 }
 
-const translatedParameters = new Set(["messages", "temperature", "top_p", "stop", "tools", "tool_choice"]);
+const translatedParameters = new Set(["messages", "temperature", "top_p", "stop", "tools", "tool_choice", "response_format", "reasoning", "reasoning_effort"]);
+
+/** Anthropic's models on Bedrock (`anthropic.claude-…`, and cross-region profiles such as `us.anthropic.claude-…`). */
+const anthropicModelPattern = /(^|\.)anthropic\./;
+
+/** What the Converse request is built from besides the client's body. */
+export interface BedrockRequestOptions {
+  maxCompletionTokens: number | null;
+  /** The Bedrock model id; reasoning is translated for Anthropic's models only. */
+  upstreamModel: string;
+}
+
+/**
+ * Signed thinking sent back as Converse `reasoningContent` blocks, before the turn's tool use, as
+ * Anthropic's models on Bedrock require with thinking on
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html).
+ */
+function reasoningBlocks(details: readonly Record<string, unknown>[]): Block[] {
+  const blocks: Block[] = [];
+  for (const detail of details) {
+    if (detail["format"] !== reasoningFormats.anthropic) continue;
+    if (detail["type"] === "reasoning.text" && typeof detail["signature"] === "string" && detail["signature"] !== "") {
+      blocks.push({ reasoningContent: { reasoningText: { text: typeof detail["text"] === "string" ? detail["text"] : "", signature: detail["signature"] } } });
+    } else if (detail["type"] === "reasoning.encrypted" && typeof detail["data"] === "string") {
+      blocks.push({ reasoningContent: { redactedContent: detail["data"] } });
+    }
+  }
+  return blocks;
+}
 
 /**
  * The client's request as a Converse body (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html):
@@ -45,7 +83,9 @@ const translatedParameters = new Set(["messages", "temperature", "top_p", "stop"
  * `inferenceConfig`, tools in `toolConfig`. Converse has no `none` tool choice: `tool_choice: "none"` sends
  * no tools at all. Everything else is named in a warning.
  */
-export function convertToBedrockRequest(request: ChatRequest, maxCompletionTokens: number | null): { body: Record<string, unknown>; warnings: UpstreamWarning[] } {
+export function convertToBedrockRequest(request: ChatRequest, options: BedrockRequestOptions): { body: Record<string, unknown>; warnings: UpstreamWarning[] } {
+  const { maxCompletionTokens } = options;
+  const anthropicModel = anthropicModelPattern.test(options.upstreamModel);
   const warnings: UpstreamWarning[] = [];
   for (const [key, value] of Object.entries(request)) {
     if (value !== undefined && !translatedParameters.has(key) && !gatewayRequestParameters.has(key)) warnings.push({ type: "unsupported-parameter", parameter: key });
@@ -73,6 +113,7 @@ export function convertToBedrockRequest(request: ChatRequest, maxCompletionToken
       case "assistant": {
         leading = false;
         const blocks = contentBlocks(message.content, `${path}.content`);
+        if (anthropicModel && message.reasoning_details) blocks.unshift(...reasoningBlocks(message.reasoning_details));
         (message.tool_calls ?? []).forEach((call, callIndex) => {
           blocks.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseToolCallArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`, "Bedrock") } });
         });
@@ -95,21 +136,57 @@ export function convertToBedrockRequest(request: ChatRequest, maxCompletionToken
   if (typeof request.stop === "string") inferenceConfig["stopSequences"] = [request.stop];
   else if (Array.isArray(request.stop)) inferenceConfig["stopSequences"] = request.stop;
 
+  let additionalModelRequestFields: Block | undefined;
+  if (request.reasoning !== undefined || request.reasoning_effort !== undefined) {
+    const reasoning = resolveReasoning(request);
+    // Converse has no reasoning field: each model family takes its own in additionalModelRequestFields.
+    if (!anthropicModel) {
+      if (reasoning !== undefined) warnings.push({ type: "unsupported-parameter", parameter: request.reasoning !== undefined ? "reasoning" : "reasoning_effort" });
+    } else if (reasoning !== undefined && reasoning.kind !== "off") {
+      if (maxCompletionTokens === null && reasoning.kind === "effort") {
+        throw new SwitchboardError(
+          gatewayError(gatewayErrorCodes.unsupportedParameter, 400, "reasoning: an effort needs max_tokens on this Bedrock endpoint to size the thinking budget; send max_tokens or reasoning.max_tokens", {
+            retryable: true,
+            metadata: { parameter: "reasoning" },
+          }),
+        );
+      }
+      const thinking = convertToAnthropicThinking(reasoning, maxCompletionTokens ?? Number.MAX_SAFE_INTEGER);
+      if (thinking !== undefined) {
+        additionalModelRequestFields = { thinking };
+        warnings.push(...dropSamplingRefusedWhileThinking(inferenceConfig, { temperature: "temperature", top_p: "topP" }, request.provider?.require_parameters === true));
+      }
+    }
+  }
+
   const tools = Array.isArray(request["tools"]) && request["tool_choice"] !== "none" ? (request["tools"] as OpenAITool[]) : [];
-  const toolChoice = convertToolChoice(request["tool_choice"]);
-  const toolConfig =
-    tools.length > 0
-      ? {
-          tools: tools.map((tool) => ({
-            toolSpec: {
-              name: tool.function?.name,
-              ...(typeof tool.function?.description === "string" ? { description: tool.function.description } : {}),
-              inputSchema: { json: tool.function?.parameters ?? { type: "object", properties: {} } },
-            },
-          })),
-          ...(toolChoice !== undefined ? { toolChoice } : {}),
-        }
-      : undefined;
+  let toolChoice = convertToolChoice(request["tool_choice"]);
+  const toolSpecs = tools.map((tool) => ({
+    toolSpec: {
+      name: tool.function?.name,
+      ...(typeof tool.function?.description === "string" ? { description: tool.function.description } : {}),
+      inputSchema: { json: tool.function?.parameters ?? { type: "object", properties: {} } },
+    },
+  }));
+  if (request["response_format"] !== undefined) {
+    // Converse has no JSON mode: the answer comes as the input of a forced tool (json-response-tool.ts).
+    const jsonTool = jsonResponseToolOf(request["response_format"], request["tools"]);
+    if (jsonTool === undefined) warnings.push({ type: "unsupported-parameter", parameter: "response_format" });
+    else if (jsonTool !== null) {
+      if (additionalModelRequestFields !== undefined) {
+        throw new SwitchboardError(
+          gatewayError(gatewayErrorCodes.unsupportedParameter, 400, "response_format: Bedrock cannot force a JSON answer while the model is thinking; leave out reasoning or response_format", {
+            retryable: true,
+            metadata: { parameter: "response_format" },
+          }),
+        );
+      }
+      const clientTools = toolSpecs.length;
+      toolSpecs.push({ toolSpec: { name: jsonTool.name, description: jsonTool.description, inputSchema: { json: jsonTool.schema } } });
+      toolChoice ??= clientTools > 0 ? { any: {} } : { tool: { name: jsonTool.name } };
+    }
+  }
+  const toolConfig = toolSpecs.length > 0 ? { tools: toolSpecs, ...(toolChoice !== undefined ? { toolChoice } : {}) } : undefined;
 
   return {
     body: {
@@ -117,6 +194,7 @@ export function convertToBedrockRequest(request: ChatRequest, maxCompletionToken
       ...(system.length > 0 ? { system } : {}),
       ...(Object.keys(inferenceConfig).length > 0 ? { inferenceConfig } : {}),
       ...(toolConfig !== undefined ? { toolConfig } : {}),
+      ...(additionalModelRequestFields !== undefined ? { additionalModelRequestFields } : {}),
     },
     warnings,
   };

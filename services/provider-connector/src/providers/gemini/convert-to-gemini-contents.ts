@@ -1,4 +1,4 @@
-import type { ChatMessage } from "@switchboard/contracts";
+import { reasoningFormats, type ChatMessage } from "@switchboard/contracts";
 import { imageUrlOf } from "../image-url-of.js";
 import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
 import { unsupportedRequestError } from "../unsupported-request-error.js";
@@ -15,6 +15,26 @@ export interface GeminiPrompt {
 
 const dataUrlPattern = /^data:([^;,]+);base64,(.*)$/s;
 
+/** Image types Gemini takes, by the file extension an image URL usually ends with. */
+const imageMimeTypes: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", heic: "image/heic", heif: "image/heif", gif: "image/gif" };
+
+/**
+ * An `https` image URL as a `fileData` part: the Gemini API fetches public and signed HTTP(S) URLs itself
+ * (https://ai.google.dev/gemini-api/docs/file-input-methods), with the MIME type named when the URL's
+ * extension tells it. Other schemes are refused.
+ */
+function fileDataPart(url: string, path: string): GeminiRequestPart {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw unsupportedRequestError(path, `${path}: image_url.url is neither a data: URI nor a URL`);
+  }
+  if (parsed.protocol !== "https:") throw unsupportedRequestError(path, `${path}: the Gemini API adapter takes images as https URLs or data: URIs`);
+  const mimeType = imageMimeTypes[/\.([a-z0-9]+)$/i.exec(parsed.pathname)?.[1]?.toLowerCase() ?? ""];
+  return { fileData: { ...(mimeType === undefined ? {} : { mimeType }), fileUri: url } };
+}
+
 function contentParts(content: ChatMessage["content"], path: string): GeminiRequestPart[] {
   if (content === null || content === undefined) return [];
   if (typeof content === "string") return content === "" ? [] : [{ text: content }];
@@ -23,15 +43,29 @@ function contentParts(content: ChatMessage["content"], path: string): GeminiRequ
     if (part.type === "text" && typeof part["text"] === "string") return { text: part["text"] };
     if (part.type === "image_url") {
       const url = imageUrlOf(part);
-      const data = typeof url === "string" ? dataUrlPattern.exec(url) : null;
-      // generateContent takes images inline (or as uploaded files); it does not fetch arbitrary URLs.
-      if (!data) throw unsupportedRequestError(partPath, `${partPath}: the Gemini API adapter takes images as data: URIs only`);
-      return { inlineData: { mimeType: data[1], data: data[2] } };
+      if (typeof url !== "string") throw unsupportedRequestError(partPath, `${partPath}: an image_url part needs image_url.url`);
+      const data = dataUrlPattern.exec(url);
+      return data ? { inlineData: { mimeType: data[1], data: data[2] } } : fileDataPart(url, partPath);
     }
     throw unsupportedRequestError(partPath, `${partPath}: content parts of type "${part.type.slice(0, 40)}" are not supported by the Gemini API adapter`);
   });
 }
 
+
+/**
+ * Puts Gemini's thought signatures, returned to the client as encrypted `reasoning_details`, back on the
+ * parts they came with (https://ai.google.dev/gemini-api/docs/thought-signatures): a function call's by
+ * its tool call id, one without an id on the turn's first text part. Gemini 3 refuses a function call
+ * turn without them. Details of other providers' formats are not Gemini's to check and are left out.
+ */
+function attachThoughtSignatures(parts: GeminiRequestPart[], details: readonly Record<string, unknown>[], callIds: readonly string[]): void {
+  for (const detail of details) {
+    if (detail["type"] !== "reasoning.encrypted" || typeof detail["data"] !== "string" || detail["format"] !== reasoningFormats.gemini) continue;
+    const callIndex = typeof detail["id"] === "string" ? callIds.indexOf(detail["id"]) : -1;
+    const target = callIndex >= 0 ? parts.filter((part) => part["functionCall"] !== undefined)[callIndex] : parts.find((part) => typeof part["text"] === "string");
+    if (target !== undefined) target["thoughtSignature"] = detail["data"];
+  }
+}
 
 /** The function name of the tool call a tool message answers: Gemini's functionResponse is matched by name, not id. */
 function functionNameFor(messages: readonly ChatMessage[], toolIndex: number, toolCallId: string): string | undefined {
@@ -79,6 +113,7 @@ export function convertToGeminiContents(messages: readonly ChatMessage[]): Gemin
         (message.tool_calls ?? []).forEach((call, callIndex) => {
           parts.push({ functionCall: { name: call.function.name, args: parseToolCallArguments(call.function.arguments, `${path}.tool_calls.${callIndex}.function.arguments`, "the Gemini API") } });
         });
+        if (message.reasoning_details) attachThoughtSignatures(parts, message.reasoning_details, (message.tool_calls ?? []).map((call) => call.id));
         append("model", parts);
         return;
       }

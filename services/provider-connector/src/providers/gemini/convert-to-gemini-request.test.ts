@@ -20,7 +20,7 @@ describe("convertToGeminiRequest", () => {
       response_format: { type: "json_schema", json_schema: { name: "r", schema: { type: "object", additionalProperties: false } } },
       provider: { order: ["google"] },
     };
-    expect(convertToGeminiRequest(request, 256)).toEqual({
+    expect(convertToGeminiRequest(request, { maxCompletionTokens: 256, upstreamModel: "gemini-2.5-flash" })).toEqual({
       body: {
         systemInstruction: { parts: [{ text: "Be brief." }] },
         contents: [
@@ -61,7 +61,7 @@ describe("convertToGeminiRequest", () => {
       tools: [{ type: "function", function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { location: { type: "string" } } } } }],
       tool_choice: { type: "function", function: { name: "get_weather" } },
     };
-    const { body } = convertToGeminiRequest(request, null);
+    const { body } = convertToGeminiRequest(request, { maxCompletionTokens: null, upstreamModel: "gemini-2.5-flash" });
     expect(body["tools"]).toEqual([
       { functionDeclarations: [{ name: "get_weather", description: "Weather", parametersJsonSchema: { type: "object", properties: { location: { type: "string" } } } }] },
     ]);
@@ -81,13 +81,86 @@ describe("convertToGeminiRequest", () => {
   });
 
   it("names what it cannot send, and refuses what it cannot translate faithfully", () => {
-    expect(convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], logprobs: true, n: 1 }, null).warnings.map((warning) => warning.parameter)).toEqual([
+    expect(convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], logprobs: true, n: 1 }, { maxCompletionTokens: null, upstreamModel: "gemini-2.5-flash" }).warnings.map((warning) => warning.parameter)).toEqual([
       "logprobs",
       "n",
     ]);
-    const withUrlImage: ChatRequest = { messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }] };
-    expect(() => convertToGeminiRequest(withUrlImage, null)).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "messages.0.content.0" } }) }));
+    const withFtpImage: ChatRequest = { messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "ftp://example.com/a.png" } }] }] };
+    expect(() => convertToGeminiRequest(withFtpImage, { maxCompletionTokens: null, upstreamModel: "gemini-2.5-flash" })).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "messages.0.content.0" } }) }));
     const orphanResult: ChatRequest = { messages: [{ role: "user", content: "Hi" }, { role: "tool", tool_call_id: "nowhere", content: "x" }] };
-    expect(() => convertToGeminiRequest(orphanResult, null)).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400 }) }));
+    expect(() => convertToGeminiRequest(orphanResult, { maxCompletionTokens: null, upstreamModel: "gemini-2.5-flash" })).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400 }) }));
+  });
+
+  it("sends a data URI image as inlineData and an https URL as fileData, with the MIME type its extension names", () => {
+    const request: ChatRequest = {
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } },
+            { type: "image_url", image_url: { url: "https://storage.example.com/photos/cat.PNG?sig=1" } },
+            { type: "image_url", image_url: { url: "https://example.com/render" } },
+          ],
+        },
+      ],
+    };
+    const { body } = convertToGeminiRequest(request, { maxCompletionTokens: null, upstreamModel: "gemini-2.5-flash" });
+    expect(body["contents"]).toEqual([
+      {
+        role: "user",
+        parts: [
+          { inlineData: { mimeType: "image/jpeg", data: "/9j/4AAQ" } },
+          { fileData: { mimeType: "image/png", fileUri: "https://storage.example.com/photos/cat.PNG?sig=1" } },
+          { fileData: { fileUri: "https://example.com/render" } },
+        ],
+      },
+    ]);
+  });
+
+  it("asks for thinking: a budget as thinkingBudget, an effort as thinkingLevel on Gemini 3 and as its share of the cap before, without thoughts under exclude", () => {
+    const thinking = (extra: Partial<ChatRequest>, upstreamModel: string, maxCompletionTokens: number | null) =>
+      (convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], ...extra }, { maxCompletionTokens, upstreamModel }).body["generationConfig"] as Record<string, unknown> | undefined)?.[
+        "thinkingConfig"
+      ];
+    expect(thinking({ reasoning: { max_tokens: 2_048 } }, "gemini-2.5-pro", 8_000)).toEqual({ includeThoughts: true, thinkingBudget: 2_048 });
+    expect(thinking({ reasoning: { effort: "high" } }, "gemini-2.5-flash", 10_000)).toEqual({ includeThoughts: true, thinkingBudget: 8_000 });
+    expect(thinking({ reasoning_effort: "low" }, "gemini-3-pro-preview", 10_000)).toEqual({ includeThoughts: true, thinkingLevel: "low" });
+    expect(thinking({ reasoning: { effort: "medium", exclude: true } }, "gemini-2.5-flash", null)).toEqual({ includeThoughts: false, thinkingBudget: 32_768 });
+    expect(thinking({ reasoning: { enabled: false } }, "gemini-2.5-flash", 100)).toEqual({ thinkingBudget: 0 });
+    expect(thinking({}, "gemini-2.5-flash", 100)).toBeUndefined();
+    expect(convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning: { effort: "high" } }, { maxCompletionTokens: 10, upstreamModel: "gemini-2.5-flash" }).warnings).toEqual([]);
+  });
+
+  it("puts thought signatures back on the parts they came with: a function call's by its id, the rest on the first text part; other formats are left out", () => {
+    const request: ChatRequest = {
+      messages: [
+        { role: "user", content: "Weather in Paris and Rome?" },
+        {
+          role: "assistant",
+          content: "Checking.",
+          tool_calls: [
+            { id: "call_r_0", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+            { id: "call_r_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Rome"}' } },
+          ],
+          reasoning_details: [
+            { type: "reasoning.text", text: "Thinking.", format: "google-gemini-v1", index: 0 },
+            { type: "reasoning.encrypted", data: "SIG_TEXT", format: "google-gemini-v1", index: 1 },
+            { type: "reasoning.encrypted", data: "SIG_ROME", id: "call_r_1", format: "google-gemini-v1", index: 2 },
+            { type: "reasoning.text", text: "x", signature: "ANTHROPIC", format: "anthropic-claude-v1", index: 3 },
+          ],
+        },
+        { role: "tool", tool_call_id: "call_r_0", content: "18°C" },
+        { role: "tool", tool_call_id: "call_r_1", content: "21°C" },
+      ],
+    };
+    const { body } = convertToGeminiRequest(request, { maxCompletionTokens: null, upstreamModel: "gemini-3-pro-preview" });
+    expect((body["contents"] as unknown[])[1]).toEqual({
+      role: "model",
+      parts: [
+        { text: "Checking.", thoughtSignature: "SIG_TEXT" },
+        { functionCall: { name: "get_weather", args: { city: "Paris" } } },
+        { functionCall: { name: "get_weather", args: { city: "Rome" } }, thoughtSignature: "SIG_ROME" },
+      ],
+    });
   });
 });

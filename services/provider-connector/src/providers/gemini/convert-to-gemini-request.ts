@@ -1,6 +1,15 @@
 import type { ChatRequest, UpstreamWarning } from "@switchboard/contracts";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
+import { resolveReasoning } from "../resolve-reasoning.js";
 import { convertToGeminiContents } from "./convert-to-gemini-contents.js";
+import { convertToGeminiThinkingConfig } from "./convert-to-gemini-thinking-config.js";
+
+/** What the Gemini request is built from besides the client's body. */
+export interface GeminiRequestOptions {
+  maxCompletionTokens: number | null;
+  /** Decides how an effort is sent (convert-to-gemini-thinking-config.ts). */
+  upstreamModel: string;
+}
 
 type OpenAITool = { function?: { name?: unknown; description?: unknown; parameters?: unknown } };
 
@@ -48,6 +57,8 @@ const translatedParameters = new Set([
   "tools",
   "tool_choice",
   "response_format",
+  "reasoning",
+  "reasoning_effort",
 ]);
 
 /** Request fields copied into `generationConfig` under Gemini's name when they are numbers. */
@@ -65,7 +76,8 @@ const numericGenerationFields: readonly (readonly [string, string])[] = [
  * not carry (https://ai.google.dev/api/generate-content#request-body). The model and the streaming switch
  * are in the URL, not the body.
  */
-export function convertToGeminiRequest(request: ChatRequest, maxCompletionTokens: number | null): { body: Record<string, unknown>; warnings: UpstreamWarning[] } {
+export function convertToGeminiRequest(request: ChatRequest, options: GeminiRequestOptions): { body: Record<string, unknown>; warnings: UpstreamWarning[] } {
+  const { maxCompletionTokens } = options;
   const warnings: UpstreamWarning[] = [];
   for (const [key, value] of Object.entries(request)) {
     if (value !== undefined && !translatedParameters.has(key) && !gatewayRequestParameters.has(key)) warnings.push({ type: "unsupported-parameter", parameter: key });
@@ -81,6 +93,11 @@ export function convertToGeminiRequest(request: ChatRequest, maxCompletionTokens
   if (responseFormat) Object.assign(generationConfig, responseFormat);
   else if (request["response_format"] !== undefined && (request["response_format"] as { type?: unknown } | null)?.type !== "text") {
     warnings.push({ type: "unsupported-parameter", parameter: "response_format" });
+  }
+
+  if (request.reasoning !== undefined || request.reasoning_effort !== undefined) {
+    const thinkingConfig = convertToGeminiThinkingConfig(resolveReasoning(request), { ...options, exclude: request.reasoning?.exclude === true });
+    if (thinkingConfig !== undefined) generationConfig["thinkingConfig"] = thinkingConfig;
   }
 
   const tools = convertTools(request["tools"]);

@@ -29,7 +29,7 @@ describe("gemini adapter", () => {
     });
     expect(parts).toEqual([
       { type: "stream-start", upstreamId: "r1" },
-      { type: "reasoning-delta", text: "Plan." },
+      { type: "reasoning-delta", text: "Plan.", detail: { type: "reasoning.text", text: "Plan.", format: "google-gemini-v1", index: 0 } },
       { type: "text-delta", text: "Done." },
       { type: "finish", finishReason: "length", nativeFinishReason: "MAX_TOKENS" },
       { type: "usage", usage: { promptTokens: 100, completionTokens: 25, cachedPromptTokens: 60, cacheWriteTokens: 0, reasoningTokens: 20 } },
@@ -60,6 +60,27 @@ describe("gemini adapter", () => {
   ])("maps finishReason %s to %s", (native, expected) => {
     const { parts } = geminiAdapter.fromUpstreamResponse({ candidates: [{ content: { parts: [] }, finishReason: native }], usageMetadata: { promptTokenCount: 1 } });
     expect(parts).toContainEqual({ type: "finish", finishReason: expected, nativeFinishReason: native });
+  });
+
+  it("returns thought signatures as encrypted reasoning_details, a function call's carrying the call's id", () => {
+    const { parts } = geminiAdapter.fromUpstreamResponse({
+      responseId: "r9",
+      candidates: [
+        {
+          content: { parts: [{ text: "Thinking.", thought: true }, { functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "CiQB0e2K" }, { text: "", thoughtSignature: "Q2lRQg==" }] },
+          finishReason: "STOP",
+          index: 0,
+        },
+      ],
+      usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, thoughtsTokenCount: 7 },
+    });
+    const format = "google-gemini-v1";
+    expect(parts.slice(1, 5)).toEqual([
+      { type: "reasoning-delta", text: "Thinking.", detail: { type: "reasoning.text", text: "Thinking.", format, index: 0 } },
+      { type: "tool-call-delta", index: 0, id: "call_r9_0", name: "get_weather", argumentsDelta: '{"city":"Paris"}' },
+      { type: "reasoning-detail", detail: { type: "reasoning.encrypted", data: "CiQB0e2K", id: "call_r9_0", format, index: 1 } },
+      { type: "reasoning-detail", detail: { type: "reasoning.encrypted", data: "Q2lRQg==", format, index: 2 } },
+    ]);
   });
 
   it("reports a blocked prompt as content_filter with the block reason", () => {

@@ -1,4 +1,4 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
+import { gatewayError, gatewayErrorCodes, reasoningFormats, SwitchboardError, type UnnumberedStreamPart } from "@switchboard/contracts";
 import { buildUpstreamUrl } from "../build-upstream-url.js";
 import { mapUpstreamErrorStatus } from "../map-upstream-error-status.js";
 import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamStreamEvent } from "../provider-adapter.js";
@@ -18,6 +18,10 @@ export interface GeminiStreamState {
   toolCallCount: number;
   /** The latest `usageMetadata`: stream chunks carry running totals, the last one is final. */
   usage: GeminiUsageMetadata | null;
+  /** `reasoning_details` entries started so far; the thought text is one entry, each signature another. */
+  reasoningDetailCount: number;
+  /** The `reasoning_details` index of the thought text, once a thought part came. */
+  thoughtIndex: number | null;
 }
 
 function malformed(detail: string): SwitchboardError {
@@ -44,18 +48,23 @@ function partsOf(response: GeminiResponse, state: GeminiStreamState): Unnumbered
     parts.push({ type: "stream-start", upstreamId: response.responseId ?? null });
   }
   const candidate = response.candidates?.find((item) => (item.index ?? 0) === 0);
+  const format = reasoningFormats.gemini;
   for (const part of candidate?.content?.parts ?? []) {
+    let toolCallId: string | undefined;
     if (part.functionCall) {
       const index = state.toolCallCount++;
-      parts.push({
-        type: "tool-call-delta",
-        index,
-        id: part.functionCall.id ?? `call_${response.responseId ?? "gemini"}_${index}`,
-        name: part.functionCall.name,
-        argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
-      });
+      toolCallId = part.functionCall.id ?? `call_${response.responseId ?? "gemini"}_${index}`;
+      parts.push({ type: "tool-call-delta", index, id: toolCallId, name: part.functionCall.name, argumentsDelta: JSON.stringify(part.functionCall.args ?? {}) });
+    } else if (part.text && part.thought === true) {
+      state.thoughtIndex ??= state.reasoningDetailCount++;
+      parts.push({ type: "reasoning-delta", text: part.text, detail: { type: "reasoning.text", text: part.text, format, index: state.thoughtIndex } });
     } else if (part.text) {
-      parts.push({ type: part.thought === true ? "reasoning-delta" : "text-delta", text: part.text });
+      parts.push({ type: "text-delta", text: part.text });
+    }
+    // The signature goes back on the part it came with: a function call's by the call's id, a text's as the first text.
+    if (part.thoughtSignature) {
+      const detail = { type: "reasoning.encrypted" as const, data: part.thoughtSignature, format, index: state.reasoningDetailCount++ };
+      parts.push({ type: "reasoning-detail", detail: toolCallId === undefined ? detail : { ...detail, id: toolCallId } });
     }
   }
   if (response.usageMetadata) state.usage = response.usageMetadata;
@@ -90,7 +99,7 @@ export const geminiAdapter: ProviderAdapter<GeminiStreamState> = {
   streamFraming: streamFramings.serverSentEvents,
 
   toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
-    const { body, warnings } = convertToGeminiRequest(input.body, input.maxCompletionTokens);
+    const { body, warnings } = convertToGeminiRequest(input.body, { maxCompletionTokens: input.maxCompletionTokens, upstreamModel: input.upstreamModel });
     const method = input.stream ? "streamGenerateContent?alt=sse" : "generateContent";
     return {
       url: buildUpstreamUrl(input.baseUrl, `/v1beta/${modelResource(input.upstreamModel)}:${method}`),
@@ -109,7 +118,7 @@ export const geminiAdapter: ProviderAdapter<GeminiStreamState> = {
   },
 
   createStreamState(): GeminiStreamState {
-    return { started: false, finished: false, toolCallCount: 0, usage: null };
+    return { started: false, finished: false, toolCallCount: 0, usage: null, reasoningDetailCount: 0, thoughtIndex: null };
   },
 
   fromUpstreamStreamEvent(event: UpstreamStreamEvent, state: GeminiStreamState) {

@@ -22,6 +22,11 @@ const partSchema = z.looseObject({
   text: z.string().nullish(),
   /** True on a thought summary part (with `thinkingConfig.includeThoughts`). */
   thought: z.boolean().nullish(),
+  /**
+   * Gemini's encrypted record of its reasoning before this part (https://ai.google.dev/gemini-api/docs/thought-signatures),
+   * to be sent back on the same part; required on function calls by Gemini 3 models.
+   */
+  thoughtSignature: z.string().nullish(),
   functionCall: z.looseObject({ name: z.string(), args: z.unknown().optional(), id: z.string().nullish() }).nullish(),
 });
 export type GeminiPart = z.infer<typeof partSchema>;

@@ -45,6 +45,8 @@ export const openAIChatCompletionSchema = z.looseObject({
         // Reasoning text: `reasoning` (OpenRouter, vLLM, Groq) or `reasoning_content` (DeepSeek and others).
         reasoning: z.string().nullish(),
         reasoning_content: z.string().nullish(),
+        /** OpenRouter (as an upstream) and vendors copying it return the reasoning's details too. */
+        reasoning_details: z.array(z.unknown()).nullish(),
         tool_calls: z.array(z.looseObject({ id: z.string().nullish(), function: functionCallSchema })).nullish(),
       }),
       finish_reason: z.string().nullish(),
@@ -74,6 +76,7 @@ export const openAIChatChunkSchema = z.looseObject({
             refusal: z.string().nullish(),
             reasoning: z.string().nullish(),
             reasoning_content: z.string().nullish(),
+            reasoning_details: z.array(z.unknown()).nullish(),
             tool_calls: z
               .array(z.looseObject({ index: z.number().int().nonnegative(), id: z.string().nullish(), function: functionCallSchema.nullish() }))
               .nullish(),

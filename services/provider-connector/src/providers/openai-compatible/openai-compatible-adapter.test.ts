@@ -113,7 +113,7 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
       response_format: { type: "json_object" },
       user: "end-user-1",
       prediction: { type: "content", content: "x" },
-      reasoning_effort: "low",
+      reasoning_effort: "low" as const,
       service_tier: "auto",
       metadata: { purpose: "test" },
       modalities: ["text"],
@@ -126,7 +126,8 @@ describe("openai-compatible adapter: toUpstreamRequest", () => {
 
   it("drops OpenRouter-only and unknown keys, and store", () => {
     const droppedKeys = {
-      reasoning: { effort: "high" },
+      // A budget has no OpenAI field (an effort would go as reasoning_effort).
+      reasoning: { max_tokens: 2_000 },
       include_reasoning: true,
       top_k: 40,
       min_p: 0.1,
@@ -624,5 +625,66 @@ describe("openai-compatible adapter: refusal and logprobs (issue 11)", () => {
     ]);
     const second = adapter.fromUpstreamStreamEvent(streamEvent({ id: "c", choices: [{ index: 0, delta: { refusal: "Sorry" }, logprobs: null }] }), state);
     expect(second).toEqual([{ type: "refusal-delta", text: "Sorry" }]);
+  });
+
+  describe("reasoning", () => {
+    const assistantWithDetails = {
+      role: "assistant" as const,
+      content: null,
+      tool_calls: [{ id: "toolu_1", type: "function" as const, function: { name: "get_weather", arguments: "{}" } }],
+      reasoning_details: [{ type: "reasoning.text", text: "Think.", signature: "sig", format: "anthropic-claude-v1", index: 0 }],
+    };
+    const conversation: ChatRequest["messages"] = [{ role: "user", content: "Weather?" }, assistantWithDetails, { role: "tool", tool_call_id: "toolu_1", content: "18°C" }];
+
+    it("sends an effort as OpenAI's reasoning_effort, off as none, and names a budget it cannot send", () => {
+      const build = (extra: Partial<ChatRequest>) =>
+        adapter.toUpstreamRequest({ body: { messages: [{ role: "user", content: "Hi" }], ...extra }, upstreamModel: "o4-mini", stream: false, maxCompletionTokens: null, baseUrl });
+      expect(build({ reasoning: { effort: "high" } })).toMatchObject({ body: { reasoning_effort: "high" }, warnings: [] });
+      expect(build({ reasoning: { enabled: false } })).toMatchObject({ body: { reasoning_effort: "none" }, warnings: [] });
+      expect(build({ reasoning: { exclude: true, effort: "low" } })).toMatchObject({ body: { reasoning_effort: "low" }, warnings: [] });
+      // The client's own reasoning_effort stands.
+      expect(build({ reasoning: { effort: "high" }, reasoning_effort: "low" }).body["reasoning_effort"]).toBe("low");
+      const budget = build({ reasoning: { max_tokens: 2_000 } });
+      expect(budget.body).not.toHaveProperty("reasoning_effort");
+      expect(budget.body).not.toHaveProperty("reasoning");
+      expect(budget.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+    });
+
+    it("leaves reasoning_details off assistant messages for a vendor that does not take them, and forwards both to one that does (OpenRouter upstream)", () => {
+      const plain = adapter.toUpstreamRequest({ body: { messages: conversation }, upstreamModel: "gpt-5", stream: false, maxCompletionTokens: null, baseUrl });
+      expect((plain.body["messages"] as Record<string, unknown>[])[1]).not.toHaveProperty("reasoning_details");
+      expect((plain.body["messages"] as Record<string, unknown>[])[1]).toMatchObject({ role: "assistant", tool_calls: assistantWithDetails.tool_calls });
+      const openRouter = adapter.toUpstreamRequest({
+        body: { messages: conversation, reasoning: { max_tokens: 2_000 } },
+        upstreamModel: "anthropic/claude-sonnet-4.5",
+        stream: false,
+        maxCompletionTokens: null,
+        baseUrl,
+        quirks: { extraParameters: ["reasoning"] },
+      });
+      expect(openRouter.body["reasoning"]).toEqual({ max_tokens: 2_000 });
+      expect((openRouter.body["messages"] as Record<string, unknown>[])[1]).toEqual(assistantWithDetails);
+      expect(openRouter.warnings).toEqual([]);
+    });
+
+    it("passes an upstream's reasoning_details on, whole and streamed", () => {
+      const detail = { type: "reasoning.text", text: "Think.", signature: "sig", format: "anthropic-claude-v1", index: 0 };
+      const { parts } = adapter.fromUpstreamResponse({
+        id: "gen-1",
+        choices: [{ index: 0, message: { role: "assistant", content: "Hi.", reasoning: "Think.", reasoning_details: [detail, { type: "reasoning.future_kind" }] }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 5, completion_tokens: 7, completion_tokens_details: { reasoning_tokens: 3 } },
+      });
+      expect(parts.slice(1, 4)).toEqual([
+        { type: "reasoning-delta", text: "Think." },
+        { type: "reasoning-detail", detail },
+        { type: "text-delta", text: "Hi." },
+      ]);
+      expect(parts.at(-1)).toMatchObject({ type: "usage", usage: { completionTokens: 7, reasoningTokens: 3 } });
+      const streamed = adapter.fromUpstreamStreamEvent(streamEvent({ id: "gen-1", choices: [{ index: 0, delta: { reasoning: "Think.", reasoning_details: [detail] } }] }), adapter.createStreamState());
+      expect(streamed.slice(1)).toEqual([
+        { type: "reasoning-delta", text: "Think." },
+        { type: "reasoning-detail", detail },
+      ]);
+    });
   });
 });

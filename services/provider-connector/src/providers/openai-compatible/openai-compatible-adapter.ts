@@ -6,10 +6,13 @@ import type { ProviderAdapter, UpstreamRequest, UpstreamRequestInput, UpstreamSt
 import { streamFramings } from "../stream-framing.js";
 import type { UpstreamCredential } from "../upstream-credential.js";
 import { convertOpenAILogprobs } from "./convert-openai-logprobs.js";
+import { convertOpenAIReasoning } from "./convert-openai-reasoning.js";
+import { convertOpenAIReasoningDetails } from "./convert-openai-reasoning-details.js";
 import { convertOpenAIUsage } from "./convert-openai-usage.js";
 import { mapOpenAIFinishReason } from "./map-openai-finish-reason.js";
 import { openAIChatChunkSchema, openAIChatCompletionSchema, openAIErrorBodySchema, type OpenAIChatChunk } from "./openai-api-schemas.js";
 import { openAIRequestParameters } from "./openai-request-parameters.js";
+import { withoutReasoningDetails } from "./without-reasoning-details.js";
 import { chooseOutputCapParameter } from "./output-cap-parameter.js";
 
 /** What differs between vendors that speak OpenAI's chat completions API. */
@@ -66,6 +69,7 @@ function deltaParts(chunk: OpenAIChatChunk): UnnumberedStreamPart[] {
   const parts: UnnumberedStreamPart[] = [];
   const reasoning = delta.reasoning ?? delta.reasoning_content;
   if (reasoning) parts.push({ type: "reasoning-delta", text: reasoning });
+  if (delta.reasoning_details) parts.push(...convertOpenAIReasoningDetails(delta.reasoning_details));
   if (delta.content) parts.push({ type: "text-delta", text: delta.content });
   if (delta.refusal) parts.push({ type: "refusal-delta", text: delta.refusal });
   for (const toolCall of delta.tool_calls ?? []) {
@@ -107,6 +111,16 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
         if (vendorParameters.has(key)) body[key] = value;
         else if (value !== undefined && !gatewayRequestParameters.has(key)) warnings.push({ type: "unsupported-parameter", parameter: key });
       }
+      // A vendor that takes OpenRouter's `reasoning` (OpenRouter itself) gets it and the reasoning_details
+      // as they are; any other gets the effort as OpenAI's `reasoning_effort` and no reasoning_details.
+      if (!vendorParameters.has("reasoning")) {
+        if (input.body.reasoning !== undefined && input.body.reasoning !== null && vendorParameters.has("reasoning_effort") && convertOpenAIReasoning(input.body, body)) {
+          // Carried as reasoning_effort, so not dropped after all.
+          const dropped = warnings.findIndex((warning) => warning.parameter === "reasoning");
+          if (dropped >= 0) warnings.splice(dropped, 1);
+        }
+        if (body["messages"] !== undefined) body["messages"] = withoutReasoningDetails(input.body.messages);
+      }
       body["model"] = input.upstreamModel;
       // One cap, the reserved one, and never both fields: OpenAI rejects that ("only one of ... may be
       // set"). The client's own `max_tokens` / `max_completion_tokens` are already in maxCompletionTokens;
@@ -140,6 +154,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       const message = choice.message;
       const reasoning = message.reasoning ?? message.reasoning_content;
       if (reasoning) parts.push({ type: "reasoning-delta", text: reasoning });
+      if (message.reasoning_details) parts.push(...convertOpenAIReasoningDetails(message.reasoning_details));
       if (message.content) parts.push({ type: "text-delta", text: message.content });
       if (message.refusal) parts.push({ type: "refusal-delta", text: message.refusal });
       parts.push(...convertOpenAILogprobs(choice.logprobs));
