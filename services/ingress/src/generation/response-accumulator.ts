@@ -24,7 +24,9 @@ export class ResponseAccumulator {
   nativeFinishReason: string | null = null;
   usage: TokenUsage | null = null;
   upstreamId: string | null = null;
-  /** True once any output (text, reasoning or tool call) was produced. */
+  /** The vectors of an embeddings generation, by input index. */
+  readonly embeddings: number[][] = [];
+  /** True once any output (text, reasoning, tool call or vector) was produced. */
   producedOutput = false;
 
   add(part: StreamPart): void {
@@ -62,6 +64,10 @@ export class ResponseAccumulator {
         break;
       case "usage":
         this.usage = part.usage;
+        break;
+      case "embedding":
+        this.embeddings[part.index] = part.embedding;
+        this.producedOutput = true;
         break;
       case "stream-end":
       case "error":
