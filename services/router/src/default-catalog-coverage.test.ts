@@ -59,9 +59,9 @@ describe("the default catalog's coverage", async () => {
     }
   });
 
-  it("lists embedding models of OpenAI and Google, priced per input token only", () => {
+  it("lists embedding models of OpenAI, Google and Amazon, priced per input token only", () => {
     const embeddingModels = catalog.models.filter((model) => model.outputModalities.includes("embeddings"));
-    expect(embeddingModels.map((model) => model.id)).toEqual(expect.arrayContaining(["openai/text-embedding-3-small", "google/gemini-embedding-001"]));
+    expect(embeddingModels.map((model) => model.id)).toEqual(expect.arrayContaining(["openai/text-embedding-3-small", "google/gemini-embedding-001", "amazon/titan-embed-text-v2"]));
     for (const endpoint of embeddingModels.flatMap((model) => model.endpoints)) {
       expect(BigInt(endpoint.price.promptPicosPerToken), endpoint.endpointId).toBeGreaterThan(0n);
       expect(endpoint.price.completionPicosPerToken, endpoint.endpointId).toBe("0");

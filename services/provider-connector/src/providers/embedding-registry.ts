@@ -1,4 +1,5 @@
 import { azureOpenAIEmbeddingAdapter } from "./azure-openai/azure-openai-embedding-adapter.js";
+import { bedrockEmbeddingAdapter } from "./bedrock/bedrock-embedding-adapter.js";
 import type { EmbeddingAdapter } from "./embedding-adapter.js";
 import { geminiEmbeddingAdapter } from "./gemini/gemini-embedding-adapter.js";
 import { openAIEmbeddingAdapter } from "./openai/openai-embedding-adapter.js";
@@ -15,4 +16,5 @@ export const embeddingRegistry: EmbeddingRegistry = new Map<string, EmbeddingAda
   ["openai", openAIEmbeddingAdapter],
   ["azure-openai", azureOpenAIEmbeddingAdapter],
   ["gemini", geminiEmbeddingAdapter],
+  ["bedrock", bedrockEmbeddingAdapter],
 ]);
