@@ -1,4 +1,5 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import OpenAI from "openai";
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeEmbedding } from "../fake-upstream/fake-embedding.js";
 import { startFakeGeminiUpstream, type FakeGeminiUpstream } from "../fake-upstream/fake-gemini-upstream.js";
 import { readServerSentEvents } from "../support/read-server-sent-events.js";
+import type { LogCapture } from "../support/silent-logger.js";
 import { startStack, testPrices, type TestStack } from "../support/start-stack.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -28,9 +30,10 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
   let gemini: FakeGeminiUpstream;
   let client: OpenAI;
   let key: string;
+  const logs: LogCapture = { lines: [] };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ logCapture: logs });
     gemini = await startFakeGeminiUpstream();
     const catalog = await readFile(stack.catalogPath, "utf8");
     await writeFile(
@@ -267,16 +270,28 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     expect(((await response.json()) as { error: { metadata: { parameter: string } } }).error.metadata.parameter).toBe("prompt");
   });
 
-  it("keeps the embedded and prompted text out of every table", async () => {
+  it("keeps the embedded and prompted text out of every table, log and stream", async () => {
     const canary = "EMBEDDING-CANARY-51d0e7";
     const response = await client.embeddings.create({ model: "test/embed", input: [`secret ${canary}`, `second ${canary}`] });
-    await ledgerChargeOf((response as unknown as { id: string }).id);
+    const embeddingId = (response as unknown as { id: string }).id;
+    await ledgerChargeOf(embeddingId);
     const completion = await client.completions.create({ model: "test/echo", prompt: `prompt ${canary}` });
     await ledgerChargeOf(completion.id);
+    await generationRow(embeddingId);
     await generationRow(completion.id);
     for (const table of ["reservations", "ledger_entries", "ledger_transactions", "generations", "connector_usage_reports", "logging_usage_reports", "billing_outbox", "settlement_anomalies"]) {
       const dump = await sql<{ row: unknown }>`SELECT row_to_json(t) AS row FROM ${sql.table(table)} t`.execute(stack.database.database);
       expect(JSON.stringify(dump.rows), `table ${table}`).not.toContain(canary);
     }
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expect(logs.lines.join("\n")).not.toContain(canary);
+    // The facts of both generations are in the stack's JetStream store (their ids show it was read), without the text.
+    const stored = await waitFor(async () => {
+      const entries = await readdir(stack.bus.server.storeDirectory, { recursive: true, withFileTypes: true });
+      const files = entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+      const text = (await Promise.all(files.map((file) => readFile(file, "latin1")))).join("\n");
+      return text.includes(embeddingId) && text.includes(completion.id) ? text : undefined;
+    }, 5_000, "both facts in the JetStream store");
+    expect(stored).not.toContain(canary);
   });
 });

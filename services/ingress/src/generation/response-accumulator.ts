@@ -24,8 +24,8 @@ export class ResponseAccumulator {
   nativeFinishReason: string | null = null;
   usage: TokenUsage | null = null;
   upstreamId: string | null = null;
-  /** The vectors of an embeddings generation, by input index. */
-  readonly embeddings: number[][] = [];
+  /** The vectors of an embeddings generation, by input index; created with the first, so a chat generation allocates nothing for them. */
+  private vectors: number[][] | null = null;
   /** True once any output (text, reasoning, tool call or vector) was produced. */
   producedOutput = false;
 
@@ -66,7 +66,7 @@ export class ResponseAccumulator {
         this.usage = part.usage;
         break;
       case "embedding":
-        this.embeddings[part.index] = part.embedding;
+        (this.vectors ??= [])[part.index] = part.embedding;
         this.producedOutput = true;
         break;
       case "stream-end":
@@ -74,6 +74,11 @@ export class ResponseAccumulator {
       case "heartbeat":
         break;
     }
+  }
+
+  /** The vectors received so far, by input index (an embeddings generation). */
+  get embeddings(): readonly (number[] | undefined)[] {
+    return this.vectors ?? [];
   }
 
   /** UTF-8 bytes of everything produced, for estimating output tokens when the provider reported none. */

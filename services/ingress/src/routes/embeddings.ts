@@ -96,24 +96,23 @@ async function respond(generation: Generation, body: EmbeddingsRequest, reply: F
     return;
   }
   const embeddings = generation.accumulator.embeddings;
-  const expected = embeddingInputsOf(body.input).length;
-  if (failure === undefined && !holdsEveryVector(embeddings, expected)) {
-    // The connector checks the count against the provider's answer; a gap here is a bug, never a partial answer.
-    failure = gatewayError(gatewayErrorCodes.internal, 500, "Internal error", { retryable: true });
-    generation.failUnexpectedly();
-  }
-  if (failure !== undefined) {
-    generation.publishFact(false);
-    await sendError(reply, failure);
+  if (failure === undefined && holdsEveryVector(embeddings, embeddingInputsOf(body.input).length)) {
+    const { usage } = generation.chargeableUsage(true);
+    await reply.code(200).send(buildEmbeddingsResponse(identityOf(generation), embeddings, body.encoding_format ?? "float", usage, generation.costMicros(usage)));
+    generation.publishFact(true);
     return;
   }
-  const { usage } = generation.chargeableUsage(true);
-  await reply.code(200).send(buildEmbeddingsResponse(identityOf(generation), embeddings, body.encoding_format ?? "float", usage, generation.costMicros(usage)));
-  generation.publishFact(true);
+  if (failure === undefined) {
+    // The connector checks the count against the provider's answer; a gap here is a bug, never a partial answer.
+    generation.failUnexpectedly();
+    failure = gatewayError(gatewayErrorCodes.internal, 500, "Internal error", { retryable: true });
+  }
+  generation.publishFact(false);
+  await sendError(reply, failure);
 }
 
 /** True when there is exactly one vector per input, none missing. */
-function holdsEveryVector(embeddings: readonly (number[] | undefined)[], expected: number): boolean {
+function holdsEveryVector(embeddings: readonly (number[] | undefined)[], expected: number): embeddings is readonly number[][] {
   if (embeddings.length !== expected) return false;
   for (let index = 0; index < expected; index++) if (embeddings[index] === undefined) return false;
   return true;
