@@ -156,6 +156,13 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     expect(row).toMatchObject({ status: "error", cost_micros: 0 });
   });
 
+  it("lists the embedding models at GET /embeddings/models, as OpenRouter does", async () => {
+    const listing = (await (await fetch(`${stack.baseUrl}/embeddings/models`)).json()) as { data: { id: string; architecture: { output_modalities: string[] } }[]; total_count: number };
+    expect(listing.data.map((model) => model.id).sort()).toEqual(["test/embed", "test/gemini-embed"]);
+    expect(listing.total_count).toBe(2);
+    expect(listing.data[0]?.architecture.output_modalities).toEqual(["embeddings"]);
+  });
+
   it("refuses chat on an embedding model and embeddings on a chat model, and bad input, in OpenRouter's shape", async () => {
     const chat = await fetch(`${stack.baseUrl}/chat/completions`, {
       method: "POST",
