@@ -156,6 +156,22 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     expect(row).toMatchObject({ status: "error", cost_micros: 0 });
   });
 
+  it("refuses an embeddings request the account cannot cover with billing's 402, holding and charging nothing", async () => {
+    const poor = await stack.createFundedKey("0.000001");
+    const response = await fetch(`${stack.baseUrl}/embeddings`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${poor.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/embed", input: "x".repeat(2_000) }),
+    });
+    expect(response.status).toBe(402);
+    const body = (await response.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(402);
+    expect(body.error.message).not.toContain("max_tokens");
+    expect(body.error.message).toContain("send fewer or shorter inputs");
+    const account = await stack.admin("GET", `/admin/accounts/${poor.accountId}`);
+    expect((account.body as { data: { balance_micros: number; reserved_micros: number } }).data).toMatchObject({ balance_micros: 1, reserved_micros: 0 });
+  });
+
   it("lists the embedding models at GET /embeddings/models, as OpenRouter does", async () => {
     const listing = (await (await fetch(`${stack.baseUrl}/embeddings/models`)).json()) as { data: { id: string; architecture: { output_modalities: string[] } }[]; total_count: number };
     expect(listing.data.map((model) => model.id).sort()).toEqual(["test/embed", "test/gemini-embed"]);

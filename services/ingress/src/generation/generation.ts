@@ -37,6 +37,7 @@ import { prepareCandidates, type PricedCandidate } from "./prepare-candidates.js
 import { prepareEmbeddingCandidates } from "./prepare-embedding-candidates.js";
 import { relayParts } from "./relay-parts.js";
 import { reserveCredit, type HeldCredit } from "./reserve-credit.js";
+import { unaffordableEmbeddingsError } from "./unaffordable-embeddings-error.js";
 import { unaffordableRequestError } from "./unaffordable-request-error.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
 import { runAttempt } from "./run-attempt.js";
@@ -162,6 +163,8 @@ export class Generation {
       }
     } catch (error) {
       // The last reservation tried was for the routed first candidate alone: the 402 says what it affords.
+      // An embeddings request has no output to lower: its refusal says so.
+      if (!request) throw unaffordableEmbeddingsError(error);
       const first = prepared.candidates[0]?.candidate;
       if (!first) throw error;
       throw unaffordableRequestError(error, { price: first.price, maximumPromptTokens: promptBytes, requestedTokens: this.outputBoundOf(first) });
