@@ -114,9 +114,12 @@ export class Generation {
   private readonly trace: GenerationTrace | null;
   /** The models and provider preferences the client asked for, whatever the work. */
   private readonly asked: Pick<ChatRequest, "model" | "models" | "provider">;
+  /** What each attempt asks the connector for, built once rather than per attempt. */
+  private readonly work: { request: ChatRequest } | { embeddings: EmbeddingsRequest };
 
   constructor(private readonly options: GenerationOptions) {
     this.asked = options.request ?? options.embeddings;
+    this.work = options.request ? { request: options.request } : { embeddings: options.embeddings };
     this.streamed = options.request?.stream === true;
     this.trace = isTracing() ? new GenerationTrace(this.id, this.asked.model ?? this.asked.models?.[0] ?? "") : null;
     this.deadlineTimer = setTimeout(this.onShutdown, options.maximumDurationMs);
@@ -215,12 +218,11 @@ export class Generation {
       attemptsByModel.set(candidate.modelId, attemptsOfModel + 1);
       lastCandidate = candidate;
       const attemptStartedAt = performance.now();
-      const { clients, request, embeddings, idleTimeoutMs } = this.options;
+      const { clients, idleTimeoutMs } = this.options;
       const origin = this.originOf(this.attempts.length, candidate);
       const headers = this.trace?.startAttempt(candidate, this.attempts.length + 1, clients.subjects.connectorGenerate);
-      const work = request ? { request } : { embeddings };
       const outcome = await runAttempt(
-        { clients, generationId: this.id, candidate, ...work, idleTimeoutMs, ...(origin ? { origin } : {}), ...(headers ? { headers } : {}) },
+        { clients, generationId: this.id, candidate, ...this.work, idleTimeoutMs, ...(origin ? { origin } : {}), ...(headers ? { headers } : {}) },
         stop,
       );
       if (outcome.type === "stopped") {
