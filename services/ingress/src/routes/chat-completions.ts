@@ -16,7 +16,8 @@ import type { LocalRouting } from "../routing/local-routing.js";
 import type { StickyEndpoints } from "../routing/sticky-endpoints.js";
 import type { RateLimiter } from "../rate-limits/rate-limiter.js";
 import { admitModelCaller } from "./admit-model-caller.js";
-import { abandon, abortOnClientGone } from "./client-connection.js";
+import { abandon } from "./abandon-reply.js";
+import { abortOnClientGone } from "./abort-on-client-gone.js";
 import { ServerSentEventsWriter } from "./server-sent-events-writer.js";
 
 export interface ChatCompletionsRouteOptions {

@@ -14,7 +14,8 @@ import { errorFromThrown, sendError } from "../plugins/send-error.js";
 import { sessionIdOf } from "../routing/session-id-of.js";
 import type { ChatCompletionsRouteOptions } from "./chat-completions.js";
 import { admitModelCaller } from "./admit-model-caller.js";
-import { abandon, abortOnClientGone } from "./client-connection.js";
+import { abandon } from "./abandon-reply.js";
+import { abortOnClientGone } from "./abort-on-client-gone.js";
 import { ServerSentEventsWriter } from "./server-sent-events-writer.js";
 
 /**

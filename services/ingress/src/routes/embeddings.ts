@@ -9,7 +9,8 @@ import { sendError } from "../plugins/send-error.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import type { LocalRouting } from "../routing/local-routing.js";
 import { admitModelCaller, type ModelCallerAdmission } from "./admit-model-caller.js";
-import { abandon, abortOnClientGone } from "./client-connection.js";
+import { abandon } from "./abandon-reply.js";
+import { abortOnClientGone } from "./abort-on-client-gone.js";
 
 export interface EmbeddingsRouteOptions extends ModelCallerAdmission {
   clients: ServiceClients;

@@ -14,10 +14,3 @@ export function abortOnClientGone(reply: FastifyReply): { signal: AbortSignal; d
   if (reply.raw.destroyed || reply.raw.socket?.destroyed) controller.abort();
   return { signal: controller.signal, dispose: () => reply.raw.off("close", onClose) };
 }
-
-/** Nobody is listening any more: end the exchange without an answer. */
-export function abandon(reply: FastifyReply): FastifyReply {
-  reply.hijack();
-  reply.raw.destroy();
-  return reply;
-}
