@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fakeEmbedding } from "./fake-embedding.js";
 
 /** A function call the fake answers with (Gemini sends no call id). */
 export interface FakeGeminiFunctionCall {
@@ -30,7 +31,7 @@ export interface RecordedGeminiRequest {
   body: Record<string, unknown>;
 }
 
-/** A running fake of the Gemini API's generateContent and streamGenerateContent (`alt=sse`). */
+/** A running fake of the Gemini API's generateContent, streamGenerateContent (`alt=sse`) and batchEmbedContents. */
 export interface FakeGeminiUpstream {
   /** The version-less API root, as the catalog's `base_url` names Google's. */
   readonly url: string;
@@ -40,7 +41,7 @@ export interface FakeGeminiUpstream {
 }
 
 const statusNames: Record<number, string> = { 400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE" };
-const methodPattern = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const methodPattern = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
 
 async function readBody(request: IncomingMessage): Promise<string> {
   let text = "";
@@ -81,6 +82,22 @@ export async function startFakeGeminiUpstream(): Promise<FakeGeminiUpstream> {
     const script = chooseScript(body);
     if (script.status !== undefined) {
       send(script.status, { error: { code: script.status, message: `Scripted HTTP ${script.status}`, status: statusNames[script.status] ?? "UNKNOWN" } });
+      return;
+    }
+    if (method[2] === "batchEmbedContents") {
+      // https://ai.google.dev/api/embeddings#method:-models.batchembedcontents: one ContentEmbedding per
+      // request, in order, and no token count; each request must name the URL's model.
+      const embedRequests = Array.isArray(body["requests"]) ? (body["requests"] as { model?: unknown; content?: { parts?: { text?: unknown }[] }; outputDimensionality?: unknown }[]) : [];
+      if (embedRequests.length === 0 || embedRequests.some((item) => item.model !== `models/${method[1]}`)) {
+        send(400, { error: { code: 400, message: "* BatchEmbedContentsRequest.requests: every request must name the model of the URL", status: "INVALID_ARGUMENT" } });
+        return;
+      }
+      send(200, {
+        embeddings: embedRequests.map((item) => {
+          const text = (item.content?.parts ?? []).map((part) => (typeof part.text === "string" ? part.text : "")).join("");
+          return { values: fakeEmbedding(text, typeof item.outputDimensionality === "number" ? item.outputDimensionality : undefined) };
+        }),
+      });
       return;
     }
     const functionCalls = script.functionCalls ?? [];

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FakeToolCall, FakeUpstreamMatch, FakeUpstreamScript, RecordedRequest } from "./fake-upstream-script.js";
+import { fakeEmbedding, fakeEmbeddingDimensions } from "./fake-embedding.js";
 import { chatChunk, chatCompletion, choiceDelta, completionId, errorBody, tokenLogprob, toolCallId, type WireToolCall, type WireUsage } from "./openai-wire-format.js";
 
 export interface StartFakeUpstreamOptions {
@@ -10,13 +11,13 @@ export interface StartFakeUpstreamOptions {
   host?: string;
 }
 
-/** A running fake OpenAI chat-completions server. */
+/** A running fake OpenAI server: chat completions and embeddings. */
 export interface FakeUpstream {
   /** The API root to use as a base URL, e.g. `http://127.0.0.1:41234/v1`. */
   readonly url: string;
   /** Sets the script for every request no rule matches; undefined returns to echoing. */
   setScript(script: FakeUpstreamScript | undefined): void;
-  /** Scripts requests whose last user message matches; the first matching rule wins. */
+  /** Scripts requests whose last user message (an embeddings request: its first input text) matches; the first matching rule wins. */
   addRule(match: FakeUpstreamMatch, script: FakeUpstreamScript): void;
   /** Forgets rules, the default script and recorded requests. */
   reset(): void;
@@ -100,6 +101,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
   }
 
   async function answer(request: IncomingMessage, response: ServerResponse, closed: AbortSignal): Promise<void> {
+    if (request.method === "POST" && (request.url ?? "").split("?")[0]!.endsWith("/embeddings")) return answerEmbeddings(request, response, closed);
     if (request.method !== "POST" || !(request.url ?? "").split("?")[0]!.endsWith("/chat/completions")) {
       sendJson(response, 404, errorBody(404, `Invalid URL (${request.method} ${request.url})`));
       return;
@@ -213,6 +215,52 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     await write(response, event(chatChunk({ id, created, model, choices: [choiceDelta({}, finishReason)], ...chunkUsage })));
     if (includeUsage && usage !== undefined) await write(response, event(chatChunk({ id, created, model, choices: [], usage })));
     response.end(script.omitDone ? undefined : "data: [DONE]\n\n");
+  }
+
+  /**
+   * OpenAI's embeddings endpoint (https://platform.openai.com/docs/api-reference/embeddings/create): one
+   * `fakeEmbedding` per input (token-id inputs are embedded as their JSON text), in order, as numbers or,
+   * with `encoding_format: "base64"`, as little-endian float32 base64; usage counts prompt tokens only.
+   */
+  async function answerEmbeddings(request: IncomingMessage, response: ServerResponse, closed: AbortSignal): Promise<void> {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(await readBody(request)) as Record<string, unknown>;
+    } catch {
+      sendJson(response, 400, errorBody(400, "We could not parse the JSON body of your request."));
+      return;
+    }
+    const record: RecordedRequest = { receivedAt: Date.now(), body, headers: request.headers, completed: false };
+    requests.push(record);
+    response.on("finish", () => {
+      record.completed = true;
+    });
+    const input = body["input"];
+    const inputs: unknown[] = typeof input === "string" ? [input] : Array.isArray(input) && typeof input[0] === "number" ? [input] : Array.isArray(input) ? input : [];
+    if (inputs.length === 0) {
+      sendJson(response, 400, errorBody(400, "'input' is a required property"));
+      return;
+    }
+    const texts = inputs.map((item) => (typeof item === "string" ? item : JSON.stringify(item)));
+    const script = scriptFor(texts[0] ?? "");
+    if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs, undefined, { signal: closed });
+    if (script.status !== undefined) {
+      sendJson(response, script.status, errorBody(script.status, script.errorMessage));
+      return;
+    }
+    const dimensions = typeof body["dimensions"] === "number" ? body["dimensions"] : fakeEmbeddingDimensions;
+    const base64 = body["encoding_format"] === "base64";
+    const data = texts.map((text, index) => {
+      const vector = fakeEmbedding(text, dimensions);
+      return { object: "embedding", index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector };
+    });
+    const promptTokens = script.usage?.prompt_tokens ?? texts.reduce((total, text) => total + Math.max(1, Math.ceil(Buffer.byteLength(text, "utf8") / 4)), 0);
+    sendJson(response, 200, {
+      object: "list",
+      data,
+      model: typeof body["model"] === "string" ? body["model"] : "unknown",
+      ...(script.omitUsage ? {} : { usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } }),
+    });
   }
 
   const server = createServer((request, response) => {

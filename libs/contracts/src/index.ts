@@ -53,3 +53,7 @@ export * from "./keys/api-key-format.js";
 export * from "./keys/key-rate-limit.js";
 export * from "./keys/present-rate-limit.js";
 export * from "./messages/rate-limit-counts.js";
+export * from "./embeddings/embeddings-request.js";
+export * from "./embeddings/embeddings-response.js";
+export * from "./completions/completion-request.js";
+export * from "./completions/text-completion.js";

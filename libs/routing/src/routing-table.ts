@@ -5,7 +5,7 @@ export interface RoutingTable {
   readonly models: ReadonlyMap<string, RoutingModel>;
   readonly endpoints: ReadonlyMap<string, RouteCandidate>;
   readonly health: ReadonlyMap<string, EndpointHealth>;
-  /** The smallest context window of any endpoint (0 without endpoints): a request within it needs no context check. */
+  /** The smallest context window of any chat endpoint (0 without endpoints): a chat request within it needs no context check. */
   readonly smallestContextLength: number;
 }
 
@@ -16,9 +16,12 @@ export function createRoutingTable(snapshot: Pick<RoutingSnapshot, "models" | "h
   let smallestContextLength = Infinity;
   for (const model of snapshot.models) {
     models.set(model.id, model);
+    // An embedding model's window limits each input, and no chat request routes to it: a small one must
+    // not make every chat request pay for a context check.
+    const chatModel = !model.outputModalities.includes("embeddings");
     for (const endpoint of model.endpoints) {
       endpoints.set(endpoint.endpointId, endpoint);
-      smallestContextLength = Math.min(smallestContextLength, endpoint.contextLength);
+      if (chatModel) smallestContextLength = Math.min(smallestContextLength, endpoint.contextLength);
     }
   }
   return {

@@ -22,6 +22,9 @@ import { supportingEndpointsFirst } from "./supporting-endpoints-first.js";
 
 const routingDocumentation = "See the provider routing section of the README.";
 
+/** The catalog's output modality of embedding models (OpenRouter's model listings use the same word). */
+const embeddingsModality = "embeddings";
+
 /**
  * Orders the endpoints that may serve a request: for each requested model in order (model fallback), its
  * usable endpoints that pass the request's filters (endpoint-filter.ts), ranked by `provider.order`
@@ -61,6 +64,12 @@ export function selectRoute(catalog: Pick<RoutingTable, "models">, request: Rout
       continue;
     }
     const { model, variant } = resolved;
+    // An embedding model cannot chat and a chat model cannot embed: one array lookup per model asked for.
+    if (model.outputModalities.includes(embeddingsModality) !== (request.output === embeddingsModality)) {
+      for (const endpoint of model.endpoints) skipped.push(skippedEndpoint(endpoint, endpointFilterReasons.outputModalities));
+      emptyReasons.push(request.output === embeddingsModality ? `"${model.id}" is not an embedding model` : `"${model.id}" is an embedding model (use POST /api/v1/embeddings)`);
+      continue;
+    }
     // Modalities are the model's (the catalog lists them per model), so one check leaves out all its endpoints.
     const missing = modalities.filter((modality) => !model.inputModalities.includes(modality));
     if (missing.length > 0) {

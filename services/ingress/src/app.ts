@@ -24,6 +24,8 @@ import { publishIngressHeartbeat } from "./generation/publish-ingress-heartbeat.
 import { adminRoutes } from "./routes/admin.js";
 import { adminCatalogRoutes } from "./routes/admin-catalog.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
+import { completionsRoutes } from "./routes/completions.js";
+import { embeddingsRoutes } from "./routes/embeddings.js";
 import { currentKeyRoutes } from "./routes/current-key.js";
 import { generationRoutes } from "./routes/generation.js";
 import { healthRoutes } from "./routes/health.js";
@@ -136,7 +138,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // After the requests in flight: what their generations still hold is kept by billing for their facts.
     app.addHook("onClose", () => leases.stop());
   }
-  await app.register(chatCompletionsRoutes, {
+  const chatRouteOptions = {
     clients: dependencies.clients,
     routing: dependencies.routing,
     authenticator,
@@ -152,6 +154,22 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // Per replica, in memory (README "Provider routing"): a load balancer with session affinity keeps a conversation on one replica.
     stickyEndpoints: new StickyEndpoints(),
     rateLimits,
+  };
+  await app.register(chatCompletionsRoutes, chatRouteOptions);
+  // Legacy completions are chat generations: the same options, sticky routing included.
+  await app.register(completionsRoutes, chatRouteOptions);
+  await app.register(embeddingsRoutes, {
+    clients: dependencies.clients,
+    routing: dependencies.routing,
+    authenticator,
+    rateLimits,
+    idleTimeoutMs: dependencies.generationIdleTimeoutMs,
+    maximumDurationMs: dependencies.generationMaximumDurationMs,
+    ...(dependencies.fallback ? { fallback: dependencies.fallback } : {}),
+    shutdownSignal: dependencies.shutdownSignal,
+    leases,
+    ingressId: replica,
+    outstandingFacts,
   });
   await app.register(generationRoutes, { clients: dependencies.clients, authenticator });
   await app.register(keyManagementRoutes, { clients: dependencies.clients, adminKey: dependencies.adminKey, authenticator });

@@ -51,12 +51,24 @@ describe("the default catalog's coverage", async () => {
   });
 
   it("gives every endpoint a price, a context length and its supported parameters", () => {
-    for (const endpoint of catalog.models.flatMap((model) => model.endpoints)) {
+    for (const endpoint of catalog.models.filter((model) => !model.outputModalities.includes("embeddings")).flatMap((model) => model.endpoints)) {
       expect(BigInt(endpoint.price.promptPicosPerToken), endpoint.endpointId).toBeGreaterThan(0n);
       expect(BigInt(endpoint.price.completionPicosPerToken), endpoint.endpointId).toBeGreaterThan(0n);
       expect(endpoint.contextLength, endpoint.endpointId).toBeGreaterThan(0);
       expect(endpoint.supportedParameters, endpoint.endpointId).toContain("max_tokens");
     }
+  });
+
+  it("lists embedding models of OpenAI, Google and Amazon, priced per input token only", () => {
+    const embeddingModels = catalog.models.filter((model) => model.outputModalities.includes("embeddings"));
+    expect(embeddingModels.map((model) => model.id)).toEqual(expect.arrayContaining(["openai/text-embedding-3-small", "google/gemini-embedding-001", "amazon/titan-embed-text-v2"]));
+    for (const endpoint of embeddingModels.flatMap((model) => model.endpoints)) {
+      expect(BigInt(endpoint.price.promptPicosPerToken), endpoint.endpointId).toBeGreaterThan(0n);
+      expect(endpoint.price.completionPicosPerToken, endpoint.endpointId).toBe("0");
+      expect(endpoint.supportedParameters, endpoint.endpointId).toEqual(["dimensions"]);
+    }
+    // $0.02 per million tokens is 20,000 pico-dollars per token.
+    expect(embeddingModels.find((model) => model.id === "openai/text-embedding-3-small")?.endpoints[0]?.price.promptPicosPerToken).toBe("20000");
   });
 
   it("keeps the self-hosted example out of routing: no model lists an endpoint on it", () => {

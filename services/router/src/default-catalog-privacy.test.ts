@@ -23,6 +23,11 @@ function candidatesOrNone(table: ReturnType<typeof createRoutingTable>, request:
   }
 }
 
+/** Embedding models are routed as embeddings requests (issue 11), every other model as chat. */
+function outputOf(model: { outputModalities: readonly string[] }): Pick<RouteRequest, "output"> {
+  return model.outputModalities.includes("embeddings") ? { output: "embeddings" } : {};
+}
+
 /**
  * Issue 9 acceptance: `data_collection: "deny"` never selects an endpoint whose provider trains on data and
  * `zdr: true` only ZDR endpoints, over every model and endpoint of deploy/catalog/default.yaml, whatever
@@ -50,7 +55,7 @@ describe("privacy filters over the default catalog", async () => {
 
   it.each(shapes)("data_collection: deny selects no training endpoint ($name)", ({ provider, suffix }) => {
     for (const model of catalog.models) {
-      const selected = candidatesOrNone(table, { models: [`${model.id}${suffix}`], provider: { ...provider, data_collection: "deny" } });
+      const selected = candidatesOrNone(table, { models: [`${model.id}${suffix}`], ...outputOf(model), provider: { ...provider, data_collection: "deny" } });
       for (const candidate of selected) expect(candidate.dataPolicy.training, candidate.endpointId).toBe(false);
       const allowed = model.endpoints.filter((endpoint) => !endpoint.dataPolicy.training);
       if (Object.keys(provider).length === 0) expect(selected.map((candidate) => candidate.endpointId).sort()).toEqual(allowed.map((endpoint) => endpoint.endpointId).sort());
@@ -59,7 +64,7 @@ describe("privacy filters over the default catalog", async () => {
 
   it.each(shapes)("zdr: true selects only ZDR endpoints ($name)", ({ provider, suffix }) => {
     for (const model of catalog.models) {
-      const selected = candidatesOrNone(table, { models: [`${model.id}${suffix}`], provider: { ...provider, zdr: true } });
+      const selected = candidatesOrNone(table, { models: [`${model.id}${suffix}`], ...outputOf(model), provider: { ...provider, zdr: true } });
       for (const candidate of selected) expect(candidate.dataPolicy.zdr, candidate.endpointId).toBe(true);
       const allowed = model.endpoints.filter((endpoint) => endpoint.dataPolicy.zdr);
       if (Object.keys(provider).length === 0) expect(selected.map((candidate) => candidate.endpointId).sort()).toEqual(allowed.map((endpoint) => endpoint.endpointId).sort());

@@ -75,6 +75,11 @@ export const streamPartSchema = z.discriminatedUnion("type", [
     nativeFinishReason: z.string().nullable(),
   }),
   z.object({ type: z.literal("usage"), seq: z.number().int(), usage: tokenUsageSchema }),
+  /**
+   * One vector of an embeddings generation, for the input at `index`. One part per vector, so a large
+   * batch crosses the bus in messages of one vector each rather than one message over NATS's max_payload.
+   */
+  z.object({ type: z.literal("embedding"), seq: z.number().int(), index: z.number().int().nonnegative(), embedding: z.array(z.number()) }),
   z.object({ type: z.literal("stream-end"), seq: z.number().int() }),
   /** Sent every few seconds while the upstream call runs, so ingress tells a silent model from a dead connector. */
   z.object({ type: z.literal("heartbeat"), seq: z.number().int() }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { chatRequestSchema } from "../chat/chat-request.js";
+import { embeddingsRequestSchema } from "../embeddings/embeddings-request.js";
 import { replySubjectSchema } from "../identifiers.js";
 import { generationOriginSchema } from "./generation-origin.js";
 
@@ -15,7 +16,7 @@ import { generationOriginSchema } from "./generation-origin.js";
  * on the bus can therefore only make it call catalog endpoints with their own keys. Strict: a message
  * with fields beyond these (a `baseUrl`, an `apiKeyEnv`, the older `candidate`) is refused, not trimmed.
  */
-export const generateRequestSchema = z
+export const chatGenerateRequestSchema = z
   .object({
     generationId: z.string(),
     /** `<model id>@<provider id>`, as in the routing snapshot. */
@@ -36,4 +37,29 @@ export const generateRequestSchema = z
     origin: generationOriginSchema.optional(),
   })
   .strict();
+export type ChatGenerateRequest = z.infer<typeof chatGenerateRequestSchema>;
+
+/**
+ * Asks a connector for the vectors of an embeddings request on one endpoint: the same exchange as a chat
+ * attempt (part 0, numbered parts, one terminal part), with `embedding` parts and a `usage` part as the
+ * answer. Never streamed upstream: embeddings APIs answer whole.
+ */
+export const embeddingsGenerateRequestSchema = z
+  .object({
+    operation: z.literal("embeddings"),
+    generationId: z.string(),
+    endpointId: z.string().min(1).max(512),
+    /** The client's body as ingress validated it; the adapter names the endpoint's upstream model. */
+    body: embeddingsRequestSchema,
+    replyTo: replySubjectSchema,
+    origin: generationOriginSchema.optional(),
+  })
+  .strict();
+export type EmbeddingsGenerateRequest = z.infer<typeof embeddingsGenerateRequestSchema>;
+
+/**
+ * What `connector.generate` takes: a chat attempt (no `operation`, as every message before embeddings),
+ * or an embeddings attempt. The chat shape is tried first, so a chat message is parsed as before.
+ */
+export const generateRequestSchema = z.union([chatGenerateRequestSchema, embeddingsGenerateRequestSchema]);
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;

@@ -23,6 +23,11 @@ export const routeRequestSchema = z.object({
   context: z.object({ promptTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() }).optional(),
   /** The inputs the messages carry besides text (`image`, `file`, `audio`, `video`); only models taking all of them serve it. */
   inputModalities: z.array(z.string()).optional(),
+  /**
+   * What the request produces: `embeddings` is served only by models whose catalog output modalities
+   * include `embeddings`; absent (chat and legacy completions) only by the other models.
+   */
+  output: z.literal("embeddings").optional(),
 });
 export type RouteRequest = z.infer<typeof routeRequestSchema>;
 

@@ -31,6 +31,8 @@ export const endpointFilterReasons = {
   contextLength: "context_length",
   /** The model does not take an input the request's messages carry (`image`, `file`, `audio`, `video`). */
   inputModalities: "input_modalities",
+  /** The model produces another kind of output than the request asks for (an embedding model for chat, or the reverse). */
+  outputModalities: "output_modalities",
 } as const;
 export type EndpointFilterReason = (typeof endpointFilterReasons)[keyof typeof endpointFilterReasons];
 

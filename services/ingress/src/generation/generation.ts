@@ -5,6 +5,7 @@ import {
   SwitchboardError,
   type AuthenticatedKey,
   type ChatRequest,
+  type EmbeddingsRequest,
   type GatewayError,
   type GenerationAttempt,
   type GenerationOrigin,
@@ -33,14 +34,25 @@ import { outputBound } from "./output-limits.js";
 import type { PartReader } from "./part-reader.js";
 import { preferStickyEndpoint } from "./prefer-sticky-endpoint.js";
 import { prepareCandidates, type PricedCandidate } from "./prepare-candidates.js";
+import { prepareEmbeddingCandidates } from "./prepare-embedding-candidates.js";
 import { relayParts } from "./relay-parts.js";
 import { reserveCredit, type HeldCredit } from "./reserve-credit.js";
+import { unaffordableEmbeddingsError } from "./unaffordable-embeddings-error.js";
 import { unaffordableRequestError } from "./unaffordable-request-error.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
 import type { OutstandingFacts } from "./outstanding-facts.js";
 import { runAttempt } from "./run-attempt.js";
 
-export interface GenerationOptions {
+/**
+ * What the generation produces: a chat completion (`request`, also what legacy completions are served
+ * as), or the vectors of an embeddings request (`embeddings`). Everything else (routing, credit,
+ * fallback, settlement, the fact) is the same for both.
+ */
+export type GenerationWork = { request: ChatRequest; embeddings?: undefined } | { request?: undefined; embeddings: EmbeddingsRequest };
+
+export type GenerationOptions = GenerationSettings & GenerationWork;
+
+export interface GenerationSettings {
   clients: ServiceClients;
   /** The router's latest routing snapshot, ranked in process: routing waits on no other service. */
   routing: LocalRouting;
@@ -51,7 +63,6 @@ export interface GenerationOptions {
   /** Fires when this ingress stops: generations still running are ended (and their facts published). */
   shutdownSignal: AbortSignal;
   key: AuthenticatedKey;
-  request: ChatRequest;
   /** promptTokenUpperBound of the raw body the request was parsed from. */
   promptBytes: number;
   /** This replica's credit leases; null when disabled (every request reserves through billing). */
@@ -110,10 +121,16 @@ export class Generation {
   private readonly onShutdown = () => this.deadlineController.abort();
   /** The generation's spans; null while tracing is off, so the request path then does nothing for them. */
   private readonly trace: GenerationTrace | null;
+  /** The models and provider preferences the client asked for, whatever the work. */
+  private readonly asked: Pick<ChatRequest, "model" | "models" | "provider">;
+  /** What each attempt asks the connector for, built once rather than per attempt. */
+  private readonly work: { request: ChatRequest } | { embeddings: EmbeddingsRequest };
 
   constructor(private readonly options: GenerationOptions) {
-    this.streamed = options.request.stream === true;
-    this.trace = isTracing() ? new GenerationTrace(this.id, options.request.model ?? options.request.models?.[0] ?? "") : null;
+    this.asked = options.request ?? options.embeddings;
+    this.work = options.request ? { request: options.request } : { embeddings: options.embeddings };
+    this.streamed = options.request?.stream === true;
+    this.trace = isTracing() ? new GenerationTrace(this.id, this.asked.model ?? this.asked.models?.[0] ?? "") : null;
     this.deadlineTimer = setTimeout(this.onShutdown, options.maximumDurationMs);
     if (options.shutdownSignal.aborted) this.deadlineController.abort();
     else options.shutdownSignal.addEventListener("abort", this.onShutdown, { once: true });
@@ -136,7 +153,9 @@ export class Generation {
     const { clients, routing, key, request, promptBytes } = this.options;
     let prepared: ReturnType<typeof prepareCandidates>;
     try {
-      prepared = prepareCandidates(routing, request, promptBytes, key.dataPolicy);
+      prepared = request
+        ? prepareCandidates(routing, request, promptBytes, key.dataPolicy)
+        : prepareEmbeddingCandidates(routing, this.options.embeddings, promptBytes, key.dataPolicy);
     } catch (error) {
       // A refusal's skipped endpoints are what the routing debug output shows for it.
       if (error instanceof RoutingRefusal) this.skipped = [...error.skipped];
@@ -156,9 +175,11 @@ export class Generation {
       }
     } catch (error) {
       // The last reservation tried was for the routed first candidate alone: the 402 says what it affords.
+      // An embeddings request has no output to lower: its refusal says so.
+      if (!request) throw unaffordableEmbeddingsError(error);
       const first = prepared.candidates[0]?.candidate;
       if (!first) throw error;
-      throw unaffordableRequestError(error, { price: first.price, maximumPromptTokens: prepared.maximumPromptTokens, requestedTokens: outputBound(request, first) });
+      throw unaffordableRequestError(error, { price: first.price, maximumPromptTokens: prepared.maximumPromptTokens, requestedTokens: this.outputBoundOf(first) });
     }
   }
 
@@ -167,7 +188,8 @@ export class Generation {
    * candidates in the order they are tried, the endpoints left out and, with `withAttempts`, the attempts.
    */
   describeRouting(withAttempts: boolean): string {
-    const { request, routing } = this.options;
+    const { routing } = this.options;
+    const request = this.asked;
     return describeRouting(
       {
         models: request.model === undefined ? (request.models ?? []) : [request.model, ...(request.models ?? [])],
@@ -205,11 +227,11 @@ export class Generation {
       attemptsByModel.set(candidate.modelId, attemptsOfModel + 1);
       lastCandidate = candidate;
       const attemptStartedAt = performance.now();
-      const { clients, request, idleTimeoutMs } = this.options;
+      const { clients, idleTimeoutMs } = this.options;
       const origin = this.originOf(this.attempts.length, candidate);
       const headers = this.trace?.startAttempt(candidate, this.attempts.length + 1, clients.subjects.connectorGenerate);
       const outcome = await runAttempt(
-        { clients, generationId: this.id, candidate, request, idleTimeoutMs, ...(origin ? { origin } : {}), ...(headers ? { headers } : {}) },
+        { clients, generationId: this.id, candidate, ...this.work, idleTimeoutMs, ...(origin ? { origin } : {}), ...(headers ? { headers } : {}) },
         stop,
       );
       if (outcome.type === "stopped") {
@@ -320,7 +342,7 @@ export class Generation {
       cancelled: this.cancelled,
       deliveredOutput,
       promptBytes: this.options.promptBytes,
-      outputBound: this.candidate ? outputBound(this.options.request, this.candidate) : 0,
+      outputBound: this.candidate ? this.outputBoundOf(this.candidate) : 0,
     });
   }
 
@@ -351,7 +373,7 @@ export class Generation {
     const fact = buildCompletionFact({
       generationId: this.id,
       key: this.options.key,
-      requestedModel: this.options.request.model ?? this.options.request.models?.[0] ?? "",
+      requestedModel: this.asked.model ?? this.asked.models?.[0] ?? "",
       candidate,
       held,
       ...(leaseHold ? { leaseHold } : {}),
@@ -396,7 +418,7 @@ export class Generation {
 
   /** False when `provider.order` is set: the client chose the order, so no conversation sticks (OpenRouter). */
   private get sticks(): boolean {
-    return this.options.request.provider?.order === undefined;
+    return this.asked.provider?.order === undefined;
   }
 
   /**
@@ -405,7 +427,7 @@ export class Generation {
    * at most once per request, and only when sticky routing needs it.
    */
   private stickyKey(modelId: string): string {
-    this.conversation ??= conversationKey(this.options.request.messages, this.options.sessionId);
+    this.conversation ??= conversationKey(this.options.request?.messages ?? [], this.options.sessionId);
     // Account and model ids hold no line break, so the parts cannot run into each other.
     return `${this.options.key.accountId}\n${modelId}\n${this.conversation}`;
   }
@@ -481,6 +503,11 @@ export class Generation {
   private publishCancel(): void {
     const headers = this.trace ? injectTraceContext(undefined, this.trace.parent) : undefined;
     this.options.clients.connection.publish(this.options.clients.subjects.connectorCancel(this.id), undefined, headers ? { headers } : undefined);
+  }
+
+  /** The most output a generation on the candidate can produce: none for embeddings, which are charged by input. */
+  private outputBoundOf(candidate: RouteCandidate): number {
+    return this.options.request ? outputBound(this.options.request, candidate) : 0;
   }
 
   private deadlineError(): GatewayError {

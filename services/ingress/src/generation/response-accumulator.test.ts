@@ -4,6 +4,15 @@ import { buildChatResponse } from "./build-chat-payloads.js";
 import { ResponseAccumulator } from "./response-accumulator.js";
 
 describe("ResponseAccumulator", () => {
+  it("places an embeddings generation's vectors by input index, and holds none for chat", () => {
+    const accumulator = new ResponseAccumulator();
+    expect(accumulator.embeddings).toEqual([]);
+    accumulator.add({ type: "embedding", seq: 1, index: 1, embedding: [2] });
+    expect(accumulator.producedOutput).toBe(true);
+    accumulator.add({ type: "embedding", seq: 2, index: 0, embedding: [1] });
+    expect(accumulator.embeddings).toEqual([[1], [2]]);
+  });
+
   it("folds text, reasoning, tool calls, finish and usage", () => {
     const accumulator = new ResponseAccumulator();
     accumulator.add({ type: "stream-start", seq: 0, upstreamId: "chatcmpl-1" });

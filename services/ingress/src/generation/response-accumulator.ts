@@ -27,7 +27,9 @@ export class ResponseAccumulator {
   nativeFinishReason: string | null = null;
   usage: TokenUsage | null = null;
   upstreamId: string | null = null;
-  /** True once any output (text, reasoning or tool call) was produced. */
+  /** The vectors of an embeddings generation, by input index; created with the first, so a chat generation allocates nothing for them. */
+  private vectors: number[][] | null = null;
+  /** True once any output (text, reasoning, tool call or vector) was produced. */
   producedOutput = false;
 
   add(part: StreamPart): void {
@@ -70,11 +72,20 @@ export class ResponseAccumulator {
       case "usage":
         this.usage = part.usage;
         break;
+      case "embedding":
+        (this.vectors ??= [])[part.index] = part.embedding;
+        this.producedOutput = true;
+        break;
       case "stream-end":
       case "error":
       case "heartbeat":
         break;
     }
+  }
+
+  /** The vectors received so far, by input index (an embeddings generation). */
+  get embeddings(): readonly (number[] | undefined)[] {
+    return this.vectors ?? [];
   }
 
   /** UTF-8 bytes of everything produced, for estimating output tokens when the provider reported none. */

@@ -3,6 +3,7 @@ import {
   gatewayError,
   gatewayErrorCodes,
   type ChatRequest,
+  type EmbeddingsRequest,
   type GatewayError,
   type GenerateRequest,
   type GenerationOrigin,
@@ -14,11 +15,13 @@ import { outputCap } from "./output-limits.js";
 import { PartReader } from "./part-reader.js";
 import { probeAttemptProgress } from "./probe-attempt-progress.js";
 
-export interface AttemptOptions {
+/** A chat attempt (`request`) or an embeddings attempt (`embeddings`). */
+export type AttemptOptions = AttemptSettings & ({ request: ChatRequest; embeddings?: undefined } | { request?: undefined; embeddings: EmbeddingsRequest });
+
+export interface AttemptSettings {
   clients: Pick<ServiceClients, "connection" | "state" | "subjects" | "inbox" | "requestTimeoutMs">;
   generationId: string;
   candidate: RouteCandidate;
-  request: ChatRequest;
   /** Longest silence (not even a heartbeat) from the connector, once it took the request. */
   idleTimeoutMs: number;
   /** Who asks and what holds the credit, passed through to the connector's usage report (issue 10). */
@@ -51,16 +54,25 @@ export async function runAttempt(options: AttemptOptions, stop: AbortSignal): Pr
     probeProgress: (inbox) => probeAttemptProgress(clients, inbox),
     onReconnect: (listener) => clients.state.onReconnect(listener),
   });
-  const message: GenerateRequest = {
-    generationId,
-    // The connector resolves URL, key and upstream model from its own snapshot: only the id travels.
-    endpointId: candidate.endpointId,
-    body: options.request,
-    stream: options.request.stream === true,
-    maxCompletionTokens: outputCap(options.request, candidate),
-    replyTo: reader.inbox,
-    ...(options.origin ? { origin: options.origin } : {}),
-  };
+  const message: GenerateRequest = options.request
+    ? {
+        generationId,
+        // The connector resolves URL, key and upstream model from its own snapshot: only the id travels.
+        endpointId: candidate.endpointId,
+        body: options.request,
+        stream: options.request.stream === true,
+        maxCompletionTokens: outputCap(options.request, candidate),
+        replyTo: reader.inbox,
+        ...(options.origin ? { origin: options.origin } : {}),
+      }
+    : {
+        operation: "embeddings",
+        generationId,
+        endpointId: candidate.endpointId,
+        body: options.embeddings,
+        replyTo: reader.inbox,
+        ...(options.origin ? { origin: options.origin } : {}),
+      };
   try {
     clients.connection.publish(clients.subjects.connectorGenerate, JSON.stringify(message), options.headers ? { reply: reader.inbox, headers: options.headers } : { reply: reader.inbox });
   } catch {

@@ -2,12 +2,12 @@ import { chatRequestSchema, gatewayError, gatewayErrorCodes, invalidRequestError
 import type { KeyRateLimit } from "@switchboard/contracts";
 import { RoutingRefusal } from "@switchboard/routing";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk, type GenerationIdentity } from "../generation/build-chat-payloads.js";
+import { buildChatChunk, buildChatResponse, buildChatUsage, buildErrorChunk } from "../generation/build-chat-payloads.js";
+import { identityOf } from "../generation/identity-of.js";
 import type { FallbackPolicy } from "../generation/fallback-policy.js";
 import { Generation } from "../generation/generation.js";
 import type { OutstandingFacts } from "../generation/outstanding-facts.js";
 import type { KeyAuthenticator } from "../plugins/authenticate.js";
-import { readBearerToken } from "../plugins/authenticate.js";
 import { errorFromThrown, sendError } from "../plugins/send-error.js";
 import type { ServiceClients } from "../plugins/service-clients.js";
 import type { CreditLeases } from "../credit/credit-leases.js";
@@ -15,8 +15,10 @@ import { sessionIdOf } from "../routing/session-id-of.js";
 import { routingDebugRequestHeader, routingDebugResponseHeader, wantsRoutingDebug } from "../routing/describe-routing.js";
 import type { LocalRouting } from "../routing/local-routing.js";
 import type { StickyEndpoints } from "../routing/sticky-endpoints.js";
-import { rateLimitExceeded } from "../rate-limits/rate-limit-exceeded.js";
 import type { RateLimiter } from "../rate-limits/rate-limiter.js";
+import { admitModelCaller } from "./admit-model-caller.js";
+import { abandon } from "./abandon-reply.js";
+import { abortOnClientGone } from "./abort-on-client-gone.js";
 import { ServerSentEventsWriter } from "./server-sent-events-writer.js";
 
 export interface ChatCompletionsRouteOptions {
@@ -53,19 +55,7 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
     let generation: Generation | undefined;
     try {
       const debugRouting = wantsRoutingDebug(request.headers[routingDebugRequestHeader]);
-      const key = await options.authenticator.authenticate(readBearerToken(request));
-      // Before any credit is held: a management key only manages keys (OpenRouter's rule), so a leaked one cannot spend.
-      if (key.management === true) {
-        throw new SwitchboardError(
-          gatewayError(gatewayErrorCodes.forbidden, 403, "Management keys cannot call models: use an inference key (a management key creates one with POST /api/v1/keys)."),
-        );
-      }
-      // A key without a limit (and no default) costs one property read here: nothing is counted for it.
-      const rateLimit = key.rateLimit ?? options.rateLimits.defaultLimit;
-      if (rateLimit !== null) {
-        const refusal = options.rateLimits.limiter.admit(key.keyHash, rateLimit);
-        if (refusal !== undefined) throw rateLimitExceeded(refusal);
-      }
+      const key = await admitModelCaller(options, request);
       const body = parseChatRequest(request.body);
       generation = new Generation({
         clients: options.clients,
@@ -128,13 +118,6 @@ export async function chatCompletionsRoutes(app: FastifyInstance, options: ChatC
   });
 }
 
-/** Nobody is listening any more: end the exchange without an answer. */
-function abandon(reply: FastifyReply): FastifyReply {
-  reply.hijack();
-  reply.raw.destroy();
-  return reply;
-}
-
 function parseChatRequest(body: unknown): ChatRequest {
   if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Request body must be a JSON object with `model` and `messages`."));
@@ -142,27 +125,6 @@ function parseChatRequest(body: unknown): ChatRequest {
   const parsed = chatRequestSchema.safeParse(body);
   if (!parsed.success) throw new SwitchboardError(invalidRequestError(parsed.error));
   return parsed.data;
-}
-
-/** An AbortSignal that fires when the client disconnects before the response is complete. */
-function abortOnClientGone(reply: FastifyReply): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onClose = () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  };
-  reply.raw.on("close", onClose);
-  // The socket may have closed before this listener existed (a client that gave up at once).
-  if (reply.raw.destroyed || reply.raw.socket?.destroyed) controller.abort();
-  return { signal: controller.signal, dispose: () => reply.raw.off("close", onClose) };
-}
-
-function identityOf(generation: Generation): GenerationIdentity {
-  return {
-    id: generation.id,
-    created: Math.floor(generation.startedAt / 1000),
-    model: generation.candidate?.modelId ?? "",
-    provider: generation.candidate?.providerName ?? "",
-  };
 }
 
 async function respondWhole(generation: Generation, reply: FastifyReply, signal: AbortSignal): Promise<void> {

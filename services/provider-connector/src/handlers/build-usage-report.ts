@@ -36,9 +36,11 @@ export function buildUsageReport(attempt: FinishedAttempt): ConnectorUsageReport
   if (!attempt.outputSent && attempt.outcome !== "completed") return null;
   const { request, candidate } = attempt;
   const providerUsage = attempt.progress.usage;
+  // An embeddings attempt has no output tokens: its bound is 0, and it is never streamed.
+  const chat = "operation" in request ? null : request;
   const usage =
     providerUsage ??
-    estimateUsage(Buffer.byteLength(JSON.stringify(request.body), "utf8"), attempt.progress.outputBytes, request.maxCompletionTokens ?? Number.MAX_SAFE_INTEGER);
+    estimateUsage(Buffer.byteLength(JSON.stringify(request.body), "utf8"), attempt.progress.outputBytes, chat ? (chat.maxCompletionTokens ?? Number.MAX_SAFE_INTEGER) : 0);
   return {
     generationId: request.generationId,
     origin: request.origin,
@@ -53,7 +55,7 @@ export function buildUsageReport(attempt: FinishedAttempt): ConnectorUsageReport
     finishReason: attempt.outcome === "completed" ? (attempt.finishReason ?? "stop") : null,
     outcome: attempt.outcome,
     ingressSilent: attempt.ingressSilent,
-    streamed: request.stream,
+    streamed: chat?.stream ?? false,
     upstreamId: attempt.upstreamId,
     latencyMs: Math.max(0, Math.round(attempt.latencyMs)),
     timeToFirstTokenMs: attempt.timeToFirstTokenMs === null ? null : Math.max(0, Math.round(attempt.timeToFirstTokenMs)),

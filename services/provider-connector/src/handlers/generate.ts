@@ -4,6 +4,7 @@ import {
   gatewayErrorCodes,
   providerKeyVariableProblem,
   SwitchboardError,
+  type ChatGenerateRequest,
   type GatewayError,
   type GenerateRequest,
   type RouteCandidate,
@@ -36,6 +37,7 @@ import { dropUnsupportedParameters } from "../providers/drop-unsupported-paramet
 import { hideReasoningText } from "../providers/hide-reasoning-text.js";
 import type { ProviderAdapter } from "../providers/provider-adapter.js";
 import type { ProviderRegistry } from "../providers/registry.js";
+import { embeddingRegistry, type EmbeddingRegistry } from "../providers/embedding-registry.js";
 import { classifyTransportError } from "../transport/classify-transport-error.js";
 import { ServerSentEventTooLargeError } from "../transport/parse-server-sent-events.js";
 import { readLimitedText } from "../transport/read-limited-text.js";
@@ -44,6 +46,7 @@ import type { UpstreamTransport } from "../transport/upstream-transport.js";
 import { createWarningAttacher } from "./attach-upstream-warnings.js";
 import type { AttemptRegistry } from "./attempt-registry.js";
 import { buildUsageReport } from "./build-usage-report.js";
+import { callEmbeddingUpstream } from "./call-embedding-upstream.js";
 import type { IngressLiveness } from "./ingress-liveness.js";
 import { observeAttemptParts } from "./observe-attempt-parts.js";
 import type { UsageReporter } from "./usage-reporter.js";
@@ -57,6 +60,8 @@ export interface GenerateHandlerDependencies {
   connection: Pick<NatsConnection, "publish">;
   transport: UpstreamTransport;
   registry: ProviderRegistry;
+  /** The APIs this connector asks for embeddings; defaults to every registered embedding adapter. */
+  embeddingAdapters?: EmbeddingRegistry;
   /** Endpoint id → base URL, key variable and upstream model, from the router's routing snapshot. */
   endpoints: Pick<EndpointDirectory, "resolve">;
   /** Reads a provider key by the environment variable name the catalog gives (`candidate.apiKeyEnv`). */
@@ -162,7 +167,7 @@ function malformedBody(candidate: RouteCandidate): SwitchboardError {
 /** Calls the provider and publishes the translated parts; throws on any failure. */
 async function callUpstream(
   dependencies: GenerateHandlerDependencies,
-  request: GenerateRequest,
+  request: ChatGenerateRequest,
   candidate: RouteCandidate,
   adapter: ProviderAdapter,
   apiKey: string | undefined,
@@ -248,10 +253,11 @@ function streamEventTooLarge(candidate: RouteCandidate): SwitchboardError {
  */
 function startUpstreamSpan(request: GenerateRequest, candidate: RouteCandidate): Span | undefined {
   if (!isTracing()) return undefined;
-  return switchboardTracer().startSpan(`chat ${candidate.upstreamModel}`, {
+  const operation = "operation" in request ? request.operation : "chat";
+  return switchboardTracer().startSpan(`${operation} ${candidate.upstreamModel}`, {
     kind: SpanKind.CLIENT,
     attributes: {
-      [attributeGenAiOperationName]: "chat",
+      [attributeGenAiOperationName]: operation,
       [attributeGenAiSystem]: candidate.providerId,
       [attributeGenAiProviderName]: candidate.providerName,
       [attributeGenAiRequestModel]: candidate.upstreamModel,
@@ -322,10 +328,17 @@ async function callUpstreamToTheEnd(
   const startedAt = performance.now();
   try {
     signal.throwIfAborted();
-    const adapter = dependencies.registry.get(candidate.api);
-    if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
-    const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
-    await callUpstream(dependencies, request, candidate, adapter, apiKey, parts, signal, logContext);
+    if ("operation" in request) {
+      const adapter = (dependencies.embeddingAdapters ?? embeddingRegistry).get(candidate.api);
+      if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
+      const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
+      await callEmbeddingUpstream({ transport: dependencies.transport, adapter, request, candidate, apiKey, parts, signal, logger: dependencies.logger, logContext });
+    } else {
+      const adapter = dependencies.registry.get(candidate.api);
+      if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
+      const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
+      await callUpstream(dependencies, request, candidate, adapter, apiKey, parts, signal, logContext);
+    }
     // An abort can end the body without an error (the stream simply stops): that is not a success.
     signal.throwIfAborted();
     parts.publish({ type: "stream-end" });

@@ -8,6 +8,7 @@ import { streamFramings } from "../stream-framing.js";
 import { bedrockConverseResponseSchema, bedrockErrorBodySchema, bedrockStreamPayloadSchemas } from "./bedrock-api-schemas.js";
 import { convertBedrockUsage } from "./convert-bedrock-usage.js";
 import { convertToBedrockRequest } from "./convert-to-bedrock-request.js";
+import { bedrockRegionOf } from "./bedrock-region-of.js";
 import { mapBedrockStopReason } from "./map-bedrock-stop-reason.js";
 
 const providerLabel = "Bedrock";
@@ -44,24 +45,6 @@ function malformed(detail: string): SwitchboardError {
   return new SwitchboardError(
     gatewayError(gatewayErrorCodes.upstreamError, 502, `The provider (${providerLabel} API) sent a malformed response: ${detail}`, { retryable: true }),
   );
-}
-
-/**
- * The AWS region to sign for, from the endpoint's host: `bedrock-runtime.<region>.amazonaws.com`, its FIPS
- * variant and VPC endpoint names (`…bedrock-runtime.<region>.vpce.amazonaws.com`) all carry it.
- */
-const regionPattern = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\./;
-
-function regionOf(baseUrl: string): string {
-  const region = regionPattern.exec(new URL(baseUrl).hostname)?.[1];
-  if (region === undefined) {
-    throw new SwitchboardError(
-      gatewayError(gatewayErrorCodes.upstreamError, 502, "The Bedrock endpoint's base_url names no region (expected https://bedrock-runtime.<region>.amazonaws.com)", {
-        retryable: true,
-      }),
-    );
-  }
-  return region;
 }
 
 /** Bedrock's exceptions inside a stream (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html) by the HTTP status they stand for. */
@@ -104,7 +87,7 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
   streamFraming: streamFramings.awsEventStream,
 
   toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
-    const region = regionOf(input.baseUrl);
+    const region = bedrockRegionOf(input.baseUrl);
     const { body, warnings } = convertToBedrockRequest(input.body, { maxCompletionTokens: input.maxCompletionTokens, upstreamModel: input.upstreamModel });
     // Model ids hold ":" (anthropic.claude-3-haiku-20240307-v1:0), which the path must carry encoded.
     const path = `/model/${encodeURIComponent(input.upstreamModel)}/${input.stream ? "converse-stream" : "converse"}`;
