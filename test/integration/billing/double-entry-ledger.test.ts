@@ -3,6 +3,7 @@ import { migrations } from "../../../libs/db/src/migrations/index.js";
 import { Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAccount, grantCredits, moveCredits } from "../../../services/billing/src/repositories/accounts.js";
+import { grantLease } from "../../../services/billing/src/repositories/credit-leases.js";
 import { reconcileLedger } from "../../../services/billing/src/repositories/ledger-reconciliation.js";
 import { expirePendingReservations, reserve } from "../../../services/billing/src/repositories/reservations.js";
 import { settleGenerations } from "../../../services/billing/src/repositories/settle-generations.js";
@@ -120,6 +121,37 @@ describe("double-entry ledger", () => {
     expect(await findLedgerViolations(database)).toEqual([]);
   });
 
+  it("a lease's consumption total follows every reservation inserted against it, by settlement or by a bare insert (a previous release), and reconciliation reports a total edited behind its back", async () => {
+    const drifting = await createTestDatabase();
+    try {
+      const { database } = drifting;
+      const { accountId, keyId } = await createFundedKey(database, 100_000);
+      const leaseId = randomUUID();
+      await grantLease(database, { leaseId, accountId, holder: "test-ingress", amountMicros: 40_000, minimumMicros: 1, ttlSeconds: 900 });
+      const leaseFact = (consumedMicros: number) => completedFact({ accountId, keyId, lease: { leaseId, holdMicros: 2_000, consumedMicros } });
+      const consumedOf = async () => (await database.selectFrom("credit_leases").select("consumed_micros").where("id", "=", leaseId).executeTakeFirstOrThrow()).consumed_micros;
+      // 750 µ$ per fact (completedFact's usage and price): two in one batch, one in the next, a redelivery.
+      const [first, second, third] = [leaseFact(750), leaseFact(750), leaseFact(750)];
+      await settleGenerations(database, [first!, second!]);
+      await settleGenerations(database, [third!, first!]);
+      expect(await consumedOf()).toBe(2_250);
+      // What a billing replica of the previous release writes, without knowing the total.
+      await sql`
+        INSERT INTO reservations (generation_id, account_id, key_id, amount_micros, status, charged_micros, resolved_at, expires_at, lease_id, lease_consumed_micros)
+        VALUES (${`gen-${randomUUID()}`}, ${accountId}, ${keyId}, 2000, 'settled', 300, now(), now(), ${leaseId}, 300),
+               (${`gen-${randomUUID()}`}, ${accountId}, ${keyId}, 2000, 'settled', 200, now(), now(), ${leaseId}, 200)
+      `.execute(database);
+      expect(await consumedOf()).toBe(2_750);
+      expect((await reconcileLedger(database)).lease_drifts).toEqual([]);
+      await sql`UPDATE credit_leases SET consumed_micros = consumed_micros - 50 WHERE id = ${leaseId}`.execute(database);
+      const reconciled = await reconcileLedger(database);
+      expect(reconciled.balanced).toBe(false);
+      expect(reconciled.lease_drifts).toEqual([{ lease_id: leaseId, consumed_micros: 2_700, generations_micros: 2_750 }]);
+    } finally {
+      await drifting.drop();
+    }
+  });
+
   it("reconciliation reports a cached balance edited behind the ledger's back", async () => {
     const drifting = await createTestDatabase();
     try {
@@ -134,6 +166,7 @@ describe("double-entry ledger", () => {
         account_drifts: [{ account_id: accountId, balance_micros: 5_123, ledger_micros: 5_000, drift_micros: 123 }],
         unbalanced_transactions: [],
         ledger_total_micros: 0,
+        lease_drifts: [],
       });
     } finally {
       await drifting.drop();

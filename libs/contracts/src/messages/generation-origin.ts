@@ -9,7 +9,9 @@ import { singleLineTextSchema } from "../text/single-line-text-schema.js";
  * ingress went silent is stopped) and copies the rest into its usage report, so billing can charge the
  * generation, and metadata-logging record it, when that ingress died before publishing its own fact.
  */
-export const generationOriginSchema = z.strictObject({
+// Not strict: a field a newer ingress adds is dropped by an older connector or billing rather than
+// refused, so replicas can be upgraded one service at a time (a refused report would be dead-lettered).
+export const generationOriginSchema = z.object({
   /** The ingress replica running the generation, as it names itself in its heartbeats. */
   ingressId: singleLineTextSchema(200),
   accountId: accountIdSchema,
@@ -30,7 +32,7 @@ export const generationOriginSchema = z.strictObject({
   factSequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   /** Set when the credit is held against the ingress replica's lease rather than reserved by billing. */
   lease: z
-    .strictObject({
+    .object({
       leaseId: z.uuid(),
       holdMicros: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     })

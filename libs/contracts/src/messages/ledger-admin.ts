@@ -70,6 +70,8 @@ export const ledgerReconciliationSchema = z.object({
   unbalanced_transactions: z.array(z.object({ transaction_id: z.number().int(), total_micros: z.number().int(), postings: z.number().int() })),
   /** Σ every posting of the ledger: zero when balanced. */
   ledger_total_micros: z.number().int(),
+  /** Credit leases whose running total of consumption differs from Σ what their generations consumed. */
+  lease_drifts: z.array(z.object({ lease_id: z.string(), consumed_micros: z.number().int(), generations_micros: z.number().int() })),
 });
 export type LedgerReconciliation = z.infer<typeof ledgerReconciliationSchema>;
 export const reconcileLedgerReplySchema = z.object({ data: ledgerReconciliationSchema });

@@ -133,7 +133,7 @@ const commands: Record<string, AdminCommand> = {
     problemIn: (result) => {
       const reconciliation = (result as Awaited<ReturnType<typeof reconcileLedgerReply>>).data;
       if (reconciliation.balanced) return undefined;
-      return `The ledger does not reconcile: ${reconciliation.account_drifts.length} account(s) whose balance differs from their entries, ${reconciliation.unbalanced_transactions.length} unbalanced transaction(s), ledger total ${reconciliation.ledger_total_micros} µ$ (see the JSON above). Investigate before changing anything: the ledger is the record, a balance is a cache of it.`;
+      return `The ledger does not reconcile: ${reconciliation.account_drifts.length} account(s) whose balance differs from their entries, ${reconciliation.unbalanced_transactions.length} unbalanced transaction(s), ${reconciliation.lease_drifts.length} credit lease(s) whose consumption total differs from their generations', ledger total ${reconciliation.ledger_total_micros} µ$ (see the JSON above). Investigate before changing anything: the ledger is the record, a balance is a cache of it.`;
     },
   },
   "create-key": {

@@ -341,7 +341,7 @@ interface LeaseCheck {
  *
  * The leases are locked FOR NO KEY UPDATE, in id order, by a statement of their own: concurrent settlements
  * of one lease then check its room one after the other, each statement seeing the other's committed
- * consumption (in the same statement, a wait for the lock would not refresh the sum). It conflicts with
+ * consumption (in the same statement, a wait for the lock would not refresh `consumed_micros`). It conflicts with
  * the lease's close and expiry, never with reservations or grants.
  */
 async function resolveLeaseHolds(
@@ -406,12 +406,9 @@ async function resolveLeaseHolds(
       WHERE mismatch IS NULL
       ORDER BY generation_id
       ON CONFLICT (generation_id) DO NOTHING
-      RETURNING generation_id, account_id, status, lease_id, lease_consumed_micros
-    ), counted AS (
-      -- The lease's running total moves with the rows just inserted (locked above, so no lost update).
-      UPDATE credit_leases lease SET consumed_micros = lease.consumed_micros + totals.consumed_micros
-      FROM (SELECT lease_id, sum(lease_consumed_micros) AS consumed_micros FROM inserted GROUP BY lease_id) totals
-      WHERE lease.id = totals.lease_id
+      -- The leases' running totals (credit_leases.consumed_micros) move with these rows, by a trigger at
+      -- the end of this statement; the leases are locked above, so no concurrent batch misses it.
+      RETURNING generation_id, account_id, status, lease_consumed_micros
     )
     SELECT judged.generation_id, judged.mismatch, inserted.generation_id IS NOT NULL AS inserted, inserted.account_id, inserted.status,
       inserted.lease_consumed_micros AS consumed_micros, judged.lease_status
