@@ -28,7 +28,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts", "test/bench/**/*.test.ts"],
+          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts", "test/fake-collector/**/*.test.ts", "test/bench/**/*.test.ts"],
           exclude: stackProcessTests,
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -32,6 +32,12 @@ export interface BenchOptions {
   stallThresholdMs: number;
   /** The services' LOG_LEVEL; `info` is the default of a deployment. */
   logLevel: string;
+  /**
+   * `BENCH_TELEMETRY=on`: every service exports its traces (OTLP http/protobuf) to a span-counting
+   * collector of the run's own and has its /metrics scraped every second, as deployed with an OpenTelemetry
+   * Collector and Prometheus (issue 12: "telemetry is cheap"). Off (the default), nothing is changed.
+   */
+  telemetry: boolean;
   /** Where the JSON report is written; undefined = test/bench/results/bench-<time>.json. */
   resultFile: string | undefined;
 }
@@ -61,6 +67,13 @@ function cpuSetting(environment: Environment, name: string): string | undefined 
   return raw;
 }
 
+function switchSetting(environment: Environment, name: string): boolean {
+  const raw = environment[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "" || raw === "off") return false;
+  if (raw === "on") return true;
+  throw new Error(`${name}: "${environment[name]}" is neither on nor off`);
+}
+
 /** The defaults finish in about three minutes on a two-core machine. */
 export function readBenchOptions(environment: Environment): BenchOptions {
   const saturationConnections = numberSetting(environment, "BENCH_SATURATION_CONNECTIONS", 100);
@@ -85,6 +98,7 @@ export function readBenchOptions(environment: Environment): BenchOptions {
     streamIntervalMs: numberSetting(environment, "BENCH_STREAM_INTERVAL_MS", 100),
     stallThresholdMs: numberSetting(environment, "BENCH_STALL_THRESHOLD_MS", 100),
     logLevel: environment["BENCH_LOG_LEVEL"] ?? "info",
+    telemetry: switchSetting(environment, "BENCH_TELEMETRY"),
     resultFile: environment["BENCH_RESULT_FILE"] || undefined,
   };
 }

@@ -1,5 +1,6 @@
 import type { BenchOptions } from "./bench-options.js";
 import type { MachineDescription } from "./machine-description.js";
+import type { ScrapeCounts } from "./metrics-scraper.js";
 
 /** Percentiles of a set of durations, milliseconds. */
 export interface Percentiles {
@@ -55,6 +56,30 @@ export interface ProcessFigures {
   cpuMsPerRequest: number;
 }
 
+/**
+ * Telemetry during the run (BENCH_TELEMETRY): whether the services exported traces and had their /metrics
+ * scraped, and what came of it, so that a run that silently exported nothing is visible. All zero when off.
+ */
+export interface TelemetryFigures {
+  enabled: boolean;
+  /** The OTLP protocol of the services' exporters; "none" when off. */
+  protocol: "http/protobuf" | "http/json" | "none";
+  /**
+   * Spans the collector received from the stack start until the end of the measurements; those still in
+   * a service's batch at that moment (the batch processor exports every 5 s) are not counted.
+   */
+  spansReceived: number;
+  /** Trace exports answered 200, and their bytes as sent. */
+  traceExports: number;
+  traceExportBytes: number;
+  /** Requests the collector could not take as a trace export. */
+  rejectedExports: number;
+  /** Between two scrapes of each /metrics, milliseconds; 0 when off. */
+  scrapeIntervalMs: number;
+  /** Per service, in the order ingress, router, provider-connector, billing, metadata-logging; empty when off. */
+  scrapes: ScrapeCounts[];
+}
+
 /** Everything one `npm run bench` measured, as printed and written to its JSON file. */
 export interface BenchReport {
   startedAt: string;
@@ -93,8 +118,9 @@ export interface BenchReport {
   /** The seven processes of the stack, in a fixed order. */
   processes: ProcessFigures[];
   totalCpuMsPerRequest: number;
-  /** Outside the stack, for reference: the fake upstream and the load generator over the same interval. */
+  /** Outside the stack, for reference: the fake upstream, the span collector (telemetry on) and the load generator over the same interval. */
   loadSide: ProcessFigures[];
+  telemetry: TelemetryFigures;
   audit: {
     /** 2xx answers Switchboard gave in the whole run (warm-up and every account included). */
     switchboardSucceeded: number;

@@ -7,16 +7,20 @@ import { fileURLToPath } from "node:url";
 import { createDatabase, migrateToLatest } from "@switchboard/db";
 import { findFreePort } from "../../tools/launcher/src/free-port.js";
 import { startManagedProcess, type ManagedProcess } from "../../tools/launcher/src/managed-process.js";
-import { buildServiceEnvironment, serviceEntryPoint, serviceNames } from "../../tools/launcher/src/service-environment.js";
+import { buildServiceEnvironment, operationsServiceNames, serviceEntryPoint, serviceNames, type OperationsServiceName } from "../../tools/launcher/src/service-environment.js";
 import { serviceNodeArguments } from "../../tools/launcher/src/service-node-arguments.js";
 import { createLockedDownNatsServer } from "../support/locked-down-nats-server.js";
 import type { PrivateNatsServer } from "../support/private-nats-server.js";
 import { createPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.js";
 import { commandOnCpus, moveProcessTreeToCpus } from "./cpu-pinning.js";
 import { waitUntilReady } from "../support/wait-until-ready.js";
+import type { SpanCounts } from "../fake-collector/span-counting-collector.js";
+import type { ScrapeTarget } from "./metrics-scraper.js";
+import { telemetryEnvironment, type ExportProtocol } from "./telemetry-environment.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 const upstreamEntryPoint = "test/dist/fake-upstream/paced-upstream-main.js";
+const collectorEntryPoint = "test/dist/fake-collector/span-counting-collector-main.js";
 
 /** The benchmark's one model; its price makes every answer cost something, so every one is charged. */
 export const benchModel = "bench/echo";
@@ -47,6 +51,20 @@ export interface BenchStackOptions {
   stackCpus: string | undefined;
   loadCpus: string | undefined;
   logLevel: string;
+  /** Traces exported to a span-counting collector and an operations port on every service (BENCH_TELEMETRY); undefined = off. */
+  telemetry?: boolean | undefined;
+}
+
+/** What the stack adds with telemetry on: where the traces go and where each service's /metrics is. */
+export interface BenchStackTelemetry {
+  /** How the services export their traces. */
+  readonly protocol: ExportProtocol;
+  /** The span-counting collector, a process on the load CPUs. */
+  readonly collectorProcess: MeasuredProcess;
+  /** Every service's /metrics: ingress's on its HTTP port, the others' on their operations ports. */
+  readonly metricsTargets: readonly ScrapeTarget[];
+  /** What the collector has received so far. */
+  spanCounts(): Promise<SpanCounts>;
 }
 
 /**
@@ -63,6 +81,8 @@ export interface BenchStack {
   /** The seven processes of the stack, in report order. */
   readonly stackProcesses: readonly MeasuredProcess[];
   readonly upstreamProcess: MeasuredProcess;
+  /** Set with the `telemetry` option. */
+  readonly telemetry: BenchStackTelemetry | undefined;
   /** Creates an account with `amountUsd` of credit and an API key for it, through the admin API. */
   createFundedKey(amountUsd: string): Promise<{ accountId: string; key: string }>;
   /** Service processes that have ended, with their last lines. */
@@ -72,7 +92,7 @@ export interface BenchStack {
 }
 
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
-  const missing = [...serviceNames.map(serviceEntryPoint), upstreamEntryPoint].filter((entry) => !existsSync(path.join(repositoryRoot, entry)));
+  const missing = [...serviceNames.map(serviceEntryPoint), upstreamEntryPoint, ...(options.telemetry ? [collectorEntryPoint] : [])].filter((entry) => !existsSync(path.join(repositoryRoot, entry)));
   if (missing.length > 0) throw new Error(`Not built: ${missing.join(", ")}. Run \`npx tsc -b tsconfig.build.json\` first.`);
   // As root, PostgreSQL runs as "postgres", which must enter this directory (mkdtemp makes it 0700).
   const directory = await mkdtemp(path.join(tmpdir(), "switchboard-bench-"));
@@ -81,12 +101,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   let nats: PrivateNatsServer | undefined;
   let postgres: PrivatePostgres | undefined;
   let upstream: ManagedProcess | undefined;
+  let collector: ManagedProcess | undefined;
   const services: ManagedProcess[] = [];
 
   // The children run in process groups of their own, so an interrupted runner does not take them down
   // with it: whatever is still running when this process exits without stop() is killed here.
   const killOnExit = () => {
-    for (const child of [...services, upstream, nats?.process]) child?.kill("SIGKILL");
+    for (const child of [...services, upstream, collector, nats?.process]) child?.kill("SIGKILL");
     const postmaster = postgres?.pid;
     if (postmaster === undefined) return;
     try {
@@ -104,6 +125,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await ingress?.stop(10_000);
     await Promise.all(services.map((service) => service.stop(10_000)));
     await upstream?.stop(5_000);
+    await collector?.stop(5_000);
     await postgres?.stop().catch(() => undefined);
     await nats?.stop();
     await rm(directory, { recursive: true, force: true });
@@ -128,20 +150,30 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await moveProcessTreeToCpus(natsPid, options.stackCpus);
     await moveProcessTreeToCpus(postmasterPid, options.stackCpus);
 
-    let announceUpstream: (url: string) => void = () => undefined;
-    const upstreamAnnounced = new Promise<string>((resolve) => (announceUpstream = resolve));
-    const upstreamCommand = commandOnCpus(options.loadCpus, process.execPath, [upstreamEntryPoint]);
-    upstream = await startManagedProcess({
-      name: "upstream",
-      ...upstreamCommand,
-      cwd: repositoryRoot,
-      environment: { PATH: process.env["PATH"], PORT: "0", HOST: "127.0.0.1" },
-      logFile: path.join(logDirectory, "upstream.log"),
-      onLine: (line) => {
-        if (line.startsWith("{")) announceUpstream((JSON.parse(line) as { url: string }).url);
-      },
-    });
-    const upstreamUrl = await Promise.race([upstreamAnnounced, sleep(10_000).then(() => Promise.reject(new Error("the upstream did not announce its URL within 10 s")))]);
+    // The upstream and the collector are processes on the load CPUs that print their URL once listening.
+    const startAnnouncing = async (name: string, entryPoint: string, started: (child: ManagedProcess) => void): Promise<string> => {
+      let announce: (url: string) => void = () => undefined;
+      const announced = new Promise<string>((resolve) => (announce = resolve));
+      started(
+        await startManagedProcess({
+          name,
+          ...commandOnCpus(options.loadCpus, process.execPath, [entryPoint]),
+          cwd: repositoryRoot,
+          environment: { PATH: process.env["PATH"], PORT: "0", HOST: "127.0.0.1" },
+          logFile: path.join(logDirectory, `${name}.log`),
+          onLine: (line) => {
+            if (line.startsWith("{")) announce((JSON.parse(line) as { url: string }).url);
+          },
+        }),
+      );
+      return Promise.race([announced, sleep(10_000).then(() => Promise.reject(new Error(`the ${name} did not announce its URL within 10 s`)))]);
+    };
+    const upstreamUrl = await startAnnouncing("upstream", upstreamEntryPoint, (child) => (upstream = child));
+    const collectorUrl = options.telemetry ? await startAnnouncing("collector", collectorEntryPoint, (child) => (collector = child)) : undefined;
+    const operationsPorts: Partial<Record<OperationsServiceName, number>> = {};
+    if (collectorUrl !== undefined) for (const name of operationsServiceNames) operationsPorts[name] = await findFreePort();
+    const exportProtocol: ExportProtocol = "http/protobuf";
+    const inherited = collectorUrl === undefined ? process.env : telemetryEnvironment(process.env, { collectorUrl, protocol: exportProtocol });
 
     const catalogPath = path.join(directory, "catalog.yaml");
     await writeFile(catalogPath, catalog(upstreamUrl));
@@ -158,6 +190,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       catalogPath,
       demoUpstreamUrl: undefined,
       busSeedFiles: lockedDown.seedFiles,
+      operationsPorts,
     };
     for (const name of serviceNames) {
       services.push(
@@ -165,7 +198,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
           name,
           ...commandOnCpus(options.stackCpus, process.execPath, serviceNodeArguments(name)),
           cwd: repositoryRoot,
-          environment: buildServiceEnvironment(name, process.env, settings),
+          environment: buildServiceEnvironment(name, inherited, settings),
           logFile: path.join(logDirectory, `${name}.log`),
         }),
       );
@@ -188,7 +221,24 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       if (service === undefined) throw new Error(`${name} is not running`);
       return { name, pid: service.pid };
     };
+    if (upstream === undefined) throw new Error("the upstream is not running");
     const upstreamProcess = { name: "fake upstream", pid: upstream.pid };
+    const telemetry: BenchStackTelemetry | undefined =
+      collector === undefined || collectorUrl === undefined
+        ? undefined
+        : {
+            protocol: exportProtocol,
+            collectorProcess: { name: "span collector", pid: collector.pid },
+            metricsTargets: [
+              { name: "ingress", url: `${origin}/metrics` },
+              ...operationsServiceNames.map((name) => ({ name, url: `http://127.0.0.1:${String(operationsPorts[name])}/metrics` })),
+            ],
+            async spanCounts() {
+              const response = await fetch(`${collectorUrl}/counts`, { signal: AbortSignal.timeout(5_000) });
+              if (response.status !== 200) throw new Error(`the span collector answered ${response.status}`);
+              return (await response.json()) as SpanCounts;
+            },
+          };
 
     return {
       origin,
@@ -204,6 +254,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         { name: "postgres", pid: postmasterPid },
       ],
       upstreamProcess,
+      telemetry,
       async createFundedKey(amountUsd) {
         const account = (await admin("/admin/accounts", { name: "bench" })) as { data: { id: string } };
         await admin(`/admin/accounts/${account.data.id}/credits`, { amount_usd: amountUsd });
@@ -211,7 +262,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         return { accountId: account.data.id, key: created.key };
       },
       exitedProcesses() {
-        return [...services, upstream]
+        return [...services, upstream, collector]
           .filter((child): child is ManagedProcess => child !== undefined && child.hasExited())
           .map((child) => `${child.name}:\n${child.recentLines().join("\n")}`);
       },

@@ -1,4 +1,5 @@
 import type { BenchReport, ProcessFigures } from "./bench-report.js";
+import { formatTelemetryFigures } from "./format-telemetry-figures.js";
 
 const milliseconds = (value: number) => value.toFixed(2).padStart(9);
 const count = (value: number) => String(value).padStart(9);
@@ -14,7 +15,7 @@ export function formatBenchReport(report: BenchReport): string {
   const pinning = options.stackCpus === undefined && options.loadCpus === undefined ? "not pinned" : `stack on CPUs ${options.stackCpus ?? "any"}, load on CPUs ${options.loadCpus ?? "any"}`;
   lines.push(
     `Switchboard benchmark, ${report.startedAt} (${report.durationSeconds.toFixed(0)} s), commit ${machine.commit}${machine.uncommittedChanges ? " + uncommitted changes" : ""}`,
-    `${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node}; ${pinning}; services at LOG_LEVEL=${options.logLevel}`,
+    `${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node}; ${pinning}; services at LOG_LEVEL=${options.logLevel}; telemetry ${report.telemetry.enabled ? "on" : "off"}`,
     "",
     `Non-streaming latency, ms                 p50      p90      p99 requests   errors`,
   );
@@ -58,6 +59,8 @@ export function formatBenchReport(report: BenchReport): string {
     ...report.processes.map(processRow),
     `  ${"total (stack)".padEnd(58)}${report.totalCpuMsPerRequest.toFixed(3).padStart(12)}`,
     ...report.loadSide.map(processRow),
+    "",
+    ...formatTelemetryFigures(report.telemetry),
     "",
     `Audit: Switchboard answered ${report.audit.switchboardSucceeded} requests 2xx and ${report.audit.switchboardFailed} otherwise; metadata-logging recorded ${report.audit.generationsRecorded} generations of its ${1 + saturation.manyAccounts.accounts} accounts, billing charged ${report.audit.generationsCharged}: ${report.audit.matches ? "every 2xx recorded and charged once" : "MISMATCH"}`,
   );

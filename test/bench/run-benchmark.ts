@@ -1,7 +1,8 @@
 import { percentile } from "../support/percentile.js";
 import type { BenchOptions } from "./bench-options.js";
-import type { BenchReport, FirstTokenFigures, LatencyFigures, Percentiles, ProcessFigures, StreamStepFigures } from "./bench-report.js";
-import { benchModel, type MeasuredProcess } from "./bench-stack.js";
+import type { BenchReport, FirstTokenFigures, LatencyFigures, Percentiles, ProcessFigures, StreamStepFigures, TelemetryFigures } from "./bench-report.js";
+import { benchModel, type BenchStack, type MeasuredProcess } from "./bench-stack.js";
+import { startMetricsScraper, type MetricsScraper } from "./metrics-scraper.js";
 import { runLoadAmount, runNonStreamingLoad, type LoadRun, type LoadTarget } from "./non-streaming-load.js";
 import { readProcessUsage, type ProcessUsage } from "./process-usage.js";
 import { connectGenerationCounter, type GenerationCounter } from "./recorded-generations.js";
@@ -23,6 +24,28 @@ function firstTokenMs(records: readonly StreamRecord[]): number[] {
 }
 
 const streamFailed = (record: StreamRecord) => record.status !== 200 || !record.completed;
+
+/** Prometheus-like: every service's /metrics once a second (Prometheus's default is a minute; this is the harsh case). */
+const scrapeIntervalMs = 1_000;
+
+/** What the stack's telemetry came to, after `scraper` (started with the measurements) is stopped. */
+async function telemetryFigures(stack: BenchStack, scraper: MetricsScraper | undefined): Promise<TelemetryFigures> {
+  const scrapes = (await scraper?.stop()) ?? [];
+  if (stack.telemetry === undefined) {
+    return { enabled: false, protocol: "none", spansReceived: 0, traceExports: 0, traceExportBytes: 0, rejectedExports: 0, scrapeIntervalMs: 0, scrapes };
+  }
+  const counts = await stack.telemetry.spanCounts();
+  return {
+    enabled: true,
+    protocol: stack.telemetry.protocol,
+    spansReceived: counts.spans,
+    traceExports: counts.exports,
+    traceExportBytes: counts.bytes,
+    rejectedExports: counts.rejected,
+    scrapeIntervalMs,
+    scrapes,
+  };
+}
 
 /**
  * Runs the whole benchmark (issue 7): starts the stack as deployed, measures it phase by phase, checks
@@ -54,7 +77,24 @@ async function measure(run: BenchStackRun, options: BenchOptions, progress: (lin
   }
 }
 
-async function measureWith({ stack, key, counter, startedAt, machine }: BenchStackRun, manyAccounts: ManyAccounts, options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
+async function measureWith(run: BenchStackRun, manyAccounts: ManyAccounts, options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
+  // Scraped from the load side for the whole of the measurements, as Prometheus would scrape a deployment.
+  const scraper = run.stack.telemetry === undefined ? undefined : startMetricsScraper(run.stack.telemetry.metricsTargets, scrapeIntervalMs);
+  try {
+    const report = await measurePhases(run, manyAccounts, options, progress);
+    const telemetry = await telemetryFigures(run.stack, scraper);
+    return { ...report, telemetry };
+  } finally {
+    await scraper?.stop();
+  }
+}
+
+async function measurePhases(
+  { stack, key, counter, startedAt, machine }: BenchStackRun,
+  manyAccounts: ManyAccounts,
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<Omit<BenchReport, "telemetry">> {
   const switchboardUrl = `${stack.origin}/api/v1/chat/completions`;
   const directUrl = `${stack.upstreamUrl}/chat/completions`;
   const switchboardHeaders = { authorization: `Bearer ${key}`, "content-type": "application/json" };
@@ -87,7 +127,9 @@ async function measureWith({ stack, key, counter, startedAt, machine }: BenchSta
     }
   };
   const peakMemory = new Map<string, ProcessUsage>();
-  const allProcesses: MeasuredProcess[] = [...stack.stackProcesses, stack.upstreamProcess];
+  // The span collector, with telemetry on, is measured on the load side like the fake upstream.
+  const loadSideProcesses: MeasuredProcess[] = [stack.upstreamProcess, ...(stack.telemetry === undefined ? [] : [stack.telemetry.collectorProcess])];
+  const allProcesses: MeasuredProcess[] = [...stack.stackProcesses, ...loadSideProcesses];
   const sampleMemory = async () => {
     for (const measured of allProcesses) {
       const usage = await readProcessUsage(measured.pid);
@@ -137,7 +179,7 @@ async function measureWith({ stack, key, counter, startedAt, machine }: BenchSta
   const saturationCalibration = await runLoadAmount(wholeThrough, options.saturationConnections, options.saturationConnections * 2);
   countRuns(saturationCalibration);
   await counter.waitFor(succeeded, 30_000);
-  const measured = [...stack.stackProcesses, stack.upstreamProcess];
+  const measured = [...stack.stackProcesses, ...loadSideProcesses];
   const cpuBefore = await Promise.all(measured.map((process) => readProcessUsage(process.pid)));
   const loadGeneratorBefore = process.cpuUsage();
   const intervalStart = performance.now();

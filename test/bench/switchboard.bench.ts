@@ -15,5 +15,11 @@ describe("Switchboard as deployed", () => {
     console.log(`\n${formatBenchReport(report)}\n\n${JSON.stringify(report)}\n\nJSON written to ${file}\n`);
     // A benchmark, not a test; but figures from requests that were not all served and recorded mean nothing.
     expect(report.audit.matches, "every 2xx recorded by metadata-logging and charged by billing").toBe(true);
+    // Nor do figures "with telemetry" from a run whose services exported nothing or were never scraped.
+    if (report.telemetry.enabled) {
+      expect(report.telemetry.spansReceived, "spans received by the collector").toBeGreaterThan(0);
+      expect(report.telemetry.rejectedExports, "trace exports the collector rejected").toBe(0);
+      for (const scrape of report.telemetry.scrapes) expect(scrape.succeeded, `successful scrapes of ${scrape.name}`).toBeGreaterThan(0);
+    }
   }, 600_000);
 });

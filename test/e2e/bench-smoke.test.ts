@@ -20,6 +20,21 @@ function nonFiniteNumbers(value: unknown, at = ""): string[] {
   return Object.entries(value).flatMap(([key, child]) => nonFiniteNumbers(child, at === "" ? key : `${at}.${key}`));
 }
 
+/** The smallest run that still has every phase. */
+const tinyRun = {
+  BENCH_WARM_UP_SECONDS: "0.2",
+  BENCH_LATENCY_SECONDS: "0.3",
+  BENCH_LATENCY_CONCURRENCIES: "1,5",
+  BENCH_SATURATION_SECONDS: "0.3",
+  BENCH_SATURATION_CONNECTIONS: "10",
+  BENCH_SATURATION_ACCOUNTS: "5",
+  BENCH_FIRST_TOKEN_SECONDS: "0.3",
+  BENCH_FIRST_TOKEN_CONCURRENCIES: "1,3",
+  BENCH_STREAM_STEPS: "5,20",
+  BENCH_STREAM_CHUNKS: "5",
+  BENCH_STREAM_INTERVAL_MS: "50",
+};
+
 describe("npm run bench, in small", () => {
   let directory = "";
 
@@ -29,19 +44,7 @@ describe("npm run bench, in small", () => {
 
   it("measures Switchboard as deployed and reports every figure as a table and as JSON", async () => {
     directory = await mkdtemp(path.join(tmpdir(), "switchboard-bench-smoke-"));
-    const options = readBenchOptions({
-      BENCH_WARM_UP_SECONDS: "0.2",
-      BENCH_LATENCY_SECONDS: "0.3",
-      BENCH_LATENCY_CONCURRENCIES: "1,5",
-      BENCH_SATURATION_SECONDS: "0.3",
-      BENCH_SATURATION_CONNECTIONS: "10",
-      BENCH_SATURATION_ACCOUNTS: "5",
-      BENCH_FIRST_TOKEN_SECONDS: "0.3",
-      BENCH_FIRST_TOKEN_CONCURRENCIES: "1,3",
-      BENCH_STREAM_STEPS: "5,20",
-      BENCH_STREAM_CHUNKS: "5",
-      BENCH_STREAM_INTERVAL_MS: "50",
-    });
+    const options = readBenchOptions(tinyRun);
     const report = await runBenchmark(options);
     const file = await writeBenchReport(report, path.join(directory, "report.json"));
     const table = formatBenchReport(report);
@@ -78,5 +81,27 @@ describe("npm run bench, in small", () => {
       generationsCharged: written.audit.switchboardSucceeded,
       matches: true,
     });
+    // Telemetry is off unless asked for (issue 12), and the table says so.
+    expect(written.telemetry).toEqual({ enabled: false, protocol: "none", spansReceived: 0, traceExports: 0, traceExportBytes: 0, rejectedExports: 0, scrapeIntervalMs: 0, scrapes: [] });
+    expect(written.loadSide.map((figures) => figures.name)).toEqual(["fake upstream", "load generator"]);
+    expect(table).toContain("Telemetry: off");
+  }, 60_000);
+
+  it("with BENCH_TELEMETRY=on, exports every service's traces to the run's collector and scrapes every /metrics (issue 12)", async () => {
+    const report = await runBenchmark(readBenchOptions({ ...tinyRun, BENCH_LATENCY_CONCURRENCIES: "1", BENCH_FIRST_TOKEN_CONCURRENCIES: "1", BENCH_STREAM_STEPS: "5", BENCH_TELEMETRY: "on" }));
+    const table = formatBenchReport(report);
+
+    expect(report.audit.matches, "every 2xx recorded and charged").toBe(true);
+    expect(report.telemetry).toMatchObject({ enabled: true, protocol: "http/protobuf", rejectedExports: 0, scrapeIntervalMs: 1_000 });
+    expect(report.telemetry.spansReceived, "spans received by the collector").toBeGreaterThan(0);
+    expect(report.telemetry.traceExports).toBeGreaterThan(0);
+    expect(report.telemetry.scrapes.map((scrape) => scrape.name)).toEqual(["ingress", "router", "provider-connector", "billing", "metadata-logging"]);
+    for (const scrape of report.telemetry.scrapes) expect(scrape.succeeded, `successful scrapes of ${scrape.name}`).toBeGreaterThan(0);
+    // Its CPU is shown on the load side, not charged to the stack.
+    expect(report.processes.map((figures) => figures.name)).toEqual(stackProcesses);
+    expect(report.loadSide.map((figures) => figures.name)).toEqual(["fake upstream", "span collector", "load generator"]);
+    expect(table).toMatch(/Telemetry: on; traces exported as OTLP http\/protobuf/);
+    expect(table).toMatch(/spans received [1-9]\d* in [1-9]\d* exports/);
+    expect(table).not.toContain("WARNING");
   }, 60_000);
 });
