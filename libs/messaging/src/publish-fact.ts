@@ -36,7 +36,9 @@ export class FactPublisher {
    */
   publish(subject: string, payload: unknown, messageId: string, parent?: Context): Promise<void> {
     const span = startMessagingSpan({ kind: SpanKind.PRODUCER, operationType: messagingOperationTypes.send, operationName: "publish", subject, ...(parent ? { parent } : {}) });
-    const headers = span.isRecording() ? injectTraceContext(undefined, trace.setSpan(parent ?? context.active(), span)) : undefined;
+    // Also for a span sampled out (valid, not recording): its consumers must continue the same decision
+    // rather than start traces of their own. With tracing off nothing is written.
+    const headers = injectTraceContext(undefined, trace.setSpan(parent ?? context.active(), span));
     const publishing = this.publishUntilAcknowledged(subject, JSON.stringify(payload), messageId, headers);
     if (span.isRecording()) {
       void publishing.then(

@@ -60,7 +60,8 @@ export function startOutcomeReporter(options: OutcomeReporterOptions): OutcomeRe
     const subject = options.subjects.endpointOutcomes;
     const span = startMessagingSpan({ kind: SpanKind.PRODUCER, operationType: messagingOperationTypes.send, operationName: "publish", subject, parent, links });
     try {
-      const headers = span.isRecording() ? injectTraceContext(undefined, trace.setSpan(parent, span)) : undefined;
+      // Also when sampled out: the router then continues that decision (nothing written with tracing off).
+      const headers = injectTraceContext(undefined, trace.setSpan(parent, span));
       options.connection.publish(subject, JSON.stringify(endpointOutcomeReportSchema.parse(message)), headers ? { headers } : undefined);
     } catch (error) {
       // A closing connection: the measurements are lost, which health tolerates (see above).
