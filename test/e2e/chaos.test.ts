@@ -7,9 +7,11 @@ import { formatChaosReport } from "../support/format-chaos-report.js";
 // that produced output is charged exactly once and recorded once, and no reservation or lease outlives
 // its expiry + one sweep." Services run as processes, as deployed, with short TTLs (chaos-stack.ts).
 
-// Skipped in npm test until the cause is found: in CI at e09913f one generation that produced output after a
-// billing kill was not charged within the run's wait. `npm run chaos` still runs the full version (issue 10).
-describe.skip("billing, ingress and provider-connector killed with SIGKILL under load", () => {
+// A failure prints, for each generation left uncharged, its reservation, lease, usage report, anomalies and
+// log lines, and billing's consumers (describe-uncharged-generation.ts), so it can be followed from CI. It
+// usually takes under two minutes; the limit leaves room for a billing whose facts in hand come back only
+// after the consumers' ack wait, so that a failure still prints its report instead of timing out.
+describe("billing, ingress and provider-connector killed with SIGKILL under load", () => {
   it("charges and records every generation with output once, refuses cleanly while down, and leaves no hold behind", async () => {
     const startedAt = performance.now();
     const report = await runChaosSeries({
@@ -21,6 +23,6 @@ describe.skip("billing, ingress and provider-connector killed with SIGKILL under
     });
     console.log(`\n${formatChaosReport(report)}\n`);
     for (const run of report.runs) expect(run.withOutput, `${run.service}: generations with output`).toBeGreaterThan(run.requests / 4);
-    expect(report.violations).toEqual([]);
-  }, 170_000);
+    expect(report.violations, report.runs.flatMap((run) => run.diagnoses).join("\n")).toEqual([]);
+  }, 240_000);
 });

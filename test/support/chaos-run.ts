@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
 import type { ServiceName } from "../../tools/launcher/src/service-environment.js";
 import type { ChaosStack } from "./chaos-stack.js";
+import { describeUnchargedGeneration } from "./describe-uncharged-generation.js";
 import { auditLedger } from "./ledger-audit.js";
 import { processStackModel } from "./process-stack.js";
 import { startSteadyTraffic, type TrafficRecord } from "./steady-traffic.js";
@@ -23,6 +25,12 @@ export interface ChaosRunOptions {
   requestTimeoutMs: number;
   /** How long charges and records may take to appear after the traffic ended. */
   settleTimeoutMs: number;
+  /**
+   * How long after the kill the facts and usage reports the killed service had in hand may come back and
+   * settle (JetStream delivers them again only after the consumer's ack wait): the wait for charges lasts
+   * at least until then, however early the traffic ended.
+   */
+  lateFactsSettleWithinMs: number;
   progress?: (line: string) => void;
 }
 
@@ -54,7 +62,14 @@ export interface ChaosRunResult {
   missingRecords: number;
   /** Charges of generations whose client got an error answer before any output. */
   chargedWithoutOutput: number;
+  /** How long after the traffic ended every generation with output was charged (or the wait gave up). */
+  settledAfterMs: number;
   violations: string[];
+  /**
+   * For each generation with output left uncharged: its request, reservation, lease, usage report,
+   * anomalies, record and log lines, and billing's consumers; so a failure can be followed from its report.
+   */
+  diagnoses: string[];
 }
 
 /**
@@ -136,9 +151,26 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
     violations.push(`${failedAfterRecovery.length} of ${afterRecovery.length} requests sent ${recoveredAfterMs} ms or more after the restart were not served, e.g. ${JSON.stringify(seen)}`);
   }
 
-  const audit = await auditLedger({ databaseUrl: database.connectionString, accountId: account.accountId, records, settleTimeoutMs: options.settleTimeoutMs });
+  const settleTimeoutMs = Math.max(options.settleTimeoutMs, killedAt + options.lateFactsSettleWithinMs - performance.now());
+  const audit = await auditLedger({ databaseUrl: database.connectionString, accountId: account.accountId, records, settleTimeoutMs });
   const outputIds = [...new Set(records.filter((record) => record.producedOutput && record.generationId !== undefined).map((record) => record.generationId as string))];
-  for (const id of audit.missingCharge) violations.push(`${id} produced output but was not charged`);
+  for (const id of audit.missingCharge) violations.push(`${id} produced output but was not charged (after waiting ${audit.settledAfterMs} ms)`);
+  // How settlement went, for the progress log: the anomalies recorded and the usage reports that settled a generation.
+  const { rows: settlementPaths } = await sql<{ what: string; count: string }>`
+    SELECT 'anomaly ' || reason AS what, count(*) AS count FROM settlement_anomalies WHERE account_id = ${account.accountId} GROUP BY reason
+    UNION ALL
+    SELECT 'usage report ' || coalesce(outcome, 'unresolved'), count(*) FROM connector_usage_reports WHERE account_id = ${account.accountId} GROUP BY outcome
+  `.execute(database.database);
+  progress(`${options.service}: ${settlementPaths.length === 0 ? "no anomaly, no usage report stored" : settlementPaths.map((row) => `${row.what}: ${row.count}`).join(", ")}`);
+  const diagnoses: string[] = [];
+  if (audit.missingCharge.length > 0) {
+    diagnoses.push(`${options.service} killed: billing's consumers: ${await options.chaos.describeBillingConsumers().catch((error: unknown) => String(error))}`);
+    for (const id of audit.missingCharge.slice(0, 5)) {
+      const record = records.find((candidate) => candidate.generationId === id);
+      diagnoses.push(await describeUnchargedGeneration({ database: database.database, generationId: id, record, kill: { killedAt, restartedAt }, logDirectory: options.chaos.logDirectory }));
+    }
+    for (const diagnosis of diagnoses) progress(diagnosis);
+  }
   for (const id of audit.chargedTwice) violations.push(`${id} was charged more than once`);
   for (const mismatch of audit.costMismatch) violations.push(`${mismatch.generationId} was shown ${mismatch.shownMicros} µ$ but charged ${mismatch.chargedMicros}`);
   if (audit.balanceMicros !== audit.grantsMicros - audit.chargesMicros) violations.push(`balance ${audit.balanceMicros} ≠ grants ${audit.grantsMicros} − charges ${audit.chargesMicros}`);
@@ -208,7 +240,9 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
     missingCharges: audit.missingCharge.length,
     missingRecords: missingRecords.length,
     chargedWithoutOutput: chargedWithoutOutput.length,
+    settledAfterMs: audit.settledAfterMs,
     violations,
+    diagnoses,
   };
 }
 

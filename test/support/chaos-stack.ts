@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createLockedDownNatsServer } from "./locked-down-nats-server.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { createSubjects } from "@switchboard/contracts";
+import { busIdentities, connectNats, inboxPrefixFor } from "@switchboard/messaging";
+import { createLockedDownNatsServer, type LockedDownNatsServer } from "./locked-down-nats-server.js";
 import type { PrivateNatsServer } from "./private-nats-server.js";
 import { startProcessStack, processStackNamespace, type ProcessStack } from "./process-stack.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
@@ -35,6 +38,12 @@ export interface ChaosStack {
   readonly database: TestDatabase;
   /** Where the services' logs are; kept after a failed run. */
   readonly logDirectory: string;
+  /**
+   * Billing's two durable consumers as JetStream sees them (pending, delivered but unacknowledged,
+   * redelivered), read as billing's bus identity: what a failure report needs to tell a fact still on its
+   * way from one that was lost.
+   */
+  describeBillingConsumers(): Promise<string>;
   /** Kills whatever still runs and removes everything; the logs stay when `keepLogs`. */
   close(keepLogs: boolean): Promise<void>;
 }
@@ -44,6 +53,7 @@ export async function startChaosStack(): Promise<ChaosStack> {
   let nats: PrivateNatsServer | undefined;
   let database: TestDatabase | undefined;
   let stack: ProcessStack | undefined;
+  let seedFiles: LockedDownNatsServer["seedFiles"] = {} as LockedDownNatsServer["seedFiles"];
   const close = async (keepLogs: boolean) => {
     await stack?.kill();
     await nats?.stop("SIGKILL");
@@ -54,6 +64,7 @@ export async function startChaosStack(): Promise<ChaosStack> {
   try {
     // Locked down as deployed (issue 8): each service connects as its own identity.
     const lockedDown = await createLockedDownNatsServer({ directory, namespace: processStackNamespace });
+    seedFiles = lockedDown.seedFiles;
     nats = lockedDown.server;
     await nats.start();
     database = await createTestDatabase();
@@ -81,5 +92,34 @@ export async function startChaosStack(): Promise<ChaosStack> {
     throw error;
   }
   const started = { stack, database };
-  return { ...started, logDirectory: path.join(directory, "logs"), close };
+  const natsUrl = nats.url;
+  const describeBillingConsumers = async () => {
+    const subjects = createSubjects(processStackNamespace);
+    const connection = await connectNats({
+      servers: natsUrl,
+      name: "chaos-diagnosis",
+      identity: busIdentities.billing,
+      credentials: { nkeySeedFile: seedFiles.billing },
+      inboxPrefix: inboxPrefixFor(processStackNamespace, busIdentities.billing),
+      reconnect: false,
+    });
+    try {
+      const manager = await jetstreamManager(connection);
+      const lines: string[] = [];
+      for (const durable of [subjects.billingConsumer, subjects.billingUsageReportConsumer]) {
+        try {
+          const info = await manager.consumers.info(subjects.factsStream, durable);
+          lines.push(
+            `${durable}: ${info.num_pending} pending, ${info.num_ack_pending} delivered and not acknowledged, ${info.num_redelivered} redelivered, ack floor ${info.ack_floor.stream_seq}, delivered up to ${info.delivered.stream_seq}`,
+          );
+        } catch (error) {
+          lines.push(`${durable}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      return lines.join("; ");
+    } finally {
+      await connection.close();
+    }
+  };
+  return { ...started, logDirectory: path.join(directory, "logs"), describeBillingConsumers, close };
 }

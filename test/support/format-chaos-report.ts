@@ -24,5 +24,7 @@ export function formatChaosReport(report: ChaosSeriesReport): string {
   const shown = report.violations.slice(0, 20);
   lines.push("", report.violations.length === 0 ? "no violations" : `${report.violations.length} violations:`, ...shown.map((violation) => `  ${violation}`));
   if (report.violations.length > shown.length) lines.push(`  … ${report.violations.length - shown.length} more`);
+  const diagnoses = report.runs.flatMap((run) => run.diagnoses);
+  if (diagnoses.length > 0) lines.push("", "diagnosis of the generations left uncharged:", ...diagnoses);
   return lines.join("\n");
 }

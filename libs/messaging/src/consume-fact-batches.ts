@@ -47,6 +47,7 @@ export interface ConsumeFactBatchesOptions<Schema extends z.ZodType> {
   /** Deliveries after which a fact whose processing keeps failing is dead-lettered (default 5); outages never count. */
   maxDeliveries?: number;
   logger: Logger;
+  /** How long a delivered fact may stay unacknowledged before JetStream delivers it again (default `defaultFactAckWaitMs`). */
   ackWaitMs?: number;
   /** Most facts in one batch (default 200). */
   maxBatchSize?: number;
@@ -62,6 +63,12 @@ export interface ConsumeFactBatchesOptions<Schema extends z.ZodType> {
 export type FactSpanRunner<Fact> = <Result>(fact: Fact, work: () => Result) => Result;
 
 const runDirectly = <Result>(_fact: unknown, work: () => Result): Result => work();
+
+/**
+ * The consumers' default ack wait. It is also how long the facts a killed consumer had in hand (a batch
+ * being written, and those pulled ahead) wait before they are delivered again, to its successor.
+ */
+export const defaultFactAckWaitMs = 30_000;
 
 /** A running durable consumer; `stop()` ends it after the batch in hand. */
 export interface FactConsumer {
@@ -99,7 +106,7 @@ export async function consumeFactBatches<Schema extends z.ZodType>(
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: options.filterSubject,
-    ack_wait: nanos(options.ackWaitMs ?? 30_000),
+    ack_wait: nanos(options.ackWaitMs ?? defaultFactAckWaitMs),
     max_ack_pending: 1_000,
   });
   const consumer = await jetstream(connection).consumers.get(options.stream, options.durableName);

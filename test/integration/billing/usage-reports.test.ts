@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAccount } from "../../../services/billing/src/repositories/accounts.js";
 import { pruneConfirmingUsageReports } from "../../../services/billing/src/repositories/connector-usage-reports.js";
 import { sql } from "kysely";
-import { grantLease, returnLease } from "../../../services/billing/src/repositories/credit-leases.js";
+import { expireLeases, grantLease, returnLease } from "../../../services/billing/src/repositories/credit-leases.js";
 import { readDeadLetters } from "@switchboard/messaging";
 import { usageReport } from "../../support/usage-report.js";
 import { completedFact, findLedgerViolations, publishFact, startBillingUnderTest, waitFor, waitForConsumerIdle, type BillingUnderTest } from "./billing-test-kit.js";
@@ -153,9 +153,9 @@ describe("connector usage reports (issue 10: a generation whose ingress died is 
     expect(await findLedgerViolations(harness.database)).toEqual([]);
   });
 
-  it("on a closed lease, a report consumes the hold the close kept for it, so the lease's leased credit reaches zero", async () => {
+  it("on a closed lease, a report consumes only its cost; what the close kept beyond it goes back when the lease expires", async () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
-    const leaseId = await leaseFor(accountId, "ingress-test", 10_000);
+    const leaseId = (await grantLease(harness.database, { leaseId: randomUUID(), accountId, holder: "ingress-test", amountMicros: 10_000, minimumMicros: 1, ttlSeconds: 10 })).leaseId as string;
     // Ingress closed the lease while the generation ran (AccountLease.close: consumed 0 + held 2,000), then died.
     expect(await returnLease(harness.database, { leaseId, accountId, expectedConsumptionMicros: 2_000 })).toBe(8_000);
     expect(await getAccount(harness.database, accountId)).toMatchObject({ leased_micros: 2_000 });
@@ -163,23 +163,43 @@ describe("connector usage reports (issue 10: a generation whose ingress died is 
     await publishReport(report);
     expect(await resolvedReport(report.generationId)).toMatchObject({ outcome: "settled", cost_micros: reportCostMicros });
     const reservation = await harness.database.selectFrom("reservations").selectAll().where("generation_id", "=", report.generationId).executeTakeFirstOrThrow();
-    // Ingress would have consumed max(hold, cost) = 2,000; the charge stays the cost.
-    expect(reservation).toMatchObject({ lease_consumed_micros: 2_000, charged_micros: reportCostMicros });
+    // Billing cannot tell whether the generation ran at the close (ingress counted its hold) or had ended.
+    expect(reservation).toMatchObject({ lease_consumed_micros: reportCostMicros, charged_micros: reportCostMicros });
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - reportCostMicros, leased_micros: 2_000 - reportCostMicros });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
+    // The rest of the hold comes back with the lease's expiry.
+    expect(await expireLeases(harness.database, new Date(Date.now() + 11_000))).toBeGreaterThanOrEqual(1);
     expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - reportCostMicros, leased_micros: 0 });
     expect(await findLedgerViolations(harness.database)).toEqual([]);
   });
 
-  it("on a closed lease, the part of a hold above the cost is taken only from what no other generation needs", async () => {
+  it("on a closed lease, reports of generations that had ended before the close leave the hold of one still running to that one's completion fact", async () => {
     const { accountId, keyId } = await createFundedKey(harness.database, 100_000);
     const leaseId = await leaseFor(accountId, "ingress-test", 10_000);
-    // At the close one generation had ended (cost 750, its fact lost with its ingress) and one ran (hold 2,000).
-    await returnLease(harness.database, { leaseId, accountId, expectedConsumptionMicros: reportCostMicros + 2_000 });
-    const reports = [0, 1].map(() => usageReport({ origin: { accountId, keyId, lease: { leaseId, holdMicros: 2_000 } } }));
-    for (const report of reports) await publishReport(report);
-    for (const report of reports) expect(await resolvedReport(report.generationId)).toMatchObject({ outcome: "settled" });
-    const consumed = await harness.database.selectFrom("reservations").select("lease_consumed_micros").where("lease_id", "=", leaseId).execute();
-    expect(consumed.reduce((total, row) => total + Number(row.lease_consumed_micros), 0)).toBe(reportCostMicros + 2_000);
-    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - 2 * reportCostMicros, leased_micros: 0 });
+    // At the close generations A1 and A2 had ended (cost 750 each) and B ran (hold 2,000): ingress keeps 3,500.
+    await returnLease(harness.database, { leaseId, accountId, expectedConsumptionMicros: 2 * reportCostMicros + 2_000 });
+    // The completion facts of A1 and A2 are late (a killed billing had them in hand): their reports settle them first.
+    const reportsOfA = [0, 1].map(() => usageReport({ origin: { accountId, keyId, lease: { leaseId, holdMicros: 2_000 } } }));
+    for (const report of reportsOfA) await publishReport(report);
+    for (const report of reportsOfA) expect(await resolvedReport(report.generationId)).toMatchObject({ outcome: "settled" });
+    // B ended after the close, so ingress's fact consumes its whole hold (AccountLease.finish): it must still fit.
+    const factOfB = completedFact({ accountId, keyId, lease: { leaseId, holdMicros: 2_000, consumedMicros: 2_000 } });
+    await publishFact(harness.connection, harness.subjects, factOfB);
+    // The late facts of A1 and A2, redelivered after billing's restart, and B's report change nothing.
+    for (const report of reportsOfA) {
+      const late = completedFact({ generationId: report.generationId, accountId, keyId, lease: { leaseId, holdMicros: 2_000, consumedMicros: reportCostMicros } });
+      await publishFact(harness.connection, harness.subjects, late);
+    }
+    await publishReport(usageReport({ generationId: factOfB.generationId, origin: { accountId, keyId, lease: { leaseId, holdMicros: 2_000 } } }));
+    await waitForConsumerIdle(harness.connection, harness.subjects.factsStream, harness.subjects.billingConsumer);
+    await waitForConsumerIdle(harness.connection, harness.subjects.factsStream, harness.subjects.billingUsageReportConsumer);
+    for (const generationId of [factOfB.generationId, ...reportsOfA.map((report) => report.generationId)]) {
+      expect(await anomalyOf(generationId), generationId).toBeUndefined();
+      expect(await chargesOf(generationId), generationId).toHaveLength(1);
+    }
+    // The lease's kept credit is used up exactly: 750 by each A, 2,000 by B.
+    expect(await getAccount(harness.database, accountId)).toMatchObject({ balance_micros: 100_000 - 3 * reportCostMicros, leased_micros: 0 });
+    expect(await findLedgerViolations(harness.database)).toEqual([]);
   });
 
   it("settles from the highest attempt's report whatever order the attempts' reports arrive in", async () => {

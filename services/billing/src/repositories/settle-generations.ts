@@ -46,8 +46,8 @@ export interface SettleOptions {
   now?: Date;
   /**
    * The facts that stand for a connector's usage report (issue 10), by generation id, with the ingress
-   * replica the report names: their lease must be that replica's (`credit_leases.holder`), and on a closed
-   * lease they consume as ingress would have for a generation still running at the close (`resolveLeaseHolds`).
+   * replica the report names: their lease must be that replica's (`credit_leases.holder`), and they consume
+   * only their cost from it (`resolveLeaseHolds`).
    */
   reportedBy?: ReadonlyMap<string, string>;
 }
@@ -334,10 +334,12 @@ interface LeaseCheck {
  * left; expired leases too, so a late fact is bounded by the lease). A fact that fails is recorded as an
  * anomaly and not charged.
  *
- * A report-derived fact on a CLOSED lease consumes what ingress would have for a generation running at the
- * close: max(hold, cost) (AccountLease.finish; the close kept its hold in `leased_micros`), but the part
- * above its cost only out of what the lease still has beyond every new generation's cost in this batch, so
- * it never takes room another generation needs (one that had ended before the close consumed only its cost).
+ * A report-derived fact consumes only its cost, also on a closed lease. Ingress counted a generation still
+ * running at the close at its whole hold (AccountLease.finish), one that had ended before at its cost, and
+ * billing cannot tell which a report is: taking the hold for one that had ended would take room the close
+ * kept for another generation still running, whose completion fact would then exceed the lease and go
+ * uncharged (a billing killed with that fact in hand redelivers it after its report settled). What a
+ * report leaves of a hold goes back when the lease expires, as for a report on a lease never closed.
  *
  * The leases are locked FOR NO KEY UPDATE, in id order, by a statement of their own: concurrent settlements
  * of one lease then check its room one after the other, each statement seeing the other's committed
@@ -381,21 +383,16 @@ async function resolveLeaseHolds(
           WHEN NOT EXISTS (SELECT 1 FROM api_keys key WHERE key.id = facts.key_id AND key.account_id = leases.account_id) THEN 'key-mismatch'
           WHEN facts.reported_by IS NOT NULL AND leases.holder IS DISTINCT FROM facts.reported_by THEN 'lease-holder-mismatch'
         END AS mismatch,
-        -- A report's generation running at the close consumes up to its hold (see above).
-        CASE WHEN facts.reported_by IS NOT NULL AND leases.status = 'closed' THEN GREATEST(facts.hold_micros - facts.consumed_micros, 0) ELSE 0 END AS fill_micros,
         EXISTS (SELECT 1 FROM reservations reservation WHERE reservation.generation_id = facts.generation_id) AS known
       FROM facts LEFT JOIN leases ON leases.id = facts.lease_id
     ), measured AS (
       -- The new generations of each lease, in generation id order: what they take, and what is left.
       SELECT generation_id,
-        room_micros - sum(consumed_micros) OVER (PARTITION BY lease_id ORDER BY generation_id) AS room_after_micros,
-        LEAST(fill_micros, GREATEST(room_micros - sum(consumed_micros) OVER (PARTITION BY lease_id)
-          - COALESCE(sum(fill_micros) OVER (PARTITION BY lease_id ORDER BY generation_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS filled_micros
+        room_micros - sum(consumed_micros) OVER (PARTITION BY lease_id ORDER BY generation_id) AS room_after_micros
       FROM checked WHERE mismatch IS NULL AND NOT known
     ), judged AS (
       SELECT checked.generation_id, checked.lease_id, checked.lease_account_id, checked.key_id, checked.hold_micros, checked.cost_micros,
-        checked.resolution, checked.lease_status,
-        checked.consumed_micros + COALESCE(measured.filled_micros, 0) AS consumed_micros,
+        checked.resolution, checked.lease_status, checked.consumed_micros,
         COALESCE(checked.mismatch, CASE WHEN measured.room_after_micros < 0 THEN 'exceeds-lease' END) AS mismatch
       FROM checked LEFT JOIN measured USING (generation_id)
     ), inserted AS (
