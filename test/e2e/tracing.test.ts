@@ -13,7 +13,8 @@ const errorStatus = 2;
  * Issue 12's acceptance: one streamed chat completion with one fallback is one trace, exported over OTLP
  * (http/json, to a receiver in this process), from the HTTP edge through the connector's two upstream
  * attempts to settlement, the generation record and the router's health judgement, linked parent to child
- * across NATS; and nothing that was exported holds the prompt, the completion or a key. All services run in
+ * across NATS, with the undici instrumentation's HTTP span of each provider request and no trace context
+ * sent to the providers; and nothing that was exported holds the prompt, the completion or a key. All services run in
  * this process, so one SDK (the services' own start-up, startTracingSdk) serves them all.
  */
 describe("one trace per request across every service (issue 12)", () => {
@@ -116,6 +117,19 @@ describe("one trace per request across every service (issue 12)", () => {
     expect(attributeOf(servingUpstream, "gen_ai.usage.input_tokens")).toBe(12);
     expect(attributeOf(servingUpstream, "gen_ai.usage.output_tokens")).toBe(9);
     expect(servingUpstream.events?.map((event) => event.name)).toContain("gen_ai.first_token");
+    // Under each upstream span, the undici instrumentation's HTTP CLIENT span of the request itself, without
+    // its headers; and the providers, third parties, were sent no trace context.
+    for (const [upstream, status] of [[failedUpstream, 500], [servingUpstream, 200]] as const) {
+      const request = only((span) => span.kind === spanKinds.client && parentOf(span) === upstream, "the HTTP request of an upstream call");
+      expect(request.name).toBe("POST");
+      expect(attributeOf(request, "http.response.status_code")).toBe(status);
+      expect(attributeOf(request, "url.path")).toBe("/v1/chat/completions");
+      expect(request.attributes?.map((attribute) => attribute.key).filter((name) => name.startsWith("http.request.header"))).toEqual([]);
+    }
+    for (const provider of [stack.primary, stack.backup]) {
+      expect(provider.requests.length).toBeGreaterThan(0);
+      for (const request of provider.requests) expect(request.headers).not.toHaveProperty("traceparent");
+    }
 
     // The completion fact: published under the generation, processed by billing and metadata-logging each.
     const fact = only((span) => span.kind === spanKinds.producer && attributeOf(span, "messaging.destination.name") === subjects.generationCompleted, "the fact");

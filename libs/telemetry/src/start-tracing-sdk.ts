@@ -3,15 +3,18 @@ import { detectResources, envDetector, resourceFromAttributes } from "@opentelem
 import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { context, propagation, trace } from "@opentelemetry/api";
+import { BusOnlyPropagator } from "./bus-only-propagator.js";
 import { createSpanExporter } from "./create-span-exporter.js";
+import { registerAutoInstrumentations } from "./register-auto-instrumentations.js";
 import { attributeServiceInstanceId } from "./semconv.js";
 import { setRunningTracing, type Tracing } from "./running-tracing.js";
 import type { TracingSettings } from "./tracing-settings.js";
 
 /**
  * Starts the tracing SDK and registers it as the process's global tracer provider, W3C trace-context
- * propagator and AsyncLocalStorage context manager. Spans are batched (`OTEL_BSP_*` tune the batch) and
- * exported with OTLP, or to `exporter` when a test gives one.
+ * propagator (which writes trace context only onto the bus: BusOnlyPropagator) and AsyncLocalStorage
+ * context manager, and turns on the undici and pg instrumentations (register-auto-instrumentations.ts).
+ * Spans are batched (`OTEL_BSP_*` tune the batch) and exported with OTLP, or to `exporter` when a test gives one.
  */
 export async function startTracingSdk(settings: TracingSettings, exporter?: SpanExporter): Promise<Tracing> {
   const resource = resourceFromAttributes({
@@ -21,11 +24,13 @@ export async function startTracingSdk(settings: TracingSettings, exporter?: Span
   }).merge(detectResources({ detectors: [envDetector] }));
   const processor = new BatchSpanProcessor(exporter ?? (await createSpanExporter(settings.protocol, settings.url)));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  provider.register({ propagator: new BusOnlyPropagator(new W3CTraceContextPropagator()) });
+  const unregisterInstrumentations = registerAutoInstrumentations(provider);
   const tracing: Tracing = {
     forceFlush: () => provider.forceFlush(),
     async shutdown() {
       setRunningTracing(undefined);
+      unregisterInstrumentations();
       await provider.shutdown();
       trace.disable();
       context.disable();

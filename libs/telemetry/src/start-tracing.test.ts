@@ -33,6 +33,46 @@ logger.info("outside");
 await shutdownTracing();
 `;
 
+const databaseUrl = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/**
+ * A service's library calls as they run in a consumer's span: a statement through kysely's pg pool
+ * (@switchboard/db, `pg` loaded by `import` as the services load it) with a parameter, and an undici
+ * request to a provider with a key in its headers and a query string in its URL; then one more request
+ * outside any span. It prints the headers the provider received.
+ */
+const libraryProgram = `
+import { createServer } from "node:http";
+import { SpanKind, trace } from "@opentelemetry/api";
+import { createDatabase } from "@switchboard/db";
+import { shutdownTracing } from "@switchboard/telemetry";
+import { sql } from "kysely";
+import { Pool } from "undici";
+const received = [];
+const provider = createServer((request, response) => { received.push(request.headers); response.end("{}"); });
+await new Promise((resolve) => provider.listen(0, "127.0.0.1", resolve));
+const upstream = new Pool("http://127.0.0.1:" + provider.address().port);
+const send = async () => (await upstream.request({ method: "POST", path: "/v1/chat/completions?token=query-secret", headers: { authorization: "Bearer header-secret" }, body: "{}" })).body.text();
+const database = createDatabase({ connectionString: ${JSON.stringify(databaseUrl)} });
+await trace.getTracer("probe").startActiveSpan("consume", { kind: SpanKind.CONSUMER }, async (span) => {
+  await sql\`select \${"parameter-secret"}::text as value\`.execute(database);
+  await send();
+  span.end();
+});
+await send();
+await Promise.all([database.destroy(), upstream.close()]);
+provider.close();
+await shutdownTracing();
+console.log(JSON.stringify(received));
+`;
+
+/** What a process with tracing off has of the instrumentations: undici's channel subscribers, pg's patch. */
+const untracedLibraryProgram = `
+import { channel } from "node:diagnostics_channel";
+import pg from "pg";
+console.log(JSON.stringify({ undici: channel("undici:request:create").hasSubscribers, pg: "__wrapped" in pg.Client.prototype.query }));
+`;
+
 /** Runs the program with the given environment until it exits; its stderr, which must stay empty. */
 async function runTraced(environment: Record<string, string>): Promise<string> {
   return (await runProgram(program, environment)).stderr;
@@ -132,6 +172,39 @@ describe("start-tracing, as node --import loads it in every service (needs the b
     const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => line["msg"])).toEqual(["inside", "outside"]);
     for (const line of lines) expect(line).not.toHaveProperty("trace_id");
+  });
+
+  it("traces pg statements without their parameters and undici requests without headers or query, sending providers no trace context", async () => {
+    const { url, received } = await httpReceiver();
+    const { stdout, stderr } = await runProgram(libraryProgram, { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" });
+    expect(stderr).toBe("");
+    const providerHeaders = JSON.parse(stdout) as Array<Record<string, string>>;
+    expect(providerHeaders).toHaveLength(2);
+    for (const headers of providerHeaders) expect(Object.keys(headers).filter((name) => ["traceparent", "tracestate"].includes(name))).toEqual([]);
+
+    type Span = { name: string; kind: number; spanId: string; parentSpanId?: string; attributes: Array<{ key: string; value: Record<string, unknown> }> };
+    const bodies = received.map((request) => request.body.toString("utf8"));
+    const spans = bodies.flatMap((body) => (JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Span[] }> }> }).resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)));
+    const attribute = (span: Span | undefined, key: string) => Object.values(span?.attributes.find((candidate) => candidate.key === key)?.value ?? {})[0];
+    const consume = spans.find((span) => span.name === "consume");
+    const client = 3;
+    const statements = spans.filter((span) => attribute(span, "db.system.name") === "postgresql");
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: client, parentSpanId: consume?.spanId });
+    expect(attribute(statements[0], "db.query.text")).toBe("select $1::text as value");
+    const requests = spans.filter((span) => attribute(span, "http.request.method") === "POST");
+    // One: the request outside any span made none.
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ name: "POST", kind: client, parentSpanId: consume?.spanId });
+    expect(attribute(requests[0], "url.full")).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions$/);
+    expect(attribute(requests[0], "http.response.status_code")).toBe(200);
+    for (const secret of ["parameter-secret", "header-secret", "query-secret"]) expect(bodies.join("\n")).not.toContain(secret);
+  });
+
+  it("loads no instrumentation with tracing off: no undici channel subscriber, pg unpatched", async () => {
+    const { stdout, stderr } = await runProgram(untracedLibraryProgram, {});
+    expect(stderr).toBe("");
+    expect(JSON.parse(stdout)).toEqual({ undici: false, pg: false });
   });
 
   it("exports nothing without an endpoint", async () => {
