@@ -177,10 +177,28 @@ describe("reasoning across a tool-call conversation (issue 11)", () => {
     } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming);
     const message = hidden.choices[0]!.message as ReasoningMessage;
     expect(message.reasoning).toBeUndefined();
-    expect(message.reasoning_details).toBeUndefined();
+    // The signature over the hidden thinking, without its text: Anthropic needs the block back with the tool result.
+    expect(message.reasoning_details).toEqual([{ type: "reasoning.text", signature: thinking.signature, format: "anthropic-claude-v1", index: 0 }]);
     expect(JSON.stringify(message.tool_calls)).toContain("get_weather");
     expect(JSON.stringify(hidden)).not.toContain("call get_weather");
     expect(hidden.usage).toMatchObject({ completion_tokens: 80 });
+
+    // The next turn, with the tool result: Anthropic gets the signed thinking block (empty text) before its tool_use.
+    const conversation = [...question, message, { role: "tool" as const, tool_call_id: "toolu_paris", content: "18°C" }];
+    const second = await client.chat.completions.create({
+      model: "test/claude-thinking",
+      messages: conversation,
+      tools,
+      reasoning: { max_tokens: 1_024, exclude: true },
+    } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming);
+    expect(second.choices[0]?.message.content).toBe("It is 18°C in Paris.");
+    expect((anthropic.requests.at(-1)!.body["messages"] as unknown[])[1]).toEqual({
+      role: "assistant",
+      content: [
+        { type: "thinking", thinking: "", signature: thinking.signature },
+        { type: "tool_use", id: "toolu_paris", name: "get_weather", input: { city: "Paris" } },
+      ],
+    });
 
     gemini.setScript({ text: "Sunny.", usage: { promptTokenCount: 10, candidatesTokenCount: 2, thoughtsTokenCount: 30 } });
     const stream = await client.chat.completions.create({
