@@ -60,6 +60,12 @@ export const streamPartSchema = z.discriminatedUnion("type", [
    * signature or data is set.
    */
   z.object({ type: z.literal("reasoning-detail"), seq: z.number().int(), detail: reasoningDetailSchema }),
+  /**
+   * Reasoning the model produced but the client asked not to see (`reasoning.exclude`): no text, only its
+   * UTF-8 size. It is output all the same (the provider bills it), so it commits the attempt (no fallback
+   * once the model is thinking) and a cancelled or failed stream is charged for it. Never sent to the client.
+   */
+  z.object({ type: z.literal("hidden-reasoning-delta"), seq: z.number().int(), outputBytes: z.number().int().nonnegative() }),
   z.object({
     type: z.literal("tool-call-delta"),
     seq: z.number().int(),

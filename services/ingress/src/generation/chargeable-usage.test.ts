@@ -26,6 +26,13 @@ describe("chargeableUsage", () => {
     expect(chargeableUsage(input({ text: "hel", failed: true, connectorProgress }))).toEqual({ usage: reported, estimated: false });
   });
 
+  it("charges a stream cancelled while the model thinks with its reasoning hidden (reasoning.exclude), by the hidden reasoning's size", () => {
+    const accumulator = new ResponseAccumulator();
+    accumulator.add({ type: "hidden-reasoning-delta", seq: 1, outputBytes: 200 });
+    expect(accumulator.producedOutput).toBe(true);
+    expect(chargeableUsage({ ...input({ cancelled: true }), accumulator })).toEqual({ usage: estimateUsage(40, 200, 100), estimated: true });
+  });
+
   it("charges nothing for a cancelled or failed generation that produced nothing", () => {
     expect(chargeableUsage(input({ cancelled: true }))).toEqual({ usage: noUsage, estimated: false });
     expect(chargeableUsage(input({ failed: true }))).toEqual({ usage: noUsage, estimated: false });

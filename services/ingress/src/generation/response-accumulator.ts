@@ -31,6 +31,8 @@ export class ResponseAccumulator {
   private vectors: number[][] | null = null;
   /** True once any output (text, reasoning, tool call or vector) was produced. */
   producedOutput = false;
+  /** UTF-8 bytes of reasoning the client asked not to see (`reasoning.exclude`): output all the same. */
+  private hiddenReasoningBytes = 0;
 
   add(part: StreamPart): void {
     switch (part.type) {
@@ -48,6 +50,10 @@ export class ResponseAccumulator {
         break;
       case "reasoning-detail":
         mergeReasoningDetail(this.reasoningDetails, part.detail);
+        break;
+      case "hidden-reasoning-delta":
+        this.hiddenReasoningBytes += part.outputBytes;
+        this.producedOutput = true;
         break;
       case "refusal-delta":
         this.refusal += part.text;
@@ -91,6 +97,6 @@ export class ResponseAccumulator {
   /** UTF-8 bytes of everything produced, for estimating output tokens when the provider reported none. */
   outputBytes(): number {
     const toolText = this.toolCalls.map((call) => call.name + call.arguments).join("");
-    return Buffer.byteLength(this.text + this.reasoning + this.refusal + toolText, "utf8");
+    return Buffer.byteLength(this.text + this.reasoning + this.refusal + toolText, "utf8") + this.hiddenReasoningBytes;
   }
 }

@@ -221,6 +221,9 @@ async function streamResponse(generation: Generation, reply: FastifyReply, signa
         case "error":
           await events.send(buildErrorChunk(identity, part.error));
           break;
+        case "hidden-reasoning-delta":
+          // Reasoning the client asked not to see: it counts (charge, no fallback) but is never shown.
+          break;
         case "stream-start":
         case "usage":
         case "stream-end":

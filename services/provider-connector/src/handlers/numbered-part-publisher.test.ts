@@ -25,6 +25,16 @@ describe("createNumberedPartPublisher", () => {
   });
 });
 
+describe("hidden reasoning (reasoning.exclude)", () => {
+  it("counts as output, so a failure while the model thinks is not before the first token, and its size as output bytes", () => {
+    const publisher = createNumberedPartPublisher({ publish: () => undefined }, "_INBOX.z");
+    publisher.publish({ type: "stream-start", upstreamId: "u" });
+    publisher.publish({ type: "hidden-reasoning-delta", outputBytes: 120 });
+    expect(publisher.outputSent).toBe(true);
+    expect(publisher.progress().outputBytes).toBe(120);
+  });
+});
+
 describe("progress", () => {
   it("counts published parts, output bytes and the provider's usage, without content", () => {
     const publisher = createNumberedPartPublisher({ publish: () => undefined }, "_INBOX.y");

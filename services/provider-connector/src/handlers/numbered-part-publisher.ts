@@ -17,7 +17,7 @@ export interface NumberedPartPublisher {
    * it goes alone when the delay ends. Call it first, once.
    */
   acknowledge(delayMs: number): void;
-  /** True once a text, reasoning or tool-call delta (or a vector) went out: from then on ingress cannot fall back. */
+  /** True once a text, reasoning (hidden too) or tool-call delta (or a vector) went out: from then on ingress cannot fall back. */
   readonly outputSent: boolean;
   /** `performance.now()` when the first output went out (time to first token, for health); null before. */
   readonly firstOutputAt: number | null;
@@ -37,7 +37,14 @@ export const defaultAcknowledgementDelayMs = 250;
 /** Part 0 of every generation: the connector took the request; the provider's own `stream-start` comes later. */
 const acknowledgement: UnnumberedStreamPart = { type: "stream-start", upstreamId: null };
 
-const outputPartTypes: ReadonlySet<UnnumberedStreamPart["type"]> = new Set(["text-delta", "reasoning-delta", "refusal-delta", "tool-call-delta", "embedding"]);
+const outputPartTypes: ReadonlySet<UnnumberedStreamPart["type"]> = new Set([
+  "text-delta",
+  "reasoning-delta",
+  "hidden-reasoning-delta",
+  "refusal-delta",
+  "tool-call-delta",
+  "embedding",
+]);
 
 /** UTF-8 bytes of the output a part carries; what ingress charges by when the provider's usage is lost. */
 function outputBytesOf(part: UnnumberedStreamPart): number {
@@ -48,6 +55,8 @@ function outputBytesOf(part: UnnumberedStreamPart): number {
       return Buffer.byteLength(part.text, "utf8");
     case "tool-call-delta":
       return Buffer.byteLength((part.name ?? "") + part.argumentsDelta, "utf8");
+    case "hidden-reasoning-delta":
+      return part.outputBytes;
     default:
       return 0;
   }

@@ -18,7 +18,8 @@ describe("hideReasoningText (reasoning.exclude)", () => {
       { type: "finish", finishReason: "stop", nativeFinishReason: "STOP" },
       usage,
     ];
-    expect(hideReasoningText(parts)).toEqual([parts[0], signature, encrypted, parts[5], parts[6], usage]);
+    // The text becomes its size only ("secret" is 6 bytes): the model producing output still counts.
+    expect(hideReasoningText(parts)).toEqual([parts[0], { type: "hidden-reasoning-delta", outputBytes: 6 }, signature, encrypted, parts[5], parts[6], usage]);
   });
 
   it("keeps a signed text detail's signature (Anthropic needs the thinking block back before a tool_result) without its text", () => {

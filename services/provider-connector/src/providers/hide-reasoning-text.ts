@@ -11,11 +11,19 @@ import type { ReasoningDetail, UnnumberedStreamPart } from "@switchboard/contrac
  * before a `tool_result`; it takes that block with an empty `thinking` (the signature carries the
  * reasoning encrypted, as it does for models that omit the displayed thinking), so a client that never
  * saw the text can still continue the tool loop. Dropping the signature would make that next turn a 400.
+ *
+ * Each piece of reasoning text becomes a `hidden-reasoning-delta` carrying only its size, so that a
+ * model thinking counts as output: ingress does not fall back to another endpoint (paying twice) once
+ * the model is thinking, and a stream cancelled or failed while it thinks is charged for it.
  */
 export function hideReasoningText(parts: UnnumberedStreamPart[]): UnnumberedStreamPart[] {
   const hidden: UnnumberedStreamPart[] = [];
   for (const part of parts) {
-    if (part.type === "reasoning-delta") continue;
+    // The text goes, the fact that the model is producing (billed) output stays: see the part's contract.
+    if (part.type === "reasoning-delta") {
+      hidden.push({ type: "hidden-reasoning-delta", outputBytes: Buffer.byteLength(part.text, "utf8") });
+      continue;
+    }
     if (part.type === "reasoning-detail") {
       const detail = withoutText(part.detail);
       if (detail !== undefined) hidden.push({ ...part, detail });
