@@ -97,6 +97,11 @@ export interface StackOptions {
   random?: () => number;
   /** Health settings shortened for a test: the router's policy and figures interval, the connector's report interval. */
   health?: { policy?: Partial<HealthPolicy>; figuresIntervalMs?: number; outcomeReportIntervalMs?: number };
+  /**
+   * Provider keys beyond PRIMARY_API_KEY and BACKUP_API_KEY, by variable name, for providers a test adds to
+   * the catalog whose key has a format of its own (a Bedrock fake's `<access key id>:<secret access key>`).
+   */
+  providerKeys?: Record<string, string>;
 }
 
 /** Every running generation listens on the shutdown signal, as in services/ingress/src/main.ts. */
@@ -114,7 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const directory = await mkdtemp(join(tmpdir(), "switchboard-stack-"));
   const catalogPath = join(directory, "catalog.yaml");
   await writeFile(catalogPath, testCatalog(primary.url, backup.url));
-  const providerKeys: Record<string, string> = { PRIMARY_API_KEY: "sk-primary-test", BACKUP_API_KEY: "sk-backup-test" };
+  const providerKeys: Record<string, string> = { PRIMARY_API_KEY: "sk-primary-test", BACKUP_API_KEY: "sk-backup-test", ...options.providerKeys };
 
   // One NATS connection per service, as if each ran in its own process, each as its identity. A nats-server
   // per stack starts in tens of milliseconds and leaves nothing behind on a shared server.

@@ -50,6 +50,8 @@ export const routeCandidateSchema = z.object({
   baseUrl: z.string(),
   /** The provider API version the catalog pins (Anthropic's `anthropic-version`); absent: the adapter's default. */
   apiVersion: z.string().optional(),
+  /** The AWS region a Bedrock endpoint's requests are signed for (the catalog's `region`); absent: the one in `baseUrl`'s host. */
+  region: z.string().optional(),
   /** How an OpenAI-compatible vendor departs from OpenAI's API (the catalog's `quirks`); absent: none. */
   quirks: providerQuirksSchema.optional(),
   /** Name of the environment variable holding the provider key in the connector; null for keyless providers. */

@@ -43,6 +43,7 @@ export async function callEmbeddingUpstream(call: EmbeddingCall): Promise<void> 
     body: supported.body,
     upstreamModel: candidate.upstreamModel,
     baseUrl: candidate.baseUrl,
+    ...(candidate.region === undefined ? {} : { region: candidate.region }),
     ...(candidate.quirks === undefined ? {} : { quirks: candidate.quirks }),
   });
   const warnings = [...supported.warnings, ...adapted.warnings];

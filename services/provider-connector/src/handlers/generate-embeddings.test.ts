@@ -109,6 +109,14 @@ describe("generate handler, embeddings attempts", () => {
     expect(messages.at(-1)?.map((part) => part.type)).toEqual(["stream-end"]);
   });
 
+  it("signs a Bedrock endpoint's call for the catalog's region, at base_url as given", async () => {
+    const { transport, sent } = stubTransport(200, JSON.stringify({ embedding: [0.5, 1], inputTextTokenCount: 1 }));
+    const bedrock: RouteCandidate = { ...baseCandidate, api: "bedrock", baseUrl: "http://bedrock-proxy.invalid", region: "eu-north-1", upstreamModel: "amazon.titan-embed-text-v2:0" };
+    await runEmbeddings(transport, { model: "vendor/embed", input: "a" }, bedrock);
+    expect(sent[0]?.url).toBe("http://bedrock-proxy.invalid/model/amazon.titan-embed-text-v2%3A0/invoke");
+    expect(sent[0]?.credential).toEqual({ scheme: "signature", signer: "aws-sigv4", parameters: { region: "eu-north-1", service: "bedrock" } });
+  });
+
   it("ends with a retryable error before any vector when the provider rate limits, or when its API has no embeddings adapter", async () => {
     const limited = await runEmbeddings(stubTransport(429, JSON.stringify({ error: { message: "Rate limit reached", type: "requests" } })).transport, { model: "vendor/embed", input: "a" });
     expect(limited.at(-1)?.at(-1)).toMatchObject({ type: "error", beforeFirstToken: true, error: { status: 429, retryable: true, metadata: { provider_name: "Acme" } } });

@@ -183,6 +183,7 @@ async function callUpstream(
     maxCompletionTokens: request.maxCompletionTokens,
     baseUrl: candidate.baseUrl,
     ...(candidate.apiVersion === undefined ? {} : { apiVersion: candidate.apiVersion }),
+    ...(candidate.region === undefined ? {} : { region: candidate.region }),
     ...(candidate.quirks === undefined ? {} : { quirks: candidate.quirks }),
   });
   // What the catalog says the endpoint does not take, then what the adapter's API could not carry.

@@ -9,6 +9,8 @@ export interface UpstreamEmbeddingRequestInput {
   upstreamModel: string;
   /** The endpoint's API root from the catalog (`base_url`); the adapter builds the whole URL from it. */
   baseUrl: string;
+  /** The AWS region the catalog names for signing (`region`), for Bedrock; absent: read from `baseUrl`'s host. Other adapters ignore it. */
+  region?: string;
   /** The catalog's quirks of an OpenAI-compatible vendor; other adapters ignore them. */
   quirks?: ProviderQuirks;
 }

@@ -22,6 +22,11 @@ export interface UpstreamRequestInput {
   baseUrl: string;
   /** The provider API version the catalog pins (`api_version`), for adapters whose API is versioned by a header; absent: the adapter's default. */
   apiVersion?: string;
+  /**
+   * The AWS region the catalog names for signing (`region`), for Bedrock; absent: the adapter reads it from
+   * `baseUrl`'s host. Other adapters ignore it.
+   */
+  region?: string;
   /** The catalog's quirks of an OpenAI-compatible vendor; absent: it behaves as OpenAI does. Other adapters ignore them. */
   quirks?: ProviderQuirks;
 }

@@ -78,6 +78,14 @@ describe("a provider's api_version and quirks", () => {
     expect(issuesOf({ ...provider, api_version: "2023-06-01", quirks })).toEqual([]);
   });
 
+  it("takes an AWS region for a Bedrock provider only, and refuses one that is no region name", () => {
+    const bedrock = { ...provider, api: "bedrock", base_url: "https://bedrock-proxy.internal.example" };
+    expect(issuesOf({ ...bedrock, region: "us-east-1" })).toEqual([]);
+    expect(issuesOf({ ...bedrock, region: "us-gov-west-1" })).toEqual([]);
+    expect(issuesOf({ ...bedrock, region: "US East" })).toEqual([expect.stringMatching(/^region: an AWS region name/)]);
+    expect(issuesOf({ ...provider, region: "us-east-1" })).toEqual(["region: only a provider with api: bedrock takes a region"]);
+  });
+
   it("refuses a quirk it does not know and an output cap field that does not exist", () => {
     expect(issuesOf({ ...provider, quirks: { no_stream_usage: true } })).toEqual([expect.stringMatching(/^quirks: Unrecognized key/)]);
     expect(issuesOf({ ...provider, quirks: { output_cap_parameter: "max_output_tokens" } })).toEqual([expect.stringMatching(/^quirks\.output_cap_parameter: /)]);

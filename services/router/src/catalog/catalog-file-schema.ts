@@ -66,13 +66,19 @@ export const catalogProviderSchema = z.strictObject({
   // The provider API's version, for APIs versioned by a header (Anthropic's `anthropic-version`, whose
   // adapter defaults to 2023-06-01); the version decides which parameter values the endpoint takes.
   api_version: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, "a version name such as 2023-06-01").optional(),
+  // The AWS region a Bedrock provider's requests are signed for (LiteLLM's aws_region_name). Without it the
+  // adapter reads the region from base_url's host (bedrock-runtime.<region>.amazonaws.com); with it base_url
+  // may be any address (a VPC endpoint's DNS name without the region, a proxy), which is used as given.
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "an AWS region name such as us-east-1").optional(),
   data_policy: z.strictObject({
     training: z.boolean(),
     retains_prompts: z.boolean(),
     retention_days: z.number().int().nonnegative().nullable().optional(),
     zdr: z.boolean(),
   }),
-});
+})
+  // Only the Bedrock adapter signs for a region: on another API the setting would be ignored without a word.
+  .refine((provider) => provider.region === undefined || provider.api === "bedrock", { path: ["region"], message: "only a provider with api: bedrock takes a region" });
 export type CatalogProvider = z.infer<typeof catalogProviderSchema>;
 
 export const catalogEndpointSchema = z.strictObject({

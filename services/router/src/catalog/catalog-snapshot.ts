@@ -55,6 +55,7 @@ export function buildCatalogSnapshot(file: CatalogFile, isKeyConfigured: (name: 
         api: provider.api,
         baseUrl: provider.base_url,
         ...(provider.api_version === undefined ? {} : { apiVersion: provider.api_version }),
+        ...(provider.region === undefined ? {} : { region: provider.region }),
         ...(provider.quirks === undefined ? {} : { quirks: providerQuirksOf(provider.quirks) }),
         apiKeyEnv: provider.api_key_env ?? null,
         upstreamModel: endpoint.upstream_model,

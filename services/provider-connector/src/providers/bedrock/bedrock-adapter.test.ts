@@ -20,6 +20,15 @@ describe("bedrock adapter", () => {
     );
   });
 
+  it("signs for the catalog's region when it names one, and then posts to base_url as given (a proxy, a VPC endpoint, a fake)", () => {
+    const input = { body: { messages: [{ role: "user" as const, content: "Hi" }] }, upstreamModel: "amazon.nova-lite-v1:0", maxCompletionTokens: 50, stream: true };
+    const proxied = bedrockAdapter.toUpstreamRequest({ ...input, baseUrl: "http://127.0.0.1:8443/bedrock", region: "ap-southeast-2" });
+    expect(proxied.url).toBe("http://127.0.0.1:8443/bedrock/model/amazon.nova-lite-v1%3A0/converse-stream");
+    expect(proxied.credential).toEqual({ scheme: "signature", signer: "aws-sigv4", parameters: { region: "ap-southeast-2", service: "bedrock" } });
+    // The catalog's region wins over the one in the host; without it the host's is used (the first test).
+    expect(bedrockAdapter.toUpstreamRequest({ ...input, baseUrl, region: "us-west-2" }).credential).toMatchObject({ parameters: { region: "us-west-2" } });
+  });
+
   it("translates a tool-calling conversation into Converse blocks, inferenceConfig and toolConfig", () => {
     const body: ChatRequest = {
       messages: [

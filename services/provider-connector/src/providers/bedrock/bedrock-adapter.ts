@@ -80,14 +80,16 @@ function messageOf(text: string): string {
 
 /**
  * Amazon Bedrock's Converse API (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html):
- * `/model/{modelId}/converse` and `/converse-stream` below `https://bedrock-runtime.<region>.amazonaws.com`,
- * signed with AWS SigV4 by the transport, streams in AWS's event-stream framing.
+ * `/model/{modelId}/converse` and `/converse-stream` below `https://bedrock-runtime.<region>.amazonaws.com`
+ * (or whatever base URL the catalog gives with its `region`), signed with AWS SigV4 by the transport for
+ * that region, streams in AWS's event-stream framing.
  */
 export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
   streamFraming: streamFramings.awsEventStream,
 
   toUpstreamRequest(input: UpstreamRequestInput): UpstreamRequest {
-    const region = bedrockRegionOf(input.baseUrl);
+    // The catalog's region, when set, lets base_url be any address (a proxy, a VPC endpoint without the region in its name).
+    const region = input.region ?? bedrockRegionOf(input.baseUrl);
     const { body, warnings } = convertToBedrockRequest(input.body, { maxCompletionTokens: input.maxCompletionTokens, upstreamModel: input.upstreamModel });
     // Model ids hold ":" (anthropic.claude-3-haiku-20240307-v1:0), which the path must carry encoded.
     const path = `/model/${encodeURIComponent(input.upstreamModel)}/${input.stream ? "converse-stream" : "converse"}`;

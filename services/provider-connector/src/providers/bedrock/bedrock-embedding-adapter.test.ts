@@ -34,6 +34,17 @@ describe("Bedrock embedding adapter", () => {
     expect(upstream.body).toEqual(titan.request);
   });
 
+  it("signs for the catalog's region when it names one, whatever base_url's host", () => {
+    const upstream = bedrockEmbeddingAdapter.toUpstreamEmbeddingRequest({
+      body: { model: "amazon/titan-embed-text-v2", input: "What are the different services that you offer?" },
+      upstreamModel: "amazon.titan-embed-text-v2:0",
+      baseUrl: "https://bedrock.internal.example",
+      region: "eu-central-1",
+    });
+    expect(upstream.url).toBe("https://bedrock.internal.example/model/amazon.titan-embed-text-v2%3A0/invoke");
+    expect(upstream.credential).toEqual({ scheme: "signature", signer: "aws-sigv4", parameters: { region: "eu-central-1", service: "bedrock" } });
+  });
+
   it("reads Titan's vector and token count", () => {
     expect(bedrockEmbeddingAdapter.fromUpstreamEmbeddingResponse(titan.response, 1)).toEqual({
       embeddings: [[-0.0658217, 0.0307616, -0.0260581, 0.0157823]],

@@ -38,7 +38,7 @@ function textsOf(input: UpstreamEmbeddingRequestInput["body"]["input"]): string[
  */
 export const bedrockEmbeddingAdapter: EmbeddingAdapter = {
   toUpstreamEmbeddingRequest(input: UpstreamEmbeddingRequestInput): UpstreamRequest {
-    const region = bedrockRegionOf(input.baseUrl);
+    const region = input.region ?? bedrockRegionOf(input.baseUrl);
     const { body: request } = input;
     const texts = textsOf(request.input);
     const warnings: UpstreamWarning[] = [];

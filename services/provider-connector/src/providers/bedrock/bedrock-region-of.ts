@@ -5,13 +5,14 @@ const regionPattern = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-
 /**
  * The AWS region to sign for, from the endpoint's host: `bedrock-runtime.<region>.amazonaws.com`, its FIPS
  * variant and VPC endpoint names (`…bedrock-runtime.<region>.vpce.amazonaws.com`) all carry it. Shared by
- * the Converse adapter and the embeddings adapter (InvokeModel), which sign alike.
+ * the Converse adapter and the embeddings adapter (InvokeModel), which sign alike, when the catalog names no
+ * `region` for the provider.
  */
 export function bedrockRegionOf(baseUrl: string): string {
   const region = regionPattern.exec(new URL(baseUrl).hostname)?.[1];
   if (region === undefined) {
     throw new SwitchboardError(
-      gatewayError(gatewayErrorCodes.upstreamError, 502, "The Bedrock endpoint's base_url names no region (expected https://bedrock-runtime.<region>.amazonaws.com)", {
+      gatewayError(gatewayErrorCodes.upstreamError, 502, "The Bedrock endpoint's base_url names no region (expected https://bedrock-runtime.<region>.amazonaws.com, or the provider's region set in the catalog)", {
         retryable: true,
       }),
     );

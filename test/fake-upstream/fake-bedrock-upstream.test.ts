@@ -1,0 +1,96 @@
+import { EventStreamCodec } from "@smithy/core/event-streams";
+import { fromUtf8, Hash, toUtf8 } from "@smithy/core/serde";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeBedrockUpstream, type FakeBedrockUpstream } from "./fake-bedrock-upstream.js";
+
+const account = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+const path = "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse";
+const body = JSON.stringify({ messages: [{ role: "user", content: [{ text: "Hi" }] }] });
+
+interface Signing {
+  region?: string;
+  service?: string;
+  secretAccessKey?: string;
+  /** Sent instead of the signed body. */
+  sentBody?: string;
+}
+
+/** The fake's answers to requests signed by the AWS SDK's own signer, as an AWS client would sign them. */
+describe("fake Bedrock Runtime", () => {
+  let bedrock: FakeBedrockUpstream;
+
+  beforeAll(async () => {
+    bedrock = await startFakeBedrockUpstream({ region: "eu-west-3", ...account });
+  });
+  afterAll(() => bedrock.close());
+
+  async function post(requestPath: string, signing: Signing | null): Promise<Response> {
+    const url = new URL(requestPath, bedrock.url);
+    const headers: Record<string, string> = { "content-type": "application/json", host: url.host };
+    if (signing !== null) {
+      const signer = new SignatureV4({
+        credentials: { accessKeyId: account.accessKeyId, secretAccessKey: signing.secretAccessKey ?? account.secretAccessKey },
+        region: signing.region ?? "eu-west-3",
+        service: signing.service ?? "bedrock",
+        sha256: Hash.bind(null, "sha256"),
+        uriEscapePath: true,
+        applyChecksum: false,
+      });
+      const signed = await signer.sign({ method: "POST", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers, body });
+      Object.assign(headers, signed.headers);
+    }
+    delete headers["host"];
+    return fetch(url, { method: "POST", headers, body: signing?.sentBody ?? body });
+  }
+
+  it("answers a request signed for its region and the service bedrock with a Converse response", async () => {
+    bedrock.setScript({ text: "Hello.", usage: { inputTokens: 3, outputTokens: 2 } });
+    const response = await post(path, {});
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      output: { message: { role: "assistant", content: [{ text: "Hello." }] } },
+      stopReason: "end_turn",
+      usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 },
+    });
+    expect(bedrock.requests.at(-1)).toMatchObject({ modelId: "anthropic.claude-3-5-haiku-20241022-v1:0", operation: "converse", signature: { region: "eu-west-3", service: "bedrock" } });
+  });
+
+  it("streams ConverseStream events in AWS's event-stream framing, each message's CRCs intact", async () => {
+    bedrock.setScript({ toolUses: [{ toolUseId: "tooluse_1", name: "get_weather", input: { city: "Paris" } }], usage: { inputTokens: 3, outputTokens: 2 } });
+    const response = await post(path.replace(/converse$/, "converse-stream"), {});
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/vnd.amazon.eventstream");
+    const codec = new EventStreamCodec(toUtf8, fromUtf8);
+    let bytes = new Uint8Array(await response.arrayBuffer());
+    const events: { type: unknown; payload: Record<string, unknown> }[] = [];
+    while (bytes.length > 0) {
+      const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
+      const message = codec.decode(bytes.subarray(0, length));
+      expect(message.headers[":message-type"]?.value).toBe("event");
+      expect(message.headers[":content-type"]?.value).toBe("application/json");
+      events.push({ type: message.headers[":event-type"]?.value, payload: JSON.parse(toUtf8(message.body)) as Record<string, unknown> });
+      bytes = bytes.subarray(length);
+    }
+    expect(events.map((event) => event.type)).toEqual(["messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"]);
+    expect(events[1]!.payload).toMatchObject({ contentBlockIndex: 0, start: { toolUse: { toolUseId: "tooluse_1", name: "get_weather" } } });
+    expect(events.slice(2, 4).map((event) => (event.payload["delta"] as { toolUse: { input: string } }).toolUse.input).join("")).toBe('{"city":"Paris"}');
+    expect(events[5]!.payload).toMatchObject({ stopReason: "tool_use" });
+    expect(events[6]!.payload).toMatchObject({ usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 } });
+  });
+
+  it.each([
+    { case: "no signature", signing: null, status: 403, type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" },
+    { case: "another region", signing: { region: "us-east-1" }, status: 403, type: "InvalidSignatureException", message: "Credential should be scoped to a valid region, not 'us-east-1'. " },
+    { case: "another service", signing: { service: "s3" }, status: 403, type: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'bedrock'. " },
+    { case: "a wrong secret key", signing: { secretAccessKey: "not-the-secret" }, status: 403, type: "InvalidSignatureException", message: expect.stringMatching(/^The request signature we calculated does not match/) },
+    { case: "a body changed after signing", signing: { sentBody: body.replace("Hi", "Ho") }, status: 403, type: "InvalidSignatureException", message: expect.stringMatching(/^The request signature we calculated does not match/) },
+  ])("refuses a request with $case as Bedrock does: $status $type", async ({ signing, status, type, message }) => {
+    bedrock.setScript({ text: "never sent" });
+    const response = await post(path, signing);
+    expect(response.status).toBe(status);
+    expect(response.headers.get("x-amzn-errortype")).toBe(type);
+    expect(await response.json()).toEqual({ message });
+    expect(bedrock.requests.at(-1)!.refusedAs).toBe(type);
+  });
+});
