@@ -34,10 +34,16 @@ export interface BenchOptions {
   logLevel: string;
   /**
    * `BENCH_TELEMETRY=on`: every service exports its traces (OTLP http/protobuf) to a span-counting
-   * collector of the run's own and has its /metrics scraped every second, as deployed with an OpenTelemetry
-   * Collector and Prometheus (issue 12: "telemetry is cheap"). Off (the default), nothing is changed.
+   * collector of the run's own and has its /metrics scraped (`scrapeSeconds`), as deployed with an
+   * OpenTelemetry Collector and Prometheus (issue 12: "telemetry is cheap"). Off (the default), nothing is changed.
    */
   telemetry: boolean;
+  /**
+   * With telemetry on, seconds between scrapes of every /metrics (`BENCH_SCRAPE_SECONDS`): 15 by default,
+   * the interval deploy/otel/prometheus.yaml ships; 1 is the harsh case. A scrape costs a few milliseconds of
+   * CPU whatever the traffic, so at one a second it shows up in the CPU per request of a slow machine.
+   */
+  scrapeSeconds: number;
   /** Where the JSON report is written; undefined = test/bench/results/bench-<time>.json. */
   resultFile: string | undefined;
 }
@@ -49,6 +55,12 @@ function numberSetting(environment: Environment, name: string, fallback: number)
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: "${raw}" is not a non-negative number`);
+  return value;
+}
+
+function positiveSetting(environment: Environment, name: string, fallback: number): number {
+  const value = numberSetting(environment, name, fallback);
+  if (value === 0) throw new Error(`${name}: must be more than 0`);
   return value;
 }
 
@@ -99,6 +111,7 @@ export function readBenchOptions(environment: Environment): BenchOptions {
     stallThresholdMs: numberSetting(environment, "BENCH_STALL_THRESHOLD_MS", 100),
     logLevel: environment["BENCH_LOG_LEVEL"] ?? "info",
     telemetry: switchSetting(environment, "BENCH_TELEMETRY"),
+    scrapeSeconds: positiveSetting(environment, "BENCH_SCRAPE_SECONDS", 15),
     resultFile: environment["BENCH_RESULT_FILE"] || undefined,
   };
 }

@@ -22,18 +22,21 @@ export interface MetricsScraper {
 
 /**
  * Scrapes every target every `intervalMs`, as Prometheus would: each scrape must answer within the
- * interval (Prometheus's scrape timeout is at most its interval) and parse, or it counts as failed. Should
+ * interval, or 10 s when that is shorter (Prometheus's scrape timeout), and parse, or it counts as failed. Should
  * a scrape still be in flight at the next tick (its answer read just before the timeout), the target is not
  * scraped twice at once: that tick counts as attempted and failed. The parsing runs here, on the load
  * side, not in the stack.
  */
+/** Prometheus's default scrape timeout; a shorter interval shortens it (a scrape must end before the next). */
+const scrapeTimeoutMs = 10_000;
+
 export function startMetricsScraper(targets: readonly ScrapeTarget[], intervalMs: number): MetricsScraper {
   const counts = targets.map((target): ScrapeCounts => ({ name: target.name, attempted: 0, succeeded: 0 }));
   const inFlight = new Map<number, Promise<void>>();
 
   const scrape = async (target: ScrapeTarget, into: ScrapeCounts) => {
     try {
-      const response = await fetch(target.url, { signal: AbortSignal.timeout(intervalMs) });
+      const response = await fetch(target.url, { signal: AbortSignal.timeout(Math.min(intervalMs, scrapeTimeoutMs)) });
       const text = await response.text();
       if (response.status === 200 && parsePrometheusText(text).size > 0) into.succeeded += 1;
     } catch {

@@ -25,11 +25,8 @@ function firstTokenMs(records: readonly StreamRecord[]): number[] {
 
 const streamFailed = (record: StreamRecord) => record.status !== 200 || !record.completed;
 
-/** Prometheus-like: every service's /metrics once a second (Prometheus's default is a minute; this is the harsh case). */
-const scrapeIntervalMs = 1_000;
-
 /** What the stack's telemetry came to, after `scraper` (started with the measurements) is stopped. */
-async function telemetryFigures(stack: BenchStack, scraper: MetricsScraper | undefined): Promise<TelemetryFigures> {
+async function telemetryFigures(stack: BenchStack, scraper: MetricsScraper | undefined, scrapeIntervalMs: number): Promise<TelemetryFigures> {
   const scrapes = (await scraper?.stop()) ?? [];
   if (stack.telemetry === undefined) {
     return { enabled: false, protocol: "none", spansReceived: 0, traceExports: 0, traceExportBytes: 0, rejectedExports: 0, scrapeIntervalMs: 0, scrapes };
@@ -79,10 +76,12 @@ async function measure(run: BenchStackRun, options: BenchOptions, progress: (lin
 
 async function measureWith(run: BenchStackRun, manyAccounts: ManyAccounts, options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
   // Scraped from the load side for the whole of the measurements, as Prometheus would scrape a deployment.
+  // Prometheus-like: every service's /metrics each `scrapeSeconds` (Prometheus's own default is a minute).
+  const scrapeIntervalMs = options.scrapeSeconds * 1_000;
   const scraper = run.stack.telemetry === undefined ? undefined : startMetricsScraper(run.stack.telemetry.metricsTargets, scrapeIntervalMs);
   try {
     const report = await measurePhases(run, manyAccounts, options, progress);
-    const telemetry = await telemetryFigures(run.stack, scraper);
+    const telemetry = await telemetryFigures(run.stack, scraper, scrapeIntervalMs);
     return { ...report, telemetry };
   } finally {
     await scraper?.stop();
