@@ -200,22 +200,34 @@ describe("reasoning across a tool-call conversation (issue 11)", () => {
       ],
     });
 
-    gemini.setScript({ text: "Sunny.", usage: { promptTokenCount: 10, candidatesTokenCount: 2, thoughtsTokenCount: 30 } });
+    // Gemini is asked for its thoughts under exclude too, so that its thinking counts as output (no fallback once it
+    // thinks, charged on a cancel) as on every other provider; their text never reaches the client, the signature does.
+    gemini.setScript({
+      thought: "**Checking the sky**",
+      functionCalls: [{ name: "get_weather", args: { city: "Paris" }, thoughtSignature: "CiQB0e2Kb7Zx" }],
+      usage: { promptTokenCount: 10, candidatesTokenCount: 2, thoughtsTokenCount: 30 },
+    });
     const stream = await client.chat.completions.create({
       model: "test/gemini-thinking",
       messages: question,
+      tools,
       stream: true,
       reasoning: { effort: "low", exclude: true },
     } as OpenAI.Chat.ChatCompletionCreateParamsStreaming);
     let usage: OpenAI.CompletionUsage | undefined;
+    const geminiDetails: unknown[] = [];
     for await (const chunk of stream) {
-      expect(JSON.stringify(chunk.choices)).not.toContain("reasoning");
+      expect(JSON.stringify(chunk)).not.toContain("Checking the sky");
+      const delta = chunk.choices[0]?.delta as { reasoning?: string; reasoning_details?: unknown[] } | undefined;
+      expect(delta?.reasoning).toBeUndefined();
+      geminiDetails.push(...(delta?.reasoning_details ?? []));
       usage = chunk.usage ?? usage;
     }
+    expect(geminiDetails).toEqual([expect.objectContaining({ type: "reasoning.encrypted", data: "CiQB0e2Kb7Zx", format: "google-gemini-v1" })]);
     expect(usage).toMatchObject({ completion_tokens: 32, completion_tokens_details: { reasoning_tokens: 30 } });
     // 10 prompt tokens at 0.3 µ$ and 32 completion tokens (the 30 reasoning ones included) at 2.5 µ$.
     expect((usage as unknown as { cost: number }).cost).toBeCloseTo((10 * 0.3 + 32 * 2.5) / 1e6, 9);
-    expect(gemini.requests.at(-1)!.body["generationConfig"]).toMatchObject({ thinkingConfig: { includeThoughts: false, thinkingBudget: 800 } });
+    expect(gemini.requests.at(-1)!.body["generationConfig"]).toMatchObject({ thinkingConfig: { includeThoughts: true, thinkingBudget: 800 } });
   });
 
   it("serves image parts to a model that takes images, as Anthropic image blocks (base64 and URL), and refuses them for one that does not", async () => {
