@@ -48,6 +48,11 @@ function convertToolChoice(toolChoice: unknown): Block | undefined {
   return undefined;
 }
 
+/** Whether a Converse `toolChoice` forces a tool call (`any`, or a named `tool`), which Claude refuses while thinking. */
+function forcesToolCall(toolChoice: Block | undefined): boolean {
+  return toolChoice !== undefined && toolChoice["auto"] === undefined;
+}
+
 const translatedParameters = new Set(["messages", "temperature", "top_p", "stop", "tools", "tool_choice", "response_format", "reasoning", "reasoning_effort"]);
 
 /** Anthropic's models on Bedrock (`anthropic.claude-…`, and cross-region profiles such as `us.anthropic.claude-…`). */
@@ -146,7 +151,8 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
   warnings.push(...(reasoning?.warnings ?? []));
 
   const tools = Array.isArray(request["tools"]) && request["tool_choice"] !== "none" ? (request["tools"] as OpenAITool[]) : [];
-  let toolChoice = convertToolChoice(request["tool_choice"]);
+  const clientToolChoice = convertToolChoice(request["tool_choice"]);
+  let toolChoice = clientToolChoice;
   const toolSpecs = tools.map((tool) => ({
     toolSpec: {
       name: tool.function?.name,
@@ -167,8 +173,9 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
   let additionalModelRequestFields: Block | undefined;
   if (reasoning?.thinking !== undefined) {
     // As on Anthropic's own API (convert-to-anthropic-request.ts), Claude takes thinking only with tool choice auto.
-    if (toolSpecs.length > 0 && toolChoice !== undefined && toolChoice["auto"] === undefined) {
-      const forcedBy = convertToolChoice(request["tool_choice"]) !== undefined && request["tool_choice"] !== "auto" ? "tool_choice" : "response_format";
+    if (toolSpecs.length > 0 && forcesToolCall(toolChoice)) {
+      // The client's tool_choice, or response_format answered through the forced JSON tool.
+      const forcedBy = forcesToolCall(clientToolChoice) ? "tool_choice" : "response_format";
       warnings.push(dropOrRefuseReasoning(request, `Claude cannot think while ${forcedBy} forces a tool call; it takes thinking only with tool_choice auto or none`));
     } else {
       additionalModelRequestFields = { thinking: reasoning.thinking };
