@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from "../fake-upstream/fake-anthropic-upstream.js";
 import { startFakeGeminiUpstream, type FakeGeminiUpstream } from "../fake-upstream/fake-gemini-upstream.js";
 import { startStack, type TestStack } from "../support/start-stack.js";
+import { waitFor } from "../support/wait-for.js";
 
 /** What OpenRouter adds to the SDK's assistant message. */
 type ReasoningMessage = OpenAI.Chat.ChatCompletionMessage & { reasoning?: string | null; reasoning_details?: ReasoningDetail[] };
@@ -228,6 +229,32 @@ describe("reasoning across a tool-call conversation (issue 11)", () => {
     // 10 prompt tokens at 0.3 µ$ and 32 completion tokens (the 30 reasoning ones included) at 2.5 µ$.
     expect((usage as unknown as { cost: number }).cost).toBeCloseTo((10 * 0.3 + 32 * 2.5) / 1e6, 9);
     expect(gemini.requests.at(-1)!.body["generationConfig"]).toMatchObject({ thinkingConfig: { includeThoughts: true, thinkingBudget: 800 } });
+  });
+
+  it("answers without thinking, naming reasoning on the record, where Anthropic cannot take it (a forced tool choice, a budget not below max_tokens), and refuses under require_parameters", async () => {
+    anthropic.setScript({ toolCalls: [{ id: "toolu_paris", name: "get_weather", arguments: '{"city":"Paris"}' }], usage: { input_tokens: 30, output_tokens: 12 } });
+    const recordOf = (generationId: string) =>
+      waitFor(() => stack.database.database.selectFrom("generations").select("attempts").where("id", "=", generationId).executeTakeFirst(), 5_000, "generation row");
+    for (const request of [
+      { tools, tool_choice: "required", reasoning: { max_tokens: 1_024 } },
+      { tools, tool_choice: { type: "function", function: { name: "get_weather" } }, reasoning: { effort: "high" } },
+      { reasoning: { max_tokens: 1_024 }, max_tokens: 1_024 },
+      { reasoning: { max_tokens: 500 } },
+    ]) {
+      const response = await client.chat.completions.create({ model: "test/claude-thinking", messages: question, ...request } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming).withResponse();
+      expect(response.data.choices[0]?.finish_reason).toBe("tool_calls");
+      expect(anthropic.requests.at(-1)!.body).not.toHaveProperty("thinking");
+      const record = await recordOf(response.response.headers.get("x-generation-id")!);
+      expect(record.attempts).toEqual([expect.objectContaining({ status: 200, droppedParameters: ["reasoning"] })]);
+    }
+    const before = anthropic.requests.length;
+    const refused = await client.chat.completions
+      .create({ model: "test/claude-thinking", messages: question, tools, tool_choice: "required", reasoning: { max_tokens: 1_024 }, provider: { require_parameters: true } } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).message).toContain("reasoning");
+    expect(anthropic.requests.length).toBe(before);
   });
 
   it("serves image parts to a model that takes images, as Anthropic image blocks (base64 and URL), and refuses them for one that does not", async () => {
