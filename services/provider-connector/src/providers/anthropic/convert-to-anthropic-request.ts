@@ -56,7 +56,7 @@ function answerThroughTool(body: Record<string, unknown>, tool: JsonResponseTool
 /**
  * Whether a Messages `tool_choice` forces a tool call (`any`, or a named tool). Anthropic answers 400 to
  * thinking with such a choice; only `auto` and `none` go with it
- * (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#extended-thinking-with-tool-use).
+ * (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#feature-compatibility: "Thinking isn't compatible with ... forced tool use").
  */
 function forcesToolCall(toolChoice: unknown): boolean {
   const type = (toolChoice as { type?: unknown } | undefined)?.type;
