@@ -40,7 +40,9 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
       stack.catalogPath,
       catalog.replace(
         "providers:\n",
-        `providers:\n  - { id: google, name: Google AI Studio, api: gemini, base_url: "${gemini.url}", api_key_env: PRIMARY_API_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 55, zdr: false } }\n`,
+        `providers:\n  - { id: google, name: Google AI Studio, api: gemini, base_url: "${gemini.url}", api_key_env: PRIMARY_API_KEY, data_policy: { training: false, retains_prompts: true, retention_days: 55, zdr: false } }\n` +
+          // Never called: the request below is refused before any upstream call.
+          `  - { id: amazon-bedrock, name: Amazon Bedrock, api: bedrock, base_url: "https://bedrock-runtime.us-east-1.amazonaws.com", api_key_env: PRIMARY_API_KEY, data_policy: { training: false, retains_prompts: false, zdr: true } }\n`,
       ) +
         `  - id: test/embed
     name: "Test: Embed"
@@ -55,6 +57,12 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     output_modalities: [embeddings]
     endpoints:
       - { provider: google, upstream_model: gemini-embedding-test, pricing: { prompt: "${embedPrices.google}", completion: "0" }, supported_parameters: [dimensions] }
+  - id: test/titan-embed
+    name: "Test: Titan Embed"
+    context_length: 8192
+    output_modalities: [embeddings]
+    endpoints:
+      - { provider: amazon-bedrock, upstream_model: "amazon.titan-embed-text-v2:0", pricing: { prompt: "0.00000002", completion: "0" }, supported_parameters: [dimensions] }
   - id: test/gemini
     name: "Test: Gemini"
     context_length: 1000000
@@ -174,8 +182,8 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
 
   it("lists the embedding models at GET /embeddings/models, as OpenRouter does", async () => {
     const listing = (await (await fetch(`${stack.baseUrl}/embeddings/models`)).json()) as { data: { id: string; architecture: { output_modalities: string[] } }[]; total_count: number };
-    expect(listing.data.map((model) => model.id).sort()).toEqual(["test/embed", "test/gemini-embed"]);
-    expect(listing.total_count).toBe(2);
+    expect(listing.data.map((model) => model.id).sort()).toEqual(["test/embed", "test/gemini-embed", "test/titan-embed"]);
+    expect(listing.total_count).toBe(3);
     expect(listing.data[0]?.architecture.output_modalities).toEqual(["embeddings"]);
   });
 
@@ -202,6 +210,19 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     expect(empty.status).toBe(400);
     const unauthenticated = await fetch(`${stack.baseUrl}/embeddings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "test/embed", input: "x" }) });
     expect(unauthenticated.status).toBe(401);
+  });
+
+  it("refuses several inputs for Amazon Titan on Bedrock (one text per call) with a 400 in OpenRouter's shape naming the limit", async () => {
+    const response = await fetch(`${stack.baseUrl}/embeddings`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/titan-embed", input: ["first text", "second text"] }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: number; message: string; metadata?: Record<string, unknown> } };
+    expect(body.error.code).toBe(400);
+    expect(body.error.message).toContain("one text per request");
+    expect(JSON.stringify(body)).not.toContain("first text");
   });
 
   it("embeds through Gemini's batchEmbedContents; without Google's token count the charge is the recorded estimate", async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from "../fake-upstream/fake-anthropic-upstream.js";
 import { startFakeGeminiUpstream, type FakeGeminiUpstream } from "../fake-upstream/fake-gemini-upstream.js";
 import { startStack, type TestStack } from "../support/start-stack.js";
+import { waitFor } from "../support/wait-for.js";
 
 /** What OpenRouter adds to the SDK's assistant message. */
 type ReasoningMessage = OpenAI.Chat.ChatCompletionMessage & { reasoning?: string | null; reasoning_details?: ReasoningDetail[] };
@@ -200,22 +201,60 @@ describe("reasoning across a tool-call conversation (issue 11)", () => {
       ],
     });
 
-    gemini.setScript({ text: "Sunny.", usage: { promptTokenCount: 10, candidatesTokenCount: 2, thoughtsTokenCount: 30 } });
+    // Gemini is asked for its thoughts under exclude too, so that its thinking counts as output (no fallback once it
+    // thinks, charged on a cancel) as on every other provider; their text never reaches the client, the signature does.
+    gemini.setScript({
+      thought: "**Checking the sky**",
+      functionCalls: [{ name: "get_weather", args: { city: "Paris" }, thoughtSignature: "CiQB0e2Kb7Zx" }],
+      usage: { promptTokenCount: 10, candidatesTokenCount: 2, thoughtsTokenCount: 30 },
+    });
     const stream = await client.chat.completions.create({
       model: "test/gemini-thinking",
       messages: question,
+      tools,
       stream: true,
       reasoning: { effort: "low", exclude: true },
     } as OpenAI.Chat.ChatCompletionCreateParamsStreaming);
     let usage: OpenAI.CompletionUsage | undefined;
+    const geminiDetails: unknown[] = [];
     for await (const chunk of stream) {
-      expect(JSON.stringify(chunk.choices)).not.toContain("reasoning");
+      expect(JSON.stringify(chunk)).not.toContain("Checking the sky");
+      const delta = chunk.choices[0]?.delta as { reasoning?: string; reasoning_details?: unknown[] } | undefined;
+      expect(delta?.reasoning).toBeUndefined();
+      geminiDetails.push(...(delta?.reasoning_details ?? []));
       usage = chunk.usage ?? usage;
     }
+    expect(geminiDetails).toEqual([expect.objectContaining({ type: "reasoning.encrypted", data: "CiQB0e2Kb7Zx", format: "google-gemini-v1" })]);
     expect(usage).toMatchObject({ completion_tokens: 32, completion_tokens_details: { reasoning_tokens: 30 } });
     // 10 prompt tokens at 0.3 µ$ and 32 completion tokens (the 30 reasoning ones included) at 2.5 µ$.
     expect((usage as unknown as { cost: number }).cost).toBeCloseTo((10 * 0.3 + 32 * 2.5) / 1e6, 9);
-    expect(gemini.requests.at(-1)!.body["generationConfig"]).toMatchObject({ thinkingConfig: { includeThoughts: false, thinkingBudget: 800 } });
+    expect(gemini.requests.at(-1)!.body["generationConfig"]).toMatchObject({ thinkingConfig: { includeThoughts: true, thinkingBudget: 800 } });
+  });
+
+  it("answers without thinking, naming reasoning on the record, where Anthropic cannot take it (a forced tool choice, a budget not below max_tokens), and refuses under require_parameters", async () => {
+    anthropic.setScript({ toolCalls: [{ id: "toolu_paris", name: "get_weather", arguments: '{"city":"Paris"}' }], usage: { input_tokens: 30, output_tokens: 12 } });
+    const recordOf = (generationId: string) =>
+      waitFor(() => stack.database.database.selectFrom("generations").select("attempts").where("id", "=", generationId).executeTakeFirst(), 5_000, "generation row");
+    for (const request of [
+      { tools, tool_choice: "required", reasoning: { max_tokens: 1_024 } },
+      { tools, tool_choice: { type: "function", function: { name: "get_weather" } }, reasoning: { effort: "high" } },
+      { reasoning: { max_tokens: 1_024 }, max_tokens: 1_024 },
+      { reasoning: { max_tokens: 500 } },
+    ]) {
+      const response = await client.chat.completions.create({ model: "test/claude-thinking", messages: question, ...request } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming).withResponse();
+      expect(response.data.choices[0]?.finish_reason).toBe("tool_calls");
+      expect(anthropic.requests.at(-1)!.body).not.toHaveProperty("thinking");
+      const record = await recordOf(response.response.headers.get("x-generation-id")!);
+      expect(record.attempts).toEqual([expect.objectContaining({ status: 200, droppedParameters: ["reasoning"] })]);
+    }
+    const before = anthropic.requests.length;
+    const refused = await client.chat.completions
+      .create({ model: "test/claude-thinking", messages: question, tools, tool_choice: "required", reasoning: { max_tokens: 1_024 }, provider: { require_parameters: true } } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).message).toContain("reasoning");
+    expect(anthropic.requests.length).toBe(before);
   });
 
   it("serves image parts to a model that takes images, as Anthropic image blocks (base64 and URL), and refuses them for one that does not", async () => {

@@ -63,6 +63,22 @@ function words(text: string): string[] {
   return text.match(/\s*\S+\s*/g) ?? [];
 }
 
+/**
+ * Why Anthropic refuses a request's extended thinking, or null when it takes it
+ * (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking): a budget of at least 1,024
+ * below `max_tokens`, and a tool choice of only `auto` or `none`.
+ */
+function thinkingRefusal(body: Record<string, unknown>): string | null {
+  const thinking = body["thinking"] as { type?: unknown; budget_tokens?: unknown } | undefined;
+  if (thinking?.type !== "enabled") return null;
+  const budget = Number(thinking.budget_tokens);
+  if (!(budget >= 1_024)) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+  if (!(Number(body["max_tokens"]) > budget)) return "`max_tokens` must be greater than `thinking.budget_tokens`";
+  const toolChoice = (body["tool_choice"] as { type?: unknown } | undefined)?.type;
+  if (toolChoice === "any" || toolChoice === "tool") return "Thinking may not be enabled when tool_choice forces tool use.";
+  return null;
+}
+
 async function readBody(request: IncomingMessage): Promise<string> {
   let text = "";
   request.setEncoding("utf8");
@@ -92,6 +108,11 @@ export async function startFakeAnthropicUpstream(): Promise<FakeAnthropicUpstrea
     }
     const body = JSON.parse(await readBody(request)) as Record<string, unknown>;
     requests.push({ url: request.url, headers: request.headers, body });
+    const refusal = thinkingRefusal(body);
+    if (refusal !== null) {
+      send(400, { type: "error", error: { type: "invalid_request_error", message: refusal } });
+      return;
+    }
     const script = chooseScript(body);
     if (script.status !== undefined) {
       send(script.status, { type: "error", error: { type: errorTypes[script.status] ?? "api_error", message: `Scripted HTTP ${script.status}` } });

@@ -125,4 +125,18 @@ describe("generate handler, embeddings attempts", () => {
     expect(sent).toEqual([]);
     expect(unsupported.at(-1)?.at(-1)).toMatchObject({ type: "error", beforeFirstToken: true, error: { status: 502, retryable: true } });
   });
+
+  it("refuses several inputs for Amazon Titan, which embeds one text per call, with a final 400 naming input, calling nothing", async () => {
+    const { transport, sent } = stubTransport(200, JSON.stringify({ embedding: [1], inputTextTokenCount: 1 }));
+    const titan: RouteCandidate = { ...baseCandidate, api: "bedrock", baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com", upstreamModel: "amazon.titan-embed-text-v2:0" };
+    const messages = await runEmbeddings(transport, { model: "vendor/embed", input: ["a", "b"] }, titan);
+    // Not N upstream calls, and not a 502 another endpoint would be tried for: the client must send one text.
+    expect(sent).toEqual([]);
+    expect(messages.flat().filter((part) => part.type === "embedding")).toEqual([]);
+    expect(messages.at(-1)?.at(-1)).toMatchObject({
+      type: "error",
+      beforeFirstToken: true,
+      error: { status: 400, retryable: false, code: "unsupported_parameter", metadata: expect.objectContaining({ parameter: "input" }), message: expect.stringContaining("one text per request") },
+    });
+  });
 });

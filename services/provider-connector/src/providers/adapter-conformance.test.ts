@@ -4,6 +4,7 @@ import { gatewayErrorCodes, SwitchboardError, streamPartSchema, type GatewayErro
 import { describe, expect, it } from "vitest";
 import { readUpstreamStream } from "../transport/read-upstream-stream.js";
 import type { ProviderAdapter, UpstreamStreamEvent } from "./provider-adapter.js";
+import { hideReasoningText } from "./hide-reasoning-text.js";
 import { providerRegistry } from "./registry.js";
 import { streamFramings, type StreamFraming } from "./stream-framing.js";
 
@@ -208,6 +209,39 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
       expect(details.every((detail) => typeof detail.format === "string")).toBe(true);
       expect(reasoningDetails(streamed)).toEqual(details);
       expect(whole.slice(-2)).toEqual(streamed.slice(-2));
+    },
+  );
+
+  it("asks the provider for the same reasoning whether or not the client excludes its text, which the connector hides afterwards", () => {
+    // Thinking must reach the connector as output (hidden-reasoning-delta) so a failure while thinking does not fall back
+    // and a cancel while thinking is charged; a provider told not to return thoughts would think unseen.
+    const build = (reasoning: Record<string, unknown>) =>
+      adapter.toUpstreamRequest({
+        body: { model: "catalog/model", messages: [{ role: "user", content: "Hi" }], reasoning },
+        upstreamModel: "upstream-model-7",
+        stream: true,
+        maxCompletionTokens: 8_000,
+        baseUrl: conformanceBaseUrl,
+      });
+    for (const reasoning of [{ max_tokens: 2_048 }, { effort: "high" }]) {
+      const shown = build(reasoning);
+      const hidden = build({ ...reasoning, exclude: true });
+      expect(hidden.body).toEqual(shown.body);
+      expect(hidden.warnings).toEqual(shown.warnings);
+    }
+  });
+
+  it.runIf(existsSync(new URL(`./__fixtures__/${api}-chat-completion-reasoning.json`, import.meta.url)))(
+    "under reasoning.exclude, turns its reasoning recording's text into hidden-reasoning-delta parts and keeps what is sent back",
+    async () => {
+      const streamed = await replayStream(adapter, await streamFixture(api, adapter, "reasoning"));
+      const hidden = hideReasoningText(streamed);
+      expectWellFormedGeneration(hidden);
+      expect(hidden.some((part) => part.type === "reasoning-delta")).toBe(false);
+      expect(hidden.filter((part) => part.type === "hidden-reasoning-delta")).toHaveLength(streamed.filter((part) => part.type === "reasoning-delta").length);
+      const details = reasoningDetails(hidden);
+      expect(details.length).toBeGreaterThan(0);
+      expect(details.every((detail) => detail.type === "reasoning.encrypted" || (detail.type === "reasoning.text" && detail.text === undefined && typeof detail.signature === "string"))).toBe(true);
     },
   );
 

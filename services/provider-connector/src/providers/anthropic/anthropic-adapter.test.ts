@@ -148,10 +148,38 @@ describe("anthropic adapter", () => {
     expect(build({ reasoning: { enabled: true } }, 4_000).body["thinking"]).toEqual({ type: "enabled", budget_tokens: 2_000 });
     expect(build({ reasoning: { enabled: false } }, 4_000).body).not.toHaveProperty("thinking");
     expect(build({ reasoning: { effort: "high", exclude: true } }, 10_000).warnings).toEqual([]);
-    // A budget the output cap cannot hold is refused, naming reasoning, not shrunk.
-    expect(() => build({ reasoning: { max_tokens: 5_000 } }, 4_000)).toThrow(
-      expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "reasoning" } }) }),
-    );
+    // A budget the output cap cannot hold is dropped and named, not shrunk (bounds: convert-to-anthropic-thinking.test.ts).
+    const dropped = build({ reasoning: { max_tokens: 5_000 } }, 4_000);
+    expect(dropped.body).not.toHaveProperty("thinking");
+    expect(dropped.body["max_tokens"]).toBe(4_000);
+    expect(dropped.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+  });
+
+  it("does not think with a forced tool choice, which Anthropic refuses: reasoning is dropped and named, or refused under require_parameters", () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const build = (body: Record<string, unknown>) =>
+      anthropicAdapter.toUpstreamRequest({
+        body: { messages: [{ role: "user", content: "Hi" }], tools, reasoning: { max_tokens: 1_024 }, temperature: 0.2, ...body },
+        upstreamModel: "claude-sonnet-4-5",
+        stream: false,
+        maxCompletionTokens: 4_000,
+        baseUrl: "https://api.anthropic.com",
+      });
+    for (const toolChoice of ["required", { type: "function", function: { name: "get_weather" } }]) {
+      const forced = build({ tool_choice: toolChoice });
+      expect(forced.body).not.toHaveProperty("thinking");
+      // Without thinking the temperature is sent as asked.
+      expect(forced.body).toMatchObject({ temperature: 0.2 });
+      expect(forced.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+      expect(() => build({ tool_choice: toolChoice, provider: { require_parameters: true } })).toThrow(
+        expect.objectContaining({ error: expect.objectContaining({ status: 400, retryable: true, metadata: { parameter: "reasoning" }, message: expect.stringContaining("tool_choice") }) }),
+      );
+    }
+    // auto and none go with thinking.
+    for (const toolChoice of ["auto", "none", undefined]) {
+      expect(build({ tool_choice: toolChoice }).body["thinking"]).toEqual({ type: "enabled", budget_tokens: 1_024 });
+    }
+    expect(build({ reasoning: undefined, reasoning_effort: "low", tool_choice: "required" }).warnings).toContainEqual({ type: "unsupported-parameter", parameter: "reasoning_effort" });
   });
 
   it("drops, naming them, the sampling values Anthropic refuses while thinking, or refuses them under require_parameters", () => {
@@ -261,16 +289,22 @@ describe("anthropic adapter", () => {
     ]);
   });
 
-  it("refuses a JSON answer while thinking (Anthropic cannot force a tool then), naming response_format", () => {
-    expect(() =>
+  it("answers a JSON response_format without thinking (its tool is forced, which Anthropic refuses while thinking), naming reasoning, or refuses under require_parameters", () => {
+    const build = (body: Record<string, unknown>) =>
       anthropicAdapter.toUpstreamRequest({
-        body: { messages: [{ role: "user", content: "Hi" }], response_format: { type: "json_object" }, reasoning: { max_tokens: 1_024 } },
+        body: { messages: [{ role: "user", content: "Hi" }], response_format: { type: "json_object" }, reasoning: { max_tokens: 1_024 }, ...body },
         upstreamModel: "claude-sonnet-4-5",
         stream: false,
         maxCompletionTokens: 4_000,
         baseUrl: "https://api.anthropic.com",
-      }),
-    ).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "response_format" } }) }));
+      });
+    const request = build({});
+    expect(request.body).not.toHaveProperty("thinking");
+    expect(request.body["tool_choice"]).toEqual({ type: "tool", name: "switchboard_json_response" });
+    expect(request.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+    expect(() => build({ provider: { require_parameters: true } })).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "reasoning" }, message: expect.stringContaining("response_format") }) }),
+    );
   });
 
   it("sends image_url parts as image blocks: a data URI as base64, an https URL as a url source", () => {

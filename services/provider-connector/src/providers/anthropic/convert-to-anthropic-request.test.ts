@@ -1,6 +1,7 @@
 import type { ChatRequest } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
-import { anthropicFallbackMaxTokens, convertToAnthropicRequest } from "./convert-to-anthropic-request.js";
+import { convertToAnthropicRequest } from "./convert-to-anthropic-request.js";
+import { anthropicFallbackMaxTokens } from "./convert-to-anthropic-thinking.js";
 
 const options = { upstreamModel: "claude-sonnet-4-5", stream: false, maxCompletionTokens: 1_024, apiVersion: "2023-06-01" };
 

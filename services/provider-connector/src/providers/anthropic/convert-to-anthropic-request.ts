@@ -1,18 +1,11 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError, type ChatRequest, type UpstreamWarning } from "@switchboard/contracts";
+import type { ChatRequest, UpstreamWarning } from "@switchboard/contracts";
+import { dropOrRefuseReasoning } from "../drop-or-refuse-reasoning.js";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
 import { jsonResponseToolOf, type JsonResponseTool } from "../json-response-tool.js";
-import { resolveReasoning } from "../resolve-reasoning.js";
 import { anthropicSamplingParameters } from "./anthropic-sampling-parameters.js";
 import { convertToAnthropicMessages } from "./convert-to-anthropic-messages.js";
-import { convertToAnthropicThinking } from "./convert-to-anthropic-thinking.js";
+import { anthropicFallbackMaxTokens, convertToAnthropicThinking } from "./convert-to-anthropic-thinking.js";
 import { dropSamplingRefusedWhileThinking } from "./drop-sampling-refused-while-thinking.js";
-
-/**
- * The output cap sent when neither the client nor the catalog gives one: the Messages API requires
- * `max_tokens`. Catalog entries for Anthropic endpoints should set `max_completion_tokens`, which ingress
- * then always sends; this is the fallback the official SDK examples use.
- */
-export const anthropicFallbackMaxTokens = 4_096;
 
 /** What the Anthropic request is built from besides the client's body. */
 export interface AnthropicRequestOptions {
@@ -52,21 +45,22 @@ function convertToolChoice(toolChoice: unknown, parallelToolCalls: unknown): Rec
 /**
  * Makes the model answer by calling the JSON response tool (json-response-tool.ts): the tool is added
  * and forced, or, when the client has tools of its own and no tool choice, some tool call is required so
- * the model either uses one of them or answers in JSON. Anthropic refuses a forced tool choice while
- * thinking, so reasoning with a JSON answer is refused here, naming `response_format`.
+ * the model either uses one of them or answers in JSON.
  */
-function answerThroughTool(body: Record<string, unknown>, tool: JsonResponseTool, thinking: boolean): void {
-  if (thinking) {
-    throw new SwitchboardError(
-      gatewayError(gatewayErrorCodes.unsupportedParameter, 400, "response_format: the Anthropic API cannot force a JSON answer while thinking; leave out reasoning or response_format", {
-        retryable: true,
-        metadata: { parameter: "response_format" },
-      }),
-    );
-  }
+function answerThroughTool(body: Record<string, unknown>, tool: JsonResponseTool): void {
   const clientTools = (body["tools"] as Record<string, unknown>[] | undefined) ?? [];
   body["tools"] = [...clientTools, { name: tool.name, description: tool.description, input_schema: tool.schema }];
   if (body["tool_choice"] === undefined) body["tool_choice"] = clientTools.length > 0 ? { type: "any" } : { type: "tool", name: tool.name };
+}
+
+/**
+ * Whether a Messages `tool_choice` forces a tool call (`any`, or a named tool). Anthropic answers 400 to
+ * thinking with such a choice; only `auto` and `none` go with it
+ * (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#feature-compatibility: "Thinking isn't compatible with ... forced tool use").
+ */
+function forcesToolCall(toolChoice: unknown): boolean {
+  const type = (toolChoice as { type?: unknown } | undefined)?.type;
+  return type === "any" || type === "tool";
 }
 
 /** Keys translated below; every other key of the client's body is dropped and named in a warning. */
@@ -109,12 +103,6 @@ export function convertToAnthropicRequest(request: ChatRequest, options: Anthrop
   warnings.push(...sampling.warnings);
   if (typeof request.stop === "string") body["stop_sequences"] = [request.stop];
   else if (Array.isArray(request.stop)) body["stop_sequences"] = request.stop;
-  const reasoning = request.reasoning !== undefined || request.reasoning_effort !== undefined ? resolveReasoning(request) : undefined;
-  const thinking = convertToAnthropicThinking(reasoning, body["max_tokens"] as number);
-  if (thinking !== undefined) {
-    body["thinking"] = thinking;
-    warnings.push(...dropSamplingRefusedWhileThinking(body, { temperature: "temperature", top_p: "top_p", top_k: "top_k" }, request.provider?.require_parameters === true));
-  }
   const tools = convertTools(request["tools"]);
   if (tools !== undefined) body["tools"] = tools;
   const toolChoice = convertToolChoice(request["tool_choice"], request["parallel_tool_calls"]);
@@ -122,7 +110,20 @@ export function convertToAnthropicRequest(request: ChatRequest, options: Anthrop
   if (request["response_format"] !== undefined) {
     const jsonTool = jsonResponseToolOf(request["response_format"], request["tools"]);
     if (jsonTool === undefined) warn("response_format");
-    else if (jsonTool !== null) answerThroughTool(body, jsonTool, thinking !== undefined);
+    else if (jsonTool !== null) answerThroughTool(body, jsonTool);
+  }
+  const reasoning = convertToAnthropicThinking(request, options.maxCompletionTokens);
+  warnings.push(...reasoning.warnings);
+  if (reasoning.thinking !== undefined) {
+    if (forcesToolCall(body["tool_choice"])) {
+      // The client's tool_choice, or response_format answered through the forced JSON tool.
+      const forcedBy = forcesToolCall(toolChoice) ? "tool_choice" : "response_format";
+      warnings.push(dropOrRefuseReasoning(request, `Claude cannot think while ${forcedBy} forces a tool call; it takes thinking only with tool_choice auto or none`));
+    } else {
+      body["max_tokens"] = reasoning.maxTokens;
+      body["thinking"] = reasoning.thinking;
+      warnings.push(...dropSamplingRefusedWhileThinking(body, { temperature: "temperature", top_p: "top_p", top_k: "top_k" }, request.provider?.require_parameters === true));
+    }
   }
   // Anthropic's abuse tracking takes an opaque end-user id in metadata.user_id.
   if (typeof request.user === "string") body["metadata"] = { user_id: request.user };

@@ -97,6 +97,41 @@ describe("bedrock adapter", () => {
     expect(other.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
   });
 
+  it("keeps Claude's thinking budget within Anthropic's bounds on Bedrock: dropped and named when it cannot fit, maxTokens sent with it", () => {
+    const build = (body: Partial<ChatRequest>, maxCompletionTokens: number | null) =>
+      bedrockAdapter.toUpstreamRequest({ body: { messages: [{ role: "user", content: "Hi" }], ...body }, upstreamModel: claude, stream: false, maxCompletionTokens, baseUrl });
+    // No cap from client or catalog: an effort is sized on Anthropic's fallback cap, which is sent with it.
+    const effort = build({ reasoning: { effort: "medium" } }, null);
+    expect(effort.body["additionalModelRequestFields"]).toEqual({ thinking: { type: "enabled", budget_tokens: 2_048 } });
+    expect(effort.body["inferenceConfig"]).toEqual({ maxTokens: 4_096 });
+    const small = build({ reasoning: { max_tokens: 512 } }, 8_000);
+    expect(small.body).not.toHaveProperty("additionalModelRequestFields");
+    expect(small.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+    const large = build({ reasoning: { max_tokens: 8_000 } }, 8_000);
+    expect(large.body).not.toHaveProperty("additionalModelRequestFields");
+    expect(large.body["inferenceConfig"]).toEqual({ maxTokens: 8_000 });
+    expect(() => build({ reasoning: { max_tokens: 8_000 }, provider: { require_parameters: true } }, 8_000)).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, retryable: true, metadata: { parameter: "reasoning" } }) }),
+    );
+  });
+
+  it("does not ask Claude to think with a forced tool choice (any, a named tool, or response_format's tool): reasoning is dropped and named, or refused under require_parameters", () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const build = (body: Partial<ChatRequest>) =>
+      bedrockAdapter.toUpstreamRequest({ body: { messages: [{ role: "user", content: "Hi" }], tools, reasoning: { max_tokens: 1_024 }, ...body }, upstreamModel: claude, stream: false, maxCompletionTokens: 4_000, baseUrl });
+    for (const forcing of [{ tool_choice: "required" }, { tool_choice: { type: "function", function: { name: "get_weather" } } }, { response_format: { type: "json_object" } }]) {
+      const request = build(forcing);
+      expect(request.body).not.toHaveProperty("additionalModelRequestFields");
+      expect(request.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+      expect(() => build({ ...forcing, provider: { require_parameters: true } })).toThrow(
+        expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "reasoning" }, message: expect.stringContaining(Object.keys(forcing)[0]!) }) }),
+      );
+    }
+    for (const toolChoice of ["auto", "none"]) {
+      expect(build({ tool_choice: toolChoice }).body["additionalModelRequestFields"]).toEqual({ thinking: { type: "enabled", budget_tokens: 1_024 } });
+    }
+  });
+
   it("sends signed reasoning back as reasoningContent blocks before the tool use, and returns reasoning with its signature", () => {
     const body: ChatRequest = {
       reasoning: { max_tokens: 1_024 },

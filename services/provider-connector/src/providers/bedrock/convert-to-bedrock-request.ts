@@ -1,4 +1,5 @@
-import { gatewayError, gatewayErrorCodes, reasoningFormats, SwitchboardError, type ChatMessage, type ChatRequest, type UpstreamWarning } from "@switchboard/contracts";
+import { reasoningFormats, type ChatMessage, type ChatRequest, type UpstreamWarning } from "@switchboard/contracts";
+import { dropOrRefuseReasoning } from "../drop-or-refuse-reasoning.js";
 import { convertToAnthropicThinking } from "../anthropic/convert-to-anthropic-thinking.js";
 import { dropSamplingRefusedWhileThinking } from "../anthropic/drop-sampling-refused-while-thinking.js";
 import { imageUrlOf } from "../image-url-of.js";
@@ -45,6 +46,11 @@ function convertToolChoice(toolChoice: unknown): Block | undefined {
   const name = typeof toolChoice === "object" && toolChoice !== null ? (toolChoice as { function?: { name?: unknown } }).function?.name : undefined;
   if (typeof name === "string") return { tool: { name } };
   return undefined;
+}
+
+/** Whether a Converse `toolChoice` forces a tool call (`any`, or a named `tool`), which Claude refuses while thinking. */
+function forcesToolCall(toolChoice: Block | undefined): boolean {
+  return toolChoice !== undefined && toolChoice["auto"] === undefined;
 }
 
 const translatedParameters = new Set(["messages", "temperature", "top_p", "stop", "tools", "tool_choice", "response_format", "reasoning", "reasoning_effort"]);
@@ -136,31 +142,17 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
   if (typeof request.stop === "string") inferenceConfig["stopSequences"] = [request.stop];
   else if (Array.isArray(request.stop)) inferenceConfig["stopSequences"] = request.stop;
 
-  let additionalModelRequestFields: Block | undefined;
-  if (request.reasoning !== undefined || request.reasoning_effort !== undefined) {
-    const reasoning = resolveReasoning(request);
-    // Converse has no reasoning field: each model family takes its own in additionalModelRequestFields.
-    if (!anthropicModel) {
-      if (reasoning !== undefined) warnings.push({ type: "unsupported-parameter", parameter: request.reasoning !== undefined ? "reasoning" : "reasoning_effort" });
-    } else if (reasoning !== undefined && reasoning.kind !== "off") {
-      if (maxCompletionTokens === null && reasoning.kind === "effort") {
-        throw new SwitchboardError(
-          gatewayError(gatewayErrorCodes.unsupportedParameter, 400, "reasoning: an effort needs max_tokens on this Bedrock endpoint to size the thinking budget; send max_tokens or reasoning.max_tokens", {
-            retryable: true,
-            metadata: { parameter: "reasoning" },
-          }),
-        );
-      }
-      const thinking = convertToAnthropicThinking(reasoning, maxCompletionTokens ?? Number.MAX_SAFE_INTEGER);
-      if (thinking !== undefined) {
-        additionalModelRequestFields = { thinking };
-        warnings.push(...dropSamplingRefusedWhileThinking(inferenceConfig, { temperature: "temperature", top_p: "topP" }, request.provider?.require_parameters === true));
-      }
-    }
+  // Converse has no reasoning field: each model family takes its own in additionalModelRequestFields.
+  const reasoningAsked = request.reasoning !== undefined || request.reasoning_effort !== undefined;
+  if (reasoningAsked && !anthropicModel && resolveReasoning(request) !== undefined) {
+    warnings.push({ type: "unsupported-parameter", parameter: request.reasoning !== undefined ? "reasoning" : "reasoning_effort" });
   }
+  const reasoning = anthropicModel ? convertToAnthropicThinking(request, maxCompletionTokens) : undefined;
+  warnings.push(...(reasoning?.warnings ?? []));
 
   const tools = Array.isArray(request["tools"]) && request["tool_choice"] !== "none" ? (request["tools"] as OpenAITool[]) : [];
-  let toolChoice = convertToolChoice(request["tool_choice"]);
+  const clientToolChoice = convertToolChoice(request["tool_choice"]);
+  let toolChoice = clientToolChoice;
   const toolSpecs = tools.map((tool) => ({
     toolSpec: {
       name: tool.function?.name,
@@ -173,17 +165,23 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
     const jsonTool = jsonResponseToolOf(request["response_format"], request["tools"]);
     if (jsonTool === undefined) warnings.push({ type: "unsupported-parameter", parameter: "response_format" });
     else if (jsonTool !== null) {
-      if (additionalModelRequestFields !== undefined) {
-        throw new SwitchboardError(
-          gatewayError(gatewayErrorCodes.unsupportedParameter, 400, "response_format: Bedrock cannot force a JSON answer while the model is thinking; leave out reasoning or response_format", {
-            retryable: true,
-            metadata: { parameter: "response_format" },
-          }),
-        );
-      }
       const clientTools = toolSpecs.length;
       toolSpecs.push({ toolSpec: { name: jsonTool.name, description: jsonTool.description, inputSchema: { json: jsonTool.schema } } });
       toolChoice ??= clientTools > 0 ? { any: {} } : { tool: { name: jsonTool.name } };
+    }
+  }
+  let additionalModelRequestFields: Block | undefined;
+  if (reasoning?.thinking !== undefined) {
+    // As on Anthropic's own API (convert-to-anthropic-request.ts), Claude takes thinking only with tool choice auto.
+    if (toolSpecs.length > 0 && forcesToolCall(toolChoice)) {
+      // The client's tool_choice, or response_format answered through the forced JSON tool.
+      const forcedBy = forcesToolCall(clientToolChoice) ? "tool_choice" : "response_format";
+      warnings.push(dropOrRefuseReasoning(request, `Claude cannot think while ${forcedBy} forces a tool call; it takes thinking only with tool_choice auto or none`));
+    } else {
+      additionalModelRequestFields = { thinking: reasoning.thinking };
+      // Thinking needs maxTokens above its budget; without a cap from the client or catalog Bedrock's default is not known to be.
+      inferenceConfig["maxTokens"] = reasoning.maxTokens;
+      warnings.push(...dropSamplingRefusedWhileThinking(inferenceConfig, { temperature: "temperature", top_p: "topP" }, request.provider?.require_parameters === true));
     }
   }
   const toolConfig = toolSpecs.length > 0 ? { tools: toolSpecs, ...(toolChoice !== undefined ? { toolChoice } : {}) } : undefined;

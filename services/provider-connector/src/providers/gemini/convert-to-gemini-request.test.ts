@@ -117,7 +117,7 @@ describe("convertToGeminiRequest", () => {
     ]);
   });
 
-  it("asks for thinking: a budget as thinkingBudget, an effort as thinkingLevel on Gemini 3 and as its share of the cap before, without thoughts under exclude", () => {
+  it("asks for thinking with thoughts (under exclude too: the handler hides their text): a budget as thinkingBudget, an effort as thinkingLevel on Gemini 3 and as its share of the cap before", () => {
     const thinking = (extra: Partial<ChatRequest>, upstreamModel: string, maxCompletionTokens: number | null) =>
       (convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], ...extra }, { maxCompletionTokens, upstreamModel }).body["generationConfig"] as Record<string, unknown> | undefined)?.[
         "thinkingConfig"
@@ -125,10 +125,55 @@ describe("convertToGeminiRequest", () => {
     expect(thinking({ reasoning: { max_tokens: 2_048 } }, "gemini-2.5-pro", 8_000)).toEqual({ includeThoughts: true, thinkingBudget: 2_048 });
     expect(thinking({ reasoning: { effort: "high" } }, "gemini-2.5-flash", 10_000)).toEqual({ includeThoughts: true, thinkingBudget: 8_000 });
     expect(thinking({ reasoning_effort: "low" }, "gemini-3-pro-preview", 10_000)).toEqual({ includeThoughts: true, thinkingLevel: "low" });
-    expect(thinking({ reasoning: { effort: "medium", exclude: true } }, "gemini-2.5-flash", null)).toEqual({ includeThoughts: false, thinkingBudget: 32_768 });
+    expect(thinking({ reasoning: { effort: "low", exclude: true } }, "gemini-2.5-flash", 10_000)).toEqual({ includeThoughts: true, thinkingBudget: 2_000 });
     expect(thinking({ reasoning: { enabled: false } }, "gemini-2.5-flash", 100)).toEqual({ thinkingBudget: 0 });
     expect(thinking({}, "gemini-2.5-flash", 100)).toBeUndefined();
     expect(convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning: { effort: "high" } }, { maxCompletionTokens: 10, upstreamModel: "gemini-2.5-flash" }).warnings).toEqual([]);
+  });
+
+  it("keeps an effort's budget within the Gemini 2.5 model's range, and drops an explicit budget outside it, naming reasoning, or refuses it under require_parameters", () => {
+    const convert = (extra: Partial<ChatRequest>, upstreamModel: string, maxCompletionTokens: number | null = 8_000) =>
+      convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], ...extra }, { maxCompletionTokens, upstreamModel });
+    const thinkingOf = (converted: ReturnType<typeof convertToGeminiRequest>) => (converted.body["generationConfig"] as Record<string, unknown>)["thinkingConfig"];
+    // An effort names no number of tokens: its share of the cap is sized to what the model takes.
+    expect(thinkingOf(convert({ reasoning: { effort: "medium" } }, "gemini-2.5-flash", null))).toEqual({ includeThoughts: true, thinkingBudget: 24_576 });
+    expect(thinkingOf(convert({ reasoning: { effort: "high" } }, "gemini-2.5-pro", null))).toEqual({ includeThoughts: true, thinkingBudget: 32_768 });
+    expect(thinkingOf(convert({ reasoning: { effort: "minimal" } }, "gemini-2.5-flash-lite", 1_000))).toEqual({ includeThoughts: true, thinkingBudget: 512 });
+    expect(thinkingOf(convert({ reasoning: { effort: "minimal" } }, "gemini-2.5-pro", 1_000))).toEqual({ includeThoughts: true, thinkingBudget: 128 });
+    // Explicit budgets at the edges are sent as asked.
+    for (const [model, budget] of [["gemini-2.5-pro", 128], ["gemini-2.5-pro", 32_768], ["gemini-2.5-flash-lite", 512], ["gemini-2.5-flash", 24_576], ["gemini-2.5-flash", 1]] as const) {
+      expect(convert({ reasoning: { max_tokens: budget } }, model)).toMatchObject({ body: { generationConfig: { thinkingConfig: { thinkingBudget: budget } } }, warnings: [] });
+    }
+    // Beyond them they are dropped and named, never clamped.
+    for (const [model, budget] of [["gemini-2.5-pro", 127], ["gemini-2.5-pro", 32_769], ["gemini-2.5-flash-lite", 511], ["gemini-2.5-flash", 24_577], ["models/gemini-2.5-flash-lite-preview-06-17", 30_000]] as const) {
+      const dropped = convert({ reasoning: { max_tokens: budget } }, model);
+      expect(dropped.body["generationConfig"]).not.toHaveProperty("thinkingConfig");
+      expect(dropped.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+      expect(() => convert({ reasoning: { max_tokens: budget }, provider: { require_parameters: true } }, model)).toThrow(
+        expect.objectContaining({ error: expect.objectContaining({ status: 400, retryable: true, metadata: { parameter: "reasoning" } }) }),
+      );
+    }
+    // 2.5 Pro cannot stop thinking; Flash and Flash-Lite can (budget 0).
+    expect(convert({ reasoning: { enabled: false } }, "gemini-2.5-pro").warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+    expect(convert({ reasoning_effort: "none" }, "gemini-2.5-pro").warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning_effort" }]);
+    expect(thinkingOf(convert({ reasoning: { enabled: false } }, "gemini-2.5-flash-lite"))).toEqual({ thinkingBudget: 0 });
+    // Models whose range is not known get the budget as asked.
+    expect(thinkingOf(convert({ reasoning: { max_tokens: 50_000 } }, "gemini-test-thinking"))).toEqual({ includeThoughts: true, thinkingBudget: 50_000 });
+  });
+
+  it("sends an effort to Gemini 3 as the nearest thinking level the model takes", () => {
+    const level = (effort: string, upstreamModel: string) =>
+      ((convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning: { effort } } as ChatRequest, { maxCompletionTokens: 8_000, upstreamModel }).body["generationConfig"] as Record<string, unknown>)[
+        "thinkingConfig"
+      ] as Record<string, unknown>)["thinkingLevel"];
+    const efforts = ["minimal", "low", "medium", "high", "xhigh", "max"];
+    expect(efforts.map((effort) => level(effort, "gemini-3-pro-preview"))).toEqual(["low", "low", "high", "high", "high", "high"]);
+    expect(efforts.map((effort) => level(effort, "gemini-3.1-pro-preview"))).toEqual(["low", "low", "medium", "high", "high", "high"]);
+    expect(efforts.map((effort) => level(effort, "gemini-3-flash-preview"))).toEqual(["minimal", "low", "medium", "high", "high", "high"]);
+    // Off: Flash's minimal level; Pro always thinks, so it is dropped and named.
+    const off = (upstreamModel: string) => convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning: { enabled: false } }, { maxCompletionTokens: null, upstreamModel });
+    expect(off("gemini-3-flash-preview").body).toMatchObject({ generationConfig: { thinkingConfig: { thinkingLevel: "minimal" } } });
+    expect(off("gemini-3-pro-preview").warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
   });
 
   it("puts thought signatures back on the parts they came with: a function call's by its id, the rest on the first text part; other formats are left out", () => {

@@ -1,6 +1,5 @@
 import type { ChatRequest, UpstreamWarning } from "@switchboard/contracts";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
-import { resolveReasoning } from "../resolve-reasoning.js";
 import { convertToGeminiContents } from "./convert-to-gemini-contents.js";
 import { convertToGeminiThinkingConfig } from "./convert-to-gemini-thinking-config.js";
 
@@ -96,8 +95,9 @@ export function convertToGeminiRequest(request: ChatRequest, options: GeminiRequ
   }
 
   if (request.reasoning !== undefined || request.reasoning_effort !== undefined) {
-    const thinkingConfig = convertToGeminiThinkingConfig(resolveReasoning(request), { ...options, exclude: request.reasoning?.exclude === true });
-    if (thinkingConfig !== undefined) generationConfig["thinkingConfig"] = thinkingConfig;
+    const thinking = convertToGeminiThinkingConfig(request, options);
+    if (thinking.thinkingConfig !== undefined) generationConfig["thinkingConfig"] = thinking.thinkingConfig;
+    warnings.push(...thinking.warnings);
   }
 
   const tools = convertTools(request["tools"]);
