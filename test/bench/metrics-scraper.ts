@@ -15,6 +15,9 @@ export interface ScrapeCounts {
   succeeded: number;
 }
 
+/** Prometheus's default scrape timeout; a shorter interval shortens it (a scrape must end before the next). */
+const scrapeTimeoutMs = 10_000;
+
 /** A running scraper; `stop()` waits for the scrapes in flight and returns the counts of each target (again, unchanged, when called again). */
 export interface MetricsScraper {
   stop(): Promise<ScrapeCounts[]>;
@@ -27,9 +30,6 @@ export interface MetricsScraper {
  * scraped twice at once: that tick counts as attempted and failed. The parsing runs here, on the load
  * side, not in the stack.
  */
-/** Prometheus's default scrape timeout; a shorter interval shortens it (a scrape must end before the next). */
-const scrapeTimeoutMs = 10_000;
-
 export function startMetricsScraper(targets: readonly ScrapeTarget[], intervalMs: number): MetricsScraper {
   const counts = targets.map((target): ScrapeCounts => ({ name: target.name, attempted: 0, succeeded: 0 }));
   const inFlight = new Map<number, Promise<void>>();
