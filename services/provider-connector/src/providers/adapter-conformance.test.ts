@@ -315,7 +315,12 @@ const apiExpectations: Record<string, ApiExpectations> = {
       ["PROHIBITED_CONTENT", "content_filter"],
       ["SPII", "content_filter"],
       ["IMAGE_SAFETY", "content_filter"],
+      ["IMAGE_PROHIBITED_CONTENT", "content_filter"],
+      ["IMAGE_RECITATION", "content_filter"],
       ["MALFORMED_FUNCTION_CALL", "error"],
+      ["UNEXPECTED_TOOL_CALL", "error"],
+      ["TOO_MANY_TOOL_CALLS", "error"],
+      ["MISSING_THOUGHT_SIGNATURE", "error"],
     ],
     withStopReason(json, native) {
       (json["candidates"] as Record<string, unknown>[])[0]!["finishReason"] = native;
