@@ -25,7 +25,9 @@ import { streamFramings, type StreamFraming } from "./stream-framing.js";
  * `<api>-stream-tool-calls.<framing>` (two parallel calls to `get_weather`, each one's arguments in several
  * deltas where the provider streams them in pieces) with `<api>-chat-completion-tool-calls.json` (the same
  * answer whole), `<api>-chat-completion-json-schema.json` (an answer to a `response_format` json_schema
- * request, in whatever shape the provider returns it: `{"city":"Paris","temperature_celsius":18}`) and
+ * request, in whatever shape the provider returns it: `{"city":"Paris","temperature_celsius":18}`; an adapter
+ * that turns a tool call back into that text also ships `<api>-stream-json-schema.<framing>`, the same
+ * answer streamed) and
  * `<api>-error-body.json` (a 4xx body), where the stream recordings are `.sse` for server-sent events and
  * `.eventstream` (binary, written by `write-bedrock-stream-fixtures.mjs`) for AWS event streams; and
  * `<api>-error-classes.json`, the provider's documented error body for each error class below plus one
@@ -68,7 +70,7 @@ function fixture(name: string): Promise<string> {
 const streamFixtureExtensions: Record<StreamFraming, string> = { "server-sent-events": "sse", "aws-event-stream": "eventstream" };
 
 /** A recorded stream's bytes, by the adapter's framing. */
-function streamFixture(api: string, adapter: ProviderAdapter, name: "text" | "tool-calls" | "reasoning"): Promise<Buffer> {
+function streamFixture(api: string, adapter: ProviderAdapter, name: "text" | "tool-calls" | "reasoning" | "json-schema"): Promise<Buffer> {
   return readFile(new URL(`./__fixtures__/${api}-stream-${name}.${streamFixtureExtensions[adapter.streamFraming]}`, import.meta.url));
 }
 
@@ -616,6 +618,18 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
     expect(parts.some((part) => part.type === "tool-call-delta")).toBe(false);
     expect(parts.find((part) => part.type === "finish")).toMatchObject({ finishReason: "stop" });
   });
+
+  it.runIf(existsSync(new URL(`./__fixtures__/${api}-stream-json-schema.${streamFixtureExtensions[adapter.streamFraming]}`, import.meta.url)))(
+    "streams its json_schema answer as the message text, with the finish and usage of the whole answer",
+    async () => {
+      const streamed = await replayStream(adapter, await streamFixture(api, adapter, "json-schema"));
+      const { parts: whole } = adapter.fromUpstreamResponse(JSON.parse(await fixture(`${api}-chat-completion-json-schema.json`)));
+      expectWellFormedGeneration(streamed);
+      expect(JSON.parse(text(streamed))).toEqual(weatherAnswer);
+      expect(streamed.some((part) => part.type === "tool-call-delta")).toBe(false);
+      expect(streamed.slice(-2)).toEqual(whole.slice(-2));
+    },
+  );
 
   it.each(expectations?.stopReasons ?? [])("maps its native stop reason %s to finish_reason %s, keeping the native value", async (native, finishReason) => {
     const json = JSON.parse(await fixture(`${api}-chat-completion.json`)) as Record<string, unknown>;

@@ -43,6 +43,17 @@ const recordings = {
     ["messageStop", { stopReason: "tool_use", p: "abcdefghijkl" }],
     ["metadata", { usage: { inputTokens: 61, outputTokens: 72, totalTokens: 133 }, metrics: { latencyMs: 1012 }, p: "abcdefghijkl" }],
   ],
+  // A response_format answer through the forced JSON tool; the same answer as bedrock-chat-completion-json-schema.json.
+  "bedrock-stream-json-schema.eventstream": [
+    ["messageStart", { role: "assistant", p: "abcdefghijkl" }],
+    ["contentBlockStart", { contentBlockIndex: 0, start: { toolUse: { toolUseId: "tooluse_Hd8Vq2XnRw5mKz1PbLc7Tg", name: "switchboard_json_response" } }, p: "abcdefghijkl" }],
+    ["contentBlockDelta", { contentBlockIndex: 0, delta: { toolUse: { input: '{"city": "Pa' } }, p: "abcdefghijkl" }],
+    ["contentBlockDelta", { contentBlockIndex: 0, delta: { toolUse: { input: 'ris", "temperature_celsius"' } }, p: "abcdefghijkl" }],
+    ["contentBlockDelta", { contentBlockIndex: 0, delta: { toolUse: { input: ": 18}" } }, p: "abcdefghijkl" }],
+    ["contentBlockStop", { contentBlockIndex: 0, p: "abcdefghijkl" }],
+    ["messageStop", { stopReason: "tool_use", p: "abcdefghijkl" }],
+    ["metadata", { usage: { inputTokens: 430, outputTokens: 38, totalTokens: 468 }, metrics: { latencyMs: 911 }, p: "abcdefghijkl" }],
+  ],
   "bedrock-stream-reasoning.eventstream": [
     ["messageStart", { p: "abcd", role: "assistant" }],
     ["contentBlockDelta", { contentBlockIndex: 0, delta: { reasoningContent: { text: "The user wants the weather in Paris. " } }, p: "abcdefgh" }],
