@@ -164,6 +164,23 @@ describe("fake upstream", () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(240);
   });
 
+  it("chooses the default script from the request body when given a function: a tool call first, the answer once the tool result is in", async () => {
+    const local = await startFakeUpstream();
+    try {
+      const localClient = new OpenAI({ apiKey: "k", baseURL: local.url, maxRetries: 0 });
+      local.setScript((body) =>
+        (body["messages"] as { role: string }[]).some((message) => message.role === "tool") ? { text: "Sunny." } : { toolCalls: [{ id: "call_1", name: "get_weather", arguments: "{}" }] },
+      );
+      const question = [{ role: "user" as const, content: "Weather?" }];
+      const call = await localClient.chat.completions.create({ model: "m", messages: question });
+      expect(call.choices[0]?.message.tool_calls).toMatchObject([{ id: "call_1", function: { name: "get_weather" } }]);
+      const answer = await localClient.chat.completions.create({ model: "m", messages: [...question, call.choices[0]!.message, { role: "tool", tool_call_id: "call_1", content: "sun" }] });
+      expect(answer.choices[0]?.message.content).toBe("Sunny.");
+    } finally {
+      await local.close();
+    }
+  });
+
   it("uses the default script for unmatched requests and forgets everything on reset", async () => {
     const local = await startFakeUpstream();
     try {

@@ -15,8 +15,12 @@ export interface StartFakeUpstreamOptions {
 export interface FakeUpstream {
   /** The API root to use as a base URL, e.g. `http://127.0.0.1:41234/v1`. */
   readonly url: string;
-  /** Sets the script for every request no rule matches; undefined returns to echoing. */
-  setScript(script: FakeUpstreamScript | undefined): void;
+  /**
+   * Sets the script for every request no rule matches, or a function choosing it from the request body (as
+   * the Anthropic, Gemini and Bedrock fakes take it: a tool call first, an answer once the tool result is in);
+   * undefined returns to echoing.
+   */
+  setScript(script: FakeUpstreamScript | ((body: Record<string, unknown>) => FakeUpstreamScript) | undefined): void;
   /** Scripts requests whose last user message (an embeddings request: its first input text) matches; the first matching rule wins. */
   addRule(match: FakeUpstreamMatch, script: FakeUpstreamScript): void;
   /** Forgets rules, the default script and recorded requests. */
@@ -94,10 +98,10 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
   const host = options.host ?? "127.0.0.1";
   const rules: Rule[] = [];
   const requests: RecordedRequest[] = [];
-  let defaultScript: FakeUpstreamScript | undefined;
+  let defaultScript: ((body: Record<string, unknown>) => FakeUpstreamScript) | undefined;
 
-  function scriptFor(text: string): FakeUpstreamScript {
-    return rules.find((rule) => matches(rule.match, text))?.script ?? defaultScript ?? {};
+  function scriptFor(text: string, body: Record<string, unknown>): FakeUpstreamScript {
+    return rules.find((rule) => matches(rule.match, text))?.script ?? defaultScript?.(body) ?? {};
   }
 
   async function answer(request: IncomingMessage, response: ServerResponse, closed: AbortSignal): Promise<void> {
@@ -125,7 +129,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
     });
 
     const userText = lastUserText(body);
-    const script = scriptFor(userText);
+    const script = scriptFor(userText, body);
     if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs, undefined, { signal: closed });
     if (script.answerAfter) await Promise.race([script.answerAfter, new Promise((resolve) => closed.addEventListener("abort", resolve, { once: true }))]);
     if (script.neverRespond) return;
@@ -242,7 +246,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
       return;
     }
     const texts = inputs.map((item) => (typeof item === "string" ? item : JSON.stringify(item)));
-    const script = scriptFor(texts[0] ?? "");
+    const script = scriptFor(texts[0] ?? "", body);
     if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs, undefined, { signal: closed });
     if (script.status !== undefined) {
       sendJson(response, script.status, errorBody(script.status, script.errorMessage));
@@ -283,7 +287,7 @@ export async function startFakeUpstream(options: StartFakeUpstreamOptions = {}):
   return {
     url: `http://${hostForUrl}:${address.port}/v1`,
     setScript(script) {
-      defaultScript = script;
+      defaultScript = script === undefined || typeof script === "function" ? script : () => script;
     },
     addRule(match, script) {
       rules.push({ match, script });
