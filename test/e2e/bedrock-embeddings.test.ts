@@ -25,6 +25,7 @@ describe("Bedrock embeddings end to end (issue 11)", () => {
   let stack: TestStack;
   let bedrock: FakeBedrockUpstream;
   let client: OpenAI;
+  let key: string;
 
   beforeAll(async () => {
     bedrock = await startFakeBedrockUpstream({ region: "eu-west-3", ...account });
@@ -53,7 +54,7 @@ describe("Bedrock embeddings end to end (issue 11)", () => {
 `,
     );
     await stack.restartRouter();
-    const { key } = await stack.createFundedKey("10.00");
+    ({ key } = await stack.createFundedKey("10.00"));
     client = new OpenAI({ apiKey: key, baseURL: stack.baseUrl, maxRetries: 0 });
     // The new snapshot reaches ingress asynchronously.
     for (const started = Date.now(); ; await sleep(20)) {
@@ -100,6 +101,16 @@ describe("Bedrock embeddings end to end (issue 11)", () => {
     const id = (response as unknown as { id: string }).id;
     expect(await ledgerChargeOf(id)).toBe(expectedMicros);
     expect(await generationRow(id)).toMatchObject({ status: "success", model: "test/titan-embed", provider_id: "aws", tokens_prompt: tokens, cost_micros: expectedMicros, usage_estimated: false });
+    // OpenRouter's generation record names the API that produced it.
+    const record = await waitFor(
+      async () => {
+        const lookup = await fetch(`${stack.baseUrl}/generation?id=${id}`, { headers: { authorization: `Bearer ${key}` } });
+        return lookup.status === 200 ? ((await lookup.json()) as { data: { api_type: string; provider_name: string } }) : undefined;
+      },
+      5_000,
+      "the generation record",
+    );
+    expect(record.data).toMatchObject({ api_type: "embeddings", provider_name: "Amazon Bedrock" });
   });
 
   it("embeds a batch with Cohere in one call, as search documents, each vector in its input's place", async () => {
