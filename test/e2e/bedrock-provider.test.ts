@@ -85,5 +85,9 @@ describe("a Bedrock endpoint end to end (issue 11)", () => {
     const error = refused as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(502);
     expect(error.message).toContain("rejected Switchboard's provider key (HTTP 403)");
+    // Bedrock's own words travel with it (issue 11), and no part of the AWS credentials does.
+    expect(error.error).toMatchObject({ metadata: { provider_name: "Bedrock Elsewhere", raw: "Credential should be scoped to a valid region, not 'us-west-2'.", retryable: false } });
+    expect(JSON.stringify(error.error)).not.toContain(account.accessKeyId);
+    expect(JSON.stringify(error.error)).not.toContain(account.secretAccessKey);
   });
 });

@@ -95,6 +95,18 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     return -entry.amount_micros;
   }
 
+  /** GET /generation?id= as the client reads it (OpenRouter's record), once metadata-logging has it. */
+  async function generationRecord(generationId: string): Promise<{ api_type: string }> {
+    return waitFor(
+      async () => {
+        const lookup = await fetch(`${stack.baseUrl}/generation?id=${generationId}`, { headers: { authorization: `Bearer ${key}` } });
+        return lookup.status === 200 ? ((await lookup.json()) as { data: { api_type: string } }).data : undefined;
+      },
+      5_000,
+      "the generation record",
+    );
+  }
+
   async function generationRow(generationId: string) {
     return waitFor(() => stack.database.database.selectFrom("generations").selectAll().where("id", "=", generationId).executeTakeFirst(), 5_000, "generation row");
   }
@@ -118,6 +130,7 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     expect(await ledgerChargeOf(id)).toBe(expectedMicros);
     const row = await generationRow(id);
     expect(row).toMatchObject({ status: "success", model: "test/embed", provider_id: "primary", tokens_prompt: 11, tokens_completion: 0, cost_micros: expectedMicros, streamed: false, usage_estimated: false });
+    expect((await generationRecord(id)).api_type).toBe("embeddings");
   });
 
   it("answers floats and shortened vectors when asked, in OpenAI's shape with id, provider and cost", async () => {
@@ -253,6 +266,8 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     expect(completion.usage).toMatchObject({ prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 });
     expect((completion.usage as unknown as { cost: number }).cost).toBe(expectedMicros / 1e6);
     expect(await ledgerChargeOf(completion.id)).toBe(expectedMicros);
+    // OpenRouter's api_type has no value of its own for legacy completions: they are completions, like chat.
+    expect((await generationRecord(completion.id)).api_type).toBe("completions");
     expect(stack.primary.requests.at(-1)!.body).toMatchObject({ model: "echo-primary", messages: [{ role: "user", content: "Say this is a test" }], max_tokens: 7, temperature: 0 });
     expect(stack.primary.requests.at(-1)!.body).not.toHaveProperty("prompt");
 

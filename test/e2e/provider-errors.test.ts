@@ -63,13 +63,20 @@ describe("provider errors end to end (issue 11)", () => {
     expect(stack.backup.requests.filter((request) => JSON.stringify(request.body).includes("too long for you"))).toHaveLength(0);
   });
 
-  it("does not show the provider's words about a rejected provider key", async () => {
-    stack.primary.addRule("bad key everywhere", { status: 401, errorMessage: "Incorrect API key provided: sk-prim****test." });
+  it("shows the provider's words about a rejected provider key, with the key itself scrubbed", async () => {
+    // The stack configures PRIMARY_API_KEY=sk-primary-test; OpenAI quotes the key it got, masked or whole.
+    stack.primary.addRule("bad key everywhere", { status: 401, errorMessage: "Incorrect API key provided: sk-prim****test. Sent: sk-primary-test" });
     const response = await chat("bad key everywhere", { provider: { only: ["primary"] } });
     expect(response.status).toBe(502);
     const body = httpErrorBodySchema.parse(await response.json());
-    expect(body.error.metadata).toMatchObject({ provider_name: "Primary Labs", retryable: false });
+    expect(body.error.message).toContain("rejected Switchboard's provider key (HTTP 401)");
+    expect(body.error.metadata).toMatchObject({
+      provider_name: "Primary Labs",
+      raw: "Incorrect API key provided: [redacted]. Sent: [redacted]",
+      retryable: false,
+    });
     expect(JSON.stringify(body)).not.toContain("sk-prim");
+    expect(JSON.stringify(body)).not.toMatch(/\*{4}test/);
   });
 
   it("ends a stream that fails after its first tokens with an error chunk carrying the provider's metadata", async () => {

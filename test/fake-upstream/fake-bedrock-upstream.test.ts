@@ -3,6 +3,7 @@ import { fromUtf8, Hash, toUtf8 } from "@smithy/core/serde";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeBedrockUpstream, type FakeBedrockUpstream } from "./fake-bedrock-upstream.js";
+import { fakeEmbedding } from "./fake-embedding.js";
 
 const account = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 const path = "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse";
@@ -25,7 +26,7 @@ describe("fake Bedrock Runtime", () => {
   });
   afterAll(() => bedrock.close());
 
-  async function post(requestPath: string, signing: Signing | null): Promise<Response> {
+  async function post(requestPath: string, signing: Signing | null, requestBody = body): Promise<Response> {
     const url = new URL(requestPath, bedrock.url);
     const headers: Record<string, string> = { "content-type": "application/json", host: url.host };
     if (signing !== null) {
@@ -37,11 +38,11 @@ describe("fake Bedrock Runtime", () => {
         uriEscapePath: true,
         applyChecksum: false,
       });
-      const signed = await signer.sign({ method: "POST", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers, body });
+      const signed = await signer.sign({ method: "POST", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers, body: requestBody });
       Object.assign(headers, signed.headers);
     }
     delete headers["host"];
-    return fetch(url, { method: "POST", headers, body: signing?.sentBody ?? body });
+    return fetch(url, { method: "POST", headers, body: signing?.sentBody ?? requestBody });
   }
 
   it("answers a request signed for its region and the service bedrock with a Converse response", async () => {
@@ -92,5 +93,43 @@ describe("fake Bedrock Runtime", () => {
     expect(response.headers.get("x-amzn-errortype")).toBe(type);
     expect(await response.json()).toEqual({ message });
     expect(bedrock.requests.at(-1)!.refusedAs).toBe(type);
+  });
+  it("embeds one text with Titan Text Embeddings V2 through InvokeModel, in the dimensions asked for", async () => {
+    const response = await post("/model/amazon.titan-embed-text-v2%3A0/invoke", {}, JSON.stringify({ inputText: "two words", dimensions: 256, normalize: true }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-amzn-bedrock-input-token-count")).toBe("2");
+    const answer = (await response.json()) as { embedding: number[]; inputTextTokenCount: number; embeddingsByType: { float: number[] } };
+    expect(answer).toEqual({ embedding: fakeEmbedding("two words", 256), inputTextTokenCount: 2, embeddingsByType: { float: fakeEmbedding("two words", 256) } });
+    expect(bedrock.requests.at(-1)).toMatchObject({ modelId: "amazon.titan-embed-text-v2:0", operation: "invoke" });
+  });
+
+  it("embeds a batch with Cohere Embed v3 through InvokeModel, as embeddings_floats with the texts echoed", async () => {
+    const response = await post("/model/cohere.embed-english-v3/invoke", {}, JSON.stringify({ texts: ["a b", "c"], input_type: "search_query" }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-amzn-bedrock-input-token-count")).toBe("3");
+    expect(await response.json()).toEqual({
+      embeddings: [fakeEmbedding("a b", 1024), fakeEmbedding("c", 1024)],
+      id: expect.any(String),
+      response_type: "embeddings_floats",
+      texts: ["a b", "c"],
+    });
+  });
+
+  it.each([
+    { case: "Titan without inputText", path: "/model/amazon.titan-embed-text-v2%3A0/invoke", body: { texts: ["x"] } },
+    { case: "Titan with dimensions it does not offer", path: "/model/amazon.titan-embed-text-v2%3A0/invoke", body: { inputText: "x", dimensions: 8 } },
+    { case: "Cohere without input_type", path: "/model/cohere.embed-english-v3/invoke", body: { texts: ["x"] } },
+    { case: "Cohere with more than 96 texts", path: "/model/cohere.embed-english-v3/invoke", body: { texts: Array.from({ length: 97 }, () => "x"), input_type: "search_document" } },
+    { case: "a model it does not know", path: "/model/meta.llama3-8b-instruct-v1%3A0/invoke", body: { prompt: "x" } },
+  ])("refuses an InvokeModel body of $case with a ValidationException", async ({ path: invokePath, body: invokeBody }) => {
+    const response = await post(invokePath, {}, JSON.stringify(invokeBody));
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-amzn-errortype")).toBe("ValidationException");
+  });
+
+  it("checks an InvokeModel request's signature like any other", async () => {
+    const response = await post("/model/cohere.embed-english-v3/invoke", { region: "us-east-1" }, JSON.stringify({ texts: ["x"], input_type: "search_document" }));
+    expect(response.status).toBe(403);
+    expect(response.headers.get("x-amzn-errortype")).toBe("InvalidSignatureException");
   });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { EventStreamCodec } from "@smithy/core/event-streams";
 import { fromUtf8, Hash, toUtf8 } from "@smithy/core/serde";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { fakeEmbedding } from "./fake-embedding.js";
 
 /** A tool call the fake answers with, as a Converse `toolUse` block. */
 export interface FakeBedrockToolUse {
@@ -48,7 +49,7 @@ export interface RecordedBedrockRequest {
   url: string;
   /** The model id, decoded. */
   modelId: string;
-  operation: "converse" | "converse-stream";
+  operation: "converse" | "converse-stream" | "invoke";
   headers: IncomingHttpHeaders;
   body: Record<string, unknown>;
   /** The scope the Authorization header names; null when it names none. */
@@ -64,7 +65,7 @@ export interface FakeBedrockOptions {
   secretAccessKey: string;
 }
 
-/** A running fake of Amazon Bedrock Runtime's Converse and ConverseStream. */
+/** A running fake of Amazon Bedrock Runtime's Converse, ConverseStream and InvokeModel for embedding models. */
 export interface FakeBedrockUpstream {
   /** `http://127.0.0.1:port`: names no region, so a catalog entry for it must set `region`. */
   readonly url: string;
@@ -88,7 +89,62 @@ const exceptionNames: Record<number, string> = {
   503: "ServiceUnavailableException",
 };
 
-const operationPattern = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
+const operationPattern = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/;
+
+/** Titan Text Embeddings V2's accepted `dimensions`, its default first. */
+const titanDimensions = [1024, 512, 256];
+
+/** Cohere Embed v3's `input_type` values for text, and its most texts per call. */
+const cohereInputTypes = ["search_document", "search_query", "classification", "clustering"];
+const maximumCohereTexts = 96;
+
+/** Cohere Embed v3's vector size. */
+const cohereDimensions = 1024;
+
+/** A deterministic token count for a text: its words (the fake has no tokenizer; tests compute the same). */
+export function fakeBedrockTokenCount(text: string): number {
+  return text.split(/\s+/).filter((word) => word !== "").length;
+}
+
+/** What InvokeModel answers for an embedding model, or the ValidationException it refuses the body with. */
+type InvokeAnswer = { body: Record<string, unknown>; headers?: Record<string, string> } | { problem: string };
+
+/**
+ * InvokeModel for the embedding families the fake knows, by model id: Amazon Titan Text Embeddings V2
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html):
+ * `{inputText, dimensions?, normalize?, embeddingTypes?}` → `{embedding, inputTextTokenCount,
+ * embeddingsByType: {float}}`; and Cohere Embed v3 (model-parameters-embed-v3.html): `{texts, input_type,
+ * truncate?, embedding_types?}` → `{embeddings, id, response_type: "embeddings_floats", texts}`, its token
+ * count only in the `X-Amzn-Bedrock-Input-Token-Count` header as InvokeModel reports it.
+ */
+function invokeEmbeddingModel(modelId: string, body: Record<string, unknown>): InvokeAnswer {
+  if (modelId.startsWith("amazon.titan-embed-text-v2")) {
+    const inputText = body["inputText"];
+    if (typeof inputText !== "string" || inputText === "") return { problem: "Malformed input request: #: required key [inputText] not found, please reformat your input and try again." };
+    const dimensions = body["dimensions"] ?? titanDimensions[0];
+    if (typeof dimensions !== "number" || !titanDimensions.includes(dimensions)) {
+      return { problem: `Malformed input request: #/dimensions: ${String(dimensions)} is not a valid enum value, please reformat your input and try again.` };
+    }
+    if (body["normalize"] !== undefined && typeof body["normalize"] !== "boolean") return { problem: "Malformed input request: #/normalize: expected type: Boolean, please reformat your input and try again." };
+    const embedding = fakeEmbedding(inputText, dimensions);
+    const tokens = fakeBedrockTokenCount(inputText);
+    return { body: { embedding, inputTextTokenCount: tokens, embeddingsByType: { float: embedding } }, headers: { "x-amzn-bedrock-input-token-count": String(tokens) } };
+  }
+  if (modelId.startsWith("cohere.embed-")) {
+    const texts = body["texts"];
+    if (!Array.isArray(texts) || !texts.every((text) => typeof text === "string")) return { problem: "Malformed input request: #: required key [texts] not found, please reformat your input and try again." };
+    if (texts.length > maximumCohereTexts) return { problem: `Malformed input request: #/texts: expected maximum item count: ${maximumCohereTexts}, found: ${texts.length}, please reformat your input and try again.` };
+    if (typeof body["input_type"] !== "string" || !cohereInputTypes.includes(body["input_type"])) {
+      return { problem: "Malformed input request: #/input_type: input_type must be one of search_document, search_query, classification, clustering, please reformat your input and try again." };
+    }
+    const tokens = texts.reduce((total: number, text: string) => total + fakeBedrockTokenCount(text), 0);
+    return {
+      body: { embeddings: texts.map((text: string) => fakeEmbedding(text, cohereDimensions)), id: randomUUID(), response_type: "embeddings_floats", texts },
+      headers: { "x-amzn-bedrock-input-token-count": String(tokens) },
+    };
+  }
+  return { problem: "The provided model identifier is invalid." };
+}
 const authorizationPattern = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 const amazonDatePattern = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
@@ -194,7 +250,9 @@ function padding(): string {
  * SDK's own codec (prelude, headers `:event-type` / `:content-type` / `:message-type`, CRC32s): messageStart,
  * the text's contentBlockDelta events and its contentBlockStop (text blocks have no contentBlockStart),
  * then per tool use contentBlockStart, its input in contentBlockDelta pieces, contentBlockStop, and last
- * messageStop and metadata with the usage. Errors carry `{"message"}` and the `x-amzn-ErrorType` header.
+ * messageStop and metadata with the usage; and InvokeModel (`/model/{modelId}/invoke`) for Titan Text
+ * Embeddings V2 and Cohere Embed v3 (see invokeEmbeddingModel). Errors carry `{"message"}` and the
+ * `x-amzn-ErrorType` header.
  */
 export async function startFakeBedrockUpstream(options: FakeBedrockOptions): Promise<FakeBedrockUpstream> {
   let chooseScript: (body: Record<string, unknown>) => FakeBedrockScript = () => ({});
@@ -233,6 +291,21 @@ export async function startFakeBedrockUpstream(options: FakeBedrockOptions): Pro
     // The signature is checked first, as AWS's front door does, then the operation reads the body.
     if (body === undefined) {
       fail(400, "SerializationException", "Unexpected end of JSON input or a body that is not a JSON object");
+      return;
+    }
+    if (operation[2] === "invoke") {
+      const script = chooseScript(body);
+      if (script.status !== undefined) {
+        fail(script.status, exceptionNames[script.status] ?? "InternalServerException", `Scripted HTTP ${script.status}`);
+        return;
+      }
+      const invoked = invokeEmbeddingModel(recorded.modelId, body);
+      if ("problem" in invoked) {
+        fail(400, "ValidationException", invoked.problem);
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": requestId, ...invoked.headers });
+      response.end(JSON.stringify(invoked.body));
       return;
     }
     if (!Array.isArray(body["messages"]) || body["messages"].length === 0) {

@@ -34,6 +34,7 @@ describe("presentGeneration", () => {
         { endpointId: "openai/gpt-4o-mini@openai", providerId: "openai", status: 200, errorCode: null },
       ],
       created_at: new Date("2026-11-25T14:00:00.000Z"),
+      api_type: "completions",
     });
     expect(record).toEqual({
       id: "gen-01",
@@ -67,6 +68,11 @@ describe("presentGeneration", () => {
 
   it("lists no provider responses when the attempts column does not parse", () => {
     const row = { attempts: [{ endpointId: 7 }] } as unknown as Parameters<typeof presentGeneration>[0];
-    expect(presentGeneration({ ...row, cost_micros: 0, created_at: new Date(0) } as Parameters<typeof presentGeneration>[0]).provider_responses).toEqual([]);
+    expect(presentGeneration({ ...row, cost_micros: 0, created_at: new Date(0), api_type: "completions" } as Parameters<typeof presentGeneration>[0]).provider_responses).toEqual([]);
+  });
+
+  it("names the API that produced the generation as its api_type column says (issue 11)", () => {
+    const row = { attempts: [], cost_micros: 0, created_at: new Date(0), api_type: "embeddings" } as unknown as Parameters<typeof presentGeneration>[0];
+    expect(presentGeneration(row).api_type).toBe("embeddings");
   });
 });

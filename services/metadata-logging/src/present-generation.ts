@@ -1,4 +1,4 @@
-import { generationAttemptSchema, microsToUsdNumber, type GenerationRecord } from "@switchboard/contracts";
+import { generationApiTypeSchema, generationAttemptSchema, microsToUsdNumber, type GenerationRecord } from "@switchboard/contracts";
 import type { GenerationRow } from "@switchboard/db";
 import { z } from "zod";
 
@@ -31,7 +31,8 @@ export function presentGeneration(row: GenerationRow): GenerationRecord {
     usage: costUsd,
     is_byok: false,
     upstream_id: row.upstream_id,
-    api_type: "completions",
+    // The column's CHECK constraint admits only these values.
+    api_type: generationApiTypeSchema.parse(row.api_type),
     provider_responses: providerResponsesOf(row.attempts),
   };
 }

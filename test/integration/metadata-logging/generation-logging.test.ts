@@ -109,6 +109,7 @@ describe("metadata-logging", () => {
       upstream_id: "chatcmpl-abc",
       attempts: fact.attempts,
       created_at: new Date("2026-11-25T14:00:00.123Z"),
+      api_type: "completions",
     });
   });
 
@@ -184,6 +185,19 @@ describe("metadata-logging", () => {
     }
   });
 
+  it("records which API produced a generation, reading a fact older than the field as completions (issue 11)", async () => {
+    const embeddings = completedFact({ apiType: "embeddings" });
+    const older = completedFact();
+    delete older.apiType;
+    await publisher.publish(subjects.generationCompleted, embeddings, embeddings.generationId);
+    await publisher.publish(subjects.generationCompleted, older, older.generationId);
+    await waitForConsumerIdle();
+    expect((await getGeneration(embeddings.generationId, embeddings.accountId)).data.api_type).toBe("embeddings");
+    expect((await getGeneration(older.generationId, older.accountId)).data.api_type).toBe("completions");
+    const rows = await testDatabase.database.selectFrom("generations").select(["id", "api_type"]).where("id", "in", [embeddings.generationId, older.generationId]).execute();
+    expect(new Map(rows.map((row) => [row.id, row.api_type]))).toEqual(new Map([[embeddings.generationId, "embeddings"], [older.generationId, "completions"]]));
+  });
+
   it("has no column that could hold prompt or completion text", async () => {
     const { rows } = await sql<{ column_name: string }>`
       SELECT column_name FROM information_schema.columns
@@ -192,6 +206,7 @@ describe("metadata-logging", () => {
     `.execute(testDatabase.database);
     // Identifiers, reasons and codes only; a new free-form column must be added here deliberately.
     expect(rows.map((row) => row.column_name)).toEqual([
+      "api_type",
       "attempts",
       "endpoint_id",
       "error_code",

@@ -73,6 +73,18 @@ describe("metadata-logging of connector usage reports (issue 10)", () => {
     expect(await rowsOf(other.generationId)).toEqual([expect.objectContaining({ tokens_completion: 1000 })]);
   });
 
+  it("records the API an embeddings attempt's report names, and completions for a report older than the field (issue 11)", async () => {
+    const embeddings = usageReport({ apiType: "embeddings", streamed: false });
+    const older = usageReport();
+    delete older.apiType;
+    await publisher.publish(subjects.connectorUsageReported, embeddings, `${embeddings.generationId}:0`);
+    await publisher.publish(subjects.connectorUsageReported, older, `${older.generationId}:0`);
+    await resolved(embeddings.generationId);
+    await resolved(older.generationId);
+    expect(await rowsOf(embeddings.generationId)).toEqual([expect.objectContaining({ api_type: "embeddings" })]);
+    expect(await rowsOf(older.generationId)).toEqual([expect.objectContaining({ api_type: "completions" })]);
+  });
+
   it("marks a stored report that no longer parses as unparsable, keeps it, and records the reports behind it", async () => {
     const brokenId = `gen-${randomUUID()}`;
     await sql`

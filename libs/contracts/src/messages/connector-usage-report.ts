@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { tokenUsageSchema } from "../chat/stream-part.js";
 import { endpointPriceSchema } from "../pricing/endpoint-price.js";
+import { generationApiTypeSchema } from "./generation-completed.js";
 import { generationOriginSchema } from "./generation-origin.js";
 
 /**
@@ -38,5 +39,7 @@ export const connectorUsageReportSchema = z.object({
   timeToFirstTokenMs: z.number().int().nonnegative().nullable(),
   /** When the attempt started (ISO 8601), the generation's best known start. */
   startedAt: z.string().max(64),
+  /** The API the attempt served; absent in reports older than the field, which were all `completions`. */
+  apiType: generationApiTypeSchema.optional(),
 });
 export type ConnectorUsageReport = z.infer<typeof connectorUsageReportSchema>;

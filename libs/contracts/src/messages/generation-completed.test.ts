@@ -39,6 +39,12 @@ describe("generationCompletedSchema", () => {
     expect(fact.usage.cacheWriteTokens).toBe(300);
   });
 
+  it("parses a fact without apiType (older than the field) and keeps a newer fact's, refusing an API it does not know", () => {
+    expect(generationCompletedSchema.parse(olderFact).apiType).toBeUndefined();
+    expect(generationCompletedSchema.parse({ ...olderFact, apiType: "embeddings" }).apiType).toBe("embeddings");
+    expect(generationCompletedSchema.safeParse({ ...olderFact, apiType: "rerank" }).success).toBe(false);
+  });
+
   it("refuses a negative cache-write count or a price that is not a whole number of pico-dollars", () => {
     expect(generationCompletedSchema.safeParse({ ...olderFact, usage: { ...olderFact.usage, cacheWriteTokens: -1 } }).success).toBe(false);
     expect(generationCompletedSchema.safeParse({ ...olderFact, price: { ...olderFact.price, cacheReadPicosPerToken: "0.5" } }).success).toBe(false);

@@ -6,6 +6,14 @@ import { leaseHoldSchema } from "./credit-lease.js";
 export const generationStatuses = { success: "success", error: "error", cancelled: "cancelled" } as const;
 export type GenerationStatus = (typeof generationStatuses)[keyof typeof generationStatuses];
 
+/**
+ * Which API produced a generation, as OpenRouter's generation record names it (`api_type`): chat
+ * completions and legacy text completions are both `completions` there, embeddings `embeddings`.
+ */
+export const generationApiTypes = { completions: "completions", embeddings: "embeddings" } as const;
+export type GenerationApiType = (typeof generationApiTypes)[keyof typeof generationApiTypes];
+export const generationApiTypeSchema = z.enum([generationApiTypes.completions, generationApiTypes.embeddings]);
+
 /** One endpoint tried for a generation, in order. */
 export const generationAttemptSchema = z.object({
   endpointId: z.string(),
@@ -54,5 +62,7 @@ export const generationCompletedSchema = z.object({
   createdAt: z.string(),
   /** Set when ingress held the credit against its lease; absent when billing reserved it (or in older facts). */
   lease: leaseHoldSchema.optional(),
+  /** The API that produced it; absent in facts older than the field, which were all `completions`. */
+  apiType: generationApiTypeSchema.optional(),
 });
 export type GenerationCompleted = z.infer<typeof generationCompletedSchema>;

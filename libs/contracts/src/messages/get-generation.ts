@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { generationIdSchema } from "../identifiers.js";
+import { generationApiTypeSchema } from "./generation-completed.js";
 
 /**
  * Asks metadata-logging for one generation's record. `accountId` is the authenticated caller's account:
@@ -37,7 +38,8 @@ export const generationRecordSchema = z.object({
   usage: z.number(),
   is_byok: z.literal(false),
   upstream_id: z.string().nullable(),
-  api_type: z.literal("completions"),
+  /** The API that produced it: `completions` (chat or legacy text completions) or `embeddings`. */
+  api_type: generationApiTypeSchema,
   /**
    * Every attempt, fallbacks included, in order (OpenRouter's `provider_responses`): `status` is the
    * provider's HTTP-like status (200 for the one that served), `latency` milliseconds until its first

@@ -36,4 +36,9 @@ describe("reportCompletionFact", () => {
     expect(reportCompletionFact(leased, 26)).toMatchObject({ status: "cancelled", lease: { leaseId: leased.origin.lease.leaseId, holdMicros: 500, consumedMicros: 26 } });
     expect(reportCompletionFact({ ...report, outcome: "failed" }, 26).status).toBe("error");
   });
+
+  it("carries the API the attempt served, and leaves it out for a report older than the field (issue 11)", () => {
+    expect(reportCompletionFact({ ...report, apiType: "embeddings" }, 26).apiType).toBe("embeddings");
+    expect(reportCompletionFact(report, 26)).not.toHaveProperty("apiType");
+  });
 });

@@ -38,5 +38,6 @@ export function reportCompletionFact(report: ConnectorUsageReport, costMicros: n
     attempts: [],
     createdAt: report.startedAt,
     ...(origin.lease ? { lease: { leaseId: origin.lease.leaseId, holdMicros: origin.lease.holdMicros, consumedMicros: costMicros } } : {}),
+    ...(report.apiType !== undefined ? { apiType: report.apiType } : {}),
   };
 }

@@ -16,6 +16,7 @@ import * as settlementAnomalies from "./2026-11-30T12-00-settlement-anomalies.js
 import * as settlementConflicts from "./2026-11-30T20-00-settlement-conflicts.js";
 import * as usageReportAttempts from "./2026-11-30T20-20-usage-report-attempts.js";
 import * as leaseConsumedTotal from "./2026-12-01T00-00-lease-consumed-total.js";
+import * as generationApiType from "./2026-12-01T03-30-generation-api-type.js";
 
 /**
  * Every migration, keyed by its timestamped name (kysely runs them in name order). Listed explicitly
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-30T20-00-settlement-conflicts": settlementConflicts,
   "2026-11-30T20-20-usage-report-attempts": usageReportAttempts,
   "2026-12-01T00-00-lease-consumed-total": leaseConsumedTotal,
+  "2026-12-01T03-30-generation-api-type": generationApiType,
 };

@@ -27,6 +27,11 @@ export interface GenerationsTable {
   error_code: string | null;
   upstream_id: string | null;
   attempts: ColumnType<unknown, string, string>;
+  /**
+   * The API that produced it, one of `generationApiTypes` in @switchboard/contracts (the CHECK constraint
+   * lists the same); `completions` for rows older than the column.
+   */
+  api_type: ColumnType<string, string | undefined, string>;
   created_at: ColumnType<Date, Date | string, never>;
 }
 export type GenerationRow = Selectable<GenerationsTable>;

@@ -20,6 +20,7 @@ function state(overrides: Partial<CompletionState> = {}): CompletionState {
     cancelled: false,
     streamed: true,
     attempts: [{ endpointId: candidate.endpointId, providerId: candidate.providerId, status: 200, errorCode: null }],
+    apiType: "completions",
     startedAt: Date.parse("2026-11-30T10:00:00.000Z"),
     latencyMs: 12.4,
     timeToFirstTokenMs: 3.6,
@@ -52,6 +53,12 @@ describe("buildCompletionFact", () => {
   it("records a failure with its code and an error finish", () => {
     const failure = gatewayError(gatewayErrorCodes.upstreamError, 502, "boom", { retryable: true });
     expect(buildCompletionFact(state({ failure, charge: { usage: noUsage, estimated: false } }))).toMatchObject({ status: "error", errorCode: "upstream_error", finishReason: "error" });
+  });
+
+  it("names the API the client called, as OpenRouter's generation api_type (issue 11)", () => {
+    expect(buildCompletionFact(state()).apiType).toBe("completions");
+    const embeddings = buildCompletionFact(state({ apiType: "embeddings" }));
+    expect(generationCompletedSchema.parse(embeddings).apiType).toBe("embeddings");
   });
 
   it("records a cancel without a finish reason", () => {

@@ -1,6 +1,7 @@
 import type {
   AuthenticatedKey,
   GatewayError,
+  GenerationApiType,
   GenerationAttempt,
   GenerationCompleted,
   GenerationStatus,
@@ -32,6 +33,8 @@ export interface CompletionState {
   cancelled: boolean;
   streamed: boolean;
   attempts: GenerationAttempt[];
+  /** The API the client called: chat and legacy completions are `completions`, as OpenRouter records them. */
+  apiType: GenerationApiType;
   /** Wall-clock start, for `createdAt`. */
   startedAt: number;
   /** Milliseconds from the start (monotonic) to the end, and to the first output if any. */
@@ -67,5 +70,6 @@ export function buildCompletionFact(state: CompletionState): GenerationCompleted
     attempts: state.attempts,
     createdAt: new Date(state.startedAt).toISOString(),
     ...(state.leaseHold ? { lease: state.leaseHold } : {}),
+    apiType: state.apiType,
   };
 }

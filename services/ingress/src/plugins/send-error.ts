@@ -7,7 +7,7 @@ const maskedOnServerErrors = ["raw", "provider_code"];
 /**
  * OpenRouter's error body for a GatewayError. A provider's failure keeps the provider's message
  * (`metadata.raw`, `provider_name`) whatever the status, as OpenRouter shows it: the connector has
- * sanitized and bounded that text, and left it out where it concerns the operator's provider key. Other
+ * sanitized and bounded that text, and scrubbed the operator's provider key out of it. Other
  * 5xx detail is not leaked beyond the message.
  */
 export function toHttpErrorBody(error: GatewayError): HttpErrorBody {

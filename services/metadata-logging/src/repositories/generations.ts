@@ -1,4 +1,4 @@
-import { computeCostMicros, generationStatuses, type GenerationCompleted } from "@switchboard/contracts";
+import { computeCostMicros, generationApiTypes, generationStatuses, type GenerationCompleted } from "@switchboard/contracts";
 import type { Database, GenerationRow, GenerationsTable } from "@switchboard/db";
 import type { Insertable, Kysely, Transaction } from "kysely";
 
@@ -64,6 +64,8 @@ export function toGenerationRow(fact: GenerationCompleted): Insertable<Generatio
       })),
     ),
     created_at: new Date(fact.createdAt),
+    // Facts older than the field were all completions.
+    api_type: fact.apiType ?? generationApiTypes.completions,
   };
 }
 

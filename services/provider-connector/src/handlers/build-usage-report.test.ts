@@ -69,8 +69,22 @@ describe("buildUsageReport", () => {
       latencyMs: 1234,
       timeToFirstTokenMs: 100,
       startedAt: "2026-11-30T18:00:00.000Z",
+      apiType: "completions",
     });
     expect(JSON.stringify(report)).not.toContain("secret prompt");
+  });
+
+  it("names an embeddings attempt's API, so its generation record says embeddings (issue 11)", () => {
+    const embeddings: GenerateRequest & { origin: typeof origin } = {
+      generationId: request.generationId,
+      endpointId: candidate.endpointId,
+      operation: "embeddings",
+      body: { model: "fake/echo", input: "a secret input" },
+      replyTo: "_INBOX.test",
+      origin,
+    };
+    const report = buildUsageReport(attempt({ request: embeddings, progress: { usage: { promptTokens: 4, completionTokens: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, outputBytes: 0 } }));
+    expect(connectorUsageReportSchema.parse(report)).toMatchObject({ apiType: "embeddings", streamed: false });
   });
 
   it("estimates usage from the output sent when the provider gave none (an attempt stopped mid-stream), capped by the output limit", () => {

@@ -1,5 +1,6 @@
 import {
   estimateUsage,
+  generationApiTypes,
   type AttemptProgress,
   type ConnectorUsageReport,
   type GenerateRequest,
@@ -56,6 +57,7 @@ export function buildUsageReport(attempt: FinishedAttempt): ConnectorUsageReport
     outcome: attempt.outcome,
     ingressSilent: attempt.ingressSilent,
     streamed: chat?.stream ?? false,
+    apiType: chat ? generationApiTypes.completions : generationApiTypes.embeddings,
     upstreamId: attempt.upstreamId,
     latencyMs: Math.max(0, Math.round(attempt.latencyMs)),
     timeToFirstTokenMs: attempt.timeToFirstTokenMs === null ? null : Math.max(0, Math.round(attempt.timeToFirstTokenMs)),

@@ -54,6 +54,7 @@ import type { EndpointDirectory } from "./endpoint-directory.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
 import { createNumberedPartPublisher, type NumberedPartPublisher } from "./numbered-part-publisher.js";
 import { publishHeartbeats } from "./publish-heartbeats.js";
+import { scrubErrorKeyMaterial } from "./scrub-key-material.js";
 
 export interface GenerateHandlerDependencies {
   /** Parts are published to the asking ingress's inbox on this connection. */
@@ -327,17 +328,19 @@ async function callUpstreamToTheEnd(
   const stopHeartbeats = publishHeartbeats(parts, dependencies.heartbeatIntervalMs);
   const logContext = { generation_id: generationId, endpoint_id: candidate.endpointId, provider_id: candidate.providerId };
   const startedAt = performance.now();
+  // Known once read, so the error path can scrub it from what the provider said.
+  let apiKey: string | undefined;
   try {
     signal.throwIfAborted();
     if ("operation" in request) {
       const adapter = (dependencies.embeddingAdapters ?? embeddingRegistry).get(candidate.api);
       if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
-      const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
+      apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
       await callEmbeddingUpstream({ transport: dependencies.transport, adapter, request, candidate, apiKey, parts, signal, logger: dependencies.logger, logContext });
     } else {
       const adapter = dependencies.registry.get(candidate.api);
       if (adapter === undefined) throw new SwitchboardError(unsupportedApiError(candidate));
-      const apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
+      apiKey = resolveCandidateKey(candidate, dependencies.resolveApiKey);
       await callUpstream(dependencies, request, candidate, adapter, apiKey, parts, signal, logContext);
     }
     // An abort can end the body without an error (the stream simply stops): that is not a success.
@@ -352,6 +355,8 @@ async function callUpstreamToTheEnd(
     if (signal.aborted) error = InFlightGenerations.errorForAbort(signal);
     else if (thrown instanceof SwitchboardError) error = thrown.error;
     else error = classifyTransportError(thrown, candidate.providerName);
+    // The provider's message travels on as metadata.raw; a provider may quote the key it was sent.
+    error = scrubErrorKeyMaterial(error, apiKey);
 
     if (error.code === gatewayErrorCodes.internal) dependencies.logger.error({ ...logContext, err: thrown }, "generation failed unexpectedly");
     else if (!signal.aborted) {

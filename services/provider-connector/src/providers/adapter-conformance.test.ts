@@ -41,8 +41,11 @@ import { streamFramings, type StreamFraming } from "./stream-framing.js";
 interface ErrorClassFixture {
   status: number;
   body: string;
-  /** The provider's message as the client sees it; null when it must not reach the client (a rejected provider key). */
-  raw: string | null;
+  /**
+   * The provider's message as the connector passes it on, for every class including a rejected provider key
+   * (issue 11); the handler scrubs the key's own material from it (handlers/scrub-key-material.ts).
+   */
+  raw: string;
 }
 
 type ErrorClassFixtures = Record<"rate-limited" | "server-error" | "overloaded" | "invalid-request" | "unauthorized" | "timeout", ErrorClassFixture> & {
@@ -714,8 +717,7 @@ describe.each([...providerRegistry.entries()])("adapter %s", (api, adapter) => {
     const fixtureOfClass = (await errorClassFixtures(api))[errorClass as keyof typeof expectedErrorClasses];
     const error = adapter.fromUpstreamError(fixtureOfClass.status, fixtureOfClass.body);
     expect(error).toMatchObject(expected);
-    if (fixtureOfClass.raw === null) expect(error.metadata?.["raw"]).toBeUndefined();
-    else expect(error.metadata?.["raw"]).toBe(fixtureOfClass.raw);
+    expect(error.metadata?.["raw"]).toBe(fixtureOfClass.raw);
   });
 
   it("throws a retryable error carrying the provider's message for an error event inside a stream", async () => {

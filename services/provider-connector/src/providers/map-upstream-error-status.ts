@@ -18,10 +18,11 @@ export interface UpstreamErrorDetails {
  * tried: overload, outages and timeouts yes; a request the provider found invalid no (another provider
  * would most likely refuse it too, and the client should see why, as OpenRouter shows it).
  *
- * The provider's message travels as `metadata.raw` (the handler adds `provider_name`), as OpenRouter's
- * `{"error":{"message":"Provider returned error","metadata":{"raw","provider_name"}}}` does, except for a
- * rejected provider key: that message is about the operator's key (OpenAI quotes the key's last
- * characters), so the client is told to ask the operator and nothing more.
+ * The provider's message travels as `metadata.raw` for every status (the handler adds `provider_name`), as
+ * OpenRouter's `{"error":{"message":"Provider returned error","metadata":{"raw","provider_name"}}}` does
+ * (issue 11). A rejected provider key's message may quote that key (OpenAI shows its last characters); the
+ * adapter does not know the key, so the handler scrubs its material before the error leaves the connector
+ * (handlers/scrub-key-material.ts).
  */
 export function mapUpstreamErrorStatus(details: UpstreamErrorDetails): GatewayError {
   const { status, providerLabel } = details;
@@ -47,7 +48,7 @@ export function mapUpstreamErrorStatus(details: UpstreamErrorDetails): GatewayEr
       gatewayErrorCodes.upstreamError,
       502,
       `The provider (${providerLabel} API) rejected Switchboard's provider key (HTTP ${status}); an operator must fix the key configured for this provider`,
-      { retryable: false },
+      { retryable: false, metadata },
     );
   }
   // 5xx, and any other status (402 out of provider credit, 413, 409, ...): an operator or provider

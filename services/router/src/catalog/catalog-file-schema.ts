@@ -1,4 +1,4 @@
-import { providerKeyVariableSchema, quantizations, type CatalogEntryKind } from "@switchboard/contracts";
+import { awsRegionName, providerKeyVariableSchema, quantizations, type CatalogEntryKind } from "@switchboard/contracts";
 import { z } from "zod";
 
 const perTokenPrice = z
@@ -69,7 +69,7 @@ export const catalogProviderSchema = z.strictObject({
   // The AWS region a Bedrock provider's requests are signed for (LiteLLM's aws_region_name). Without it the
   // adapter reads the region from base_url's host (bedrock-runtime.<region>.amazonaws.com); with it base_url
   // may be any address (a VPC endpoint's DNS name without the region, a proxy), which is used as given.
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "an AWS region name such as us-east-1").optional(),
+  region: awsRegionName.optional(),
   data_policy: z.strictObject({
     training: z.boolean(),
     retains_prompts: z.boolean(),

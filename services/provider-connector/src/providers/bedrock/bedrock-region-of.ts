@@ -1,6 +1,7 @@
-import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
+import { awsRegionNamePattern, gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
 
-const regionPattern = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\./;
+// The same region names the catalog accepts for a provider's `region`.
+const regionPattern = new RegExp(`(?:^|\\.)bedrock-runtime(?:-fips)?\\.(${awsRegionNamePattern})\\.`);
 
 /**
  * The AWS region to sign for, from the endpoint's host: `bedrock-runtime.<region>.amazonaws.com`, its FIPS

@@ -1,0 +1,51 @@
+import { gatewayError, gatewayErrorCodes } from "@switchboard/contracts";
+import { describe, expect, it } from "vitest";
+import { scrubErrorKeyMaterial, scrubKeyMaterial } from "./scrub-key-material.js";
+
+describe("scrubKeyMaterial (issue 11: the provider's message travels, our key never)", () => {
+  const openAiKey = "sk-proj-Zq81bXoPk2Lw9vYtR4mNabcd";
+
+  it("replaces the whole key wherever the provider quotes it", () => {
+    expect(scrubKeyMaterial(`Key ${openAiKey} is revoked; ${openAiKey} again`, openAiKey)).toBe("Key [redacted] is revoked; [redacted] again");
+  });
+
+  it("replaces a masked echo whose visible end is the key's end (OpenAI's 'Incorrect API key provided')", () => {
+    expect(scrubKeyMaterial("Incorrect API key provided: sk-proj-****abcd. You can find your API key at https://platform.openai.com/account/api-keys.", openAiKey)).toBe(
+      "Incorrect API key provided: [redacted]. You can find your API key at https://platform.openai.com/account/api-keys.",
+    );
+    expect(scrubKeyMaterial("key sk-...Nabcd and sk-…abcd", openAiKey)).toBe("key [redacted] and [redacted]");
+  });
+
+  it("keeps masked text and ellipses that do not end like the key", () => {
+    expect(scrubKeyMaterial("Incorrect API key provided: sk-proj-****wxyz. Please wait...retry", openAiKey)).toBe("Incorrect API key provided: sk-proj-****wxyz. Please wait...retry");
+  });
+
+  it("replaces each part of AWS credentials, and the whole value", () => {
+    const aws = "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY:FwoGZXIvYXdzEBYaDH";
+    const message = `The security token included in the request is invalid. Access key AKIAIOSFODNN7EXAMPLE, secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, token FwoGZXIvYXdzEBYaDH, all: ${aws}`;
+    const scrubbed = scrubKeyMaterial(message, aws);
+    expect(scrubbed).toBe("The security token included in the request is invalid. Access key [redacted], secret [redacted], token [redacted], all: [redacted]");
+  });
+
+  it("leaves text alone without a key, or with a key too short to be a secret worth garbling the message for", () => {
+    expect(scrubKeyMaterial("Rate limit reached", undefined)).toBe("Rate limit reached");
+    expect(scrubKeyMaterial("this is a test", "test")).toBe("this is a test");
+  });
+});
+
+describe("scrubErrorKeyMaterial", () => {
+  it("scrubs the message and every text in the metadata, and keeps the rest of the error", () => {
+    const key = "sk-primary-test-0123456789";
+    const error = gatewayError(gatewayErrorCodes.upstreamError, 502, `rejected ${key}`, {
+      retryable: false,
+      metadata: { raw: `Incorrect API key provided: sk-prim****6789.`, provider_code: "invalid_api_key", attempts: 2 },
+    });
+    expect(scrubErrorKeyMaterial(error, key)).toEqual({
+      code: gatewayErrorCodes.upstreamError,
+      status: 502,
+      message: "rejected [redacted]",
+      retryable: false,
+      metadata: { raw: "Incorrect API key provided: [redacted].", provider_code: "invalid_api_key", attempts: 2 },
+    });
+  });
+});
