@@ -70,6 +70,29 @@ describe("a Bedrock endpoint end to end (issue 11)", () => {
     expect({ whole: whole.usage, streamed: streamed.usage }).toMatchObject({ whole: expected, streamed: expected });
   });
 
+  it("answers a replayed tool conversation with no tool to call (no tools, or tool_choice none): Converse needs a toolConfig, so an inert placeholder is the one tool declared", async () => {
+    const replayed: OpenAI.Chat.ChatCompletionMessageParam[] = [
+      ...question,
+      { role: "assistant", content: null, tool_calls: [{ id: "tooluse_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+      { role: "tool", tool_call_id: "tooluse_1", content: "18°C" },
+    ];
+    const tools: OpenAI.Chat.ChatCompletionTool[] = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    bedrock.setScript({ text: "It is 18°C in Paris." });
+    for (const extra of [{}, { tools, tool_choice: "none" as const }]) {
+      const whole = await client.chat.completions.create({ model: "test/bedrock", messages: replayed, ...extra });
+      const streamed = await completeStreamed(client, { model: "test/bedrock", messages: replayed, ...extra });
+      for (const completion of [whole, streamed]) {
+        expect(completion.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: "It is 18°C in Paris." } });
+        expect(completion.choices[0]!.message.tool_calls ?? []).toEqual([]);
+      }
+      const sent = bedrock.requests.slice(-2).map((request) => ({ refusedAs: request.refusedAs, toolNames: (request.body["toolConfig"] as { tools: { toolSpec: { name: string } }[] }).tools.map((tool) => tool.toolSpec.name) }));
+      expect(sent).toEqual([
+        { refusedAs: undefined, toolNames: ["switchboard_no_tool"] },
+        { refusedAs: undefined, toolNames: ["switchboard_no_tool"] },
+      ]);
+    }
+  });
+
   it("signs for the catalog's region, not one read from base_url, and Bedrock refuses a signature for another region", async () => {
     bedrock.setScript({ text: "Hello." });
     await client.chat.completions.create({ model: "test/bedrock", messages: question });

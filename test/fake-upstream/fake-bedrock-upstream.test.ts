@@ -13,6 +13,8 @@ interface Signing {
   region?: string;
   service?: string;
   secretAccessKey?: string;
+  /** The body signed and sent instead of the default one. */
+  body?: string;
   /** Sent instead of the signed body. */
   sentBody?: string;
 }
@@ -28,6 +30,7 @@ describe("fake Bedrock Runtime", () => {
 
   async function post(requestPath: string, signing: Signing | null, requestBody = body): Promise<Response> {
     const url = new URL(requestPath, bedrock.url);
+    const requestBody = signing?.body ?? body;
     const headers: Record<string, string> = { "content-type": "application/json", host: url.host };
     if (signing !== null) {
       const signer = new SignatureV4({
@@ -55,6 +58,22 @@ describe("fake Bedrock Runtime", () => {
       usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 },
     });
     expect(bedrock.requests.at(-1)).toMatchObject({ modelId: "anthropic.claude-3-5-haiku-20241022-v1:0", operation: "converse", signature: { region: "eu-west-3", service: "bedrock" } });
+  });
+
+  it("refuses toolUse and toolResult blocks without a toolConfig, as Converse does, and takes them with one", async () => {
+    bedrock.setScript({ text: "18°C." });
+    const messages = [
+      { role: "user", content: [{ text: "Weather?" }] },
+      { role: "assistant", content: [{ toolUse: { toolUseId: "tooluse_1", name: "get_weather", input: { city: "Paris" } } }] },
+      { role: "user", content: [{ toolResult: { toolUseId: "tooluse_1", content: [{ text: "18°C" }] } }] },
+    ];
+    const refused = await post(path, { body: JSON.stringify({ messages }) });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("x-amzn-errortype")).toBe("ValidationException");
+    expect(await refused.json()).toEqual({ message: "The toolConfig field must be defined when using toolUse and toolResult content blocks." });
+    expect(bedrock.requests.at(-1)!.refusedAs).toBe("ValidationException");
+    const toolConfig = { tools: [{ toolSpec: { name: "get_weather", inputSchema: { json: { type: "object" } } } }] };
+    expect((await post(path, { body: JSON.stringify({ messages, toolConfig }) })).status).toBe(200);
   });
 
   it("streams ConverseStream events in AWS's event-stream framing, each message's CRCs intact", async () => {

@@ -54,7 +54,7 @@ export interface RecordedBedrockRequest {
   body: Record<string, unknown>;
   /** The scope the Authorization header names; null when it names none. */
   signature: BedrockSignatureScope | null;
-  /** The AWS error type the request was refused with for its signature (`InvalidSignatureException`, …); absent when it was accepted. */
+  /** The AWS error type the request was refused with for its signature (`InvalidSignatureException`, …) or its tool blocks (`ValidationException`); absent when it was accepted. */
   refusedAs?: string;
 }
 
@@ -223,6 +223,14 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Whether Converse messages hold a `toolUse` or `toolResult` block. */
+function holdsToolBlocks(messages: unknown): boolean {
+  if (!Array.isArray(messages)) return false;
+  return messages.some((message: { content?: unknown }) =>
+    Array.isArray(message.content) && message.content.some((block: Record<string, unknown>) => block["toolUse"] !== undefined || block["toolResult"] !== undefined),
+  );
+}
+
 function lastUserText(body: Record<string, unknown>): string {
   const messages = Array.isArray(body["messages"]) ? (body["messages"] as { role?: unknown; content?: { text?: unknown }[] }[]) : [];
   const last = [...messages].reverse().find((message) => message.role === "user");
@@ -310,6 +318,13 @@ export async function startFakeBedrockUpstream(options: FakeBedrockOptions): Pro
     }
     if (!Array.isArray(body["messages"]) || body["messages"].length === 0) {
       fail(400, "ValidationException", "A conversation must start with a user message. Try again with a conversation that starts with a user message.");
+      return;
+    }
+    // Converse refuses a conversation holding tool blocks unless the request declares tools, even when none is to be called
+    // (https://docs.aws.amazon.com/bedrock/latest/userguide/tool-use-inference-call.html).
+    if (body["toolConfig"] === undefined && holdsToolBlocks(body["messages"])) {
+      recorded.refusedAs = "ValidationException";
+      fail(400, "ValidationException", "The toolConfig field must be defined when using toolUse and toolResult content blocks.");
       return;
     }
     const script = chooseScript(body);

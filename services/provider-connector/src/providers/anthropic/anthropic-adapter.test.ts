@@ -289,6 +289,38 @@ describe("anthropic adapter", () => {
     ]);
   });
 
+  it("answers a response_format under tool_choice none through the JSON tool forced, the client's tools kept but not callable, without a warning", () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const build = (body: Record<string, unknown>) =>
+      anthropicAdapter.toUpstreamRequest({
+        body: { messages: [{ role: "user", content: "Capital?" }], tools, tool_choice: "none", response_format: { type: "json_object" }, ...body },
+        upstreamModel: "claude-sonnet-4-5",
+        stream: false,
+        maxCompletionTokens: 100,
+        baseUrl: "https://api.anthropic.com",
+      });
+    const request = build({});
+    expect(request.warnings).toEqual([]);
+    expect(request.body["tools"]).toEqual([
+      { name: "get_weather", input_schema: { type: "object" } },
+      { name: "switchboard_json_response", description: "Respond with a JSON object.", input_schema: { type: "object" } },
+    ]);
+    expect(request.body["tool_choice"]).toEqual({ type: "tool", name: "switchboard_json_response" });
+    expect(build({ parallel_tool_calls: false }).body["tool_choice"]).toEqual({ type: "tool", name: "switchboard_json_response" });
+  });
+
+  it("sends tool_choice none without disable_parallel_tool_use, which Anthropic's none choice does not take (no call is allowed, so nothing is lost)", () => {
+    const request = anthropicAdapter.toUpstreamRequest({
+      body: { messages: [{ role: "user", content: "Hi" }], tools: [{ type: "function", function: { name: "get_weather" } }], tool_choice: "none", parallel_tool_calls: false },
+      upstreamModel: "claude-sonnet-4-5",
+      stream: false,
+      maxCompletionTokens: 100,
+      baseUrl: "https://api.anthropic.com",
+    });
+    expect(request.body["tool_choice"]).toEqual({ type: "none" });
+    expect(request.warnings).toEqual([]);
+  });
+
   it("answers a JSON response_format without thinking (its tool is forced, which Anthropic refuses while thinking), naming reasoning, or refuses under require_parameters", () => {
     const build = (body: Record<string, unknown>) =>
       anthropicAdapter.toUpstreamRequest({

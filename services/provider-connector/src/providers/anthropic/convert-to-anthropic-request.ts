@@ -38,19 +38,26 @@ function convertToolChoice(toolChoice: unknown, parallelToolCalls: unknown): Rec
     const name = (toolChoice as { function?: { name?: unknown } }).function?.name;
     if (typeof name === "string") choice = { type: "tool", name };
   }
-  if (parallelToolCalls === false) choice = { ...(choice ?? { type: "auto" }), disable_parallel_tool_use: true };
+  // Anthropic's `none` choice takes no disable_parallel_tool_use (only auto/any/tool do); with no call allowed there is nothing for it to limit.
+  if (parallelToolCalls === false && choice?.["type"] !== "none") choice = { ...(choice ?? { type: "auto" }), disable_parallel_tool_use: true };
   return choice;
 }
 
 /**
  * Makes the model answer by calling the JSON response tool (json-response-tool.ts): the tool is added
  * and forced, or, when the client has tools of its own and no tool choice, some tool call is required so
- * the model either uses one of them or answers in JSON.
+ * the model either uses one of them or answers in JSON. Under `tool_choice: "none"` the JSON tool is
+ * forced too: the client asked for no call to its tools and for a JSON answer, and forcing the JSON tool
+ * gives both (its call comes back as the message text, not as a tool call), where `none` kept as sent
+ * would leave the model unable to call it and the answer unchecked text. The client's tools stay in
+ * `tools` unchanged (a forced named tool cannot call them), so nothing is dropped.
  */
 function answerThroughTool(body: Record<string, unknown>, tool: JsonResponseTool): void {
   const clientTools = (body["tools"] as Record<string, unknown>[] | undefined) ?? [];
   body["tools"] = [...clientTools, { name: tool.name, description: tool.description, input_schema: tool.schema }];
-  if (body["tool_choice"] === undefined) body["tool_choice"] = clientTools.length > 0 ? { type: "any" } : { type: "tool", name: tool.name };
+  const clientChoice = body["tool_choice"] as Record<string, unknown> | undefined;
+  if (clientChoice?.["type"] === "none") body["tool_choice"] = { type: "tool", name: tool.name };
+  else if (clientChoice === undefined) body["tool_choice"] = clientTools.length > 0 ? { type: "any" } : { type: "tool", name: tool.name };
 }
 
 /**

@@ -204,6 +204,45 @@ describe("bedrock adapter", () => {
     ]);
   });
 
+  it("offers none of the client's tools under tool_choice none, and an inert placeholder tool when tool blocks in the history need a toolConfig", () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const history: ChatRequest["messages"] = [
+      { role: "user", content: "Weather?" },
+      { role: "assistant", content: null, tool_calls: [{ id: "tooluse_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+      { role: "tool", tool_call_id: "tooluse_1", content: "18°C" },
+    ];
+    const build = (body: Partial<ChatRequest>) =>
+      bedrockAdapter.toUpstreamRequest({ body: { messages: history, ...body }, upstreamModel: claude, stream: false, maxCompletionTokens: 100, baseUrl });
+    const placeholder = { tools: [{ toolSpec: { name: "switchboard_no_tool", description: expect.stringContaining("Never call it"), inputSchema: { json: { type: "object", properties: {}, additionalProperties: false } } } }] };
+    // Converse refuses toolUse/toolResult blocks without toolConfig; its toolChoice has no none, so none of the client's tools is offered.
+    for (const body of [{}, { tools, tool_choice: "none" }, { tools, tool_choice: "none", provider: { require_parameters: true } }]) {
+      const request = build(body);
+      expect(request.body["toolConfig"]).toEqual(placeholder);
+      expect(request.warnings).toEqual([]);
+    }
+    // Without tool blocks in the history no toolConfig is needed, and none is sent.
+    const fresh = bedrockAdapter.toUpstreamRequest({ body: { messages: [{ role: "user", content: "Hi" }], tools, tool_choice: "none" }, upstreamModel: claude, stream: false, maxCompletionTokens: 100, baseUrl });
+    expect(fresh.body).not.toHaveProperty("toolConfig");
+    // With tools offered, they go as given.
+    expect(build({ tools, tool_choice: "auto" }).body["toolConfig"]).toEqual({ tools: [{ toolSpec: { name: "get_weather", inputSchema: { json: { type: "object" } } } }], toolChoice: { auto: {} } });
+  });
+
+  it("answers a response_format through the JSON tool alone, forced, under tool_choice none: the structured answer and no call to the client's tools", () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const request = bedrockAdapter.toUpstreamRequest({
+      body: { messages: [{ role: "user", content: "Capital?" }], tools, tool_choice: "none", response_format: { type: "json_object" } },
+      upstreamModel: claude,
+      stream: false,
+      maxCompletionTokens: 100,
+      baseUrl,
+    });
+    expect(request.warnings).toEqual([]);
+    expect(request.body["toolConfig"]).toEqual({
+      tools: [{ toolSpec: { name: "switchboard_json_response", description: "Respond with a JSON object.", inputSchema: { json: { type: "object" } } } }],
+      toolChoice: { tool: { name: "switchboard_json_response" } },
+    });
+  });
+
   it("refuses an image URL with a 400 that says to send the bytes, rather than fetching it", () => {
     const body: ChatRequest = { messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }] };
     expect(() => bedrockAdapter.toUpstreamRequest({ body, upstreamModel: claude, stream: false, maxCompletionTokens: 100, baseUrl })).toThrow(

@@ -7,6 +7,7 @@ import { jsonResponseToolOf } from "../json-response-tool.js";
 import { resolveReasoning } from "../resolve-reasoning.js";
 import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
 import { unsupportedRequestError } from "../unsupported-request-error.js";
+import { bedrockPlaceholderToolSpec, hasToolBlocks } from "./bedrock-placeholder-tool.js";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
 
 type Block = Record<string, unknown>;
@@ -87,7 +88,8 @@ function reasoningBlocks(details: readonly Record<string, unknown>[]): Block[] {
  * The client's request as a Converse body (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html):
  * leading system messages lifted into `system`, `toolUse` / `toolResult` blocks in merged turns, sampling in
  * `inferenceConfig`, tools in `toolConfig`. Converse has no `none` tool choice: `tool_choice: "none"` sends
- * no tools at all. Everything else is named in a warning.
+ * none of the client's tools (an inert placeholder when the history needs a `toolConfig`, see
+ * bedrock-placeholder-tool.ts). Everything else is named in a warning.
  */
 export function convertToBedrockRequest(request: ChatRequest, options: BedrockRequestOptions): { body: Record<string, unknown>; warnings: UpstreamWarning[] } {
   const { maxCompletionTokens } = options;
@@ -167,6 +169,7 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
     else if (jsonTool !== null) {
       const clientTools = toolSpecs.length;
       toolSpecs.push({ toolSpec: { name: jsonTool.name, description: jsonTool.description, inputSchema: { json: jsonTool.schema } } });
+      // Under tool_choice none the client's tools are withheld, so the JSON tool is forced alone: a JSON answer and no call to them.
       toolChoice ??= clientTools > 0 ? { any: {} } : { tool: { name: jsonTool.name } };
     }
   }
@@ -184,7 +187,13 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
       warnings.push(...dropSamplingRefusedWhileThinking(inferenceConfig, { temperature: "temperature", top_p: "topP" }, request.provider?.require_parameters === true));
     }
   }
-  const toolConfig = toolSpecs.length > 0 ? { tools: toolSpecs, ...(toolChoice !== undefined ? { toolChoice } : {}) } : undefined;
+  // No tool offered (no `tools`, or `tool_choice: "none"`) but tool blocks in the history: the inert placeholder (bedrock-placeholder-tool.ts).
+  const toolConfig =
+    toolSpecs.length > 0
+      ? { tools: toolSpecs, ...(toolChoice !== undefined ? { toolChoice } : {}) }
+      : hasToolBlocks(messages)
+        ? { tools: [bedrockPlaceholderToolSpec] }
+        : undefined;
 
   return {
     body: {
