@@ -28,9 +28,9 @@ describe("fake Bedrock Runtime", () => {
   });
   afterAll(() => bedrock.close());
 
-  async function post(requestPath: string, signing: Signing | null, requestBody = body): Promise<Response> {
+  async function post(requestPath: string, signing: Signing | null, bodyToSign = body): Promise<Response> {
     const url = new URL(requestPath, bedrock.url);
-    const requestBody = signing?.body ?? body;
+    const requestBody = signing?.body ?? bodyToSign;
     const headers: Record<string, string> = { "content-type": "application/json", host: url.host };
     if (signing !== null) {
       const signer = new SignatureV4({
