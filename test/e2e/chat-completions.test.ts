@@ -86,6 +86,23 @@ describe("chat completions end to end (issue #3)", () => {
     expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason === "stop")).toBe(true);
   });
 
+  it("names the assistant role in a stream's first delta only, as OpenAI streams", async () => {
+    stack.primary.addRule("role once please", { chunks: ["x", "y", "z"] });
+    const response = await fetch(`${stack.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/echo", stream: true, messages: [{ role: "user", content: "role once please" }] }),
+    });
+    expect(response.status).toBe(200);
+    const { data } = readServerSentEvents(await response.text());
+    const deltas = data.slice(0, -1).map((payload) => chatChunkSchema.parse(JSON.parse(payload)).choices[0]?.delta);
+    expect(deltas.filter((delta) => delta?.content !== undefined).map((delta) => [delta?.role ?? null, delta?.content])).toEqual([
+      ["assistant", "x"],
+      [null, "y"],
+      [null, "z"],
+    ]);
+  });
+
   it("falls back to the next provider when the cheapest fails before the first token", async () => {
     stack.primary.addRule("fallback please", { status: 503 });
     stack.backup.addRule("fallback please", { text: "served by backup" });

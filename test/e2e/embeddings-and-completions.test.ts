@@ -311,6 +311,25 @@ describe("embeddings and legacy completions end to end (issue 11)", () => {
     expect(whole.choices[0]?.logprobs?.token_logprobs).toHaveLength(2);
   });
 
+  it("streams log probabilities whose text offsets count from the start of the whole text", async () => {
+    stack.primary.addRule("stream with logprobs", { chunks: ["one", " two"] });
+    const response = await fetch(`${stack.baseUrl}/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/echo", prompt: "stream with logprobs", stream: true, logprobs: 1 }),
+    });
+    expect(response.status).toBe(200);
+    const { data } = readServerSentEvents(await response.text());
+    const logprobs = data
+      .slice(0, -1)
+      .map((payload) => textCompletionSchema.parse(JSON.parse(payload)).choices[0]?.logprobs)
+      .filter((value) => value !== undefined && value !== null);
+    expect(logprobs.map((value) => [value.tokens, value.text_offset])).toEqual([
+      [["one"], [0]],
+      [[" two"], [3]],
+    ]);
+  });
+
   it("translates a legacy completion onto another provider's chat API (Gemini)", async () => {
     gemini.setScript({ text: "Gemini completes it.", usage: { promptTokenCount: 4, candidatesTokenCount: 4 } });
     const completion = await client.completions.create({ model: "test/gemini", prompt: "Complete me, Gemini" });

@@ -32,3 +32,4 @@ export * from "./bus-security/may-use-subject.js";
 export * from "./bus-security/render-bus-permission-table.js";
 export * from "./trace-context-headers.js";
 export * from "./messaging-span.js";
+export * from "./start-service-operations.js";

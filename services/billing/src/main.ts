@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig } from "@switchboard/config";
 import { createSubjects } from "@switchboard/contracts";
 import { checkDatabase, createDatabase } from "@switchboard/db";
-import { busIdentities, checkNats, connectNats, exitOnStartupFailure, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
-import { createLogger, startOperationsServer } from "@switchboard/telemetry";
+import { busIdentities, connectNats, exitOnStartupFailure, natsConnectionSettings, startServiceOperations } from "@switchboard/messaging";
+import { createLogger } from "@switchboard/telemetry";
 import { billingConfigSchema, type BillingConfig } from "./config.js";
 import { startBilling } from "./start-billing.js";
 
@@ -29,23 +29,13 @@ const billing = await startBilling({
   leaseTtlSeconds: config.CREDIT_LEASE_TTL_SECONDS,
   usageReportGraceSeconds: config.USAGE_REPORT_GRACE_SECONDS,
 });
-const operations =
-  config.OPERATIONS_PORT === undefined
-    ? undefined
-    : await startOperationsServer({
-        port: config.OPERATIONS_PORT,
-        host: config.OPERATIONS_HOST,
-        readinessChecks: { nats: () => checkNats(connection), database: () => checkDatabase(database) },
-      }).catch(exitOnStartupFailure("billing"));
-logger.info({ namespace: subjects.namespace, operationsPort: operations?.port ?? null }, "billing started");
-
-shutDownOnSignals({
+const operations = await startServiceOperations({
   service: "billing",
   logger,
   connection,
+  settings: config,
+  readinessChecks: { database: () => checkDatabase(database) },
   stop: () => billing.stop(),
-  close: async () => {
-    await operations?.close();
-    await database.destroy();
-  },
-});
+  close: () => database.destroy(),
+}).catch(exitOnStartupFailure("billing"));
+logger.info({ namespace: subjects.namespace, operationsPort: operations?.port ?? null }, "billing started");

@@ -1,7 +1,7 @@
 import { loadConfig } from "@switchboard/config";
 import { createSubjects, providerKeyVariableProblem } from "@switchboard/contracts";
-import { busIdentities, checkNats, connectNats, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
-import { createLogger, startOperationsServer } from "@switchboard/telemetry";
+import { busIdentities, connectNats, natsConnectionSettings, startServiceOperations } from "@switchboard/messaging";
+import { createLogger } from "@switchboard/telemetry";
 import { providerConnectorConfigSchema } from "./config.js";
 import { startProviderConnector } from "./start-provider-connector.js";
 
@@ -27,13 +27,8 @@ async function main(): Promise<void> {
     ingressSilenceMs: config.INGRESS_SILENCE_MS,
   });
   // The connector has no database: ready is NATS connected.
-  const operations =
-    config.OPERATIONS_PORT === undefined
-      ? undefined
-      : await startOperationsServer({ port: config.OPERATIONS_PORT, host: config.OPERATIONS_HOST, readinessChecks: { nats: () => checkNats(connection) } });
+  const operations = await startServiceOperations({ service: "provider-connector", logger, connection, settings: config, stop: () => connector.stop() });
   logger.info({ namespace: config.SWITCHBOARD_NATS_NAMESPACE, operationsPort: operations?.port ?? null }, "provider connector started");
-
-  shutDownOnSignals({ service: "provider-connector", logger, connection, stop: () => connector.stop(), close: async () => operations?.close() });
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,8 @@
 import { createSubjects } from "@switchboard/contracts";
 import { loadConfig } from "@switchboard/config";
 import { checkDatabase, createDatabase } from "@switchboard/db";
-import { busIdentities, checkNats, connectNats, natsConnectionSettings, shutDownOnSignals } from "@switchboard/messaging";
-import { createLogger, startOperationsServer } from "@switchboard/telemetry";
+import { busIdentities, connectNats, natsConnectionSettings, startServiceOperations } from "@switchboard/messaging";
+import { createLogger } from "@switchboard/telemetry";
 import { routerConfigSchema } from "./config.js";
 import { defaultHealthPolicy } from "./health/endpoint-health-tracker.js";
 import { startRouter } from "./start-router.js";
@@ -29,26 +29,16 @@ async function main(): Promise<void> {
     // `route` answers as ingress does: the default order is a weighted draw, not always the cheapest.
     random: Math.random,
   });
-  const operations =
-    config.OPERATIONS_PORT === undefined
-      ? undefined
-      : await startOperationsServer({
-          port: config.OPERATIONS_PORT,
-          host: config.OPERATIONS_HOST,
-          readinessChecks: { nats: () => checkNats(connection), database: () => checkDatabase(database) },
-        });
-  logger.info({ operationsPort: operations?.port ?? null }, "router ready");
-
-  shutDownOnSignals({
+  const operations = await startServiceOperations({
     service: "router",
     logger,
     connection,
+    settings: config,
+    readinessChecks: { database: () => checkDatabase(database) },
     stop: () => router.stop(),
-    close: async () => {
-      await operations?.close();
-      await database.destroy();
-    },
+    close: () => database.destroy(),
   });
+  logger.info({ operationsPort: operations?.port ?? null }, "router ready");
 }
 
 main().catch((error: unknown) => {

@@ -1,30 +1,14 @@
-import { embeddingInputsOf, embeddingsRequestSchema, gatewayError, gatewayErrorCodes, invalidRequestError, SwitchboardError, type EmbeddingsRequest, type GatewayError } from "@switchboard/contracts";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import { embeddingInputsOf, embeddingsRequestSchema, type EmbeddingsRequest, type EmbeddingsResponse } from "@switchboard/contracts";
+import type { FastifyInstance } from "fastify";
 import { buildEmbeddingsResponse } from "../generation/build-embeddings-response.js";
-import type { FallbackPolicy } from "../generation/fallback-policy.js";
 import { Generation } from "../generation/generation.js";
-import type { OutstandingFacts } from "../generation/outstanding-facts.js";
 import { identityOf } from "../generation/identity-of.js";
-import type { CreditLeases } from "../credit/credit-leases.js";
-import { sendError } from "../plugins/send-error.js";
-import type { ServiceClients } from "../plugins/service-clients.js";
-import type { LocalRouting } from "../routing/local-routing.js";
 import { admitModelCaller, type ModelCallerAdmission } from "./admit-model-caller.js";
-import { abandon } from "./abandon-reply.js";
 import { abortOnClientGone } from "./abort-on-client-gone.js";
+import { parseRequestBody } from "./parse-request-part.js";
+import { answerWholeGeneration, endGenerationExchange, recordUnexpectedFailure, routeGenerationSettings, type GenerationRouteOptions } from "./generation-exchange.js";
 
-export interface EmbeddingsRouteOptions extends ModelCallerAdmission {
-  clients: ServiceClients;
-  routing: LocalRouting;
-  idleTimeoutMs: number;
-  maximumDurationMs: number;
-  fallback?: FallbackPolicy;
-  shutdownSignal: AbortSignal;
-  leases: CreditLeases | null;
-  ingressId?: string;
-  /** With `ingressId`: this replica's generations whose completion fact is not stored yet (issue 10). */
-  outstandingFacts?: OutstandingFacts;
-}
+export type EmbeddingsRouteOptions = GenerationRouteOptions & ModelCallerAdmission;
 
 /**
  * POST /api/v1/embeddings (OpenAI's shape, https://platform.openai.com/docs/api-reference/embeddings):
@@ -33,87 +17,33 @@ export interface EmbeddingsRouteOptions extends ModelCallerAdmission {
  * the input tokens at the serving endpoint's prompt price through the completion fact — answered whole.
  */
 export async function embeddingsRoutes(app: FastifyInstance, options: EmbeddingsRouteOptions): Promise<void> {
+  // Sticky routing serves prompt caches; an embedding has none to reuse.
+  const settings = routeGenerationSettings(options, null);
   app.post("/api/v1/embeddings", async (request, reply) => {
     const abort = abortOnClientGone(reply);
     let generation: Generation | undefined;
     try {
       const key = await admitModelCaller(options, request);
-      const body = parseEmbeddingsRequest(request.body);
-      generation = new Generation({
-        clients: options.clients,
-        routing: options.routing,
-        idleTimeoutMs: options.idleTimeoutMs,
-        maximumDurationMs: options.maximumDurationMs,
-        ...(options.fallback ? { fallback: options.fallback } : {}),
-        shutdownSignal: options.shutdownSignal,
-        key,
-        embeddings: body,
-        promptBytes: request.promptBytes,
-        leases: options.leases,
-        // Sticky routing serves prompt caches; an embedding has none to reuse.
-        stickyEndpoints: null,
-        ...(options.ingressId === undefined ? {} : { ingressId: options.ingressId }),
-        ...(options.outstandingFacts === undefined ? {} : { outstandingFacts: options.outstandingFacts }),
-      });
+      const body = parseRequestBody(embeddingsRequestSchema, request.body, "Request body must be a JSON object with `model` and `input`.");
+      generation = new Generation({ ...settings, key, embeddings: body, promptBytes: request.promptBytes });
       request.generation = generation;
       await generation.prepare();
       reply.header("x-generation-id", generation.id);
-      try {
-        await generation.connect(abort.signal);
-      } catch (error) {
-        generation.publishFact(false);
-        throw error;
-      }
-      if (generation.wasCancelled) {
-        generation.publishFact(false);
-        return abandon(reply);
-      }
-      await respond(generation, body, reply, abort.signal);
-      return reply;
+      return await answerWholeGeneration(generation, reply, abort.signal, false, embeddingsResponseOf, body);
     } catch (error) {
-      if (!(error instanceof SwitchboardError)) generation?.failUnexpectedly();
-      throw error;
+      throw recordUnexpectedFailure(generation, error);
     } finally {
-      abort.dispose();
-      generation?.publishFact(false);
-      generation?.dispose();
+      endGenerationExchange(abort, generation);
     }
   });
 }
 
-function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
-  if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new SwitchboardError(gatewayError(gatewayErrorCodes.invalidRequest, 400, "Request body must be a JSON object with `model` and `input`."));
-  }
-  const parsed = embeddingsRequestSchema.safeParse(body);
-  if (!parsed.success) throw new SwitchboardError(invalidRequestError(parsed.error));
-  return parsed.data;
-}
-
-async function respond(generation: Generation, body: EmbeddingsRequest, reply: FastifyReply, signal: AbortSignal): Promise<void> {
-  let failure: GatewayError | undefined;
-  for await (const part of generation.parts(signal)) {
-    if (part.type === "error") failure = part.error;
-  }
-  if (generation.wasCancelled) {
-    generation.publishFact(false);
-    abandon(reply);
-    return;
-  }
+/** Undefined unless there is one vector per input: the connector checks the count against the provider's answer, so a gap is a bug. */
+function embeddingsResponseOf(generation: Generation, body: EmbeddingsRequest): EmbeddingsResponse | undefined {
   const embeddings = generation.accumulator.embeddings;
-  if (failure === undefined && holdsEveryVector(embeddings, embeddingInputsOf(body.input).length)) {
-    const { usage } = generation.chargeableUsage(true);
-    await reply.code(200).send(buildEmbeddingsResponse(identityOf(generation), embeddings, body.encoding_format ?? "float", usage, generation.costMicros(usage)));
-    generation.publishFact(true);
-    return;
-  }
-  if (failure === undefined) {
-    // The connector checks the count against the provider's answer; a gap here is a bug, never a partial answer.
-    generation.failUnexpectedly();
-    failure = gatewayError(gatewayErrorCodes.internal, 500, "Internal error", { retryable: true });
-  }
-  generation.publishFact(false);
-  await sendError(reply, failure);
+  if (!holdsEveryVector(embeddings, embeddingInputsOf(body.input).length)) return undefined;
+  const { usage } = generation.chargeableUsage(true);
+  return buildEmbeddingsResponse(identityOf(generation), embeddings, body.encoding_format ?? "float", usage, generation.costMicros(usage));
 }
 
 /** True when there is exactly one vector per input, none missing. */
