@@ -257,6 +257,33 @@ describe("reasoning across a tool-call conversation (issue 11)", () => {
     expect(anthropic.requests.length).toBe(before);
   });
 
+  it("keeps thinking off for the rest of a tool-use loop whose call was forced without it, naming reasoning each time, so Anthropic never answers 400", async () => {
+    anthropic.setScript((body) => {
+      const messages = body["messages"] as { content: { type: string }[] }[];
+      const answered = messages.some((message) => message.content.some((block) => block.type === "tool_result"));
+      return answered ? { text: "It is 18°C in Paris.", usage: { input_tokens: 60, output_tokens: 9 } } : { toolCalls: [{ id: "toolu_forced", name: "get_weather", arguments: '{"city":"Paris"}' }] };
+    });
+    const recordOf = (generationId: string) =>
+      waitFor(() => stack.database.database.selectFrom("generations").select("attempts").where("id", "=", generationId).executeTakeFirst(), 5_000, "generation row");
+    const before = anthropic.requests.length;
+    const forced = await client.chat.completions
+      .create({ model: "test/claude-thinking", messages: question, tools, tool_choice: "required", ...reasoning } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
+      .withResponse();
+    expect(forced.data.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(anthropic.requests.at(-1)!.body).not.toHaveProperty("thinking");
+    expect((await recordOf(forced.response.headers.get("x-generation-id")!)).attempts).toEqual([expect.objectContaining({ status: 200, droppedParameters: ["reasoning"] })]);
+
+    // The tool result goes back with tool_choice auto: the call has no thinking block to start the turn, so thinking stays off.
+    const conversation = [...question, forced.data.choices[0]!.message, { role: "tool" as const, tool_call_id: "toolu_forced", content: "18°C" }];
+    const answered = await client.chat.completions
+      .create({ model: "test/claude-thinking", messages: conversation, tools, tool_choice: "auto", ...reasoning } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
+      .withResponse();
+    expect(answered.data.choices[0]?.message.content).toBe("It is 18°C in Paris.");
+    expect(anthropic.requests.at(-1)!.body).not.toHaveProperty("thinking");
+    expect((await recordOf(answered.response.headers.get("x-generation-id")!)).attempts).toEqual([expect.objectContaining({ status: 200, droppedParameters: ["reasoning"] })]);
+    expect(anthropic.requests.length).toBe(before + 2);
+  });
+
   it("serves image parts to a model that takes images, as Anthropic image blocks (base64 and URL), and refuses them for one that does not", async () => {
     anthropic.setScript({ text: "A cat and a dog.", usage: { input_tokens: 3_000, output_tokens: 6 } });
     const content: OpenAI.Chat.ChatCompletionContentPart[] = [

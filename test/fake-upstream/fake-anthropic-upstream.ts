@@ -66,7 +66,9 @@ function words(text: string): string[] {
 /**
  * Why Anthropic refuses a request's extended thinking, or null when it takes it
  * (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking): a budget of at least 1,024
- * below `max_tokens`, and a tool choice of only `auto` or `none`.
+ * below `max_tokens`, a tool choice of only `auto` or `none`, and one thinking configuration per assistant
+ * turn: a tool-use loop is one turn, so the last assistant message after the last user message that is more
+ * than tool results, if it holds a `tool_use`, must start with a thinking block (Anthropic's message below).
  */
 function thinkingRefusal(body: Record<string, unknown>): string | null {
   const thinking = body["thinking"] as { type?: unknown; budget_tokens?: unknown } | undefined;
@@ -76,6 +78,20 @@ function thinkingRefusal(body: Record<string, unknown>): string | null {
   if (!(Number(body["max_tokens"]) > budget)) return "`max_tokens` must be greater than `thinking.budget_tokens`";
   const toolChoice = (body["tool_choice"] as { type?: unknown } | undefined)?.type;
   if (toolChoice === "any" || toolChoice === "tool") return "Thinking may not be enabled when tool_choice forces tool use.";
+  const messages = Array.isArray(body["messages"]) ? (body["messages"] as { role?: unknown; content?: unknown }[]) : [];
+  for (let index = messages.length - 1; index >= 0; index -= 1) {
+    const { role, content } = messages[index]!;
+    const blocks = Array.isArray(content) ? (content as { type?: unknown }[]) : [{ type: "text" }];
+    if (role === "user" && blocks.some((block) => block.type !== "tool_result")) break;
+    if (role !== "assistant" || !blocks.some((block) => block.type === "tool_use")) continue;
+    const first = String(blocks[0]?.type);
+    if (first === "thinking" || first === "redacted_thinking") break;
+    return (
+      `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${first}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block ` +
+      "(preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. " +
+      "Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+    );
+  }
   return null;
 }
 

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createAwsSigV4Signer } from "./aws-sigv4-signer.js";
 
@@ -32,6 +33,44 @@ describe("AWS SigV4 signer", () => {
     const temporary = await sign("{}", `${suiteSecret}:token:with:colons`);
     expect(temporary["x-amz-security-token"]).toBe("token:with:colons");
     expect(temporary["authorization"]).toContain("x-amz-security-token");
+  });
+
+  it("signs a Bedrock path whose model id holds ':' with the path encoded twice, as AWS SDKs do for services other than S3 (a known answer computed here by the spec)", async () => {
+    // The request as the adapter sends it: the model id's ':' is %3A in the URL.
+    const body = '{"messages":[{"role":"user","content":[{"text":"Hi"}]}]}';
+    const url = new URL("https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse");
+    const signed = await createAwsSigV4Signer(() => new Date("2024-01-15T09:30:00Z")).sign(
+      { method: "POST", url, headers: { "content-type": "application/json" }, body },
+      suiteSecret,
+      { region: "us-east-1" },
+    );
+
+    // The same signature by the steps of https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html,
+    // with node:crypto only. 1: the canonical request; its path is URI-encoded once more, so %3A becomes %253A.
+    const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+    const hmac = (key: string | Buffer, text: string) => createHmac("sha256", key).update(text, "utf8").digest();
+    const canonicalRequest = [
+      "POST",
+      "/model/anthropic.claude-3-5-haiku-20241022-v1%253A0/converse",
+      "", // no query
+      "content-type:application/json",
+      "host:bedrock-runtime.us-east-1.amazonaws.com",
+      "x-amz-date:20240115T093000Z",
+      "", // the canonical headers end with a newline
+      "content-type;host;x-amz-date",
+      sha256(body),
+    ].join("\n");
+    // 2: the string to sign, over the credential scope date/region/service/aws4_request.
+    const stringToSign = ["AWS4-HMAC-SHA256", "20240115T093000Z", "20240115/us-east-1/bedrock/aws4_request", sha256(canonicalRequest)].join("\n");
+    // 3: the signing key, an HMAC chain from "AWS4" + the secret access key; 4: the signature.
+    const signingKey = ["us-east-1", "bedrock", "aws4_request"].reduce((key, part) => hmac(key, part), hmac("AWS4wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20240115"));
+    const signature = createHmac("sha256", signingKey).update(stringToSign, "utf8").digest("hex");
+
+    expect(signature).toBe("a2b6eb9537d3bbedd77dca19ef6649b64590330a2e0fd4a5b2a7dfdc1abeeb2d");
+    expect(signed).toEqual({
+      "x-amz-date": "20240115T093000Z",
+      authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240115/us-east-1/bedrock/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${signature}`,
+    });
   });
 
   it("refuses a secret that is not <access key id>:<secret> and a missing region, as retryable configuration errors", async () => {

@@ -86,6 +86,17 @@ describe("a provider's api_version and quirks", () => {
     expect(issuesOf({ ...provider, region: "us-east-1" })).toEqual(["region: only a provider with api: bedrock takes a region"]);
   });
 
+  it("refuses a region that contradicts the one in a regional Bedrock host, in its plain, FIPS and VPC endpoint forms", () => {
+    const contradiction = "region: contradicts the region in base_url's host (bedrock-runtime.<region>.amazonaws.com); set the same region, or leave region out to sign for the host's";
+    for (const host of ["bedrock-runtime.eu-west-3.amazonaws.com", "bedrock-runtime-fips.eu-west-3.amazonaws.com", "vpce-0a1b2c3d-4e5f6a7b.bedrock-runtime.eu-west-3.vpce.amazonaws.com"]) {
+      const bedrock = { ...provider, api: "bedrock", base_url: `https://${host}` };
+      expect(issuesOf({ ...bedrock, region: "us-east-1" })).toEqual([contradiction]);
+      expect(issuesOf({ ...bedrock, region: "eu-west-3" })).toEqual([]);
+      expect(issuesOf(bedrock)).toEqual([]);
+    }
+    expect(issuesOf({ ...provider, api: "bedrock", base_url: "https://vpce-0a1b2c3d.bedrock.example.internal", region: "us-east-1" })).toEqual([]);
+  });
+
   it("refuses a quirk it does not know and an output cap field that does not exist", () => {
     expect(issuesOf({ ...provider, quirks: { no_stream_usage: true } })).toEqual([expect.stringMatching(/^quirks: Unrecognized key/)]);
     expect(issuesOf({ ...provider, quirks: { output_cap_parameter: "max_output_tokens" } })).toEqual([expect.stringMatching(/^quirks\.output_cap_parameter: /)]);

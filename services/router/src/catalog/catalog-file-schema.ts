@@ -43,6 +43,16 @@ export const catalogQuirksSchema = z.strictObject({
 export type CatalogQuirks = z.infer<typeof catalogQuirksSchema>;
 
 /** One upstream provider as the catalog file declares it. */
+/**
+ * The region named by a regional Bedrock host (`bedrock-runtime.<region>.amazonaws.com`, its FIPS form
+ * `bedrock-runtime-fips.<region>…` and VPC endpoint names `…bedrock-runtime.<region>.vpce.amazonaws.com`),
+ * as the connector reads it when no `region` is set; undefined for any other address.
+ */
+function bedrockHostRegionOf(baseUrl: string): string | undefined {
+  if (!URL.canParse(baseUrl)) return undefined;
+  return /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\./.exec(new URL(baseUrl).hostname)?.[1];
+}
+
 export const catalogProviderSchema = z.strictObject({
   id: slug,
   name: z.string().min(1),
@@ -78,7 +88,12 @@ export const catalogProviderSchema = z.strictObject({
   }),
 })
   // Only the Bedrock adapter signs for a region: on another API the setting would be ignored without a word.
-  .refine((provider) => provider.region === undefined || provider.api === "bedrock", { path: ["region"], message: "only a provider with api: bedrock takes a region" });
+  .refine((provider) => provider.region === undefined || provider.api === "bedrock", { path: ["region"], message: "only a provider with api: bedrock takes a region" })
+  // A regional host only answers requests signed for its own region: another region would fail every call.
+  .refine((provider) => provider.region === undefined || [undefined, provider.region].includes(bedrockHostRegionOf(provider.base_url)), {
+    path: ["region"],
+    message: "contradicts the region in base_url's host (bedrock-runtime.<region>.amazonaws.com); set the same region, or leave region out to sign for the host's",
+  });
 export type CatalogProvider = z.infer<typeof catalogProviderSchema>;
 
 export const catalogEndpointSchema = z.strictObject({

@@ -133,6 +133,36 @@ describe("convertToAnthropicRequest", () => {
     ]);
   });
 
+  it("does not ask Claude to think when the current turn's tool call comes back without its thinking block: dropped and named, or refused under require_parameters", () => {
+    const call = { id: "toolu_1", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } };
+    const signed = [{ type: "reasoning.text", text: "Call the tool.", signature: "ErcBCkgI", format: "anthropic-claude-v1", index: 0 }];
+    const convert = (messages: ChatRequest["messages"], extra: Partial<ChatRequest> = {}) =>
+      convertToAnthropicRequest({ messages, reasoning: { max_tokens: 1_024 }, ...extra }, { ...options, maxCompletionTokens: 4_000 });
+    const toolLoop = (details?: { type: string; [key: string]: unknown }[]): ChatRequest["messages"] => [
+      { role: "user", content: "Weather in Paris and Rome?" },
+      { role: "assistant", content: null, tool_calls: [call], ...(details !== undefined ? { reasoning_details: details } : {}) },
+      { role: "tool", tool_call_id: "toolu_1", content: "18°C" },
+    ];
+    for (const details of [undefined, [{ type: "reasoning.text", text: "unsigned", format: "anthropic-claude-v1", index: 0 }]]) {
+      const { body, warnings } = convert(toolLoop(details));
+      expect(body).not.toHaveProperty("thinking");
+      expect(warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+      expect(() => convert(toolLoop(details), { provider: { require_parameters: true } })).toThrow(
+        expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "reasoning" } }) }),
+      );
+    }
+    // The last tool call of the turn decides: an earlier one with thinking does not make up for it.
+    const twoCalls: ChatRequest["messages"] = [
+      ...toolLoop(signed),
+      { role: "assistant", content: null, tool_calls: [{ ...call, id: "toolu_2" }] },
+      { role: "tool", tool_call_id: "toolu_2", content: "21°C" },
+    ];
+    expect(convert(twoCalls).body).not.toHaveProperty("thinking");
+    expect(convert(toolLoop(signed))).toMatchObject({ body: { thinking: { type: "enabled", budget_tokens: 1_024 } }, warnings: [] });
+    // A new user message starts a new turn: the earlier tool call no longer needs its thinking.
+    expect(convert([...toolLoop(), { role: "assistant", content: "18°C." }, { role: "user", content: "Thanks. Rome?" }]).body).toHaveProperty("thinking");
+  });
+
   it("refuses a system message after the conversation started, naming it, rather than moving it", () => {
     expect(() =>
       convertToAnthropicRequest(

@@ -5,6 +5,7 @@ import { jsonResponseToolOf, type JsonResponseTool } from "../json-response-tool
 import { anthropicSamplingParameters } from "./anthropic-sampling-parameters.js";
 import { convertToAnthropicMessages } from "./convert-to-anthropic-messages.js";
 import { anthropicFallbackMaxTokens, convertToAnthropicThinking } from "./convert-to-anthropic-thinking.js";
+import { currentTurnToolUseLacksThinking } from "./current-turn-tool-use-lacks-thinking.js";
 import { dropSamplingRefusedWhileThinking } from "./drop-sampling-refused-while-thinking.js";
 
 /** What the Anthropic request is built from besides the client's body. */
@@ -126,6 +127,8 @@ export function convertToAnthropicRequest(request: ChatRequest, options: Anthrop
       // The client's tool_choice, or response_format answered through the forced JSON tool.
       const forcedBy = forcesToolCall(toolChoice) ? "tool_choice" : "response_format";
       warnings.push(dropOrRefuseReasoning(request, `Claude cannot think while ${forcedBy} forces a tool call; it takes thinking only with tool_choice auto or none`));
+    } else if (currentTurnToolUseLacksThinking(messages)) {
+      warnings.push(dropOrRefuseReasoning(request, "Claude thinks only when the current turn's last tool call comes back with its thinking block (reasoning_details), and this one has none"));
     } else {
       body["max_tokens"] = reasoning.maxTokens;
       body["thinking"] = reasoning.thinking;

@@ -132,6 +132,30 @@ describe("bedrock adapter", () => {
     }
   });
 
+  it("does not ask Claude to think when the current turn's tool call comes back without its thinking: dropped and named, or refused under require_parameters", () => {
+    const call = { id: "tooluse_1", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } };
+    const signed = [{ type: "reasoning.text", text: "Call the tool.", signature: "ErcBCkgI", format: "anthropic-claude-v1", index: 0 }];
+    const build = (messages: ChatRequest["messages"], extra: Partial<ChatRequest> = {}) =>
+      bedrockAdapter.toUpstreamRequest({ body: { messages, reasoning: { max_tokens: 1_024 }, ...extra }, upstreamModel: claude, stream: false, maxCompletionTokens: 4_000, baseUrl });
+    const toolLoop = (details?: { type: string; [key: string]: unknown }[]): ChatRequest["messages"] => [
+      { role: "user", content: "Weather?" },
+      { role: "assistant", content: null, tool_calls: [call], ...(details !== undefined ? { reasoning_details: details } : {}) },
+      { role: "tool", tool_call_id: "tooluse_1", content: "18°C" },
+    ];
+    // Without thinking to send back (a forced call, or another provider's reasoning), thinking is dropped.
+    for (const details of [undefined, [{ type: "reasoning.encrypted", data: "CiQB", format: "google-gemini-v1", index: 0 }]]) {
+      const request = build(toolLoop(details));
+      expect(request.body).not.toHaveProperty("additionalModelRequestFields");
+      expect(request.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+      expect(() => build(toolLoop(details), { provider: { require_parameters: true } })).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "reasoning" } }) }));
+    }
+    // With the signed thinking sent back it thinks; so it does once a new user message starts a turn.
+    expect(build(toolLoop(signed)).body["additionalModelRequestFields"]).toEqual({ thinking: { type: "enabled", budget_tokens: 1_024 } });
+    expect(build([...toolLoop(), { role: "assistant", content: "18°C in Paris." }, { role: "user", content: "And Rome?" }]).body["additionalModelRequestFields"]).toEqual({
+      thinking: { type: "enabled", budget_tokens: 1_024 },
+    });
+  });
+
   it("sends signed reasoning back as reasoningContent blocks before the tool use, and returns reasoning with its signature", () => {
     const body: ChatRequest = {
       reasoning: { max_tokens: 1_024 },

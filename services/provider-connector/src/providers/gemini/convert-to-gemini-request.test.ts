@@ -161,19 +161,59 @@ describe("convertToGeminiRequest", () => {
     expect(thinkingOf(convert({ reasoning: { max_tokens: 50_000 } }, "gemini-test-thinking"))).toEqual({ includeThoughts: true, thinkingBudget: 50_000 });
   });
 
-  it("sends an effort to Gemini 3 as the nearest thinking level the model takes", () => {
-    const level = (effort: string, upstreamModel: string) =>
-      ((convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning: { effort } } as ChatRequest, { maxCompletionTokens: 8_000, upstreamModel }).body["generationConfig"] as Record<string, unknown>)[
-        "thinkingConfig"
-      ] as Record<string, unknown>)["thinkingLevel"];
+  it("sends an effort to Gemini 3 as the nearest documented thinking level, naming reasoning when the level differs from the one asked", () => {
+    const convert = (reasoning: ChatRequest["reasoning"], upstreamModel: string, extra: Partial<ChatRequest> = {}) =>
+      convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning, ...extra }, { maxCompletionTokens: 8_000, upstreamModel });
+    const level = (effort: string, upstreamModel: string) => {
+      const { body, warnings } = convert({ effort } as ChatRequest["reasoning"], upstreamModel);
+      const thinkingConfig = (body["generationConfig"] as Record<string, unknown>)["thinkingConfig"] as Record<string, unknown> | undefined;
+      return `${String(thinkingConfig?.["thinkingLevel"] ?? "dropped")}${warnings.length > 0 ? " (warned)" : ""}`;
+    };
     const efforts = ["minimal", "low", "medium", "high", "xhigh", "max"];
-    expect(efforts.map((effort) => level(effort, "gemini-3-pro-preview"))).toEqual(["low", "low", "high", "high", "high", "high"]);
-    expect(efforts.map((effort) => level(effort, "gemini-3.1-pro-preview"))).toEqual(["low", "low", "medium", "high", "high", "high"]);
-    expect(efforts.map((effort) => level(effort, "gemini-3-flash-preview"))).toEqual(["minimal", "low", "medium", "high", "high", "high"]);
-    // Off: Flash's minimal level; Pro always thinks, so it is dropped and named.
-    const off = (upstreamModel: string) => convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning: { enabled: false } }, { maxCompletionTokens: null, upstreamModel });
-    expect(off("gemini-3-flash-preview").body).toMatchObject({ generationConfig: { thinkingConfig: { thinkingLevel: "minimal" } } });
-    expect(off("gemini-3-pro-preview").warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+    expect(efforts.map((effort) => level(effort, "gemini-3-pro-preview"))).toEqual(["dropped (warned)", "low", "high (warned)", "high", "high (warned)", "high (warned)"]);
+    expect(efforts.map((effort) => level(effort, "gemini-3.1-pro-preview"))).toEqual(["dropped (warned)", "low", "medium", "high", "high (warned)", "high (warned)"]);
+    expect(efforts.map((effort) => level(effort, "gemini-3-flash-preview"))).toEqual(["minimal", "low", "medium", "high", "high (warned)", "high (warned)"]);
+    expect(efforts.map((effort) => level(effort, "gemini-3.1-flash-lite"))).toEqual(["minimal", "low", "medium", "high", "high (warned)", "high (warned)"]);
+    // Gemini 3.7 and 3.8 Flash are documented with LOW, MEDIUM and HIGH only: no minimal is invented.
+    expect(efforts.map((effort) => level(effort, "gemini-3.7-flash"))).toEqual(["dropped (warned)", "low", "medium", "high", "high (warned)", "high (warned)"]);
+    expect(efforts.map((effort) => level(effort, "models/gemini-3.8-flash"))).toEqual(["dropped (warned)", "low", "medium", "high", "high (warned)", "high (warned)"]);
+    // A Gemini 3 model whose levels are not documented here gets the effort as asked, and no minimal.
+    expect(efforts.map((effort) => level(effort, "gemini-3.9-flash-preview"))).toEqual(["dropped (warned)", "low", "medium", "high", "high (warned)", "high (warned)"]);
+    expect(convert({ effort: "medium" }, "gemini-3-pro-preview").warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+    expect(convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning_effort: "medium" }, { maxCompletionTokens: null, upstreamModel: "gemini-3-pro-preview" }).warnings).toEqual([
+      { type: "unsupported-parameter", parameter: "reasoning_effort" },
+    ]);
+    // A minimal effort the model is not known to take is refused under require_parameters, never sent as low.
+    expect(() => convert({ effort: "minimal" }, "gemini-3.7-flash", { provider: { require_parameters: true } })).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "reasoning" } }) }),
+    );
+  });
+
+  it("turns thinking off on Gemini 3 only as Flash's minimal level, named as changed; a model not known to take minimal drops it or refuses it", () => {
+    const off = (upstreamModel: string, extra: Partial<ChatRequest> = {}) =>
+      convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning: { enabled: false }, ...extra }, { maxCompletionTokens: null, upstreamModel });
+    expect(off("gemini-3-flash-preview")).toMatchObject({
+      body: { generationConfig: { thinkingConfig: { thinkingLevel: "minimal" } } },
+      warnings: [{ type: "unsupported-parameter", parameter: "reasoning" }],
+    });
+    for (const model of ["gemini-3-pro-preview", "gemini-3.1-pro-preview", "gemini-3.7-flash", "gemini-3.8-flash", "gemini-3.9-flash-preview"]) {
+      const dropped = off(model);
+      expect(dropped.body["generationConfig"]).toBeUndefined();
+      expect(dropped.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+      expect(() => off(model, { provider: { require_parameters: true } })).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400 }) }));
+    }
+  });
+
+  it("drops an effort whose model's smallest thinking budget leaves no room under the output cap, or refuses it under require_parameters", () => {
+    const convert = (maxCompletionTokens: number | null, extra: Partial<ChatRequest> = {}) =>
+      convertToGeminiRequest({ messages: [{ role: "user", content: "Hi" }], reasoning: { effort: "low" }, ...extra }, { maxCompletionTokens, upstreamModel: "gemini-2.5-flash-lite" });
+    for (const cap of [512, 300]) {
+      const dropped = convert(cap);
+      expect(dropped.body["generationConfig"]).not.toHaveProperty("thinkingConfig");
+      expect(dropped.warnings).toEqual([{ type: "unsupported-parameter", parameter: "reasoning" }]);
+      expect(() => convert(cap, { provider: { require_parameters: true } })).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400 }) }));
+    }
+    expect(convert(513)).toMatchObject({ body: { generationConfig: { thinkingConfig: { thinkingBudget: 512 } } }, warnings: [] });
   });
 
   it("puts thought signatures back on the parts they came with: a function call's by its id, the rest on the first text part; other formats are left out", () => {

@@ -2,6 +2,7 @@ import type { ChatRequest, ReasoningEffort, UpstreamWarning } from "@switchboard
 import { dropOrRefuseReasoning } from "../drop-or-refuse-reasoning.js";
 import { effortBudget } from "../effort-budget.js";
 import { resolveReasoning } from "../resolve-reasoning.js";
+import { reasoningChangedWarning } from "../reasoning-changed-warning.js";
 
 type Effort = Exclude<ReasoningEffort, "none">;
 type ThinkingLevel = "minimal" | "low" | "medium" | "high";
@@ -19,26 +20,37 @@ const budgetRanges: readonly { pattern: RegExp; minimum: number; maximum: number
 ];
 
 /**
- * Gemini 3 models take an effort as `thinkingLevel`, and each only some levels (the thinking guide's
- * table; OpenRouter maps efforts the same way): 3 Pro `low` and `high`; 3.1 Pro adds `medium`; the Flash
- * models (Flash-Lite too) also `minimal`. Most specific pattern first.
+ * The `thinkingLevel`s of the Gemini 3 models whose levels are documented (the thinking guides' tables,
+ * https://ai.google.dev/gemini-api/docs/thinking and https://docs.cloud.google.com/vertex-ai/generative-ai/docs/thinking):
+ * 3 Pro `low` and `high`; 3.1 Pro adds `medium`; 3 Flash and 3.1 Flash-Lite also `minimal`; 3.7 and 3.8
+ * Flash `low`, `medium` and `high` only. Other Gemini 3 models are not listed: their levels are not known
+ * here, so they get the effort as asked and the provider's answer says (geminiThreePattern).
  */
 const thinkingLevelModels: readonly { pattern: RegExp; levels: readonly ThinkingLevel[] }[] = [
   { pattern: /(^|\/)gemini-3-pro/, levels: ["low", "high"] },
-  { pattern: /(^|\/)gemini-3(\.\d+)?-pro/, levels: ["low", "medium", "high"] },
-  { pattern: /(^|\/)gemini-3/, levels: ["minimal", "low", "medium", "high"] },
+  { pattern: /(^|\/)gemini-3\.1-pro/, levels: ["low", "medium", "high"] },
+  { pattern: /(^|\/)gemini-3-flash/, levels: ["minimal", "low", "medium", "high"] },
+  { pattern: /(^|\/)gemini-3\.1-flash-lite/, levels: ["minimal", "low", "medium", "high"] },
+  { pattern: /(^|\/)gemini-3\.[78]-flash/, levels: ["low", "medium", "high"] },
 ];
 
+/** Gemini 3 and later minor versions take an effort as `thinkingLevel`, not as a budget. */
+const geminiThreePattern = /(^|\/)gemini-3(\.\d+)?-/;
+
+/** The levels every Gemini 3 model is taken to know when its own are not listed above. */
+const commonThinkingLevels: readonly ThinkingLevel[] = ["low", "medium", "high"];
+
 /**
- * An effort as the nearest level the model takes. Gemini has nothing above `high`, so `xhigh` and `max`
- * ask for `high`. Where a model lacks `minimal` it gets `low`, the least it takes. Where it lacks
- * `medium` (3 Pro) it gets `high`: `medium` is what `reasoning.enabled: true` alone asks for, and `high`
- * is the model's own default, so an enabled request reasons as the model would unasked rather than less.
+ * An effort as the level sent, or undefined when the model takes no level for it. Gemini has nothing
+ * above `high`, so `xhigh` and `max` get `high`. Where a model lacks `medium` (3 Pro) it gets `high`:
+ * `medium` is what `reasoning.enabled: true` alone asks for, and `high` is the model's own default, so an
+ * enabled request reasons as the model would unasked rather than less. `minimal` goes only to a model
+ * known to take it: giving it `low` would be more thinking than asked, so it is dropped instead.
  */
-function thinkingLevelOf(effort: Effort, levels: readonly ThinkingLevel[]): ThinkingLevel {
+function thinkingLevelOf(effort: Effort, levels: readonly ThinkingLevel[]): ThinkingLevel | undefined {
   const wanted: ThinkingLevel = effort === "max" || effort === "xhigh" ? "high" : effort;
   if (levels.includes(wanted)) return wanted;
-  if (wanted === "minimal") return "low";
+  if (wanted === "minimal") return undefined;
   return "high";
 }
 
@@ -51,14 +63,19 @@ const geminiLargestOutput = 65_536;
 /**
  * The generation config's `thinkingConfig` for the client's reasoning request, and the warnings for what
  * the model cannot take. A budget goes as `thinkingBudget`; an effort as `thinkingLevel` on Gemini 3, as
- * its share of the output cap on 2.5 (kept within the model's range: an effort names no number of tokens);
- * off as a budget of 0, or Gemini 3 Flash's `minimal` level ("matches no thinking for most queries").
- * An explicit budget outside the model's range, or off on a model that always thinks (2.5 Pro, Gemini 3
- * Pro), is dropped and named, or refused under `provider.require_parameters` (drop-or-refuse-reasoning.ts);
- * never clamped. Thoughts are always asked for (`includeThoughts`): under `reasoning.exclude` the handler
- * turns their text into text-less `hidden-reasoning-delta` parts (hide-reasoning-text.ts), so a model
- * thinking counts as output there as on every other provider (no fallback once it thinks, charged on a
- * cancel), and keeps thought signatures. Undefined config when the request says nothing about reasoning.
+ * its share of the output cap on 2.5 (raised to the model's smallest budget: an effort names no number of
+ * tokens); off as a budget of 0. Off on a Gemini 3 Flash that takes `minimal` is sent as `minimal`, which
+ * Google describes as matching no thinking for most queries, not as none: the level differs from what was
+ * asked, so it carries a `reasoning` warning (reasoning-changed-warning.ts), as does any effort sent as
+ * another level. Dropped and named, or refused under `provider.require_parameters`
+ * (drop-or-refuse-reasoning.ts), never clamped: an explicit budget outside the model's range; off on a
+ * model that always thinks (2.5 Pro, a Gemini 3 model not known to take `minimal`); a `minimal` effort on
+ * a Gemini 3 model not known to take it; an effort whose smallest budget leaves the answer no room under
+ * the output cap (Gemini counts thinking against `maxOutputTokens`). Thoughts are always asked for
+ * (`includeThoughts`): under `reasoning.exclude` the handler turns their text into text-less
+ * `hidden-reasoning-delta` parts (hide-reasoning-text.ts), so a model thinking counts as output there as
+ * on every other provider (no fallback once it thinks, charged on a cancel), and keeps thought
+ * signatures. Undefined config when the request says nothing about reasoning.
  */
 export function convertToGeminiThinkingConfig(
   request: ChatRequest,
@@ -66,24 +83,34 @@ export function convertToGeminiThinkingConfig(
 ): { thinkingConfig?: Record<string, unknown>; warnings: UpstreamWarning[] } {
   const reasoning = request.reasoning !== undefined || request.reasoning_effort !== undefined ? resolveReasoning(request) : undefined;
   if (reasoning === undefined) return { warnings: [] };
-  const levels = thinkingLevelModels.find((model) => model.pattern.test(options.upstreamModel))?.levels;
-  const range = budgetRanges.find((model) => model.pattern.test(options.upstreamModel));
+  const model = options.upstreamModel;
+  const knownLevels = thinkingLevelModels.find((entry) => entry.pattern.test(model))?.levels;
+  const levels = knownLevels ?? (geminiThreePattern.test(model) ? commonThinkingLevels : undefined);
+  const range = budgetRanges.find((entry) => entry.pattern.test(model));
   if (reasoning.kind === "off") {
-    if (levels?.includes("minimal")) return { thinkingConfig: { thinkingLevel: "minimal" }, warnings: [] };
+    if (levels?.includes("minimal")) return { thinkingConfig: { thinkingLevel: "minimal" }, warnings: [reasoningChangedWarning(request)] };
     if (levels !== undefined || range?.canStopThinking === false) {
-      return { warnings: [dropOrRefuseReasoning(request, `${options.upstreamModel} cannot stop thinking`)] };
+      return { warnings: [dropOrRefuseReasoning(request, `${model} cannot stop thinking`)] };
     }
     return { thinkingConfig: { thinkingBudget: 0 }, warnings: [] };
   }
   if (reasoning.kind === "budget") {
     const budget = reasoning.tokens;
     if (range !== undefined && (budget < range.minimum || budget > range.maximum)) {
-      return { warnings: [dropOrRefuseReasoning(request, `${options.upstreamModel} takes a thinking budget (reasoning.max_tokens) from ${range.minimum} to ${range.maximum} tokens, not ${budget}`)] };
+      return { warnings: [dropOrRefuseReasoning(request, `${model} takes a thinking budget (reasoning.max_tokens) from ${range.minimum} to ${range.maximum} tokens, not ${budget}`)] };
     }
     return { thinkingConfig: { includeThoughts: true, thinkingBudget: budget }, warnings: [] };
   }
-  if (levels !== undefined) return { thinkingConfig: { includeThoughts: true, thinkingLevel: thinkingLevelOf(reasoning.effort, levels) }, warnings: [] };
-  const share = effortBudget(reasoning.effort, options.maxCompletionTokens ?? geminiLargestOutput);
+  if (levels !== undefined) {
+    const level = thinkingLevelOf(reasoning.effort, levels);
+    if (level === undefined) return { warnings: [dropOrRefuseReasoning(request, `${model} is not known to take the thinking level ${reasoning.effort}`)] };
+    return { thinkingConfig: { includeThoughts: true, thinkingLevel: level }, warnings: level === reasoning.effort ? [] : [reasoningChangedWarning(request)] };
+  }
+  const outputCap = options.maxCompletionTokens ?? geminiLargestOutput;
+  if (range !== undefined && range.minimum >= outputCap) {
+    return { warnings: [dropOrRefuseReasoning(request, `${model} thinks at least ${range.minimum} tokens, which leaves no room for the answer under this request's output cap of ${outputCap}`)] };
+  }
+  const share = effortBudget(reasoning.effort, outputCap);
   const budget = range === undefined ? share : Math.min(range.maximum, Math.max(range.minimum, share));
   return { thinkingConfig: { includeThoughts: true, thinkingBudget: budget }, warnings: [] };
 }

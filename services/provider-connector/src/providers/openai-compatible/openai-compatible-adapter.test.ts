@@ -668,6 +668,24 @@ describe("openai-compatible adapter: refusal and logprobs (issue 11)", () => {
       expect(openRouter.warnings).toEqual([]);
     });
 
+    it("keeps reasoning.exclude from an upstream that takes OpenRouter's reasoning, so its reasoning still arrives (the connector hides the text itself)", () => {
+      const forward = (reasoning: ChatRequest["reasoning"]) =>
+        adapter.toUpstreamRequest({
+          body: { messages: [{ role: "user", content: "Hi" }], reasoning },
+          upstreamModel: "anthropic/claude-sonnet-4.5",
+          stream: false,
+          maxCompletionTokens: null,
+          baseUrl,
+          quirks: { extraParameters: ["reasoning"] },
+        });
+      expect(forward({ effort: "high", exclude: true })).toMatchObject({ body: { reasoning: { effort: "high" } }, warnings: [] });
+      expect(forward({ max_tokens: 2_000, exclude: false }).body["reasoning"]).toEqual({ max_tokens: 2_000 });
+      // exclude alone asks nothing of the model's reasoning: nothing is left to send.
+      const alone = forward({ exclude: true });
+      expect(alone.body).not.toHaveProperty("reasoning");
+      expect(alone.warnings).toEqual([]);
+    });
+
     it("passes an upstream's reasoning_details on, whole and streamed", () => {
       const detail = { type: "reasoning.text", text: "Think.", signature: "sig", format: "anthropic-claude-v1", index: 0 };
       const { parts } = adapter.fromUpstreamResponse({

@@ -113,6 +113,15 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleAdapterCon
       }
       // A vendor that takes OpenRouter's `reasoning` (OpenRouter itself) gets it and the reasoning_details
       // as they are; any other gets the effort as OpenAI's `reasoning_effort` and no reasoning_details.
+      if (vendorParameters.has("reasoning") && typeof body["reasoning"] === "object" && body["reasoning"] !== null) {
+        // `exclude` stays here: the handler hides the reasoning text itself (hide-reasoning-text.ts), as for
+        // every provider. Forwarded, the upstream would hide it, and a model thinking would not be seen as
+        // output (fallback after it started, charging on a cancel). Alone it asks nothing of the model,
+        // as resolve-reasoning.ts reads it for every other provider, so nothing is left to send.
+        const { exclude: _exclude, ...forwarded } = body["reasoning"] as Record<string, unknown>;
+        if (Object.keys(forwarded).length > 0) body["reasoning"] = forwarded;
+        else delete body["reasoning"];
+      }
       if (!vendorParameters.has("reasoning")) {
         if (input.body.reasoning !== undefined && input.body.reasoning !== null && vendorParameters.has("reasoning_effort") && convertOpenAIReasoning(input.body, body)) {
           // Carried as reasoning_effort, so not dropped after all.
