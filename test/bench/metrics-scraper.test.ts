@@ -38,9 +38,10 @@ describe("startMetricsScraper", () => {
         { name: "slow", url: slow.url },
         { name: "refused", url: "http://127.0.0.1:1/metrics" },
       ],
-      150,
+      // Long enough that a healthy answer is never late on a loaded machine, shorter than the slow target's second.
+      400,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     const counts = await scraper.stop();
 
     const byName = Object.fromEntries(counts.map((entry) => [entry.name, entry]));
