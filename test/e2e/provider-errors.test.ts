@@ -79,6 +79,31 @@ describe("provider errors end to end (issue 11)", () => {
     expect(JSON.stringify(body)).not.toMatch(/\*{4}test/);
   });
 
+  it("never lets the provider key out when the provider's message is cut across it", async () => {
+    // The key starts 10 characters before the 1,000-character bound of metadata.raw, glued to the text before it.
+    const label = "key=";
+    stack.primary.addRule("key across the cut", { status: 401, errorMessage: `${"x".repeat(990 - label.length)}${label}sk-primary-test rejected` });
+    const response = await chat("key across the cut", { provider: { only: ["primary"] } });
+    expect(response.status).toBe(502);
+    const text = await response.text();
+    expect(text).not.toContain("sk-prima");
+    expect(httpErrorBodySchema.parse(JSON.parse(text)).error.metadata).toMatchObject({ raw: expect.stringContaining("key=[redacted]") });
+  });
+
+  it("never lets the provider key out when an in-stream error message is cut across it", async () => {
+    const label = "key=";
+    stack.primary.addRule("stream key across the cut", {
+      text: "one two three four",
+      streamErrorAfterChunks: 2,
+      errorMessage: `${"x".repeat(990 - label.length)}${label}sk-primary-test rejected`,
+    });
+    const response = await chat("stream key across the cut", { stream: true, provider: { only: ["primary"] } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).not.toContain("sk-prima");
+    expect(text).toContain("key=[redacted]");
+  });
+
   it("ends a stream that fails after its first tokens with an error chunk carrying the provider's metadata", async () => {
     stack.primary.addRule("fail midway", { text: "one two three four", streamErrorAfterChunks: 2, errorMessage: "The server had an error while processing your request." });
     const response = await chat("fail midway", { stream: true, provider: { only: ["primary"] } });

@@ -75,4 +75,9 @@ describe("presentGeneration", () => {
     const row = { attempts: [], cost_micros: 0, created_at: new Date(0), api_type: "embeddings" } as unknown as Parameters<typeof presentGeneration>[0];
     expect(presentGeneration(row).api_type).toBe("embeddings");
   });
+
+  it("answers null for an api_type this release does not know (written by a newer one), rather than failing the lookup", () => {
+    const row = { attempts: [], cost_micros: 0, created_at: new Date(0), api_type: "responses" } as unknown as Parameters<typeof presentGeneration>[0];
+    expect(presentGeneration(row).api_type).toBeNull();
+  });
 });

@@ -31,10 +31,19 @@ export function presentGeneration(row: GenerationRow): GenerationRecord {
     usage: costUsd,
     is_byok: false,
     upstream_id: row.upstream_id,
-    // The column's CHECK constraint admits only these values.
-    api_type: generationApiTypeSchema.parse(row.api_type),
+    api_type: apiTypeOf(row.api_type),
     provider_responses: providerResponsesOf(row.attempts),
   };
+}
+
+/**
+ * The stored API as this release names it. A value it does not know (written by a newer release, once a
+ * migration widened the column's CHECK) is answered as null, which OpenRouter's record allows, rather than
+ * failing the lookup.
+ */
+function apiTypeOf(stored: string): GenerationRecord["api_type"] {
+  const parsed = generationApiTypeSchema.safeParse(stored);
+  return parsed.success ? parsed.data : null;
 }
 
 /** The attempts column in OpenRouter's `provider_responses` shape; a row whose column does not parse lists none rather than failing the lookup. */

@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { down as accountDataPolicyDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-account-data-policy.js";
 import { down as catalogChangesDown } from "../../../libs/db/src/migrations/2026-11-30T15-00-catalog-changes.js";
+import { down as generationApiTypeDown, up as generationApiTypeUp } from "../../../libs/db/src/migrations/2026-12-01T03-30-generation-api-type.js";
 import { down as keyDeletionDown } from "../../../libs/db/src/migrations/2026-11-30T16-30-key-deletion.js";
 import { down as keySpendingLimitsDown } from "../../../libs/db/src/migrations/2026-11-30T19-00-key-spending-limits.js";
 import { down as managementKeysDown } from "../../../libs/db/src/migrations/2026-11-30T17-00-management-keys.js";
@@ -100,6 +101,23 @@ describe("migrations down", () => {
     await sql`UPDATE api_keys SET limit_micros = NULL WHERE id = ${key.id}`.execute(database.database);
     await tryDown(keySpendingLimitsDown);
     await sql`DELETE FROM api_keys WHERE id = ${key.id}`.execute(database.database);
+  });
+
+  it("drops the generation api_type column and adds it back, its CHECK added back validated", async () => {
+    const check = () => sql<{ convalidated: boolean }>`SELECT convalidated FROM pg_constraint WHERE conname = 'generations_api_type_check'`;
+    await database.database
+      .transaction()
+      .execute(async (transaction) => {
+        const unknownDatabase = transaction as unknown as Kysely<unknown>;
+        await generationApiTypeDown(unknownDatabase);
+        expect((await check().execute(transaction)).rows).toEqual([]);
+        await generationApiTypeUp(unknownDatabase);
+        expect((await check().execute(transaction)).rows).toEqual([{ convalidated: true }]);
+        throw new Rollback();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
   });
 });
 

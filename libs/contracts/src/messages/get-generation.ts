@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { generationIdSchema } from "../identifiers.js";
-import { generationApiTypeSchema } from "./generation-completed.js";
 
 /**
  * Asks metadata-logging for one generation's record. `accountId` is the authenticated caller's account:
@@ -38,8 +37,13 @@ export const generationRecordSchema = z.object({
   usage: z.number(),
   is_byok: z.literal(false),
   upstream_id: z.string().nullable(),
-  /** The API that produced it: `completions` (chat or legacy text completions) or `embeddings`. */
-  api_type: generationApiTypeSchema,
+  /**
+   * The API that produced it: `completions` (chat or legacy text completions) or `embeddings` today
+   * (generationApiTypes). Any text or null is accepted: ingress validates the reply of metadata-logging, which
+   * may be a newer release during a rolling upgrade, and a value added later must not turn GET /generation
+   * into a 500 here (a release that took only these two literals did exactly that with `embeddings`).
+   */
+  api_type: z.string().nullable(),
   /**
    * Every attempt, fallbacks included, in order (OpenRouter's `provider_responses`): `status` is the
    * provider's HTTP-like status (200 for the one that served), `latency` milliseconds until its first

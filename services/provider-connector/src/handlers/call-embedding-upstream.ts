@@ -5,6 +5,7 @@ import type { EmbeddingAdapter } from "../providers/embedding-adapter.js";
 import { readLimitedText } from "../transport/read-limited-text.js";
 import type { UpstreamTransport } from "../transport/upstream-transport.js";
 import type { NumberedPartPublisher } from "./numbered-part-publisher.js";
+import { scrubKeyMaterial } from "./scrub-key-material.js";
 
 /** Enough of an error body to show the provider's message. */
 const maximumErrorBodyBytes = 64 * 1024;
@@ -60,7 +61,8 @@ export async function callEmbeddingUpstream(call: EmbeddingCall): Promise<void> 
   try {
     if (response.status < 200 || response.status > 299) {
       const { text } = await readLimitedText(response.body, maximumErrorBodyBytes);
-      throw new SwitchboardError(adapter.fromUpstreamError(response.status, text));
+      // Scrubbed before the adapter cuts the provider's message to its bound, so no key survives the cut as a prefix.
+      throw new SwitchboardError(adapter.fromUpstreamError(response.status, scrubKeyMaterial(text, call.apiKey)));
     }
     const { text, truncated } = await readLimitedText(response.body, maximumResponseBodyBytes);
     if (truncated) throw failure(`Provider ${candidate.providerName} sent an embeddings response larger than ${maximumResponseBodyBytes / (1024 * 1024)} MiB`);

@@ -90,6 +90,10 @@ interface RunOptions {
   apiKeyEnv?: string;
   /** Receives every variable name the handler reads a key from. */
   keyReads?: string[];
+  /** The provider key the variable holds; sk-acme unless set. */
+  apiKey?: string;
+  /** Receives every log line of error level, as written. */
+  errorLogLines?: string[];
 }
 
 const acceptance: StreamPart = { type: "stream-start", seq: 0, upstreamId: null };
@@ -139,11 +143,13 @@ async function runGeneration(options: RunOptions) {
     endpoints: directoryOf(candidate),
     resolveApiKey: (name) => {
       options.keyReads?.push(name);
-      return "sk-acme";
+      return options.apiKey ?? "sk-acme";
     },
     inFlight,
     attempts: new AttemptRegistry(),
-    logger: createLogger("provider-connector-test", "silent"),
+    logger: options.errorLogLines
+      ? createLogger("provider-connector-test", "error", { write: (line: string) => void options.errorLogLines?.push(line) })
+      : createLogger("provider-connector-test", "silent"),
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
     acknowledgementDelayMs: options.acknowledgementDelayMs ?? 0,
     outcomes: { record: (outcome) => options.outcomes?.push(outcome) },
@@ -400,5 +406,67 @@ describe("generate handler", () => {
       { endpointId: "model@provider", outcome: "rate_limited" },
       { endpointId: "model@provider", outcome: "server_error" },
     ]);
+  });
+});
+
+describe("generate handler: provider key material across the cut of a provider's message", () => {
+  // AWS credentials as the signer reads them; the session token holds a colon, as AWS's may.
+  const accessKeyId = "AKIAIOSFODNN7EXAMPLE";
+  const secretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  const sessionToken = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD:Xv9sessionTokenTail+/=";
+  const awsKey = `${accessKeyId}:${secretAccessKey}:${sessionToken}`;
+  const openAiKey = "sk-proj-Zq81bXoPk2Lw9vYtR4mNabcd";
+
+  /** A provider message quoting `secret` so that it starts 12 characters before the 1,000-character cut, glued to the text before it. */
+  function straddling(secret: string): string {
+    const label = "credential=";
+    return `${"x".repeat(988 - label.length)}${label}${secret} was refused`;
+  }
+
+  /** Fails when any 8 characters from the start of `secret` reached the parts, or the whole of it. */
+  function expectNoneOf(parts: StreamPart[], secret: string): void {
+    const published = JSON.stringify(parts);
+    expect(published).not.toContain(secret.slice(0, 8));
+    expect(published).toContain("[redacted]");
+  }
+
+  for (const [name, apiKey, secret] of [
+    ["a provider key", openAiKey, openAiKey],
+    ["an AWS session token", awsKey, sessionToken],
+    ["an AWS secret access key", awsKey, secretAccessKey],
+  ] as const) {
+    it(`never publishes ${name} cut by the bound of an error answer`, async () => {
+      const { transport } = stubTransport(401, async function* () {
+        yield JSON.stringify({ error: { message: straddling(secret), type: "invalid_request_error", code: "invalid_api_key" } });
+      });
+      const parts = await runGeneration({ transport, stream: false, apiKey });
+      expect(parts.at(-1)).toMatchObject({ type: "error", error: { status: 502 } });
+      expectNoneOf(parts, secret);
+    });
+
+    it(`never publishes ${name} cut by the bound of an in-stream error event`, async () => {
+      const { transport } = stubTransport(200, async function* () {
+        yield textChunk("Hel");
+        yield sseEvent({ error: { message: straddling(secret), code: "server_error" } });
+      });
+      const parts = await runGeneration({ transport, stream: true, apiKey });
+      expect(parts.at(-1)).toMatchObject({ type: "error", beforeFirstToken: false });
+      expectNoneOf(parts, secret);
+    });
+  }
+
+  it("logs an unexpected failure without the key material its message quotes", async () => {
+    const transport: UpstreamTransport = {
+      send: async () => {
+        throw new TypeError(`cannot send with ${openAiKey}`);
+      },
+      close: async () => undefined,
+    };
+    const errorLogLines: string[] = [];
+    const parts = await runGeneration({ transport, stream: false, apiKey: openAiKey, errorLogLines });
+    expect(parts.at(-1)).toMatchObject({ type: "error", error: { status: 500 } });
+    expect(errorLogLines.join("")).toContain("generation failed unexpectedly");
+    expect(errorLogLines.join("")).toContain("cannot send with [redacted]");
+    expect(errorLogLines.join("")).not.toContain(openAiKey.slice(0, 8));
   });
 });

@@ -35,7 +35,7 @@ import { classifyUpstreamError } from "../health/classify-upstream-error.js";
 import type { OutcomeReporter } from "../health/outcome-reporter.js";
 import { dropUnsupportedParameters } from "../providers/drop-unsupported-parameters.js";
 import { hideReasoningText } from "../providers/hide-reasoning-text.js";
-import type { ProviderAdapter } from "../providers/provider-adapter.js";
+import type { ProviderAdapter, UpstreamStreamEvent } from "../providers/provider-adapter.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { embeddingRegistry, type EmbeddingRegistry } from "../providers/embedding-registry.js";
 import { classifyTransportError } from "../transport/classify-transport-error.js";
@@ -54,7 +54,7 @@ import type { EndpointDirectory } from "./endpoint-directory.js";
 import { InFlightGenerations } from "./in-flight-generations.js";
 import { createNumberedPartPublisher, type NumberedPartPublisher } from "./numbered-part-publisher.js";
 import { publishHeartbeats } from "./publish-heartbeats.js";
-import { scrubErrorKeyMaterial } from "./scrub-key-material.js";
+import { scrubErrorKeyMaterial, scrubKeyMaterial, scrubKeyPieces, scrubThrownKeyMaterial } from "./scrub-key-material.js";
 
 export interface GenerateHandlerDependencies {
   /** Parts are published to the asking ingress's inbox on this connection. */
@@ -206,14 +206,18 @@ async function callUpstream(
   try {
     if (response.status < 200 || response.status > 299) {
       const { text } = await readLimitedText(response.body, maximumErrorBodyBytes);
-      throw new SwitchboardError(adapter.fromUpstreamError(response.status, text));
+      // Scrubbed before the adapter cuts the provider's message to its bound: a key across the cut would
+      // otherwise survive as a prefix the final scrub no longer recognizes.
+      throw new SwitchboardError(adapter.fromUpstreamError(response.status, scrubKeyMaterial(text, apiKey)));
     }
     if (request.stream) {
       const state = adapter.createStreamState();
       try {
         for await (const event of readUpstreamStream(response.body, adapter.streamFraming)) {
           // What one event yields (a stream-start and the first delta, say) travels as one message.
-          parts.publishAll(withWarnings(adapter.fromUpstreamStreamEvent(event, state)));
+          // An in-stream error event's message is cut by the adapter too, so the key's pieces go first. Whole
+          // pieces only: the masked-echo rule is for error text, not for the model's answer.
+          parts.publishAll(withWarnings(adapter.fromUpstreamStreamEvent(scrubStreamEvent(event, apiKey), state)));
         }
       } catch (error) {
         if (error instanceof ServerSentEventTooLargeError) throw streamEventTooLarge(candidate);
@@ -239,6 +243,12 @@ async function callUpstream(
     response.body.destroy();
     throw thrown;
   }
+}
+
+/** The event with the provider key's pieces replaced; the same event when there is no key or none of it is there. */
+function scrubStreamEvent(event: UpstreamStreamEvent, apiKey: string | undefined): UpstreamStreamEvent {
+  const data = scrubKeyPieces(event.data, apiKey);
+  return data === event.data ? event : { ...event, data };
 }
 
 function streamEventTooLarge(candidate: RouteCandidate): SwitchboardError {
@@ -355,10 +365,14 @@ async function callUpstreamToTheEnd(
     if (signal.aborted) error = InFlightGenerations.errorForAbort(signal);
     else if (thrown instanceof SwitchboardError) error = thrown.error;
     else error = classifyTransportError(thrown, candidate.providerName);
-    // The provider's message travels on as metadata.raw; a provider may quote the key it was sent.
+    // The provider's message travels on as metadata.raw; a provider may quote the key it was sent. Scrubbed
+    // before it was cut already (callUpstream); again here for every other way provider text reaches an error.
     error = scrubErrorKeyMaterial(error, apiKey);
 
-    if (error.code === gatewayErrorCodes.internal) dependencies.logger.error({ ...logContext, err: thrown }, "generation failed unexpectedly");
+    if (error.code === gatewayErrorCodes.internal) {
+      // Never the thrown value itself: its message or stack may quote what the provider sent.
+      dependencies.logger.error({ ...logContext, err: scrubThrownKeyMaterial(thrown, apiKey) }, "generation failed unexpectedly");
+    }
     else if (!signal.aborted) {
       dependencies.logger.warn({ ...logContext, code: error.code, status: error.status, outputSent: parts.outputSent }, "generation failed");
     }

@@ -1,6 +1,6 @@
 import { gatewayError, gatewayErrorCodes } from "@switchboard/contracts";
 import { describe, expect, it } from "vitest";
-import { scrubErrorKeyMaterial, scrubKeyMaterial } from "./scrub-key-material.js";
+import { scrubErrorKeyMaterial, scrubKeyMaterial, scrubKeyPieces, scrubThrownKeyMaterial } from "./scrub-key-material.js";
 
 describe("scrubKeyMaterial (issue 11: the provider's message travels, our key never)", () => {
   const openAiKey = "sk-proj-Zq81bXoPk2Lw9vYtR4mNabcd";
@@ -16,8 +16,24 @@ describe("scrubKeyMaterial (issue 11: the provider's message travels, our key ne
     expect(scrubKeyMaterial("key sk-...Nabcd and sk-…abcd", openAiKey)).toBe("key [redacted] and [redacted]");
   });
 
-  it("keeps masked text and ellipses that do not end like the key", () => {
-    expect(scrubKeyMaterial("Incorrect API key provided: sk-proj-****wxyz. Please wait...retry", openAiKey)).toBe("Incorrect API key provided: sk-proj-****wxyz. Please wait...retry");
+  it("keeps masked text and ellipses that neither start nor end like the key", () => {
+    expect(scrubKeyMaterial("Incorrect API key provided: sk-svca-****wxyz. Please wait...retry", openAiKey)).toBe("Incorrect API key provided: sk-svca-****wxyz. Please wait...retry");
+  });
+
+  it("replaces a masked echo whose visible start (6 characters or more) is the start of a key piece", () => {
+    expect(scrubKeyMaterial("Incorrect API key provided: sk-proj-Zq81****.", openAiKey)).toBe("Incorrect API key provided: [redacted].");
+    expect(scrubKeyMaterial("cut at the bound: sk-proj-Zq81bX…", openAiKey)).toBe("cut at the bound: [redacted]");
+    const aws = "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    // AWS secrets hold `/`, `+` and `=`: the visible start runs through them.
+    expect(scrubKeyMaterial("secret wJalrXUtnFEMI/K7MD... and id AKIAIO****", aws)).toBe("secret [redacted] and id [redacted]");
+    // Five visible characters say too little.
+    expect(scrubKeyMaterial("key AKIAI... was used", aws)).toBe("key AKIAI... was used");
+  });
+
+  it("splits AWS credentials as the signer does: everything after the second colon is the session token, colons included", () => {
+    const token = "FwoGZXIvYXdzEBYaDH:Zq1";
+    const aws = `AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY:${token}`;
+    expect(scrubKeyMaterial(`The security token ${token} is expired`, aws)).toBe("The security token [redacted] is expired");
   });
 
   it("replaces each part of AWS credentials, and the whole value", () => {
@@ -47,5 +63,23 @@ describe("scrubErrorKeyMaterial", () => {
       retryable: false,
       metadata: { raw: "Incorrect API key provided: [redacted].", provider_code: "invalid_api_key", attempts: 2 },
     });
+  });
+});
+
+describe("scrubKeyPieces (stream events, before an adapter reads them)", () => {
+  it("replaces whole pieces only, and keeps ellipses after a key's common start in the model's text", () => {
+    const key = "sk-proj-Zq81bXoPk2Lw9vYtR4mNabcd";
+    expect(scrubKeyPieces(`{"error":{"message":"bad key ${key}"}}`, key)).toBe('{"error":{"message":"bad key [redacted]"}}');
+    expect(scrubKeyPieces("Project keys look like sk-proj-...", key)).toBe("Project keys look like sk-proj-...");
+  });
+});
+
+describe("scrubThrownKeyMaterial (what a log line may say about a thrown value)", () => {
+  it("keeps the class name and scrubs the message and the stack", () => {
+    const key = "sk-proj-Zq81bXoPk2Lw9vYtR4mNabcd";
+    const logged = scrubThrownKeyMaterial(new TypeError(`cannot read ${key}`), key);
+    expect(logged).toMatchObject({ type: "TypeError", message: "cannot read [redacted]" });
+    expect(JSON.stringify(logged)).not.toContain("sk-proj-Zq81");
+    expect(scrubThrownKeyMaterial(`thrown text ${key}`, key)).toEqual({ type: "string", message: "thrown text [redacted]" });
   });
 });

@@ -251,6 +251,46 @@ describe("bedrock adapter", () => {
     expect(build({ tools, tool_choice: "auto" }).body["toolConfig"]).toEqual({ tools: [{ toolSpec: { name: "get_weather", inputSchema: { json: { type: "object" } } } }], toolChoice: { auto: {} } });
   });
 
+  it("drops a call of the placeholder tool from the answer, whole and streamed: the client offered no such tool", () => {
+    const { parts } = bedrockAdapter.fromUpstreamResponse({
+      output: { message: { role: "assistant", content: [{ text: "It is 18°C." }, { toolUse: { toolUseId: "t1", name: "switchboard_no_tool", input: {} } }] } },
+      stopReason: "tool_use",
+      usage: { inputTokens: 10, outputTokens: 20 },
+    });
+    expect(parts.filter((part) => part.type === "tool-call-delta")).toEqual([]);
+    expect(parts.slice(1, 3)).toEqual([
+      { type: "text-delta", text: "It is 18°C." },
+      { type: "finish", finishReason: "stop", nativeFinishReason: "tool_use" },
+    ]);
+    // Beside a call of a real tool, that call stays and the answer still stops for tools.
+    const mixed = bedrockAdapter.fromUpstreamResponse({
+      output: { message: { role: "assistant", content: [{ toolUse: { toolUseId: "t1", name: "switchboard_no_tool", input: {} } }, { toolUse: { toolUseId: "t2", name: "get_weather", input: { city: "Paris" } } }] } },
+      stopReason: "tool_use",
+    }).parts;
+    expect(mixed.filter((part) => part.type === "tool-call-delta")).toEqual([{ type: "tool-call-delta", index: 0, id: "t2", name: "get_weather", argumentsDelta: '{"city":"Paris"}' }]);
+    expect(mixed.find((part) => part.type === "finish")).toMatchObject({ finishReason: "tool_calls" });
+
+    const state = bedrockAdapter.createStreamState();
+    const streamed = [
+      { event: "messageStart", data: JSON.stringify({ role: "assistant" }) },
+      { event: "contentBlockDelta", data: JSON.stringify({ contentBlockIndex: 0, delta: { text: "It is 18°C." } }) },
+      { event: "contentBlockStart", data: JSON.stringify({ contentBlockIndex: 1, start: { toolUse: { toolUseId: "t1", name: "switchboard_no_tool" } } }) },
+      { event: "contentBlockDelta", data: JSON.stringify({ contentBlockIndex: 1, delta: { toolUse: { input: "{}" } } }) },
+      { event: "messageStop", data: JSON.stringify({ stopReason: "tool_use" }) },
+    ].flatMap((item) => bedrockAdapter.fromUpstreamStreamEvent(item, state));
+    expect(streamed.slice(1)).toEqual([
+      { type: "text-delta", text: "It is 18°C." },
+      { type: "finish", finishReason: "stop", nativeFinishReason: "tool_use" },
+    ]);
+  });
+
+  it("refuses a client tool named like the placeholder, with a 400 naming tools", () => {
+    const tools = [{ type: "function", function: { name: "switchboard_no_tool", parameters: { type: "object" } } }];
+    expect(() =>
+      bedrockAdapter.toUpstreamRequest({ body: { messages: [{ role: "user", content: "Hi" }], tools }, upstreamModel: claude, stream: false, maxCompletionTokens: 100, baseUrl }),
+    ).toThrow(expect.objectContaining({ error: expect.objectContaining({ status: 400, metadata: { parameter: "tools" }, message: expect.stringContaining("tools") }) }));
+  });
+
   it("answers a response_format through the JSON tool alone, forced, under tool_choice none: the structured answer and no call to the client's tools", () => {
     const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
     const request = bedrockAdapter.toUpstreamRequest({

@@ -8,6 +8,7 @@ import { streamFramings } from "../stream-framing.js";
 import { bedrockConverseResponseSchema, bedrockErrorBodySchema, bedrockStreamPayloadSchemas } from "./bedrock-api-schemas.js";
 import { convertBedrockUsage } from "./convert-bedrock-usage.js";
 import { convertToBedrockRequest } from "./convert-to-bedrock-request.js";
+import { bedrockPlaceholderToolName } from "./bedrock-placeholder-tool.js";
 import { bedrockRegionOf } from "./bedrock-region-of.js";
 import { mapBedrockStopReason } from "./map-bedrock-stop-reason.js";
 
@@ -23,6 +24,8 @@ export interface BedrockStreamState {
   reasoningIndexes: Map<number, number>;
   /** Content block indexes of the JSON response tool's calls, whose input is the answer's text. */
   jsonAnswerBlocks: Set<number>;
+  /** Content block indexes of calls of the placeholder tool, which the client never sees. */
+  placeholderBlocks: Set<number>;
 }
 
 /** Reasoning content (a whole block or a stream delta) as parts; the signatures are Anthropic's, as only its models reason here. */
@@ -35,10 +38,13 @@ function reasoningPartsOf(reasoning: { text?: string | null; signature?: string 
   return parts;
 }
 
-/** An answer given through the JSON response tool alone is a plain answer, though the model stopped for a tool. */
-function finishOf(stopReason: string | null | undefined, answeredThroughJsonTool: boolean, clientToolCalls: number): MappedFinishReason {
+/**
+ * An answer that called only Switchboard's own tools (the JSON response tool, whose input is the answer, or
+ * the placeholder, whose call is dropped) is a plain answer, though the model stopped for a tool.
+ */
+function finishOf(stopReason: string | null | undefined, calledOwnTool: boolean, clientToolCalls: number): MappedFinishReason {
   const mapped = mapBedrockStopReason(stopReason);
-  return answeredThroughJsonTool && clientToolCalls === 0 && mapped.finishReason === "tool_calls" ? { ...mapped, finishReason: "stop" } : mapped;
+  return calledOwnTool && clientToolCalls === 0 && mapped.finishReason === "tool_calls" ? { ...mapped, finishReason: "stop" } : mapped;
 }
 
 function malformed(detail: string): SwitchboardError {
@@ -110,25 +116,28 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
     const parts: UnnumberedStreamPart[] = [{ type: "stream-start", upstreamId: null }];
     let toolCallIndex = 0;
     let reasoningIndex = 0;
-    let answeredThroughJsonTool = false;
+    let calledOwnTool = false;
     for (const block of response.output.message.content) {
       if (block.reasoningContent) parts.push(...reasoningPartsOf({ ...block.reasoningContent.reasoningText, redactedContent: block.reasoningContent.redactedContent }, reasoningIndex++));
       if (block.text) parts.push({ type: "text-delta", text: block.text });
       if (block.toolUse?.name === jsonResponseToolName) {
-        answeredThroughJsonTool = true;
+        calledOwnTool = true;
         parts.push({ type: "text-delta", text: JSON.stringify(block.toolUse.input ?? {}) });
+      } else if (block.toolUse?.name === bedrockPlaceholderToolName) {
+        // The client offered no such tool (bedrock-placeholder-tool.ts): the call is not theirs to see.
+        calledOwnTool = true;
       } else if (block.toolUse) {
         parts.push({ type: "tool-call-delta", index: toolCallIndex++, id: block.toolUse.toolUseId, name: block.toolUse.name, argumentsDelta: JSON.stringify(block.toolUse.input ?? {}) });
       }
     }
-    parts.push({ type: "finish", ...finishOf(response.stopReason, answeredThroughJsonTool, toolCallIndex) });
+    parts.push({ type: "finish", ...finishOf(response.stopReason, calledOwnTool, toolCallIndex) });
     const usage = convertBedrockUsage(response.usage);
     if (usage) parts.push({ type: "usage", usage });
     return { parts };
   },
 
   createStreamState(): BedrockStreamState {
-    return { started: false, finished: false, toolCallIndexes: new Map(), reasoningIndexes: new Map(), jsonAnswerBlocks: new Set() };
+    return { started: false, finished: false, toolCallIndexes: new Map(), reasoningIndexes: new Map(), jsonAnswerBlocks: new Set(), placeholderBlocks: new Set() };
   },
 
   fromUpstreamStreamEvent(event: UpstreamStreamEvent, state: BedrockStreamState) {
@@ -147,6 +156,7 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
         const payload = parsePayload(bedrockStreamPayloadSchemas.contentBlockStart, event.data);
         const toolUse = payload.start?.toolUse;
         if (toolUse?.name === jsonResponseToolName) state.jsonAnswerBlocks.add(payload.contentBlockIndex);
+        else if (toolUse?.name === bedrockPlaceholderToolName) state.placeholderBlocks.add(payload.contentBlockIndex);
         else if (toolUse) {
           const index = state.toolCallIndexes.size;
           state.toolCallIndexes.set(payload.contentBlockIndex, index);
@@ -166,6 +176,7 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
           parts.push(...reasoningPartsOf(delta.reasoningContent, index));
         }
         if (delta.toolUse?.input && state.jsonAnswerBlocks.has(contentBlockIndex)) parts.push({ type: "text-delta", text: delta.toolUse.input });
+        else if (delta.toolUse?.input && state.placeholderBlocks.has(contentBlockIndex)) return parts;
         else if (delta.toolUse?.input) {
           const index = state.toolCallIndexes.get(contentBlockIndex);
           if (index === undefined) throw malformed("tool input for a block that is not a toolUse");
@@ -177,7 +188,7 @@ export const bedrockAdapter: ProviderAdapter<BedrockStreamState> = {
         const { stopReason } = parsePayload(bedrockStreamPayloadSchemas.messageStop, event.data);
         if (!state.finished) {
           state.finished = true;
-          parts.push({ type: "finish", ...finishOf(stopReason, state.jsonAnswerBlocks.size > 0, state.toolCallIndexes.size) });
+          parts.push({ type: "finish", ...finishOf(stopReason, state.jsonAnswerBlocks.size > 0 || state.placeholderBlocks.size > 0, state.toolCallIndexes.size) });
         }
         return parts;
       }

@@ -9,12 +9,15 @@
  * client sent. So the one tool offered is this inert one, told never to be used: the history goes as sent
  * and the model has none of the client's tools to call, as OpenAI's API behaves. vercel/ai's Bedrock
  * provider does the same (`_ai_sdk_placeholder`, packages/amazon-bedrock, bedrock-prepare-tools.ts).
- * Nothing the client sent is dropped, so no warning is named. Should a model call it all the same, the call
- * is returned as any tool call is (the adapters are stateless and do not hide it).
+ * Nothing the client sent is dropped, so no warning is named. Should a model call it all the same, the
+ * adapter drops that call from the answer (whole and streamed): the client offered no such tool. So that
+ * dropping never hides a call the client asked for, a client tool of this name is refused.
  */
+export const bedrockPlaceholderToolName = "switchboard_no_tool";
+
 export const bedrockPlaceholderToolSpec = {
   toolSpec: {
-    name: "switchboard_no_tool",
+    name: bedrockPlaceholderToolName,
     description: "Placeholder: no tool is available in this turn. Never call it; answer with text.",
     inputSchema: { json: { type: "object", properties: {}, additionalProperties: false } },
   },

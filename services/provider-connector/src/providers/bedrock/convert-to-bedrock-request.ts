@@ -7,7 +7,7 @@ import { jsonResponseToolOf } from "../json-response-tool.js";
 import { resolveReasoning } from "../resolve-reasoning.js";
 import { parseToolCallArguments } from "../parse-tool-call-arguments.js";
 import { unsupportedRequestError } from "../unsupported-request-error.js";
-import { bedrockPlaceholderToolSpec, hasToolBlocks } from "./bedrock-placeholder-tool.js";
+import { bedrockPlaceholderToolName, bedrockPlaceholderToolSpec, hasToolBlocks } from "./bedrock-placeholder-tool.js";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
 
 type Block = Record<string, unknown>;
@@ -167,6 +167,10 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
   const reasoning = anthropicModel ? convertToAnthropicThinking(request, maxCompletionTokens) : undefined;
   warnings.push(...(reasoning?.warnings ?? []));
 
+  // Calls of the placeholder are dropped from the answer, so a client tool of its name could never be called.
+  if (Array.isArray(request["tools"]) && (request["tools"] as OpenAITool[]).some((tool) => tool.function?.name === bedrockPlaceholderToolName)) {
+    throw unsupportedRequestError("tools", `tools: a tool named ${bedrockPlaceholderToolName} cannot be offered on this provider, which reserves that name`);
+  }
   const tools = Array.isArray(request["tools"]) && request["tool_choice"] !== "none" ? (request["tools"] as OpenAITool[]) : [];
   const clientToolChoice = convertToolChoice(request["tool_choice"]);
   let toolChoice = clientToolChoice;
