@@ -43,6 +43,13 @@ describe("scrubKeyMaterial (issue 11: the provider's message travels, our key ne
     expect(scrubbed).toBe("The security token included in the request is invalid. Access key [redacted], secret [redacted], token [redacted], all: [redacted]");
   });
 
+  it("replaces an AWS secret a JSON body quotes with its slashes escaped", () => {
+    const aws = "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const body = JSON.stringify({ message: "signature mismatch for wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }).replaceAll("/", "\\/");
+    expect(body).toContain("wJalrXUtnFEMI\\/K7MDENG");
+    expect(scrubKeyMaterial(body, aws)).toBe('{"message":"signature mismatch for [redacted]"}');
+  });
+
   it("leaves text alone without a key, or with a key too short to be a secret worth garbling the message for", () => {
     expect(scrubKeyMaterial("Rate limit reached", undefined)).toBe("Rate limit reached");
     expect(scrubKeyMaterial("this is a test", "test")).toBe("this is a test");

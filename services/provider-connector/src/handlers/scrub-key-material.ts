@@ -43,11 +43,13 @@ function awsCredentialPartsOf(apiKey: string): string[] {
 /**
  * The secrets inside a configured provider key: the whole value and, for AWS credentials
  * (`<access key id>:<secret access key>[:<session token>]`), each part, since an AWS error message quotes
- * the access key id alone. Longest first, so a part never breaks up a longer occurrence before it is
+ * the access key id alone, each also as JSON escapes it. Longest first, so a part never breaks up a longer occurrence before it is
  * replaced whole.
  */
 function keyPiecesOf(apiKey: string): string[] {
-  const pieces = new Set([apiKey, ...awsCredentialPartsOf(apiKey)]);
+  const plain = [apiKey, ...awsCredentialPartsOf(apiKey)];
+  // A JSON error body may escape `/` (an AWS secret's) as `\/`: the raw text is scrubbed before it is parsed.
+  const pieces = new Set([...plain, ...plain.filter((piece) => piece.includes("/")).map((piece) => piece.replaceAll("/", "\\/"))]);
   return [...pieces].filter((piece) => piece.length >= minimumPieceLength).sort((left, right) => right.length - left.length);
 }
 
