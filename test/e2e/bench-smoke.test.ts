@@ -88,7 +88,7 @@ describe("npm run bench, in small", () => {
   }, 60_000);
 
   it("with BENCH_TELEMETRY=on, exports every service's traces to the run's collector and scrapes every /metrics (issue 12)", async () => {
-    const report = await runBenchmark(readBenchOptions({ ...tinyRun, BENCH_LATENCY_CONCURRENCIES: "1", BENCH_FIRST_TOKEN_CONCURRENCIES: "1", BENCH_STREAM_STEPS: "5", BENCH_TELEMETRY: "on" }));
+    const report = await runBenchmark(readBenchOptions({ ...tinyRun, BENCH_LATENCY_CONCURRENCIES: "1", BENCH_FIRST_TOKEN_CONCURRENCIES: "1", BENCH_STREAM_STEPS: "5", BENCH_TELEMETRY: "on", BENCH_SCRAPE_SECONDS: "1" }));
     const table = formatBenchReport(report);
 
     expect(report.audit.matches, "every 2xx recorded and charged").toBe(true);
