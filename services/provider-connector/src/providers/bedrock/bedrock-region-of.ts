@@ -1,4 +1,7 @@
-import { bedrockHostRegionOf, gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
+import { awsRegionNamePattern, gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
+
+// The same region names the catalog accepts for a provider's `region`.
+const regionPattern = new RegExp(`(?:^|\\.)bedrock-runtime(?:-fips)?\\.(${awsRegionNamePattern})\\.`);
 
 /**
  * The AWS region to sign for, from the endpoint's host: `bedrock-runtime.<region>.amazonaws.com`, its FIPS
@@ -7,7 +10,7 @@ import { bedrockHostRegionOf, gatewayError, gatewayErrorCodes, SwitchboardError 
  * `region` for the provider.
  */
 export function bedrockRegionOf(baseUrl: string): string {
-  const region = bedrockHostRegionOf(baseUrl);
+  const region = regionPattern.exec(new URL(baseUrl).hostname)?.[1];
   if (region === undefined) {
     throw new SwitchboardError(
       gatewayError(gatewayErrorCodes.upstreamError, 502, "The Bedrock endpoint's base_url names no region (expected https://bedrock-runtime.<region>.amazonaws.com, or the provider's region set in the catalog)", {
