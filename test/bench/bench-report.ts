@@ -17,6 +17,15 @@ export interface LatencyFigures {
   directMs: Percentiles;
   switchboardMs: Percentiles;
   addedMs: Percentiles;
+  /**
+   * CPU of the seven stack processes per request over this run (its calibration included) and the
+   * settlement of its generations; idle work over the interval (heartbeats, timers) is included. At
+   * concurrency 1 nothing is batched: every hop of every request wakes a process (ingress, connector,
+   * NATS, billing, metadata-logging, PostgreSQL) on its own, and this figure carries those wake-ups,
+   * which a saturated stack shares among the requests of a batch. Seen on a 2-core VM: 16–18 ms at
+   * concurrency 1 against 3.5–4 ms at saturation (test/bench/README.md).
+   */
+  stackCpuMsPerRequest: number;
 }
 
 /** Streaming time to first token at one number of concurrent streams. */

@@ -24,6 +24,7 @@ export function formatBenchReport(report: BenchReport): string {
       `  concurrency ${String(figures.concurrency).padEnd(4)} direct       ${milliseconds(figures.directMs.p50)}${milliseconds(figures.directMs.p90)}${milliseconds(figures.directMs.p99)}`,
       `                   Switchboard  ${milliseconds(figures.switchboardMs.p50)}${milliseconds(figures.switchboardMs.p90)}${milliseconds(figures.switchboardMs.p99)}${count(figures.requests)}${count(figures.errors)}`,
       `                   added        ${milliseconds(figures.addedMs.p50)}${milliseconds(figures.addedMs.p90)}${milliseconds(figures.addedMs.p99)}`,
+      `                   stack CPU per request ${figures.stackCpuMsPerRequest.toFixed(3)} ms`,
     );
   }
   const saturation = report.saturation;

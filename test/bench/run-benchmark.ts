@@ -136,6 +136,7 @@ async function measurePhases(
       if (peak === undefined || usage.rssBytes > peak.rssBytes) peakMemory.set(measured.name, usage);
     }
   };
+  const stackCpuMs = async () => (await Promise.all(stack.stackProcesses.map((measured) => readProcessUsage(measured.pid)))).reduce((total, usage) => total + usage.cpuMs, 0);
   const assertStackAlive = () => {
     const exited = stack.exitedProcesses();
     if (exited.length > 0) throw new Error(`processes exited during the benchmark:\n${exited.join("\n")}`);
@@ -155,8 +156,11 @@ async function measurePhases(
   for (const concurrency of options.latencyConcurrencies) {
     progress(`non-streaming latency at concurrency ${concurrency}`);
     const direct = await runNonStreamingLoad(wholeDirect, concurrency, options.latencySeconds);
+    const stackCpuBefore = await stackCpuMs();
     const through = await runNonStreamingLoad(wholeThrough, concurrency, options.latencySeconds);
     countRuns(through.calibration, through.measured);
+    await counter.waitFor(succeeded, 30_000);
+    const stackCpuMsPerRequest = ((await stackCpuMs()) - stackCpuBefore) / (through.calibration.succeeded + through.measured.succeeded);
     const directMs = percentiles(direct.measured.latenciesMs);
     const switchboardMs = percentiles(through.measured.latenciesMs);
     latency.push({
@@ -166,6 +170,7 @@ async function measurePhases(
       directMs,
       switchboardMs,
       addedMs: difference(switchboardMs, directMs),
+      stackCpuMsPerRequest,
     });
     assertStackAlive();
   }

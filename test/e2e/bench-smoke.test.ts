@@ -55,6 +55,8 @@ describe("npm run bench, in small", () => {
     expect(table).not.toMatch(/NaN|Infinity|undefined/);
 
     expect(written.latency.map((figures) => figures.concurrency)).toEqual([1, 5]);
+    for (const figures of written.latency) expect(figures.stackCpuMsPerRequest, `stack CPU per request at concurrency ${figures.concurrency}`).toBeGreaterThan(0);
+    expect(table).toMatch(/stack CPU per request \d+\.\d{3} ms/);
     expect(written.firstToken.map((figures) => figures.streams)).toEqual([1, 3]);
     expect(written.streamSteps.map((step) => step.streams)).toEqual([5, 20]);
     expect(written.processes.map((figures) => figures.name)).toEqual(stackProcesses);

@@ -47,7 +47,7 @@ describe("log lines carry the trace and span they were written in (issue 12)", (
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    tracing = await startTracingSdk({ protocol: "http/json", url: receiver.tracesUrl, serviceName: "switchboard-e2e", serviceVersion: "test", serviceInstanceId: "e2e-logs" });
+    tracing = await startTracingSdk({ protocol: "http/json", url: receiver.tracesUrl, serviceName: "switchboard-e2e", serviceVersion: "test", serviceInstanceId: "e2e-logs", instrumentations: ["undici", "pg"] });
     // After the SDK, as with `node --import`: ingress registers its HTTP spans only when tracing is on.
     stack = await startStack({ logCapture: capture, ingress: { accessLog: true }, health: { outcomeReportIntervalMs: 100 } });
   });

@@ -24,7 +24,7 @@ describe("one trace per request across every service (issue 12)", () => {
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    tracing = await startTracingSdk({ protocol: "http/json", url: receiver.tracesUrl, serviceName: "switchboard-e2e", serviceVersion: "test", serviceInstanceId: "e2e" });
+    tracing = await startTracingSdk({ protocol: "http/json", url: receiver.tracesUrl, serviceName: "switchboard-e2e", serviceVersion: "test", serviceInstanceId: "e2e", instrumentations: ["undici", "pg"] });
     // After the SDK, as with `node --import`: ingress registers its HTTP spans only when tracing is on.
     stack = await startStack({ health: { outcomeReportIntervalMs: 100 } });
   });

@@ -25,7 +25,7 @@ describe("trace context in NATS headers", () => {
 
   const startTracing = async () => {
     const exporter = new InMemorySpanExporter();
-    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "0", serviceInstanceId: "0" }, exporter);
+    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "0", serviceInstanceId: "0", instrumentations: ["undici", "pg"] }, exporter);
     return exporter;
   };
 

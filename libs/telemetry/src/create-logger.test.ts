@@ -40,7 +40,7 @@ describe("createLogger", () => {
 
   it("adds the trace_id and span_id of the active span while tracing is on, and none outside a span", async () => {
     const exporter = new InMemorySpanExporter();
-    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "test", serviceInstanceId: "test" }, exporter);
+    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "test", serviceInstanceId: "test", instrumentations: ["undici", "pg"] }, exporter);
     const { logger, lines } = capturedLogger("provider-connector");
     const outer = switchboardTracer().startSpan("outer");
     const inner = switchboardTracer().startSpan("inner", {}, trace.setSpan(context.active(), outer));
@@ -68,7 +68,7 @@ describe("createLogger", () => {
   });
 
   it("lets a field the call site passes win over the span's, and keeps each line's fields to itself", async () => {
-    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "test", serviceInstanceId: "test" }, new InMemorySpanExporter());
+    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "test", serviceInstanceId: "test", instrumentations: ["undici", "pg"] }, new InMemorySpanExporter());
     const { logger, lines } = capturedLogger("ingress");
     const span = switchboardTracer().startSpan("request");
     context.with(trace.setSpan(context.active(), span), () => {

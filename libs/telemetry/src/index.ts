@@ -18,3 +18,4 @@ export * from "./metrics/ledger-metrics.js";
 export * from "./metrics/messaging-metrics.js";
 export * from "./metrics/subject-pattern.js";
 export * from "./metrics/start-operations-server.js";
+export * from "./library-instrumentation-names.js";

@@ -2,9 +2,11 @@ import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import type { TracerProvider } from "@opentelemetry/api";
+import type { LibraryInstrumentationName } from "./library-instrumentation-names.js";
 
 /**
- * The library instrumentations every service gets with tracing on, loaded only then (start-tracing-sdk.ts):
+ * The library instrumentations a service gets with tracing on (all by default; `names` says which:
+ * library-instrumentation-names.ts), loaded only then (start-tracing-sdk.ts):
  *
  * - undici, through its diagnostics channels (no module patching): an HTTP CLIENT span per request the
  *   connector sends a provider, under the connector's own upstream span. Only with a parent, so a stray
@@ -20,18 +22,23 @@ import type { TracerProvider } from "@opentelemetry/api";
  * Fastify gets none: ingress makes its own HTTP SERVER span per request (services/ingress/src/plugins/
  * trace-requests.ts), named by route pattern and without the URL; @fastify/otel would make a second one.
  */
-export function registerAutoInstrumentations(tracerProvider: TracerProvider): () => void {
+export function registerAutoInstrumentations(tracerProvider: TracerProvider, names: readonly LibraryInstrumentationName[]): () => void {
   return registerInstrumentations({
     tracerProvider,
-    instrumentations: [
-      new UndiciInstrumentation({
-        requireParentforSpans: true,
-        startSpanHook: (request) => {
-          const url = new URL(request.path, request.origin);
-          return { "url.full": `${url.origin}${url.pathname}`, "url.query": "" };
-        },
-      }),
-      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true, ignoreConnectSpans: true }),
-    ],
+    instrumentations: names.map((name) => (name === "undici" ? undiciInstrumentation() : pgInstrumentation())),
   });
+}
+
+function undiciInstrumentation(): UndiciInstrumentation {
+  return new UndiciInstrumentation({
+    requireParentforSpans: true,
+    startSpanHook: (request) => {
+      const url = new URL(request.path, request.origin);
+      return { "url.full": `${url.origin}${url.pathname}`, "url.query": "" };
+    },
+  });
+}
+
+function pgInstrumentation(): PgInstrumentation {
+  return new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true, ignoreConnectSpans: true });
 }

@@ -1,5 +1,9 @@
+import type { Tracer } from "@opentelemetry/api";
+
 /** The running SDK of this process. */
 export interface Tracing {
+  /** Its tracer, asked of its provider once: asking on every span cost a lookup per span. */
+  readonly tracer: Tracer;
   /** Exports every ended span now. */
   forceFlush(): Promise<void>;
   /** Exports what is left and unregisters the SDK: the OTel API is a no-op again. */
@@ -26,6 +30,11 @@ export function isTracing(): boolean {
  * otherwise. Services call it last when they stop (shutDownOnSignals), so the spans of their final
  * requests are not lost with the process. Kept apart from the SDK so importing it loads none of it.
  */
+/** The running SDK's tracer, or undefined while tracing is off. */
+export function runningTracer(): Tracer | undefined {
+  return running?.tracer;
+}
+
 export async function shutdownTracing(): Promise<void> {
   await running?.shutdown();
 }

@@ -25,8 +25,9 @@ export async function startTracingSdk(settings: TracingSettings, exporter?: Span
   const processor = new BatchSpanProcessor(exporter ?? (await createSpanExporter(settings.protocol, settings.url)));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   provider.register({ propagator: new BusOnlyPropagator(new W3CTraceContextPropagator()) });
-  const unregisterInstrumentations = registerAutoInstrumentations(provider);
+  const unregisterInstrumentations = registerAutoInstrumentations(provider, settings.instrumentations);
   const tracing: Tracing = {
+    tracer: provider.getTracer("switchboard"),
     forceFlush: () => provider.forceFlush(),
     async shutdown() {
       setRunningTracing(undefined);

@@ -66,7 +66,7 @@ await shutdownTracing();
 console.log(JSON.stringify(received));
 `;
 
-/** What a process with tracing off has of the instrumentations: undici's channel subscribers, pg's patch. */
+/** What a process has of the instrumentations: undici's channel subscribers, pg's patch. */
 const untracedLibraryProgram = `
 import { channel } from "node:diagnostics_channel";
 import pg from "pg";
@@ -205,6 +205,15 @@ describe("start-tracing, as node --import loads it in every service (needs the b
     const { stdout, stderr } = await runProgram(untracedLibraryProgram, {});
     expect(stderr).toBe("");
     expect(JSON.parse(stdout)).toEqual({ undici: false, pg: false });
+  });
+
+  it("turns an instrumentation off when OTEL_NODE_DISABLED_INSTRUMENTATIONS names it, and keeps the other", async () => {
+    const { url } = await httpReceiver();
+    const withoutPg = await runProgram(untracedLibraryProgram, { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_NODE_DISABLED_INSTRUMENTATIONS: "pg" });
+    expect(withoutPg.stderr).toBe("");
+    expect(JSON.parse(withoutPg.stdout)).toEqual({ undici: true, pg: false });
+    const onlyPg = await runProgram(untracedLibraryProgram, { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: "pg" });
+    expect(JSON.parse(onlyPg.stdout)).toEqual({ undici: false, pg: true });
   });
 
   it("exports nothing without an endpoint", async () => {

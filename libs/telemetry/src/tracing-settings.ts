@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { enabledLibraryInstrumentations, type LibraryInstrumentationName } from "./library-instrumentation-names.js";
 
 /** The OTLP protocols of `OTEL_EXPORTER_OTLP_PROTOCOL` (https://opentelemetry.io/docs/specs/otel/protocol/exporter/). */
 export const otlpProtocols = ["http/protobuf", "http/json", "grpc"] as const;
@@ -14,6 +15,8 @@ export interface TracingSettings {
   serviceName: string;
   serviceVersion: string;
   serviceInstanceId: string;
+  /** The undici and pg instrumentations to turn on (`OTEL_NODE_ENABLED_INSTRUMENTATIONS`, `OTEL_NODE_DISABLED_INSTRUMENTATIONS`). */
+  instrumentations: LibraryInstrumentationName[];
 }
 
 /**
@@ -36,6 +39,7 @@ export function readTracingSettings(environment: NodeJS.ProcessEnv, entryPoint: 
     serviceName: environment["OTEL_SERVICE_NAME"] || `switchboard-${service ?? "unknown"}`,
     serviceVersion: service && entryPoint ? packageVersionBeside(entryPoint) : "unknown",
     serviceInstanceId: randomUUID(),
+    instrumentations: enabledLibraryInstrumentations(environment),
   };
 }
 

@@ -27,7 +27,7 @@ describe("log lines about facts handled in a batch", () => {
   let connection: NatsConnection;
 
   beforeAll(async () => {
-    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "test", serviceInstanceId: "test" }, exporter);
+    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "test", serviceInstanceId: "test", instrumentations: ["undici", "pg"] }, exporter);
     connection = await connectTestNats();
     await ensureDeadLetterStream(connection, subjects);
   });

@@ -26,7 +26,7 @@ describe("a fact published under a span that was sampled out", () => {
   beforeAll(async () => {
     sampler = process.env["OTEL_TRACES_SAMPLER"];
     process.env["OTEL_TRACES_SAMPLER"] = "always_off";
-    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "test", serviceInstanceId: "test" }, exporter);
+    tracing = await startTracingSdk({ protocol: "http/json", serviceName: "test", serviceVersion: "test", serviceInstanceId: "test", instrumentations: ["undici", "pg"] }, exporter);
     connection = await connectTestNats();
   });
 
