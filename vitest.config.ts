@@ -5,11 +5,17 @@ import { defineConfig } from "vitest/config";
 const library = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 
 /**
- * Tests that fire 1,000 concurrent requests or reservations at one stack, or count a rate limit's windows:
- * they need the machine, and PostgreSQL's connections, to themselves, so they run one file at a time after
- * the other integration tests, like the stack processes.
+ * Tests that fire 1,000 concurrent requests or reservations at one stack, count a rate limit's windows, or
+ * size leases to a burst's measured spend: they need the machine, and PostgreSQL's connections, to
+ * themselves, so they run one file at a time after the other integration tests, like the stack processes.
  */
-const loadTests = ["test/e2e/credit-leases.test.ts", "test/e2e/key-limits.test.ts", "test/e2e/rate-limits.test.ts", "test/integration/billing/key-limits.test.ts"];
+const loadTests = [
+  "test/e2e/credit-leases.test.ts",
+  "test/e2e/key-limits.test.ts",
+  "test/e2e/rate-limits.test.ts",
+  "test/integration/billing/key-limits.test.ts",
+  "test/integration/ingress/credit-leases.test.ts",
+];
 
 /**
  * The other test files mostly wait on NATS, PostgreSQL and timers, so two run side by side even on a
@@ -47,6 +53,11 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts", "test/fake-collector/**/*.test.ts", "test/bench/**/*.test.ts"],
           exclude: [...stackProcessTests, ...loadTests],
+          // As for unit: importing the services afresh for each file took more of the wall time than the
+          // tests did. The files pass in any order in a shared module graph; each stack they start has its
+          // own database and namespace, and the process-wide metrics registry is read for its series'
+          // presence and changes, which other files only add to.
+          isolate: false,
           maxWorkers,
           testTimeout: 30_000,
           hookTimeout: 60_000,
