@@ -104,7 +104,7 @@ describe("outages of NATS and PostgreSQL during steady traffic", () => {
     await postgres?.stop().catch(() => undefined);
     await nats?.stop("SIGKILL");
     if (!directory) return;
-    for (const data of ["postgres", "postgres-binaries", "nats-store"]) await rm(path.join(directory, data), { recursive: true, force: true });
+    for (const data of ["postgres", "nats-store"]) await rm(path.join(directory, data), { recursive: true, force: true });
     if (keepLogs) console.log(`outage test: logs kept in ${path.join(directory, "logs")}`);
     else await rm(directory, { recursive: true, force: true });
   }, 60_000);

