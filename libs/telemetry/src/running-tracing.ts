@@ -25,16 +25,16 @@ export function isTracing(): boolean {
   return running !== undefined;
 }
 
-/**
- * Exports the spans still buffered and stops the SDK, if this process started one; resolves at once
- * otherwise. Services call it last when they stop (shutDownOnSignals), so the spans of their final
- * requests are not lost with the process. Kept apart from the SDK so importing it loads none of it.
- */
 /** The running SDK's tracer, or undefined while tracing is off. */
 export function runningTracer(): Tracer | undefined {
   return running?.tracer;
 }
 
+/**
+ * Exports the spans still buffered and stops the SDK, if this process started one; resolves at once
+ * otherwise. Services call it last when they stop (shutDownOnSignals), so the spans of their final
+ * requests are not lost with the process. Kept apart from the SDK so importing it loads none of it.
+ */
 export async function shutdownTracing(): Promise<void> {
   await running?.shutdown();
 }
