@@ -16,6 +16,7 @@ export * from "./routing/endpoint-outcome-report.js";
 export * from "./routing/provider-key-variable.js";
 export * from "./routing/provider-quirks.js";
 export * from "./routing/aws-region-name.js";
+export * from "./routing/bedrock-host-region.js";
 export * from "./messages/list-models.js";
 export * from "./messages/catalog-admin.js";
 export * from "./listings/listing-architecture.js";

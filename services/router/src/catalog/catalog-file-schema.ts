@@ -1,4 +1,4 @@
-import { awsRegionName, awsRegionNamePattern, providerKeyVariableSchema, quantizations, type CatalogEntryKind } from "@switchboard/contracts";
+import { awsRegionName, bedrockHostRegionOf, providerKeyVariableSchema, quantizations, type CatalogEntryKind } from "@switchboard/contracts";
 import { z } from "zod";
 
 const perTokenPrice = z
@@ -41,18 +41,6 @@ export const catalogQuirksSchema = z.strictObject({
   extra_parameters: z.array(z.string().min(1)).optional(),
 });
 export type CatalogQuirks = z.infer<typeof catalogQuirksSchema>;
-
-/**
- * The region named by a regional Bedrock host (`bedrock-runtime.<region>.amazonaws.com`, its FIPS form
- * `bedrock-runtime-fips.<region>…` and VPC endpoint names `…bedrock-runtime.<region>.vpce.amazonaws.com`),
- * as the connector reads it when no `region` is set; undefined for any other address.
- */
-const bedrockHostRegionPattern = new RegExp(`(?:^|\\.)bedrock-runtime(?:-fips)?\\.(${awsRegionNamePattern})\\.`);
-
-function bedrockHostRegionOf(baseUrl: string): string | undefined {
-  if (!URL.canParse(baseUrl)) return undefined;
-  return bedrockHostRegionPattern.exec(new URL(baseUrl).hostname)?.[1];
-}
 
 /** One upstream provider as the catalog file declares it. */
 export const catalogProviderSchema = z.strictObject({

@@ -1,7 +1,4 @@
-import { awsRegionNamePattern, gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
-
-// The same region names the catalog accepts for a provider's `region`.
-const regionPattern = new RegExp(`(?:^|\\.)bedrock-runtime(?:-fips)?\\.(${awsRegionNamePattern})\\.`);
+import { bedrockHostRegionOf, gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
 
 /**
  * The AWS region to sign for, from the endpoint's host: `bedrock-runtime.<region>.amazonaws.com`, its FIPS
@@ -10,7 +7,7 @@ const regionPattern = new RegExp(`(?:^|\\.)bedrock-runtime(?:-fips)?\\.(${awsReg
  * `region` for the provider.
  */
 export function bedrockRegionOf(baseUrl: string): string {
-  const region = regionPattern.exec(new URL(baseUrl).hostname)?.[1];
+  const region = bedrockHostRegionOf(baseUrl);
   if (region === undefined) {
     throw new SwitchboardError(
       gatewayError(gatewayErrorCodes.upstreamError, 502, "The Bedrock endpoint's base_url names no region (expected https://bedrock-runtime.<region>.amazonaws.com, or the provider's region set in the catalog)", {
