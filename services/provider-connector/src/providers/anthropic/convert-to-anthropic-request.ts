@@ -1,11 +1,11 @@
 import type { ChatRequest, UpstreamWarning } from "@switchboard/contracts";
+import { currentTurnToolUseLacksThinking, type ThinkingTurnBlocks } from "../current-turn-tool-use-lacks-thinking.js";
 import { dropOrRefuseReasoning } from "../drop-or-refuse-reasoning.js";
 import { gatewayRequestParameters } from "../gateway-request-parameters.js";
 import { jsonResponseToolOf, type JsonResponseTool } from "../json-response-tool.js";
 import { anthropicSamplingParameters } from "./anthropic-sampling-parameters.js";
-import { convertToAnthropicMessages } from "./convert-to-anthropic-messages.js";
+import { convertToAnthropicMessages, type AnthropicRequestBlock } from "./convert-to-anthropic-messages.js";
 import { anthropicFallbackMaxTokens, convertToAnthropicThinking } from "./convert-to-anthropic-thinking.js";
-import { currentTurnToolUseLacksThinking } from "./current-turn-tool-use-lacks-thinking.js";
 import { dropSamplingRefusedWhileThinking } from "./drop-sampling-refused-while-thinking.js";
 
 /** What the Anthropic request is built from besides the client's body. */
@@ -60,6 +60,13 @@ function answerThroughTool(body: Record<string, unknown>, tool: JsonResponseTool
   if (clientChoice?.["type"] === "none") body["tool_choice"] = { type: "tool", name: tool.name };
   else if (clientChoice === undefined) body["tool_choice"] = clientTools.length > 0 ? { type: "any" } : { type: "tool", name: tool.name };
 }
+
+/** Messages API blocks as the thinking-turn rule reads them. */
+const anthropicThinkingTurnBlocks: ThinkingTurnBlocks<AnthropicRequestBlock> = {
+  isToolResult: (block) => block.type === "tool_result",
+  isToolUse: (block) => block.type === "tool_use",
+  isThinking: (block) => block.type === "thinking" || block.type === "redacted_thinking",
+};
 
 /**
  * Whether a Messages `tool_choice` forces a tool call (`any`, or a named tool). Anthropic answers 400 to
@@ -127,7 +134,7 @@ export function convertToAnthropicRequest(request: ChatRequest, options: Anthrop
       // The client's tool_choice, or response_format answered through the forced JSON tool.
       const forcedBy = forcesToolCall(toolChoice) ? "tool_choice" : "response_format";
       warnings.push(dropOrRefuseReasoning(request, `Claude cannot think while ${forcedBy} forces a tool call; it takes thinking only with tool_choice auto or none`));
-    } else if (currentTurnToolUseLacksThinking(messages)) {
+    } else if (currentTurnToolUseLacksThinking(messages, anthropicThinkingTurnBlocks)) {
       warnings.push(dropOrRefuseReasoning(request, "Claude thinks only when the current turn's last tool call comes back with its thinking block (reasoning_details), and this one has none"));
     } else {
       body["max_tokens"] = reasoning.maxTokens;

@@ -1,4 +1,5 @@
 import { reasoningFormats, type ChatMessage, type ChatRequest, type UpstreamWarning } from "@switchboard/contracts";
+import { currentTurnToolUseLacksThinking, type ThinkingTurnBlocks } from "../current-turn-tool-use-lacks-thinking.js";
 import { dropOrRefuseReasoning } from "../drop-or-refuse-reasoning.js";
 import { convertToAnthropicThinking } from "../anthropic/convert-to-anthropic-thinking.js";
 import { dropSamplingRefusedWhileThinking } from "../anthropic/drop-sampling-refused-while-thinking.js";
@@ -84,20 +85,12 @@ function reasoningBlocks(details: readonly Record<string, unknown>[]): Block[] {
   return blocks;
 }
 
-/**
- * Whether a Converse conversation breaks Claude's rule for thinking, as on Anthropic's own API
- * (anthropic/current-turn-tool-use-lacks-thinking.ts): the last assistant message of the current turn
- * (after the last user message that is more than tool results) that holds a `toolUse` must start with a
- * `reasoningContent` block.
- */
-function currentTurnToolUseLacksThinking(messages: readonly { role: "user" | "assistant"; content: Block[] }[]): boolean {
-  for (let index = messages.length - 1; index >= 0; index -= 1) {
-    const { role, content } = messages[index]!;
-    if (role === "user" && content.some((block) => block["toolResult"] === undefined)) return false;
-    if (role === "assistant" && content.some((block) => block["toolUse"] !== undefined)) return content[0]?.["reasoningContent"] === undefined;
-  }
-  return false;
-}
+/** Converse blocks (one key per block) as the thinking-turn rule reads them. */
+const converseThinkingTurnBlocks: ThinkingTurnBlocks<Block> = {
+  isToolResult: (block) => block["toolResult"] !== undefined,
+  isToolUse: (block) => block["toolUse"] !== undefined,
+  isThinking: (block) => block["reasoningContent"] !== undefined,
+};
 
 /**
  * The client's request as a Converse body (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html):
@@ -199,7 +192,7 @@ export function convertToBedrockRequest(request: ChatRequest, options: BedrockRe
       // The client's tool_choice, or response_format answered through the forced JSON tool.
       const forcedBy = forcesToolCall(clientToolChoice) ? "tool_choice" : "response_format";
       warnings.push(dropOrRefuseReasoning(request, `Claude cannot think while ${forcedBy} forces a tool call; it takes thinking only with tool_choice auto or none`));
-    } else if (currentTurnToolUseLacksThinking(messages)) {
+    } else if (currentTurnToolUseLacksThinking(messages, converseThinkingTurnBlocks)) {
       warnings.push(dropOrRefuseReasoning(request, "Claude thinks only when the current turn's last tool call comes back with its thinking block (reasoning_details), and this one has none"));
     } else {
       additionalModelRequestFields = { thinking: reasoning.thinking };
