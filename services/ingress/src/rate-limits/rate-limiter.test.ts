@@ -70,14 +70,32 @@ describe("RateLimiter", () => {
     const limit = { requests: 10, intervalSeconds: 10 };
     const [limiter] = setup.limiters as [RateLimiter];
     for (let index = 0; index < 10; index++) expect(limiter.admit(keyHash, limit)).toBeUndefined();
-    // All ten at the window's start: the next one is possible once this window is over.
-    expect(limiter.admit(keyHash, limit)).toEqual({ limit, retryAfterSeconds: 10, resetAtMs: 2_010_000 });
+    // All ten at the window's start: the next one fits once the previous window's ten weigh 9 or less,
+    // a tenth of the way into the next window.
+    expect(limiter.admit(keyHash, limit)).toEqual({ limit, retryAfterSeconds: 11, resetAtMs: 2_011_000 });
     setup.clock.now = 2_005_500;
-    expect(limiter.admit(keyHash, limit)?.retryAfterSeconds).toBe(5);
-    // In the next window the previous one's weight fades: one more request fits as soon as it starts.
+    expect(limiter.admit(keyHash, limit)?.retryAfterSeconds).toBe(6);
+    // Just after the window turns the previous ten still weigh 9.999: an eleventh request within ten seconds
+    // would pass the limit, so it waits.
     setup.clock.now = 2_010_001;
+    expect(limiter.admit(keyHash, limit)).toMatchObject({ retryAfterSeconds: 1, resetAtMs: 2_011_000 });
+    setup.clock.now = 2_011_000;
     expect(limiter.admit(keyHash, limit)).toBeUndefined();
     expect(limiter.admit(keyHash, limit)?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+
+  it("never admits more than the limit across a window's turn: a key limited to 3 a minute, 3 sent just before the minute and more just after", () => {
+    const setup = cluster(2, { start: 60_000 * 1_000 - 1_500 });
+    const limit = { requests: 3, intervalSeconds: 60 };
+    const [first, second] = setup.limiters as [RateLimiter, RateLimiter];
+    expect(first.admit(keyHash, limit)).toBeUndefined();
+    expect(second.admit(keyHash, limit)).toBeUndefined();
+    expect(first.admit(keyHash, limit)).toBeUndefined();
+    // The minute turns and both replicas have heard each other: the previous window's 3 weigh 2.99, and a
+    // fourth request would make 3.99.
+    while (setup.clock.now < 60_000 * 1_000 + 300) setup.step();
+    expect(second.admit(keyHash, limit)).toBeDefined();
+    expect(first.admit(keyHash, limit)).toBeDefined();
   });
 
   it("keeps windows per key and starts over when the key's interval changes", () => {

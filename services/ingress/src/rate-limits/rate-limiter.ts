@@ -57,9 +57,11 @@ interface Peer {
  * counts what it admits per key in fixed windows of the key's interval and, every report period (~100 ms),
  * publishes its counts; it keeps the other replicas' latest counts. A request is admitted when
  *
- *   (previous window's total) × (share of the current window still ahead) + (current window's total) < limit
+ *   (previous window's total) × (share of the current window still ahead) + (current window's total) + 1 ≤ limit
  *
- * (the sliding-window approximation over two fixed windows), where each total is this replica's count plus
+ * (the sliding-window approximation over two fixed windows, counting the request being admitted: the estimate
+ * with it must not pass the limit; "estimate < limit" would let a key limited to 3 a minute send a fourth
+ * request just after the minute turns, when the previous window's 3 weigh 2.99), where each total is this replica's count plus
  * every live peer's latest report plus, per peer, an estimate of what it admitted since its report: as much
  * as this replica admitted since then. With the replicas under the same load that estimate is right, so they
  * together never pass the limit even in the first report period of a burst (each takes its 1/N of what is
@@ -102,7 +104,7 @@ export class RateLimiter {
       current += own.admitted - admittedBefore(own, peer.heardInTick);
     }
     const remainingShare = 1 - (now - window * intervalMs) / intervalMs;
-    if (previous * remainingShare + current < limit.requests) {
+    if (previous * remainingShare + current + 1 <= limit.requests) {
       this.count(own, Math.floor(now / this.options.reportIntervalMs));
       return undefined;
     }
@@ -204,15 +206,16 @@ function admittedBefore(own: OwnCounts, tick: number): number {
 }
 
 /**
- * How long until `previous × remaining share + current < limit` holds with no more admissions: later in this
- * window if the previous window's weight alone is in the way, else once this window is the previous one.
+ * How long until `previous × remaining share + current + 1 ≤ limit` holds with no more admissions: later in
+ * this window if the previous window's weight alone is in the way, else once this window is the previous one.
  */
 function millisecondsUntilAdmissible(limit: number, previous: number, current: number, remainingShare: number, intervalMs: number): number {
-  if (current < limit) {
-    // previous × share < limit − current, i.e. share < (limit − current) / previous.
-    const share = previous > 0 ? (limit - current) / previous : 1;
+  const room = limit - 1;
+  if (current <= room) {
+    // previous × share ≤ room − current, i.e. share ≤ (room − current) / previous.
+    const share = previous > 0 ? (room - current) / previous : 1;
     return Math.max(0, (remainingShare - share) * intervalMs);
   }
-  // Next window: current × share' < limit, share' = limit / current, reached (1 − share') into it.
-  return remainingShare * intervalMs + (1 - limit / current) * intervalMs;
+  // Next window: current × share' ≤ room, share' = room / current, reached (1 − share') into it.
+  return remainingShare * intervalMs + (1 - room / current) * intervalMs;
 }
