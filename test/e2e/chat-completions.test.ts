@@ -205,20 +205,25 @@ describe("chat completions end to end (issue #3)", () => {
   it("never overdraws an account under concurrent requests", async () => {
     // Each request holds up to 4,150 µ$ (the priciest candidate's bound) until the upstream answers, so a
     // 10,000 µ$ account can carry two at once; the others must be refused, not served on credit. The
-    // upstream answers only once every request was admitted or refused (a timed delay would let an early
-    // answer free its hold while a slow machine is still deciding the others).
+    // upstreams answer only once every request was admitted or refused (a timed delay would let an early
+    // answer free its hold while a slow machine is still deciding the others). Both hold back: on a loaded
+    // machine an attempt the connector did not take up within the service timeout falls back to the backup,
+    // which must not answer early either. Each request is counted once however many upstreams it reached.
     let openGate: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
-    stack.primary.addRule("slow and concurrent", { text: "done", answerAfter: gate, usage: { prompt_tokens: 10, completion_tokens: 2 } });
-    const admitted = () => stack.primary.requests.filter((request) => JSON.stringify(request.body).includes("slow and concurrent")).length;
+    for (const upstream of [stack.primary, stack.backup]) upstream.addRule(/^slow and concurrent #\d+$/, { text: "done", answerAfter: gate, usage: { prompt_tokens: 10, completion_tokens: 2 } });
+    const admitted = () =>
+      new Set(
+        [...stack.primary.requests, ...stack.backup.requests].flatMap((request) => JSON.stringify(request.body).match(/slow and concurrent #\d+/g) ?? []),
+      ).size;
     const funded = await stack.createFundedKey("0.010000");
     let refused = 0;
     const answers = Promise.all(
-      Array.from({ length: 10 }, async () => {
+      Array.from({ length: 10 }, async (_, index) => {
         const response = await fetch(`${stack.baseUrl}/chat/completions`, {
           method: "POST",
           headers: { authorization: `Bearer ${funded.key}`, "content-type": "application/json" },
-          body: JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: "slow and concurrent" }] }),
+          body: JSON.stringify({ model: "test/echo", messages: [{ role: "user", content: `slow and concurrent #${index}` }] }),
         });
         await response.arrayBuffer();
         if (response.status !== 200) refused++;
@@ -229,7 +234,7 @@ describe("chat completions end to end (issue #3)", () => {
     const responses = await answers;
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([200, 200, 402, 402, 402, 402, 402, 402, 402, 402]);
-    await waitFor(async () => {
+    const generations = await waitFor(async () => {
       const rows = await stack.database.database.selectFrom("generations").select("cost_micros").where("account_id", "=", funded.accountId).execute();
       return rows.length === 2 ? rows : undefined;
     }, 5_000, "two generation rows");
@@ -238,7 +243,10 @@ describe("chat completions end to end (issue #3)", () => {
       const data = (found.body as { data: { balance_micros: number; reserved_micros: number } }).data;
       return data.reserved_micros === 0 ? data : undefined;
     }, 5_000, "released reservations");
-    expect(account.balance_micros).toBe(10_000 - 2 * 14);
+    // 10 prompt and 2 completion tokens: 14 µ$ at the primary's prices, 38 µ$ if the backup served (see above).
+    const costs = generations.map((row) => Number(row.cost_micros));
+    for (const cost of costs) expect([14, 38]).toContain(cost);
+    expect(account.balance_micros).toBe(10_000 - costs.reduce((sum, cost) => sum + cost, 0));
   });
 
   it("lists models without a key, in OpenRouter's shape", async () => {
