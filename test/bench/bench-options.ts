@@ -39,6 +39,16 @@ export interface BenchOptions {
    */
   telemetry: boolean;
   /**
+   * `BENCH_TELEMETRY=compare`: instead of the benchmark, two stacks at once on the same CPUs, one with
+   * telemetry off and one with it on (as above), loaded in turns (run-telemetry-comparison.ts).
+   */
+  telemetryComparison: boolean;
+  /** Of the comparison: rounds (each loads both stacks once, in alternating order), and concurrencies. */
+  compareRounds: number;
+  compareConcurrencies: number[];
+  /** Of the comparison: about how long each stack is loaded per round at each concurrency, seconds. */
+  compareSliceSeconds: number;
+  /**
    * With telemetry on, seconds between scrapes of every /metrics (`BENCH_SCRAPE_SECONDS`): 15 by default,
    * the interval deploy/otel/prometheus.yaml ships; 1 is the harsh case. A scrape costs a few milliseconds of
    * CPU whatever the traffic, so at one a second it shows up in the CPU per request of a slow machine.
@@ -64,6 +74,12 @@ function positiveSetting(environment: Environment, name: string, fallback: numbe
   return value;
 }
 
+function countSetting(environment: Environment, name: string, fallback: number): number {
+  const value = positiveSetting(environment, name, fallback);
+  if (!Number.isInteger(value)) throw new Error(`${name}: "${environment[name]}" is not a whole number`);
+  return value;
+}
+
 function listSetting(environment: Environment, name: string, fallback: number[]): number[] {
   const raw = environment[name];
   if (raw === undefined || raw === "") return fallback;
@@ -79,11 +95,11 @@ function cpuSetting(environment: Environment, name: string): string | undefined 
   return raw;
 }
 
-function switchSetting(environment: Environment, name: string): boolean {
-  const raw = environment[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === "" || raw === "off") return false;
-  if (raw === "on") return true;
-  throw new Error(`${name}: "${environment[name]}" is neither on nor off`);
+function telemetrySetting(environment: Environment): "off" | "on" | "compare" {
+  const raw = environment["BENCH_TELEMETRY"]?.trim().toLowerCase();
+  if (raw === undefined || raw === "" || raw === "off") return "off";
+  if (raw === "on" || raw === "compare") return raw;
+  throw new Error(`BENCH_TELEMETRY: "${environment["BENCH_TELEMETRY"]}" is none of off, on, compare`);
 }
 
 /** The defaults finish in about three minutes on a two-core machine. */
@@ -94,6 +110,7 @@ export function readBenchOptions(environment: Environment): BenchOptions {
   if (!Number.isInteger(saturationAccounts) || saturationAccounts < 1 || saturationAccounts > saturationConnections) {
     throw new Error(`BENCH_SATURATION_ACCOUNTS: ${saturationAccounts} is not a whole number from 1 to BENCH_SATURATION_CONNECTIONS (${saturationConnections})`);
   }
+  const telemetry = telemetrySetting(environment);
   return {
     stackCpus: cpuSetting(environment, "BENCH_STACK_CPUS"),
     loadCpus: cpuSetting(environment, "BENCH_LOAD_CPUS"),
@@ -110,7 +127,11 @@ export function readBenchOptions(environment: Environment): BenchOptions {
     streamIntervalMs: numberSetting(environment, "BENCH_STREAM_INTERVAL_MS", 100),
     stallThresholdMs: numberSetting(environment, "BENCH_STALL_THRESHOLD_MS", 100),
     logLevel: environment["BENCH_LOG_LEVEL"] ?? "info",
-    telemetry: switchSetting(environment, "BENCH_TELEMETRY"),
+    telemetry: telemetry === "on",
+    telemetryComparison: telemetry === "compare",
+    compareRounds: countSetting(environment, "BENCH_COMPARE_ROUNDS", 6),
+    compareConcurrencies: listSetting(environment, "BENCH_COMPARE_CONCURRENCIES", [1, 20]),
+    compareSliceSeconds: positiveSetting(environment, "BENCH_COMPARE_SLICE_SECONDS", 2),
     scrapeSeconds: positiveSetting(environment, "BENCH_SCRAPE_SECONDS", 15),
     resultFile: environment["BENCH_RESULT_FILE"] || undefined,
   };

@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readBenchOptions } from "../bench/bench-options.js";
 import type { BenchReport } from "../bench/bench-report.js";
 import { formatBenchReport } from "../bench/format-bench-report.js";
+import { formatTelemetryComparison } from "../bench/format-telemetry-comparison.js";
 import { runBenchmark } from "../bench/run-benchmark.js";
+import { runTelemetryComparison } from "../bench/run-telemetry-comparison.js";
 import { writeBenchReport } from "../bench/write-bench-report.js";
 
 // Issue 7: `npm run bench` must not rot. The same benchmark with tiny durations and small stream steps:
@@ -106,4 +108,33 @@ describe("npm run bench, in small", () => {
     expect(table).toMatch(/spans received [1-9]\d* in [1-9]\d* exports/);
     expect(table).not.toContain("WARNING");
   }, 60_000);
+
+  it("with BENCH_TELEMETRY=compare, loads a stack with telemetry off and one with it on in turns and reports the growth (issue 12)", async () => {
+    const report = await runTelemetryComparison(
+      readBenchOptions({ BENCH_TELEMETRY: "compare", BENCH_COMPARE_ROUNDS: "2", BENCH_COMPARE_CONCURRENCIES: "1,3", BENCH_COMPARE_SLICE_SECONDS: "0.2", BENCH_SCRAPE_SECONDS: "0.5" }),
+    );
+    const table = formatTelemetryComparison(report);
+
+    expect(nonFiniteNumbers(JSON.parse(JSON.stringify(report))), "figures that are not numbers").toEqual([]);
+    expect(table).not.toMatch(/NaN|Infinity|undefined|MISMATCH/);
+    expect(report.concurrencies.map((compared) => compared.concurrency)).toEqual([1, 3]);
+    for (const compared of report.concurrencies) {
+      for (const side of [compared.off, compared.on]) {
+        expect(side.requests, "2 rounds of one slice each").toBe(2 * compared.requestsPerSlice);
+        expect(side.errors).toBe(0);
+        expect(side.processes.map((figures) => figures.name)).toEqual(stackProcesses);
+        expect(side.cpuMsPerRequest).toBeGreaterThan(0);
+      }
+      expect(compared.cpuGrowth).toBeCloseTo(compared.on.cpuMsPerRequest / compared.off.cpuMsPerRequest - 1, 9);
+      expect(compared.p50GrowthMs).toBeCloseTo(compared.on.switchboardMs.p50 - compared.off.switchboardMs.p50, 9);
+      expect(compared.cpuGrowthPerRound).toHaveLength(2);
+    }
+    expect(report.spansReceived, "spans from the stack with telemetry on").toBeGreaterThan(0);
+    expect(report.rejectedExports).toBe(0);
+    for (const scrape of report.scrapes) expect(scrape.succeeded, `successful scrapes of ${scrape.name}`).toBeGreaterThan(0);
+    expect(report.audit.matches, "every 2xx of each stack recorded and charged").toBe(true);
+    expect(report.audit.off.answered).toBeGreaterThan(0);
+    expect(table).toMatch(/Concurrency 3, \d+ requests per slice/);
+    expect(table).toMatch(/CPU ms\/request\s+\d+\.\d{3}\s+\d+\.\d{3}\s+[+-]\d+\.\d %/);
+  }, 120_000);
 });
