@@ -559,7 +559,8 @@ describe("provider connector: heartbeats", () => {
   });
 
   it("keeps heartbeating through a failure and stops with its error part", async () => {
-    fakeUpstream.addRule("slow-failure", { status: 503, delayBeforeHeadersMs: 200 });
+    // 600 ms at one heartbeat per 50 ms: at least 2 even when a loaded machine stalls the connector's timers for a while.
+    fakeUpstream.addRule("slow-failure", { status: 503, delayBeforeHeadersMs: 600 });
     const generation = await startGeneration(connection, subjects, {
       generationId: `gen-heartbeat-failure-${Date.now()}`,
       endpointId: fakeEndpointId,
