@@ -15,10 +15,10 @@ describe("readBenchOptions", () => {
     expect(() => readBenchOptions({ BENCH_TELEMETRY: "yes" })).toThrow(/none of off, on, compare/);
   });
 
-  it("compares two stacks, telemetry off and on, with BENCH_TELEMETRY=compare: 6 rounds of 2 s slices at concurrencies 1 and 20 unless told", () => {
+  it("compares two stacks, telemetry off and on, with BENCH_TELEMETRY=compare: 10 rounds of 2 s slices at concurrencies 1 and 20 unless told", () => {
     expect(readBenchOptions({}).telemetryComparison).toBe(false);
     expect(readBenchOptions({ BENCH_TELEMETRY: "on" }).telemetryComparison).toBe(false);
-    expect(readBenchOptions({ BENCH_TELEMETRY: "compare" })).toMatchObject({ telemetry: false, telemetryComparison: true, compareRounds: 6, compareConcurrencies: [1, 20], compareSliceSeconds: 2 });
+    expect(readBenchOptions({ BENCH_TELEMETRY: "compare" })).toMatchObject({ telemetry: false, telemetryComparison: true, compareRounds: 10, compareConcurrencies: [1, 20], compareSliceSeconds: 2 });
     expect(readBenchOptions({ BENCH_TELEMETRY: "Compare", BENCH_COMPARE_ROUNDS: "2", BENCH_COMPARE_CONCURRENCIES: "5", BENCH_COMPARE_SLICE_SECONDS: "0.5" })).toMatchObject({
       telemetryComparison: true,
       compareRounds: 2,

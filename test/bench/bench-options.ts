@@ -129,7 +129,7 @@ export function readBenchOptions(environment: Environment): BenchOptions {
     logLevel: environment["BENCH_LOG_LEVEL"] ?? "info",
     telemetry: telemetry === "on",
     telemetryComparison: telemetry === "compare",
-    compareRounds: countSetting(environment, "BENCH_COMPARE_ROUNDS", 6),
+    compareRounds: countSetting(environment, "BENCH_COMPARE_ROUNDS", 10),
     compareConcurrencies: listSetting(environment, "BENCH_COMPARE_CONCURRENCIES", [1, 20]),
     compareSliceSeconds: positiveSetting(environment, "BENCH_COMPARE_SLICE_SECONDS", 2),
     scrapeSeconds: positiveSetting(environment, "BENCH_SCRAPE_SECONDS", 15),

@@ -31,10 +31,10 @@ const emptyTally = (): Tally => ({ requests: 0, errors: 0, latenciesMs: [], cpuM
  * Issue 12's "telemetry is cheap", measured so that the machine's drift cannot decide it: two stacks run at
  * once on the same CPUs, one with telemetry off and one with it on (traces exported to a collector,
  * /metrics scraped), and take turns under the same load. At each concurrency each round loads one and
- * then the other with the same number of requests (the order alternating from round to round), and
- * counts each stack's CPU over its own slices only, until that slice's generations are recorded and
- * charged. A slow minute of the VM then falls on both alike, where two benchmark runs minutes apart
- * differ by more than the 15 % they are meant to show. The stack not being loaded only idles meanwhile.
+ * then the other with the same number of requests (the order alternating from round to round). A slow
+ * minute of the VM then falls on both alike, where two benchmark runs minutes apart differ by more than
+ * the 15 % they are meant to show. The stack not being loaded only idles meanwhile; each stack's CPU is
+ * counted over the whole comparison (see compareAt), so both carry their idle time alike.
  */
 export async function runTelemetryComparison(options: BenchOptions, progress: (line: string) => void = () => undefined): Promise<TelemetryComparisonReport> {
   const startedAt = new Date();
@@ -104,6 +104,16 @@ export async function runTelemetryComparison(options: BenchOptions, progress: (l
   }
 }
 
+/**
+ * How long after its last slice a stack's CPU is still counted: the batch span processor exports what is
+ * left of a batch 5 s after its first span at the latest (`OTEL_BSP_SCHEDULE_DELAY`, which the stack
+ * inherits from this process), and that export is the slice's cost.
+ */
+function exportDelayMs(): number {
+  const configured = Number(process.env["OTEL_BSP_SCHEDULE_DELAY"]);
+  return (Number.isFinite(configured) && configured > 0 ? configured : 5_000) + 500;
+}
+
 async function compareAt(off: ComparedStack, on: ComparedStack, concurrency: number, options: BenchOptions, progress: (line: string) => void): Promise<ComparedConcurrency> {
   progress(`concurrency ${concurrency}: warming both stacks up`);
   // The warm-up of the stack without telemetry sizes the slices: both get the same number of requests.
@@ -111,17 +121,41 @@ async function compareAt(off: ComparedStack, on: ComparedStack, concurrency: num
   await runSlice(on, concurrency, Math.max(concurrency * 20, 200));
   const requestsPerSlice = Math.max(concurrency * 2, Math.round(warmUp.requestsPerSecond * options.compareSliceSeconds));
   const tallies = { off: emptyTally(), on: emptyTally() };
-  const cpuGrowthPerRound: number[] = [];
+  // Each stack's CPU is counted from the start of one of its slices to the start of its next one: what a
+  // slice left to do (a span export, a settlement batch) is done while the other stack is loaded, and
+  // counts for it. Both stacks are so counted over the whole comparison, idle time included alike.
+  const cpuSince = { off: await stackCpu(off.stack), on: await stackCpu(on.stack) };
+  const requestsOfLastSlice = { off: 0, on: 0 };
+  const cpuPerRequestOfRound: { off: number; on: number }[] = [];
+  const closeInterval = async (side: "off" | "on", round: number) => {
+    const entry = side === "off" ? off : on;
+    const now = await stackCpu(entry.stack);
+    const used = addCpu(tallies[side], cpuSince[side], now);
+    cpuSince[side] = now;
+    const previous = cpuPerRequestOfRound[round - 1];
+    if (previous !== undefined) previous[side] = used / Math.max(1, requestsOfLastSlice[side]);
+  };
   for (let round = 0; round < options.compareRounds; round++) {
+    cpuPerRequestOfRound.push({ off: 0, on: 0 });
     const order: ("off" | "on")[] = round % 2 === 0 ? ["off", "on"] : ["on", "off"];
-    const cpuPerRequest = { off: 0, on: 0 };
     for (const side of order) {
-      const slice = await measureSlice(side === "off" ? off : on, concurrency, requestsPerSlice, tallies[side]);
-      cpuPerRequest[side] = slice;
+      if (round > 0) await closeInterval(side, round);
+      const entry = side === "off" ? off : on;
+      const run = await runSlice(entry, concurrency, requestsPerSlice);
+      tallies[side].requests += run.succeeded;
+      tallies[side].errors += run.failed;
+      tallies[side].latenciesMs.push(...run.latenciesMs);
+      requestsOfLastSlice[side] = run.succeeded;
     }
-    cpuGrowthPerRound.push(cpuPerRequest.on / cpuPerRequest.off - 1);
-    progress(`concurrency ${concurrency}, round ${round + 1} of ${options.compareRounds}: CPU per request off ${cpuPerRequest.off.toFixed(3)} ms, on ${cpuPerRequest.on.toFixed(3)} ms`);
+    if (round > 0) {
+      const finished = cpuPerRequestOfRound[round - 1] as { off: number; on: number };
+      progress(`concurrency ${concurrency}, round ${round} of ${options.compareRounds}: CPU per request off ${finished.off.toFixed(3)} ms, on ${finished.on.toFixed(3)} ms`);
+    }
   }
+  await new Promise((resolve) => setTimeout(resolve, exportDelayMs()));
+  for (const side of ["off", "on"] as const) await closeInterval(side, options.compareRounds);
+  const last = cpuPerRequestOfRound.at(-1) as { off: number; on: number };
+  progress(`concurrency ${concurrency}, round ${options.compareRounds} of ${options.compareRounds}: CPU per request off ${last.off.toFixed(3)} ms, on ${last.on.toFixed(3)} ms`);
   const offFigures = figuresOf(tallies.off);
   const onFigures = figuresOf(tallies.on);
   return {
@@ -131,11 +165,11 @@ async function compareAt(off: ComparedStack, on: ComparedStack, concurrency: num
     on: onFigures,
     cpuGrowth: onFigures.cpuMsPerRequest / offFigures.cpuMsPerRequest - 1,
     p50GrowthMs: onFigures.switchboardMs.p50 - offFigures.switchboardMs.p50,
-    cpuGrowthPerRound,
+    cpuGrowthPerRound: cpuPerRequestOfRound.map((round) => round.on / round.off - 1),
   };
 }
 
-/** Sends `amount` requests untimed and waits until their generations are recorded and charged. */
+/** Sends `amount` requests and waits until their generations are recorded and charged. */
 async function runSlice(entry: ComparedStack, concurrency: number, amount: number) {
   const run = await runLoadAmount(entry.target, concurrency, amount);
   entry.answered += run.succeeded;
@@ -143,23 +177,15 @@ async function runSlice(entry: ComparedStack, concurrency: number, amount: numbe
   return run;
 }
 
-/** One measured slice: its requests, and the stack's CPU from before them until their generations are recorded and charged. Returns its CPU per request. */
-async function measureSlice(entry: ComparedStack, concurrency: number, amount: number, tally: Tally): Promise<number> {
-  const before = await stackCpu(entry.stack);
-  const run = await runLoadAmount(entry.target, concurrency, amount);
-  entry.answered += run.succeeded;
-  await waitForSettlement(entry);
-  const after = await stackCpu(entry.stack);
+/** Adds the CPU each process used between two readings to the tally; returns the total. */
+function addCpu(tally: Tally, before: Map<string, number>, after: Map<string, number>): number {
   let total = 0;
   for (const [name, cpuMs] of after) {
     const used = cpuMs - (before.get(name) ?? 0);
     tally.cpuMsByProcess.set(name, (tally.cpuMsByProcess.get(name) ?? 0) + used);
     total += used;
   }
-  tally.requests += run.succeeded;
-  tally.errors += run.failed;
-  tally.latenciesMs.push(...run.latenciesMs);
-  return total / Math.max(1, run.succeeded);
+  return total;
 }
 
 async function waitForSettlement(entry: ComparedStack): Promise<void> {
