@@ -1,4 +1,4 @@
-import { percentile } from "../support/percentile.js";
+import { percentiles } from "./percentiles.js";
 import type { BenchOptions } from "./bench-options.js";
 import type { BenchReport, FirstTokenFigures, LatencyFigures, Percentiles, ProcessFigures, StreamStepFigures, TelemetryFigures } from "./bench-report.js";
 import { benchModel, type BenchStack, type MeasuredProcess } from "./bench-stack.js";
@@ -10,10 +10,6 @@ import { runOnBenchStack, type BenchStackRun } from "./run-on-bench-stack.js";
 import { holdStreams, runStreamLoop, type StreamExpectation, type StreamRecord } from "./streaming-load.js";
 
 const mebibyte = 1024 * 1024;
-
-function percentiles(values: readonly number[]): Percentiles {
-  return { p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99) };
-}
 
 function difference(through: Percentiles, direct: Percentiles): Percentiles {
   return { p50: through.p50 - direct.p50, p90: through.p90 - direct.p90, p99: through.p99 - direct.p99 };

@@ -1,15 +1,15 @@
-import { percentile } from "../support/percentile.js";
 import type { BenchOptions } from "./bench-options.js";
 import { benchModel, startBenchStack, type BenchStack } from "./bench-stack.js";
 import { moveProcessTreeToCpus } from "./cpu-pinning.js";
 import { describeMachine } from "./machine-description.js";
-import { startMetricsScraper } from "./metrics-scraper.js";
+import { startMetricsScraper, type ScrapeCounts } from "./metrics-scraper.js";
 import { runLoadAmount, type LoadTarget } from "./non-streaming-load.js";
+import { percentiles } from "./percentiles.js";
 import { readProcessUsage } from "./process-usage.js";
 import { connectGenerationCounter, type GenerationCounter } from "./recorded-generations.js";
 import type { ComparedConcurrency, ComparedStackFigures, TelemetryComparisonReport } from "./telemetry-comparison-report.js";
 
-/** One of the two stacks, with what its measured slices have added up to at the current concurrency. */
+/** One of the two stacks: where to send its requests, and how many of them it has answered. */
 interface ComparedStack {
   readonly stack: BenchStack;
   readonly target: LoadTarget;
@@ -40,35 +40,38 @@ export async function runTelemetryComparison(options: BenchOptions, progress: (l
   const startedAt = new Date();
   const machine = describeMachine();
   await moveProcessTreeToCpus(process.pid, options.loadCpus);
+  // Kept apart from `stacks` so that whatever was started is stopped, also when a later step fails.
+  const started: BenchStack[] = [];
+  const counters: GenerationCounter[] = [];
   const stacks: ComparedStack[] = [];
   try {
     for (const telemetry of [false, true]) {
       progress(`starting the stack with telemetry ${telemetry ? "on" : "off"}`);
       const stack = await startBenchStack({ stackCpus: options.stackCpus, loadCpus: options.loadCpus, logLevel: options.logLevel, telemetry });
-      // Pushed at once, so that a failure below still stops it.
-      const entry = { stack, target: undefined as unknown as LoadTarget, counter: undefined as unknown as GenerationCounter, answered: 0 };
-      stacks.push(entry);
+      started.push(stack);
       const { accountId, key } = await stack.createFundedKey("100000.00");
-      entry.target = {
+      const counter = await connectGenerationCounter(stack.databaseUrl, [accountId]);
+      counters.push(counter);
+      const target: LoadTarget = {
         url: `${stack.origin}/api/v1/chat/completions`,
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
         body: JSON.stringify({ model: benchModel, messages: [{ role: "user", content: "benchmark me" }], max_tokens: 16 }),
       };
-      entry.counter = await connectGenerationCounter(stack.databaseUrl, [accountId]);
+      stacks.push({ stack, target, counter, answered: 0 });
     }
     const [off, on] = stacks as [ComparedStack, ComparedStack];
     const telemetry = on.stack.telemetry;
     if (telemetry === undefined) throw new Error("the stack with telemetry on has no collector");
     const scraper = startMetricsScraper(telemetry.metricsTargets, options.scrapeSeconds * 1_000);
     const concurrencies: ComparedConcurrency[] = [];
+    let scrapes: ScrapeCounts[];
     try {
       for (const concurrency of options.compareConcurrencies) {
         concurrencies.push(await compareAt(off, on, concurrency, options, progress));
       }
     } finally {
-      await scraper.stop();
+      scrapes = await scraper.stop();
     }
-    const scrapes = await scraper.stop();
     const spans = await telemetry.spanCounts();
     const audits = await Promise.all(stacks.map(async (entry) => ({ answered: entry.answered, ...(await entry.counter.waitFor(entry.answered, 30_000)) })));
     const [offAudit, onAudit] = audits as [(typeof audits)[number], (typeof audits)[number]];
@@ -97,10 +100,8 @@ export async function runTelemetryComparison(options: BenchOptions, progress: (l
       },
     };
   } finally {
-    for (const entry of stacks) {
-      await entry.counter?.close();
-      await entry.stack.stop();
-    }
+    for (const counter of counters) await counter.close();
+    for (const stack of started) await stack.stop();
   }
 }
 
@@ -208,7 +209,7 @@ function figuresOf(tally: Tally): ComparedStackFigures {
   return {
     requests: tally.requests,
     errors: tally.errors,
-    switchboardMs: { p50: percentile(tally.latenciesMs, 50), p90: percentile(tally.latenciesMs, 90), p99: percentile(tally.latenciesMs, 99) },
+    switchboardMs: percentiles(tally.latenciesMs),
     cpuMsPerRequest: processes.reduce((sum, figures) => sum + figures.cpuMsPerRequest, 0),
     processes,
   };
