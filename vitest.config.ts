@@ -53,9 +53,9 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/fake-upstream/**/*.test.ts", "test/fake-collector/**/*.test.ts", "test/bench/**/*.test.ts"],
           exclude: [...stackProcessTests, ...loadTests],
-          // Isolated per file (unlike unit): in a shared module graph "never overdraws an account under
-          // concurrent requests" admitted three holds of 4,150 µ$ on a 10,000 µ$ account once in CI, so some
-          // module state leaks between the in-process stacks of different files. Not shared until that is found.
+          // Isolated per file (unlike unit). A shared module graph was tried; its one failure in CI ("never
+          // overdraws an account under concurrent requests") turned out to be that test letting the backup
+          // answer early, mended since, not state shared between files. Sharing again is untried since.
           maxWorkers,
           testTimeout: 30_000,
           hookTimeout: 60_000,

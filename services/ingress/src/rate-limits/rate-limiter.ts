@@ -59,13 +59,14 @@ interface Peer {
  *
  *   (previous window's total) × (share of the current window still ahead) + (current window's total) + 1 ≤ limit
  *
- * (the sliding-window approximation over two fixed windows, counting the request being admitted: the estimate
- * with it must not pass the limit; "estimate < limit" would let a key limited to 3 a minute send a fourth
- * request just after the minute turns, when the previous window's 3 weigh 2.99), where each total is this replica's count plus
- * every live peer's latest report plus, per peer, an estimate of what it admitted since its report: as much
- * as this replica admitted since then. With the replicas under the same load that estimate is right, so they
- * together never pass the limit even in the first report period of a burst (each takes its 1/N of what is
- * left); under uneven load it errs on the safe side for one report period, until the next report corrects it.
+ * (the sliding-window approximation over two fixed windows, counting the request being admitted: the
+ * estimate with it must not pass the limit; "estimate < limit" would let a key limited to 3 a minute send
+ * a fourth request just after the minute turns, when the previous window's 3 weigh 2.99), where each total
+ * is this replica's count plus every live peer's latest report plus, per peer, an estimate of what it
+ * admitted since its report: as much as this replica admitted since then. With the replicas under the
+ * same load that estimate is right, so they together never pass the limit even in the first report period
+ * of a burst (each takes its 1/N of what is left); under uneven load it errs on the safe side for one
+ * report period, until the next report corrects it.
  * An idle peer's empty reports keep the estimate honest. Keys without a limit never reach this class.
  */
 export class RateLimiter {
