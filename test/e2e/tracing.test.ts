@@ -11,20 +11,21 @@ const errorStatus = 2;
 
 /**
  * Issue 12's acceptance: one streamed chat completion with one fallback is one trace, exported over OTLP
- * (http/json, to a receiver in this process), from the HTTP edge through the connector's two upstream
+ * (http/protobuf, the default, through EncodingSpanProcessor, and http/json through the SDK's exporter,
+ * to a receiver in this process), from the HTTP edge through the connector's two upstream
  * attempts to settlement, the generation record and the router's health judgement, linked parent to child
  * across NATS, with the undici instrumentation's HTTP span of each provider request and no trace context
  * sent to the providers; and nothing that was exported holds the prompt, the completion or a key. All services run in
  * this process, so one SDK (the services' own start-up, startTracingSdk) serves them all.
  */
-describe("one trace per request across every service (issue 12)", () => {
+describe.each(["http/protobuf", "http/json"] as const)("one trace per request across every service (issue 12), exported as %s", (protocol) => {
   let receiver: OtlpReceiver;
   let tracing: Tracing;
   let stack: TestStack;
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    tracing = await startTracingSdk({ protocol: "http/json", url: receiver.tracesUrl, serviceName: "switchboard-e2e", serviceVersion: "test", serviceInstanceId: "e2e", instrumentations: ["undici", "pg"] });
+    tracing = await startTracingSdk({ protocol, url: receiver.tracesUrl, serviceName: "switchboard-e2e", serviceVersion: "test", serviceInstanceId: "e2e", instrumentations: ["undici", "pg"] });
     // After the SDK, as with `node --import`: ingress registers its HTTP spans only when tracing is on.
     stack = await startStack({ health: { outcomeReportIntervalMs: 100 } });
   });

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { otlpTraceRequest } from "./otlp-trace-request-type.js";
 
 /** One attribute of OTLP/JSON (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding). */
 export interface OtlpAttribute {
@@ -24,40 +25,72 @@ interface OtlpExport {
   resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
 }
 
-/** An in-process OTLP/HTTP receiver of http/json trace exports, keeping every body it was sent. */
+/** An in-process OTLP/HTTP receiver of http/json and http/protobuf trace exports, keeping every body it was sent. */
 export interface OtlpReceiver {
   /** The traces URL to give the exporter: `http://127.0.0.1:<port>/v1/traces`. */
   readonly tracesUrl: string;
   /** Every span received so far. */
   spans(): OtlpSpan[];
-  /** Every request body received so far, as sent: for scanning what left the process. */
+  /** Every request body received so far, as sent (protobuf as latin1, which keeps its strings' UTF-8 bytes readable): for scanning what left the process. */
   bodies(): string[];
   close(): Promise<void>;
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const bodies: string[] = [];
+  const exports: OtlpExport[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      if (request.method !== "POST" || request.url !== "/v1/traces" || !String(request.headers["content-type"]).startsWith("application/json")) {
+      const contentType = String(request.headers["content-type"]);
+      const body = Buffer.concat(chunks);
+      if (request.method !== "POST" || request.url !== "/v1/traces" || !(contentType.startsWith("application/json") || contentType.startsWith("application/x-protobuf"))) {
         response.writeHead(415).end();
         return;
       }
-      bodies.push(Buffer.concat(chunks).toString("utf8"));
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+      if (contentType.startsWith("application/json")) {
+        bodies.push(body.toString("utf8"));
+        exports.push(JSON.parse(body.toString("utf8")) as OtlpExport);
+        response.writeHead(200, { "content-type": "application/json" }).end("{}");
+        return;
+      }
+      bodies.push(body.toString("latin1"));
+      exports.push(fromProtobuf(body));
+      // An empty ExportTraceServiceResponse.
+      response.writeHead(200, { "content-type": "application/x-protobuf" }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     tracesUrl: `http://127.0.0.1:${port}/v1/traces`,
-    spans: () =>
-      bodies.flatMap((body) => ((JSON.parse(body) as OtlpExport).resourceSpans ?? []).flatMap((resource) => (resource.scopeSpans ?? []).flatMap((scope) => scope.spans ?? []))),
+    spans: () => exports.flatMap((exported) => (exported.resourceSpans ?? []).flatMap((resource) => (resource.scopeSpans ?? []).flatMap((scope) => scope.spans ?? []))),
     bodies: () => [...bodies],
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
+}
+
+/** A protobuf export as the JSON encoding has it: ids in hex, 64-bit numbers as strings (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding). */
+function fromProtobuf(body: Buffer): OtlpExport {
+  const decoded = otlpTraceRequest.toObject(otlpTraceRequest.decode(body), { longs: String, bytes: String, enums: Number }) as OtlpExport;
+  const hex = (base64: string | undefined) => (base64 ? Buffer.from(base64, "base64").toString("hex") : undefined);
+  for (const resource of decoded.resourceSpans ?? []) {
+    for (const scope of resource.scopeSpans ?? []) {
+      for (const span of scope.spans ?? []) {
+        span.traceId = hex(span.traceId) ?? "";
+        span.spanId = hex(span.spanId) ?? "";
+        const parentSpanId = hex(span.parentSpanId);
+        if (parentSpanId === undefined) delete span.parentSpanId;
+        else span.parentSpanId = parentSpanId;
+        for (const link of span.links ?? []) {
+          link.traceId = hex(link.traceId) ?? "";
+          link.spanId = hex(link.spanId) ?? "";
+        }
+      }
+    }
+  }
+  return decoded;
 }
 
 /** The value of a span's attribute, as a string or number; undefined when absent. */

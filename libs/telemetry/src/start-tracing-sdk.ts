@@ -1,10 +1,12 @@
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from "@opentelemetry/sdk-trace-node";
+import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { BusOnlyPropagator } from "./bus-only-propagator.js";
 import { createSpanExporter } from "./create-span-exporter.js";
+import { createProtobufSpanSender } from "./otlp/create-protobuf-span-sender.js";
+import { EncodingSpanProcessor } from "./otlp/encoding-span-processor.js";
 import { registerAutoInstrumentations } from "./register-auto-instrumentations.js";
 import { attributeServiceInstanceId } from "./semconv.js";
 import { setRunningTracing, type Tracing } from "./running-tracing.js";
@@ -22,7 +24,7 @@ export async function startTracingSdk(settings: TracingSettings, exporter?: Span
     [ATTR_SERVICE_VERSION]: settings.serviceVersion,
     [attributeServiceInstanceId]: settings.serviceInstanceId,
   }).merge(detectResources({ detectors: [envDetector] }));
-  const processor = new BatchSpanProcessor(exporter ?? (await createSpanExporter(settings.protocol, settings.url)));
+  const processor = await createSpanProcessor(settings, exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   provider.register({ propagator: new BusOnlyPropagator(new W3CTraceContextPropagator()) });
   const unregisterInstrumentations = registerAutoInstrumentations(provider, settings.instrumentations);
@@ -40,4 +42,14 @@ export async function startTracingSdk(settings: TracingSettings, exporter?: Span
   };
   setRunningTracing(tracing);
   return tracing;
+}
+
+/**
+ * A test's exporter, or OTLP: http/protobuf (the default) through EncodingSpanProcessor, which encodes
+ * each span as it ends; http/json and grpc through the SDK's BatchSpanProcessor and exporter.
+ */
+async function createSpanProcessor(settings: TracingSettings, exporter: SpanExporter | undefined): Promise<SpanProcessor> {
+  if (exporter !== undefined) return new BatchSpanProcessor(exporter);
+  if (settings.protocol === "http/protobuf") return new EncodingSpanProcessor(createProtobufSpanSender(settings.url));
+  return new BatchSpanProcessor(await createSpanExporter(settings.protocol, settings.url));
 }
