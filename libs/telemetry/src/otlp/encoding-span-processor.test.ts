@@ -51,14 +51,26 @@ describe("EncodingSpanProcessor", () => {
   });
   setGlobalErrorHandler((error) => errors.push(error));
 
-  it("sends a batch as soon as maxExportBatchSize spans wait, with tracing suppressed", () => {
-    const { sender, sent } = recordingSender();
+  it("sends a batch as soon as maxExportBatchSize spans wait, one batch at a time, with tracing suppressed", async () => {
+    const { sender, sent, answerAll } = recordingSender();
     const tracer = tracerWith(new EncodingSpanProcessor(sender, { maxQueueSize: 100, maxExportBatchSize: 3, scheduleDelayMs: 60_000 }));
     endSpans(tracer, 7);
-    expect(sent).toEqual([
-      { spanCount: 3, bytes: expect.any(Number), suppressed: true },
-      { spanCount: 3, bytes: expect.any(Number), suppressed: true },
-    ]);
+    // The second batch filled while the first was out: it goes when the first is answered, with the span after it.
+    expect(sent).toEqual([{ spanCount: 3, bytes: expect.any(Number), suppressed: true }]);
+    answerAll();
+    await vi.waitFor(() => expect(sent.map((batch) => batch.spanCount)).toEqual([3, 4]));
+    expect(sent[1]?.suppressed).toBe(true);
+  });
+
+  it("sends spans whose delay ran out during a send as soon as it is answered", async () => {
+    vi.useFakeTimers();
+    const { sender, sent, answerAll } = recordingSender();
+    const tracer = tracerWith(new EncodingSpanProcessor(sender, { maxQueueSize: 100, maxExportBatchSize: 2, scheduleDelayMs: 1_000 }));
+    endSpans(tracer, 3);
+    vi.advanceTimersByTime(1_000);
+    expect(sent.map((batch) => batch.spanCount)).toEqual([2]);
+    answerAll();
+    await vi.waitFor(() => expect(sent.map((batch) => batch.spanCount)).toEqual([2, 1]));
   });
 
   it("sends what waits scheduleDelayMs after the first span of a batch", () => {
@@ -102,6 +114,20 @@ describe("EncodingSpanProcessor", () => {
     answerAll({ code: ExportResultCode.FAILED, error: new Error("collector unreachable") });
     await flushing;
     expect(errors).toEqual([new Error("collector unreachable")]);
+  });
+
+  it("forceFlush during a send waits for its answer, then sends the spans waiting and waits for theirs", async () => {
+    const { sender, sent, answerAll } = recordingSender();
+    const processor = new EncodingSpanProcessor(sender, { maxQueueSize: 100, maxExportBatchSize: 2, scheduleDelayMs: 60_000 });
+    endSpans(tracerWith(processor), 3);
+    let flushed = false;
+    const flushing = processor.forceFlush().then(() => (flushed = true));
+    expect(sent.map((batch) => batch.spanCount)).toEqual([2]);
+    answerAll();
+    await vi.waitFor(() => expect(sent.map((batch) => batch.spanCount)).toEqual([2, 1]));
+    expect(flushed).toBe(false);
+    answerAll();
+    await flushing;
   });
 
   it("shutdown sends what waits, shuts the sender down and takes no span after", async () => {

@@ -14,14 +14,19 @@ export interface EncodedSpanSender {
 /**
  * The OpenTelemetry SDK's BatchSpanProcessor with its exporter, for OTLP http/protobuf, at a fraction of
  * the cost: each sampled span is encoded to protobuf when it ends (EncodedSpanBatch) rather than kept
- * until its batch is serialized. Batches go out when `maxExportBatchSize` spans are waiting or
- * `scheduleDelayMs` after the first; past `maxQueueSize` waiting spans new ones are dropped (and
- * counted in the error reported). Sending happens with tracing suppressed, so it makes no spans of its own.
+ * until its batch is serialized. As there, one batch is sent at a time (the SDK specification forbids
+ * concurrent exports), when `maxExportBatchSize` spans are waiting or `scheduleDelayMs` after the first;
+ * spans ending meanwhile wait for the next batch, and past `maxQueueSize` waiting spans new ones are
+ * dropped (counted in the error reported with the next batch). Sending happens with tracing suppressed,
+ * so it makes no spans of its own.
  */
 export class EncodingSpanProcessor implements SpanProcessor {
   private readonly batch = new EncodedSpanBatch();
-  private readonly inFlight = new Set<Promise<void>>();
+  /** The batch being sent, until its sender answers. */
+  private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The waiting spans' delay ran out while a batch was being sent: send them as soon as it is answered. */
+  private due = false;
   private dropped = 0;
   private stopped = false;
 
@@ -40,27 +45,39 @@ export class EncodingSpanProcessor implements SpanProcessor {
     }
     this.batch.add(span);
     if (this.batch.count >= this.limits.maxExportBatchSize) this.sendWaiting();
-    else if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.sendWaiting(), this.limits.scheduleDelayMs);
-      this.timer.unref();
-    }
+    else this.startTimer();
   }
 
+  /** Sends the spans waiting now (after the batch being sent, if any) and resolves once they are answered. */
   async forceFlush(): Promise<void> {
+    if (this.sending !== undefined) await this.sending;
     this.sendWaiting();
-    await Promise.all([...this.inFlight]);
+    await this.sending;
   }
 
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     await this.forceFlush();
     this.stopped = true;
+    clearTimeout(this.timer);
     await this.sender.shutdown();
   }
 
+  private startTimer(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.due = true;
+      this.sendWaiting();
+    }, this.limits.scheduleDelayMs);
+    this.timer.unref();
+  }
+
   private sendWaiting(): void {
+    if (this.sending !== undefined) return;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.due = false;
     const spanCount = this.batch.count;
     const request = this.batch.take();
     if (request === undefined) return;
@@ -68,15 +85,21 @@ export class EncodingSpanProcessor implements SpanProcessor {
       globalErrorHandler(new Error(`dropped ${this.dropped} spans: more than ${this.limits.maxQueueSize} were waiting to be exported`));
       this.dropped = 0;
     }
-    const sending = new Promise<void>((resolve) => {
+    this.sending = new Promise<void>((resolve) => {
       context.with(suppressTracing(context.active()), () =>
         this.sender.send(request, spanCount, (result) => {
           if (result.code !== ExportResultCode.SUCCESS) globalErrorHandler(result.error ?? new Error(`exporting ${spanCount} spans failed`));
           resolve();
         }),
       );
-    });
-    this.inFlight.add(sending);
-    void sending.finally(() => this.inFlight.delete(sending));
+    }).then(() => this.answered());
+  }
+
+  /** The batch in flight was answered: the next goes now if it is full or overdue, else when its delay runs out. */
+  private answered(): void {
+    this.sending = undefined;
+    if (this.batch.count === 0) return;
+    if (this.due || this.batch.count >= this.limits.maxExportBatchSize) this.sendWaiting();
+    else this.startTimer();
   }
 }
