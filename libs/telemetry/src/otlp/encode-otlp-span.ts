@@ -1,9 +1,10 @@
-import type { Attributes, AttributeValue, HrTime, Link, SpanContext } from "@opentelemetry/api";
+import type { HrTime, Link, SpanContext } from "@opentelemetry/api";
 import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace-node";
 import { wireType, type ProtobufWriter } from "./protobuf-writer.js";
+import { writeOtlpAttributes } from "./write-otlp-attributes.js";
 
 /**
- * Field numbers of opentelemetry-proto's trace.proto and common.proto (v1), the messages this file writes.
+ * Field numbers of opentelemetry-proto's trace.proto (v1), the messages this file writes.
  * https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
  */
 const spanField = {
@@ -13,9 +14,6 @@ const spanField = {
 const eventField = { time: 1, name: 2, attributes: 3, droppedAttributesCount: 4 } as const;
 const linkField = { traceId: 1, spanId: 2, traceState: 3, attributes: 4, droppedAttributesCount: 5, flags: 6 } as const;
 const statusField = { message: 2, code: 3 } as const;
-const keyValueField = { key: 1, value: 2 } as const;
-const anyValueField = { string: 1, bool: 2, int: 3, double: 4, array: 5 } as const;
-const arrayValueField = { values: 1 } as const;
 
 /** Span flags: the W3C trace flags in the low byte, and whether the parent is known to be remote (trace.proto SpanFlags). */
 const contextHasIsRemote = 0x100;
@@ -51,7 +49,7 @@ export function encodeOtlpSpan(writer: ProtobufWriter, span: ReadableSpan, field
   writeTime(writer, span.startTime);
   writer.tag(spanField.endTime, wireType.fixed64);
   writeTime(writer, span.endTime);
-  writeAttributes(writer, span.attributes, spanField.attributes);
+  writeOtlpAttributes(writer, span.attributes, spanField.attributes);
   writeCount(writer, spanField.droppedAttributesCount, span.droppedAttributesCount);
   for (const event of span.events) writeEvent(writer, event);
   writeCount(writer, spanField.droppedEventsCount, span.droppedEventsCount);
@@ -70,65 +68,13 @@ export function encodeOtlpSpan(writer: ProtobufWriter, span: ReadableSpan, field
   writer.endMessage(message);
 }
 
-/** `attributes` as repeated `KeyValue` field `fieldNumber`; an attribute whose value is undefined is left out. */
-export function writeAttributes(writer: ProtobufWriter, attributes: Attributes, fieldNumber: number): void {
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (value === undefined) continue;
-    const keyValue = writer.startMessage(fieldNumber);
-    writer.tag(keyValueField.key, wireType.lengthDelimited);
-    writer.string(key);
-    const anyValue = writer.startMessage(keyValueField.value);
-    writeAnyValue(writer, value);
-    writer.endMessage(anyValue);
-    writer.endMessage(keyValue);
-  }
-}
-
-/** The body of an `AnyValue`; null (allowed inside arrays) is an empty one. */
-function writeAnyValue(writer: ProtobufWriter, value: AttributeValue | null | undefined): void {
-  switch (typeof value) {
-    case "string":
-      writer.tag(anyValueField.string, wireType.lengthDelimited);
-      writer.string(value);
-      return;
-    case "boolean":
-      writer.tag(anyValueField.bool, wireType.varint);
-      writer.varint(value ? 1 : 0);
-      return;
-    case "number":
-      // As the OpenTelemetry exporter does: an integer within int64 is an int, anything else a double.
-      if (Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63) {
-        writer.tag(anyValueField.int, wireType.varint);
-        writer.int64(value);
-      } else {
-        writer.tag(anyValueField.double, wireType.fixed64);
-        writer.double(value);
-      }
-      return;
-    case "object":
-      if (Array.isArray(value)) {
-        const array = writer.startMessage(anyValueField.array);
-        for (const item of value) {
-          const element = writer.startMessage(arrayValueField.values);
-          writeAnyValue(writer, item);
-          writer.endMessage(element);
-        }
-        writer.endMessage(array);
-      }
-      return;
-    default:
-      return;
-  }
-}
-
 function writeEvent(writer: ProtobufWriter, event: TimedEvent): void {
   const message = writer.startMessage(spanField.events);
   writer.tag(eventField.time, wireType.fixed64);
   writeTime(writer, event.time);
   writer.tag(eventField.name, wireType.lengthDelimited);
   writer.string(event.name);
-  if (event.attributes) writeAttributes(writer, event.attributes, eventField.attributes);
+  if (event.attributes) writeOtlpAttributes(writer, event.attributes, eventField.attributes);
   writeCount(writer, eventField.droppedAttributesCount, event.droppedAttributesCount);
   writer.endMessage(message);
 }
@@ -140,7 +86,7 @@ function writeLink(writer: ProtobufWriter, link: Link): void {
   writer.tag(linkField.spanId, wireType.lengthDelimited);
   writer.hexBytes(link.context.spanId);
   writeTraceState(writer, link.context, linkField.traceState);
-  if (link.attributes) writeAttributes(writer, link.attributes, linkField.attributes);
+  if (link.attributes) writeOtlpAttributes(writer, link.attributes, linkField.attributes);
   writeCount(writer, linkField.droppedAttributesCount, link.droppedAttributesCount);
   writer.tag(linkField.flags, wireType.fixed32);
   writer.fixed32(flagsOf(link.context, link.context.isRemote));

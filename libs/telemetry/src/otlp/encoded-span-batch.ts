@@ -1,8 +1,9 @@
 import type { InstrumentationScope } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-node";
-import { encodeOtlpSpan, writeAttributes } from "./encode-otlp-span.js";
+import { encodeOtlpSpan } from "./encode-otlp-span.js";
 import { ProtobufWriter, wireType } from "./protobuf-writer.js";
+import { writeOtlpAttributes } from "./write-otlp-attributes.js";
 
 /** trace_service.proto's ExportTraceServiceRequest and trace.proto's ResourceSpans and ScopeSpans; common.proto's InstrumentationScope; resource.proto's Resource. */
 const requestField = { resourceSpans: 1 } as const;
@@ -49,7 +50,7 @@ export class EncodedSpanBatch {
     const writer = new ProtobufWriter(64 + [...this.scopes.values()].reduce((size, scopeSpans) => size + scopeSpans.spans.position + 256, 512));
     const resourceSpans = writer.startMessage(requestField.resourceSpans);
     const resource = writer.startMessage(resourceSpansField.resource);
-    writeAttributes(writer, this.resource.attributes, resourceField.attributes);
+    writeOtlpAttributes(writer, this.resource.attributes, resourceField.attributes);
     writer.endMessage(resource);
     for (const { scope, spans } of this.scopes.values()) {
       if (spans.position === 0) continue;
