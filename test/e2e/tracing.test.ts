@@ -148,6 +148,7 @@ describe.each(["http/protobuf", "http/json"] as const)("one trace per request ac
     for (const routerSpan of routerSpans) expect(reports).toContain(parentOf(routerSpan));
 
     // Nothing exported anywhere holds the prompt, the answer or a key: every body, every attribute and event.
+    expect(new Set(receiver.contentTypes())).toEqual(new Set([protocol === "http/json" ? "application/json" : "application/x-protobuf"]));
     const exported = receiver.bodies().join("\n");
     for (const secret of ["trace-marker", "purple elephants", "elephants acknowledged", key, "sk-primary-test", "sk-backup-test", stack.adminKey]) {
       expect(exported).not.toContain(secret);

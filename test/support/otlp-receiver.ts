@@ -33,11 +33,14 @@ export interface OtlpReceiver {
   spans(): OtlpSpan[];
   /** Every request body received so far, as sent (protobuf as latin1, which keeps its strings' UTF-8 bytes readable): for scanning what left the process. */
   bodies(): string[];
+  /** The content type of each body received, in order: which encoding the exporter used. */
+  contentTypes(): string[];
   close(): Promise<void>;
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const bodies: string[] = [];
+  const contentTypes: string[] = [];
   const exports: OtlpExport[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -49,6 +52,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         response.writeHead(415).end();
         return;
       }
+      contentTypes.push(contentType);
       if (contentType.startsWith("application/json")) {
         bodies.push(body.toString("utf8"));
         exports.push(JSON.parse(body.toString("utf8")) as OtlpExport);
@@ -67,6 +71,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     tracesUrl: `http://127.0.0.1:${port}/v1/traces`,
     spans: () => exports.flatMap((exported) => (exported.resourceSpans ?? []).flatMap((resource) => (resource.scopeSpans ?? []).flatMap((scope) => scope.spans ?? []))),
     bodies: () => [...bodies],
+    contentTypes: () => [...contentTypes],
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
