@@ -8,8 +8,9 @@ import type { SpanLimits } from "./span-limits.js";
  * A tracer provider for the OTLP http/protobuf path: its spans (LeanSpan) hold only what the encoder
  * reads and go, when they end, to one processor (EncodingSpanProcessor), which encodes them at once.
  * Issue 12: with the SDK's tracer provider tracing cost +23 % to +33 % CPU per request at concurrency 20
- * and +29 % to +38 % at concurrency 1 in the telemetry comparison; with this one +14 % to +26 % and +20 %
- * to +22 %. The library instrumentations work through the OpenTelemetry API as with the SDK's.
+ * and +29 % to +38 % at concurrency 1 in the telemetry comparison; with this one +18.6 % and +18.7 %, and
+ * +21.8 % and +26.6 % (two runs). The library instrumentations work through the OpenTelemetry API as
+ * with the SDK's.
  */
 export class LeanTracerProvider implements TracerProvider {
   private readonly tracers = new Map<string, Tracer>();
