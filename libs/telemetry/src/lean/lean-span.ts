@@ -1,5 +1,5 @@
 import { SpanStatusCode, type Attributes, type AttributeValue, type Exception, type HrTime, type Link, type Span, type SpanContext, type SpanKind, type SpanStatus, type TimeInput } from "@opentelemetry/api";
-import { isAttributeValue, type InstrumentationScope } from "@opentelemetry/core";
+import { isAttributeValue, sanitizeAttributes, type InstrumentationScope } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan, SpanProcessor, TimedEvent } from "@opentelemetry/sdk-trace-node";
 import { spanTime } from "./span-clock.js";
@@ -88,7 +88,7 @@ export class LeanSpan implements Span {
     this.events.push({
       name,
       time: spanTime(attributesGiven ? time : (attributesOrTime as TimeInput | undefined)),
-      attributes: attributesGiven ? { ...attributesOrTime } : {},
+      attributes: attributesGiven ? sanitizeAttributes(attributesOrTime) : {},
       droppedAttributesCount: 0,
     });
     return this;

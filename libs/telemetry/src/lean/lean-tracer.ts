@@ -1,8 +1,10 @@
-import { context as contextApi, isSpanContextValid, SamplingDecision, SpanKind, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions, type Tracer } from "@opentelemetry/api";
+import { context as contextApi, INVALID_SPAN_CONTEXT, isSpanContextValid, SamplingDecision, SpanKind, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions, type Tracer } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
-import type { Sampler } from "@opentelemetry/sdk-trace-node";
+import { RandomIdGenerator, type Sampler } from "@opentelemetry/sdk-trace-node";
 import { LeanSpan, type LeanSpanSetting } from "./lean-span.js";
-import { randomTraceIdHex } from "./random-trace-ids.js";
+
+/** The SDK's random ids (never all zero, so always valid W3C ids). */
+const ids = new RandomIdGenerator();
 
 /**
  * Starts spans as the SDK's tracer does (a span of a suppressed context records nothing; a child keeps
@@ -15,17 +17,17 @@ export class LeanTracer implements Tracer {
   ) {}
 
   startSpan(name: string, options: SpanOptions = {}, context: Context = contextApi.active()): Span {
-    if (isTracingSuppressed(context)) return trace.wrapSpanContext({ traceId: "00000000000000000000000000000000", spanId: "0000000000000000", traceFlags: TraceFlags.NONE });
+    if (isTracingSuppressed(context)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parentContext = options.root ? trace.deleteSpan(context) : context;
     const parent = trace.getSpanContext(parentContext);
     const validParent = parent !== undefined && isSpanContextValid(parent) ? parent : undefined;
-    const traceId = validParent?.traceId ?? randomTraceIdHex(16);
+    const traceId = validParent?.traceId ?? ids.generateTraceId();
     const kind = options.kind ?? SpanKind.INTERNAL;
     const sampling = this.sampler.shouldSample(parentContext, traceId, name, kind, options.attributes ?? {}, options.links ?? []);
     const traceState = sampling.traceState ?? validParent?.traceState;
     const spanContext: SpanContext = {
       traceId,
-      spanId: randomTraceIdHex(8),
+      spanId: ids.generateSpanId(),
       traceFlags: sampling.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
       ...(traceState === undefined ? {} : { traceState }),
     };

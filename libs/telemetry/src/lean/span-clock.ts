@@ -1,4 +1,5 @@
 import type { HrTime, TimeInput } from "@opentelemetry/api";
+import { millisToHrTime } from "@opentelemetry/core";
 
 /**
  * Span times: the monotonic performance clock, anchored to the wall clock and re-anchored at most once a
@@ -14,16 +15,10 @@ export function spanTime(input?: TimeInput): HrTime {
       offsetMs = Date.now() - now;
       anchoredAt = now;
     }
-    return epochMillisecondsToHrTime(offsetMs + now);
+    return millisToHrTime(offsetMs + now);
   }
   if (Array.isArray(input)) return [input[0], input[1]];
-  if (input instanceof Date) return epochMillisecondsToHrTime(input.getTime());
+  if (input instanceof Date) return millisToHrTime(input.getTime());
   // As the SDK reads a number: below the performance clock's now it is a performance timestamp.
-  return epochMillisecondsToHrTime(input < performance.now() ? offsetMs + input : input);
-}
-
-function epochMillisecondsToHrTime(epochMs: number): HrTime {
-  const seconds = Math.floor(epochMs / 1_000);
-  const nanoseconds = Math.round((epochMs - seconds * 1_000) * 1_000_000);
-  return nanoseconds >= 1_000_000_000 ? [seconds + 1, nanoseconds - 1_000_000_000] : [seconds, nanoseconds];
+  return millisToHrTime(input < performance.now() ? offsetMs + input : input);
 }
