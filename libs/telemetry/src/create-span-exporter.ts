@@ -2,16 +2,13 @@ import type { SpanExporter } from "@opentelemetry/sdk-trace-node";
 import type { OtlpProtocol } from "./tracing-settings.js";
 
 /**
- * The OTLP span exporter of a protocol, imported only when tracing is on. Without `url` each exporter
+ * The SDK's OTLP span exporter of http/json or grpc, imported only when tracing is on; http/protobuf goes
+ * through the lean path (start-tracing-sdk.ts), not through an SDK exporter. Without `url` each exporter
  * reads `OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`, `_HEADERS`, `_TIMEOUT` and `_COMPRESSION` itself.
  */
-export async function createSpanExporter(protocol: OtlpProtocol, url?: string): Promise<SpanExporter> {
+export async function createSpanExporter(protocol: Exclude<OtlpProtocol, "http/protobuf">, url?: string): Promise<SpanExporter> {
   const config = url === undefined ? {} : { url };
   switch (protocol) {
-    case "http/protobuf": {
-      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-      return new OTLPTraceExporter(config);
-    }
     case "http/json": {
       const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
       return new OTLPTraceExporter(config);

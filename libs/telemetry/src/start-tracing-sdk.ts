@@ -35,7 +35,12 @@ export async function startTracingSdk(settings: TracingSettings, exporter?: Span
     [ATTR_SERVICE_VERSION]: settings.serviceVersion,
     [attributeServiceInstanceId]: settings.serviceInstanceId,
   }).merge(detectResources({ detectors: [envDetector] }));
-  const provider = exporter === undefined && settings.protocol === "http/protobuf" ? startLeanProvider(resource, settings.url) : await startSdkProvider(resource, settings, exporter);
+  const provider =
+    exporter !== undefined
+      ? startSdkProvider(resource, exporter)
+      : settings.protocol === "http/protobuf"
+        ? startLeanProvider(resource, settings.url)
+        : startSdkProvider(resource, await createSpanExporter(settings.protocol, settings.url));
   const unregisterInstrumentations = registerAutoInstrumentations(provider, settings.instrumentations);
   const tracing: Tracing = {
     tracer: provider.getTracer("switchboard"),
@@ -66,9 +71,8 @@ function startLeanProvider(resource: Resource, url: string | undefined): Started
   return provider;
 }
 
-async function startSdkProvider(resource: Resource, settings: TracingSettings, exporter: SpanExporter | undefined): Promise<StartedProvider> {
-  const processor = new BatchSpanProcessor(exporter ?? (await createSpanExporter(settings.protocol, settings.url)));
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
+function startSdkProvider(resource: Resource, exporter: SpanExporter): StartedProvider {
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
   provider.register({ propagator: busOnlyPropagator() });
   return provider;
 }
