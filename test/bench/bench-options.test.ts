@@ -12,13 +12,13 @@ describe("readBenchOptions", () => {
 
   it("refuses a BENCH_TELEMETRY that is none of off, on and compare, rather than guessing", () => {
     expect(() => readBenchOptions({ BENCH_TELEMETRY: "1" })).toThrow('BENCH_TELEMETRY: "1" is none of off, on, compare');
-    expect(() => readBenchOptions({ BENCH_TELEMETRY: "yes" })).toThrow(/none of off, on, compare/);
+    expect(() => readBenchOptions({ BENCH_TELEMETRY: "yes" })).toThrow(/none of off, on, compare, control/);
   });
 
   it("compares two stacks, telemetry off and on, with BENCH_TELEMETRY=compare: 10 rounds of 2 s slices at concurrencies 1 and 20 unless told", () => {
     expect(readBenchOptions({}).telemetryComparison).toBe(false);
     expect(readBenchOptions({ BENCH_TELEMETRY: "on" }).telemetryComparison).toBe(false);
-    expect(readBenchOptions({ BENCH_TELEMETRY: "compare" })).toMatchObject({ telemetry: false, telemetryComparison: true, compareRounds: 10, compareConcurrencies: [1, 20], compareSliceSeconds: 2 });
+    expect(readBenchOptions({ BENCH_TELEMETRY: "compare" })).toMatchObject({ telemetry: false, telemetryComparison: true, telemetryControl: false, compareRounds: 10, compareConcurrencies: [1, 20], compareSliceSeconds: 2 });
     expect(readBenchOptions({ BENCH_TELEMETRY: "Compare", BENCH_COMPARE_ROUNDS: "2", BENCH_COMPARE_CONCURRENCIES: "5", BENCH_COMPARE_SLICE_SECONDS: "0.5" })).toMatchObject({
       telemetryComparison: true,
       compareRounds: 2,
@@ -27,6 +27,12 @@ describe("readBenchOptions", () => {
     });
     expect(() => readBenchOptions({ BENCH_COMPARE_ROUNDS: "0" })).toThrow("BENCH_COMPARE_ROUNDS: must be more than 0");
     expect(() => readBenchOptions({ BENCH_COMPARE_ROUNDS: "1.5" })).toThrow("BENCH_COMPARE_ROUNDS: \"1.5\" is not a whole number");
+  });
+
+  it("runs the comparison as its own control with BENCH_TELEMETRY=control: the same rounds and slices, telemetry off on both stacks", () => {
+    expect(readBenchOptions({ BENCH_TELEMETRY: "compare" }).telemetryControl).toBe(false);
+    expect(readBenchOptions({ BENCH_TELEMETRY: "on" }).telemetryControl).toBe(false);
+    expect(readBenchOptions({ BENCH_TELEMETRY: "control", BENCH_COMPARE_ROUNDS: "30" })).toMatchObject({ telemetry: false, telemetryComparison: true, telemetryControl: true, compareRounds: 30 });
   });
 
   it("scrapes every 15 s, as deploy/otel/prometheus.yaml does, unless BENCH_SCRAPE_SECONDS says otherwise", () => {

@@ -43,6 +43,11 @@ export interface BenchOptions {
    * telemetry off and one with it on (as above), loaded in turns (run-telemetry-comparison.ts).
    */
   telemetryComparison: boolean;
+  /**
+   * `BENCH_TELEMETRY=control`: the comparison with telemetry off on both stacks (nothing exported, nothing
+   * scraped): what it reads when there is nothing to find, so how far its figures can be trusted.
+   */
+  telemetryControl: boolean;
   /** Of the comparison: rounds (each loads both stacks once, in alternating order), and concurrencies. */
   compareRounds: number;
   compareConcurrencies: number[];
@@ -95,11 +100,11 @@ function cpuSetting(environment: Environment, name: string): string | undefined 
   return raw;
 }
 
-function telemetrySetting(environment: Environment): "off" | "on" | "compare" {
+function telemetrySetting(environment: Environment): "off" | "on" | "compare" | "control" {
   const raw = environment["BENCH_TELEMETRY"]?.trim().toLowerCase();
   if (raw === undefined || raw === "" || raw === "off") return "off";
-  if (raw === "on" || raw === "compare") return raw;
-  throw new Error(`BENCH_TELEMETRY: "${environment["BENCH_TELEMETRY"]}" is none of off, on, compare`);
+  if (raw === "on" || raw === "compare" || raw === "control") return raw;
+  throw new Error(`BENCH_TELEMETRY: "${environment["BENCH_TELEMETRY"]}" is none of off, on, compare, control`);
 }
 
 /** The defaults finish in about three minutes on a two-core machine. */
@@ -128,7 +133,8 @@ export function readBenchOptions(environment: Environment): BenchOptions {
     stallThresholdMs: numberSetting(environment, "BENCH_STALL_THRESHOLD_MS", 100),
     logLevel: environment["BENCH_LOG_LEVEL"] ?? "info",
     telemetry: telemetry === "on",
-    telemetryComparison: telemetry === "compare",
+    telemetryComparison: telemetry === "compare" || telemetry === "control",
+    telemetryControl: telemetry === "control",
     compareRounds: countSetting(environment, "BENCH_COMPARE_ROUNDS", 10),
     compareConcurrencies: listSetting(environment, "BENCH_COMPARE_CONCURRENCIES", [1, 20]),
     compareSliceSeconds: positiveSetting(environment, "BENCH_COMPARE_SLICE_SECONDS", 2),

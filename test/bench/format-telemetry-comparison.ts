@@ -4,15 +4,20 @@ const percent = (ratio: number) => `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFi
 
 /**
  * The table of `BENCH_TELEMETRY=compare`: per concurrency, each stack's CPU per request (total and per
- * process) and latency through Switchboard, the growth against issue 12's limits, and each round's growth.
+ * process) and latency through Switchboard, the growth against issue 12's limits, and the growth of each
+ * round and of each pair of rounds. Of `BENCH_TELEMETRY=control` the same, its stacks named A and B.
  */
 export function formatTelemetryComparison(report: TelemetryComparisonReport): string {
+  const [first, second] = report.control ? ["A", "B"] : ["off", "on"];
+  const setting = `two stacks at once on CPUs ${report.options.stackCpus ?? "(not pinned)"}, taking turns, ${report.options.rounds} rounds of about ${report.options.sliceSeconds} s each per concurrency`;
   const lines = [
-    `Telemetry off against on: two stacks at once on CPUs ${report.options.stackCpus ?? "(not pinned)"}, taking turns, ${report.options.rounds} rounds of about ${report.options.sliceSeconds} s each per concurrency`,
+    report.control
+      ? `Control: telemetry off on both stacks (A and B), ${setting}; any difference is the measurement's own`
+      : `Telemetry off against on: ${setting}`,
   ];
   for (const compared of report.concurrencies) {
     lines.push("", `Concurrency ${compared.concurrency}, ${compared.requestsPerSlice} requests per slice`);
-    lines.push(`  ${"".padEnd(22)}${"off".padStart(10)}${"on".padStart(10)}  growth (issue 12 allows +15 % CPU, +0.1 ms p50)`);
+    lines.push(`  ${"".padEnd(22)}${first.padStart(10)}${second.padStart(10)}  ${report.control ? "difference (nothing to find)" : "growth (issue 12 allows +15 % CPU, +0.1 ms p50)"}`);
     lines.push(`  ${"CPU ms/request".padEnd(22)}${compared.off.cpuMsPerRequest.toFixed(3).padStart(10)}${compared.on.cpuMsPerRequest.toFixed(3).padStart(10)}  ${percent(compared.cpuGrowth)}`);
     for (const process of compared.off.processes) {
       const on = compared.on.processes.find((figures) => figures.name === process.name)?.cpuMsPerRequest ?? Number.NaN;
@@ -23,12 +28,15 @@ export function formatTelemetryComparison(report: TelemetryComparisonReport): st
       lines.push(`  ${`latency ${rank} ms`.padEnd(22)}${compared.off.switchboardMs[rank].toFixed(2).padStart(10)}${compared.on.switchboardMs[rank].toFixed(2).padStart(10)}  ${growth >= 0 ? "+" : ""}${growth.toFixed(2)} ms`);
     }
     lines.push(`  ${"requests (errors)".padEnd(22)}${`${compared.off.requests} (${compared.off.errors})`.padStart(10)}${`${compared.on.requests} (${compared.on.errors})`.padStart(10)}`);
-    lines.push(`  CPU growth per round: ${compared.cpuGrowthPerRound.map(percent).join(", ")}`);
+    lines.push(`  CPU growth per round (leaning with its order): ${compared.cpuGrowthPerRound.map(percent).join(", ")}`);
+    lines.push(`  CPU growth per pair of rounds: ${compared.cpuGrowthPerPairOfRounds.length === 0 ? "(fewer than two rounds)" : compared.cpuGrowthPerPairOfRounds.map(percent).join(", ")}`);
   }
   lines.push(
     "",
-    `Telemetry on: ${report.spansReceived} spans received (${report.spansPerRequest.toFixed(1)} per request), ${report.rejectedExports} exports rejected; scrapes succeeded/attempted: ${report.scrapes.map((scrape) => `${scrape.name} ${scrape.succeeded}/${scrape.attempted}`).join(", ")}`,
-    `Audit: off ${report.audit.off.answered} answered, ${report.audit.off.recorded} recorded, ${report.audit.off.charged} charged; on ${report.audit.on.answered} answered, ${report.audit.on.recorded} recorded, ${report.audit.on.charged} charged${report.audit.matches ? "" : " — MISMATCH"}`,
+    report.control
+      ? "Control: neither stack had telemetry; nothing was exported or scraped"
+      : `Telemetry on: ${report.spansReceived} spans received (${report.spansPerRequest.toFixed(1)} per request), ${report.rejectedExports} exports rejected; scrapes succeeded/attempted: ${report.scrapes.map((scrape) => `${scrape.name} ${scrape.succeeded}/${scrape.attempted}`).join(", ")}`,
+    `Audit: ${first} ${report.audit.off.answered} answered, ${report.audit.off.recorded} recorded, ${report.audit.off.charged} charged; ${second} ${report.audit.on.answered} answered, ${report.audit.on.recorded} recorded, ${report.audit.on.charged} charged${report.audit.matches ? "" : " — MISMATCH"}`,
   );
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 import type { BenchOptions } from "./bench-options.js";
 import { benchModel, startBenchStack, type BenchStack } from "./bench-stack.js";
 import { moveProcessTreeToCpus } from "./cpu-pinning.js";
+import { growthPerPairOfRounds } from "./growth-per-pair-of-rounds.js";
 import { describeMachine } from "./machine-description.js";
 import { startMetricsScraper, type ScrapeCounts } from "./metrics-scraper.js";
 import { runLoadAmount, type LoadTarget } from "./non-streaming-load.js";
@@ -35,6 +36,10 @@ const emptyTally = (): Tally => ({ requests: 0, errors: 0, latenciesMs: [], cpuM
  * minute of the VM then falls on both alike, where two benchmark runs minutes apart differ by more than
  * the 15 % they are meant to show. The stack not being loaded only idles meanwhile; each stack's CPU is
  * counted over the whole comparison (see compareAt), so both carry their idle time alike.
+ *
+ * With `telemetryControl` (BENCH_TELEMETRY=control) the second stack has telemetry off too and nothing is
+ * scraped: the same measurement where there is nothing to find, which shows how far a comparison's
+ * figures can be trusted on this machine.
  */
 export async function runTelemetryComparison(options: BenchOptions, progress: (line: string) => void = () => undefined): Promise<TelemetryComparisonReport> {
   const startedAt = new Date();
@@ -45,7 +50,7 @@ export async function runTelemetryComparison(options: BenchOptions, progress: (l
   const counters: GenerationCounter[] = [];
   const stacks: ComparedStack[] = [];
   try {
-    for (const telemetry of [false, true]) {
+    for (const telemetry of [false, !options.telemetryControl]) {
       progress(`starting the stack with telemetry ${telemetry ? "on" : "off"}`);
       const stack = await startBenchStack({ stackCpus: options.stackCpus, loadCpus: options.loadCpus, logLevel: options.logLevel, telemetry });
       started.push(stack);
@@ -61,8 +66,8 @@ export async function runTelemetryComparison(options: BenchOptions, progress: (l
     }
     const [off, on] = stacks as [ComparedStack, ComparedStack];
     const telemetry = on.stack.telemetry;
-    if (telemetry === undefined) throw new Error("the stack with telemetry on has no collector");
-    const scraper = startMetricsScraper(telemetry.metricsTargets, options.scrapeSeconds * 1_000);
+    if (telemetry === undefined && !options.telemetryControl) throw new Error("the stack with telemetry on has no collector");
+    const scraper = telemetry === undefined ? undefined : startMetricsScraper(telemetry.metricsTargets, options.scrapeSeconds * 1_000);
     const concurrencies: ComparedConcurrency[] = [];
     let scrapes: ScrapeCounts[];
     try {
@@ -70,15 +75,16 @@ export async function runTelemetryComparison(options: BenchOptions, progress: (l
         concurrencies.push(await compareAt(off, on, concurrency, options, progress));
       }
     } finally {
-      scrapes = await scraper.stop();
+      scrapes = scraper === undefined ? [] : await scraper.stop();
     }
-    const spans = await telemetry.spanCounts();
+    const spans = telemetry === undefined ? { spans: 0, rejected: 0 } : await telemetry.spanCounts();
     const audits = await Promise.all(stacks.map(async (entry) => ({ answered: entry.answered, ...(await entry.counter.waitFor(entry.answered, 30_000)) })));
     const [offAudit, onAudit] = audits as [(typeof audits)[number], (typeof audits)[number]];
     return {
       startedAt: startedAt.toISOString(),
       durationSeconds: (Date.now() - startedAt.getTime()) / 1_000,
       machine,
+      control: options.telemetryControl,
       options: {
         stackCpus: options.stackCpus,
         loadCpus: options.loadCpus,
@@ -167,6 +173,7 @@ async function compareAt(off: ComparedStack, on: ComparedStack, concurrency: num
     cpuGrowth: onFigures.cpuMsPerRequest / offFigures.cpuMsPerRequest - 1,
     p50GrowthMs: onFigures.switchboardMs.p50 - offFigures.switchboardMs.p50,
     cpuGrowthPerRound: cpuPerRequestOfRound.map((round) => round.on / round.off - 1),
+    cpuGrowthPerPairOfRounds: growthPerPairOfRounds(cpuPerRequestOfRound),
   };
 }
 

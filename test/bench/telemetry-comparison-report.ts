@@ -25,8 +25,10 @@ export interface ComparedConcurrency {
   cpuGrowth: number;
   /** on − off of the p50 latency through Switchboard (the upstream is the same, so this is the added p50's growth): issue 12 allows 0.1 ms. */
   p50GrowthMs: number;
-  /** on ÷ off − 1 of the CPU per request in each round, in the order run: how much the rounds agree. */
+  /** on ÷ off − 1 of the CPU per request in each round, in the order run; each leans with the round's order (growth-per-pair-of-rounds.ts). */
   cpuGrowthPerRound: number[];
+  /** The same of each pair of rounds, where the order's lean cancels: how much the measurement agrees with itself. */
+  cpuGrowthPerPairOfRounds: number[];
 }
 
 /** What `BENCH_TELEMETRY=compare` measured (run-telemetry-comparison.ts). */
@@ -34,6 +36,8 @@ export interface TelemetryComparisonReport {
   startedAt: string;
   durationSeconds: number;
   machine: MachineDescription;
+  /** BENCH_TELEMETRY=control: both stacks had telemetry off ("on" is then just the second stack); nothing was exported or scraped. */
+  control: boolean;
   options: { stackCpus: string | undefined; loadCpus: string | undefined; rounds: number; concurrencies: number[]; sliceSeconds: number; scrapeSeconds: number; logLevel: string };
   concurrencies: ComparedConcurrency[];
   /** What the telemetry stack's collector received, and its scrapes. */

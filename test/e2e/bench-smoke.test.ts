@@ -130,6 +130,7 @@ describe("npm run bench, in small", () => {
       expect(compared.cpuGrowth).toBeCloseTo(compared.on.cpuMsPerRequest / compared.off.cpuMsPerRequest - 1, 9);
       expect(compared.p50GrowthMs).toBeCloseTo(compared.on.switchboardMs.p50 - compared.off.switchboardMs.p50, 9);
       expect(compared.cpuGrowthPerRound).toHaveLength(2);
+      expect(compared.cpuGrowthPerPairOfRounds).toHaveLength(1);
     }
     expect(report.spansReceived, "spans from the stack with telemetry on").toBeGreaterThan(0);
     expect(report.rejectedExports).toBe(0);
@@ -138,5 +139,29 @@ describe("npm run bench, in small", () => {
     expect(report.audit.off.answered).toBeGreaterThan(0);
     expect(table).toMatch(/Concurrency 3, \d+ requests per slice/);
     expect(table).toMatch(/CPU ms\/request\s+\d+\.\d{3}\s+\d+\.\d{3}\s+[+-]\d+\.\d %/);
+  }, 120_000);
+
+  it("with BENCH_TELEMETRY=control, compares two stacks that both have telemetry off: no collector, no scrape, the same table", async () => {
+    const report = await runTelemetryComparison(readBenchOptions({ BENCH_TELEMETRY: "control", BENCH_COMPARE_ROUNDS: "2", BENCH_COMPARE_CONCURRENCIES: "2", BENCH_COMPARE_SLICE_SECONDS: "0.2" }));
+    const table = formatTelemetryComparison(report);
+
+    expect(report.control).toBe(true);
+    expect(nonFiniteNumbers(JSON.parse(JSON.stringify(report))), "figures that are not numbers").toEqual([]);
+    expect(report.spansReceived).toBe(0);
+    expect(report.scrapes).toEqual([]);
+    const [compared] = report.concurrencies;
+    expect(compared?.concurrency).toBe(2);
+    for (const side of [compared?.off, compared?.on]) {
+      expect(side?.requests, "2 rounds of one slice each").toBe(2 * (compared?.requestsPerSlice ?? Number.NaN));
+      expect(side?.errors).toBe(0);
+      expect(side?.processes.map((figures) => figures.name)).toEqual(stackProcesses);
+    }
+    expect(compared?.cpuGrowthPerPairOfRounds).toHaveLength(1);
+    expect(report.audit.matches, "every 2xx of each stack recorded and charged").toBe(true);
+    expect(table).toMatch(/^Control: telemetry off on both stacks \(A and B\)/);
+    expect(table).toMatch(/CPU ms\/request\s+\d+\.\d{3}\s+\d+\.\d{3}\s+[+-]\d+\.\d %/);
+    expect(table).toMatch(/CPU growth per pair of rounds: [+-]\d+\.\d %/);
+    expect(table).toContain("Control: neither stack had telemetry; nothing was exported or scraped");
+    expect(table).not.toMatch(/NaN|Infinity|undefined|MISMATCH|spans received/);
   }, 120_000);
 });
