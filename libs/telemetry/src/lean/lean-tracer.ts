@@ -1,10 +1,11 @@
 import { context as contextApi, INVALID_SPAN_CONTEXT, isSpanContextValid, SamplingDecision, SpanKind, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions, type Tracer } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
-import { RandomIdGenerator, type Sampler } from "@opentelemetry/sdk-trace-node";
+import type { Sampler } from "@opentelemetry/sdk-trace-node";
 import { LeanSpan, type LeanSpanSetting } from "./lean-span.js";
+import { RandomIdPool } from "./random-id-pool.js";
 
-/** The SDK's random ids (never all zero, so always valid W3C ids). */
-const ids = new RandomIdGenerator();
+/** Random ids, never all zero, so always valid W3C ids (random-id-pool.ts: why not the SDK's generator). */
+const ids = new RandomIdPool();
 
 /**
  * Starts spans as the SDK's tracer does (a span of a suppressed context records nothing; a child keeps
