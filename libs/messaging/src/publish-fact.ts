@@ -1,10 +1,10 @@
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
-import { context, SpanKind, trace, type Context } from "@opentelemetry/api";
+import { SpanKind, type Context } from "@opentelemetry/api";
 import { markSpanFailed, messagingOperationTypes } from "@switchboard/telemetry";
 import type { Logger } from "pino";
 import { startMessagingSpan } from "./messaging-span.js";
-import { injectTraceContext } from "./trace-context-headers.js";
+import { injectSpanTraceContext } from "./trace-context-headers.js";
 
 export interface FactPublisherOptions {
   /** How long to keep retrying one fact before giving up (the generation is then only logged). */
@@ -38,7 +38,7 @@ export class FactPublisher {
     const span = startMessagingSpan({ kind: SpanKind.PRODUCER, operationType: messagingOperationTypes.send, operationName: "publish", subject, ...(parent ? { parent } : {}) });
     // Also for a span sampled out (valid, not recording): its consumers must continue the same decision
     // rather than start traces of their own. With tracing off nothing is written.
-    const headers = injectTraceContext(undefined, trace.setSpan(parent ?? context.active(), span));
+    const headers = injectSpanTraceContext(undefined, span);
     const publishing = this.publishUntilAcknowledged(subject, JSON.stringify(payload), messageId, headers);
     if (span.isRecording()) {
       void publishing.then(

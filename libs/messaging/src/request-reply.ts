@@ -1,10 +1,10 @@
 import { RequestError, TimeoutError, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
-import { context, SpanKind, trace } from "@opentelemetry/api";
+import { SpanKind } from "@opentelemetry/api";
 import { gatewayError, gatewayErrorCodes, SwitchboardError } from "@switchboard/contracts";
 import { isTracing, markSpanFailed, messagingMetrics, messagingOperationTypes } from "@switchboard/telemetry";
 import type { z } from "zod";
 import { startMessagingSpan } from "./messaging-span.js";
-import { injectTraceContext } from "./trace-context-headers.js";
+import { injectSpanTraceContext } from "./trace-context-headers.js";
 import { readErrorReply } from "./wire-error.js";
 
 export interface RequestReplyOptions {
@@ -42,7 +42,7 @@ async function requestInClientSpan<Schema extends z.ZodType>(
 ): Promise<z.infer<Schema>> {
   const span = startMessagingSpan({ kind: SpanKind.CLIENT, operationType: messagingOperationTypes.send, operationName: "request", subject });
   try {
-    return await requestAndParse(connection, subject, payload, replySchema, options, injectTraceContext(options.headers, trace.setSpan(context.active(), span)));
+    return await requestAndParse(connection, subject, payload, replySchema, options, injectSpanTraceContext(options.headers, span));
   } catch (thrown) {
     markSpanFailed(span, thrown instanceof SwitchboardError ? thrown.error.code : "unexpected");
     throw thrown;

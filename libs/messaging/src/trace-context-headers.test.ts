@@ -1,12 +1,13 @@
 import { headers as createHeaders } from "@nats-io/transport-node";
-import { createTraceState, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from "@opentelemetry/api";
+import { createTraceState, defaultTextMapSetter, INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-node";
 import { messagingOperationTypes } from "@switchboard/telemetry";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTracingSdk } from "../../telemetry/src/start-tracing-sdk.js";
 import type { Tracing } from "../../telemetry/src/running-tracing.js";
 import { startMessagingSpan } from "./messaging-span.js";
-import { extractTraceContext, injectTraceContext } from "./trace-context-headers.js";
+import { extractTraceContext, injectSpanTraceContext, injectTraceContext } from "./trace-context-headers.js";
 
 const remoteParent = {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -48,6 +49,28 @@ describe("trace context in NATS headers", () => {
     expect(given.get("traceparent")).toBe("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     expect(given.get("tracestate")).toBe("vendor=opaque");
     expect(given.get("Nats-Msg-Id")).toBe("gen-1");
+  });
+
+  it("writes of a span what OpenTelemetry's W3C propagator writes of a context holding it, without that context", async () => {
+    const spanContexts = [
+      remoteParent,
+      { ...remoteParent, traceFlags: TraceFlags.NONE, traceState: undefined },
+      { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: TraceFlags.SAMPLED, traceState: createTraceState("a=1,b=2") },
+    ];
+    expect(injectSpanTraceContext(undefined, trace.wrapSpanContext(remoteParent)), "tracing off: nothing").toBeUndefined();
+    await startTracing();
+    for (const spanContext of spanContexts) {
+      const expected: Record<string, string> = {};
+      new W3CTraceContextPropagator().inject(trace.setSpanContext(ROOT_CONTEXT, spanContext), expected, defaultTextMapSetter);
+      const written = injectSpanTraceContext(undefined, trace.wrapSpanContext(spanContext));
+      expect(Object.fromEntries((written?.keys() ?? []).map((key) => [key, written?.get(key)]))).toEqual(expected);
+    }
+    const given = createHeaders();
+    given.set("Nats-Msg-Id", "gen-1");
+    expect(injectSpanTraceContext(given, trace.wrapSpanContext(remoteParent))).toBe(given);
+    expect(given.keys()).toEqual(["Nats-Msg-Id", "traceparent", "tracestate"]);
+    // A span that records nothing for want of a valid context (tracing suppressed) carries nothing.
+    expect(injectSpanTraceContext(undefined, trace.wrapSpanContext(INVALID_SPAN_CONTEXT))).toBeUndefined();
   });
 
   it("allocates headers only when there is a span to carry", async () => {

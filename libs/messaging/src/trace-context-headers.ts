@@ -1,5 +1,5 @@
 import { headers as createHeaders, type MsgHdrs } from "@nats-io/transport-node";
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
 import { isTracing } from "@switchboard/telemetry";
 
 const headerSetter: TextMapSetter<MsgHdrs> = {
@@ -10,8 +10,9 @@ const headerSetter: TextMapSetter<MsgHdrs> = {
 
 const headerGetter: TextMapGetter<MsgHdrs> = {
   keys: (carrier) => carrier.keys(),
-  // MsgHdrs.get answers "" for a missing header; the propagator must see it as absent.
-  get: (carrier, key) => (carrier.has(key) ? carrier.get(key) : undefined),
+  // MsgHdrs.get answers "" for a missing header; the propagator must see it as absent. One lookup, not
+  // `has` then `get`: each lists and filters every key of the message (issue 12, the cost of tracing).
+  get: (carrier, key) => carrier.get(key) || undefined,
 };
 
 /**
@@ -27,6 +28,23 @@ export function injectTraceContext(headers: MsgHdrs | undefined, from?: Context)
   if (spanContext === undefined || !isSpanContextValid(spanContext)) return headers;
   const carrier = headers ?? createHeaders();
   propagation.inject(carried, carrier, headerSetter);
+  return carrier;
+}
+
+/**
+ * What `injectTraceContext(headers, trace.setSpan(parent, span))` writes, without making a context to
+ * carry `span` in: the W3C `traceparent` (version 00, as OpenTelemetry's W3CTraceContextPropagator writes
+ * it: trace-context-headers.test.ts compares the two) and `tracestate`. Issue 12: every request made two
+ * such contexts only to send them (a copied Map and three closures each), the largest part of what
+ * tracing adds to ingress after the span ids.
+ */
+export function injectSpanTraceContext(headers: MsgHdrs | undefined, span: Span): MsgHdrs | undefined {
+  if (!isTracing()) return headers;
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return headers;
+  const carrier = headers ?? createHeaders();
+  carrier.set("traceparent", `00-${spanContext.traceId}-${spanContext.spanId}-0${Number(spanContext.traceFlags).toString(16)}`);
+  if (spanContext.traceState !== undefined) carrier.set("tracestate", spanContext.traceState.serialize());
   return carrier;
 }
 

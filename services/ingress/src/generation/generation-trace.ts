@@ -1,7 +1,7 @@
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { context, SpanKind, trace, type Context, type Span } from "@opentelemetry/api";
 import type { FinishReason, GatewayError, RouteCandidate, TokenUsage } from "@switchboard/contracts";
-import { injectTraceContext, startMessagingSpan } from "@switchboard/messaging";
+import { injectSpanTraceContext, startMessagingSpan } from "@switchboard/messaging";
 import {
   attributeAttemptNumber,
   attributeAttemptOutcome,
@@ -76,7 +76,7 @@ export class GenerationTrace {
       [attributeEndpointId]: candidate.endpointId,
     });
     this.attempt = span;
-    return injectTraceContext(undefined, trace.setSpan(this.context, span));
+    return injectSpanTraceContext(undefined, span);
   }
 
   /** The attempt failed before any output; `fallingBack` when another candidate is tried next. */
