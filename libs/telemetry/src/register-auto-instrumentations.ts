@@ -33,6 +33,8 @@ function undiciInstrumentation(): UndiciInstrumentation {
   return new UndiciInstrumentation({
     requireParentforSpans: true,
     startSpanHook: (request) => {
+      // Without a query the instrumentation's own url.full has none to drop: no second URL to parse.
+      if (!request.path.includes("?")) return {};
       const url = new URL(request.path, request.origin);
       return { "url.full": `${url.origin}${url.pathname}`, "url.query": "" };
     },

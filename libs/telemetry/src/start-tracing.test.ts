@@ -52,11 +52,12 @@ const received = [];
 const provider = createServer((request, response) => { received.push(request.headers); response.end("{}"); });
 await new Promise((resolve) => provider.listen(0, "127.0.0.1", resolve));
 const upstream = new Pool("http://127.0.0.1:" + provider.address().port);
-const send = async () => (await upstream.request({ method: "POST", path: "/v1/chat/completions?token=query-secret", headers: { authorization: "Bearer header-secret" }, body: "{}" })).body.text();
+const send = async (path = "/v1/chat/completions?token=query-secret") => (await upstream.request({ method: "POST", path, headers: { authorization: "Bearer header-secret" }, body: "{}" })).body.text();
 const database = createDatabase({ connectionString: ${JSON.stringify(databaseUrl)} });
 await trace.getTracer("probe").startActiveSpan("consume", { kind: SpanKind.CONSUMER }, async (span) => {
   await sql\`select \${"parameter-secret"}::text as value\`.execute(database);
   await send();
+  await send("/v1/messages");
   span.end();
 });
 await send();
@@ -179,7 +180,7 @@ describe("start-tracing, as node --import loads it in every service (needs the b
     const { stdout, stderr } = await runProgram(libraryProgram, { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" });
     expect(stderr).toBe("");
     const providerHeaders = JSON.parse(stdout) as Array<Record<string, string>>;
-    expect(providerHeaders).toHaveLength(2);
+    expect(providerHeaders).toHaveLength(3);
     for (const headers of providerHeaders) expect(Object.keys(headers).filter((name) => ["traceparent", "tracestate"].includes(name))).toEqual([]);
 
     type Span = { name: string; kind: number; spanId: string; parentSpanId?: string; attributes: Array<{ key: string; value: Record<string, unknown> }> };
@@ -193,11 +194,18 @@ describe("start-tracing, as node --import loads it in every service (needs the b
     expect(statements[0]).toMatchObject({ kind: client, parentSpanId: consume?.spanId });
     expect(attribute(statements[0], "db.query.text")).toBe("select $1::text as value");
     const requests = spans.filter((span) => attribute(span, "http.request.method") === "POST");
-    // One: the request outside any span made none.
-    expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ name: "POST", kind: client, parentSpanId: consume?.spanId });
-    expect(attribute(requests[0], "url.full")).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions$/);
-    expect(attribute(requests[0], "http.response.status_code")).toBe(200);
+    // Two: the request outside any span made none.
+    expect(requests).toHaveLength(2);
+    for (const request of requests) {
+      expect(request).toMatchObject({ name: "POST", kind: client, parentSpanId: consume?.spanId });
+      expect(attribute(request, "url.query")).toBe("");
+      expect(attribute(request, "http.response.status_code")).toBe(200);
+    }
+    // The query dropped from the URL that had one; the other as the instrumentation wrote it.
+    expect(requests.map((request) => attribute(request, "url.full"))).toEqual([
+      expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions$/),
+      expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1\/messages$/),
+    ]);
     for (const secret of ["parameter-secret", "header-secret", "query-secret"]) expect(bodies.join("\n")).not.toContain(secret);
   });
 

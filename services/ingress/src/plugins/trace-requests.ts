@@ -1,7 +1,13 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from "@opentelemetry/api";
 import { isTracing, switchboardTracer } from "@switchboard/telemetry";
-import type { FastifyRequest } from "fastify";
 import fastifyPlugin from "fastify-plugin";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** With tracing on, the context whose active span is this request's SERVER span (trace-requests.ts). */
+    traceContext: Context | null;
+  }
+}
 
 /**
  * The root SERVER span of every HTTP request (OTel HTTP semantic conventions): named by method and route
@@ -12,7 +18,8 @@ import fastifyPlugin from "fastify-plugin";
 export const traceRequestsPlugin = fastifyPlugin(
   async (app) => {
     if (!isTracing()) return;
-    const contexts = new WeakMap<FastifyRequest, Context>();
+    // A field of every request rather than a WeakMap keyed by request: issue 12, what tracing costs.
+    app.decorateRequest("traceContext", null);
     app.addHook("onRequest", (request, reply, done) => {
       const route = request.routeOptions.url;
       const span = switchboardTracer().startSpan(
@@ -21,7 +28,7 @@ export const traceRequestsPlugin = fastifyPlugin(
         propagation.extract(ROOT_CONTEXT, request.headers),
       );
       const active = trace.setSpan(context.active(), span);
-      contexts.set(request, active);
+      request.traceContext = active;
       // "close" comes after the response is sent and also when the client goes away first.
       reply.raw.once("close", () => {
         const status = reply.raw.statusCode;
@@ -34,8 +41,8 @@ export const traceRequestsPlugin = fastifyPlugin(
     });
     // The body is parsed in the socket's events, outside the context set above: set it again for the handler.
     app.addHook("preHandler", (request, _reply, done) => {
-      const active = contexts.get(request);
-      if (active === undefined) done();
+      const active = request.traceContext;
+      if (active === null) done();
       else context.with(active, done);
     });
   },
