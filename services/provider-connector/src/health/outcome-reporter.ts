@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { context, ROOT_CONTEXT, SpanKind, trace, type Link, type SpanContext } from "@opentelemetry/api";
 import { endpointOutcomeReportSchema, type EndpointOutcomeReport, type Subjects } from "@switchboard/contracts";
-import { injectTraceContext, startMessagingSpan } from "@switchboard/messaging";
+import { injectSpanTraceContext, startMessagingSpan } from "@switchboard/messaging";
 import { isTracing, messagingOperationTypes, type Logger } from "@switchboard/telemetry";
 import { OutcomeAggregator, type AttemptOutcome } from "./outcome-aggregator.js";
 
@@ -61,7 +61,7 @@ export function startOutcomeReporter(options: OutcomeReporterOptions): OutcomeRe
     const span = startMessagingSpan({ kind: SpanKind.PRODUCER, operationType: messagingOperationTypes.send, operationName: "publish", subject, parent, links });
     try {
       // Also when sampled out: the router then continues that decision (nothing written with tracing off).
-      const headers = injectTraceContext(undefined, trace.setSpan(parent, span));
+      const headers = injectSpanTraceContext(undefined, span);
       options.connection.publish(subject, JSON.stringify(endpointOutcomeReportSchema.parse(message)), headers ? { headers } : undefined);
     } catch (error) {
       // A closing connection: the measurements are lost, which health tolerates (see above).
